@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A hook model: what one program type sees, read from specs/<name>.yaml.
+ *
+ * This is the declarative form of what the kernel encodes per program type in
+ * C (is_valid_access and convert_ctx_access): which context offsets may be
+ * read or written and at which sizes, and what a load yields (a plain value,
+ * or a packet start/end/meta pointer). The interpreter and the engine consult
+ * it for every context access; nothing in core/ names a program type.
+ */
+#ifndef MHSE_HOOK_H
+#define MHSE_HOOK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum ctx_kind {
+	CTX_SCALAR,     /* a value stored in the context */
+	CTX_PKT_START,  /* loads a pointer to the first packet byte */
+	CTX_PKT_END,    /* loads a pointer one past the last packet byte */
+	CTX_PKT_META,   /* loads a pointer to the start of XDP metadata */
+	CTX_PKT_LEN,    /* the packet length, derived (skb->len) */
+	CTX_PTR,        /* a pointer to kernel memory the program may only pass on (e.g. skb->sk) */
+};
+
+struct ctx_field {
+	char *name;
+	uint32_t offset, size; /* size of one element */
+	uint32_t count;        /* elements of an array field (cb[5]); 1 otherwise */
+	uint8_t kind;          /* enum ctx_kind */
+	bool read, write;
+	bool narrow;           /* loads smaller than size are allowed (read the low bytes) */
+	uint64_t min, max;     /* value range of a scalar */
+	uint64_t dflt;         /* value when a test does not set it (what the kernel's test run gives) */
+	bool kernel_settable;  /* BPF_PROG_TEST_RUN's ctx_in may set it */
+	uint32_t spec_line;    /* line in the spec file, for messages */
+};
+
+enum hook_input {
+	HOOK_INPUT_CTX,     /* r1 = context (which may describe a packet) */
+	HOOK_INPUT_RAW_MEM, /* r1 = memory, r2 = its length (conformance vectors) */
+};
+
+struct hook_ret {
+	int64_t value;
+	char *name;
+};
+
+struct hook_helper {
+	int32_t id;
+	char *module; /* "core" or a hooks/<name> module implementing it */
+};
+
+struct mhse_hook {
+	char *name;
+	char *path;
+	char *description;
+	uint32_t prog_type;   /* enum bpf_prog_type used to load it in the kernel */
+	enum hook_input input;
+	uint32_t ctx_size;
+	struct ctx_field *fields;
+	size_t field_cnt;
+	bool has_packet;
+	uint32_t pkt_min, pkt_max;     /* packet length bounds */
+	uint32_t headroom, tailroom;   /* room adjust_head/adjust_tail may grow into */
+	struct hook_ret *rets;         /* return-value domain */
+	size_t ret_cnt;
+	struct hook_helper *helpers;   /* allowed helpers; none listed means any known helper */
+	size_t helper_cnt;
+	bool kernel_test_run;          /* BPF_PROG_TEST_RUN supports this type */
+	uint32_t kernel_pkt_min;       /* shortest packet the kernel's test run accepts */
+};
+
+/* Loads a spec by name (from the spec directory) or by path (contains '/'
+ * or ends in .yaml). Returns 0 or a negative errno, logging "file:line: problem". */
+int mhse_hook__load(const char *name_or_path, struct mhse_hook **hook);
+void mhse_hook__free(struct mhse_hook *hook);
+/* The directory specs are read from: $MHSE_SPEC_DIR, else the build's. */
+const char *mhse_hook__spec_dir(void);
+
+/* The field covering [off, off+size), or NULL. */
+const struct ctx_field *mhse_hook__field_at(const struct mhse_hook *hook, uint32_t off, uint32_t size);
+bool mhse_hook__allows_helper(const struct mhse_hook *hook, int32_t id);
+
+#endif

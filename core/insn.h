@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * eBPF instruction set: encoding constants, validation and disassembly.
+ *
+ * Instructions stay in their wire form (struct bpf_insn from the uapi header)
+ * everywhere in mhse; the interpreter and the engine decode the opcode byte
+ * in their own switch, the way uBPF and the kernel's ___bpf_prog_run do.
+ * Constants that the installed uapi header predates (ISA v4, RFC 9669) are
+ * defined here.
+ */
+#ifndef MHSE_INSN_H
+#define MHSE_INSN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/bpf.h>
+
+#ifndef BPF_MEMSX
+#define BPF_MEMSX 0x80 /* sign-extending load mode (v4) */
+#endif
+#ifndef BPF_JCOND
+#define BPF_JCOND 0xe0 /* may_goto (v4 extension) */
+#endif
+
+/* Pseudo source registers that mhse's loader writes into LD_IMM64 and CALL
+ * instructions once relocations are resolved. Kernel values are kept where
+ * the kernel has one; MHSE_PSEUDO_EXTERN is mhse's own: imm indexes
+ * mhse_object.externs. */
+#define MHSE_PSEUDO_MAP_IDX BPF_PSEUDO_MAP_IDX             /* imm = map index */
+#define MHSE_PSEUDO_MAP_IDX_VALUE BPF_PSEUDO_MAP_IDX_VALUE /* imm = map index, next imm = offset */
+#define MHSE_PSEUDO_FUNC BPF_PSEUDO_FUNC                   /* imm = pc-relative insn offset */
+#define MHSE_PSEUDO_EXTERN 0xe                             /* imm = extern index */
+/* CALL src_reg values: 0 helper, BPF_PSEUDO_CALL local, BPF_PSEUDO_KFUNC_CALL kfunc. */
+
+#define MHSE_STACK_SIZE 512
+#define MHSE_MAX_CALL_FRAMES 8
+#define MHSE_MAX_TAIL_CALLS 33
+
+static inline uint8_t insn_class(const struct bpf_insn *insn) { return BPF_CLASS(insn->code); }
+
+static inline bool insn_is_ld_imm64(const struct bpf_insn *insn)
+{
+	return insn->code == (BPF_LD | BPF_IMM | BPF_DW);
+}
+
+static inline uint64_t insn_imm64(const struct bpf_insn *insn)
+{
+	return (uint64_t)(uint32_t)insn[0].imm | ((uint64_t)(uint32_t)insn[1].imm << 32);
+}
+
+/* Checks what the kernel's verifier checks before it looks at data flow:
+ * known opcodes, reserved fields zero, registers in range, jump targets inside
+ * the program and not into the middle of an LD_IMM64, well-formed LD_IMM64
+ * pairs. Returns 0, or -EINVAL with *bad_idx and msg set. */
+int insn_check(const struct bpf_insn *insns, size_t cnt, size_t *bad_idx, char *msg, size_t msg_len);
+
+/* Disassembles the instruction at idx in llvm-objdump's syntax into buf.
+ * Returns the number of instruction slots it took (2 for LD_IMM64). */
+size_t insn_disasm(const struct bpf_insn *insns, size_t cnt, size_t idx, char *buf, size_t buf_len);
+
+/* Helper name without the bpf_ prefix ("map_lookup_elem"), or NULL. */
+const char *helper_name(int32_t id);
+/* Helper id by name (with or without "bpf_"), or -1. */
+int32_t helper_id(const char *name);
+
+#endif

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Concrete map contents with the kernel's semantics for each map type:
+ * lookup/update/delete/next-key results and error codes as the bpf() syscall
+ * and the map helpers return them (kernel/bpf/arraymap.c, hashtab.c,
+ * lpm_trie.c). Per-CPU maps hold one CPU's values. Every value lives in a
+ * memory region of its own, so a pointer a program got from a lookup stays
+ * valid and bounds-checked.
+ */
+#ifndef MHSE_MAPS_H
+#define MHSE_MAPS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "mem.h"
+#include "object.h"
+
+struct map_entry {
+	uint8_t *key;
+	uint32_t region;   /* value region in the owning struct mem */
+	uint64_t used;     /* LRU clock of the last lookup or update */
+	bool live;
+};
+
+struct map_state {
+	const struct mhse_map *def;
+	struct mem *mem;
+	struct map_entry *entries; /* insertion order, tombstones left as !live */
+	uint32_t entry_cnt, entry_cap, live_cnt;
+	uint32_t *index;           /* open-addressing hash of entry indices + 1 */
+	uint32_t index_cap;
+	uint64_t clock;
+};
+
+int map_state__init(struct map_state *ms, const struct mhse_map *def, struct mem *mem);
+void map_state__free(struct map_state *ms);
+/* Empties the map (an array map returns to zeroes, global data to its
+ * initial bytes). Regions of old values stay in mem until it is truncated. */
+int map_state__reset(struct map_state *ms);
+
+bool map_is_array_like(uint32_t type);
+bool map_is_percpu(uint32_t type);
+
+/* The address of key's value (MEM_ADDR), or 0 if absent. Updates LRU use. */
+uint64_t map_state__lookup(struct map_state *ms, const void *key);
+/* flags: BPF_ANY, BPF_NOEXIST, BPF_EXIST. Returns 0 or -EEXIST, -ENOENT,
+ * -E2BIG (full), -EINVAL (bad flags or array delete). */
+int map_state__update(struct map_state *ms, const void *key, const void *value, uint64_t flags);
+int map_state__delete(struct map_state *ms, const void *key);
+/* Host pointer to key's value, for dumps and comparisons; NULL if absent. */
+uint8_t *map_state__value(struct map_state *ms, const void *key);
+/* Iterates live entries in a stable order: *pos starts at 0. Returns the
+ * entry's key and value, or false at the end. For array maps, every index
+ * whose value was ever touched (created) is visited. */
+bool map_state__next(struct map_state *ms, uint32_t *pos, const uint8_t **key, const uint8_t **value);
+
+#endif

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A clang-built BPF ELF object, read the way libbpf and the kernel read it,
+ * and more leniently: legacy map sections, static and untyped entry points,
+ * undefined externs and odd section names are all accepted.
+ *
+ * After mhse_object__open every program is self-contained, as libbpf makes
+ * it before BPF_PROG_LOAD: the entry function's instructions first, then
+ * every subprogram it reaches (transitively) appended, with pc-relative call
+ * and function-reference offsets fixed up. Relocated LD_IMM64 instructions
+ * carry mhse's pseudo source registers (see insn.h): a map by index, a map
+ * value (global data) by index and offset, an extern by index.
+ */
+#ifndef MHSE_OBJECT_H
+#define MHSE_OBJECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/bpf.h>
+
+struct btf;
+
+enum mhse_map_origin {
+	MHSE_MAP_BTF,        /* SEC(".maps") */
+	MHSE_MAP_LEGACY,     /* SEC("maps"), libbpf's struct bpf_map_def */
+	MHSE_MAP_LEGACY_ELF, /* SEC("maps"), iproute2's struct bpf_elf_map */
+	MHSE_MAP_GLOBAL,     /* .data, .rodata*, .bss, .kconfig */
+	MHSE_MAP_INNER,      /* an inner map definition of a map-in-map */
+};
+
+struct mhse_map {
+	char *name;       /* symbol name; for global data libbpf's "<obj>.data" style is not used: ".data" etc. */
+	char *section;
+	uint32_t type;    /* enum bpf_map_type */
+	uint32_t key_size, value_size, max_entries, map_flags;
+	uint32_t numa_node, pinning;
+	int inner;        /* index of the inner map definition of a map-in-map, or -1 */
+	bool max_entries_default; /* 0 in the object, set by mhse's default (or --map-size) */
+	enum mhse_map_origin origin;
+	uint8_t *init;    /* initial bytes of global data (value_size bytes), else NULL */
+	bool readonly;    /* .rodata and .kconfig */
+	uint32_t btf_key_type_id, btf_value_type_id;
+	/* Initial slots of a BTF-defined program array or map-in-map (__array(values, ...)
+	 * with an initialiser): slot -> program index or map index, -1 for empty. */
+	int *init_slots;
+	uint32_t init_slot_cnt;
+};
+
+struct mhse_subprog {
+	char *name;
+	size_t start, cnt; /* instruction range within mhse_prog.insns */
+};
+
+struct mhse_line {
+	const char *file;  /* owned by the object's BTF string table */
+	const char *text;  /* source line text, may be "" */
+	uint32_t line, col;
+};
+
+struct mhse_prog {
+	char *name;         /* function symbol name */
+	char *section;
+	uint32_t type;      /* enum bpf_prog_type guessed from the section, BPF_PROG_TYPE_UNSPEC if unknown */
+	uint32_t expected_attach_type;
+	const char *hook;   /* mhse hook (spec) name guessed from the section ("xdp", "tc", "sockops",
+			     * "kprobe", "socket_filter", ...), or NULL when no rule places it */
+	struct bpf_insn *insns;
+	size_t insn_cnt;    /* entry function plus appended subprograms */
+	struct mhse_subprog *subprogs; /* [0] is the entry function itself */
+	size_t subprog_cnt;
+	int32_t *line_of;   /* insn index -> index into mhse_object.lines, or -1; NULL without BTF.ext */
+	size_t sec_insn_off; /* offset of the entry function in its section, in instructions */
+};
+
+struct mhse_extern {
+	char *name;
+	bool kconfig;       /* declared in .kconfig (extern ... __kconfig) */
+	bool ksym;          /* declared as __ksym (kernel symbol or kfunc) */
+	bool func;          /* a function: kfunc or undefined memset/memcpy */
+	bool bound;         /* value given by --const, or a kconfig default mhse knows */
+	uint64_t value;
+};
+
+struct mhse_object {
+	char *path;
+	char license[128];
+	uint32_t kern_version;
+	struct mhse_prog *progs;
+	size_t prog_cnt;
+	struct mhse_map *maps;
+	size_t map_cnt;
+	struct mhse_extern *externs;
+	size_t extern_cnt;
+	struct mhse_line *lines;
+	size_t line_cnt;
+	struct btf *btf;    /* libbpf's parse of .BTF, or NULL */
+	size_t core_relo_cnt; /* CO-RE relocation records in .BTF.ext */
+	void *priv;         /* loader-private storage (ELF image, string tables) */
+};
+
+struct mhse_open_opts {
+	/* Used for maps whose max_entries is 0 in the object (perf, ringbuf and
+	 * map-in-map maps sized by a user-space loader). 0 means the default. */
+	uint32_t default_max_entries;
+};
+
+/* Opens and fully relocates an object. Returns 0, or a negative errno with a
+ * one-line reason passed to the log callback (file and what is wrong). */
+int mhse_object__open(const char *path, const struct mhse_open_opts *opts, struct mhse_object **obj);
+int mhse_object__open_mem(const void *buf, size_t size, const char *name, const struct mhse_open_opts *opts,
+			  struct mhse_object **obj);
+/* Wraps bare instructions (a conformance vector, an assembled program) as an
+ * object with one program named name and no maps. */
+int mhse_object__from_insns(const struct bpf_insn *insns, size_t cnt, const char *name, struct mhse_object **obj);
+void mhse_object__close(struct mhse_object *obj);
+
+struct mhse_prog *mhse_object__find_prog(const struct mhse_object *obj, const char *name);
+int mhse_object__find_map(const struct mhse_object *obj, const char *name);
+int mhse_object__find_extern(const struct mhse_object *obj, const char *name);
+/* Binds an extern (--const NAME=VALUE). -ENOENT if no such extern. */
+int mhse_object__bind_extern(struct mhse_object *obj, const char *name, uint64_t value);
+/* Sets max_entries of a map (--map-size NAME=N). */
+int mhse_object__set_map_size(struct mhse_object *obj, const char *name, uint32_t max_entries);
+
+/* Source line of an instruction of prog, or NULL. */
+const struct mhse_line *mhse_prog__line(const struct mhse_object *obj, const struct mhse_prog *prog, size_t insn_idx);
+
+/* Section-name rules: program type, expected attach type and mhse hook name
+ * per libbpf's SEC() conventions and cilium/ebpf's prefixes. Returns false
+ * when no rule matches. */
+bool mhse_section__classify(const char *section, uint32_t *prog_type, uint32_t *attach_type, const char **hook);
+
+const char *mhse_map_type__name(uint32_t type);
+const char *mhse_prog_type__name(uint32_t type);
+
+#endif
