@@ -26,6 +26,9 @@ struct helper_module {
 	const char *name;                 /* "core", "xdp", "tc", ... as spec files name it */
 	const struct helper_impl *helpers;
 	size_t cnt;
+	/* Derives context fields from the packet the way the kernel does when it
+	 * builds the context (skb->protocol from the Ethernet header); optional. */
+	void (*prepare_ctx)(struct mhse_vm *vm);
 };
 
 extern const struct helper_module helpers_core;

@@ -56,6 +56,7 @@ struct mhse_hook {
 	char *name;
 	char *path;
 	char *description;
+	char *module;         /* hooks/<name> module with this hook's context quirks, or NULL */
 	uint32_t prog_type;   /* enum bpf_prog_type used to load it in the kernel */
 	enum hook_input input;
 	uint32_t ctx_size;
@@ -63,7 +64,8 @@ struct mhse_hook {
 	size_t field_cnt;
 	bool has_packet;
 	uint32_t pkt_min, pkt_max;     /* packet length bounds */
-	uint32_t headroom, tailroom;   /* room adjust_head/adjust_tail may grow into */
+	uint32_t headroom;             /* buffer bytes before the packet (adjust_head grows into them) */
+	uint32_t frame_size;           /* buffer bytes up to where the packet may grow (adjust_tail) */
 	struct hook_ret *rets;         /* return-value domain */
 	size_t ret_cnt;
 	struct hook_helper *helpers;   /* allowed helpers; none listed means any known helper */

@@ -38,6 +38,7 @@ struct mhse_vm;
 typedef int (*vm_insn_hook)(void *arg, const struct mhse_vm *vm, size_t pc, const uint64_t *regs);
 
 struct vm_frame {
+	const struct mhse_prog *prog; /* a tail call from a subprogram returns into another program */
 	size_t ret_pc;
 	uint64_t saved[4]; /* r6-r9 */
 	uint32_t stack;    /* stack region of the frame */
@@ -46,10 +47,10 @@ struct vm_frame {
 struct mhse_vm {
 	const struct mhse_object *obj;
 	const struct mhse_hook *hook;
+	const struct helper_module *hook_module; /* the hook's own module (spec key "module"), or NULL */
 	struct mem mem;
 	uint32_t fixed_regions;      /* regions that live across runs (map values of global data) */
 	struct map_state *maps;      /* one per obj->maps */
-	/* Program array slots that hold programs: prog_slot[map][idx] = program index, -1 empty. */
 	const struct mhse_prog *prog;
 	uint64_t regs[11];
 	size_t pc;
@@ -99,7 +100,8 @@ void mhse_vm__reset_maps(struct mhse_vm *vm);
  * vm->status, vm->err_pc and vm->err_msg describing where and why it stopped. */
 int mhse_vm__run(struct mhse_vm *vm, const struct mhse_prog *prog, const struct vm_input *in, uint64_t *ret);
 
-/* The packet as the program left it (valid until the next run). */
+/* The packet as the program left it, XDP metadata included as the kernel's
+ * test run returns it (valid until the next run). */
 const uint8_t *mhse_vm__packet(const struct mhse_vm *vm, uint32_t *len);
 /* The context bytes as the program left them. */
 const uint8_t *mhse_vm__ctx(const struct mhse_vm *vm, uint32_t *len);

@@ -6,6 +6,10 @@
  * lpm_trie.c). Per-CPU maps hold one CPU's values. Every value lives in a
  * memory region of its own, so a pointer a program got from a lookup stays
  * valid and bounds-checked.
+ *
+ * A program array's value is the u32 index of a program in the object (the
+ * kernel's is a program fd); device, CPU and socket maps hold their u32 as
+ * given.
  */
 #ifndef MHSE_MAPS_H
 #define MHSE_MAPS_H
@@ -30,9 +34,10 @@ struct map_state {
 	uint32_t *index;           /* open-addressing hash of entry indices + 1 */
 	uint32_t index_cap;
 	uint64_t clock;
+	int32_t index_no;          /* the map's index in its object, recorded as region owner */
 };
 
-int map_state__init(struct map_state *ms, const struct mhse_map *def, struct mem *mem);
+int map_state__init(struct map_state *ms, const struct mhse_map *def, struct mem *mem, int32_t index_no);
 void map_state__free(struct map_state *ms);
 /* Empties the map (an array map returns to zeroes, global data to its
  * initial bytes). Regions of old values stay in mem until it is truncated. */

@@ -1,0 +1,603 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The concrete interpreter.
+ *
+ * One switch over the opcode byte per instruction; what each instruction
+ * computes comes from sem.h, shared with the symbolic engine. Everything the
+ * program touches is a region (mem.h): eight stack frames, the context, the
+ * packet and a raw-memory input occupy fixed region ids created once per VM,
+ * so that map values created while running can be dropped by truncating the
+ * region table. Context accesses never reach memory directly: the hook model
+ * decides what each offset is, as the kernel's convert_ctx_access does.
+ *
+ * Special values a program can hold besides data and region addresses: a map
+ * (LD_IMM64 of a map, or a map-in-map lookup) is VM_MAP_PTR(index) and a
+ * function (LD_IMM64 of a function, for callbacks and callx) is
+ * VM_FUNC_PTR(insn). Neither names a region, so dereferencing one is an
+ * out-of-bounds access, as it would be for the verifier.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "interp.h"
+#include "log.h"
+#include "sem.h"
+#include "vm_internal.h"
+
+enum {
+	REGION_STACK0 = 0,
+	REGION_CTX = MHSE_MAX_CALL_FRAMES,
+	REGION_PKT,
+	REGION_RAW,
+	FIXED_REGIONS,
+};
+
+#define DEFAULT_INSN_BUDGET (1u << 24)
+
+int mhse_vm__fail(struct mhse_vm *vm, enum vm_status status, const char *fmt, ...)
+{
+	va_list args;
+
+	vm->status = status;
+	vm->err_pc = vm->pc;
+	va_start(args, fmt);
+	vsnprintf(vm->err_msg, sizeof(vm->err_msg), fmt, args);
+	va_end(args);
+	return -1;
+}
+
+uint8_t *mhse_vm__mem(struct mhse_vm *vm, uint64_t addr, uint32_t len, bool write)
+{
+	uint32_t region;
+	uint8_t *p = mem_translate(&vm->mem, addr, len, write, &region);
+	char where[96];
+
+	if (p)
+		return p;
+	mem_describe(&vm->mem, addr, where, sizeof(where));
+	mhse_vm__fail(vm, VM_ERR_MEM, "invalid %s of %u bytes at %s", write ? "write" : "read", len, where);
+	return NULL;
+}
+
+uint64_t mhse_vm__nondet(struct mhse_vm *vm)
+{
+	return vm->nondet_used < vm->nondet_cnt ? vm->nondet[vm->nondet_used++] : (vm->nondet_used++, 0);
+}
+
+struct map_state *vm_map(struct mhse_vm *vm, uint64_t ptr)
+{
+	if ((ptr & ~VM_PTR_INDEX_MASK) != VM_MAP_PTR(0) || (ptr & VM_PTR_INDEX_MASK) >= vm->obj->map_cnt) {
+		mhse_vm__fail(vm, VM_ERR_MEM, "0x%llx is not a map", (unsigned long long)ptr);
+		return NULL;
+	}
+	return &vm->maps[ptr & VM_PTR_INDEX_MASK];
+}
+
+int mhse_vm__new(const struct mhse_object *obj, const struct mhse_hook *hook, struct mhse_vm **out)
+{
+	struct mhse_vm *vm = calloc(1, sizeof(*vm));
+	int err = -ENOMEM;
+
+	if (!vm)
+		return -ENOMEM;
+	vm->obj = obj;
+	vm->hook = hook;
+	vm->insn_budget = DEFAULT_INSN_BUDGET;
+	vm->hook_module = hook && hook->module ? helper_module_find(hook->module) : NULL;
+	for (int i = 0; i < MHSE_MAX_CALL_FRAMES; i++)
+		if (mem_add_zeroed(&vm->mem, MEM_STACK, MHSE_STACK_SIZE, true, i) < 0)
+			goto fail;
+	if (mem_add_zeroed(&vm->mem, MEM_CTX, hook && hook->ctx_size ? hook->ctx_size : 1, true, -1) < 0 ||
+	    mem_add(&vm->mem, MEM_PACKET, NULL, 0, true, true, -1) < 0 ||
+	    mem_add(&vm->mem, MEM_RAW, NULL, 0, true, true, -1) < 0)
+		goto fail;
+	vm->fixed_regions = FIXED_REGIONS;
+	vm->maps = calloc(obj->map_cnt ? obj->map_cnt : 1, sizeof(*vm->maps));
+	if (!vm->maps)
+		goto fail;
+	for (size_t i = 0; i < obj->map_cnt; i++) {
+		err = map_state__init(&vm->maps[i], &obj->maps[i], &vm->mem, (int32_t)i);
+		if (err)
+			goto fail;
+	}
+	*out = vm;
+	return 0;
+fail:
+	mhse_vm__free(vm);
+	return err;
+}
+
+void mhse_vm__free(struct mhse_vm *vm)
+{
+	if (!vm)
+		return;
+	for (size_t i = 0; vm->maps && i < vm->obj->map_cnt; i++)
+		map_state__free(&vm->maps[i]);
+	free(vm->maps);
+	mem_free(&vm->mem);
+	free(vm->trace);
+	free(vm);
+}
+
+void mhse_vm__reset_maps(struct mhse_vm *vm)
+{
+	mem_truncate(&vm->mem, vm->fixed_regions);
+	for (size_t i = 0; i < vm->obj->map_cnt; i++)
+		map_state__reset(&vm->maps[i]);
+}
+
+/* Replaces a fixed region's buffer with a copy of data framed by room bytes
+ * of headroom and tailroom. */
+static int region_fill(struct mem_region *r, const uint8_t *data, uint32_t len, uint32_t headroom, uint32_t tailroom)
+{
+	uint32_t cap = headroom + len + tailroom;
+	uint8_t *buf = calloc(1, cap ? cap : 1);
+
+	if (!buf)
+		return -ENOMEM;
+	if (len)
+		memcpy(buf + headroom, data, len);
+	free(r->buf);
+	r->buf = buf;
+	r->cap = cap;
+	r->lo = headroom;
+	r->hi = headroom + len;
+	return 0;
+}
+
+static int setup_input(struct mhse_vm *vm, const struct vm_input *in)
+{
+	const struct mhse_hook *hook = vm->hook;
+	struct mem_region *ctx = &vm->mem.regions[REGION_CTX];
+	uint32_t headroom = hook ? hook->headroom : 0;
+	uint32_t tailroom = hook && hook->frame_size > headroom + in->packet_len ?
+				    hook->frame_size - headroom - in->packet_len : 0;
+
+	if (region_fill(&vm->mem.regions[REGION_PKT], in->packet, in->packet_len, headroom, tailroom) ||
+	    region_fill(&vm->mem.regions[REGION_RAW], in->raw, in->raw_len, 0, 0))
+		return -ENOMEM;
+	vm->pkt_meta = headroom;
+	memset(ctx->buf, 0, ctx->cap);
+	for (size_t i = 0; hook && i < hook->field_cnt; i++) {
+		const struct ctx_field *f = &hook->fields[i];
+
+		if (f->kind != CTX_SCALAR || f->size > sizeof(uint64_t))
+			continue;
+		for (uint32_t e = 0; e < f->count; e++)
+			mem_store_le(ctx->buf + f->offset + e * f->size, f->size, f->dflt);
+	}
+	if (in->ctx)
+		memcpy(ctx->buf, in->ctx, in->ctx_len < ctx->cap ? in->ctx_len : ctx->cap);
+	vm->nondet = in->nondet;
+	vm->nondet_cnt = in->nondet_cnt;
+	vm->nondet_used = 0;
+	vm->trace_len = 0;
+	vm->redirect_target = 0;
+	vm->insns_executed = 0;
+	vm->tail_calls = 0;
+	vm->depth = 0;
+	vm->status = VM_OK;
+	vm->err_msg[0] = '\0';
+	if (hook && vm->hook_module && vm->hook_module->prepare_ctx)
+		vm->hook_module->prepare_ctx(vm);
+	return 0;
+}
+
+const uint8_t *mhse_vm__packet(const struct mhse_vm *vm, uint32_t *len)
+{
+	const struct mem_region *r = &vm->mem.regions[REGION_PKT];
+
+	*len = r->hi - vm->pkt_meta;
+	return r->buf + vm->pkt_meta;
+}
+
+const uint8_t *mhse_vm__ctx(const struct mhse_vm *vm, uint32_t *len)
+{
+	const struct mem_region *r = &vm->mem.regions[REGION_CTX];
+
+	*len = r->hi;
+	return r->buf;
+}
+
+struct mem_region *vm_packet(struct mhse_vm *vm)
+{
+	return &vm->mem.regions[REGION_PKT];
+}
+
+uint8_t *vm_ctx_field(struct mhse_vm *vm, const char *name)
+{
+	for (size_t i = 0; vm->hook && i < vm->hook->field_cnt; i++)
+		if (!strcmp(vm->hook->fields[i].name, name))
+			return vm->mem.regions[REGION_CTX].buf + vm->hook->fields[i].offset;
+	return NULL;
+}
+
+/* A load from the context: what the kernel's convert_ctx_access turns it into. */
+static int ctx_load(struct mhse_vm *vm, uint32_t off, uint32_t size, uint64_t *val)
+{
+	const struct ctx_field *f = vm->hook ? mhse_hook__field_at(vm->hook, off, size) : NULL;
+	const struct mem_region *pkt = &vm->mem.regions[REGION_PKT];
+
+	if (!f || !f->read)
+		return mhse_vm__fail(vm, VM_ERR_CTX, "context read of %u bytes at offset %u is not allowed", size, off);
+	if (size != f->size && !(f->narrow && size < f->size))
+		return mhse_vm__fail(vm, VM_ERR_CTX, "context field %s is %u bytes, read as %u", f->name, f->size, size);
+	switch (f->kind) {
+	case CTX_PKT_START: *val = MEM_ADDR(REGION_PKT, pkt->lo); return 0;
+	case CTX_PKT_END: *val = MEM_ADDR(REGION_PKT, pkt->hi); return 0;
+	case CTX_PKT_META: *val = MEM_ADDR(REGION_PKT, vm->pkt_meta); return 0;
+	case CTX_PKT_LEN: *val = pkt->hi - pkt->lo; return 0;
+	case CTX_PTR: *val = 0; return 0;
+	default:
+		*val = mem_load_le(vm->mem.regions[REGION_CTX].buf + off, size);
+		return 0;
+	}
+}
+
+static int ctx_store(struct mhse_vm *vm, uint32_t off, uint32_t size, uint64_t val)
+{
+	const struct ctx_field *f = vm->hook ? mhse_hook__field_at(vm->hook, off, size) : NULL;
+
+	if (!f || !f->write || f->kind != CTX_SCALAR)
+		return mhse_vm__fail(vm, VM_ERR_CTX, "context write of %u bytes at offset %u is not allowed", size, off);
+	if (size != f->size)
+		return mhse_vm__fail(vm, VM_ERR_CTX, "context field %s is %u bytes, written as %u", f->name, f->size, size);
+	mem_store_le(vm->mem.regions[REGION_CTX].buf + off, size, val);
+	return 0;
+}
+
+static bool is_ctx(uint64_t addr)
+{
+	return mem_addr_region(addr) == REGION_CTX;
+}
+
+static int mem_load(struct mhse_vm *vm, uint8_t code, uint64_t addr, uint64_t *val)
+{
+	unsigned size = sem_size_bytes(code);
+	uint8_t *p;
+
+	if (is_ctx(addr)) {
+		if (ctx_load(vm, mem_addr_offset(addr), size, val))
+			return -1;
+		*val = sem_load_value(code, *val);
+		return 0;
+	}
+	p = mhse_vm__mem(vm, addr, size, false);
+	if (!p)
+		return -1;
+	*val = sem_load_value(code, mem_load_le(p, size));
+	return 0;
+}
+
+static int mem_store(struct mhse_vm *vm, uint8_t code, uint64_t addr, uint64_t val)
+{
+	unsigned size = sem_size_bytes(code);
+	uint8_t *p;
+
+	if (is_ctx(addr))
+		return ctx_store(vm, mem_addr_offset(addr), size, val);
+	p = mhse_vm__mem(vm, addr, size, true);
+	if (!p)
+		return -1;
+	mem_store_le(p, size, val);
+	return 0;
+}
+
+static int atomic_op(struct mhse_vm *vm, const struct bpf_insn *insn)
+{
+	unsigned size = sem_size_bytes(insn->code);
+	uint64_t *regs = vm->regs, mask = size == 8 ? UINT64_MAX : UINT32_MAX;
+	uint8_t *p = mhse_vm__mem(vm, regs[insn->dst_reg] + insn->off, size, true);
+	uint64_t old, src = regs[insn->src_reg] & mask;
+
+	if (!p)
+		return -1;
+	old = mem_load_le(p, size);
+	if (insn->imm == BPF_CMPXCHG) {
+		if (old == (regs[BPF_REG_0] & mask))
+			mem_store_le(p, size, src);
+		regs[BPF_REG_0] = old;
+		return 0;
+	}
+	mem_store_le(p, size, sem_atomic_op(insn->imm, old, src));
+	if (insn->imm & BPF_FETCH)
+		regs[insn->src_reg] = old;
+	return 0;
+}
+
+/* The legacy packet loads of socket filters: network byte order, and a
+ * load past the packet ends the program with 0, as the kernel's
+ * bpf_skb_load_helper_* calls make it. Returns 1 when the program ended. */
+static int legacy_packet_load(struct mhse_vm *vm, const struct bpf_insn *insn)
+{
+	const struct mem_region *pkt = &vm->mem.regions[REGION_PKT];
+	unsigned size = sem_size_bytes(insn->code);
+	int64_t off = insn->imm;
+
+	if (BPF_MODE(insn->code) == BPF_IND)
+		off = (int32_t)((uint32_t)vm->regs[insn->src_reg] + (uint32_t)insn->imm);
+	if (off < 0)
+		return mhse_vm__fail(vm, VM_ERR_UNSUPPORTED, "packet load at negative offset %lld (SKF_*_OFF)",
+				     (long long)off);
+	if ((uint64_t)off + size > pkt->hi - pkt->lo) {
+		vm->regs[BPF_REG_0] = 0;
+		return 1;
+	}
+	uint64_t be = 0;
+	for (unsigned i = 0; i < size; i++)
+		be = be << 8 | pkt->buf[pkt->lo + off + i];
+	vm->regs[BPF_REG_0] = be;
+	return 0;
+}
+
+static int ld_imm64(struct mhse_vm *vm, const struct bpf_insn *insn)
+{
+	uint64_t *dst = &vm->regs[insn->dst_reg];
+	const struct mhse_object *obj = vm->obj;
+
+	switch (insn->src_reg) {
+	case 0:
+		*dst = insn_imm64(insn);
+		return 0;
+	case MHSE_PSEUDO_MAP_IDX:
+		*dst = VM_MAP_PTR((uint32_t)insn->imm);
+		return 0;
+	case MHSE_PSEUDO_MAP_IDX_VALUE: {
+		static const uint32_t zero;
+		uint64_t value = (uint32_t)insn->imm < obj->map_cnt ? map_state__lookup(&vm->maps[insn->imm], &zero) : 0;
+
+		if (!value)
+			return mhse_vm__fail(vm, VM_ERR_INSN, "direct value access to map %d without a value", insn->imm);
+		*dst = value + (uint32_t)insn[1].imm;
+		return 0;
+	}
+	case MHSE_PSEUDO_FUNC:
+		*dst = VM_FUNC_PTR(vm->pc + 1 + (int64_t)insn->imm);
+		return 0;
+	case MHSE_PSEUDO_EXTERN: {
+		const struct mhse_extern *ext = (uint32_t)insn->imm < obj->extern_cnt ? &obj->externs[insn->imm] : NULL;
+
+		if (!ext || !ext->bound)
+			return mhse_vm__fail(vm, VM_ERR_UNSUPPORTED, "extern %s has no value (bind it with --const)",
+					     ext ? ext->name : "?");
+		*dst = ext->value;
+		return 0;
+	}
+	default:
+		return mhse_vm__fail(vm, VM_ERR_UNSUPPORTED, "ld_imm64 with src_reg %u", insn->src_reg);
+	}
+}
+
+static const struct helper_impl *find_helper(struct mhse_vm *vm, int32_t id)
+{
+	const struct helper_impl *impl;
+	const struct mhse_hook *hook = vm->hook;
+
+	if (vm->extra_helpers && (impl = helper_module_lookup(vm->extra_helpers, id)))
+		return impl;
+	if (!hook || !hook->helper_cnt)
+		return helper_module_lookup(&helpers_core, id);
+	for (size_t i = 0; i < hook->helper_cnt; i++)
+		if (hook->helpers[i].id == id)
+			return helper_module_lookup(helper_module_find(hook->helpers[i].module), id);
+	return NULL;
+}
+
+static int call_helper(struct mhse_vm *vm, int32_t id)
+{
+	const struct helper_impl *impl = find_helper(vm, id);
+	const char *name = helper_name(id);
+
+	if (!impl) {
+		if (vm->hook && vm->hook->helper_cnt && !mhse_hook__allows_helper(vm->hook, id))
+			return mhse_vm__fail(vm, VM_ERR_HELPER, "helper %s (%d) is not allowed in hook %s",
+					     name ? name : "?", id, vm->hook->name);
+		return mhse_vm__fail(vm, VM_ERR_UNSUPPORTED, "helper %s (%d) is not modelled", name ? name : "?", id);
+	}
+	return impl->run(vm, vm->regs);
+}
+
+static int call_local(struct mhse_vm *vm, size_t target)
+{
+	struct vm_frame *f;
+
+	if (target >= vm->prog->insn_cnt)
+		return mhse_vm__fail(vm, VM_ERR_CALL, "call target %zu outside the program", target);
+	if (vm->depth + 1 >= MHSE_MAX_CALL_FRAMES)
+		return mhse_vm__fail(vm, VM_ERR_CALL, "call depth over %d frames", MHSE_MAX_CALL_FRAMES);
+	f = &vm->frames[vm->depth++];
+	f->prog = vm->prog;
+	f->ret_pc = vm->pc + 1;
+	memcpy(f->saved, &vm->regs[BPF_REG_6], sizeof(f->saved));
+	vm->regs[BPF_REG_10] = MEM_ADDR(REGION_STACK0 + vm->depth, MHSE_STACK_SIZE);
+	vm->pc = target;
+	return 0;
+}
+
+static int callx(struct mhse_vm *vm, uint64_t target)
+{
+	/* clang's callx carries a function address; the conformance vectors
+	 * carry a helper id instead, as their original runners define it. */
+	if ((target & ~VM_PTR_INDEX_MASK) == VM_FUNC_PTR(0))
+		return call_local(vm, target & VM_PTR_INDEX_MASK);
+	if (target <= INT32_MAX) {
+		if (call_helper(vm, (int32_t)target))
+			return -1;
+		vm->pc++;
+		return 0;
+	}
+	return mhse_vm__fail(vm, VM_ERR_CALL, "callx to 0x%llx, not a function", (unsigned long long)target);
+}
+
+int vm_tail_call(struct mhse_vm *vm, uint64_t map_ptr, uint64_t index)
+{
+	struct map_state *ms = vm_map(vm, map_ptr);
+	uint32_t idx = (uint32_t)index;
+	const uint8_t *slot;
+	uint32_t prog_idx;
+
+	if (!ms)
+		return -1;
+	if (ms->def->type != BPF_MAP_TYPE_PROG_ARRAY)
+		return mhse_vm__fail(vm, VM_ERR_HELPER, "tail call through map %s, not a program array", ms->def->name);
+	if (idx >= ms->def->max_entries || vm->tail_calls >= MHSE_MAX_TAIL_CALLS ||
+	    !(slot = map_state__value(ms, &idx)))
+		return 0;
+	memcpy(&prog_idx, slot, sizeof(prog_idx));
+	if (prog_idx >= vm->obj->prog_cnt)
+		return mhse_vm__fail(vm, VM_ERR_CALL, "program array %s slot %u holds no program", ms->def->name, idx);
+	vm->tail_calls++;
+	vm->prog = &vm->obj->progs[prog_idx];
+	vm->pc = 0;
+	return 1;
+}
+
+/* bpf_tail_call is a jump, not a helper: it is handled here, where pc lives. */
+static int tail_call(struct mhse_vm *vm)
+{
+	int jumped = vm_tail_call(vm, vm->regs[BPF_REG_2], vm->regs[BPF_REG_3]);
+
+	if (jumped < 0)
+		return -1;
+	if (!jumped)
+		vm->pc++;
+	return 0;
+}
+
+int mhse_vm__run(struct mhse_vm *vm, const struct mhse_prog *prog, const struct vm_input *in, uint64_t *ret)
+{
+	uint64_t *regs = vm->regs;
+	int err;
+
+	if (setup_input(vm, in))
+		return -ENOMEM;
+	memset(regs, 0, sizeof(vm->regs));
+	if (vm->hook && vm->hook->input == HOOK_INPUT_RAW_MEM) {
+		if (in->raw_len) {
+			regs[BPF_REG_1] = MEM_ADDR(REGION_RAW, 0);
+			regs[BPF_REG_2] = in->raw_len;
+		}
+	} else {
+		regs[BPF_REG_1] = MEM_ADDR(REGION_CTX, 0);
+	}
+	regs[BPF_REG_10] = MEM_ADDR(REGION_STACK0, MHSE_STACK_SIZE);
+	vm->prog = prog;
+	vm->pc = 0;
+
+	for (;;) {
+		const struct bpf_insn *insn;
+		uint64_t src;
+
+		if (vm->pc >= vm->prog->insn_cnt) {
+			mhse_vm__fail(vm, VM_ERR_INSN, "execution fell off the end of the program");
+			break;
+		}
+		if (vm->insns_executed++ >= vm->insn_budget) {
+			mhse_vm__fail(vm, VM_ERR_BUDGET, "instruction budget of %llu exhausted",
+				      (unsigned long long)vm->insn_budget);
+			break;
+		}
+		if (vm->on_insn && vm->on_insn(vm->on_insn_arg, vm, vm->pc, regs)) {
+			mhse_vm__fail(vm, VM_ERR_BUDGET, "stopped by the instruction hook");
+			break;
+		}
+		insn = &vm->prog->insns[vm->pc];
+		src = BPF_SRC(insn->code) == BPF_X ? regs[insn->src_reg] : (uint64_t)(int64_t)insn->imm;
+
+		switch (BPF_CLASS(insn->code)) {
+		case BPF_ALU:
+		case BPF_ALU64:
+			if (BPF_OP(insn->code) == BPF_END)
+				regs[insn->dst_reg] = sem_bswap(insn->code, insn->imm, regs[insn->dst_reg]);
+			else
+				regs[insn->dst_reg] = sem_alu(insn->code, insn->off, regs[insn->dst_reg], src);
+			vm->pc++;
+			continue;
+		case BPF_JMP:
+		case BPF_JMP32:
+			switch (BPF_OP(insn->code)) {
+			case BPF_EXIT:
+				if (!vm->depth) {
+					*ret = regs[BPF_REG_0];
+					return 0;
+				}
+				{
+					struct vm_frame *f = &vm->frames[--vm->depth];
+
+					memcpy(&regs[BPF_REG_6], f->saved, sizeof(f->saved));
+					regs[BPF_REG_10] = MEM_ADDR(REGION_STACK0 + vm->depth, MHSE_STACK_SIZE);
+					vm->prog = f->prog;
+					vm->pc = f->ret_pc;
+				}
+				continue;
+			case BPF_CALL:
+				if (BPF_SRC(insn->code) == BPF_X)
+					err = callx(vm, regs[insn->dst_reg]);
+				else if (insn->src_reg == BPF_PSEUDO_CALL)
+					err = call_local(vm, vm->pc + 1 + (int64_t)insn->imm);
+				else if (insn->src_reg == BPF_PSEUDO_KFUNC_CALL)
+					err = mhse_vm__fail(vm, VM_ERR_UNSUPPORTED, "kfunc %s is not modelled",
+							    (uint32_t)insn->imm < vm->obj->extern_cnt ?
+								    vm->obj->externs[insn->imm].name : "?");
+				else if (insn->imm == BPF_FUNC_tail_call)
+					err = tail_call(vm);
+				else
+					err = call_helper(vm, insn->imm) ? -1 : (vm->pc++, 0);
+				if (err)
+					break;
+				continue;
+			case BPF_JA:
+				vm->pc += 1 + (BPF_CLASS(insn->code) == BPF_JMP32 ? insn->imm : insn->off);
+				continue;
+			default:
+				vm->pc += 1 + (sem_cond(insn->code, regs[insn->dst_reg], src) ? insn->off : 0);
+				continue;
+			}
+			break;
+		case BPF_LDX:
+			if (mem_load(vm, insn->code, regs[insn->src_reg] + insn->off, &regs[insn->dst_reg]))
+				break;
+			vm->pc++;
+			continue;
+		case BPF_ST:
+			if (mem_store(vm, insn->code, regs[insn->dst_reg] + insn->off, (uint64_t)(int64_t)insn->imm))
+				break;
+			vm->pc++;
+			continue;
+		case BPF_STX:
+			if (BPF_MODE(insn->code) == BPF_ATOMIC ? atomic_op(vm, insn) :
+			    mem_store(vm, insn->code, regs[insn->dst_reg] + insn->off, regs[insn->src_reg]))
+				break;
+			vm->pc++;
+			continue;
+		case BPF_LD:
+			if (insn_is_ld_imm64(insn)) {
+				if (ld_imm64(vm, insn))
+					break;
+				vm->pc += 2;
+				continue;
+			}
+			err = legacy_packet_load(vm, insn);
+			if (err < 0)
+				break;
+			if (err > 0 && !vm->depth) {
+				*ret = 0;
+				return 0;
+			}
+			if (err > 0) {
+				mhse_vm__fail(vm, VM_ERR_UNSUPPORTED, "packet load failure inside a subprogram");
+				break;
+			}
+			vm->pc++;
+			continue;
+		default:
+			break;
+		}
+		if (vm->status == VM_OK)
+			mhse_vm__fail(vm, VM_ERR_INSN, "invalid instruction 0x%02x", insn->code);
+		break;
+	}
+	return vm->status == VM_ERR_MEM ? -EFAULT : vm->status == VM_ERR_UNSUPPORTED ? -EOPNOTSUPP : -EINVAL;
+}

@@ -1,0 +1,501 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The mhse command line: parses options and wires the library together.
+ * Everything it does is a library call, so tests drive the same code.
+ *
+ * Exit codes: 0 success; 1 the program run failed (invalid access,
+ * unsupported helper, ...); 2 usage error; 3 bad input (object, spec, packet
+ * or map file).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include "info.h"
+#include "interp.h"
+#include "log.h"
+#include "mapio.h"
+#include "object.h"
+#include "packet_file.h"
+
+enum { EXIT_RUN_FAILED = 1, EXIT_USAGE = 2, EXIT_BAD_INPUT = 3 };
+
+static const char usage_main[] =
+	"usage: mhse COMMAND [options] OBJECT\n"
+	"\n"
+	"mhse reads a clang-built BPF ELF object and runs or explores its programs.\n"
+	"\n"
+	"commands:\n"
+	"  info      programs, maps and unbound externs of an object\n"
+	"  disasm    disassembly with source lines\n"
+	"  run       run one program concretely on a packet, context and maps\n"
+	"  specs     the known hooks\n"
+	"\n"
+	"'mhse COMMAND --help' describes each. Exit codes: 0 success, 1 the program run\n"
+	"failed, 2 usage error, 3 bad input (object, spec, packet or map file).\n";
+
+static const char usage_info[] =
+	"usage: mhse info [-j] [--const NAME=VALUE] [--map-size NAME=N] OBJECT\n"
+	"  Lists each program (section, hook, instructions, subprograms, maps, helpers),\n"
+	"  each map (type, key and value size, entries) and unbound externs.\n"
+	"  -j, --json   the same as JSON, with top-level programs, maps and externs arrays\n";
+
+static const char usage_disasm[] =
+	"usage: mhse disasm [--prog NAME] OBJECT\n"
+	"  Disassembles every program (or NAME) with its source lines where BTF has them.\n";
+
+static const char usage_run[] =
+	"usage: mhse run [options] OBJECT\n"
+	"  Runs one program concretely and prints its return value, output packet and\n"
+	"  map changes.\n"
+	"  --prog NAME           the program (needed when the object has several)\n"
+	"  --hook NAME|FILE      the hook spec (default: from the section name)\n"
+	"  --packet FILE         input packet: pcap (first packet) or hex text\n"
+	"  --ctx FIELD=VALUE     set a context field (repeatable; cb[2]=7 for arrays)\n"
+	"  --maps FILE           initial map contents (YAML or JSON, see docs/maps.md)\n"
+	"  --nondet V[,V...]     values returned in order by ktime, prandom and cpu helpers\n"
+	"  --const NAME=VALUE    bind an extern symbol\n"
+	"  --map-size NAME=N     set a map's max_entries\n"
+	"  --trace               print each instruction as it executes\n";
+
+static int parse_assignment(const char *arg, char *name, size_t name_len, uint64_t *value)
+{
+	const char *eq = strchr(arg, '=');
+	char *end;
+
+	if (!eq || eq == arg || (size_t)(eq - arg) >= name_len || !eq[1])
+		return -EINVAL;
+	memcpy(name, arg, (size_t)(eq - arg));
+	name[eq - arg] = '\0';
+	errno = 0;
+	*value = strtoull(eq + 1, &end, 0);
+	if (*end || errno) {
+		if (eq[1] == '-') {
+			errno = 0;
+			*value = (uint64_t)strtoll(eq + 1, &end, 0);
+			if (!*end && !errno)
+				return 0;
+		}
+		return -EINVAL;
+	}
+	return 0;
+}
+
+struct common_opts {
+	const char *object;
+	const char *prog;
+	const char *hook;
+	char **consts, **sizes;
+	int const_cnt, size_cnt;
+};
+
+static int open_object(const struct common_opts *o, struct mhse_object **obj)
+{
+	char name[256];
+	uint64_t v;
+	int err = mhse_object__open(o->object, NULL, obj);
+
+	if (err)
+		return EXIT_BAD_INPUT;
+	for (int i = 0; i < o->const_cnt; i++) {
+		if (parse_assignment(o->consts[i], name, sizeof(name), &v) ||
+		    mhse_object__bind_extern(*obj, name, v)) {
+			fprintf(stderr, "%s: --const %s: no such extern or bad value\n", o->object, o->consts[i]);
+			goto fail;
+		}
+	}
+	for (int i = 0; i < o->size_cnt; i++) {
+		if (parse_assignment(o->sizes[i], name, sizeof(name), &v) || v > UINT32_MAX || !v ||
+		    mhse_object__set_map_size(*obj, name, (uint32_t)v)) {
+			fprintf(stderr, "%s: --map-size %s: no such map or bad size\n", o->object, o->sizes[i]);
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	mhse_object__close(*obj);
+	return EXIT_USAGE;
+}
+
+static const struct mhse_prog *pick_prog(const struct mhse_object *obj, const char *name)
+{
+	if (name) {
+		const struct mhse_prog *prog = mhse_object__find_prog(obj, name);
+
+		if (!prog)
+			fprintf(stderr, "%s: no program named '%s'\n", obj->path, name);
+		return prog;
+	}
+	if (obj->prog_cnt == 1)
+		return &obj->progs[0];
+	fprintf(stderr, "%s: %zu programs; pick one with --prog:\n", obj->path, obj->prog_cnt);
+	for (size_t i = 0; i < obj->prog_cnt; i++)
+		fprintf(stderr, "  %s (section %s)\n", obj->progs[i].name, obj->progs[i].section);
+	return NULL;
+}
+
+enum { OPT_CONST = 256, OPT_MAP_SIZE, OPT_PROG, OPT_HOOK, OPT_PACKET, OPT_CTX, OPT_MAPS, OPT_NONDET, OPT_TRACE };
+
+static const struct option long_opts[] = {
+	{ "help", no_argument, NULL, 'h' },       { "json", no_argument, NULL, 'j' },
+	{ "const", required_argument, NULL, OPT_CONST }, { "map-size", required_argument, NULL, OPT_MAP_SIZE },
+	{ "prog", required_argument, NULL, OPT_PROG },   { "hook", required_argument, NULL, OPT_HOOK },
+	{ "packet", required_argument, NULL, OPT_PACKET }, { "ctx", required_argument, NULL, OPT_CTX },
+	{ "maps", required_argument, NULL, OPT_MAPS },     { "nondet", required_argument, NULL, OPT_NONDET },
+	{ "trace", no_argument, NULL, OPT_TRACE },         { 0 },
+};
+
+struct run_opts {
+	struct common_opts common;
+	bool json, trace;
+	const char *packet, *maps, *nondet;
+	char **ctx;
+	int ctx_cnt;
+};
+
+static int push_arg(char ***list, int *cnt, char *arg)
+{
+	char **l = realloc(*list, (size_t)(*cnt + 1) * sizeof(*l));
+
+	if (!l)
+		return -ENOMEM;
+	l[(*cnt)++] = arg;
+	*list = l;
+	return 0;
+}
+
+/* Parses the options a command accepts (allowed lists its option ids). */
+static int parse_opts(int argc, char **argv, const char *usage, const int *allowed, struct run_opts *o)
+{
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "hj", long_opts, NULL)) != -1) {
+		bool ok = c == 'h';
+
+		for (const int *a = allowed; *a; a++)
+			ok |= *a == c;
+		if (!ok || c == '?') {
+			fputs(usage, stderr);
+			return EXIT_USAGE;
+		}
+		switch (c) {
+		case 'h': fputs(usage, stdout); exit(0);
+		case 'j': o->json = true; break;
+		case OPT_CONST: push_arg(&o->common.consts, &o->common.const_cnt, optarg); break;
+		case OPT_MAP_SIZE: push_arg(&o->common.sizes, &o->common.size_cnt, optarg); break;
+		case OPT_PROG: o->common.prog = optarg; break;
+		case OPT_HOOK: o->common.hook = optarg; break;
+		case OPT_PACKET: o->packet = optarg; break;
+		case OPT_CTX: push_arg(&o->ctx, &o->ctx_cnt, optarg); break;
+		case OPT_MAPS: o->maps = optarg; break;
+		case OPT_NONDET: o->nondet = optarg; break;
+		case OPT_TRACE: o->trace = true; break;
+		}
+	}
+	if (optind != argc - 1) {
+		fputs(usage, stderr);
+		return EXIT_USAGE;
+	}
+	o->common.object = argv[optind];
+	return 0;
+}
+
+static void free_opts(struct run_opts *o)
+{
+	free(o->common.consts);
+	free(o->common.sizes);
+	free(o->ctx);
+}
+
+static int cmd_info(int argc, char **argv)
+{
+	static const int allowed[] = { 'j', OPT_CONST, OPT_MAP_SIZE, 0 };
+	struct run_opts o = { 0 };
+	struct mhse_object *obj;
+	int err = parse_opts(argc, argv, usage_info, allowed, &o);
+
+	if (!err)
+		err = open_object(&o.common, &obj);
+	if (!err) {
+		mhse_object__print_info(obj, stdout, o.json);
+		mhse_object__close(obj);
+	}
+	free_opts(&o);
+	return err;
+}
+
+static int cmd_disasm(int argc, char **argv)
+{
+	static const int allowed[] = { OPT_PROG, OPT_CONST, OPT_MAP_SIZE, 0 };
+	struct run_opts o = { 0 };
+	struct mhse_object *obj;
+	int err = parse_opts(argc, argv, usage_disasm, allowed, &o);
+
+	if (!err)
+		err = open_object(&o.common, &obj);
+	if (err) {
+		free_opts(&o);
+		return err;
+	}
+	for (size_t i = 0; i < obj->prog_cnt; i++) {
+		if (o.common.prog && strcmp(obj->progs[i].name, o.common.prog))
+			continue;
+		mhse_prog__print_disasm(obj, &obj->progs[i], stdout);
+	}
+	if (o.common.prog && !mhse_object__find_prog(obj, o.common.prog)) {
+		fprintf(stderr, "%s: no program named '%s'\n", obj->path, o.common.prog);
+		err = EXIT_USAGE;
+	}
+	mhse_object__close(obj);
+	free_opts(&o);
+	return err;
+}
+
+static int set_ctx_fields(struct mhse_vm *vm, const struct run_opts *o, uint8_t *ctx)
+{
+	for (int i = 0; i < o->ctx_cnt; i++) {
+		char name[64], *bracket;
+		uint64_t value;
+		unsigned idx = 0;
+		const struct ctx_field *f = NULL;
+
+		if (parse_assignment(o->ctx[i], name, sizeof(name), &value)) {
+			fprintf(stderr, "--ctx %s: expected FIELD=VALUE\n", o->ctx[i]);
+			return EXIT_USAGE;
+		}
+		bracket = strchr(name, '[');
+		if (bracket) {
+			idx = (unsigned)strtoul(bracket + 1, NULL, 0);
+			*bracket = '\0';
+		}
+		for (size_t k = 0; k < vm->hook->field_cnt; k++)
+			if (!strcmp(vm->hook->fields[k].name, name))
+				f = &vm->hook->fields[k];
+		if (!f || f->kind != CTX_SCALAR || idx >= f->count) {
+			fprintf(stderr, "--ctx %s: hook %s has no settable field %s\n", o->ctx[i], vm->hook->name, name);
+			return EXIT_USAGE;
+		}
+		mem_store_le(ctx + f->offset + idx * f->size, f->size, value);
+	}
+	return 0;
+}
+
+/* The context as the spec's defaults make it, with --ctx values over them. */
+static int build_ctx(struct mhse_vm *vm, const struct run_opts *o, uint8_t **ctx)
+{
+	const struct mhse_hook *hook = vm->hook;
+
+	*ctx = calloc(1, hook->ctx_size ? hook->ctx_size : 1);
+	if (!*ctx)
+		return -ENOMEM;
+	for (size_t i = 0; i < hook->field_cnt; i++) {
+		const struct ctx_field *f = &hook->fields[i];
+
+		for (uint32_t e = 0; f->kind == CTX_SCALAR && e < f->count; e++)
+			mem_store_le(*ctx + f->offset + e * f->size, f->size, f->dflt);
+	}
+	return set_ctx_fields(vm, o, *ctx);
+}
+
+static int parse_nondet(const char *s, uint64_t **vals, size_t *cnt)
+{
+	*cnt = 0;
+	*vals = NULL;
+	while (s && *s) {
+		char *end;
+		uint64_t *v = realloc(*vals, (*cnt + 1) * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		*vals = v;
+		v[(*cnt)++] = strtoull(s, &end, 0);
+		if (end == s || (*end && *end != ','))
+			return -EINVAL;
+		s = *end ? end + 1 : end;
+	}
+	return 0;
+}
+
+static int trace_insn(void *arg, const struct mhse_vm *vm, size_t pc, const uint64_t *regs)
+{
+	char text[128];
+
+	(void)arg;
+	insn_disasm(vm->prog->insns, vm->prog->insn_cnt, pc, text, sizeof(text));
+	fprintf(stderr, "%5zu: %-40s r0=0x%llx r1=0x%llx r2=0x%llx r3=0x%llx\n", pc, text,
+		(unsigned long long)regs[0], (unsigned long long)regs[1], (unsigned long long)regs[2],
+		(unsigned long long)regs[3]);
+	return 0;
+}
+
+static const char *ret_name(const struct mhse_hook *hook, uint64_t ret)
+{
+	for (size_t i = 0; i < hook->ret_cnt; i++)
+		if ((uint64_t)hook->rets[i].value == ret || (uint32_t)hook->rets[i].value == (uint32_t)ret)
+			return hook->rets[i].name;
+	return NULL;
+}
+
+static void print_run(struct mhse_vm *vm, const struct map_snapshot *snap, uint64_t ret,
+		      const uint8_t *in_pkt, uint32_t in_len)
+{
+	const char *name = ret_name(vm->hook, ret);
+	uint32_t len;
+	const uint8_t *pkt = mhse_vm__packet(vm, &len);
+
+	printf("return %llu (0x%llx)%s%s\n", (unsigned long long)ret, (unsigned long long)ret, name ? " " : "",
+	       name ? name : "");
+	if (vm->redirect_target)
+		printf("redirect %llu\n", (unsigned long long)vm->redirect_target);
+	if (vm->hook->has_packet) {
+		bool same = len == in_len && (!len || !memcmp(pkt, in_pkt, len));
+
+		printf("packet %s (%u bytes)%s", same ? "unchanged" : "changed", len, same ? "\n" : ":");
+		for (uint32_t i = 0; !same && i < len; i++)
+			printf("%s%02x", i % 16 ? " " : "\n  ", pkt[i]);
+		if (!same)
+			printf("\n");
+	}
+	if (!mhse_mapio__print_changes(vm, snap, stdout))
+		printf("maps unchanged\n");
+	if (vm->trace_len)
+		printf("trace_printk:\n%s", vm->trace);
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	static const int allowed[] = { OPT_PROG, OPT_HOOK, OPT_PACKET, OPT_CTX, OPT_MAPS, OPT_NONDET,
+				       OPT_CONST, OPT_MAP_SIZE, OPT_TRACE, 0 };
+	struct run_opts o = { 0 };
+	struct mhse_object *obj = NULL;
+	const struct mhse_prog *prog;
+	struct mhse_hook *hook = NULL;
+	struct mhse_vm *vm = NULL;
+	struct map_snapshot *snap = NULL;
+	struct vm_input in = { 0 };
+	uint8_t *packet = NULL, *ctx = NULL;
+	uint64_t *nondet = NULL, ret;
+	size_t nondet_cnt = 0;
+	uint32_t packet_len = 0;
+	int err = parse_opts(argc, argv, usage_run, allowed, &o);
+
+	if (err || (err = open_object(&o.common, &obj)))
+		goto out;
+	err = EXIT_USAGE;
+	prog = pick_prog(obj, o.common.prog);
+	if (!prog)
+		goto out;
+	if (!o.common.hook && !prog->hook) {
+		fprintf(stderr, "%s: program %s in section '%s': no hook matches the section; pick one with --hook (mhse specs lists them)\n",
+			obj->path, prog->name, prog->section);
+		goto out;
+	}
+	err = EXIT_BAD_INPUT;
+	if (mhse_hook__load(o.common.hook ? o.common.hook : prog->hook, &hook) || mhse_vm__new(obj, hook, &vm))
+		goto out;
+	if (o.packet && mhse_packet__read(o.packet, &packet, &packet_len))
+		goto out;
+	if (o.maps && mhse_mapio__load(vm, o.maps))
+		goto out;
+	if (parse_nondet(o.nondet, &nondet, &nondet_cnt)) {
+		fprintf(stderr, "--nondet %s: expected comma-separated numbers\n", o.nondet);
+		err = EXIT_USAGE;
+		goto out;
+	}
+	err = build_ctx(vm, &o, &ctx);
+	if (err)
+		goto out;
+	if (hook->has_packet && (packet_len < hook->pkt_min || packet_len > hook->pkt_max)) {
+		fprintf(stderr, "%s: packet of %u bytes is outside hook %s's bounds [%u, %u]\n",
+			o.packet ? o.packet : "(no --packet)", packet_len, hook->name, hook->pkt_min, hook->pkt_max);
+		err = EXIT_BAD_INPUT;
+		goto out;
+	}
+	in = (struct vm_input){ .packet = packet, .packet_len = packet_len, .ctx = ctx, .ctx_len = hook->ctx_size,
+				.raw = packet, .raw_len = packet_len, .nondet = nondet, .nondet_cnt = nondet_cnt };
+	if (o.trace)
+		vm->on_insn = trace_insn;
+	snap = mhse_mapio__snapshot(vm);
+	if (!snap) {
+		err = EXIT_RUN_FAILED;
+		goto out;
+	}
+	if (mhse_vm__run(vm, prog, &in, &ret)) {
+		const struct mhse_line *line = mhse_prog__line(obj, vm->prog, vm->err_pc);
+
+		fprintf(stderr, "%s: program %s: insn %zu%s%s%s%.0u%s: %s\n", obj->path, vm->prog->name, vm->err_pc,
+			line ? " (" : "", line ? line->file : "", line ? ":" : "", line ? line->line : 0, line ? ")" : "", vm->err_msg);
+		err = EXIT_RUN_FAILED;
+		goto out;
+	}
+	print_run(vm, snap, ret, packet, packet_len);
+	err = 0;
+out:
+	mhse_mapio__snapshot_free(snap);
+	mhse_vm__free(vm);
+	mhse_hook__free(hook);
+	mhse_object__close(obj);
+	free(packet);
+	free(ctx);
+	free(nondet);
+	free_opts(&o);
+	return err;
+}
+
+static int cmd_specs(int argc, char **argv)
+{
+	const char *dir = mhse_hook__spec_dir();
+	struct dirent **names;
+	int n;
+
+	if (argc > 1) {
+		fputs(strcmp(argv[1], "--help") ? "usage: mhse specs\n" : "usage: mhse specs\n  Lists the known hooks.\n",
+		      strcmp(argv[1], "--help") ? stderr : stdout);
+		return strcmp(argv[1], "--help") ? EXIT_USAGE : 0;
+	}
+	n = scandir(dir, &names, NULL, alphasort);
+	if (n < 0) {
+		fprintf(stderr, "%s: %s\n", dir, strerror(errno));
+		return EXIT_BAD_INPUT;
+	}
+	for (int i = 0; i < n; i++) {
+		size_t len = strlen(names[i]->d_name);
+		struct mhse_hook *hook;
+
+		if (len > 5 && !strcmp(names[i]->d_name + len - 5, ".yaml")) {
+			char path[4096];
+
+			snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
+			if (!mhse_hook__load(path, &hook)) {
+				printf("%-16s %s\n", hook->name, hook->description ? hook->description : "");
+				mhse_hook__free(hook);
+			}
+		}
+		free(names[i]);
+	}
+	free(names);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*run)(int argc, char **argv);
+	} commands[] = {
+		{ "info", cmd_info }, { "disasm", cmd_disasm }, { "run", cmd_run }, { "specs", cmd_specs },
+	};
+
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fputs(usage_main, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "mhse: unknown command '%s'\n%s", argv[1], usage_main);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,546 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Hook spec files (specs/<name>.yaml, schema in docs/specs.md) into struct
+ * mhse_hook.
+ *
+ * The YAML is loaded as a libyaml document and walked node by node, so that
+ * every complaint names the file and line of the node at fault. Unknown keys
+ * are errors, not ignored: a misspelt "writable" must not silently make a
+ * field read-only.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+#include "helpers.h"
+#include "hook.h"
+#include "insn.h"
+#include "log.h"
+
+struct spec_parser {
+	const char *path;
+	yaml_document_t doc;
+	struct mhse_hook *hook;
+};
+
+static int spec_error(struct spec_parser *p, const yaml_node_t *node, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int spec_error(struct spec_parser *p, const yaml_node_t *node, const char *fmt, ...)
+{
+	char msg[256];
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, args);
+	va_end(args);
+	pr_err("%s:%zu: %s\n", p->path, node ? node->start_mark.line + 1 : 0, msg);
+	return -EINVAL;
+}
+
+static const char *scalar(const yaml_node_t *node)
+{
+	return node && node->type == YAML_SCALAR_NODE ? (const char *)node->data.scalar.value : NULL;
+}
+
+static int parse_u64(struct spec_parser *p, const yaml_node_t *node, uint64_t *out)
+{
+	const char *s = scalar(node);
+	char *end;
+
+	if (!s || !*s)
+		return spec_error(p, node, "expected a number");
+	errno = 0;
+	*out = strtoull(s, &end, 0);
+	if (*end || errno || *s == '-')
+		return spec_error(p, node, "'%s' is not a non-negative number", s);
+	return 0;
+}
+
+static int parse_u32(struct spec_parser *p, const yaml_node_t *node, uint32_t *out)
+{
+	uint64_t v;
+	int err = parse_u64(p, node, &v);
+
+	if (err)
+		return err;
+	if (v > UINT32_MAX)
+		return spec_error(p, node, "%s is out of range", scalar(node));
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int parse_bool(struct spec_parser *p, const yaml_node_t *node, bool *out)
+{
+	const char *s = scalar(node);
+
+	if (s && (!strcmp(s, "true") || !strcmp(s, "yes")))
+		*out = true;
+	else if (s && (!strcmp(s, "false") || !strcmp(s, "no")))
+		*out = false;
+	else
+		return spec_error(p, node, "expected true or false");
+	return 0;
+}
+
+static int parse_string(struct spec_parser *p, const yaml_node_t *node, char **out)
+{
+	const char *s = scalar(node);
+
+	if (!s)
+		return spec_error(p, node, "expected a string");
+	free(*out);
+	*out = strdup(s);
+	return *out ? 0 : -ENOMEM;
+}
+
+static yaml_node_t *node_at(struct spec_parser *p, int id)
+{
+	return yaml_document_get_node(&p->doc, id);
+}
+
+/* Calls visit(key, value) for each pair of a mapping; keys must be in
+ * allowed, unless allowed is NULL and visit checks them itself. */
+typedef int (*pair_visitor)(struct spec_parser *p, const char *key, yaml_node_t *value, void *arg);
+
+static int for_each_pair(struct spec_parser *p, yaml_node_t *map, const char *const *allowed, pair_visitor visit,
+			 void *arg)
+{
+	if (!map || map->type != YAML_MAPPING_NODE)
+		return spec_error(p, map, "expected a mapping");
+	for (yaml_node_pair_t *pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
+		yaml_node_t *key_node = node_at(p, pair->key);
+		const char *key = scalar(key_node);
+		bool known = false;
+		int err;
+
+		for (size_t i = 0; key && allowed && allowed[i]; i++)
+			known |= !strcmp(key, allowed[i]);
+		known |= key && !allowed;
+		if (!known)
+			return spec_error(p, key_node, "unknown key '%s'", key ? key : "?");
+		err = visit(p, key, node_at(p, pair->value), arg);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static bool has_key(struct spec_parser *p, yaml_node_t *map, const char *key)
+{
+	for (yaml_node_pair_t *pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++)
+		if (!strcmp(scalar(node_at(p, pair->key)) ?: "", key))
+			return true;
+	return false;
+}
+
+static const struct {
+	const char *name;
+	enum ctx_kind kind;
+} ctx_kinds[] = {
+	{ "scalar", CTX_SCALAR },       { "packet_start", CTX_PKT_START }, { "packet_end", CTX_PKT_END },
+	{ "packet_meta", CTX_PKT_META }, { "packet_length", CTX_PKT_LEN }, { "pointer", CTX_PTR },
+};
+
+static int visit_field(struct spec_parser *p, const char *key, yaml_node_t *v, void *arg)
+{
+	struct ctx_field *f = arg;
+
+	if (!strcmp(key, "name"))
+		return parse_string(p, v, &f->name);
+	if (!strcmp(key, "offset"))
+		return parse_u32(p, v, &f->offset);
+	if (!strcmp(key, "size")) {
+		int err = parse_u32(p, v, &f->size);
+
+		if (!err && f->size != 1 && f->size != 2 && f->size != 4 && f->size != 8)
+			return spec_error(p, v, "size must be 1, 2, 4 or 8");
+		return err;
+	}
+	if (!strcmp(key, "count"))
+		return parse_u32(p, v, &f->count);
+	if (!strcmp(key, "narrow"))
+		return parse_bool(p, v, &f->narrow);
+	if (!strcmp(key, "default"))
+		return parse_u64(p, v, &f->dflt);
+	if (!strcmp(key, "kernel_settable"))
+		return parse_bool(p, v, &f->kernel_settable);
+	if (!strcmp(key, "kind")) {
+		for (size_t i = 0; i < sizeof(ctx_kinds) / sizeof(ctx_kinds[0]); i++)
+			if (scalar(v) && !strcmp(scalar(v), ctx_kinds[i].name)) {
+				f->kind = (uint8_t)ctx_kinds[i].kind;
+				return 0;
+			}
+		return spec_error(p, v, "unknown field kind '%s'", scalar(v) ?: "?");
+	}
+	if (!strcmp(key, "access")) {
+		const char *s = scalar(v) ?: "";
+
+		f->read = !strcmp(s, "read") || !strcmp(s, "read-write");
+		f->write = !strcmp(s, "write") || !strcmp(s, "read-write");
+		if (!f->read && !f->write)
+			return spec_error(p, v, "access must be read, write or read-write");
+		return 0;
+	}
+	/* range: [min, max] */
+	if (v->type != YAML_SEQUENCE_NODE || v->data.sequence.items.top - v->data.sequence.items.start != 2)
+		return spec_error(p, v, "range must be [min, max]");
+	if (parse_u64(p, node_at(p, v->data.sequence.items.start[0]), &f->min) ||
+	    parse_u64(p, node_at(p, v->data.sequence.items.start[1]), &f->max))
+		return -EINVAL;
+	if (f->min > f->max)
+		return spec_error(p, v, "bad range: min %llu is above max %llu", (unsigned long long)f->min,
+				  (unsigned long long)f->max);
+	return 0;
+}
+
+static int parse_fields(struct spec_parser *p, yaml_node_t *seq)
+{
+	static const char *const keys[] = { "name", "offset", "size", "count", "kind", "access", "narrow",
+					    "range", "default", "kernel_settable", NULL };
+	struct mhse_hook *hook = p->hook;
+	size_t n;
+
+	if (seq->type != YAML_SEQUENCE_NODE)
+		return spec_error(p, seq, "fields must be a list");
+	n = (size_t)(seq->data.sequence.items.top - seq->data.sequence.items.start);
+	hook->fields = calloc(n ? n : 1, sizeof(*hook->fields));
+	if (!hook->fields)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_t *node = node_at(p, seq->data.sequence.items.start[i]);
+		struct ctx_field *f = &hook->fields[hook->field_cnt++];
+		static const char *const required[] = { "name", "offset", "size", "access" };
+		int err;
+
+		*f = (struct ctx_field){ .count = 1, .max = UINT64_MAX, .spec_line = (uint32_t)node->start_mark.line + 1 };
+		err = for_each_pair(p, node, keys, visit_field, f);
+		if (err)
+			return err;
+		for (size_t r = 0; r < sizeof(required) / sizeof(required[0]); r++)
+			if (!has_key(p, node, required[r]))
+				return spec_error(p, node, "field %s: missing '%s'", f->name ?: "?", required[r]);
+		if (!f->count)
+			return spec_error(p, node, "field %s: count must be at least 1", f->name);
+		if ((uint64_t)f->offset + (uint64_t)f->size * f->count > hook->ctx_size)
+			return spec_error(p, node, "field %s ends past the context size %u", f->name, hook->ctx_size);
+		for (size_t j = 0; j + 1 < hook->field_cnt; j++) {
+			const struct ctx_field *g = &hook->fields[j];
+
+			if (f->offset < g->offset + g->size * g->count && g->offset < f->offset + f->size * f->count)
+				return spec_error(p, node, "field %s overlaps field %s (line %u)", f->name, g->name,
+						  g->spec_line);
+		}
+	}
+	return 0;
+}
+
+static int visit_context(struct spec_parser *p, const char *key, yaml_node_t *v, void *arg)
+{
+	(void)arg;
+	if (!strcmp(key, "size"))
+		return parse_u32(p, v, &p->hook->ctx_size);
+	return parse_fields(p, v);
+}
+
+static int visit_packet(struct spec_parser *p, const char *key, yaml_node_t *v, void *arg)
+{
+	struct mhse_hook *hook = p->hook;
+
+	(void)arg;
+	hook->has_packet = true;
+	if (!strcmp(key, "min"))
+		return parse_u32(p, v, &hook->pkt_min);
+	if (!strcmp(key, "max"))
+		return parse_u32(p, v, &hook->pkt_max);
+	if (!strcmp(key, "headroom"))
+		return parse_u32(p, v, &hook->headroom);
+	return parse_u32(p, v, &hook->frame_size);
+}
+
+static int visit_kernel(struct spec_parser *p, const char *key, yaml_node_t *v, void *arg)
+{
+	(void)arg;
+	if (!strcmp(key, "test_run"))
+		return parse_bool(p, v, &p->hook->kernel_test_run);
+	return parse_u32(p, v, &p->hook->kernel_pkt_min);
+}
+
+static int visit_return(struct spec_parser *p, const char *key, yaml_node_t *v, void *arg)
+{
+	struct hook_ret *r = arg;
+	uint64_t value;
+	int err;
+
+	if (!strcmp(key, "name"))
+		return parse_string(p, v, &r->name);
+	err = parse_u64(p, v, &value);
+	r->value = (int64_t)value;
+	return err;
+}
+
+static int parse_returns(struct spec_parser *p, yaml_node_t *seq)
+{
+	static const char *const keys[] = { "value", "name", NULL };
+	struct mhse_hook *hook = p->hook;
+	size_t n;
+
+	if (seq->type != YAML_SEQUENCE_NODE)
+		return spec_error(p, seq, "return must be a list");
+	n = (size_t)(seq->data.sequence.items.top - seq->data.sequence.items.start);
+	hook->rets = calloc(n ? n : 1, sizeof(*hook->rets));
+	if (!hook->rets)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_t *node = node_at(p, seq->data.sequence.items.start[i]);
+		int err = for_each_pair(p, node, keys, visit_return, &hook->rets[hook->ret_cnt++]);
+
+		if (err)
+			return err;
+		if (!has_key(p, node, "value"))
+			return spec_error(p, node, "return entry without a value");
+	}
+	return 0;
+}
+
+/* helpers: { module: [helper names] } */
+static int visit_helpers(struct spec_parser *p, const char *key, yaml_node_t *v, void *arg)
+{
+	struct mhse_hook *hook = p->hook;
+	const struct helper_module *mod = helper_module_find(key);
+	size_t n;
+
+	(void)arg;
+	if (!mod)
+		return spec_error(p, v, "unknown helper module '%s'", key);
+	if (v->type != YAML_SEQUENCE_NODE)
+		return spec_error(p, v, "helpers of module %s must be a list", key);
+	n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+	struct hook_helper *h = realloc(hook->helpers, (hook->helper_cnt + n + 1) * sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	hook->helpers = h;
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_t *item = node_at(p, v->data.sequence.items.start[i]);
+		int32_t id = scalar(item) ? helper_id(scalar(item)) : -1;
+
+		if (id < 0)
+			return spec_error(p, item, "unknown helper '%s'", scalar(item) ?: "?");
+		if (!helper_module_lookup(mod, id))
+			return spec_error(p, item, "module %s does not implement helper %s", key, scalar(item));
+		for (size_t j = 0; j < hook->helper_cnt; j++)
+			if (hook->helpers[j].id == id)
+				return spec_error(p, item, "helper %s is listed twice", scalar(item));
+		hook->helpers[hook->helper_cnt].id = id;
+		hook->helpers[hook->helper_cnt].module = strdup(key);
+		if (!hook->helpers[hook->helper_cnt++].module)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	uint32_t type;
+} prog_types[] = {
+	{ "unspec", BPF_PROG_TYPE_UNSPEC },
+	{ "socket_filter", BPF_PROG_TYPE_SOCKET_FILTER },
+	{ "kprobe", BPF_PROG_TYPE_KPROBE },
+	{ "sched_cls", BPF_PROG_TYPE_SCHED_CLS },
+	{ "sched_act", BPF_PROG_TYPE_SCHED_ACT },
+	{ "tracepoint", BPF_PROG_TYPE_TRACEPOINT },
+	{ "xdp", BPF_PROG_TYPE_XDP },
+	{ "perf_event", BPF_PROG_TYPE_PERF_EVENT },
+	{ "cgroup_skb", BPF_PROG_TYPE_CGROUP_SKB },
+	{ "lwt_in", BPF_PROG_TYPE_LWT_IN },
+	{ "lwt_out", BPF_PROG_TYPE_LWT_OUT },
+	{ "lwt_xmit", BPF_PROG_TYPE_LWT_XMIT },
+	{ "sock_ops", BPF_PROG_TYPE_SOCK_OPS },
+	{ "sk_skb", BPF_PROG_TYPE_SK_SKB },
+	{ "sk_msg", BPF_PROG_TYPE_SK_MSG },
+	{ "raw_tracepoint", BPF_PROG_TYPE_RAW_TRACEPOINT },
+	{ "flow_dissector", BPF_PROG_TYPE_FLOW_DISSECTOR },
+};
+
+static int visit_top(struct spec_parser *p, const char *key, yaml_node_t *v, void *arg)
+{
+	static const char *const context_keys[] = { "size", "fields", NULL };
+	static const char *const packet_keys[] = { "min", "max", "headroom", "frame_size", NULL };
+	static const char *const kernel_keys[] = { "test_run", "min_packet", NULL };
+	struct mhse_hook *hook = p->hook;
+
+	(void)arg;
+	if (!strcmp(key, "name"))
+		return parse_string(p, v, &hook->name);
+	if (!strcmp(key, "description"))
+		return parse_string(p, v, &hook->description);
+	if (!strcmp(key, "module")) {
+		int err = parse_string(p, v, &hook->module);
+
+		if (!err && !helper_module_find(hook->module))
+			return spec_error(p, v, "unknown module '%s'", hook->module);
+		return err;
+	}
+	if (!strcmp(key, "prog_type")) {
+		for (size_t i = 0; i < sizeof(prog_types) / sizeof(prog_types[0]); i++)
+			if (scalar(v) && !strcmp(scalar(v), prog_types[i].name)) {
+				hook->prog_type = prog_types[i].type;
+				return 0;
+			}
+		return spec_error(p, v, "unknown prog_type '%s'", scalar(v) ?: "?");
+	}
+	if (!strcmp(key, "input")) {
+		const char *s = scalar(v) ?: "";
+
+		if (!strcmp(s, "context"))
+			hook->input = HOOK_INPUT_CTX;
+		else if (!strcmp(s, "raw_memory"))
+			hook->input = HOOK_INPUT_RAW_MEM;
+		else
+			return spec_error(p, v, "input must be context or raw_memory");
+		return 0;
+	}
+	if (!strcmp(key, "context")) {
+		/* size first, whatever the order in the file, so fields can be checked against it */
+		for (yaml_node_pair_t *pair = v->type == YAML_MAPPING_NODE ? v->data.mapping.pairs.start : NULL;
+		     pair && pair < v->data.mapping.pairs.top; pair++)
+			if (!strcmp(scalar(node_at(p, pair->key)) ?: "", "size") &&
+			    parse_u32(p, node_at(p, pair->value), &hook->ctx_size))
+				return -EINVAL;
+		return for_each_pair(p, v, context_keys, visit_context, NULL);
+	}
+	if (!strcmp(key, "packet"))
+		return for_each_pair(p, v, packet_keys, visit_packet, NULL);
+	if (!strcmp(key, "kernel"))
+		return for_each_pair(p, v, kernel_keys, visit_kernel, NULL);
+	if (!strcmp(key, "return"))
+		return parse_returns(p, v);
+	return for_each_pair(p, v, NULL, visit_helpers, NULL);
+}
+
+static int check_hook(struct spec_parser *p, yaml_node_t *root)
+{
+	struct mhse_hook *hook = p->hook;
+
+	if (!hook->name)
+		return spec_error(p, root, "missing 'name'");
+	if (hook->has_packet && hook->pkt_min > hook->pkt_max)
+		return spec_error(p, root, "bad range: packet min %u is above max %u", hook->pkt_min, hook->pkt_max);
+	if (hook->has_packet && hook->frame_size && hook->frame_size < hook->headroom + hook->pkt_max)
+		return spec_error(p, root, "packet frame_size %u cannot hold headroom %u and max %u", hook->frame_size,
+				  hook->headroom, hook->pkt_max);
+	return 0;
+}
+
+static int parse_spec(struct spec_parser *p, FILE *f)
+{
+	static const char *const keys[] = { "name", "description", "prog_type", "module", "input", "context",
+					    "packet", "return", "helpers", "kernel", NULL };
+	yaml_parser_t parser;
+	yaml_node_t *root;
+	int err;
+
+	if (!yaml_parser_initialize(&parser))
+		return -ENOMEM;
+	yaml_parser_set_input_file(&parser, f);
+	if (!yaml_parser_load(&parser, &p->doc)) {
+		pr_err("%s:%zu: %s\n", p->path, parser.problem_mark.line + 1, parser.problem ?: "malformed YAML");
+		yaml_parser_delete(&parser);
+		return -EINVAL;
+	}
+	yaml_parser_delete(&parser);
+	root = yaml_document_get_root_node(&p->doc);
+	err = root ? for_each_pair(p, root, keys, visit_top, NULL) : spec_error(p, NULL, "empty spec");
+	if (!err)
+		err = check_hook(p, root);
+	yaml_document_delete(&p->doc);
+	return err;
+}
+
+const char *mhse_hook__spec_dir(void)
+{
+	const char *dir = getenv("MHSE_SPEC_DIR");
+
+	return dir && *dir ? dir : MHSE_SPEC_DIR;
+}
+
+int mhse_hook__load(const char *name_or_path, struct mhse_hook **out)
+{
+	struct spec_parser p = { 0 };
+	char path[4096];
+	size_t len = strlen(name_or_path);
+	FILE *f;
+	int err;
+
+	if (strchr(name_or_path, '/') || (len > 5 && !strcmp(name_or_path + len - 5, ".yaml")))
+		snprintf(path, sizeof(path), "%s", name_or_path);
+	else
+		snprintf(path, sizeof(path), "%s/%s.yaml", mhse_hook__spec_dir(), name_or_path);
+	f = fopen(path, "r");
+	if (!f) {
+		err = -errno;
+		if (strchr(name_or_path, '/') || len > 5)
+			pr_err("%s: cannot open spec: %s\n", path, strerror(errno));
+		else
+			pr_err("unknown hook '%s': no spec %s (mhse specs lists the known hooks)\n", name_or_path, path);
+		return err;
+	}
+	p.path = path;
+	p.hook = calloc(1, sizeof(*p.hook));
+	err = p.hook ? parse_spec(&p, f) : -ENOMEM;
+	fclose(f);
+	if (!err && !(p.hook->path = strdup(path)))
+		err = -ENOMEM;
+	if (err) {
+		mhse_hook__free(p.hook);
+		return err;
+	}
+	*out = p.hook;
+	return 0;
+}
+
+void mhse_hook__free(struct mhse_hook *hook)
+{
+	if (!hook)
+		return;
+	for (size_t i = 0; i < hook->field_cnt; i++)
+		free(hook->fields[i].name);
+	for (size_t i = 0; i < hook->ret_cnt; i++)
+		free(hook->rets[i].name);
+	for (size_t i = 0; i < hook->helper_cnt; i++)
+		free(hook->helpers[i].module);
+	free(hook->fields);
+	free(hook->rets);
+	free(hook->helpers);
+	free(hook->name);
+	free(hook->path);
+	free(hook->description);
+	free(hook->module);
+	free(hook);
+}
+
+const struct ctx_field *mhse_hook__field_at(const struct mhse_hook *hook, uint32_t off, uint32_t size)
+{
+	for (size_t i = 0; i < hook->field_cnt; i++) {
+		const struct ctx_field *f = &hook->fields[i];
+
+		if (off < f->offset || off >= f->offset + f->size * f->count)
+			continue;
+		/* An access must stay within one element of an array field. */
+		if ((off - f->offset) % f->size + size > f->size)
+			return NULL;
+		return f;
+	}
+	return NULL;
+}
+
+bool mhse_hook__allows_helper(const struct mhse_hook *hook, int32_t id)
+{
+	if (!hook->helper_cnt)
+		return true;
+	for (size_t i = 0; i < hook->helper_cnt; i++)
+		if (hook->helpers[i].id == id)
+			return true;
+	return false;
+}

@@ -1,0 +1,37 @@
+#!/bin/sh
+# Sets up a Debian 12 machine for mhse (as root), builds it, and then either
+# runs mhse on a bundled example (./setup.sh demo) or runs the whole test
+# suite (./setup.sh test).
+set -eu
+cd "$(dirname "$0")"
+
+packages="build-essential pkg-config meson ninja-build clang llvm clang-19 llvm-19
+libz3-dev libbpf-dev libelf-dev libyaml-dev libxdp1 lcov"
+
+missing=""
+for p in $packages; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "installing:$missing"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+fi
+
+[ -d build ] || meson setup build
+ninja -C build
+
+case "${1:-demo}" in
+demo)
+	set -x
+	build/mhse info build/tests/progs/xdp_firewall.bpf.o
+	build/mhse run build/tests/progs/xdp_firewall.bpf.o --packet examples/tcp-syn.hex
+	;;
+test)
+	meson test -C build --print-errorlogs --num-processes 2
+	;;
+*)
+	echo "usage: $0 [demo|test]" >&2
+	exit 2
+	;;
+esac
