@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdio.h>
+#include "expr.h"
+#include "sem.h"
+
+int sym_ctx__init(struct sym_ctx *ctx)
+{
+	Z3_config cfg = Z3_mk_config();
+
+	if (!cfg)
+		return -ENOMEM;
+	ctx->z = Z3_mk_context(cfg);
+	Z3_del_config(cfg);
+	if (!ctx->z)
+		return -ENOMEM;
+	ctx->bv1 = Z3_mk_bv_sort(ctx->z, 1);
+	ctx->bv8 = Z3_mk_bv_sort(ctx->z, 8);
+	ctx->bv32 = Z3_mk_bv_sort(ctx->z, 32);
+	ctx->bv64 = Z3_mk_bv_sort(ctx->z, 64);
+	ctx->fresh_cnt = 0;
+	return 0;
+}
+
+void sym_ctx__fini(struct sym_ctx *ctx)
+{
+	if (ctx->z)
+		Z3_del_context(ctx->z);
+	ctx->z = NULL;
+}
+
+Z3_ast sym_fresh(struct sym_ctx *ctx, const char *prefix, unsigned bits)
+{
+	char name[96];
+
+	snprintf(name, sizeof(name), "%s_%llu", prefix, (unsigned long long)ctx->fresh_cnt++);
+	return Z3_mk_const(ctx->z, Z3_mk_string_symbol(ctx->z, name), Z3_mk_bv_sort(ctx->z, bits));
+}
+
+Z3_ast sym_num(struct sym_ctx *ctx, uint64_t v, unsigned bits)
+{
+	return Z3_mk_unsigned_int64(ctx->z, bits < 64 ? v & ((UINT64_C(1) << bits) - 1) : v,
+				    Z3_mk_bv_sort(ctx->z, bits));
+}
+
+Z3_ast sym_ast(struct sym_ctx *ctx, struct sval v)
+{
+	return v.e ? v.e : Z3_mk_unsigned_int64(ctx->z, v.c, ctx->bv64);
+}
+
+struct sval sym_from(struct sym_ctx *ctx, Z3_ast e, bool sign)
+{
+	unsigned bits = Z3_get_bv_sort_size(ctx->z, Z3_get_sort(ctx->z, e));
+
+	if (bits < 64)
+		e = sign ? Z3_mk_sign_ext(ctx->z, 64 - bits, e) : Z3_mk_zero_ext(ctx->z, 64 - bits, e);
+	return (struct sval){ .e = e, .region = -1 };
+}
+
+/* The low bits of a value as a term of that width. */
+static Z3_ast low_bits(struct sym_ctx *ctx, struct sval v, unsigned bits)
+{
+	Z3_ast e = sym_ast(ctx, v);
+
+	return bits < 64 ? Z3_mk_extract(ctx->z, bits - 1, 0, e) : e;
+}
+
+struct sval sym_alu(struct sym_ctx *ctx, uint8_t code, int16_t off, struct sval dst, struct sval src)
+{
+	Z3_context z = ctx->z;
+	unsigned w = BPF_CLASS(code) == BPF_ALU64 ? 64 : 32;
+	uint8_t op = BPF_OP(code);
+	Z3_ast a, b, zero, r;
+	struct sval out;
+
+	if (sval_is_conc(dst) && sval_is_conc(src))
+		return sval_conc(sem_alu(code, off, dst.c, src.c));
+	a = low_bits(ctx, dst, w);
+	b = low_bits(ctx, src, w);
+	zero = sym_num(ctx, 0, w);
+	switch (op) {
+	case BPF_ADD: r = Z3_mk_bvadd(z, a, b); break;
+	case BPF_SUB: r = Z3_mk_bvsub(z, a, b); break;
+	case BPF_MUL: r = Z3_mk_bvmul(z, a, b); break;
+	case BPF_OR: r = Z3_mk_bvor(z, a, b); break;
+	case BPF_AND: r = Z3_mk_bvand(z, a, b); break;
+	case BPF_XOR: r = Z3_mk_bvxor(z, a, b); break;
+	case BPF_LSH: r = Z3_mk_bvshl(z, a, Z3_mk_bvand(z, b, sym_num(ctx, w - 1, w))); break;
+	case BPF_RSH: r = Z3_mk_bvlshr(z, a, Z3_mk_bvand(z, b, sym_num(ctx, w - 1, w))); break;
+	case BPF_ARSH: r = Z3_mk_bvashr(z, a, Z3_mk_bvand(z, b, sym_num(ctx, w - 1, w))); break;
+	case BPF_NEG: r = Z3_mk_bvneg(z, a); break;
+	case BPF_MOV:
+		r = off ? Z3_mk_sign_ext(z, w - (unsigned)off, Z3_mk_extract(z, (unsigned)off - 1, 0, b)) : b;
+		break;
+	case BPF_DIV:
+		r = Z3_mk_ite(z, Z3_mk_eq(z, b, zero), zero, off == 1 ? Z3_mk_bvsdiv(z, a, b) : Z3_mk_bvudiv(z, a, b));
+		break;
+	case BPF_MOD:
+		r = Z3_mk_ite(z, Z3_mk_eq(z, b, zero), a, off == 1 ? Z3_mk_bvsrem(z, a, b) : Z3_mk_bvurem(z, a, b));
+		break;
+	default: r = a; break;
+	}
+	out = sym_from(ctx, r, false);
+	/* Pointer arithmetic keeps the region; anything else yields a scalar. */
+	if (w == 64 && (op == BPF_ADD || op == BPF_SUB || (op == BPF_MOV && !off)))
+		out.region = op == BPF_MOV ? src.region : dst.region >= 0 ? dst.region : op == BPF_ADD ? src.region : -1;
+	if (op == BPF_SUB && dst.region >= 0 && src.region == dst.region)
+		out.region = -1;
+	return out;
+}
+
+struct sval sym_bswap(struct sym_ctx *ctx, uint8_t code, int32_t width, struct sval dst)
+{
+	bool swap = BPF_CLASS(code) == BPF_ALU64 || BPF_SRC(code) == BPF_TO_BE;
+	unsigned bits = width == 16 || width == 32 ? (unsigned)width : 64;
+	Z3_ast r;
+
+	if (sval_is_conc(dst))
+		return sval_conc(sem_bswap(code, width, dst.c));
+	if (!swap)
+		return sym_from(ctx, low_bits(ctx, dst, bits), false);
+	r = sym_byte(ctx, dst, 0);
+	for (unsigned i = 1; i < bits / 8; i++)
+		r = Z3_mk_concat(ctx->z, r, sym_byte(ctx, dst, i));
+	return sym_from(ctx, r, false);
+}
+
+Z3_ast sym_cond(struct sym_ctx *ctx, uint8_t code, struct sval va, struct sval vb)
+{
+	Z3_context z = ctx->z;
+	unsigned w = BPF_CLASS(code) == BPF_JMP32 ? 32 : 64;
+	Z3_ast a = low_bits(ctx, va, w), b = low_bits(ctx, vb, w);
+
+	switch (BPF_OP(code)) {
+	case BPF_JEQ: return Z3_mk_eq(z, a, b);
+	case BPF_JNE: return Z3_mk_not(z, Z3_mk_eq(z, a, b));
+	case BPF_JGT: return Z3_mk_bvugt(z, a, b);
+	case BPF_JGE: return Z3_mk_bvuge(z, a, b);
+	case BPF_JLT: return Z3_mk_bvult(z, a, b);
+	case BPF_JLE: return Z3_mk_bvule(z, a, b);
+	case BPF_JSET: return Z3_mk_not(z, Z3_mk_eq(z, Z3_mk_bvand(z, a, b), sym_num(ctx, 0, w)));
+	case BPF_JSGT: return Z3_mk_bvsgt(z, a, b);
+	case BPF_JSGE: return Z3_mk_bvsge(z, a, b);
+	case BPF_JSLT: return Z3_mk_bvslt(z, a, b);
+	case BPF_JSLE: return Z3_mk_bvsle(z, a, b);
+	default: return Z3_mk_true(z);
+	}
+}
+
+struct sval sym_load_value(struct sym_ctx *ctx, uint8_t code, Z3_ast raw)
+{
+	return sym_from(ctx, raw, BPF_MODE(code) == BPF_MEMSX);
+}
+
+struct sval sym_atomic_op(struct sym_ctx *ctx, int32_t imm, struct sval old, struct sval src, unsigned size)
+{
+	Z3_context z = ctx->z;
+	unsigned bits = size * 8;
+	Z3_ast a, b, r;
+
+	if (sval_is_conc(old) && sval_is_conc(src)) {
+		uint64_t mask = bits == 64 ? UINT64_MAX : (UINT64_C(1) << bits) - 1;
+		return sval_conc(sem_atomic_op(imm, old.c & mask, src.c & mask) & mask);
+	}
+	a = low_bits(ctx, old, bits);
+	b = low_bits(ctx, src, bits);
+	switch (imm & ~BPF_FETCH) {
+	case BPF_ADD: r = Z3_mk_bvadd(z, a, b); break;
+	case BPF_OR: r = Z3_mk_bvor(z, a, b); break;
+	case BPF_AND: r = Z3_mk_bvand(z, a, b); break;
+	case BPF_XOR: r = Z3_mk_bvxor(z, a, b); break;
+	default: r = b; break;
+	}
+	return sym_from(ctx, r, false);
+}
+
+Z3_ast sym_byte(struct sym_ctx *ctx, struct sval v, unsigned i)
+{
+	if (sval_is_conc(v))
+		return sym_num(ctx, (v.c >> (8 * i)) & 0xff, 8);
+	return Z3_mk_extract(ctx->z, 8 * i + 7, 8 * i, v.e);
+}

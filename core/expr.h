@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Symbolic values: the expression layer of the engine.
+ *
+ * A value is concrete (e == NULL, the number in c) or a Z3 bit-vector of 64
+ * bits. Operations on concrete operands are sem.h's, and never touch Z3;
+ * only when an operand is symbolic is the same semantics built as a Z3 term,
+ * with the kernel's rules spelled out where Z3's differ (division by zero,
+ * shift masking). A value that points into a region keeps the region id in
+ * region, so that a pointer whose offset became symbolic (packet + IHL * 4)
+ * still knows where it points.
+ */
+#ifndef MHSE_EXPR_H
+#define MHSE_EXPR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <z3.h>
+
+struct sym_ctx {
+	Z3_context z;
+	Z3_sort bv1, bv8, bv32, bv64;
+	uint64_t fresh_cnt;
+};
+
+struct sval {
+	Z3_ast e;       /* NULL when concrete */
+	uint64_t c;     /* the value when concrete */
+	int32_t region; /* region a symbolic pointer points into, -1 otherwise */
+};
+
+static inline struct sval sval_conc(uint64_t c) { return (struct sval){ .c = c, .region = -1 }; }
+static inline bool sval_is_conc(struct sval v) { return !v.e; }
+
+int sym_ctx__init(struct sym_ctx *ctx);
+void sym_ctx__fini(struct sym_ctx *ctx);
+
+/* A fresh symbolic variable of bits bits named prefix_N. */
+Z3_ast sym_fresh(struct sym_ctx *ctx, const char *prefix, unsigned bits);
+/* The value as a 64-bit term (a numeral when concrete). */
+Z3_ast sym_ast(struct sym_ctx *ctx, struct sval v);
+Z3_ast sym_num(struct sym_ctx *ctx, uint64_t v, unsigned bits);
+/* A 64-bit value from a narrower term, zero- or sign-extended. */
+struct sval sym_from(struct sym_ctx *ctx, Z3_ast e, bool sign);
+
+/* The symbolic counterparts of sem.h; concrete operands take sem.h's path. */
+struct sval sym_alu(struct sym_ctx *ctx, uint8_t code, int16_t off, struct sval dst, struct sval src);
+struct sval sym_bswap(struct sym_ctx *ctx, uint8_t code, int32_t width, struct sval dst);
+/* The branch condition as a Z3 boolean (at least one operand symbolic). */
+Z3_ast sym_cond(struct sym_ctx *ctx, uint8_t code, struct sval a, struct sval b);
+/* The register value of a load: raw is a term of size bytes. */
+struct sval sym_load_value(struct sym_ctx *ctx, uint8_t code, Z3_ast raw);
+struct sval sym_atomic_op(struct sym_ctx *ctx, int32_t imm, struct sval old, struct sval src, unsigned size);
+
+/* Byte i (little-endian) of a value of size bytes, as an 8-bit term. */
+Z3_ast sym_byte(struct sym_ctx *ctx, struct sval v, unsigned i);
+
+#endif
