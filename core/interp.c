@@ -215,8 +215,9 @@ uint8_t *vm_ctx_field(struct mhse_vm *vm, const char *name)
 }
 
 /* A load from the context: what the kernel's convert_ctx_access turns it into. */
-static int ctx_load(struct mhse_vm *vm, uint32_t off, uint32_t size, uint64_t *val)
+static int ctx_load(struct mhse_vm *vm, uint8_t code, uint32_t off, uint64_t *val)
 {
+	unsigned size = sem_size_bytes(code);
 	const struct ctx_field *f = vm->hook ? mhse_hook__field_at(vm->hook, off, size) : NULL;
 	const struct mem_region *pkt = &vm->mem.regions[REGION_PKT];
 
@@ -228,10 +229,10 @@ static int ctx_load(struct mhse_vm *vm, uint32_t off, uint32_t size, uint64_t *v
 	case CTX_PKT_START: *val = MEM_ADDR(REGION_PKT, pkt->lo); return 0;
 	case CTX_PKT_END: *val = MEM_ADDR(REGION_PKT, pkt->hi); return 0;
 	case CTX_PKT_META: *val = MEM_ADDR(REGION_PKT, vm->pkt_meta); return 0;
-	case CTX_PKT_LEN: *val = pkt->hi - pkt->lo; return 0;
+	case CTX_PKT_LEN: *val = sem_load_value(code, pkt->hi - pkt->lo); return 0;
 	case CTX_PTR: *val = 0; return 0;
 	default:
-		*val = mem_load_le(vm->mem.regions[REGION_CTX].buf + off, size);
+		*val = sem_load_value(code, mem_load_le(vm->mem.regions[REGION_CTX].buf + off, size));
 		return 0;
 	}
 }
@@ -258,12 +259,8 @@ static int mem_load(struct mhse_vm *vm, uint8_t code, uint64_t addr, uint64_t *v
 	unsigned size = sem_size_bytes(code);
 	uint8_t *p;
 
-	if (is_ctx(addr)) {
-		if (ctx_load(vm, mem_addr_offset(addr), size, val))
-			return -1;
-		*val = sem_load_value(code, *val);
-		return 0;
-	}
+	if (is_ctx(addr))
+		return ctx_load(vm, code, mem_addr_offset(addr), val);
 	p = mhse_vm__mem(vm, addr, size, false);
 	if (!p)
 		return -1;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <dirent.h>
 #include "info.h"
+#include "insn.h"
 #include "interp.h"
 #include "log.h"
 #include "mapio.h"

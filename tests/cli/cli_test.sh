@@ -1,0 +1,114 @@
+#!/bin/bash
+# End-to-end tests of the mhse command line: real runs of a compiled test
+# program with packets, context and map files, and the errors bad input gets.
+# Usage: cli_test.sh MHSE FIREWALL_OBJ SOURCE_ROOT
+set -u
+mhse=$1 fw=$2 root=$3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+
+check() { # name, then a command that must succeed
+	local name=$1
+	shift
+	if "$@"; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		echo "FAIL: $name"
+	fi
+}
+
+# runs mhse, keeping stdout, stderr and the exit code
+run() {
+	"$mhse" "$@" >"$tmp/out" 2>"$tmp/err"
+	echo $? >"$tmp/rc"
+}
+rc_is() { [ "$(cat "$tmp/rc")" = "$1" ] || { echo "  exit $(cat "$tmp/rc"), wanted $1; stderr: $(cat "$tmp/err")"; false; }; }
+out_has() { grep -q -- "$1" "$tmp/out" || { echo "  stdout lacks '$1':"; cat "$tmp/out"; false; }; }
+err_is_one_line_with() {
+	[ "$(wc -l <"$tmp/err")" = 1 ] && grep -q -- "$1" "$tmp/err" || { echo "  stderr is not one line naming '$1':"; cat "$tmp/err"; false; }
+}
+
+syn=$root/examples/tcp-syn.hex
+
+# A SYN to port 80 with no policy: the default (allow) passes it and the
+# per-CPU verdict counter of XDP_PASS counts one packet of 54 bytes.
+run run "$fw" --packet "$syn"
+check "syn passes" rc_is 0
+check "syn return" out_has "return 2 (0x2) XDP_PASS"
+check "syn packet" out_has "packet unchanged (54 bytes)"
+check "syn counter" out_has "map verdicts \[02000000\] 00000000000000000000000000000000 -> 01000000000000003600000000000000"
+
+# A port policy that drops TCP port 80 (key: proto 6, pad, port in network order).
+cat >"$tmp/maps.yaml" <<'M'
+port_policy:
+  - { key: "06 00 0050", value: 2 }
+M
+run run "$fw" --packet "$syn" --maps "$tmp/maps.yaml"
+check "policy drop" out_has "return 1 (0x1) XDP_DROP"
+
+# A deny rule for 10.0.0.0/24 matches the source 10.0.0.1 by longest prefix and
+# records its rule number in .bss.
+cat >"$tmp/deny.json" <<'M'
+{ "deny_v4": [ { "key": "18000000 0a000000", "value": 7 } ] }
+M
+run run "$fw" --packet "$syn" --maps "$tmp/deny.json"
+check "lpm deny" out_has "return 1 (0x1) XDP_DROP"
+check "lpm rule recorded" out_has "map .bss \[00000000\] 00000000 -> 07000000"
+
+# A /32 rule for another host does not match.
+cat >"$tmp/deny2.yaml" <<'M'
+deny_v4:
+  - { key: "20000000 0a000009", value: 7 }
+M
+run run "$fw" --packet "$syn" --maps "$tmp/deny2.yaml"
+check "lpm no match" out_has "XDP_PASS"
+
+# A packet cut inside the TCP header aborts.
+grep -v '^#' "$syn" | tr -d ' \n' | head -c 80 >"$tmp/short.hex" # 40 bytes: the TCP header is cut
+run run "$fw" --packet "$tmp/short.hex"
+check "short packet" out_has "XDP_ABORTED"
+
+# The same packet as pcap.
+python3 - "$syn" "$tmp/syn.pcap" <<'P'
+import struct, sys
+data = bytes.fromhex("".join(l.split("#")[0] for l in open(sys.argv[1])))
+with open(sys.argv[2], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+    f.write(struct.pack("<IIII", 0, 0, len(data), len(data)) + data)
+P
+run run "$fw" --packet "$tmp/syn.pcap"
+check "pcap" out_has "XDP_PASS"
+
+# info, JSON and disassembly with source lines
+run info -j "$fw"
+check "info json" python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["programs"][0]["name"]=="xdp_firewall" and any(m["name"]=="deny_v4" for m in d["maps"])' "$tmp/out"
+run disasm "$fw"
+check "disasm source" out_has "bpf_map_lookup_elem(&deny_v4, &key)"
+
+# Bad input: one line naming the file, and the documented exit code.
+echo "not an object" >"$tmp/bad.o"
+run info "$tmp/bad.o"
+check "not elf exit" rc_is 3
+check "not elf message" err_is_one_line_with "$tmp/bad.o"
+run run "$fw" --hook nosuchhook --packet "$syn"
+check "unknown hook" rc_is 3
+check "unknown hook message" err_is_one_line_with "nosuchhook"
+cat >"$tmp/bad.yaml" <<'S'
+name: broken
+context:
+  size: 8
+  fields:
+    - { name: a, offset: 0, size: 4, access: read }
+    - { name: b, offset: 2, size: 4, access: read }
+S
+run run "$fw" --hook "$tmp/bad.yaml" --packet "$syn"
+check "malformed spec" err_is_one_line_with "bad.yaml:6: field b overlaps field a"
+run run "$fw" --packet "$syn" --ctx nosuchfield=1
+check "bad ctx field" rc_is 2
+run frobnicate "$fw"
+check "unknown command" rc_is 2
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
