@@ -73,8 +73,11 @@ struct sval sym_alu(struct sym_ctx *ctx, uint8_t code, int16_t off, struct sval 
 	Z3_ast a, b, zero, r;
 	struct sval out;
 
-	if (sval_is_conc(dst) && sval_is_conc(src))
+	/* mov reads only its source, neg only its destination */
+	if ((sval_is_conc(dst) || op == BPF_MOV) && (sval_is_conc(src) || op == BPF_NEG))
 		return sval_conc(sem_alu(code, off, dst.c, src.c));
+	if (op == BPF_MOV && !off && w == 64)
+		return src;
 	a = low_bits(ctx, dst, w);
 	b = low_bits(ctx, src, w);
 	zero = sym_num(ctx, 0, w);

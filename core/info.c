@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `mhse info` and `mhse disasm`: an object described from what the loader
+ * made of it.
+ *
+ * Both read only the loaded object. What a program uses (maps, helpers,
+ * kfuncs) is gathered in one pass over its relocated instructions, since
+ * every reference is explicit there: LD_IMM64 with a pseudo source register
+ * names a map or an extern by index, a call names a helper by id or a kfunc
+ * by extern index. The text form and the JSON form print the same facts
+ * through one set of list printers, so they cannot drift apart.
+ *
+ * The disassembly borrows llvm-objdump -d -S's layout: a label per
+ * subprogram and a "; source" line whenever the line changes. Instruction
+ * text comes from insn_disasm, which knows indices only; names the object
+ * knows are appended in objdump's "<name>" style.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include "info.h"
+#include "insn.h"
+#include "log.h"
+
+/* What one program refers to. */
+struct prog_refs {
+	bool *maps;       /* by map index */
+	bool *kfuncs;     /* by extern index */
+	int32_t *helpers; /* helper ids, sorted and unique */
+	size_t helper_cnt;
+};
+
+static int cmp_i32(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool is_call(const struct bpf_insn *insn)
+{
+	return insn->code == (BPF_JMP | BPF_CALL);
+}
+
+static int prog_refs__collect(const struct mhse_object *obj, const struct mhse_prog *prog, struct prog_refs *refs)
+{
+	size_t unique = 0;
+
+	refs->maps = calloc(obj->map_cnt + 1, sizeof(*refs->maps));
+	refs->kfuncs = calloc(obj->extern_cnt + 1, sizeof(*refs->kfuncs));
+	refs->helpers = malloc((prog->insn_cnt + 1) * sizeof(*refs->helpers));
+	refs->helper_cnt = 0;
+	if (!refs->maps || !refs->kfuncs || !refs->helpers)
+		return -1;
+	for (size_t i = 0; i < prog->insn_cnt; i++) {
+		const struct bpf_insn *insn = &prog->insns[i];
+
+		if (insn_is_ld_imm64(insn) && (insn->src_reg == MHSE_PSEUDO_MAP_IDX ||
+					       insn->src_reg == MHSE_PSEUDO_MAP_IDX_VALUE) &&
+		    (uint32_t)insn->imm < obj->map_cnt)
+			refs->maps[insn->imm] = true;
+		else if (is_call(insn) && insn->src_reg == BPF_PSEUDO_KFUNC_CALL && (uint32_t)insn->imm < obj->extern_cnt)
+			refs->kfuncs[insn->imm] = true;
+		else if (is_call(insn) && insn->src_reg == 0)
+			refs->helpers[refs->helper_cnt++] = insn->imm;
+	}
+	qsort(refs->helpers, refs->helper_cnt, sizeof(*refs->helpers), cmp_i32);
+	for (size_t i = 0; i < refs->helper_cnt; i++)
+		if (!unique || refs->helpers[unique - 1] != refs->helpers[i])
+			refs->helpers[unique++] = refs->helpers[i];
+	refs->helper_cnt = unique;
+	return 0;
+}
+
+static void prog_refs__free(struct prog_refs *refs)
+{
+	free(refs->maps);
+	free(refs->kfuncs);
+	free(refs->helpers);
+}
+
+static void json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(out, "\\%c", *p);
+		else if (*p < 0x20 || *p >= 0x7f)
+			/* Bytes of unknown encoding stay valid JSON as code points of their value. */
+			fprintf(out, "\\u%04x", *p);
+		else
+			fputc(*p, out);
+	}
+	fputc('"', out);
+}
+
+static void json_string_or_null(FILE *out, const char *s)
+{
+	if (s)
+		json_string(out, s);
+	else
+		fputs("null", out);
+}
+
+/* A list of names: "a, b" in text ("-" when empty), ["a","b"] in JSON,
+ * after its label (none when the caller printed its own). */
+struct name_list {
+	FILE *out;
+	bool json;
+	size_t cnt;
+};
+
+static void list_begin(struct name_list *list, FILE *out, bool json, const char *label)
+{
+	*list = (struct name_list){ .out = out, .json = json };
+	if (!label)
+		return;
+	if (json)
+		fprintf(out, ", \"%s\": [", label);
+	else
+		fprintf(out, "  %-12s ", label);
+}
+
+static void list_add(struct name_list *list, const char *name)
+{
+	if (list->cnt++)
+		fputs(", ", list->out);
+	if (list->json)
+		json_string(list->out, name);
+	else
+		fputs(name, list->out);
+}
+
+static void list_end(struct name_list *list)
+{
+	if (list->json)
+		fputc(']', list->out);
+	else
+		fputs(list->cnt ? "\n" : "-\n", list->out);
+}
+
+static void print_refs(const struct mhse_object *obj, const struct mhse_prog *prog, const struct prog_refs *refs,
+		       FILE *out, bool json)
+{
+	struct name_list list;
+	char unknown[24];
+
+	list_begin(&list, out, json, "subprograms");
+	for (size_t i = 1; i < prog->subprog_cnt; i++)
+		list_add(&list, prog->subprogs[i].name);
+	list_end(&list);
+	list_begin(&list, out, json, "maps");
+	for (size_t i = 0; i < obj->map_cnt; i++)
+		if (refs->maps[i])
+			list_add(&list, obj->maps[i].name);
+	list_end(&list);
+	list_begin(&list, out, json, "helpers");
+	for (size_t i = 0; i < refs->helper_cnt; i++) {
+		const char *name = helper_name(refs->helpers[i]);
+
+		snprintf(unknown, sizeof(unknown), "#%" PRId32, refs->helpers[i]);
+		list_add(&list, name ? name : unknown);
+	}
+	list_end(&list);
+	list_begin(&list, out, json, "kfuncs");
+	for (size_t i = 0; i < obj->extern_cnt; i++)
+		if (refs->kfuncs[i])
+			list_add(&list, obj->externs[i].name);
+	list_end(&list);
+}
+
+static void print_prog(const struct mhse_object *obj, const struct mhse_prog *prog, FILE *out, bool json)
+{
+	const char *type = mhse_prog_type__name(prog->type);
+	bool retprobe = prog->expected_attach_type == MHSE_ATTACH_KRETPROBE;
+	struct prog_refs refs;
+
+	if (prog_refs__collect(obj, prog, &refs)) {
+		prog_refs__free(&refs);
+		pr_err("%s: out of memory describing program %s\n", obj->path, prog->name);
+		return;
+	}
+	if (json) {
+		fputs("{\"name\": ", out);
+		json_string(out, prog->name);
+		fputs(", \"section\": ", out);
+		json_string(out, prog->section);
+		fputs(", \"hook\": ", out);
+		json_string_or_null(out, prog->hook);
+		fputs(", \"type\": ", out);
+		json_string_or_null(out, type);
+		fprintf(out, ", \"type_id\": %" PRIu32 ", \"attach_type\": %" PRIu32 ", \"retprobe\": %s", prog->type,
+			prog->expected_attach_type, retprobe ? "true" : "false");
+		fprintf(out, ", \"insn_cnt\": %zu, \"entry_insn_cnt\": %zu", prog->insn_cnt,
+			prog->subprog_cnt ? prog->subprogs[0].cnt : prog->insn_cnt);
+	} else {
+		fprintf(out, "\nprogram %s\n  %-12s %s\n", prog->name, "section", prog->section);
+		fprintf(out, "  %-12s %s%s\n", "hook", prog->hook ? prog->hook : "unknown",
+			retprobe ? " (return probe)" : "");
+		if (type)
+			fprintf(out, "  %-12s %s\n", "type", type);
+		else
+			fprintf(out, "  %-12s %" PRIu32 "\n", "type", prog->type);
+		fprintf(out, "  %-12s %zu\n", "insns", prog->insn_cnt);
+	}
+	print_refs(obj, prog, &refs, out, json);
+	if (json)
+		fputc('}', out);
+	prog_refs__free(&refs);
+}
+
+static void print_map(const struct mhse_object *obj, const struct mhse_map *map, FILE *out, bool json)
+{
+	const char *type = mhse_map_type__name(map->type);
+	const char *inner = map->inner >= 0 && (size_t)map->inner < obj->map_cnt ? obj->maps[map->inner].name : NULL;
+
+	if (json) {
+		fputs("{\"name\": ", out);
+		json_string(out, map->name);
+		fputs(", \"section\": ", out);
+		json_string(out, map->section);
+		fputs(", \"type\": ", out);
+		json_string_or_null(out, type);
+		fprintf(out,
+			", \"type_id\": %" PRIu32 ", \"key_size\": %" PRIu32 ", \"value_size\": %" PRIu32
+			", \"max_entries\": %" PRIu32 ", \"max_entries_default\": %s, \"flags\": %" PRIu32 ", \"inner\": ",
+			map->type, map->key_size, map->value_size, map->max_entries,
+			map->max_entries_default ? "true" : "false", map->map_flags);
+		json_string_or_null(out, inner);
+		fputc('}', out);
+		return;
+	}
+	fprintf(out, "\nmap %s\n", map->name);
+	if (type)
+		fprintf(out, "  %-12s %s\n", "type", type);
+	else
+		fprintf(out, "  %-12s %" PRIu32 "\n", "type", map->type);
+	fprintf(out, "  %-12s %" PRIu32 " / %" PRIu32 " bytes\n", "key/value", map->key_size, map->value_size);
+	fprintf(out, "  %-12s %" PRIu32 "%s\n", "max_entries", map->max_entries,
+		map->max_entries_default ? " (0 in the object: default)" : "");
+	fprintf(out, "  %-12s 0x%" PRIx32 "\n", "flags", map->map_flags);
+	if (inner)
+		fprintf(out, "  %-12s %s\n", "inner", inner);
+}
+
+static void print_extern_json(const struct mhse_extern *ext, FILE *out)
+{
+	fputs("{\"name\": ", out);
+	json_string(out, ext->name);
+	fprintf(out, ", \"kconfig\": %s, \"ksym\": %s, \"func\": %s, \"bound\": %s, \"value\": %" PRIu64 "}",
+		ext->kconfig ? "true" : "false", ext->ksym ? "true" : "false", ext->func ? "true" : "false",
+		ext->bound ? "true" : "false", ext->value);
+}
+
+void mhse_object__print_info(const struct mhse_object *obj, FILE *out, bool json)
+{
+	struct name_list list;
+
+	if (json) {
+		fputs("{\"object\": ", out);
+		json_string(out, obj->path);
+		fputs(", \"license\": ", out);
+		json_string(out, obj->license);
+		fprintf(out, ", \"kern_version\": %" PRIu32 ",\n \"programs\": [", obj->kern_version);
+		for (size_t i = 0; i < obj->prog_cnt; i++) {
+			fputs(i ? ",\n  " : "\n  ", out);
+			print_prog(obj, &obj->progs[i], out, true);
+		}
+		fputs("],\n \"maps\": [", out);
+		for (size_t i = 0; i < obj->map_cnt; i++) {
+			fputs(i ? ",\n  " : "\n  ", out);
+			print_map(obj, &obj->maps[i], out, true);
+		}
+		fputs("],\n \"externs\": [", out);
+		for (size_t i = 0; i < obj->extern_cnt; i++) {
+			fputs(i ? ",\n  " : "\n  ", out);
+			print_extern_json(&obj->externs[i], out);
+		}
+		fputs("]}\n", out);
+		return;
+	}
+	fprintf(out, "object %s: license \"%s\", %zu programs, %zu maps, %zu externs\n", obj->path, obj->license,
+		obj->prog_cnt, obj->map_cnt, obj->extern_cnt);
+	for (size_t i = 0; i < obj->prog_cnt; i++)
+		print_prog(obj, &obj->progs[i], out, false);
+	for (size_t i = 0; i < obj->map_cnt; i++)
+		print_map(obj, &obj->maps[i], out, false);
+	fputs("\nunbound externs: ", out);
+	list_begin(&list, out, false, NULL);
+	for (size_t i = 0; i < obj->extern_cnt; i++)
+		if (!obj->externs[i].bound)
+			list_add(&list, obj->externs[i].name);
+	list_end(&list);
+}
+
+/* The subprogram starting at instruction idx, or NULL. */
+static const struct mhse_subprog *subprog_at(const struct mhse_prog *prog, int64_t idx)
+{
+	for (size_t i = 0; i < prog->subprog_cnt; i++)
+		if ((int64_t)prog->subprogs[i].start == idx)
+			return &prog->subprogs[i];
+	return NULL;
+}
+
+/* The name an instruction refers to by index, or NULL. */
+static const char *insn_ref_name(const struct mhse_object *obj, const struct mhse_prog *prog, size_t idx)
+{
+	const struct bpf_insn *insn = &prog->insns[idx];
+	const struct mhse_subprog *target;
+	uint32_t imm = (uint32_t)insn->imm;
+
+	if (insn_is_ld_imm64(insn)) {
+		switch (insn->src_reg) {
+		case MHSE_PSEUDO_MAP_IDX:
+		case MHSE_PSEUDO_MAP_IDX_VALUE:
+			return imm < obj->map_cnt ? obj->maps[imm].name : NULL;
+		case MHSE_PSEUDO_EXTERN:
+			return imm < obj->extern_cnt ? obj->externs[imm].name : NULL;
+		case MHSE_PSEUDO_FUNC:
+			break;
+		default:
+			return NULL;
+		}
+	} else if (!is_call(insn) || (insn->src_reg != BPF_PSEUDO_CALL && insn->src_reg != BPF_PSEUDO_KFUNC_CALL)) {
+		return NULL;
+	} else if (insn->src_reg == BPF_PSEUDO_KFUNC_CALL) {
+		return imm < obj->extern_cnt ? obj->externs[imm].name : NULL;
+	}
+	target = subprog_at(prog, (int64_t)idx + insn->imm + 1);
+	return target ? target->name : NULL;
+}
+
+void mhse_prog__print_disasm(const struct mhse_object *obj, const struct mhse_prog *prog, FILE *out)
+{
+	const struct mhse_line *shown = NULL;
+	char text[128];
+
+	fprintf(out, "Disassembly of program %s (section %s):\n", prog->name, prog->section);
+	for (size_t idx = 0; idx < prog->insn_cnt;) {
+		const struct mhse_subprog *sub = subprog_at(prog, (int64_t)idx);
+		const struct mhse_line *line = mhse_prog__line(obj, prog, idx);
+		const char *ref = insn_ref_name(obj, prog, idx);
+		size_t slots = insn_disasm(prog->insns, prog->insn_cnt, idx, text, sizeof(text));
+
+		if (sub)
+			fprintf(out, "\n%s:\n", sub->name);
+		/* Line 0 marks compiler-made code that belongs to no source line. */
+		if (line && line->line &&
+		    (!shown || shown->line != line->line || strcmp(shown->file, line->file) != 0)) {
+			if (line->text[0])
+				fprintf(out, "; %s\n", line->text);
+			else
+				fprintf(out, "; %s:%" PRIu32 "\n", line->file, line->line);
+			shown = line;
+		}
+		fprintf(out, "%7zu:\t%s%s%s%s\n", idx, text, ref ? " <" : "", ref ? ref : "", ref ? ">" : "");
+		idx += slots ? slots : 1;
+	}
+}

@@ -158,7 +158,7 @@ static int setup_input(struct mhse_vm *vm, const struct vm_input *in)
 	if (region_fill(&vm->mem.regions[REGION_PKT], in->packet, in->packet_len, headroom, tailroom) ||
 	    region_fill(&vm->mem.regions[REGION_RAW], in->raw, in->raw_len, 0, 0))
 		return -ENOMEM;
-	vm->pkt_meta = headroom;
+	vm->pkt_data = headroom;
 	memset(ctx->buf, 0, ctx->cap);
 	for (size_t i = 0; hook && i < hook->field_cnt; i++) {
 		const struct ctx_field *f = &hook->fields[i];
@@ -189,8 +189,8 @@ const uint8_t *mhse_vm__packet(const struct mhse_vm *vm, uint32_t *len)
 {
 	const struct mem_region *r = &vm->mem.regions[REGION_PKT];
 
-	*len = r->hi - vm->pkt_meta;
-	return r->buf + vm->pkt_meta;
+	*len = r->hi - r->lo;
+	return r->buf + r->lo;
 }
 
 const uint8_t *mhse_vm__ctx(const struct mhse_vm *vm, uint32_t *len)
@@ -226,10 +226,10 @@ static int ctx_load(struct mhse_vm *vm, uint8_t code, uint32_t off, uint64_t *va
 	if (size != f->size && !(f->narrow && size < f->size))
 		return mhse_vm__fail(vm, VM_ERR_CTX, "context field %s is %u bytes, read as %u", f->name, f->size, size);
 	switch (f->kind) {
-	case CTX_PKT_START: *val = MEM_ADDR(REGION_PKT, pkt->lo); return 0;
+	case CTX_PKT_START: *val = MEM_ADDR(REGION_PKT, vm->pkt_data); return 0;
 	case CTX_PKT_END: *val = MEM_ADDR(REGION_PKT, pkt->hi); return 0;
-	case CTX_PKT_META: *val = MEM_ADDR(REGION_PKT, vm->pkt_meta); return 0;
-	case CTX_PKT_LEN: *val = sem_load_value(code, pkt->hi - pkt->lo); return 0;
+	case CTX_PKT_META: *val = MEM_ADDR(REGION_PKT, pkt->lo); return 0;
+	case CTX_PKT_LEN: *val = sem_load_value(code, pkt->hi - vm->pkt_data); return 0;
 	case CTX_PTR: *val = 0; return 0;
 	default:
 		*val = sem_load_value(code, mem_load_le(vm->mem.regions[REGION_CTX].buf + off, size));
@@ -318,13 +318,13 @@ static int legacy_packet_load(struct mhse_vm *vm, const struct bpf_insn *insn)
 	if (off < 0)
 		return mhse_vm__fail(vm, VM_ERR_UNSUPPORTED, "packet load at negative offset %lld (SKF_*_OFF)",
 				     (long long)off);
-	if ((uint64_t)off + size > pkt->hi - pkt->lo) {
+	if ((uint64_t)off + size > pkt->hi - vm->pkt_data) {
 		vm->regs[BPF_REG_0] = 0;
 		return 1;
 	}
 	uint64_t be = 0;
 	for (unsigned i = 0; i < size; i++)
-		be = be << 8 | pkt->buf[pkt->lo + off + i];
+		be = be << 8 | pkt->buf[vm->pkt_data + off + i];
 	vm->regs[BPF_REG_0] = be;
 	return 0;
 }

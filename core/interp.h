@@ -59,7 +59,8 @@ struct mhse_vm {
 	unsigned tail_calls;
 	/* The run's packet and context. */
 	uint32_t ctx_region, pkt_region;
-	uint32_t pkt_meta;           /* offset in the packet buffer where metadata starts */
+	uint32_t pkt_data;           /* where the data starts in the packet buffer; the region's
+				      * window starts at the metadata before it */
 	/* Values returned in order by nondeterministic helpers (ktime, prandom, cpu id, ...). */
 	const uint64_t *nondet;
 	size_t nondet_cnt, nondet_used;

@@ -80,6 +80,12 @@ struct mhse_extern {
 	bool func;          /* a function: kfunc or undefined memset/memcpy */
 	bool bound;         /* value given by --const, or a kconfig default mhse knows */
 	uint64_t value;
+	/* A kconfig extern is read from memory, as libbpf lays it out: its bytes
+	 * live at map_off in the ".kconfig" map (index map), LD_IMM64 of it is a
+	 * map value reference there, and binding it writes them. map is -1 for
+	 * other externs. */
+	int map;
+	uint32_t map_off, size;
 };
 
 struct mhse_object {
@@ -131,7 +137,65 @@ const struct mhse_line *mhse_prog__line(const struct mhse_object *obj, const str
  * when no rule matches. */
 bool mhse_section__classify(const char *section, uint32_t *prog_type, uint32_t *attach_type, const char **hook);
 
+/* Names as libbpf and bpftool spell them ("hash", "sched_cls"), or NULL when unknown. */
 const char *mhse_map_type__name(uint32_t type);
 const char *mhse_prog_type__name(uint32_t type);
+
+/* Not a kernel attach type: mhse_section__classify's mark for kretprobe,
+ * uretprobe and kretsyscall sections (kprobe programs run at function
+ * return). Clear it before handing expected_attach_type to the kernel. */
+#define MHSE_ATTACH_KRETPROBE 0x80000000u
+
+/*
+ * Loader internals shared by core/object.c (ELF, relocation) and
+ * core/btf_info.c (.BTF and .BTF.ext). Not for other callers.
+ */
+
+/* A little-endian u32 of an object file, at any alignment. */
+static inline uint32_t mhse_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* An executable section as .BTF.ext names it. mhse_btf_ext__parse sets
+ * line_at (insn -> index into obj->lines, or -1) for sections that have line
+ * info; the caller frees it. */
+struct mhse_code_sec {
+	const char *name;
+	size_t insn_cnt;
+	int32_t *line_at;
+};
+
+/* One map definition of SEC(".maps") as its BTF variable describes it. */
+struct mhse_btf_map_def {
+	uint32_t type, key_size, value_size, max_entries, map_flags, numa_node, pinning;
+	uint32_t key_type_id, value_type_id;
+};
+
+struct mhse_btf_map {
+	const char *name;        /* owned by obj->btf */
+	uint32_t size;           /* of the definition struct (an initialised values array adds to it) */
+	uint64_t offset;         /* in .maps, from the symbol table: an object file's .BTF leaves DATASEC offsets 0 */
+	struct mhse_btf_map_def def;
+	bool has_inner;          /* __array(values, struct {...}): a map-in-map's inner definition */
+	struct mhse_btf_map_def inner;
+	bool has_values;         /* an __array(values, ...) member, whose slots relocations initialise */
+	uint32_t values_off;     /* its offset in the variable */
+};
+
+/* Parses .BTF into obj->btf. 0, or -EINVAL after logging "file: problem". */
+int mhse_btf__load(struct mhse_object *obj, const char *file, const void *data, size_t size);
+/* Reads .BTF.ext: line info into obj->lines and secs[].line_at, the CO-RE
+ * record count into obj->core_relo_cnt. 0, or a negative errno after logging. */
+int mhse_btf_ext__parse(struct mhse_object *obj, const char *file, const void *data, size_t size,
+			struct mhse_code_sec *secs, size_t sec_cnt);
+/* Parses the map definitions of the ".maps" DATASEC into a malloc'ed array
+ * (offsets left 0). 0, or a negative errno after logging. */
+int mhse_btf__maps(const struct mhse_object *obj, const char *file, struct mhse_btf_map **maps, size_t *cnt);
+/* Marks the externs BTF declares in .kconfig or .ksyms (kfuncs too) and lays
+ * kconfig externs out as libbpf does (size and map_off set; map left to the
+ * caller, who makes a map of *kconfig_size bytes). 0, or a negative errno
+ * after logging. */
+int mhse_btf__classify_externs(struct mhse_object *obj, const char *file, uint32_t *kconfig_size);
 
 #endif

@@ -177,7 +177,7 @@ static int merge_vars(uint32_t **a, uint32_t *na, uint32_t *cap, const uint32_t 
 }
 
 /* Marks the constraints that share variables with cond, transitively. */
-static int select_relevant(struct solver *s, const struct constraint *path, size_t n, Z3_ast cond, bool *use)
+static int select_relevant(struct solver *s, const struct constraint *const *path, size_t n, Z3_ast cond, bool *use)
 {
 	uint32_t *vars, cnt, cap;
 	bool changed = true;
@@ -189,10 +189,10 @@ static int select_relevant(struct solver *s, const struct constraint *path, size
 	while (changed) {
 		changed = false;
 		for (size_t i = 0; i < n; i++) {
-			if (use[i] || !intersects(vars, cnt, path[i].vars, path[i].var_cnt))
+			if (use[i] || !intersects(vars, cnt, path[i]->vars, path[i]->var_cnt))
 				continue;
 			use[i] = changed = true;
-			if (merge_vars(&vars, &cnt, &cap, path[i].vars, path[i].var_cnt)) {
+			if (merge_vars(&vars, &cnt, &cap, path[i]->vars, path[i]->var_cnt)) {
 				free(vars);
 				return -ENOMEM;
 			}
@@ -209,13 +209,13 @@ static bool holds_in(Z3_context z, Z3_model m, Z3_ast e)
 	return Z3_model_eval(z, m, e, true, &v) && Z3_get_bool_value(z, v) == Z3_L_TRUE;
 }
 
-static bool model_satisfies(Z3_context z, Z3_model m, const struct constraint *path, size_t n, const bool *use,
+static bool model_satisfies(Z3_context z, Z3_model m, const struct constraint *const *path, size_t n, const bool *use,
 			    Z3_ast cond)
 {
 	if (!holds_in(z, m, cond))
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (use[i] && !holds_in(z, m, path[i].e))
+		if (use[i] && !holds_in(z, m, path[i]->e))
 			return false;
 	return true;
 }
@@ -267,7 +267,7 @@ static void remember_model(struct solver *s, Z3_model m)
 	*slot = m;
 }
 
-enum sat solver__check(struct solver *s, const struct constraint *path, size_t n, Z3_ast cond, Z3_model *model)
+enum sat solver__check(struct solver *s, const struct constraint *const *path, size_t n, Z3_ast cond, Z3_model *model)
 {
 	Z3_context z = s->ctx->z;
 	struct query_cache *c = s->cache;
@@ -303,7 +303,7 @@ enum sat solver__check(struct solver *s, const struct constraint *path, size_t n
 		}
 	}
 	for (size_t i = 0; i < n; i++)
-		if (use[i] && push_u32(&ids, &id_cnt, &id_cap, Z3_get_ast_id(z, path[i].e)))
+		if (use[i] && push_u32(&ids, &id_cnt, &id_cap, Z3_get_ast_id(z, path[i]->e)))
 			goto out;
 	if (push_u32(&ids, &id_cnt, &id_cap, Z3_get_ast_id(z, cond)))
 		goto out;
@@ -321,7 +321,7 @@ enum sat solver__check(struct solver *s, const struct constraint *path, size_t n
 	Z3_solver_reset(z, s->z3);
 	for (size_t i = 0; i < n; i++)
 		if (use[i])
-			Z3_solver_assert(z, s->z3, path[i].e);
+			Z3_solver_assert(z, s->z3, path[i]->e);
 	Z3_solver_assert(z, s->z3, cond);
 	s->stats.z3_calls++;
 	t0 = now_ns();
@@ -357,6 +357,40 @@ out:
 	free(ids);
 	free(use);
 	return result;
+}
+
+enum sat solver__model(struct solver *s, const struct constraint *const *path, size_t n, Z3_model *model)
+{
+	Z3_context z = s->ctx->z;
+	Z3_lbool r;
+	uint64_t t0;
+	size_t i;
+
+	if (*model) {
+		for (i = 0; i < n && holds_in(z, *model, path[i]->e); i++)
+			;
+		if (i == n) {
+			s->stats.model_hits++;
+			return SAT_YES;
+		}
+	}
+	Z3_solver_reset(z, s->z3);
+	for (i = 0; i < n; i++)
+		Z3_solver_assert(z, s->z3, path[i]->e);
+	s->stats.queries++;
+	s->stats.z3_calls++;
+	t0 = now_ns();
+	r = Z3_solver_check(z, s->z3);
+	s->stats.ns += now_ns() - t0;
+	if (r != Z3_L_TRUE) {
+		s->stats.timeouts += r == Z3_L_UNDEF;
+		return r == Z3_L_FALSE ? SAT_NO : SAT_UNKNOWN;
+	}
+	if (*model)
+		Z3_model_dec_ref(z, *model);
+	*model = Z3_solver_get_model(z, s->z3);
+	Z3_model_inc_ref(z, *model);
+	return SAT_YES;
 }
 
 uint64_t solver__eval(struct solver *s, Z3_model model, Z3_ast e)

@@ -56,8 +56,12 @@ void constraint__free(struct constraint *c);
 /* Is path ∧ cond satisfiable? *model, if not NULL, is a model of the path
  * (or NULL) on input, tried first; on SAT it is replaced by a model of
  * path ∧ cond (the caller owns one reference, Z3_model_dec_ref to drop it). */
-enum sat solver__check(struct solver *s, const struct constraint *path, size_t path_cnt, Z3_ast cond,
+enum sat solver__check(struct solver *s, const struct constraint *const *path, size_t path_cnt, Z3_ast cond,
 		       Z3_model *model);
+
+/* A model of the whole path (every constraint, no shortcuts), for the test
+ * a finished path becomes. *model is replaced on SAT. */
+enum sat solver__model(struct solver *s, const struct constraint *const *path, size_t path_cnt, Z3_model *model);
 
 /* The value of e in model, completed with zeroes for unconstrained variables. */
 uint64_t solver__eval(struct solver *s, Z3_model model, Z3_ast e);

@@ -29,14 +29,14 @@ static uint32_t skb_len(struct mhse_vm *vm)
 {
 	const struct mem_region *pkt = vm_packet(vm);
 
-	return pkt->hi - pkt->lo;
+	return pkt->hi - vm->pkt_data;
 }
 
 static uint8_t *skb_data(struct mhse_vm *vm)
 {
 	struct mem_region *pkt = vm_packet(vm);
 
-	return pkt->buf + pkt->lo;
+	return pkt->buf + vm->pkt_data;
 }
 
 static void set_field(struct mhse_vm *vm, const char *name, uint32_t value)

@@ -19,17 +19,17 @@
 static int xdp_adjust_head(struct mhse_vm *vm, uint64_t *regs)
 {
 	struct mem_region *pkt = vm_packet(vm);
-	int64_t offset = (int32_t)regs[2], metalen = pkt->lo - vm->pkt_meta;
-	int64_t data = pkt->lo + offset;
+	int64_t offset = (int32_t)regs[2], metalen = vm->pkt_data - pkt->lo;
+	int64_t data = vm->pkt_data + offset;
 
 	if (data < XDP_FRAME_SIZE + metalen || data > (int64_t)pkt->hi - ETH_HLEN) {
 		regs[0] = (uint64_t)-EINVAL;
 		return 0;
 	}
 	if (metalen)
-		memmove(pkt->buf + vm->pkt_meta + offset, pkt->buf + vm->pkt_meta, metalen);
-	vm->pkt_meta = (uint32_t)(vm->pkt_meta + offset);
-	pkt->lo = (uint32_t)data;
+		memmove(pkt->buf + pkt->lo + offset, pkt->buf + pkt->lo, metalen);
+	pkt->lo = (uint32_t)(pkt->lo + offset);
+	vm->pkt_data = (uint32_t)data;
 	regs[0] = 0;
 	return 0;
 }
@@ -39,7 +39,7 @@ static int xdp_adjust_tail(struct mhse_vm *vm, uint64_t *regs)
 	struct mem_region *pkt = vm_packet(vm);
 	int64_t offset = (int32_t)regs[2], end = pkt->hi + offset;
 
-	if (end > pkt->cap || end < pkt->lo + ETH_HLEN) {
+	if (end > pkt->cap || end < vm->pkt_data + ETH_HLEN) {
 		regs[0] = (uint64_t)-EINVAL;
 		return 0;
 	}
@@ -53,9 +53,9 @@ static int xdp_adjust_tail(struct mhse_vm *vm, uint64_t *regs)
 static int xdp_adjust_meta(struct mhse_vm *vm, uint64_t *regs)
 {
 	struct mem_region *pkt = vm_packet(vm);
-	int64_t meta = vm->pkt_meta + (int64_t)(int32_t)regs[2], metalen = pkt->lo - meta;
+	int64_t meta = pkt->lo + (int64_t)(int32_t)regs[2], metalen = vm->pkt_data - meta;
 
-	if (meta < XDP_FRAME_SIZE || meta > pkt->lo) {
+	if (meta < XDP_FRAME_SIZE || meta > vm->pkt_data) {
 		regs[0] = (uint64_t)-EINVAL;
 		return 0;
 	}
@@ -63,7 +63,7 @@ static int xdp_adjust_meta(struct mhse_vm *vm, uint64_t *regs)
 		regs[0] = (uint64_t)-EACCES;
 		return 0;
 	}
-	vm->pkt_meta = (uint32_t)meta;
+	pkt->lo = (uint32_t)meta;
 	regs[0] = 0;
 	return 0;
 }
@@ -113,12 +113,12 @@ static uint8_t *xdp_bytes(struct mhse_vm *vm, uint64_t *regs)
 		regs[0] = (uint64_t)-EFAULT;
 		return NULL;
 	}
-	if ((uint64_t)offset + len > pkt->hi - pkt->lo) {
+	if ((uint64_t)offset + len > pkt->hi - vm->pkt_data) {
 		regs[0] = (uint64_t)-EINVAL;
 		return NULL;
 	}
 	regs[0] = 0;
-	return pkt->buf + pkt->lo + offset;
+	return pkt->buf + vm->pkt_data + offset;
 }
 
 static int xdp_load_bytes(struct mhse_vm *vm, uint64_t *regs)

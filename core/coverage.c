@@ -1,0 +1,577 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Coverage counters and their two reports.
+ *
+ * Counters are per instruction slot of each program, so that a run costs an
+ * increment per instruction. Reports are built at write time: per program
+ * and function for coverage.json, per source line for lcov. A source line
+ * can map to many instructions, and one function to many programs (clang
+ * appends a static function to every program that calls it), so the lcov
+ * report merges them: a line's count is the largest count of its
+ * instructions, a function's call count the sum over the programs holding
+ * a copy, and every conditional jump on a line is a block of two branches.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "coverage.h"
+#include "insn.h"
+#include "json_writer.h"
+#include "log.h"
+
+struct prog_coverage {
+	bool *reachable;   /* per instruction slot; the second slot of LD_IMM64 never is */
+	uint64_t *hits;    /* times each instruction ran */
+	uint64_t *sides[2]; /* times each conditional jump fell through [0] and jumped [1] */
+	bool counted;      /* counts in the totals */
+};
+
+struct coverage {
+	const struct mhse_object *obj;
+	const struct mhse_prog *entry;
+	struct prog_coverage *progs; /* one per obj->progs */
+};
+
+bool coverage__is_branch(const struct bpf_insn *insn)
+{
+	uint8_t cls = BPF_CLASS(insn->code), op = BPF_OP(insn->code);
+
+	return (cls == BPF_JMP || cls == BPF_JMP32) && op != BPF_JA && op != BPF_CALL && op != BPF_EXIT;
+}
+
+static void mark(bool *reachable, size_t *stack, size_t *top, size_t cnt, int64_t target)
+{
+	if (target < 0 || (uint64_t)target >= cnt || reachable[target])
+		return;
+	reachable[target] = true;
+	stack[(*top)++] = (size_t)target;
+}
+
+/* Everything control can flow to from the entry: fallthrough and jumps,
+ * local calls, and functions whose address is taken (callbacks, callx),
+ * since the program may call them. A tail call may fail and fall through. */
+static int find_reachable(const struct mhse_prog *prog, bool *reachable)
+{
+	size_t cnt = prog->insn_cnt, top = 0;
+	size_t *stack = malloc((cnt ? cnt : 1) * sizeof(*stack));
+
+	if (!stack)
+		return -ENOMEM;
+	mark(reachable, stack, &top, cnt, 0);
+	while (top) {
+		size_t pc = stack[--top];
+		const struct bpf_insn *insn = &prog->insns[pc];
+		int64_t next = (int64_t)pc + 1;
+		uint8_t cls = BPF_CLASS(insn->code);
+
+		if (insn_is_ld_imm64(insn)) {
+			if (insn->src_reg == BPF_PSEUDO_FUNC)
+				mark(reachable, stack, &top, cnt, next + insn->imm);
+			mark(reachable, stack, &top, cnt, next + 1);
+			continue;
+		}
+		if (cls != BPF_JMP && cls != BPF_JMP32) {
+			mark(reachable, stack, &top, cnt, next);
+			continue;
+		}
+		switch (BPF_OP(insn->code)) {
+		case BPF_EXIT:
+			break;
+		case BPF_JA:
+			mark(reachable, stack, &top, cnt, next + (cls == BPF_JMP32 ? insn->imm : insn->off));
+			break;
+		case BPF_CALL:
+			if (BPF_SRC(insn->code) == BPF_K && insn->src_reg == BPF_PSEUDO_CALL)
+				mark(reachable, stack, &top, cnt, next + insn->imm);
+			mark(reachable, stack, &top, cnt, next);
+			break;
+		default:
+			mark(reachable, stack, &top, cnt, next + insn->off);
+			mark(reachable, stack, &top, cnt, next);
+			break;
+		}
+	}
+	free(stack);
+	return 0;
+}
+
+static int prog_coverage__init(struct prog_coverage *pc, const struct mhse_prog *prog)
+{
+	size_t n = prog->insn_cnt ? prog->insn_cnt : 1;
+
+	pc->reachable = calloc(n, sizeof(*pc->reachable));
+	pc->hits = calloc(n, sizeof(*pc->hits));
+	pc->sides[0] = calloc(n, sizeof(*pc->sides[0]));
+	pc->sides[1] = calloc(n, sizeof(*pc->sides[1]));
+	if (!pc->reachable || !pc->hits || !pc->sides[0] || !pc->sides[1])
+		return -ENOMEM;
+	return find_reachable(prog, pc->reachable);
+}
+
+int coverage__new(const struct mhse_object *obj, const struct mhse_prog *entry, struct coverage **out)
+{
+	struct coverage *cov = calloc(1, sizeof(*cov));
+	int err = -ENOMEM;
+
+	*out = NULL;
+	if (!cov)
+		return -ENOMEM;
+	cov->obj = obj;
+	cov->entry = entry;
+	cov->progs = calloc(obj->prog_cnt ? obj->prog_cnt : 1, sizeof(*cov->progs));
+	if (!cov->progs)
+		goto fail;
+	for (size_t i = 0; i < obj->prog_cnt; i++) {
+		err = prog_coverage__init(&cov->progs[i], &obj->progs[i]);
+		if (err)
+			goto fail;
+	}
+	cov->progs[entry - obj->progs].counted = true;
+	for (size_t m = 0; m < obj->map_cnt; m++) {
+		const struct mhse_map *map = &obj->maps[m];
+
+		for (uint32_t s = 0; map->type == BPF_MAP_TYPE_PROG_ARRAY && s < map->init_slot_cnt; s++)
+			if (map->init_slots[s] >= 0 && (size_t)map->init_slots[s] < obj->prog_cnt)
+				cov->progs[map->init_slots[s]].counted = true;
+	}
+	*out = cov;
+	return 0;
+fail:
+	coverage__free(cov);
+	return err;
+}
+
+void coverage__free(struct coverage *cov)
+{
+	if (!cov)
+		return;
+	for (size_t i = 0; cov->progs && i < cov->obj->prog_cnt; i++) {
+		free(cov->progs[i].reachable);
+		free(cov->progs[i].hits);
+		free(cov->progs[i].sides[0]);
+		free(cov->progs[i].sides[1]);
+	}
+	free(cov->progs);
+	free(cov);
+}
+
+void coverage__hit(struct coverage *cov, size_t prog, size_t pc)
+{
+	if (prog >= cov->obj->prog_cnt || pc >= cov->obj->progs[prog].insn_cnt)
+		return;
+	cov->progs[prog].hits[pc]++;
+	cov->progs[prog].counted = true;
+}
+
+void coverage__branch(struct coverage *cov, size_t prog, size_t pc, bool taken)
+{
+	if (prog >= cov->obj->prog_cnt || pc >= cov->obj->progs[prog].insn_cnt)
+		return;
+	cov->progs[prog].sides[taken][pc]++;
+}
+
+/* Adds the counts of instructions [start, end) of program p. */
+static void count_range(const struct coverage *cov, size_t p, size_t start, size_t end, struct coverage_counts *c)
+{
+	const struct prog_coverage *pc = &cov->progs[p];
+	const struct mhse_prog *prog = &cov->obj->progs[p];
+
+	for (size_t i = start; i < end && i < prog->insn_cnt; i++) {
+		if (!pc->reachable[i])
+			continue;
+		c->insns_reachable++;
+		c->insns_hit += pc->hits[i] != 0;
+		if (coverage__is_branch(&prog->insns[i])) {
+			c->branch_sides += 2;
+			c->branch_sides_hit += (pc->sides[0][i] != 0) + (pc->sides[1][i] != 0);
+		}
+	}
+}
+
+void coverage__counts(const struct coverage *cov, struct coverage_counts *counts)
+{
+	*counts = (struct coverage_counts){ 0 };
+	for (size_t p = 0; p < cov->obj->prog_cnt; p++)
+		if (cov->progs[p].counted)
+			count_range(cov, p, 0, cov->obj->progs[p].insn_cnt, counts);
+}
+
+/* Nothing to cover is fully covered. */
+static double pct(uint64_t hit, uint64_t total)
+{
+	return total ? 100.0 * (double)hit / (double)total : 100.0;
+}
+
+double coverage__insn_pct(const struct coverage *cov)
+{
+	struct coverage_counts c;
+
+	coverage__counts(cov, &c);
+	return pct(c.insns_hit, c.insns_reachable);
+}
+
+double coverage__branch_pct(const struct coverage *cov)
+{
+	struct coverage_counts c;
+
+	coverage__counts(cov, &c);
+	return pct(c.branch_sides_hit, c.branch_sides);
+}
+
+static void json_counts(struct json_writer *w, const struct coverage_counts *c)
+{
+	jsonw_uint(w, "insns_reachable", c->insns_reachable);
+	jsonw_uint(w, "insns_hit", c->insns_hit);
+	jsonw_double(w, "insn_coverage_pct", pct(c->insns_hit, c->insns_reachable), 2);
+	jsonw_uint(w, "branch_sides", c->branch_sides);
+	jsonw_uint(w, "branch_sides_hit", c->branch_sides_hit);
+	jsonw_double(w, "branch_coverage_pct", pct(c->branch_sides_hit, c->branch_sides), 2);
+}
+
+/* The source line of an instruction, or NULL: BTF gives line 0 to code
+ * that has no line of its own, which lcov cannot place. */
+static const struct mhse_line *insn_line(const struct mhse_object *obj, const struct mhse_prog *prog, size_t pc)
+{
+	const struct mhse_line *line = mhse_prog__line(obj, prog, pc);
+
+	return line && line->line ? line : NULL;
+}
+
+/* The first source line of instructions [start, end) of prog, or NULL. */
+static const struct mhse_line *first_line(const struct mhse_object *obj, const struct mhse_prog *prog,
+					  const bool *reachable, size_t start, size_t end)
+{
+	for (size_t i = start; i < end && i < prog->insn_cnt; i++) {
+		const struct mhse_line *line = reachable[i] ? insn_line(obj, prog, i) : NULL;
+
+		if (line)
+			return line;
+	}
+	return NULL;
+}
+
+static void json_function(struct json_writer *w, const struct coverage *cov, size_t p, const struct mhse_subprog *sub)
+{
+	const struct mhse_prog *prog = &cov->obj->progs[p];
+	const struct mhse_line *line = first_line(cov->obj, prog, cov->progs[p].reachable, sub->start,
+						  sub->start + sub->cnt);
+	struct coverage_counts c = { 0 };
+
+	count_range(cov, p, sub->start, sub->start + sub->cnt, &c);
+	jsonw_object(w, NULL, false);
+	jsonw_string(w, "name", sub->name);
+	jsonw_uint(w, "start", sub->start);
+	jsonw_uint(w, "insns", sub->cnt);
+	jsonw_string(w, "file", line ? line->file : NULL);
+	if (line)
+		jsonw_uint(w, "line", line->line);
+	else
+		jsonw_null(w, "line");
+	json_counts(w, &c);
+	jsonw_end(w);
+}
+
+static void json_program(struct json_writer *w, const struct coverage *cov, size_t p)
+{
+	const struct mhse_prog *prog = &cov->obj->progs[p];
+	const struct prog_coverage *pc = &cov->progs[p];
+	struct coverage_counts c = { 0 };
+
+	count_range(cov, p, 0, prog->insn_cnt, &c);
+	jsonw_object(w, NULL, false);
+	jsonw_string(w, "name", prog->name);
+	jsonw_string(w, "section", prog->section);
+	jsonw_uint(w, "insns", prog->insn_cnt);
+	json_counts(w, &c);
+	jsonw_array(w, "functions", false);
+	for (size_t s = 0; s < prog->subprog_cnt; s++)
+		json_function(w, cov, p, &prog->subprogs[s]);
+	jsonw_end(w);
+	jsonw_array(w, "uncovered_insns", true);
+	for (size_t i = 0; i < prog->insn_cnt; i++)
+		if (pc->reachable[i] && !pc->hits[i])
+			jsonw_uint(w, NULL, i);
+	jsonw_end(w);
+	jsonw_array(w, "uncovered_branches", true);
+	for (size_t i = 0; i < prog->insn_cnt; i++) {
+		for (int taken = 0; pc->reachable[i] && coverage__is_branch(&prog->insns[i]) && taken < 2; taken++) {
+			if (pc->sides[taken][i])
+				continue;
+			jsonw_array(w, NULL, true);
+			jsonw_uint(w, NULL, i);
+			jsonw_bool(w, NULL, taken);
+			jsonw_end(w);
+		}
+	}
+	jsonw_end(w);
+	jsonw_end(w);
+}
+
+static void emit_coverage(struct json_writer *w, const void *arg)
+{
+	const struct coverage *cov = arg;
+	struct coverage_counts c;
+
+	coverage__counts(cov, &c);
+	jsonw_object(w, NULL, false);
+	jsonw_string(w, "object", cov->obj->path);
+	jsonw_string(w, "entry", cov->entry->name);
+	json_counts(w, &c);
+	jsonw_array(w, "programs", false);
+	for (size_t p = 0; p < cov->obj->prog_cnt; p++)
+		if (cov->progs[p].counted)
+			json_program(w, cov, p);
+	jsonw_end(w);
+	jsonw_end(w);
+}
+
+int coverage__write_json(const struct coverage *cov, const char *path)
+{
+	return jsonw_write_file(path, emit_coverage, cov);
+}
+
+/*
+ * lcov: records gathered from every counted program, sorted by file and
+ * line, then merged and written one SF record per file.
+ */
+
+struct line_rec {
+	const char *file;
+	uint32_t line;
+	uint64_t hits;
+};
+
+struct branch_rec {
+	const char *file;
+	uint32_t line;
+	size_t prog, pc;    /* for a stable block order within a line */
+	bool ran;           /* the jump itself ran: lcov tells "-" (never reached) from 0 */
+	uint64_t sides[2];
+};
+
+struct func_rec {
+	const char *file;
+	uint32_t line;
+	const char *name;
+	uint64_t calls;
+};
+
+struct lcov_recs {
+	struct line_rec *lines;
+	struct branch_rec *branches;
+	struct func_rec *funcs;
+	size_t line_cnt, branch_cnt, func_cnt;
+};
+
+static int cmp_line(const void *a, const void *b)
+{
+	const struct line_rec *x = a, *y = b;
+	int c = strcmp(x->file, y->file);
+
+	return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+static int cmp_branch(const void *a, const void *b)
+{
+	const struct branch_rec *x = a, *y = b;
+	int c = strcmp(x->file, y->file);
+
+	if (c)
+		return c;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->prog != y->prog)
+		return x->prog < y->prog ? -1 : 1;
+	return (x->pc > y->pc) - (x->pc < y->pc);
+}
+
+static int cmp_func(const void *a, const void *b)
+{
+	const struct func_rec *x = a, *y = b;
+	int c = strcmp(x->file, y->file);
+
+	if (!c)
+		c = strcmp(x->name, y->name);
+	return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+static void lcov_recs__free(struct lcov_recs *r)
+{
+	free(r->lines);
+	free(r->branches);
+	free(r->funcs);
+}
+
+/* Sized for the worst case (every instruction a line and a branch) so that
+ * gathering cannot fail halfway. */
+static int lcov_recs__gather(const struct coverage *cov, struct lcov_recs *r)
+{
+	const struct mhse_object *obj = cov->obj;
+	size_t insns = 0, subs = 0;
+
+	*r = (struct lcov_recs){ 0 };
+	for (size_t p = 0; p < obj->prog_cnt; p++) {
+		insns += obj->progs[p].insn_cnt;
+		subs += obj->progs[p].subprog_cnt;
+	}
+	r->lines = malloc((insns ? insns : 1) * sizeof(*r->lines));
+	r->branches = malloc((insns ? insns : 1) * sizeof(*r->branches));
+	r->funcs = malloc((subs ? subs : 1) * sizeof(*r->funcs));
+	if (!r->lines || !r->branches || !r->funcs) {
+		lcov_recs__free(r);
+		return -ENOMEM;
+	}
+	for (size_t p = 0; p < obj->prog_cnt; p++) {
+		const struct mhse_prog *prog = &obj->progs[p];
+		const struct prog_coverage *pc = &cov->progs[p];
+
+		if (!pc->counted)
+			continue;
+		for (size_t i = 0; i < prog->insn_cnt; i++) {
+			const struct mhse_line *line = pc->reachable[i] ? insn_line(obj, prog, i) : NULL;
+
+			if (!line)
+				continue;
+			r->lines[r->line_cnt++] = (struct line_rec){ line->file, line->line, pc->hits[i] };
+			if (coverage__is_branch(&prog->insns[i]))
+				r->branches[r->branch_cnt++] = (struct branch_rec){
+					line->file, line->line, p, i, pc->hits[i] != 0, { pc->sides[0][i], pc->sides[1][i] }
+				};
+		}
+		for (size_t s = 0; s < prog->subprog_cnt; s++) {
+			const struct mhse_subprog *sub = &prog->subprogs[s];
+			const struct mhse_line *line;
+
+			if (sub->start >= prog->insn_cnt || !pc->reachable[sub->start])
+				continue;
+			line = first_line(obj, prog, pc->reachable, sub->start, sub->start + sub->cnt);
+			if (line)
+				r->funcs[r->func_cnt++] = (struct func_rec){ line->file, line->line, sub->name,
+									     pc->hits[sub->start] };
+		}
+	}
+	qsort(r->lines, r->line_cnt, sizeof(*r->lines), cmp_line);
+	qsort(r->branches, r->branch_cnt, sizeof(*r->branches), cmp_branch);
+	qsort(r->funcs, r->func_cnt, sizeof(*r->funcs), cmp_func);
+	return 0;
+}
+
+/* The end of the group of records of one function (same file and name) at j. */
+static size_t func_group_end(const struct lcov_recs *r, size_t j)
+{
+	size_t k = j + 1;
+
+	while (k < r->func_cnt && !strcmp(r->funcs[k].file, r->funcs[j].file) &&
+	       !strcmp(r->funcs[k].name, r->funcs[j].name))
+		k++;
+	return k;
+}
+
+/* Writes the functions of file from *i on: one FN and FNDA per name, at the
+ * lowest line of its copies (the first of its group, by the sort order). */
+static void lcov_functions(FILE *f, const struct lcov_recs *r, const char *file, size_t *i)
+{
+	size_t end = *i, found = 0, hit = 0;
+
+	while (end < r->func_cnt && !strcmp(r->funcs[end].file, file))
+		end++;
+	for (size_t j = *i; j < end; j = func_group_end(r, j))
+		fprintf(f, "FN:%u,%s\n", r->funcs[j].line, r->funcs[j].name);
+	for (size_t j = *i, k; j < end; j = k) {
+		uint64_t calls = 0;
+
+		k = func_group_end(r, j);
+		for (size_t c = j; c < k; c++)
+			calls += r->funcs[c].calls;
+		fprintf(f, "FNDA:%llu,%s\n", (unsigned long long)calls, r->funcs[j].name);
+		found++;
+		hit += calls != 0;
+	}
+	fprintf(f, "FNF:%zu\nFNH:%zu\n", found, hit);
+	*i = end;
+}
+
+static void lcov_branches(FILE *f, const struct lcov_recs *r, const char *file, size_t *i)
+{
+	size_t found = 0, hit = 0, block = 0;
+	uint32_t line = 0; /* no record has line 0 */
+
+	for (; *i < r->branch_cnt && !strcmp(r->branches[*i].file, file); (*i)++) {
+		const struct branch_rec *b = &r->branches[*i];
+
+		block = b->line == line ? block + 1 : 0;
+		line = b->line;
+		for (int side = 0; side < 2; side++) {
+			if (b->ran)
+				fprintf(f, "BRDA:%u,%zu,%d,%llu\n", b->line, block, side,
+					(unsigned long long)b->sides[side]);
+			else
+				fprintf(f, "BRDA:%u,%zu,%d,-\n", b->line, block, side);
+			found++;
+			hit += b->sides[side] != 0;
+		}
+	}
+	fprintf(f, "BRF:%zu\nBRH:%zu\n", found, hit);
+}
+
+static void lcov_lines(FILE *f, const struct lcov_recs *r, const char *file, size_t *i)
+{
+	size_t found = 0, hit = 0;
+
+	while (*i < r->line_cnt && !strcmp(r->lines[*i].file, file)) {
+		uint32_t line = r->lines[*i].line;
+		uint64_t hits = 0;
+
+		for (; *i < r->line_cnt && !strcmp(r->lines[*i].file, file) && r->lines[*i].line == line; (*i)++)
+			if (r->lines[*i].hits > hits)
+				hits = r->lines[*i].hits;
+		fprintf(f, "DA:%u,%llu\n", line, (unsigned long long)hits);
+		found++;
+		hit += hits != 0;
+	}
+	fprintf(f, "LF:%zu\nLH:%zu\n", found, hit);
+}
+
+int coverage__write_lcov(const struct coverage *cov, const char *path)
+{
+	struct lcov_recs r;
+	size_t li = 0, bi = 0, fi = 0;
+	FILE *f;
+	int err = lcov_recs__gather(cov, &r);
+
+	if (err) {
+		pr_err("%s: %s\n", path, strerror(-err));
+		return err;
+	}
+	f = fopen(path, "w");
+	if (!f) {
+		err = -errno;
+		pr_err("%s: %s\n", path, strerror(errno));
+		lcov_recs__free(&r);
+		return err;
+	}
+	/* Every function and branch has a line record (their instructions are
+	 * reachable and have a line), so walking the files of the lines visits
+	 * them all. */
+	while (li < r.line_cnt) {
+		const char *file = r.lines[li].file;
+
+		fputs("TN:", f);
+		for (const char *c = cov->entry->name; *c; c++)
+			fputc(isalnum((unsigned char)*c) ? *c : '_', f);
+		fprintf(f, "\nSF:%s\n", file);
+		lcov_functions(f, &r, file, &fi);
+		lcov_branches(f, &r, file, &bi);
+		lcov_lines(f, &r, file, &li);
+		fputs("end_of_record\n", f);
+	}
+	lcov_recs__free(&r);
+	err = ferror(f) ? -EIO : 0;
+	if (fclose(f) && !err)
+		err = -errno;
+	if (err)
+		pr_err("%s: write failed: %s\n", path, strerror(-err));
+	return err;
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Instruction and branch coverage of the runs that replay generated tests.
+ *
+ * Coverage is fed by the self-check's replays (selfcheck.h), not by the
+ * engine's exploration, so it measures exactly what the written tests
+ * exercise. The measure is against what can run at all: reachable
+ * instructions are found from the control flow alone, so code no path can
+ * enter (dead code the compiler left, a subprogram nothing calls) does not
+ * count as missed.
+ *
+ * One coverage covers an entry program; tail calls can reach any program of
+ * the object, so every program has its counters. A program counts in the
+ * totals when it is the entry, when a program array starts with it in a
+ * slot, or when a replay reached it.
+ *
+ * Output: coverage.json (docs/output.md) and an lcov tracefile per source
+ * line from BTF line info, which genhtml renders.
+ */
+#ifndef MHSE_COVERAGE_H
+#define MHSE_COVERAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "object.h"
+
+struct coverage;
+
+struct coverage_counts {
+	uint64_t insns_reachable, insns_hit;
+	uint64_t branch_sides, branch_sides_hit; /* two sides per reachable conditional jump */
+};
+
+int coverage__new(const struct mhse_object *obj, const struct mhse_prog *entry, struct coverage **cov);
+void coverage__free(struct coverage *cov);
+
+/* A conditional jump: a JMP or JMP32 instruction other than JA, CALL and
+ * EXIT. These are the branches coverage counts and paths record. */
+bool coverage__is_branch(const struct bpf_insn *insn);
+
+/* Records that instruction pc of program prog (an index in obj->progs) ran. */
+void coverage__hit(struct coverage *cov, size_t prog, size_t pc);
+/* Records the side a conditional jump took. */
+void coverage__branch(struct coverage *cov, size_t prog, size_t pc, bool taken);
+
+/* Totals over the programs that count. */
+void coverage__counts(const struct coverage *cov, struct coverage_counts *counts);
+double coverage__insn_pct(const struct coverage *cov);
+double coverage__branch_pct(const struct coverage *cov);
+
+/* Writes coverage.json. Returns 0 or a negative errno after logging. */
+int coverage__write_json(const struct coverage *cov, const char *path);
+/* Writes an lcov tracefile: functions, lines and branches per source file.
+ * Instructions without BTF line info are left out. */
+int coverage__write_lcov(const struct coverage *cov, const char *path);
+
+#endif

@@ -1,0 +1,1191 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The symbolic executor.
+ *
+ * A state runs instruction by instruction, like the interpreter, with
+ * values that may be symbolic: concrete operands take sem.h's path and never
+ * touch Z3 (expr.c decides), so most instructions of most paths cost what
+ * they cost in the interpreter. A conditional jump on a symbolic value asks
+ * the solver which sides are feasible and forks when both are; a memory
+ * access whose bounds depend on the input forks an error path for the
+ * inputs that break them. A state that ends (exit, error, something not
+ * modelled, a budget) is solved once more for a complete model, and that
+ * model is read back into a concrete path_result: the test.
+ *
+ * Inputs are the packet (an array term pkt0 and a length pkt_len0 within
+ * the spec's bounds), every scalar context field the spec lists (one
+ * variable each, within its range), the values nondeterministic helpers
+ * return, unbound externs, and map contents as the map policy makes them.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "engine_internal.h"
+#include "log.h"
+#include "mem.h"
+#include "sem.h"
+#include "vm_internal.h"
+
+#define DEFAULT_MAX_INSNS 1000000
+#define DEFAULT_SOLVER_TIMEOUT_MS 10000
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static const char *const policy_names[] = {
+	[POLICY_ALLOC] = "alloc", [POLICY_LOOKUP] = "lookup", [POLICY_CONSISTENT] = "consistent",
+	[POLICY_CONCRETE] = "concrete",
+};
+
+const char *map_policy_name(enum map_policy_kind kind)
+{
+	return policy_names[kind];
+}
+
+int map_policy_parse(const char *name, enum map_policy_kind *kind)
+{
+	for (size_t i = 0; i < sizeof(policy_names) / sizeof(policy_names[0]); i++)
+		if (!strcmp(name, policy_names[i])) {
+			*kind = (enum map_policy_kind)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+static const char *const search_names[] = {
+	[SEARCH_DFS] = "dfs", [SEARCH_BFS] = "bfs", [SEARCH_RANDOM_PATH] = "random-path", [SEARCH_COVNEW] = "covnew",
+};
+
+const char *search_name(enum search_kind kind)
+{
+	return search_names[kind];
+}
+
+int search_parse(const char *name, enum search_kind *kind)
+{
+	for (size_t i = 0; i < sizeof(search_names) / sizeof(search_names[0]); i++)
+		if (!strcmp(name, search_names[i])) {
+			*kind = (enum search_kind)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+int engine__constrain(struct mhse_engine *e, struct state *s, Z3_ast cond)
+{
+	struct constraint *c;
+
+	if (Z3_get_bool_value(e->ctx.z, cond) == Z3_L_TRUE)
+		return 0;
+	if (e->arena_cnt == e->arena_cap) {
+		size_t cap = e->arena_cap ? e->arena_cap * 2 : 256;
+		struct constraint **arena = realloc(e->arena, cap * sizeof(*arena));
+
+		if (!arena)
+			return -ENOMEM;
+		e->arena = arena;
+		e->arena_cap = cap;
+	}
+	c = malloc(sizeof(*c));
+	if (!c || solver__constraint(&e->solver, cond, c)) {
+		free(c);
+		return -ENOMEM;
+	}
+	e->arena[e->arena_cnt++] = c;
+	return state__constrain(s, c);
+}
+
+enum sat engine__feasible(struct mhse_engine *e, struct state *s, Z3_ast cond)
+{
+	Z3_lbool known = Z3_get_bool_value(e->ctx.z, cond);
+
+	if (known != Z3_L_UNDEF)
+		return known == Z3_L_TRUE ? SAT_YES : SAT_NO;
+	return solver__check(&e->solver, s->path, s->path_cnt, cond, &s->model);
+}
+
+struct state *engine__fork(struct mhse_engine *e, struct state *s, Z3_ast cond)
+{
+	struct state *c = state__fork(s, &e->ctx);
+
+	if (!c)
+		return NULL;
+	if (engine__constrain(e, c, cond)) {
+		state__free(c, &e->ctx);
+		return NULL;
+	}
+	c->depth_in_tree++;
+	s->depth_in_tree++;
+	e->stats.forks++;
+	return c;
+}
+
+void engine__queue(struct mhse_engine *e, struct state *s)
+{
+	e->searcher->add(e->searcher, s);
+}
+
+int engine__split(struct mhse_engine *e, struct state *s, Z3_ast cond, struct state **other)
+{
+	Z3_context z = e->ctx.z;
+	enum sat yes = engine__feasible(e, s, cond), no;
+
+	*other = NULL;
+	if (yes == SAT_UNKNOWN)
+		goto timeout;
+	no = engine__feasible(e, s, Z3_mk_not(z, cond));
+	if (no == SAT_UNKNOWN)
+		goto timeout;
+	if (yes == SAT_YES && no == SAT_NO)
+		return 1;
+	if (yes == SAT_NO)
+		return 0;
+	*other = engine__fork(e, s, cond);
+	if (!*other || engine__constrain(e, s, Z3_mk_not(z, cond))) {
+		engine__end(e, s, PATH_UNSUPPORTED, "out of memory while forking");
+		return -1;
+	}
+	return 2;
+timeout:
+	engine__end(e, s, PATH_TIMEOUT, "solver query timed out at insn %zu", s->pc);
+	return -1;
+}
+
+/* Reports a side path that ends where it forked (an error the input can
+ * cause), and drops it. */
+static void end_side(struct mhse_engine *e, struct state *side, enum path_kind kind, const char *msg)
+{
+	engine__end(e, side, kind, "%s", msg);
+	state__free(side, &e->ctx);
+}
+
+int engine__new_region(struct mhse_engine *e, struct state *s, uint8_t kind, uint32_t size, bool writable,
+		       int32_t owner)
+{
+	(void)e;
+	return state__add_region(s, kind, size, writable, owner);
+}
+
+struct sval engine__nondet(struct mhse_engine *e, struct state *s, int32_t helper, unsigned bits)
+{
+	struct nondet_value *n = realloc(s->nondet, (s->nondet_cnt + 1) * sizeof(*n));
+	const char *name = helper_name(helper);
+	struct sval v;
+
+	v = sym_from(&e->ctx, sym_fresh(&e->ctx, name ? name : "helper", bits), false);
+	if (!n)
+		return v;
+	s->nondet = n;
+	n[s->nondet_cnt++] = (struct nondet_value){ .helper = helper, .e = v.e };
+	return v;
+}
+
+/* ---- memory ---- */
+
+/* The region a pointer value names: from the tag of a symbolic pointer or
+ * the address bits of a concrete one. */
+static int32_t region_of(const struct state *s, struct sval addr)
+{
+	uint32_t id;
+
+	if (!sval_is_conc(addr))
+		return addr.region;
+	id = mem_addr_region(addr.c);
+	return addr.c && id < s->region_cnt ? (int32_t)id : -1;
+}
+
+static struct sval region_offset(struct mhse_engine *e, struct sval addr, uint32_t region)
+{
+	if (sval_is_conc(addr))
+		return sval_conc(mem_addr_offset(addr.c));
+	return sym_alu(&e->ctx, BPF_ALU64 | BPF_SUB | BPF_X, 0, (struct sval){ .e = addr.e, .region = -1 },
+		       sval_conc(MEM_ADDR(region, 0)));
+}
+
+static void describe_region(const struct state *s, uint32_t region, char *buf, size_t len)
+{
+	static const char *const names[] = { "stack", "ctx", "packet", "map value", "global data", "memory",
+					     "helper memory", "freed memory" };
+	const struct sregion *r = s->regions[region];
+
+	snprintf(buf, len, "%s (%u bytes)", r->kind < 8 ? names[r->kind] : "?", r->size);
+}
+
+enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, bool write,
+			  uint32_t *region_out, struct sval *off_out)
+{
+	Z3_context z = e->ctx.z;
+	int32_t region = region_of(s, addr);
+	const struct sregion *r;
+	struct sval off;
+	Z3_ast lo, hi, in_bounds;
+	struct state *bad;
+	char where[64];
+
+	if (region < 0) {
+		if (sval_is_conc(addr) && !addr.c)
+			return engine__end(e, s, PATH_ERROR, "NULL pointer dereference (%s of %u bytes)",
+					   write ? "write" : "read", len);
+		return engine__end(e, s, PATH_ERROR, "dereference of a value that is not a pointer");
+	}
+	r = s->regions[region];
+	describe_region(s, (uint32_t)region, where, sizeof(where));
+	if (write && !r->writable)
+		return engine__end(e, s, PATH_ERROR, "write to read-only %s", where);
+	off = region_offset(e, addr, (uint32_t)region);
+	if (region == SREGION_PKT) {
+		/* The window [pkt_lo, pkt_hi) moves with the packet length. */
+		if (sval_is_conc(off) && off.c >= s->pkt_lo && off.c + len - s->pkt_lo <= s->pkt_len_proven) {
+			*region_out = (uint32_t)region;
+			*off_out = off;
+			return STEP_CONTINUE;
+		}
+		lo = sym_num(&e->ctx, s->pkt_lo, 64);
+		hi = s->pkt_hi;
+	} else {
+		if (sval_is_conc(off)) {
+			if (off.c + len > r->size || off.c + len < off.c)
+				return engine__end(e, s, PATH_ERROR, "out-of-bounds %s of %u bytes at offset %lld of %s",
+						   write ? "write" : "read", len,
+						   (long long)(int64_t)off.c - (region < SREGION_CTX ? MHSE_STACK_SIZE : 0),
+						   where);
+			*region_out = (uint32_t)region;
+			*off_out = off;
+			return STEP_CONTINUE;
+		}
+		lo = sym_num(&e->ctx, 0, 64);
+		hi = sym_num(&e->ctx, r->size, 64);
+	}
+	{
+		Z3_ast o = sym_ast(&e->ctx, off), n = sym_num(&e->ctx, len, 64);
+		Z3_ast args[3] = { Z3_mk_bvuge(z, o, lo), Z3_mk_bvuge(z, hi, n), Z3_mk_bvule(z, o, Z3_mk_bvsub(z, hi, n)) };
+
+		in_bounds = Z3_mk_and(z, 3, args);
+	}
+	{
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "out-of-bounds %s of %u bytes in %s", write ? "write" : "read", len, where);
+		switch (engine__split(e, s, Z3_mk_not(z, in_bounds), &bad)) {
+		case -1:
+			return STEP_DONE;
+		case 1:
+			return engine__end(e, s, PATH_ERROR, "%s", msg);
+		case 2:
+			end_side(e, bad, PATH_ERROR, msg);
+			break;
+		default:
+			break;
+		}
+	}
+	if (region == SREGION_PKT && sval_is_conc(off) && off.c + len - s->pkt_lo > s->pkt_len_proven)
+		s->pkt_len_proven = off.c + len - s->pkt_lo;
+	*region_out = (uint32_t)region;
+	*off_out = off;
+	return STEP_CONTINUE;
+}
+
+enum step engine__read_bytes(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, Z3_ast *out)
+{
+	uint32_t region;
+	struct sval off;
+	enum step st = engine__resolve(e, s, addr, len, false, &region, &off);
+	Z3_ast acc = NULL;
+
+	if (st != STEP_CONTINUE)
+		return st;
+	for (uint32_t i = 0; i < len; i++) {
+		struct sval at = sval_is_conc(off) ? sval_conc(off.c + i) :
+			sym_alu(&e->ctx, BPF_ALU64 | BPF_ADD | BPF_K, 0, off, sval_conc(i));
+		Z3_ast byte = sym_byte(&e->ctx, sregion__read(&e->ctx, s->regions[region], at, 1), 0);
+
+		acc = acc ? Z3_mk_concat(e->ctx.z, byte, acc) : byte;
+	}
+	*out = acc;
+	return STEP_CONTINUE;
+}
+
+/* ---- the context ---- */
+
+static enum step ctx_load(struct mhse_engine *e, struct state *s, uint8_t code, struct sval off, struct sval *val)
+{
+	unsigned size = sem_size_bytes(code);
+	const struct ctx_field *f;
+
+	if (!sval_is_conc(off))
+		return engine__end(e, s, PATH_UNSUPPORTED, "context access at a symbolic offset");
+	f = mhse_hook__field_at(e->hook, (uint32_t)off.c, size);
+	if (!f || !f->read)
+		return engine__end(e, s, PATH_ERROR, "context read of %u bytes at offset %llu is not allowed", size,
+				   (unsigned long long)off.c);
+	if (size != f->size && !(f->narrow && size < f->size))
+		return engine__end(e, s, PATH_ERROR, "context field %s is %u bytes, read as %u", f->name, f->size, size);
+	switch (f->kind) {
+	case CTX_PKT_START:
+		*val = sval_conc(MEM_ADDR(SREGION_PKT, s->pkt_lo));
+		return STEP_CONTINUE;
+	case CTX_PKT_META:
+		*val = sval_conc(MEM_ADDR(SREGION_PKT, s->pkt_meta));
+		return STEP_CONTINUE;
+	case CTX_PKT_END:
+		*val = (struct sval){ .e = Z3_mk_bvadd(e->ctx.z, sym_num(&e->ctx, MEM_ADDR(SREGION_PKT, 0), 64), s->pkt_hi),
+				      .region = SREGION_PKT };
+		return STEP_CONTINUE;
+	case CTX_PKT_LEN:
+		*val = sym_load_value(&e->ctx, code, Z3_mk_extract(e->ctx.z, size * 8 - 1, 0,
+						Z3_mk_bvsub(e->ctx.z, s->pkt_hi, sym_num(&e->ctx, s->pkt_lo, 64))));
+		return STEP_CONTINUE;
+	case CTX_PTR:
+		return engine__end(e, s, PATH_UNSUPPORTED, "context field %s (a kernel object) is not modelled", f->name);
+	default: {
+		struct sval raw = sregion__read(&e->ctx, s->regions[SREGION_CTX], off, size);
+
+		*val = sval_is_conc(raw) ? sval_conc(sem_load_value(code, raw.c)) :
+			sym_load_value(&e->ctx, code, Z3_mk_extract(e->ctx.z, size * 8 - 1, 0, raw.e));
+		return STEP_CONTINUE;
+	}
+	}
+}
+
+static enum step ctx_store(struct mhse_engine *e, struct state *s, uint8_t code, struct sval off, struct sval v)
+{
+	unsigned size = sem_size_bytes(code);
+	const struct ctx_field *f;
+	struct sregion *r;
+
+	if (!sval_is_conc(off))
+		return engine__end(e, s, PATH_UNSUPPORTED, "context access at a symbolic offset");
+	f = mhse_hook__field_at(e->hook, (uint32_t)off.c, size);
+	if (!f || !f->write || f->kind != CTX_SCALAR)
+		return engine__end(e, s, PATH_ERROR, "context write of %u bytes at offset %llu is not allowed", size,
+				   (unsigned long long)off.c);
+	if (size != f->size)
+		return engine__end(e, s, PATH_ERROR, "context field %s is %u bytes, written as %u", f->name, f->size, size);
+	r = state__writable_region(s, SREGION_CTX);
+	if (!r)
+		return STEP_FAILED;
+	sregion__write(&e->ctx, r, off, size, v);
+	return STEP_CONTINUE;
+}
+
+/* ---- instructions ---- */
+
+static enum step load(struct mhse_engine *e, struct state *s, uint8_t code, struct sval addr, struct sval *val)
+{
+	unsigned size = sem_size_bytes(code);
+	uint32_t region;
+	struct sval off, raw;
+	enum step st;
+
+	if (region_of(s, addr) == SREGION_CTX)
+		return ctx_load(e, s, code, region_offset(e, addr, SREGION_CTX), val);
+	st = engine__resolve(e, s, addr, size, false, &region, &off);
+	if (st != STEP_CONTINUE)
+		return st;
+	raw = sregion__read(&e->ctx, s->regions[region], off, size);
+	if (sval_is_conc(raw)) {
+		*val = sval_conc(sem_load_value(code, raw.c));
+	} else if (size == 8) {
+		*val = raw; /* keeps the region of a spilled pointer */
+	} else {
+		*val = sym_load_value(&e->ctx, code, size < 8 ? Z3_mk_extract(e->ctx.z, size * 8 - 1, 0, raw.e) : raw.e);
+	}
+	return STEP_CONTINUE;
+}
+
+static enum step store(struct mhse_engine *e, struct state *s, uint8_t code, struct sval addr, struct sval v)
+{
+	unsigned size = sem_size_bytes(code);
+	uint32_t region;
+	struct sval off;
+	struct sregion *r;
+	enum step st;
+
+	if (region_of(s, addr) == SREGION_CTX)
+		return ctx_store(e, s, code, region_offset(e, addr, SREGION_CTX), v);
+	st = engine__resolve(e, s, addr, size, true, &region, &off);
+	if (st != STEP_CONTINUE)
+		return st;
+	r = state__writable_region(s, region);
+	if (!r)
+		return STEP_FAILED;
+	sregion__write(&e->ctx, r, off, size, v);
+	return STEP_CONTINUE;
+}
+
+static enum step atomic(struct mhse_engine *e, struct state *s, const struct bpf_insn *insn)
+{
+	unsigned size = sem_size_bytes(insn->code);
+	struct sval *regs = s->regs, addr, off, old, src = regs[insn->src_reg];
+	uint32_t region;
+	struct sregion *r;
+	enum step st;
+
+	addr = sym_alu(&e->ctx, BPF_ALU64 | BPF_ADD | BPF_K, 0, regs[insn->dst_reg], sval_conc((uint64_t)(int64_t)insn->off));
+	if (!sval_is_conc(regs[insn->dst_reg]))
+		addr.region = regs[insn->dst_reg].region;
+	st = engine__resolve(e, s, addr, size, true, &region, &off);
+	if (st != STEP_CONTINUE)
+		return st;
+	r = state__writable_region(s, region);
+	if (!r)
+		return STEP_FAILED;
+	old = sregion__read(&e->ctx, r, off, size);
+	if (insn->imm == BPF_CMPXCHG) {
+		struct sval r0 = regs[BPF_REG_0];
+		uint64_t mask = size == 8 ? UINT64_MAX : UINT32_MAX;
+
+		if (sval_is_conc(old) && sval_is_conc(r0)) {
+			if (old.c == (r0.c & mask))
+				sregion__write(&e->ctx, r, off, size, src);
+		} else {
+			Z3_ast eq = sym_cond(&e->ctx, size == 8 ? BPF_JMP | BPF_JEQ : BPF_JMP32 | BPF_JEQ, old, r0);
+			Z3_ast nv = Z3_mk_ite(e->ctx.z, eq, sym_ast(&e->ctx, sym_atomic_op(&e->ctx, BPF_XCHG, old, src, size)),
+					      sym_ast(&e->ctx, old));
+			sregion__write(&e->ctx, r, off, size, (struct sval){ .e = nv, .region = -1 });
+		}
+		regs[BPF_REG_0] = old;
+		return STEP_CONTINUE;
+	}
+	sregion__write(&e->ctx, r, off, size, sym_atomic_op(&e->ctx, insn->imm, old, src, size));
+	if (insn->imm & BPF_FETCH)
+		regs[insn->src_reg] = old;
+	return STEP_CONTINUE;
+}
+
+static enum step ld_imm64(struct mhse_engine *e, struct state *s, const struct bpf_insn *insn)
+{
+	struct sval *dst = &s->regs[insn->dst_reg];
+	const struct mhse_object *obj = e->obj;
+
+	switch (insn->src_reg) {
+	case 0:
+		*dst = sval_conc(insn_imm64(insn));
+		return STEP_CONTINUE;
+	case MHSE_PSEUDO_MAP_IDX:
+		*dst = sval_conc(VM_MAP_PTR((uint32_t)insn->imm));
+		return STEP_CONTINUE;
+	case MHSE_PSEUDO_MAP_IDX_VALUE:
+		for (uint32_t i = SREGION_FIXED; i < s->region_cnt; i++)
+			if (s->regions[i]->kind == MEM_GLOBAL && s->regions[i]->owner == insn->imm) {
+				*dst = sval_conc(MEM_ADDR(i, (uint32_t)insn[1].imm));
+				return STEP_CONTINUE;
+			}
+		return engine__end(e, s, PATH_UNSUPPORTED, "direct value access to map %d", insn->imm);
+	case MHSE_PSEUDO_FUNC:
+		*dst = sval_conc(VM_FUNC_PTR(s->pc + 1 + (int64_t)insn->imm));
+		return STEP_CONTINUE;
+	case MHSE_PSEUDO_EXTERN:
+		if ((uint32_t)insn->imm >= obj->extern_cnt)
+			return engine__end(e, s, PATH_UNSUPPORTED, "bad extern index %d", insn->imm);
+		*dst = obj->externs[insn->imm].bound ? sval_conc(obj->externs[insn->imm].value) :
+			sym_from(&e->ctx, e->extern_vars[insn->imm], false);
+		return STEP_CONTINUE;
+	default:
+		return engine__end(e, s, PATH_UNSUPPORTED, "ld_imm64 with src_reg %u", insn->src_reg);
+	}
+}
+
+static void record_branch(struct mhse_engine *e, struct state *s, bool taken)
+{
+	struct path_branch *b = realloc(s->branches, (s->branch_cnt + 1) * sizeof(*b));
+
+	if (!b)
+		return;
+	s->branches = b;
+	b[s->branch_cnt++] = (struct path_branch){ .prog = (uint32_t)(s->prog - e->obj->progs), .pc = (uint32_t)s->pc,
+						   .taken = taken };
+}
+
+static enum step cond_jump(struct mhse_engine *e, struct state *s, const struct bpf_insn *insn, struct sval src)
+{
+	struct sval dst = s->regs[insn->dst_reg];
+	struct state *taken;
+	int sides;
+
+	if (sval_is_conc(dst) && sval_is_conc(src)) {
+		bool t = sem_cond(insn->code, dst.c, src.c);
+
+		record_branch(e, s, t);
+		s->pc += 1 + (t ? insn->off : 0);
+		return STEP_CONTINUE;
+	}
+	sides = engine__split(e, s, sym_cond(&e->ctx, insn->code, dst, src), &taken);
+	if (sides < 0)
+		return STEP_DONE;
+	if (sides == 2) {
+		record_branch(e, taken, true);
+		taken->pc += 1 + insn->off;
+		engine__queue(e, taken);
+	}
+	record_branch(e, s, sides == 1);
+	s->pc += 1 + (sides == 1 ? insn->off : 0);
+	return STEP_CONTINUE;
+}
+
+static enum step call_local(struct mhse_engine *e, struct state *s, size_t target)
+{
+	struct sframe *f;
+
+	if (target >= s->prog->insn_cnt)
+		return engine__end(e, s, PATH_ERROR, "call target %zu outside the program", target);
+	if (s->depth + 1 >= MHSE_MAX_CALL_FRAMES)
+		return engine__end(e, s, PATH_ERROR, "call depth over %d frames", MHSE_MAX_CALL_FRAMES);
+	f = &s->frames[s->depth++];
+	f->prog = s->prog;
+	f->ret_pc = s->pc + 1;
+	memcpy(f->saved, &s->regs[BPF_REG_6], sizeof(f->saved));
+	s->regs[BPF_REG_10] = sval_conc(MEM_ADDR(SREGION_STACK0 + s->depth, MHSE_STACK_SIZE));
+	s->pc = target;
+	return STEP_CONTINUE;
+}
+
+static enum step call_helper(struct mhse_engine *e, struct state *s, int32_t id)
+{
+	const struct mhse_hook *hook = e->hook;
+	const char *module = "core", *name = helper_name(id);
+	sym_helper_fn fn;
+
+	if (hook->helper_cnt) {
+		module = NULL;
+		for (size_t i = 0; i < hook->helper_cnt; i++)
+			if (hook->helpers[i].id == id)
+				module = hook->helpers[i].module;
+		if (!module)
+			return engine__end(e, s, PATH_ERROR, "helper %s (%d) is not allowed in hook %s", name ? name : "?",
+					   id, hook->name);
+	}
+	fn = sym_helper_find(module, id);
+	if (!fn)
+		return engine__end(e, s, PATH_UNSUPPORTED, "helper %s", name ? name : "?");
+	return fn(e, s);
+}
+
+static enum step do_exit(struct mhse_engine *e, struct state *s)
+{
+	if (s->depth) {
+		struct sframe *f = &s->frames[--s->depth];
+
+		memcpy(&s->regs[BPF_REG_6], f->saved, sizeof(f->saved));
+		s->regs[BPF_REG_10] = sval_conc(MEM_ADDR(SREGION_STACK0 + s->depth, MHSE_STACK_SIZE));
+		s->prog = f->prog;
+		s->pc = f->ret_pc;
+		return STEP_CONTINUE;
+	}
+	/* A return value outside the hook's domain is a bug of its own. */
+	if (e->hook->ret_cnt) {
+		Z3_context z = e->ctx.z;
+		Z3_ast r0 = sym_ast(&e->ctx, s->regs[BPF_REG_0]), in_domain;
+		Z3_ast *alts = calloc(e->hook->ret_cnt, sizeof(*alts));
+		struct state *bad;
+
+		if (!alts)
+			return STEP_FAILED;
+		for (size_t i = 0; i < e->hook->ret_cnt; i++)
+			alts[i] = Z3_mk_eq(z, Z3_mk_extract(z, 31, 0, r0), sym_num(&e->ctx, (uint64_t)e->hook->rets[i].value, 32));
+		in_domain = Z3_simplify(z, Z3_mk_or(z, (unsigned)e->hook->ret_cnt, alts));
+		free(alts);
+		char msg[96];
+
+		snprintf(msg, sizeof(msg), "return value outside hook %s's domain", e->hook->name);
+		switch (engine__split(e, s, Z3_mk_not(z, in_domain), &bad)) {
+		case -1:
+			return STEP_DONE;
+		case 1:
+			return engine__end(e, s, PATH_ERROR, "%s", msg);
+		case 2:
+			end_side(e, bad, PATH_ERROR, msg);
+			break;
+		default:
+			break;
+		}
+	}
+	return engine__end(e, s, PATH_EXIT, NULL);
+}
+
+static bool over_budget(struct mhse_engine *e)
+{
+	const struct mhse_explore_opts *o = &e->opts;
+
+	if (o->max_paths && e->stats.paths >= o->max_paths)
+		return true;
+	if (o->max_time_s > 0 && (double)(now_ns() - e->start_ns) / 1e9 >= o->max_time_s)
+		return true;
+	return false;
+}
+
+/* Runs s until it ends or forks. */
+static enum step run_state(struct mhse_engine *e, struct state *s, bool *covered)
+{
+	for (;;) {
+		const struct bpf_insn *insn;
+		struct sval src, *regs = s->regs;
+		enum step st = STEP_CONTINUE;
+		uint64_t forks = e->stats.forks;
+
+		if (s->pc >= s->prog->insn_cnt)
+			return engine__end(e, s, PATH_ERROR, "execution fell off the end of the program");
+		if (s->insns++ >= e->opts.max_insns)
+			return engine__end(e, s, PATH_BUDGET, "instruction budget of %llu exhausted",
+					   (unsigned long long)e->opts.max_insns);
+		e->stats.insns++;
+		if (s->prog == e->prog)
+			covered[s->pc] = true;
+		insn = &s->prog->insns[s->pc];
+		src = BPF_SRC(insn->code) == BPF_X ? regs[insn->src_reg] : sval_conc((uint64_t)(int64_t)insn->imm);
+
+		switch (BPF_CLASS(insn->code)) {
+		case BPF_ALU:
+		case BPF_ALU64: {
+			struct sval dst = regs[insn->dst_reg];
+
+			if (BPF_OP(insn->code) == BPF_END) {
+				regs[insn->dst_reg] = sym_bswap(&e->ctx, insn->code, insn->imm, dst);
+			} else {
+				struct sval r = sym_alu(&e->ctx, insn->code, insn->off, dst, src);
+
+				/* concrete pointer plus symbolic scalar: a symbolic pointer into the same region */
+				if (!sval_is_conc(r) && r.region < 0 && BPF_CLASS(insn->code) == BPF_ALU64 &&
+				    (BPF_OP(insn->code) == BPF_ADD || BPF_OP(insn->code) == BPF_SUB)) {
+					if (sval_is_conc(dst))
+						r.region = region_of(s, dst);
+					else if (sval_is_conc(src) && BPF_OP(insn->code) == BPF_ADD)
+						r.region = region_of(s, src);
+				}
+				regs[insn->dst_reg] = r;
+			}
+			s->pc++;
+			break;
+		}
+		case BPF_JMP:
+		case BPF_JMP32:
+			switch (BPF_OP(insn->code)) {
+			case BPF_EXIT:
+				st = do_exit(e, s);
+				break;
+			case BPF_CALL:
+				if (BPF_SRC(insn->code) == BPF_X) {
+					struct sval t = regs[insn->dst_reg];
+
+					if (sval_is_conc(t) && (t.c & ~VM_PTR_INDEX_MASK) == VM_FUNC_PTR(0))
+						st = call_local(e, s, t.c & VM_PTR_INDEX_MASK);
+					else
+						st = engine__end(e, s, PATH_UNSUPPORTED, "callx to a value that is not a function");
+				} else if (insn->src_reg == BPF_PSEUDO_CALL) {
+					st = call_local(e, s, s->pc + 1 + (int64_t)insn->imm);
+				} else if (insn->src_reg == BPF_PSEUDO_KFUNC_CALL) {
+					st = engine__end(e, s, PATH_UNSUPPORTED, "kfunc %s",
+							 (uint32_t)insn->imm < e->obj->extern_cnt ?
+								 e->obj->externs[insn->imm].name : "?");
+				} else if (insn->imm == BPF_FUNC_tail_call) {
+					st = policy__tail_call(e, s);
+					if (st == STEP_CONTINUE)
+						s->pc++;
+				} else {
+					st = call_helper(e, s, insn->imm);
+					if (st == STEP_CONTINUE)
+						s->pc++;
+				}
+				break;
+			case BPF_JA:
+				s->pc += 1 + (BPF_CLASS(insn->code) == BPF_JMP32 ? insn->imm : insn->off);
+				break;
+			default:
+				st = cond_jump(e, s, insn, src);
+				break;
+			}
+			break;
+		case BPF_LDX: {
+			struct sval a = sym_alu(&e->ctx, BPF_ALU64 | BPF_ADD | BPF_K, 0, regs[insn->src_reg],
+						sval_conc((uint64_t)(int64_t)insn->off));
+
+			if (!sval_is_conc(regs[insn->src_reg]))
+				a.region = regs[insn->src_reg].region;
+			st = load(e, s, insn->code, a, &regs[insn->dst_reg]);
+			if (st == STEP_CONTINUE)
+				s->pc++;
+			break;
+		}
+		case BPF_ST:
+		case BPF_STX: {
+			struct sval a = sym_alu(&e->ctx, BPF_ALU64 | BPF_ADD | BPF_K, 0, regs[insn->dst_reg],
+						sval_conc((uint64_t)(int64_t)insn->off));
+
+			if (!sval_is_conc(regs[insn->dst_reg]))
+				a.region = regs[insn->dst_reg].region;
+			if (BPF_CLASS(insn->code) == BPF_STX && BPF_MODE(insn->code) == BPF_ATOMIC)
+				st = atomic(e, s, insn);
+			else
+				st = store(e, s, insn->code, a,
+					   BPF_CLASS(insn->code) == BPF_ST ? sval_conc((uint64_t)(int64_t)insn->imm) :
+									      regs[insn->src_reg]);
+			if (st == STEP_CONTINUE)
+				s->pc++;
+			break;
+		}
+		case BPF_LD:
+			if (insn_is_ld_imm64(insn)) {
+				st = ld_imm64(e, s, insn);
+				if (st == STEP_CONTINUE)
+					s->pc += 2;
+			} else {
+				st = engine__end(e, s, PATH_UNSUPPORTED, "legacy packet load (LD_ABS/LD_IND)");
+			}
+			break;
+		default:
+			st = engine__end(e, s, PATH_UNSUPPORTED, "instruction 0x%02x", insn->code);
+			break;
+		}
+		if (st == STEP_PC_SET)
+			st = STEP_CONTINUE;
+		if (st != STEP_CONTINUE || e->stats.forks != forks)
+			return st;
+	}
+}
+
+/* ---- finished paths ---- */
+
+/* Reads a term of n bytes out of the model, byte by byte (terms may be wider than 64 bits). */
+static void eval_bytes(struct mhse_engine *e, Z3_model m, Z3_ast term, uint32_t n, uint8_t *out)
+{
+	for (uint32_t i = 0; i < n; i++)
+		out[i] = (uint8_t)solver__eval(&e->solver, m, Z3_mk_extract(e->ctx.z, 8 * i + 7, 8 * i, term));
+}
+
+static void eval_region(struct mhse_engine *e, Z3_model m, const struct sregion *r, uint8_t *out)
+{
+	for (uint32_t i = 0; i < r->size; i++)
+		out[i] = r->sym && r->sym[i] ? (uint8_t)solver__eval(&e->solver, m, r->sym[i]) : r->conc[i];
+}
+
+static int add_entry(struct path_map_entry **list, size_t *cnt, uint32_t map, const uint8_t *key, uint32_t ksz,
+		     const uint8_t *value, uint32_t vsz)
+{
+	struct path_map_entry *l = realloc(*list, (*cnt + 1) * sizeof(*l));
+	struct path_map_entry *ent;
+
+	if (!l)
+		return -ENOMEM;
+	*list = l;
+	ent = &l[(*cnt)++];
+	ent->map = map;
+	ent->key = malloc(ksz ? ksz : 1);
+	ent->value = value ? malloc(vsz ? vsz : 1) : NULL;
+	if (!ent->key || (value && !ent->value))
+		return -ENOMEM;
+	memcpy(ent->key, key, ksz);
+	if (value)
+		memcpy(ent->value, value, vsz);
+	return 0;
+}
+
+/* Initial entries the path relied on, and every entry whose final value
+ * differs from its initial one. Later records of a key override earlier ones. */
+static int build_map_effects(struct mhse_engine *e, const struct state *s, Z3_model m, struct path_result *p)
+{
+	const struct mhse_object *obj = e->obj;
+	uint8_t *keys = NULL, *now = NULL, *before = NULL;
+	int err = -ENOMEM;
+
+	if (!s->record_cnt)
+		goto globals;
+	uint32_t max_k = 1, max_v = 1;
+	for (size_t i = 0; i < s->record_cnt; i++) {
+		const struct mhse_map *def = &obj->maps[s->records[i].map];
+
+		max_k = def->key_size > max_k ? def->key_size : max_k;
+		max_v = def->value_size > max_v ? def->value_size : max_v;
+	}
+	keys = calloc(s->record_cnt, max_k);
+	now = malloc(max_v);
+	before = malloc(max_v);
+	if (!keys || !now || !before)
+		goto out;
+	for (size_t i = 0; i < s->record_cnt; i++)
+		eval_bytes(e, m, s->records[i].key, obj->maps[s->records[i].map].key_size, keys + i * max_k);
+	for (size_t i = 0; i < s->record_cnt; i++) {
+		const struct map_record *r = &s->records[i];
+		const struct mhse_map *def = &obj->maps[r->map];
+		const uint8_t *key = keys + i * max_k;
+		bool first = true, last = true, initial_known = false, initial_present = false;
+
+		for (size_t j = 0; j < s->record_cnt; j++) {
+			const struct map_record *o = &s->records[j];
+
+			if (o->map != r->map || memcmp(keys + j * max_k, key, def->key_size))
+				continue;
+			if (j < i)
+				first = false;
+			if (j > i)
+				last = false;
+			if (o->initial && !initial_known) {
+				initial_known = true;
+				initial_present = o->present;
+				if (o->present)
+					eval_region(e, m, s->regions[o->init_region], before);
+			}
+		}
+		if (r->initial && first &&
+		    add_entry(&p->map_in, &p->map_in_cnt, r->map, key, def->key_size, r->present ? before : NULL,
+			      def->value_size))
+			goto out;
+		if (!last)
+			continue;
+		if (r->present)
+			eval_region(e, m, s->regions[r->region], now);
+		if (initial_known && r->present == initial_present &&
+		    (!r->present || !memcmp(now, before, def->value_size)))
+			continue;
+		if (!initial_known && !r->present)
+			continue; /* deleting what was never there changes nothing */
+		if (add_entry(&p->map_out, &p->map_out_cnt, r->map, key, def->key_size, r->present ? now : NULL,
+			      def->value_size))
+			goto out;
+	}
+globals:
+	/* Global data changes in place. */
+	for (uint32_t i = SREGION_FIXED; i < s->region_cnt; i++) {
+		const struct sregion *r = s->regions[i];
+		const struct mhse_map *def;
+		static const uint32_t zero;
+
+		if (r->kind != MEM_GLOBAL)
+			continue;
+		def = &obj->maps[r->owner];
+		free(now);
+		now = malloc(r->size ? r->size : 1);
+		if (!now)
+			goto out;
+		eval_region(e, m, r, now);
+		if (def->init && !memcmp(now, def->init, def->value_size))
+			continue;
+		if (add_entry(&p->map_out, &p->map_out_cnt, (uint32_t)r->owner, (const uint8_t *)&zero, sizeof(zero), now,
+			      def->value_size))
+			goto out;
+	}
+	err = 0;
+out:
+	free(keys);
+	free(now);
+	free(before);
+	return err;
+}
+
+static int build_path(struct mhse_engine *e, const struct state *s, Z3_model m, struct path_result *p)
+{
+	const struct mhse_hook *hook = e->hook;
+	Z3_context z = e->ctx.z;
+	const struct sregion *pkt = s->regions[SREGION_PKT];
+
+	if (hook->has_packet) {
+		uint64_t len = solver__eval(&e->solver, m, e->pkt_len0);
+		uint64_t out_len = solver__eval(&e->solver, m, s->pkt_hi) - s->pkt_meta;
+
+		p->packet_in_len = (uint32_t)len;
+		p->packet_in = malloc(len ? len : 1);
+		p->packet_out_len = (uint32_t)out_len;
+		p->packet_out = malloc(out_len ? out_len : 1);
+		if (!p->packet_in || !p->packet_out)
+			return -ENOMEM;
+		for (uint32_t i = 0; i < len; i++)
+			p->packet_in[i] = (uint8_t)solver__eval(&e->solver, m,
+				Z3_mk_select(z, e->pkt0, sym_num(&e->ctx, hook->headroom + i, 64)));
+		for (uint32_t i = 0; i < out_len; i++)
+			p->packet_out[i] = (uint8_t)solver__eval(&e->solver, m,
+				Z3_mk_select(z, pkt->array, sym_num(&e->ctx, s->pkt_meta + i, 64)));
+	}
+	p->ctx_len = hook->ctx_size;
+	p->ctx_in = calloc(1, hook->ctx_size ? hook->ctx_size : 1);
+	if (!p->ctx_in)
+		return -ENOMEM;
+	for (size_t i = 0, v = 0; i < hook->field_cnt; i++) {
+		const struct ctx_field *f = &hook->fields[i];
+
+		for (uint32_t k = 0; k < f->count; k++, v++)
+			if (e->ctx_vars[v])
+				mem_store_le(p->ctx_in + f->offset + k * f->size, f->size,
+					     solver__eval(&e->solver, m, e->ctx_vars[v]));
+	}
+	p->nondet_cnt = s->nondet_cnt;
+	p->nondet = calloc(s->nondet_cnt ? s->nondet_cnt : 1, sizeof(*p->nondet));
+	if (!p->nondet)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->nondet_cnt; i++)
+		p->nondet[i] = (struct path_nondet){ .helper = s->nondet[i].helper,
+						     .value = solver__eval(&e->solver, m, s->nondet[i].e) };
+	p->ret = solver__eval(&e->solver, m, sym_ast(&e->ctx, s->regs[BPF_REG_0]));
+	p->redirect_target = solver__eval(&e->solver, m, sym_ast(&e->ctx, s->redirect));
+	p->branch_cnt = s->branch_cnt;
+	p->branches = s->branch_cnt ? malloc(s->branch_cnt * sizeof(*p->branches)) : NULL;
+	if (s->branch_cnt && !p->branches)
+		return -ENOMEM;
+	if (s->branch_cnt)
+		memcpy(p->branches, s->branches, s->branch_cnt * sizeof(*p->branches));
+	if (s->trace_len && !(p->trace = strdup(s->trace)))
+		return -ENOMEM;
+	p->insns = s->insns;
+	return build_map_effects(e, s, m, p);
+}
+
+enum step engine__end(struct mhse_engine *e, struct state *s, enum path_kind kind, const char *fmt, ...)
+{
+	struct path_result p = { .kind = kind, .err_prog = (uint32_t)(s->prog - e->obj->progs), .err_pc = (uint32_t)s->pc };
+	enum sat sat;
+	va_list args;
+
+	if (fmt) {
+		va_start(args, fmt);
+		vsnprintf(p.message, sizeof(p.message), fmt, args);
+		va_end(args);
+	}
+	e->stats.paths++;
+	switch (kind) {
+	case PATH_EXIT: e->stats.exits++; break;
+	case PATH_ERROR: e->stats.errors++; break;
+	case PATH_UNSUPPORTED: e->stats.unsupported++; break;
+	case PATH_BUDGET: e->stats.budget++; break;
+	case PATH_TIMEOUT: e->stats.timeouts++; break;
+	}
+	sat = solver__model(&e->solver, s->path, s->path_cnt, &s->model);
+	if (sat != SAT_YES && kind != PATH_TIMEOUT) {
+		p.kind = PATH_TIMEOUT;
+		snprintf(p.message, sizeof(p.message), "no model for the path (%s)", sat == SAT_NO ? "infeasible" : "timeout");
+	}
+	if (build_path(e, s, s->model, &p))
+		e->stop = true;
+	else if (e->on_path && e->on_path(e->on_path_arg, &p))
+		e->stop = true;
+	path_result__free(&p);
+	return STEP_DONE;
+}
+
+void path_result__free(struct path_result *p)
+{
+	for (size_t i = 0; i < p->map_in_cnt; i++) {
+		free(p->map_in[i].key);
+		free(p->map_in[i].value);
+	}
+	for (size_t i = 0; i < p->map_out_cnt; i++) {
+		free(p->map_out[i].key);
+		free(p->map_out[i].value);
+	}
+	free(p->map_in);
+	free(p->map_out);
+	free(p->packet_in);
+	free(p->packet_out);
+	free(p->ctx_in);
+	free(p->nondet);
+	free(p->branches);
+	free(p->trace);
+}
+
+/* ---- set-up ---- */
+
+static int init_context(struct mhse_engine *e, struct state *s)
+{
+	const struct mhse_hook *hook = e->hook;
+	Z3_context z = e->ctx.z;
+	size_t vars = 0;
+	struct sregion *ctx;
+
+	for (size_t i = 0; i < hook->field_cnt; i++)
+		vars += hook->fields[i].count;
+	e->ctx_vars = calloc(vars ? vars : 1, sizeof(*e->ctx_vars));
+	ctx = s->regions[SREGION_CTX];
+	if (!e->ctx_vars || !(ctx->sym = calloc(ctx->size ? ctx->size : 1, sizeof(*ctx->sym))))
+		return -ENOMEM;
+	for (size_t i = 0, v = 0; i < hook->field_cnt; i++) {
+		const struct ctx_field *f = &hook->fields[i];
+
+		for (uint32_t k = 0; k < f->count; k++, v++) {
+			char name[80];
+			Z3_ast var, range[2];
+
+			if (f->kind != CTX_SCALAR || !f->read)
+				continue;
+			snprintf(name, sizeof(name), f->count > 1 ? "ctx_%s_%u" : "ctx_%s", f->name, k);
+			var = Z3_mk_const(z, Z3_mk_string_symbol(z, name), Z3_mk_bv_sort(z, f->size * 8));
+			e->ctx_vars[v] = var;
+			range[0] = Z3_mk_bvuge(z, var, sym_num(&e->ctx, f->min, f->size * 8));
+			range[1] = Z3_mk_bvule(z, var, sym_num(&e->ctx, f->max, f->size * 8));
+			if (engine__constrain(e, s, Z3_simplify(z, Z3_mk_and(z, 2, range))))
+				return -ENOMEM;
+			for (uint32_t b = 0; b < f->size; b++)
+				ctx->sym[f->offset + k * f->size + b] = Z3_mk_extract(z, 8 * b + 7, 8 * b, var);
+		}
+	}
+	return 0;
+}
+
+static int init_packet(struct mhse_engine *e, struct state *s)
+{
+	const struct mhse_hook *hook = e->hook;
+	Z3_context z = e->ctx.z;
+	Z3_sort arr = Z3_mk_array_sort(z, e->ctx.bv64, e->ctx.bv8);
+	uint32_t cap = hook->frame_size ? hook->frame_size : hook->headroom + hook->pkt_max;
+	struct sregion *pkt = s->regions[SREGION_PKT];
+	Z3_ast bounds[2];
+
+	e->pkt0 = Z3_mk_const(z, Z3_mk_string_symbol(z, "packet"), arr);
+	e->pkt_len0 = Z3_mk_const(z, Z3_mk_string_symbol(z, "packet_len"), e->ctx.bv64);
+	pkt->array = e->pkt0;
+	pkt->size = cap;
+	s->pkt_lo = s->pkt_meta = hook->headroom;
+	s->pkt_hi = Z3_mk_bvadd(z, sym_num(&e->ctx, hook->headroom, 64), e->pkt_len0);
+	s->pkt_len_proven = hook->pkt_min;
+	bounds[0] = Z3_mk_bvuge(z, e->pkt_len0, sym_num(&e->ctx, hook->pkt_min, 64));
+	bounds[1] = Z3_mk_bvule(z, e->pkt_len0, sym_num(&e->ctx, hook->pkt_max, 64));
+	return engine__constrain(e, s, Z3_mk_and(z, 2, bounds));
+}
+
+static int init_state(struct mhse_engine *e)
+{
+	const struct mhse_object *obj = e->obj;
+	struct state *s = state__new();
+	int err = -ENOMEM;
+
+	if (!s)
+		return -ENOMEM;
+	e->init = s;
+	for (int i = 0; i < MHSE_MAX_CALL_FRAMES; i++)
+		if (state__add_region(s, MEM_STACK, MHSE_STACK_SIZE, true, i) < 0)
+			return err;
+	if (state__add_region(s, MEM_CTX, e->hook->ctx_size, true, -1) < 0 ||
+	    state__add_region(s, MEM_PACKET, 0, true, -1) < 0 || state__add_region(s, MEM_RAW, 0, true, -1) < 0)
+		return err;
+	if (init_context(e, s) || (e->hook->has_packet && init_packet(e, s)))
+		return err;
+	/* Global data as compiled: concrete, and the same in every test. */
+	for (size_t i = 0; i < obj->map_cnt; i++) {
+		int id;
+
+		if (obj->maps[i].origin != MHSE_MAP_GLOBAL)
+			continue;
+		id = state__add_region(s, MEM_GLOBAL, obj->maps[i].value_size, !obj->maps[i].readonly, (int32_t)i);
+		if (id < 0)
+			return err;
+		if (obj->maps[i].init)
+			memcpy(s->regions[id]->conc, obj->maps[i].init, obj->maps[i].value_size);
+	}
+	e->extern_vars = calloc(obj->extern_cnt ? obj->extern_cnt : 1, sizeof(*e->extern_vars));
+	if (!e->extern_vars)
+		return err;
+	for (size_t i = 0; i < obj->extern_cnt; i++)
+		e->extern_vars[i] = Z3_mk_const(e->ctx.z, Z3_mk_string_symbol(e->ctx.z, obj->externs[i].name), e->ctx.bv64);
+	s->prog = e->prog;
+	s->regs[BPF_REG_1] = sval_conc(MEM_ADDR(SREGION_CTX, 0));
+	s->regs[BPF_REG_10] = sval_conc(MEM_ADDR(SREGION_STACK0, MHSE_STACK_SIZE));
+	return policy__init(e, s);
+}
+
+int mhse_engine__new(const struct mhse_object *obj, const struct mhse_prog *prog, const struct mhse_hook *hook,
+		     const struct mhse_explore_opts *opts, struct mhse_engine **out)
+{
+	struct mhse_engine *e = calloc(1, sizeof(*e));
+	int err = -ENOMEM;
+
+	if (!e)
+		return -ENOMEM;
+	e->obj = obj;
+	e->prog = prog;
+	e->hook = hook;
+	e->opts = *opts;
+	if (!e->opts.max_insns)
+		e->opts.max_insns = DEFAULT_MAX_INSNS;
+	if (!e->opts.solver_timeout_ms)
+		e->opts.solver_timeout_ms = DEFAULT_SOLVER_TIMEOUT_MS;
+	if (hook->input != HOOK_INPUT_CTX) {
+		pr_err("hook %s: the engine explores context-input hooks only\n", hook->name);
+		free(e);
+		return -EOPNOTSUPP;
+	}
+	e->policy = calloc(obj->map_cnt ? obj->map_cnt : 1, sizeof(*e->policy));
+	e->covered = calloc(prog->insn_cnt ? prog->insn_cnt : 1, sizeof(*e->covered));
+	if (!e->policy || !e->covered || sym_ctx__init(&e->ctx))
+		goto fail;
+	for (size_t i = 0; i < obj->map_cnt; i++)
+		e->policy[i] = opts->map_policy ? opts->map_policy[i] : opts->policy;
+	if (solver__init(&e->solver, &e->ctx, e->opts.solver_timeout_ms))
+		goto fail;
+	e->searcher = searcher__new(opts->search, opts->seed, e->covered, prog->insn_cnt);
+	if (!e->searcher)
+		goto fail;
+	err = init_state(e);
+	if (err)
+		goto fail;
+	*out = e;
+	return 0;
+fail:
+	mhse_engine__free(e);
+	return err;
+}
+
+int mhse_engine__run(struct mhse_engine *e, path_fn on_path, void *arg)
+{
+	struct state *s = state__fork(e->init, &e->ctx);
+
+	if (!s)
+		return -ENOMEM;
+	e->on_path = on_path;
+	e->on_path_arg = arg;
+	e->start_ns = now_ns();
+	e->searcher->add(e->searcher, s);
+	while (!e->stop && (s = e->searcher->select(e->searcher))) {
+		enum step st;
+
+		if (over_budget(e)) {
+			state__free(s, &e->ctx);
+			break;
+		}
+		st = run_state(e, s, e->covered);
+		if (st == STEP_CONTINUE)
+			e->searcher->add(e->searcher, s);
+		else
+			state__free(s, &e->ctx);
+		if (st == STEP_FAILED) {
+			e->stop = true;
+			break;
+		}
+	}
+	/* what a budget left unexplored is dropped, not reported */
+	while ((s = e->searcher->select(e->searcher)))
+		state__free(s, &e->ctx);
+	e->stats.time_s = (double)(now_ns() - e->start_ns) / 1e9;
+	e->stats.solver = e->solver.stats;
+	return 0;
+}
+
+const struct engine_stats *mhse_engine__stats(const struct mhse_engine *e)
+{
+	return &e->stats;
+}
+
+void mhse_engine__free(struct mhse_engine *e)
+{
+	if (!e)
+		return;
+	state__free(e->init, &e->ctx);
+	if (e->searcher)
+		e->searcher->free(e->searcher);
+	for (size_t i = 0; i < e->arena_cnt; i++) {
+		constraint__free(e->arena[i]);
+		free(e->arena[i]);
+	}
+	free(e->arena);
+	if (e->ctx.z)
+		solver__fini(&e->solver);
+	sym_ctx__fini(&e->ctx);
+	free(e->ctx_vars);
+	free(e->extern_vars);
+	free(e->policy);
+	free(e->covered);
+	free(e);
+}

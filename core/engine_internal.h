@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the executor shares with its helper models and searchers.
+ */
+#ifndef MHSE_ENGINE_INTERNAL_H
+#define MHSE_ENGINE_INTERNAL_H
+
+#include "engine.h"
+#include "helpers.h"
+#include "search.h"
+#include "state.h"
+
+struct mhse_engine {
+	const struct mhse_object *obj;
+	const struct mhse_prog *prog;
+	const struct mhse_hook *hook;
+	struct mhse_explore_opts opts;
+	enum map_policy_kind *policy;  /* per map */
+	struct sym_ctx ctx;
+	struct solver solver;
+	struct searcher *searcher;
+	struct engine_stats stats;
+	/* inputs shared by every state */
+	Z3_ast pkt0;                   /* the input packet: array from buffer offset to byte */
+	Z3_ast pkt_len0;               /* its length, 64 bits */
+	Z3_ast *ctx_vars;              /* per context field element, NULL for non-scalar fields */
+	Z3_ast *extern_vars;           /* per unbound extern */
+	/* constraints live as long as the engine: states share them */
+	struct constraint **arena;
+	size_t arena_cnt, arena_cap;
+	struct state *init;            /* the state every path starts from */
+	bool *covered;                 /* entry program instructions run by any path (covnew) */
+	path_fn on_path;
+	void *on_path_arg;
+	uint64_t start_ns;
+	bool stop;
+};
+
+/* Outcome of executing helpers and instructions on a state. */
+enum step {
+	STEP_CONTINUE,   /* go on with this state at the next instruction */
+	STEP_PC_SET,     /* go on with this state where it now points (a tail call jumped) */
+	STEP_DONE,       /* the state ended (its path was reported) */
+	STEP_FAILED,     /* engine failure (out of memory) */
+};
+
+/* Adds cond to s's path (cond must be feasible). */
+int engine__constrain(struct mhse_engine *e, struct state *s, Z3_ast cond);
+/* Feasibility of cond on s's path; updates s's model on SAT. */
+enum sat engine__feasible(struct mhse_engine *e, struct state *s, Z3_ast cond);
+/* A copy of s constrained by cond, or NULL. The caller sets what differs
+ * in the copy (r0, pc) and then queues or ends it. */
+struct state *engine__fork(struct mhse_engine *e, struct state *s, Z3_ast cond);
+/* Hands a state to the searcher. */
+void engine__queue(struct mhse_engine *e, struct state *s);
+/* Splits s on cond: returns 1 if only cond holds, 0 if only !cond holds,
+ * and when both may: makes a copy where cond holds (*other, not queued),
+ * constrains s by !cond, and returns 2. -1 when a query failed (s was
+ * ended as a timeout). */
+int engine__split(struct mhse_engine *e, struct state *s, Z3_ast cond, struct state **other);
+/* Ends s with a path of kind (errors and unsupported carry a message). */
+enum step engine__end(struct mhse_engine *e, struct state *s, enum path_kind kind, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Resolves a program address of len bytes: region id and offset (term or
+ * number). Forks an error path for any way the access could leave its
+ * region. Returns STEP_CONTINUE with region and offset set, or STEP_DONE. */
+enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, bool write,
+			  uint32_t *region, struct sval *off);
+/* The bytes at a program address as one term of len * 8 bits (len may exceed 8). */
+enum step engine__read_bytes(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, Z3_ast *out);
+/* A fresh value recorded as a nondeterministic helper result. */
+struct sval engine__nondet(struct mhse_engine *e, struct state *s, int32_t helper, unsigned bits);
+/* A new zero-filled region in s. */
+int engine__new_region(struct mhse_engine *e, struct state *s, uint8_t kind, uint32_t size, bool writable,
+		       int32_t owner);
+
+/* Symbolic helper models: run helper id on s (args in s->regs[1..5], result
+ * in s->regs[0]); may fork. */
+typedef enum step (*sym_helper_fn)(struct mhse_engine *e, struct state *s);
+
+struct sym_helper {
+	int32_t id;
+	sym_helper_fn run;
+};
+
+struct sym_helper_module {
+	const char *name;
+	const struct sym_helper *helpers;
+	size_t cnt;
+};
+
+extern const struct sym_helper_module sym_helpers_core;
+extern const struct sym_helper_module sym_helpers_xdp;
+
+sym_helper_fn sym_helper_find(const char *module, int32_t id);
+
+/* Map helpers under the map's policy (core/policy.c). */
+enum step policy__lookup(struct mhse_engine *e, struct state *s);
+enum step policy__update(struct mhse_engine *e, struct state *s);
+enum step policy__delete(struct mhse_engine *e, struct state *s);
+enum step policy__tail_call(struct mhse_engine *e, struct state *s);
+/* Sets up what a policy knows before the first instruction (concrete contents). */
+int policy__init(struct mhse_engine *e, struct state *s);
+
+#endif

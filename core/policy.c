@@ -1,0 +1,534 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Map policies: when map contents become symbolic.
+ *
+ * A path keeps records of what it learned about each key it touched (map,
+ * key term, present or absent, value region), newest last: the initial
+ * contents it relied on, and its own writes. A lookup first asks which
+ * earlier record, if any, names the same key, newest first, forking where
+ * the key may or may not alias; what happens to a key no record names is
+ * the policy's choice:
+ *
+ *   consistent  the first lookup decides: present with a fresh value, or absent
+ *   alloc       the same choice, made as if the contents were symbolic from
+ *               the map's allocation (array slots hold fresh values from the start)
+ *   lookup      every lookup decides afresh, ignoring what the path saw before
+ *   concrete    the contents loaded from --maps, absent otherwise (array slots zero)
+ *
+ * Array maps always hold every index below max_entries. Program arrays
+ * record which program a path assumed in a slot, so a test says which
+ * program sits where, and a tail call follows it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "engine_internal.h"
+#include "interp.h"
+#include "log.h"
+#include "mapio.h"
+#include "mem.h"
+#include "vm_internal.h"
+
+#define MAX_SYMBOLIC_VALUE 4096
+
+static const struct mhse_map *map_of(struct mhse_engine *e, struct state *s, uint32_t *idx)
+{
+	struct sval ptr = s->regs[BPF_REG_1];
+
+	if (!sval_is_conc(ptr) || (ptr.c & ~VM_PTR_INDEX_MASK) != VM_MAP_PTR(0) ||
+	    (ptr.c & VM_PTR_INDEX_MASK) >= e->obj->map_cnt)
+		return NULL;
+	*idx = (uint32_t)(ptr.c & VM_PTR_INDEX_MASK);
+	return &e->obj->maps[*idx];
+}
+
+static int add_record(struct state *s, struct map_record r)
+{
+	struct map_record *rec = realloc(s->records, (s->record_cnt + 1) * sizeof(*rec));
+
+	if (!rec)
+		return -ENOMEM;
+	s->records = rec;
+	s->records[s->record_cnt++] = r;
+	return 0;
+}
+
+/* A value region of map idx: fresh symbolic bytes, or zeroes. */
+static int value_region(struct mhse_engine *e, struct state *s, uint32_t idx, bool symbolic)
+{
+	const struct mhse_map *def = &e->obj->maps[idx];
+	int id = engine__new_region(e, s, MEM_MAP_VALUE, def->value_size, true, (int32_t)idx);
+	struct sregion *r;
+
+	if (id < 0 || !symbolic)
+		return id;
+	r = s->regions[id];
+	r->sym = calloc(def->value_size ? def->value_size : 1, sizeof(*r->sym));
+	if (!r->sym)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < def->value_size; i++) {
+		char prefix[96];
+
+		snprintf(prefix, sizeof(prefix), "%s_value", def->name);
+		r->sym[i] = sym_fresh(&e->ctx, prefix, 8);
+	}
+	return id;
+}
+
+/* Records key as initially present (with a fresh or zero value) or absent.
+ * Returns the record index. */
+static int initial_record(struct mhse_engine *e, struct state *s, uint32_t idx, Z3_ast key, bool present,
+			  bool symbolic)
+{
+	const struct mhse_map *def = &e->obj->maps[idx];
+	struct map_record r = { .map = idx, .key = key, .present = present, .initial = true };
+	int id = 0;
+
+	if (present) {
+		if (symbolic && def->value_size > MAX_SYMBOLIC_VALUE)
+			return -E2BIG;
+		id = value_region(e, s, idx, symbolic);
+		if (id < 0)
+			return id;
+		/* the test needs the initial value: a second reference the program never writes */
+		r.init_region = (uint32_t)state__share_region(s, (uint32_t)id);
+		if ((int)r.init_region < 0)
+			return -ENOMEM;
+		r.region = (uint32_t)id;
+	}
+	if (add_record(s, r))
+		return -ENOMEM;
+	return (int)s->record_cnt - 1;
+}
+
+static bool is_array(const struct mhse_map *def)
+{
+	return map_is_array_like(def->type) || def->type == BPF_MAP_TYPE_PROG_ARRAY;
+}
+
+static Z3_ast key_eq(struct mhse_engine *e, Z3_ast a, Z3_ast b)
+{
+	return Z3_simplify(e->ctx.z, Z3_mk_eq(e->ctx.z, a, b));
+}
+
+/* What a helper does once it knows which record (or none, -1) its key names. */
+typedef enum step (*record_case)(struct mhse_engine *e, struct state *s, uint32_t idx, Z3_ast key, int rec, void *arg);
+
+/* Runs a case in a forked copy and queues it, or ends it. */
+static void run_forked(struct mhse_engine *e, struct state *c, record_case fn, uint32_t idx, Z3_ast key, int rec,
+		       void *arg)
+{
+	enum step st = fn(e, c, idx, key, rec, arg);
+
+	if (st == STEP_CONTINUE)
+		c->pc++;
+	if (st == STEP_CONTINUE || st == STEP_PC_SET)
+		engine__queue(e, c);
+	else
+		state__free(c, &e->ctx);
+}
+
+/* Splits s over which earlier record of map idx its key names, newest
+ * first; s itself goes on with the last feasible case. */
+static enum step split_records(struct mhse_engine *e, struct state *s, uint32_t idx, Z3_ast key, bool use_records,
+			       record_case fn, void *arg)
+{
+	for (size_t j = s->record_cnt; use_records && j-- > 0;) {
+		struct state *c;
+
+		if (s->records[j].map != idx)
+			continue;
+		switch (engine__split(e, s, key_eq(e, key, s->records[j].key), &c)) {
+		case -1:
+			return STEP_DONE;
+		case 1:
+			return fn(e, s, idx, key, (int)j, arg);
+		case 2:
+			run_forked(e, c, fn, idx, key, (int)j, arg);
+			break;
+		default:
+			break;
+		}
+	}
+	return fn(e, s, idx, key, -1, arg);
+}
+
+/* For a key no record names: decides presence as the policy says, forking
+ * the absent case off when both are possible. Returns the record index in s. */
+static int decide_fresh(struct mhse_engine *e, struct state *s, uint32_t idx, Z3_ast key, record_case fn, void *arg)
+{
+	const struct mhse_map *def = &e->obj->maps[idx];
+	enum map_policy_kind policy = e->policy[idx];
+	int rec;
+
+	if (is_array(def) && def->type != BPF_MAP_TYPE_PROG_ARRAY)
+		return initial_record(e, s, idx, key, true, policy != POLICY_CONCRETE);
+	if (policy == POLICY_CONCRETE)
+		return initial_record(e, s, idx, key, false, false);
+	/* both: the absent case runs in a copy */
+	struct state *c = engine__fork(e, s, Z3_mk_true(e->ctx.z));
+	if (!c)
+		return -ENOMEM;
+	rec = initial_record(e, c, idx, key, false, false);
+	if (rec < 0) {
+		state__free(c, &e->ctx);
+		return rec;
+	}
+	run_forked(e, c, fn, idx, key, rec, arg);
+	return initial_record(e, s, idx, key, true, true);
+}
+
+/* Array maps: an index past max_entries names nothing; forks that case off
+ * (with result) and constrains s to valid indices. Returns 1 when s went on. */
+static int split_array_range(struct mhse_engine *e, struct state *s, const struct mhse_map *def, Z3_ast key,
+			     uint64_t out_of_range_result)
+{
+	Z3_context z = e->ctx.z;
+	Z3_ast idx32 = Z3_mk_extract(z, 31, 0, key);
+	struct state *c;
+
+	switch (engine__split(e, s, Z3_simplify(z, Z3_mk_bvuge(z, idx32, sym_num(&e->ctx, def->max_entries, 32))), &c)) {
+	case -1:
+		return -1;
+	case 1:
+		s->regs[BPF_REG_0] = sval_conc(out_of_range_result);
+		return 0;
+	case 2:
+		c->regs[BPF_REG_0] = sval_conc(out_of_range_result);
+		c->pc++;
+		engine__queue(e, c);
+		return 1;
+	default:
+		return 1;
+	}
+}
+
+static enum step fail_record(struct mhse_engine *e, struct state *s, int err)
+{
+	if (err == -E2BIG)
+		return engine__end(e, s, PATH_UNSUPPORTED, "map value too large to make symbolic");
+	return STEP_FAILED;
+}
+
+/* ---- lookup ---- */
+
+static enum step lookup_case(struct mhse_engine *e, struct state *s, uint32_t idx, Z3_ast key, int rec, void *arg)
+{
+	(void)arg;
+	if (rec < 0)
+		rec = decide_fresh(e, s, idx, key, lookup_case, NULL);
+	if (rec < 0)
+		return fail_record(e, s, rec);
+	s->regs[BPF_REG_0] = s->records[rec].present ? sval_conc(MEM_ADDR(s->records[rec].region, 0)) : sval_conc(0);
+	return STEP_CONTINUE;
+}
+
+static enum step read_key(struct mhse_engine *e, struct state *s, const struct mhse_map *def, Z3_ast *key)
+{
+	return engine__read_bytes(e, s, s->regs[BPF_REG_2], def->key_size, key);
+}
+
+static uint64_t global_value(const struct state *s, uint32_t idx)
+{
+	for (uint32_t i = SREGION_FIXED; i < s->region_cnt; i++)
+		if (s->regions[i]->kind == MEM_GLOBAL && s->regions[i]->owner == (int32_t)idx)
+			return MEM_ADDR(i, 0);
+	return 0;
+}
+
+/* Global data is an array of one: key 0 finds it, any other key nothing. */
+static enum step global_lookup(struct mhse_engine *e, struct state *s, uint32_t idx, Z3_ast key)
+{
+	struct state *c;
+
+	switch (engine__split(e, s, key_eq(e, key, sym_num(&e->ctx, 0, 32)), &c)) {
+	case -1:
+		return STEP_DONE;
+	case 1:
+		s->regs[BPF_REG_0] = sval_conc(global_value(s, idx));
+		return STEP_CONTINUE;
+	case 2:
+		c->regs[BPF_REG_0] = sval_conc(global_value(c, idx));
+		c->pc++;
+		engine__queue(e, c);
+		/* s holds the other keys */
+		/* fall through */
+	default:
+		s->regs[BPF_REG_0] = sval_conc(0);
+		return STEP_CONTINUE;
+	}
+}
+
+enum step policy__lookup(struct mhse_engine *e, struct state *s)
+{
+	uint32_t idx;
+	const struct mhse_map *def = map_of(e, s, &idx);
+	Z3_ast key;
+	enum step st;
+
+	if (!def)
+		return engine__end(e, s, PATH_UNSUPPORTED, "map_lookup_elem on a value that is not a map");
+	switch (def->type) {
+	case BPF_MAP_TYPE_ARRAY: case BPF_MAP_TYPE_PERCPU_ARRAY: case BPF_MAP_TYPE_HASH:
+	case BPF_MAP_TYPE_PERCPU_HASH: case BPF_MAP_TYPE_LRU_HASH: case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+	case BPF_MAP_TYPE_LPM_TRIE:
+		break;
+	default:
+		return engine__end(e, s, PATH_UNSUPPORTED, "map_lookup_elem on %s map %s",
+				   mhse_map_type__name(def->type), def->name);
+	}
+	st = read_key(e, s, def, &key);
+	if (st != STEP_CONTINUE)
+		return st;
+	if (def->origin == MHSE_MAP_GLOBAL)
+		return global_lookup(e, s, idx, key);
+	if (is_array(def)) {
+		int r = split_array_range(e, s, def, key, 0);
+
+		if (r <= 0)
+			return r < 0 ? STEP_DONE : STEP_CONTINUE;
+	}
+	return split_records(e, s, idx, key, e->policy[idx] != POLICY_LOOKUP, lookup_case, NULL);
+}
+
+/* ---- update and delete ---- */
+
+struct write_args {
+	uint64_t flags;
+	Z3_ast value;  /* value_size bytes, for updates */
+	bool delete;
+};
+
+static void write_value(struct mhse_engine *e, struct sregion *r, const struct mhse_map *def, Z3_ast value)
+{
+	for (uint32_t i = 0; i < def->value_size; i++)
+		sregion__write(&e->ctx, r, sval_conc(i), 1,
+			       sym_from(&e->ctx, Z3_mk_extract(e->ctx.z, 8 * i + 7, 8 * i, value), false));
+}
+
+static enum step write_case(struct mhse_engine *e, struct state *s, uint32_t idx, Z3_ast key, int rec, void *arg)
+{
+	const struct write_args *w = arg;
+	const struct mhse_map *def = &e->obj->maps[idx];
+	bool present;
+	int id;
+
+	/* a hash update with BPF_ANY needs no knowledge of what was there */
+	if (rec < 0 && (w->delete || w->flags != BPF_ANY || is_array(def))) {
+		rec = decide_fresh(e, s, idx, key, write_case, arg);
+		if (rec < 0)
+			return fail_record(e, s, rec);
+	}
+	present = rec >= 0 && s->records[rec].present;
+	if (w->delete) {
+		if (is_array(def)) {
+			s->regs[BPF_REG_0] = sval_conc((uint64_t)-EINVAL);
+			return STEP_CONTINUE;
+		}
+		s->regs[BPF_REG_0] = sval_conc(present ? 0 : (uint64_t)-ENOENT);
+		if (present && add_record(s, (struct map_record){ .map = idx, .key = key, .present = false }))
+			return STEP_FAILED;
+		return STEP_CONTINUE;
+	}
+	if ((w->flags & BPF_NOEXIST) && (present || is_array(def))) {
+		s->regs[BPF_REG_0] = sval_conc((uint64_t)-EEXIST);
+		return STEP_CONTINUE;
+	}
+	if ((w->flags & BPF_EXIST) && !present) {
+		s->regs[BPF_REG_0] = sval_conc((uint64_t)-ENOENT);
+		return STEP_CONTINUE;
+	}
+	s->regs[BPF_REG_0] = sval_conc(0);
+	if (is_array(def)) {
+		/* arrays update in place: pointers the program holds see the new value */
+		struct sregion *r = state__writable_region(s, s->records[rec].region);
+
+		if (!r)
+			return STEP_FAILED;
+		write_value(e, r, def, w->value);
+		return STEP_CONTINUE;
+	}
+	id = value_region(e, s, idx, false);
+	if (id < 0)
+		return STEP_FAILED;
+	write_value(e, s->regions[id], def, w->value);
+	if (add_record(s, (struct map_record){ .map = idx, .key = key, .present = true, .region = (uint32_t)id }))
+		return STEP_FAILED;
+	return STEP_CONTINUE;
+}
+
+static enum step map_write(struct mhse_engine *e, struct state *s, bool delete)
+{
+	uint32_t idx;
+	const struct mhse_map *def = map_of(e, s, &idx);
+	struct write_args w = { .delete = delete };
+	Z3_ast key;
+	enum step st;
+
+	if (!def)
+		return engine__end(e, s, PATH_UNSUPPORTED, "map update on a value that is not a map");
+	if (def->origin == MHSE_MAP_GLOBAL || def->type == BPF_MAP_TYPE_PROG_ARRAY ||
+	    !(is_array(def) || def->type == BPF_MAP_TYPE_HASH || def->type == BPF_MAP_TYPE_PERCPU_HASH ||
+	      def->type == BPF_MAP_TYPE_LRU_HASH || def->type == BPF_MAP_TYPE_LRU_PERCPU_HASH ||
+	      def->type == BPF_MAP_TYPE_LPM_TRIE))
+		return engine__end(e, s, PATH_UNSUPPORTED, "map_%s_elem on %s map %s", delete ? "delete" : "update",
+				   mhse_map_type__name(def->type), def->name);
+	st = read_key(e, s, def, &key);
+	if (st != STEP_CONTINUE)
+		return st;
+	if (!delete) {
+		struct sval flags = s->regs[BPF_REG_4];
+
+		if (!sval_is_conc(flags))
+			return engine__end(e, s, PATH_UNSUPPORTED, "map_update_elem with symbolic flags");
+		w.flags = flags.c;
+		if ((w.flags & ~(uint64_t)BPF_F_LOCK) > BPF_EXIST) {
+			s->regs[BPF_REG_0] = sval_conc((uint64_t)-EINVAL);
+			return STEP_CONTINUE;
+		}
+		st = engine__read_bytes(e, s, s->regs[BPF_REG_3], def->value_size, &w.value);
+		if (st != STEP_CONTINUE)
+			return st;
+	}
+	if (is_array(def)) {
+		int r = split_array_range(e, s, def, key, delete ? (uint64_t)-EINVAL : (uint64_t)-E2BIG);
+
+		if (r <= 0)
+			return r < 0 ? STEP_DONE : STEP_CONTINUE;
+	}
+	return split_records(e, s, idx, key, true, write_case, &w);
+}
+
+enum step policy__update(struct mhse_engine *e, struct state *s)
+{
+	return map_write(e, s, false);
+}
+
+enum step policy__delete(struct mhse_engine *e, struct state *s)
+{
+	return map_write(e, s, true);
+}
+
+/* ---- tail calls ---- */
+
+/* Program array slots: a record's value region holds the u32 index of a
+ * program, or the record is absent (empty slot). A slot no record names
+ * may hold any program of the entry program's type, or nothing. */
+static void jump_to(struct state *s, const struct mhse_object *obj, uint32_t prog)
+{
+	s->prog = &obj->progs[prog];
+	s->pc = 0;
+	s->tail_calls++;
+}
+
+static enum step tail_case(struct mhse_engine *e, struct state *s, uint32_t idx, Z3_ast key, int rec, void *arg)
+{
+	const struct mhse_object *obj = e->obj;
+
+	(void)arg;
+	if (rec < 0 && e->policy[idx] != POLICY_CONCRETE) {
+		for (uint32_t p = 0; p < obj->prog_cnt; p++) {
+			struct state *c;
+			int r;
+
+			if (obj->progs[p].type != e->prog->type)
+				continue;
+			c = engine__fork(e, s, Z3_mk_true(e->ctx.z));
+			if (!c)
+				return STEP_FAILED;
+			r = initial_record(e, c, idx, key, true, false);
+			if (r < 0) {
+				state__free(c, &e->ctx);
+				return STEP_FAILED;
+			}
+			mem_store_le(c->regions[c->records[r].region]->conc, 4, p);
+			jump_to(c, obj, p);
+			engine__queue(e, c);
+		}
+	}
+	if (rec < 0 && (rec = initial_record(e, s, idx, key, false, false)) < 0)
+		return STEP_FAILED;
+	if (!s->records[rec].present) {
+		s->pc++; /* an empty slot: the program goes on */
+		return STEP_PC_SET;
+	}
+	uint32_t p = (uint32_t)mem_load_le(s->regions[s->records[rec].region]->conc, 4);
+	if (p >= obj->prog_cnt)
+		return engine__end(e, s, PATH_ERROR, "program array %s holds no program %u", obj->maps[idx].name, p);
+	jump_to(s, obj, p);
+	return STEP_PC_SET;
+}
+
+enum step policy__tail_call(struct mhse_engine *e, struct state *s)
+{
+	struct sval map = s->regs[BPF_REG_2], index = s->regs[BPF_REG_3];
+	Z3_context z = e->ctx.z;
+	const struct mhse_map *def;
+	struct state *c;
+	uint32_t idx;
+	Z3_ast key;
+
+	if (!sval_is_conc(map) || (map.c & ~VM_PTR_INDEX_MASK) != VM_MAP_PTR(0) ||
+	    (map.c & VM_PTR_INDEX_MASK) >= e->obj->map_cnt)
+		return engine__end(e, s, PATH_UNSUPPORTED, "tail call through a value that is not a map");
+	idx = (uint32_t)(map.c & VM_PTR_INDEX_MASK);
+	def = &e->obj->maps[idx];
+	if (def->type != BPF_MAP_TYPE_PROG_ARRAY)
+		return engine__end(e, s, PATH_ERROR, "tail call through map %s, not a program array", def->name);
+	if (s->tail_calls >= MHSE_MAX_TAIL_CALLS)
+		return STEP_CONTINUE;
+	key = Z3_mk_extract(z, 31, 0, sym_ast(&e->ctx, index));
+	switch (engine__split(e, s, Z3_simplify(z, Z3_mk_bvuge(z, key, sym_num(&e->ctx, def->max_entries, 32))), &c)) {
+	case -1:
+		return STEP_DONE;
+	case 1:
+		return STEP_CONTINUE;
+	case 2:
+		c->pc++;
+		engine__queue(e, c);
+		break;
+	default:
+		break;
+	}
+	return split_records(e, s, idx, key, true, tail_case, NULL);
+}
+
+/* ---- concrete contents ---- */
+
+int policy__init(struct mhse_engine *e, struct state *s)
+{
+	struct mhse_vm *vm;
+	int err;
+
+	if (!e->opts.maps_file)
+		return 0;
+	/* The file is read by the interpreter's loader, then turned into records. */
+	err = mhse_vm__new(e->obj, e->hook, &vm);
+	if (err)
+		return err;
+	err = mhse_mapio__load(vm, e->opts.maps_file);
+	for (uint32_t idx = 0; !err && idx < e->obj->map_cnt; idx++) {
+		const struct mhse_map *def = &e->obj->maps[idx];
+		const uint8_t *key, *value;
+		uint32_t pos = 0;
+
+		if (def->origin == MHSE_MAP_GLOBAL)
+			continue;
+		while (!err && map_state__next(&vm->maps[idx], &pos, &key, &value)) {
+			Z3_ast k = sym_num(&e->ctx, 0, 8);
+			int rec;
+
+			for (uint32_t i = def->key_size; i-- > 0;)
+				k = i == def->key_size - 1 ? sym_num(&e->ctx, key[i], 8) :
+							     Z3_mk_concat(e->ctx.z, k, sym_num(&e->ctx, key[i], 8));
+			rec = initial_record(e, s, idx, k, true, false);
+			if (rec < 0) {
+				err = rec;
+				break;
+			}
+			memcpy(s->regions[s->records[rec].region]->conc, value, def->value_size);
+		}
+	}
+	mhse_vm__free(vm);
+	return err;
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Searchers: which state runs next. A small interface, as KLEE's: add a
+ * state, select one (removing it), and say whether any is left.
+ */
+#ifndef MHSE_SEARCH_H
+#define MHSE_SEARCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "engine.h"
+
+struct state;
+
+struct searcher {
+	void (*add)(struct searcher *self, struct state *s);
+	struct state *(*select)(struct searcher *self); /* NULL when empty */
+	void (*free)(struct searcher *self);
+};
+
+/* covered[i] says whether instruction i of the entry program ran yet (for
+ * covnew); it must live as long as the searcher. */
+struct searcher *searcher__new(enum search_kind kind, uint64_t seed, const bool *covered, size_t insn_cnt);
+
+#endif

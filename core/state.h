@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Execution states of the symbolic engine, and their memory.
+ *
+ * A state is one path in progress: registers, call frames, regions and the
+ * path constraints. Regions use the interpreter's region ids (interp.c's
+ * fixed layout: eight stack frames, context, packet, raw memory, then map
+ * values), so a concrete pointer means the same in both. States fork
+ * copy-on-write: regions are shared, with a reference count, until written.
+ *
+ * A region's bytes are concrete, or 8-bit terms where symbolic. The packet
+ * is a Z3 array instead (index: 64-bit offset in the buffer, element: a
+ * byte), because programs read it at offsets the packet itself decides,
+ * and its end is the symbolic term pkt_hi.
+ */
+#ifndef MHSE_STATE_H
+#define MHSE_STATE_H
+
+#include "engine.h"
+#include "expr.h"
+#include "insn.h"
+#include "solver.h"
+
+enum {
+	SREGION_STACK0 = 0,
+	SREGION_CTX = MHSE_MAX_CALL_FRAMES,
+	SREGION_PKT,
+	SREGION_RAW,
+	SREGION_FIXED,
+};
+
+struct sregion {
+	unsigned refs;
+	uint8_t kind;      /* enum mem_kind */
+	bool writable;
+	int32_t owner;
+	uint32_t size;
+	uint8_t *conc;     /* size bytes */
+	Z3_ast *sym;       /* size entries, NULL where the byte is concrete; NULL when all are */
+	Z3_ast array;      /* array-backed regions (the packet): the current array term */
+	int32_t *ptr_tag;  /* per aligned 8-byte slot: region of a symbolic pointer spilled there, or -1 */
+};
+
+struct sframe {
+	const struct mhse_prog *prog;
+	size_t ret_pc;
+	struct sval saved[4];
+};
+
+/* What a path learned about one map key (the consistent and lookup policies). */
+struct map_record {
+	uint32_t map;
+	Z3_ast key;        /* key_size * 8 bits */
+	bool present;
+	bool initial;      /* describes the initial contents (a test input), not a write */
+	uint32_t region;   /* value region when present */
+	uint32_t init_region; /* for initial records: the value region as first read (a copy kept for the test) */
+};
+
+struct nondet_value {
+	int32_t helper;
+	Z3_ast e;
+};
+
+struct state {
+	struct sval regs[11];
+	const struct mhse_prog *prog;
+	size_t pc;
+	struct sframe frames[MHSE_MAX_CALL_FRAMES];
+	unsigned depth, tail_calls;
+	struct sregion **regions;
+	uint32_t region_cnt, region_cap;
+	const struct constraint **path;
+	size_t path_cnt, path_cap;
+	Z3_model model;
+	/* packet window: data starts at pkt_lo (concrete), ends at pkt_hi (term) */
+	uint32_t pkt_lo, pkt_meta;
+	Z3_ast pkt_hi;
+	uint64_t pkt_len_proven; /* pkt_hi - pkt_lo >= this is implied by the path */
+	struct nondet_value *nondet;
+	size_t nondet_cnt;
+	struct map_record *records;
+	size_t record_cnt;
+	struct path_branch *branches;
+	size_t branch_cnt;
+	struct sval redirect;
+	char *trace;
+	size_t trace_len;
+	uint64_t insns;
+	uint64_t depth_in_tree; /* forks on the way here, for random-path search */
+};
+
+struct engine;
+
+struct state *state__new(void);
+struct state *state__fork(const struct state *s, struct sym_ctx *ctx);
+void state__free(struct state *s, struct sym_ctx *ctx);
+
+/* Adds a region and returns its id (or -ENOMEM). */
+int state__add_region(struct state *s, uint8_t kind, uint32_t size, bool writable, int32_t owner);
+/* A second id for region id (the same bytes until either is written). */
+int state__share_region(struct state *s, uint32_t id);
+/* The region, made private to s for writing. */
+struct sregion *state__writable_region(struct state *s, uint32_t id);
+/* Appends a constraint (owned by the engine's arena). */
+int state__constrain(struct state *s, const struct constraint *c);
+
+/* Reads size bytes at byte offset off (a term or a number) of region id. */
+struct sval sregion__read(struct sym_ctx *ctx, const struct sregion *r, struct sval off, unsigned size);
+void sregion__write(struct sym_ctx *ctx, struct sregion *r, struct sval off, unsigned size, struct sval v);
+
+#endif

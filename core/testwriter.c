@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Writing tests, the pcap of their packets, and stats.json.
+ *
+ * A test file is written whole from one path_result and nothing else, so
+ * that it says exactly what the self-check replayed. Every key is always
+ * present, null when it does not apply, so that scripts need no special
+ * cases. Byte strings are hex; 64-bit values are exact JSON integers.
+ *
+ * tests.pcap is classic pcap (the format every tool reads), one record per
+ * test whose hook has a packet, with the test's number as its timestamp in
+ * seconds so that a frame leads back to its test file even when the pcap
+ * skips tests.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "insn.h"
+#include "json_writer.h"
+#include "log.h"
+#include "mem.h"
+#include "testwriter.h"
+
+#define PCAP_MAGIC 0xa1b2c3d4u
+#define PCAP_SNAPLEN 262144u
+#define LINKTYPE_ETHERNET 1u
+
+struct test_writer {
+	char *dir;
+	size_t count;
+	FILE *pcap; /* opened with the first packet */
+	char *pcap_path;
+};
+
+const char *test_kind_name(enum path_kind kind)
+{
+	switch (kind) {
+	case PATH_EXIT: return "exit";
+	case PATH_ERROR: return "error";
+	case PATH_UNSUPPORTED: return "unsupported";
+	case PATH_BUDGET: return "budget";
+	case PATH_TIMEOUT: return "timeout";
+	}
+	return "?";
+}
+
+const char *test_return_name(const struct mhse_hook *hook, uint64_t ret)
+{
+	for (size_t i = 0; hook && i < hook->ret_cnt; i++)
+		if ((uint32_t)hook->rets[i].value == (uint32_t)ret)
+			return hook->rets[i].name;
+	return NULL;
+}
+
+/* mkdir -p */
+static int make_dirs(const char *dir)
+{
+	char *path;
+	int err = 0;
+
+	if (!*dir) {
+		pr_err("output directory: empty name\n");
+		return -EINVAL;
+	}
+	path = strdup(dir);
+	if (!path)
+		return -ENOMEM;
+	for (char *p = path + 1; !err; p++) {
+		bool end = !*p;
+
+		if (*p != '/' && !end)
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) && errno != EEXIST)
+			err = -errno;
+		if (end)
+			break;
+		*p = '/';
+	}
+	if (err)
+		pr_err("%s: cannot create directory %s: %s\n", dir, path, strerror(-err));
+	free(path);
+	return err;
+}
+
+static char *join(const char *dir, const char *name)
+{
+	char *path;
+
+	return asprintf(&path, "%s/%s", dir, name) < 0 ? NULL : path;
+}
+
+int test_writer__open(const char *dir, struct test_writer **out)
+{
+	struct test_writer *tw;
+	int err;
+
+	*out = NULL;
+	err = make_dirs(dir);
+	if (err)
+		return err;
+	tw = calloc(1, sizeof(*tw));
+	if (!tw || !(tw->dir = strdup(dir)) || !(tw->pcap_path = join(dir, "tests.pcap"))) {
+		test_writer__close(tw);
+		return -ENOMEM;
+	}
+	*out = tw;
+	return 0;
+}
+
+size_t test_writer__count(const struct test_writer *tw)
+{
+	return tw->count;
+}
+
+int test_writer__close(struct test_writer *tw)
+{
+	int err = 0;
+
+	if (!tw)
+		return 0;
+	if (tw->pcap && fclose(tw->pcap)) {
+		err = -errno;
+		pr_err("%s: %s\n", tw->pcap_path, strerror(errno));
+	}
+	free(tw->pcap_path);
+	free(tw->dir);
+	free(tw);
+	return err;
+}
+
+/* Classic pcap, in host byte order as the magic tells readers. */
+struct pcap_header {
+	uint32_t magic;
+	uint16_t version_major, version_minor;
+	int32_t thiszone;
+	uint32_t sigfigs, snaplen, linktype;
+};
+
+struct pcap_record {
+	uint32_t ts_sec, ts_usec, incl_len, orig_len;
+};
+
+static int pcap_append(struct test_writer *tw, const struct path_result *path)
+{
+	uint32_t len = path->packet_in_len > PCAP_SNAPLEN ? PCAP_SNAPLEN : path->packet_in_len;
+	struct pcap_record record = { (uint32_t)tw->count, 0, len, path->packet_in_len };
+
+	if (!tw->pcap) {
+		const struct pcap_header header = { PCAP_MAGIC, 2, 4, 0, 0, PCAP_SNAPLEN, LINKTYPE_ETHERNET };
+
+		tw->pcap = fopen(tw->pcap_path, "wb");
+		if (!tw->pcap || fwrite(&header, sizeof(header), 1, tw->pcap) != 1) {
+			int err = tw->pcap ? -EIO : -errno;
+
+			pr_err("%s: %s\n", tw->pcap_path, strerror(-err));
+			return err;
+		}
+	}
+	if (fwrite(&record, sizeof(record), 1, tw->pcap) != 1 ||
+	    (len && fwrite(path->packet_in, len, 1, tw->pcap) != 1) || fflush(tw->pcap)) {
+		pr_err("%s: write failed: %s\n", tw->pcap_path, strerror(errno));
+		return -EIO;
+	}
+	return 0;
+}
+
+static void json_entries(struct json_writer *w, const char *key, const struct mhse_object *obj,
+			 const struct path_map_entry *entries, size_t cnt)
+{
+	jsonw_array(w, key, false);
+	for (size_t i = 0; i < cnt; i++) {
+		const struct mhse_map *def = &obj->maps[entries[i].map];
+
+		jsonw_object(w, NULL, true);
+		jsonw_string(w, "map", def->name);
+		jsonw_hex(w, "key", entries[i].key, def->key_size);
+		jsonw_hex(w, "value", entries[i].value, def->value_size);
+		jsonw_end(w);
+	}
+	jsonw_end(w);
+}
+
+/* A context field's value: from the path's context bytes, else the spec's default. */
+static uint64_t ctx_value(const struct path_result *path, const struct ctx_field *f, uint32_t elem)
+{
+	uint32_t off = f->offset + elem * f->size;
+
+	if (path->ctx_in && off + f->size <= path->ctx_len)
+		return mem_load_le(path->ctx_in + off, f->size);
+	return f->dflt;
+}
+
+static void json_input(struct json_writer *w, const struct mhse_object *obj, const struct mhse_hook *hook,
+		       const struct path_result *path)
+{
+	jsonw_object(w, "input", false);
+	jsonw_hex(w, "packet", path->packet_in ? path->packet_in : (const uint8_t *)"", path->packet_in_len);
+	jsonw_object(w, "context", false);
+	for (size_t i = 0; i < hook->field_cnt; i++) {
+		const struct ctx_field *f = &hook->fields[i];
+
+		if (f->kind != CTX_SCALAR)
+			continue;
+		if (f->count == 1) {
+			jsonw_uint(w, f->name, ctx_value(path, f, 0));
+			continue;
+		}
+		jsonw_array(w, f->name, true);
+		for (uint32_t e = 0; e < f->count; e++)
+			jsonw_uint(w, NULL, ctx_value(path, f, e));
+		jsonw_end(w);
+	}
+	jsonw_end(w);
+	jsonw_array(w, "nondet", false);
+	for (size_t i = 0; i < path->nondet_cnt; i++) {
+		const char *name = helper_name(path->nondet[i].helper);
+
+		jsonw_object(w, NULL, true);
+		if (name)
+			jsonw_string(w, "helper", name);
+		else
+			jsonw_int(w, "helper", path->nondet[i].helper);
+		jsonw_uint(w, "value", path->nondet[i].value);
+		jsonw_end(w);
+	}
+	jsonw_end(w);
+	json_entries(w, "maps", obj, path->map_in, path->map_in_cnt);
+	jsonw_end(w);
+}
+
+static void json_expected(struct json_writer *w, const struct mhse_object *obj, const struct mhse_hook *hook,
+			  const struct path_result *path)
+{
+	bool exited = path->kind == PATH_EXIT;
+
+	jsonw_object(w, "expected", false);
+	if (exited) {
+		jsonw_int(w, "return", (int64_t)path->ret);
+		jsonw_string(w, "return_name", test_return_name(hook, path->ret));
+	} else {
+		jsonw_null(w, "return");
+		jsonw_null(w, "return_name");
+	}
+	jsonw_hex(w, "packet", path->packet_out ? path->packet_out : (const uint8_t *)"", path->packet_out_len);
+	json_entries(w, "maps", obj, path->map_out, path->map_out_cnt);
+	jsonw_uint(w, "redirect", path->redirect_target);
+	jsonw_string(w, "trace", path->trace ? path->trace : "");
+	jsonw_end(w);
+}
+
+static void json_test(struct json_writer *w, const struct mhse_object *obj, const struct mhse_prog *prog,
+		      const struct mhse_hook *hook, const struct path_result *path)
+{
+	size_t entry = (size_t)(prog - obj->progs);
+	const struct mhse_prog *err_prog = path->kind != PATH_EXIT && path->err_prog < obj->prog_cnt ?
+						   &obj->progs[path->err_prog] : NULL;
+	const struct mhse_line *line = err_prog ? mhse_prog__line(obj, err_prog, path->err_pc) : NULL;
+
+	jsonw_object(w, NULL, false);
+	jsonw_string(w, "kind", test_kind_name(path->kind));
+	jsonw_string(w, "message", path->message);
+	jsonw_string(w, "program", prog->name);
+	jsonw_string(w, "hook", hook->name);
+	jsonw_string(w, "error_program", err_prog ? err_prog->name : NULL);
+	if (err_prog)
+		jsonw_uint(w, "error_insn", path->err_pc);
+	else
+		jsonw_null(w, "error_insn");
+	if (line && line->line) {
+		char *source;
+
+		if (asprintf(&source, "%s:%u", line->file, line->line) < 0)
+			source = NULL;
+		jsonw_string(w, "source", source);
+		free(source);
+	} else {
+		jsonw_null(w, "source");
+	}
+	json_input(w, obj, hook, path);
+	json_expected(w, obj, hook, path);
+	jsonw_array(w, "branches", true);
+	for (size_t i = 0; i < path->branch_cnt; i++) {
+		const struct path_branch *b = &path->branches[i];
+
+		jsonw_array(w, NULL, true);
+		jsonw_uint(w, NULL, b->pc);
+		jsonw_bool(w, NULL, b->taken);
+		if (b->prog != entry)
+			jsonw_string(w, NULL, b->prog < obj->prog_cnt ? obj->progs[b->prog].name : "?");
+		jsonw_end(w);
+	}
+	jsonw_end(w);
+	jsonw_uint(w, "insns", path->insns);
+	jsonw_end(w);
+}
+
+struct test_args {
+	const struct mhse_object *obj;
+	const struct mhse_prog *prog;
+	const struct mhse_hook *hook;
+	const struct path_result *path;
+};
+
+static void emit_test(struct json_writer *w, const void *arg)
+{
+	const struct test_args *t = arg;
+
+	json_test(w, t->obj, t->prog, t->hook, t->path);
+}
+
+int test_writer__add(struct test_writer *tw, const struct mhse_object *obj, const struct mhse_prog *prog,
+		     const struct mhse_hook *hook, const struct path_result *path)
+{
+	struct test_args args = { obj, prog, hook, path };
+	char name[32];
+	char *file;
+	int err;
+
+	snprintf(name, sizeof(name), "test-%06zu.json", tw->count + 1);
+	file = join(tw->dir, name);
+	if (!file)
+		return -ENOMEM;
+	err = jsonw_write_file(file, emit_test, &args);
+	free(file);
+	if (err)
+		return err;
+	tw->count++;
+	return hook->has_packet ? pcap_append(tw, path) : 0;
+}
+
+int run_stats__add_unsupported(struct run_stats *stats, const char *reason)
+{
+	struct stats_reason *r;
+
+	for (size_t i = 0; i < stats->unsupported_reason_cnt; i++) {
+		if (!strcmp(stats->unsupported_reasons[i].reason, reason)) {
+			stats->unsupported_reasons[i].count++;
+			return 0;
+		}
+	}
+	r = realloc(stats->unsupported_reasons, (stats->unsupported_reason_cnt + 1) * sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	stats->unsupported_reasons = r;
+	r = &r[stats->unsupported_reason_cnt];
+	r->reason = strdup(reason);
+	if (!r->reason)
+		return -ENOMEM;
+	r->count = 1;
+	stats->unsupported_reason_cnt++;
+	return 0;
+}
+
+void run_stats__free(struct run_stats *stats)
+{
+	for (size_t i = 0; i < stats->unsupported_reason_cnt; i++)
+		free(stats->unsupported_reasons[i].reason);
+	free(stats->unsupported_reasons);
+	stats->unsupported_reasons = NULL;
+	stats->unsupported_reason_cnt = 0;
+}
+
+static void emit_stats(struct json_writer *w, const void *arg)
+{
+	const struct run_stats *s = arg;
+
+	jsonw_object(w, NULL, false);
+	jsonw_string(w, "program", s->program);
+	jsonw_string(w, "hook", s->hook);
+	jsonw_string(w, "policy", s->policy);
+	jsonw_string(w, "search", s->search);
+	jsonw_uint(w, "paths", s->paths);
+	jsonw_uint(w, "tests", s->tests);
+	jsonw_uint(w, "errors", s->errors);
+	jsonw_uint(w, "unsupported", s->unsupported);
+	jsonw_uint(w, "budget", s->budget);
+	jsonw_uint(w, "timeouts", s->timeouts);
+	jsonw_array(w, "unsupported_reasons", false);
+	for (size_t i = 0; i < s->unsupported_reason_cnt; i++) {
+		jsonw_object(w, NULL, true);
+		jsonw_string(w, "reason", s->unsupported_reasons[i].reason);
+		jsonw_uint(w, "count", s->unsupported_reasons[i].count);
+		jsonw_end(w);
+	}
+	jsonw_end(w);
+	jsonw_double(w, "time_s", s->time_s, 3);
+	jsonw_double(w, "solver_time_s", s->solver_time_s, 3);
+	jsonw_uint(w, "queries", s->queries);
+	jsonw_double(w, "ms_per_test", s->ms_per_test, 3);
+	jsonw_double(w, "insn_coverage_pct", s->insn_coverage_pct, 2);
+	jsonw_double(w, "branch_coverage_pct", s->branch_coverage_pct, 2);
+	jsonw_double(w, "peak_rss_mb", s->peak_rss_mb, 1);
+	jsonw_uint(w, "self_check_mismatches", s->self_check_mismatches);
+	jsonw_end(w);
+}
+
+int stats_write(const char *dir, const struct run_stats *stats)
+{
+	char *path;
+	int err = make_dirs(dir);
+
+	if (err)
+		return err;
+	path = join(dir, "stats.json");
+	if (!path)
+		return -ENOMEM;
+	err = jsonw_write_file(path, emit_stats, stats);
+	free(path);
+	return err;
+}

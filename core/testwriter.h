@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Generated tests on disk: one JSON file per finished path, the input
+ * packets as a pcap for other tools, and the run's statistics. The formats
+ * are for scripts and stay stable; docs/output.md describes them.
+ *
+ * A test holds everything needed to run it again without mhse's engine:
+ * the inputs (packet, context fields by name, nondeterministic helper values,
+ * initial map entries) and what the program does with them. The reader turns
+ * a test back into the path_result it came from, for mhse replay and the
+ * self-check.
+ */
+#ifndef MHSE_TESTWRITER_H
+#define MHSE_TESTWRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "hook.h"
+#include "object.h"
+#include "path.h"
+
+/* "exit", "error", "unsupported", "budget", "timeout". */
+const char *test_kind_name(enum path_kind kind);
+/* The name the hook's return domain gives r0, or NULL when r0 is outside
+ * it. Compared on the low 32 bits, as the kernel reads a program's return
+ * and as the engine checks the domain. */
+const char *test_return_name(const struct mhse_hook *hook, uint64_t ret);
+
+struct test_writer;
+
+/* Creates dir (and its parents) for test-NNNNNN.json files and tests.pcap.
+ * Returns 0 or a negative errno after logging. */
+int test_writer__open(const char *dir, struct test_writer **tw);
+/* Writes the next test, numbered from 1, for path of program prog (the
+ * entry program) under hook, and appends its input packet to tests.pcap
+ * when the hook has packets. Returns 0 or a negative errno after logging. */
+int test_writer__add(struct test_writer *tw, const struct mhse_object *obj, const struct mhse_prog *prog,
+		     const struct mhse_hook *hook, const struct path_result *path);
+/* Tests written so far. */
+size_t test_writer__count(const struct test_writer *tw);
+/* Returns 0, or a negative errno when finishing tests.pcap failed. */
+int test_writer__close(struct test_writer *tw);
+
+/* Parses a test file back into *path (free it with path_result__free) and,
+ * when prog is not NULL, the program it tests. Map, program and helper names
+ * are looked up in obj; context fields in hook, which must be the hook the
+ * test was written for. Returns 0, or -EINVAL after logging "file:line:
+ * problem", or -ENOMEM. */
+int test_reader__load(const char *path_json, const struct mhse_object *obj, const struct mhse_hook *hook,
+		      struct path_result *path, const struct mhse_prog **prog);
+
+struct stats_reason {
+	char *reason;
+	uint64_t count;
+};
+
+/* One exploration's statistics, as stats.json holds them. */
+struct run_stats {
+	const char *program, *hook, *policy, *search;
+	uint64_t paths, tests;
+	uint64_t errors, unsupported, budget, timeouts; /* paths by kind other than exit */
+	struct stats_reason *unsupported_reasons;       /* distinct messages of unsupported paths */
+	size_t unsupported_reason_cnt;
+	double time_s, solver_time_s;
+	uint64_t queries;
+	double ms_per_test;
+	double insn_coverage_pct, branch_coverage_pct;
+	double peak_rss_mb;
+	uint64_t self_check_mismatches;
+};
+
+/* Counts one more unsupported path with this message. 0 or -ENOMEM. */
+int run_stats__add_unsupported(struct run_stats *stats, const char *reason);
+/* Frees the reasons. */
+void run_stats__free(struct run_stats *stats);
+/* Writes dir/stats.json, creating dir if needed. 0 or a negative errno after logging. */
+int stats_write(const char *dir, const struct run_stats *stats);
+
+#endif
