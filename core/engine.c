@@ -136,8 +136,11 @@ void engine__queue(struct mhse_engine *e, struct state *s)
 int engine__split(struct mhse_engine *e, struct state *s, Z3_ast cond, struct state **other)
 {
 	Z3_context z = e->ctx.z;
-	enum sat yes = engine__feasible(e, s, cond), no;
+	enum sat yes, no;
 
+	/* simplified once here, the term is cheaper in every query and model evaluation after */
+	cond = Z3_simplify(z, cond);
+	yes = engine__feasible(e, s, cond);
 	*other = NULL;
 	if (yes == SAT_UNKNOWN)
 		goto timeout;
@@ -243,12 +246,13 @@ enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval ad
 	off = region_offset(e, addr, (uint32_t)region);
 	if (region == SREGION_PKT) {
 		/* The window [pkt_lo, pkt_hi) moves with the packet length. */
-		if (sval_is_conc(off) && off.c >= s->pkt_lo && off.c + len - s->pkt_lo <= s->pkt_len_proven) {
+		/* The window [pkt_meta, pkt_hi) holds metadata, then the data. */
+		if (sval_is_conc(off) && off.c >= s->pkt_meta && off.c + len <= s->pkt_lo + s->pkt_len_proven) {
 			*region_out = (uint32_t)region;
 			*off_out = off;
 			return STEP_CONTINUE;
 		}
-		lo = sym_num(&e->ctx, s->pkt_lo, 64);
+		lo = sym_num(&e->ctx, s->pkt_meta, 64);
 		hi = s->pkt_hi;
 	} else {
 		if (sval_is_conc(off)) {
@@ -286,7 +290,7 @@ enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval ad
 			break;
 		}
 	}
-	if (region == SREGION_PKT && sval_is_conc(off) && off.c + len - s->pkt_lo > s->pkt_len_proven)
+	if (region == SREGION_PKT && sval_is_conc(off) && off.c + len > s->pkt_lo + s->pkt_len_proven)
 		s->pkt_len_proven = off.c + len - s->pkt_lo;
 	*region_out = (uint32_t)region;
 	*off_out = off;
@@ -760,6 +764,76 @@ static void eval_bytes(struct mhse_engine *e, Z3_model m, Z3_ast term, uint32_t 
 		out[i] = (uint8_t)solver__eval(&e->solver, m, Z3_mk_extract(e->ctx.z, 8 * i + 7, 8 * i, term));
 }
 
+static uint64_t numeral(Z3_context z, Z3_ast v)
+{
+	uint64_t out = 0;
+
+	Z3_get_numeral_uint64(z, v, &out);
+	return out;
+}
+
+/* Bytes [start, start + n) of an array term in the model. Evaluating the
+ * array once and reading its interpretation costs one evaluation instead
+ * of one per byte. */
+static void eval_array_bytes(struct mhse_engine *e, Z3_model m, Z3_ast array, uint64_t start, uint32_t n, uint8_t *out)
+{
+	Z3_context z = e->ctx.z;
+	Z3_ast v, fallback = NULL;
+	bool *set = calloc(n ? n : 1, sizeof(*set));
+
+	if (!set || !Z3_model_eval(z, m, array, true, &v))
+		goto per_byte;
+	if (Z3_is_as_array(z, v)) {
+		Z3_func_interp fi = Z3_model_get_func_interp(z, m, Z3_get_as_array_func_decl(z, v));
+
+		if (!fi)
+			goto per_byte;
+		Z3_func_interp_inc_ref(z, fi);
+		for (unsigned i = 0; i < Z3_func_interp_get_num_entries(z, fi); i++) {
+			Z3_func_entry fe = Z3_func_interp_get_entry(z, fi, i);
+			uint64_t k = numeral(z, Z3_func_entry_get_arg(z, fe, 0));
+
+			if (k >= start && k - start < n && !set[k - start]) {
+				out[k - start] = (uint8_t)numeral(z, Z3_func_entry_get_value(z, fe));
+				set[k - start] = true;
+			}
+		}
+		fallback = Z3_func_interp_get_else(z, fi);
+		Z3_func_interp_dec_ref(z, fi);
+	} else {
+		/* store(store(K(default), i, x), j, y): the outermost store of an index wins */
+		while (Z3_get_ast_kind(z, v) == Z3_APP_AST) {
+			Z3_app app = Z3_to_app(z, v);
+			Z3_decl_kind kind = Z3_get_decl_kind(z, Z3_get_app_decl(z, app));
+
+			if (kind == Z3_OP_STORE) {
+				uint64_t k = numeral(z, Z3_get_app_arg(z, app, 1));
+
+				if (k >= start && k - start < n && !set[k - start]) {
+					out[k - start] = (uint8_t)numeral(z, Z3_get_app_arg(z, app, 2));
+					set[k - start] = true;
+				}
+				v = Z3_get_app_arg(z, app, 0);
+			} else {
+				if (kind == Z3_OP_CONST_ARRAY)
+					fallback = Z3_get_app_arg(z, app, 0);
+				break;
+			}
+		}
+		if (!fallback)
+			goto per_byte;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		if (!set[i])
+			out[i] = (uint8_t)numeral(z, fallback);
+	free(set);
+	return;
+per_byte:
+	free(set);
+	for (uint32_t i = 0; i < n; i++)
+		out[i] = (uint8_t)solver__eval(&e->solver, m, Z3_mk_select(z, array, sym_num(&e->ctx, start + i, 64)));
+}
+
 static void eval_region(struct mhse_engine *e, Z3_model m, const struct sregion *r, uint8_t *out)
 {
 	for (uint32_t i = 0; i < r->size; i++)
@@ -882,7 +956,6 @@ out:
 static int build_path(struct mhse_engine *e, const struct state *s, Z3_model m, struct path_result *p)
 {
 	const struct mhse_hook *hook = e->hook;
-	Z3_context z = e->ctx.z;
 	const struct sregion *pkt = s->regions[SREGION_PKT];
 
 	if (hook->has_packet) {
@@ -895,12 +968,8 @@ static int build_path(struct mhse_engine *e, const struct state *s, Z3_model m, 
 		p->packet_out = malloc(out_len ? out_len : 1);
 		if (!p->packet_in || !p->packet_out)
 			return -ENOMEM;
-		for (uint32_t i = 0; i < len; i++)
-			p->packet_in[i] = (uint8_t)solver__eval(&e->solver, m,
-				Z3_mk_select(z, e->pkt0, sym_num(&e->ctx, hook->headroom + i, 64)));
-		for (uint32_t i = 0; i < out_len; i++)
-			p->packet_out[i] = (uint8_t)solver__eval(&e->solver, m,
-				Z3_mk_select(z, pkt->array, sym_num(&e->ctx, s->pkt_meta + i, 64)));
+		eval_array_bytes(e, m, e->pkt0, hook->headroom, (uint32_t)len, p->packet_in);
+		eval_array_bytes(e, m, pkt->array, s->pkt_meta, (uint32_t)out_len, p->packet_out);
 	}
 	p->ctx_len = hook->ctx_size;
 	p->ctx_in = calloc(1, hook->ctx_size ? hook->ctx_size : 1);
@@ -1038,7 +1107,7 @@ static int init_packet(struct mhse_engine *e, struct state *s)
 	e->pkt_len0 = Z3_mk_const(z, Z3_mk_string_symbol(z, "packet_len"), e->ctx.bv64);
 	pkt->array = e->pkt0;
 	pkt->size = cap;
-	s->pkt_lo = s->pkt_meta = hook->headroom;
+	s->pkt_lo = s->pkt_meta = s->pkt_low_water = hook->headroom;
 	s->pkt_hi = Z3_mk_bvadd(z, sym_num(&e->ctx, hook->headroom, 64), e->pkt_len0);
 	s->pkt_len_proven = hook->pkt_min;
 	bounds[0] = Z3_mk_bvuge(z, e->pkt_len0, sym_num(&e->ctx, hook->pkt_min, 64));

@@ -65,6 +65,14 @@ static Z3_ast low_bits(struct sym_ctx *ctx, struct sval v, unsigned bits)
 	return bits < 64 ? Z3_mk_extract(ctx->z, bits - 1, 0, e) : e;
 }
 
+/* Shift amounts are masked to the operand width; a concrete one in C. */
+static Z3_ast shift_amount(struct sym_ctx *ctx, struct sval src, Z3_ast b, unsigned w)
+{
+	if (sval_is_conc(src))
+		return sym_num(ctx, src.c & (w - 1), w);
+	return Z3_mk_bvand(ctx->z, b, sym_num(ctx, w - 1, w));
+}
+
 struct sval sym_alu(struct sym_ctx *ctx, uint8_t code, int16_t off, struct sval dst, struct sval src)
 {
 	Z3_context z = ctx->z;
@@ -88,9 +96,9 @@ struct sval sym_alu(struct sym_ctx *ctx, uint8_t code, int16_t off, struct sval 
 	case BPF_OR: r = Z3_mk_bvor(z, a, b); break;
 	case BPF_AND: r = Z3_mk_bvand(z, a, b); break;
 	case BPF_XOR: r = Z3_mk_bvxor(z, a, b); break;
-	case BPF_LSH: r = Z3_mk_bvshl(z, a, Z3_mk_bvand(z, b, sym_num(ctx, w - 1, w))); break;
-	case BPF_RSH: r = Z3_mk_bvlshr(z, a, Z3_mk_bvand(z, b, sym_num(ctx, w - 1, w))); break;
-	case BPF_ARSH: r = Z3_mk_bvashr(z, a, Z3_mk_bvand(z, b, sym_num(ctx, w - 1, w))); break;
+	case BPF_LSH: r = Z3_mk_bvshl(z, a, shift_amount(ctx, src, b, w)); break;
+	case BPF_RSH: r = Z3_mk_bvlshr(z, a, shift_amount(ctx, src, b, w)); break;
+	case BPF_ARSH: r = Z3_mk_bvashr(z, a, shift_amount(ctx, src, b, w)); break;
 	case BPF_NEG: r = Z3_mk_bvneg(z, a); break;
 	case BPF_MOV:
 		r = off ? Z3_mk_sign_ext(z, w - (unsigned)off, Z3_mk_extract(z, (unsigned)off - 1, 0, b)) : b;

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <unistd.h>
+#include "explore.h"
 #include "info.h"
 #include "insn.h"
 #include "interp.h"
@@ -24,11 +26,13 @@
 enum { EXIT_RUN_FAILED = 1, EXIT_USAGE = 2, EXIT_BAD_INPUT = 3 };
 
 static const char usage_main[] =
-	"usage: mhse COMMAND [options] OBJECT\n"
+	"usage: mhse [options] OBJECT          explore every feasible path, one test each\n"
+	"       mhse COMMAND [options] OBJECT\n"
 	"\n"
-	"mhse reads a clang-built BPF ELF object and runs or explores its programs.\n"
+	"mhse reads a clang-built BPF ELF object and explores or runs its programs.\n"
 	"\n"
 	"commands:\n"
+	"  explore   the default: every feasible path of a program, one test each\n"
 	"  info      programs, maps and unbound externs of an object\n"
 	"  disasm    disassembly with source lines\n"
 	"  run       run one program concretely on a packet, context and maps\n"
@@ -60,6 +64,22 @@ static const char usage_run[] =
 	"  --const NAME=VALUE    bind an extern symbol\n"
 	"  --map-size NAME=N     set a map's max_entries\n"
 	"  --trace               print each instruction as it executes\n";
+
+static const char usage_explore[] =
+	"usage: mhse [explore] [options] OBJECT\n"
+	"  Explores every feasible path of a program and writes one test per path,\n"
+	"  coverage and stats.json to the output directory.\n"
+	"  --prog NAME           the program (needed when the object has several)\n"
+	"  --all                 every program in turn, into OUT/<program>/\n"
+	"  --hook NAME|FILE      the hook spec (default: from the section name)\n"
+	"  --policy NAME         map policy: alloc, lookup, consistent (default), concrete\n"
+	"  --map-policy MAP=NAME the policy of one map\n"
+	"  --maps FILE           initial contents for concrete maps (docs/maps.md)\n"
+	"  --search NAME         dfs (default), bfs, random-path, covnew\n"
+	"  --max-time S, --max-paths N, --max-insns N (per path), --max-memory MB, --seed N\n"
+	"  --out DIR             output directory (default mhse-out)\n"
+	"  --const NAME=VALUE    bind an extern symbol\n"
+	"  --map-size NAME=N     set a map's max_entries\n";
 
 static int parse_assignment(const char *arg, char *name, size_t name_len, uint64_t *value)
 {
@@ -137,7 +157,11 @@ static const struct mhse_prog *pick_prog(const struct mhse_object *obj, const ch
 	return NULL;
 }
 
-enum { OPT_CONST = 256, OPT_MAP_SIZE, OPT_PROG, OPT_HOOK, OPT_PACKET, OPT_CTX, OPT_MAPS, OPT_NONDET, OPT_TRACE };
+enum {
+	OPT_CONST = 256, OPT_MAP_SIZE, OPT_PROG, OPT_HOOK, OPT_PACKET, OPT_CTX, OPT_MAPS, OPT_NONDET, OPT_TRACE,
+	OPT_ALL, OPT_POLICY, OPT_MAP_POLICY, OPT_SEARCH, OPT_MAX_TIME, OPT_MAX_PATHS, OPT_MAX_INSNS, OPT_MAX_MEMORY,
+	OPT_SEED, OPT_OUT,
+};
 
 static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, 'h' },       { "json", no_argument, NULL, 'j' },
@@ -145,16 +169,36 @@ static const struct option long_opts[] = {
 	{ "prog", required_argument, NULL, OPT_PROG },   { "hook", required_argument, NULL, OPT_HOOK },
 	{ "packet", required_argument, NULL, OPT_PACKET }, { "ctx", required_argument, NULL, OPT_CTX },
 	{ "maps", required_argument, NULL, OPT_MAPS },     { "nondet", required_argument, NULL, OPT_NONDET },
-	{ "trace", no_argument, NULL, OPT_TRACE },         { 0 },
+	{ "trace", no_argument, NULL, OPT_TRACE },         { "all", no_argument, NULL, OPT_ALL },
+	{ "policy", required_argument, NULL, OPT_POLICY }, { "map-policy", required_argument, NULL, OPT_MAP_POLICY },
+	{ "search", required_argument, NULL, OPT_SEARCH }, { "max-time", required_argument, NULL, OPT_MAX_TIME },
+	{ "max-paths", required_argument, NULL, OPT_MAX_PATHS }, { "max-insns", required_argument, NULL, OPT_MAX_INSNS },
+	{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY }, { "seed", required_argument, NULL, OPT_SEED },
+	{ "out", required_argument, NULL, OPT_OUT },       { 0 },
 };
 
 struct run_opts {
 	struct common_opts common;
-	bool json, trace;
-	const char *packet, *maps, *nondet;
-	char **ctx;
-	int ctx_cnt;
+	bool json, trace, all;
+	const char *packet, *maps, *nondet, *out, *policy, *search;
+	char **ctx, **map_policies;
+	int ctx_cnt, map_policy_cnt;
+	double max_time;
+	uint64_t max_paths, max_insns, max_memory, seed;
 };
+
+static int parse_number(const char *opt, const char *arg, uint64_t *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(arg, &end, 0);
+	if (*end || errno || *arg == '-') {
+		fprintf(stderr, "--%s %s: expected a number\n", opt, arg);
+		return -EINVAL;
+	}
+	return 0;
+}
 
 static int push_arg(char ***list, int *cnt, char *arg)
 {
@@ -194,6 +238,25 @@ static int parse_opts(int argc, char **argv, const char *usage, const int *allow
 		case OPT_MAPS: o->maps = optarg; break;
 		case OPT_NONDET: o->nondet = optarg; break;
 		case OPT_TRACE: o->trace = true; break;
+		case OPT_ALL: o->all = true; break;
+		case OPT_POLICY: o->policy = optarg; break;
+		case OPT_MAP_POLICY: push_arg(&o->map_policies, &o->map_policy_cnt, optarg); break;
+		case OPT_SEARCH: o->search = optarg; break;
+		case OPT_OUT: o->out = optarg; break;
+		case OPT_MAX_TIME: {
+			char *end;
+
+			o->max_time = strtod(optarg, &end);
+			if (*end || o->max_time < 0) {
+				fprintf(stderr, "--max-time %s: expected seconds\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		}
+		case OPT_MAX_PATHS: if (parse_number("max-paths", optarg, &o->max_paths)) return EXIT_USAGE; break;
+		case OPT_MAX_INSNS: if (parse_number("max-insns", optarg, &o->max_insns)) return EXIT_USAGE; break;
+		case OPT_MAX_MEMORY: if (parse_number("max-memory", optarg, &o->max_memory)) return EXIT_USAGE; break;
+		case OPT_SEED: if (parse_number("seed", optarg, &o->seed)) return EXIT_USAGE; break;
 		}
 	}
 	if (optind != argc - 1) {
@@ -209,6 +272,7 @@ static void free_opts(struct run_opts *o)
 	free(o->common.consts);
 	free(o->common.sizes);
 	free(o->ctx);
+	free(o->map_policies);
 }
 
 static int cmd_info(int argc, char **argv)
@@ -446,6 +510,121 @@ out:
 	return err;
 }
 
+/* The engine options of an explore command line. */
+static int engine_opts(const struct mhse_object *obj, const struct run_opts *o, struct mhse_explore_opts *eo)
+{
+	*eo = (struct mhse_explore_opts){ .policy = POLICY_CONSISTENT, .search = SEARCH_DFS, .max_time_s = o->max_time,
+					  .max_paths = o->max_paths, .max_insns = o->max_insns,
+					  .max_memory_mb = o->max_memory, .seed = o->seed, .maps_file = o->maps };
+	if (o->policy && map_policy_parse(o->policy, &eo->policy)) {
+		fprintf(stderr, "--policy %s: expected alloc, lookup, consistent or concrete\n", o->policy);
+		return EXIT_USAGE;
+	}
+	if (o->search && search_parse(o->search, &eo->search)) {
+		fprintf(stderr, "--search %s: expected dfs, bfs, random-path or covnew\n", o->search);
+		return EXIT_USAGE;
+	}
+	if (!o->map_policy_cnt)
+		return 0;
+	eo->map_policy = calloc(obj->map_cnt ? obj->map_cnt : 1, sizeof(*eo->map_policy));
+	if (!eo->map_policy)
+		return EXIT_RUN_FAILED;
+	for (size_t i = 0; i < obj->map_cnt; i++)
+		eo->map_policy[i] = eo->policy;
+	for (int i = 0; i < o->map_policy_cnt; i++) {
+		char *eq = strchr(o->map_policies[i], '=');
+		int idx;
+
+		if (eq)
+			*eq = '\0';
+		idx = eq ? mhse_object__find_map(obj, o->map_policies[i]) : -1;
+		if (idx < 0 || map_policy_parse(eq + 1, &eo->map_policy[idx])) {
+			fprintf(stderr, "--map-policy %s%s%s: expected MAP=POLICY with a map of the object\n",
+				o->map_policies[i], eq ? "=" : "", eq ? eq + 1 : "");
+			return EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+static int explore_one(const struct mhse_object *obj, const struct mhse_prog *prog, const struct run_opts *o,
+		       const struct mhse_explore_opts *eo, const char *out_dir, struct run_stats *stats)
+{
+	struct explore_opts xo = { .engine = *eo, .out_dir = out_dir, .progress = isatty(STDERR_FILENO) };
+	struct mhse_hook *hook;
+	int err;
+
+	if (!o->common.hook && !prog->hook) {
+		fprintf(stderr, "%s: program %s in section '%s': no hook matches the section; pick one with --hook (mhse specs lists them)\n",
+			obj->path, prog->name, prog->section);
+		return EXIT_USAGE;
+	}
+	if (mhse_hook__load(o->common.hook ? o->common.hook : prog->hook, &hook))
+		return EXIT_BAD_INPUT;
+	err = mhse_explore(obj, prog, hook, &xo, stats);
+	/* the summary outlives the spec */
+	stats->hook = o->common.hook ? o->common.hook : prog->hook;
+	mhse_hook__free(hook);
+	if (err) {
+		fprintf(stderr, "%s: program %s: exploration failed: %s\n", obj->path, prog->name, strerror(-err));
+		return EXIT_RUN_FAILED;
+	}
+	return 0;
+}
+
+static int cmd_explore(int argc, char **argv)
+{
+	static const int allowed[] = { OPT_PROG, OPT_ALL, OPT_HOOK, OPT_POLICY, OPT_MAP_POLICY, OPT_MAPS, OPT_SEARCH,
+				       OPT_MAX_TIME, OPT_MAX_PATHS, OPT_MAX_INSNS, OPT_MAX_MEMORY, OPT_SEED, OPT_OUT,
+				       OPT_CONST, OPT_MAP_SIZE, 0 };
+	struct run_opts o = { 0 };
+	struct mhse_object *obj = NULL;
+	struct mhse_explore_opts eo = { 0 };
+	struct run_stats *stats = NULL;
+	size_t run_cnt = 0;
+	const char *out;
+	int err = parse_opts(argc, argv, usage_explore, allowed, &o);
+
+	if (err || (err = open_object(&o.common, &obj)) || (err = engine_opts(obj, &o, &eo)))
+		goto out;
+	out = o.out ? o.out : "mhse-out";
+	stats = calloc(obj->prog_cnt ? obj->prog_cnt : 1, sizeof(*stats));
+	if (!stats) {
+		err = EXIT_RUN_FAILED;
+		goto out;
+	}
+	if (o.all) {
+		for (size_t i = 0; i < obj->prog_cnt; i++) {
+			char dir[4096];
+			int e;
+
+			snprintf(dir, sizeof(dir), "%s/%s", out, obj->progs[i].name);
+			e = explore_one(obj, &obj->progs[i], &o, &eo, dir, &stats[run_cnt]);
+			if (!e)
+				run_cnt++;
+			else if (!err)
+				err = e;
+		}
+		if (run_cnt && stats_write_combined(out, stats, run_cnt) && !err)
+			err = EXIT_RUN_FAILED;
+	} else {
+		const struct mhse_prog *prog = pick_prog(obj, o.common.prog);
+
+		err = prog ? explore_one(obj, prog, &o, &eo, out, &stats[0]) : EXIT_USAGE;
+		run_cnt = !err;
+	}
+	if (run_cnt)
+		mhse_explore__print_summary(stdout, stats, run_cnt);
+out:
+	for (size_t i = 0; stats && i < run_cnt; i++)
+		run_stats__free(&stats[i]);
+	free(stats);
+	free(eo.map_policy);
+	mhse_object__close(obj);
+	free_opts(&o);
+	return err;
+}
+
 static int cmd_specs(int argc, char **argv)
 {
 	const char *dir = mhse_hook__spec_dir();
@@ -487,7 +666,8 @@ int main(int argc, char **argv)
 		const char *name;
 		int (*run)(int argc, char **argv);
 	} commands[] = {
-		{ "info", cmd_info }, { "disasm", cmd_disasm }, { "run", cmd_run }, { "specs", cmd_specs },
+		{ "explore", cmd_explore }, { "info", cmd_info }, { "disasm", cmd_disasm },
+		{ "run", cmd_run },         { "specs", cmd_specs },
 	};
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -497,6 +677,9 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].run(argc - 1, argv + 1);
+	/* no command: explore, with argv[1] the first option or the object */
+	if (argv[1][0] == '-' || argc == 2)
+		return cmd_explore(argc, argv);
 	fprintf(stderr, "mhse: unknown command '%s'\n%s", argv[1], usage_main);
 	return EXIT_USAGE;
 }

@@ -40,7 +40,7 @@ int solver__init(struct solver *s, struct sym_ctx *ctx, unsigned timeout_ms)
 	s->cache = calloc(1, sizeof(*s->cache));
 	if (!s->cache)
 		return -ENOMEM;
-	s->z3 = Z3_mk_solver_for_logic(ctx->z, Z3_mk_string_symbol(ctx->z, "QF_ABV"));
+	s->z3 = Z3_mk_simple_solver(ctx->z);
 	Z3_solver_inc_ref(ctx->z, s->z3);
 	params = Z3_mk_params(ctx->z);
 	Z3_params_inc_ref(ctx->z, params);

@@ -170,12 +170,17 @@ int state__constrain(struct state *s, const struct constraint *c)
 	return 0;
 }
 
+static Z3_ast array_index(struct sym_ctx *ctx, struct sval off, uint32_t i)
+{
+	if (sval_is_conc(off))
+		return sym_num(ctx, off.c + i, 64);
+	return i ? Z3_mk_bvadd(ctx->z, off.e, sym_num(ctx, i, 64)) : off.e;
+}
+
 static Z3_ast byte_at(struct sym_ctx *ctx, const struct sregion *r, struct sval off, uint32_t i)
 {
-	if (r->array) {
-		Z3_ast idx = Z3_mk_bvadd(ctx->z, sym_ast(ctx, off), sym_num(ctx, i, 64));
-		return Z3_mk_select(ctx->z, r->array, idx);
-	}
+	if (r->array)
+		return Z3_mk_select(ctx->z, r->array, array_index(ctx, off, i));
 	uint32_t k = (uint32_t)off.c + i;
 	return r->sym && r->sym[k] ? r->sym[k] : sym_num(ctx, r->conc[k], 8);
 }
@@ -259,10 +264,8 @@ void sregion__write(struct sym_ctx *ctx, struct sregion *r, struct sval off, uns
 	if (!r->array)
 		set_slot_tags(r, off, size, v);
 	if (r->array) {
-		for (unsigned i = 0; i < size; i++) {
-			Z3_ast idx = Z3_mk_bvadd(ctx->z, sym_ast(ctx, off), sym_num(ctx, i, 64));
-			r->array = Z3_mk_store(ctx->z, r->array, idx, sym_byte(ctx, v, i));
-		}
+		for (unsigned i = 0; i < size; i++)
+			r->array = Z3_mk_store(ctx->z, r->array, array_index(ctx, off, i), sym_byte(ctx, v, i));
 		return;
 	}
 	if (sval_is_conc(off)) {

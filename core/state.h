@@ -77,6 +77,7 @@ struct state {
 	uint32_t pkt_lo, pkt_meta;
 	Z3_ast pkt_hi;
 	uint64_t pkt_len_proven; /* pkt_hi - pkt_lo >= this is implied by the path */
+	uint32_t pkt_low_water;  /* lowest buffer offset ever exposed: below it, the buffer is zeroes */
 	struct nondet_value *nondet;
 	size_t nondet_cnt;
 	struct map_record *records;

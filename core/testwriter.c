@@ -363,11 +363,9 @@ void run_stats__free(struct run_stats *stats)
 	stats->unsupported_reason_cnt = 0;
 }
 
-static void emit_stats(struct json_writer *w, const void *arg)
+static void emit_stats_object(struct json_writer *w, const char *key, const struct run_stats *s)
 {
-	const struct run_stats *s = arg;
-
-	jsonw_object(w, NULL, false);
+	jsonw_object(w, key, false);
 	jsonw_string(w, "program", s->program);
 	jsonw_string(w, "hook", s->hook);
 	jsonw_string(w, "policy", s->policy);
@@ -397,7 +395,51 @@ static void emit_stats(struct json_writer *w, const void *arg)
 	jsonw_end(w);
 }
 
-int stats_write(const char *dir, const struct run_stats *stats)
+static void emit_stats(struct json_writer *w, const void *arg)
+{
+	emit_stats_object(w, NULL, arg);
+}
+
+struct stats_list {
+	const struct run_stats *runs;
+	size_t cnt;
+};
+
+/* The runs of several programs, and their totals: counts and times add up,
+ * coverage is averaged over the programs, memory is the peak. */
+static void emit_combined(struct json_writer *w, const void *arg)
+{
+	const struct stats_list *l = arg;
+	struct run_stats total = { .program = "all", .hook = "", .policy = l->runs[0].policy, .search = l->runs[0].search };
+
+	for (size_t i = 0; i < l->cnt; i++) {
+		const struct run_stats *r = &l->runs[i];
+
+		total.paths += r->paths;
+		total.tests += r->tests;
+		total.errors += r->errors;
+		total.unsupported += r->unsupported;
+		total.budget += r->budget;
+		total.timeouts += r->timeouts;
+		total.time_s += r->time_s;
+		total.solver_time_s += r->solver_time_s;
+		total.queries += r->queries;
+		total.insn_coverage_pct += r->insn_coverage_pct / (double)l->cnt;
+		total.branch_coverage_pct += r->branch_coverage_pct / (double)l->cnt;
+		total.peak_rss_mb = r->peak_rss_mb > total.peak_rss_mb ? r->peak_rss_mb : total.peak_rss_mb;
+		total.self_check_mismatches += r->self_check_mismatches;
+	}
+	total.ms_per_test = total.tests ? total.time_s * 1000.0 / (double)total.tests : 0;
+	jsonw_object(w, NULL, false);
+	jsonw_array(w, "programs", false);
+	for (size_t i = 0; i < l->cnt; i++)
+		emit_stats_object(w, NULL, &l->runs[i]);
+	jsonw_end(w);
+	emit_stats_object(w, "total", &total);
+	jsonw_end(w);
+}
+
+static int write_stats_file(const char *dir, void (*emit)(struct json_writer *w, const void *arg), const void *arg)
 {
 	char *path;
 	int err = make_dirs(dir);
@@ -407,7 +449,19 @@ int stats_write(const char *dir, const struct run_stats *stats)
 	path = join(dir, "stats.json");
 	if (!path)
 		return -ENOMEM;
-	err = jsonw_write_file(path, emit_stats, stats);
+	err = jsonw_write_file(path, emit, arg);
 	free(path);
 	return err;
+}
+
+int stats_write_combined(const char *dir, const struct run_stats *runs, size_t cnt)
+{
+	struct stats_list l = { runs, cnt };
+
+	return write_stats_file(dir, emit_combined, &l);
+}
+
+int stats_write(const char *dir, const struct run_stats *stats)
+{
+	return write_stats_file(dir, emit_stats, stats);
 }

@@ -75,5 +75,7 @@ int run_stats__add_unsupported(struct run_stats *stats, const char *reason);
 void run_stats__free(struct run_stats *stats);
 /* Writes dir/stats.json, creating dir if needed. 0 or a negative errno after logging. */
 int stats_write(const char *dir, const struct run_stats *stats);
+/* DIR/stats.json for several programs: a "programs" array and their "total". */
+int stats_write_combined(const char *dir, const struct run_stats *runs, size_t cnt);
 
 #endif

@@ -19,6 +19,16 @@ static Z3_ast num(struct mhse_engine *e, uint64_t v)
 	return sym_num(&e->ctx, v, 64);
 }
 
+/* Headroom the kernel allocated zeroed becomes visible below the packet:
+ * the input array says nothing about it, so its zeroes are stored. */
+static void expose_headroom(struct mhse_engine *e, struct state *s, struct sregion *pkt, uint32_t from)
+{
+	for (uint32_t k = from; k < s->pkt_low_water; k++)
+		pkt->array = Z3_mk_store(e->ctx.z, pkt->array, num(e, k), sym_num(&e->ctx, 0, 8));
+	if (from < s->pkt_low_water)
+		s->pkt_low_water = from;
+}
+
 /* Splits s on cond: s keeps the side where the helper succeeds; a copy
  * where it fails returns err and goes on. Returns false when s failed. */
 static bool split_ok(struct mhse_engine *e, struct state *s, Z3_ast ok, uint64_t err, enum step *st)
@@ -69,6 +79,7 @@ static enum step sym_xdp_adjust_head(struct mhse_engine *e, struct state *s)
 	pkt = state__writable_region(s, SREGION_PKT);
 	if (!pkt)
 		return STEP_FAILED;
+	expose_headroom(e, s, pkt, (uint32_t)(s->pkt_meta + (delta < 0 ? delta : 0)));
 	/* metadata moves with the data start */
 	for (int64_t i = delta < 0 ? 0 : metalen - 1; delta < 0 ? i < metalen : i >= 0; i += delta < 0 ? 1 : -1) {
 		Z3_ast byte = Z3_mk_select(z, pkt->array, num(e, s->pkt_meta + i));
@@ -124,6 +135,11 @@ static enum step sym_xdp_adjust_meta(struct mhse_engine *e, struct state *s)
 	else if ((metalen & 3) || metalen > XDP_METALEN_MAX)
 		s->regs[BPF_REG_0] = sval_conc((uint64_t)-EACCES);
 	else {
+		struct sregion *pkt = state__writable_region(s, SREGION_PKT);
+
+		if (!pkt)
+			return STEP_FAILED;
+		expose_headroom(e, s, pkt, (uint32_t)meta);
 		s->pkt_meta = (uint32_t)meta;
 		s->regs[BPF_REG_0] = sval_conc(0);
 	}
