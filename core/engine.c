@@ -27,6 +27,7 @@
 #include "log.h"
 #include "mem.h"
 #include "sem.h"
+#include "trace_format.h"
 #include "vm_internal.h"
 
 #define DEFAULT_MAX_INSNS 1000000
@@ -953,6 +954,87 @@ out:
 	return err;
 }
 
+struct trace_reader {
+	struct mhse_engine *e;
+	const struct state *s;
+	Z3_model m;
+};
+
+/* A string argument as the path's final memory holds it. */
+static int model_read_str(void *arg, uint64_t addr, char *buf, size_t len)
+{
+	const struct trace_reader *r = arg;
+	uint32_t id = mem_addr_region(addr), off = mem_addr_offset(addr);
+	const struct sregion *reg;
+	size_t i = 0;
+
+	if (!addr || id >= r->s->region_cnt || (reg = r->s->regions[id])->array)
+		return -1;
+	for (; i + 1 < len && off + i < reg->size; i++) {
+		buf[i] = reg->sym && reg->sym[off + i] ? (char)solver__eval(&r->e->solver, r->m, reg->sym[off + i]) :
+							(char)reg->conc[off + i];
+		if (!buf[i])
+			return 0;
+	}
+	if (i + 1 < len)
+		return -1;
+	buf[i] = '\0';
+	return 0;
+}
+
+/* The trace_printk output of the path: each call formatted with its
+ * arguments' values in the model, one line each, as the interpreter prints. */
+static int format_traces(struct mhse_engine *e, const struct state *s, Z3_model m, char **trace)
+{
+	struct trace_reader reader = { e, s, m };
+	size_t len = 0;
+	char line[512];
+
+	*trace = malloc(s->trace_cnt * sizeof(line) + 1);
+	if (!*trace)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->trace_cnt; i++) {
+		const struct trace_call *c = &s->traces[i];
+		uint64_t args[3];
+		int n;
+
+		for (int a = 0; a < 3; a++)
+			args[a] = solver__eval(&e->solver, m, c->args[a]);
+		n = trace_format(c->fmt, c->fmt_len, args, model_read_str, &reader, line, sizeof(line));
+		if (n < 0)
+			continue; /* the program saw -EINVAL and printed nothing */
+		memcpy(*trace + len, line, (size_t)n);
+		len += (size_t)n;
+		(*trace)[len++] = '\n';
+	}
+	(*trace)[len] = '\0';
+	return 0;
+}
+
+int engine__trace(struct mhse_engine *e, struct state *s, const char *fmt, uint32_t fmt_len, const struct sval *args)
+{
+	char **strings = realloc(e->strings, (e->string_cnt + 1) * sizeof(*strings));
+	struct trace_call *calls = realloc(s->traces, (s->trace_cnt + 1) * sizeof(*calls));
+	char *copy = malloc(fmt_len ? fmt_len : 1);
+
+	if (strings)
+		e->strings = strings;
+	if (calls)
+		s->traces = calls;
+	if (!strings || !calls || !copy) {
+		free(copy);
+		return -ENOMEM;
+	}
+	memcpy(copy, fmt, fmt_len);
+	e->strings[e->string_cnt++] = copy;
+	calls[s->trace_cnt].fmt = copy;
+	calls[s->trace_cnt].fmt_len = fmt_len;
+	for (int a = 0; a < 3; a++)
+		calls[s->trace_cnt].args[a] = sym_ast(&e->ctx, args[a]);
+	s->trace_cnt++;
+	return 0;
+}
+
 static int build_path(struct mhse_engine *e, const struct state *s, Z3_model m, struct path_result *p)
 {
 	const struct mhse_hook *hook = e->hook;
@@ -970,6 +1052,20 @@ static int build_path(struct mhse_engine *e, const struct state *s, Z3_model m, 
 			return -ENOMEM;
 		eval_array_bytes(e, m, e->pkt0, hook->headroom, (uint32_t)len, p->packet_in);
 		eval_array_bytes(e, m, pkt->array, s->pkt_meta, (uint32_t)out_len, p->packet_out);
+	}
+	if (hook->input == HOOK_INPUT_RAW_MEM) {
+		/* for raw-memory hooks the packet fields carry the memory */
+		const struct sregion *raw = s->regions[SREGION_RAW];
+		uint32_t n = e->opts.raw_len;
+
+		p->packet_in_len = p->packet_out_len = n;
+		p->packet_in = malloc(n ? n : 1);
+		p->packet_out = malloc(n ? n : 1);
+		if (!p->packet_in || !p->packet_out)
+			return -ENOMEM;
+		for (uint32_t i = 0; i < n; i++)
+			p->packet_in[i] = e->raw_vars ? (uint8_t)solver__eval(&e->solver, m, e->raw_vars[i]) : e->opts.raw[i];
+		eval_region(e, m, raw, p->packet_out);
 	}
 	p->ctx_len = hook->ctx_size;
 	p->ctx_in = calloc(1, hook->ctx_size ? hook->ctx_size : 1);
@@ -998,7 +1094,7 @@ static int build_path(struct mhse_engine *e, const struct state *s, Z3_model m, 
 		return -ENOMEM;
 	if (s->branch_cnt)
 		memcpy(p->branches, s->branches, s->branch_cnt * sizeof(*p->branches));
-	if (s->trace_len && !(p->trace = strdup(s->trace)))
+	if (s->trace_cnt && format_traces(e, s, m, &p->trace))
 		return -ENOMEM;
 	p->insns = s->insns;
 	return build_map_effects(e, s, m, p);
@@ -1115,6 +1211,33 @@ static int init_packet(struct mhse_engine *e, struct state *s)
 	return engine__constrain(e, s, Z3_mk_and(z, 2, bounds));
 }
 
+/* Raw memory (r1 = buffer, r2 = length): the given bytes, or one fresh
+ * variable per byte. */
+static int init_raw(struct mhse_engine *e, struct state *s)
+{
+	struct sregion *r;
+	uint32_t n = e->opts.raw_len;
+
+	/* the fixed raw region gets the input's size */
+	r = s->regions[SREGION_RAW];
+	free(r->conc);
+	r->conc = calloc(1, n ? n : 1);
+	r->size = n;
+	if (!r->conc)
+		return -ENOMEM;
+	if (n)
+		memcpy(r->conc, e->opts.raw, n);
+	if (!e->opts.raw_symbolic)
+		return 0;
+	e->raw_vars = calloc(n ? n : 1, sizeof(*e->raw_vars));
+	r->sym = calloc(n ? n : 1, sizeof(*r->sym));
+	if (!e->raw_vars || !r->sym)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++)
+		r->sym[i] = e->raw_vars[i] = sym_fresh(&e->ctx, "mem", 8);
+	return 0;
+}
+
 static int init_state(struct mhse_engine *e)
 {
 	const struct mhse_object *obj = e->obj;
@@ -1130,7 +1253,8 @@ static int init_state(struct mhse_engine *e)
 	if (state__add_region(s, MEM_CTX, e->hook->ctx_size, true, -1) < 0 ||
 	    state__add_region(s, MEM_PACKET, 0, true, -1) < 0 || state__add_region(s, MEM_RAW, 0, true, -1) < 0)
 		return err;
-	if (init_context(e, s) || (e->hook->has_packet && init_packet(e, s)))
+	if (init_context(e, s) || (e->hook->has_packet && init_packet(e, s)) ||
+	    (e->hook->input == HOOK_INPUT_RAW_MEM && init_raw(e, s)))
 		return err;
 	/* Global data as compiled: concrete, and the same in every test. */
 	for (size_t i = 0; i < obj->map_cnt; i++) {
@@ -1150,7 +1274,13 @@ static int init_state(struct mhse_engine *e)
 	for (size_t i = 0; i < obj->extern_cnt; i++)
 		e->extern_vars[i] = Z3_mk_const(e->ctx.z, Z3_mk_string_symbol(e->ctx.z, obj->externs[i].name), e->ctx.bv64);
 	s->prog = e->prog;
-	s->regs[BPF_REG_1] = sval_conc(MEM_ADDR(SREGION_CTX, 0));
+	if (e->hook->input == HOOK_INPUT_RAW_MEM) {
+		/* as the interpreter: r1 = r2 = 0 when there is no memory */
+		s->regs[BPF_REG_1] = sval_conc(e->opts.raw_len ? MEM_ADDR(SREGION_RAW, 0) : 0);
+		s->regs[BPF_REG_2] = sval_conc(e->opts.raw_len);
+	} else {
+		s->regs[BPF_REG_1] = sval_conc(MEM_ADDR(SREGION_CTX, 0));
+	}
 	s->regs[BPF_REG_10] = sval_conc(MEM_ADDR(SREGION_STACK0, MHSE_STACK_SIZE));
 	return policy__init(e, s);
 }
@@ -1171,11 +1301,6 @@ int mhse_engine__new(const struct mhse_object *obj, const struct mhse_prog *prog
 		e->opts.max_insns = DEFAULT_MAX_INSNS;
 	if (!e->opts.solver_timeout_ms)
 		e->opts.solver_timeout_ms = DEFAULT_SOLVER_TIMEOUT_MS;
-	if (hook->input != HOOK_INPUT_CTX) {
-		pr_err("hook %s: the engine explores context-input hooks only\n", hook->name);
-		free(e);
-		return -EOPNOTSUPP;
-	}
 	e->policy = calloc(obj->map_cnt ? obj->map_cnt : 1, sizeof(*e->policy));
 	e->covered = calloc(prog->insn_cnt ? prog->insn_cnt : 1, sizeof(*e->covered));
 	if (!e->policy || !e->covered || sym_ctx__init(&e->ctx))
@@ -1254,6 +1379,10 @@ void mhse_engine__free(struct mhse_engine *e)
 	sym_ctx__fini(&e->ctx);
 	free(e->ctx_vars);
 	free(e->extern_vars);
+	free(e->raw_vars);
+	for (size_t i = 0; i < e->string_cnt; i++)
+		free(e->strings[i]);
+	free(e->strings);
 	free(e->policy);
 	free(e->covered);
 	free(e);

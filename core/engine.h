@@ -33,6 +33,10 @@ struct mhse_explore_opts {
 	uint64_t seed;
 	unsigned solver_timeout_ms;
 	const char *maps_file;   /* initial contents for POLICY_CONCRETE maps */
+	/* raw-memory hooks: the memory r1 points to, concrete or made symbolic */
+	const uint8_t *raw;
+	uint32_t raw_len;
+	bool raw_symbolic;
 };
 
 struct engine_stats {

@@ -25,6 +25,9 @@ struct mhse_engine {
 	Z3_ast pkt_len0;               /* its length, 64 bits */
 	Z3_ast *ctx_vars;              /* per context field element, NULL for non-scalar fields */
 	Z3_ast *extern_vars;           /* per unbound extern */
+	Z3_ast *raw_vars;              /* raw-memory input bytes when symbolic */
+	char **strings;                /* format strings of trace_printk calls */
+	size_t string_cnt;
 	/* constraints live as long as the engine: states share them */
 	struct constraint **arena;
 	size_t arena_cnt, arena_cap;
@@ -71,6 +74,8 @@ enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval ad
 enum step engine__read_bytes(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, Z3_ast *out);
 /* A fresh value recorded as a nondeterministic helper result. */
 struct sval engine__nondet(struct mhse_engine *e, struct state *s, int32_t helper, unsigned bits);
+/* Records a trace_printk call of s (fmt is copied). */
+int engine__trace(struct mhse_engine *e, struct state *s, const char *fmt, uint32_t fmt_len, const struct sval *args);
 /* A new zero-filled region in s. */
 int engine__new_region(struct mhse_engine *e, struct state *s, uint8_t kind, uint32_t size, bool writable,
 		       int32_t owner);
@@ -100,6 +105,8 @@ enum step policy__lookup(struct mhse_engine *e, struct state *s);
 enum step policy__update(struct mhse_engine *e, struct state *s);
 enum step policy__delete(struct mhse_engine *e, struct state *s);
 enum step policy__tail_call(struct mhse_engine *e, struct state *s);
+/* bpf_redirect_map: whether the key names an entry decides the action. */
+enum step policy__redirect_map(struct mhse_engine *e, struct state *s);
 /* Sets up what a policy knows before the first instruction (concrete contents). */
 int policy__init(struct mhse_engine *e, struct state *s);
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include "csum.h"
 #include "helpers.h"
+#include "trace_format.h"
 #include "insn.h"
 #include "vm_internal.h"
 
@@ -114,88 +115,39 @@ static void trace_append(struct mhse_vm *vm, const char *s, size_t len)
 	vm->trace[vm->trace_len] = '\0';
 }
 
-/* Formats one bpf_trace_printk conversion (flags, width, l/ll/h modifiers,
- * d i u x X c s p %) into out; returns the bytes written or -1. */
-static int format_conversion(struct mhse_vm *vm, const char **fmtp, const char *end, uint64_t arg, char *out,
-			     size_t out_len)
+static int vm_read_str(void *arg, uint64_t addr, char *buf, size_t len)
 {
-	const char *f = *fmtp;
-	char spec[24] = "%";
-	size_t n = 1;
-	int longs = 0;
+	struct mhse_vm *vm = arg;
+	size_t i = 0;
+	uint8_t *p;
 
-	while (f < end && strchr("-+ #0123456789", *f) && n < 12)
-		spec[n++] = *f++;
-	while (f < end && (*f == 'l' || *f == 'h'))
-		longs += *f++ == 'l';
-	if (f >= end)
+	while (i + 1 < len && (p = mhse_vm__mem(vm, addr + i, 1, false)) && *p)
+		buf[i++] = (char)*p;
+	if (i + 1 < len && !p)
 		return -1;
-	*fmtp = f + 1;
-	switch (*f) {
-	case 'd': case 'i':
-		spec[n++] = 'l', spec[n++] = 'l', spec[n++] = 'd';
-		return snprintf(out, out_len, spec, longs ? (long long)arg : (long long)(int32_t)arg);
-	case 'u': case 'x': case 'X':
-		spec[n++] = 'l', spec[n++] = 'l', spec[n++] = *f;
-		return snprintf(out, out_len, spec, (unsigned long long)(longs ? arg : (uint32_t)arg));
-	case 'c':
-		spec[n++] = 'c';
-		return snprintf(out, out_len, spec, (char)arg);
-	case 'p':
-		return snprintf(out, out_len, "0x%llx", (unsigned long long)arg);
-	case 's': {
-		char str[128];
-		size_t i = 0;
-		uint8_t *p;
-
-		while (i + 1 < sizeof(str) && (p = mhse_vm__mem(vm, arg + i, 1, false)) && *p)
-			str[i++] = (char)*p;
-		if (!p)
-			return -1;
-		str[i] = '\0';
-		spec[n++] = 's';
-		return snprintf(out, out_len, spec, str);
-	}
-	default:
-		return -1;
-	}
+	buf[i] = '\0';
+	return 0;
 }
 
 static int helper_trace_printk(struct mhse_vm *vm, uint64_t *regs)
 {
 	uint32_t fmt_size = (uint32_t)regs[2];
-	const char *fmt = (const char *)mhse_vm__mem(vm, regs[1], fmt_size, false), *end;
+	const char *fmt = (const char *)mhse_vm__mem(vm, regs[1], fmt_size, false);
 	char out[512];
-	size_t len = 0;
-	unsigned argi = 0;
+	int len;
 
 	if (!fmt)
 		return -1;
-	end = memchr(fmt, '\0', fmt_size);
-	if (!end) {
+	len = trace_format(fmt, fmt_size, &regs[3], vm_read_str, vm, out, sizeof(out));
+	if (len == -EFAULT)
+		return -1;
+	if (len < 0) {
 		regs[0] = (uint64_t)-EINVAL;
 		return 0;
 	}
-	while (fmt < end && len + 1 < sizeof(out)) {
-		int w;
-
-		if (*fmt != '%' || (fmt + 1 < end && fmt[1] == '%')) {
-			out[len++] = *fmt;
-			fmt += *fmt == '%' ? 2 : 1;
-			continue;
-		}
-		fmt++;
-		if (argi >= 3 || (w = format_conversion(vm, &fmt, end, regs[3 + argi++], out + len, sizeof(out) - len)) < 0) {
-			if (vm->status != VM_OK)
-				return -1;
-			regs[0] = (uint64_t)-EINVAL;
-			return 0;
-		}
-		len += (size_t)w < sizeof(out) - len ? (size_t)w : sizeof(out) - len - 1;
-	}
-	trace_append(vm, out, len);
+	trace_append(vm, out, (size_t)len);
 	trace_append(vm, "\n", 1);
-	regs[0] = len;
+	regs[0] = (uint64_t)len;
 	return 0;
 }
 

@@ -187,7 +187,8 @@ static int setup_input(struct mhse_vm *vm, const struct vm_input *in)
 
 const uint8_t *mhse_vm__packet(const struct mhse_vm *vm, uint32_t *len)
 {
-	const struct mem_region *r = &vm->mem.regions[REGION_PKT];
+	bool raw = vm->hook && vm->hook->input == HOOK_INPUT_RAW_MEM;
+	const struct mem_region *r = &vm->mem.regions[raw ? REGION_RAW : REGION_PKT];
 
 	*len = r->hi - r->lo;
 	return r->buf + r->lo;

@@ -102,7 +102,8 @@ void mhse_vm__reset_maps(struct mhse_vm *vm);
 int mhse_vm__run(struct mhse_vm *vm, const struct mhse_prog *prog, const struct vm_input *in, uint64_t *ret);
 
 /* The packet as the program left it, XDP metadata included as the kernel's
- * test run returns it (valid until the next run). */
+ * test run returns it; for raw-memory hooks, the memory (valid until the
+ * next run). */
 const uint8_t *mhse_vm__packet(const struct mhse_vm *vm, uint32_t *len);
 /* The context bytes as the program left them. */
 const uint8_t *mhse_vm__ctx(const struct mhse_vm *vm, uint32_t *len);

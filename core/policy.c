@@ -532,3 +532,52 @@ int policy__init(struct mhse_engine *e, struct state *s)
 	mhse_vm__free(vm);
 	return err;
 }
+
+/* ---- redirect_map ---- */
+
+struct redirect_args {
+	uint64_t flags;
+};
+
+#define XDP_ACTION_MASK 3 /* XDP_ABORTED | XDP_DROP | XDP_PASS | XDP_TX */
+
+static enum step redirect_case(struct mhse_engine *e, struct state *s, uint32_t idx, Z3_ast key, int rec, void *arg)
+{
+	const struct redirect_args *r = arg;
+
+	if (rec < 0)
+		rec = decide_fresh(e, s, idx, key, redirect_case, arg);
+	if (rec < 0)
+		return fail_record(e, s, rec);
+	if (!s->records[rec].present && !(r->flags & BPF_F_BROADCAST)) {
+		s->regs[BPF_REG_0] = sval_conc(r->flags & XDP_ACTION_MASK);
+		return STEP_CONTINUE;
+	}
+	s->redirect = sym_from(&e->ctx, key, false);
+	s->regs[BPF_REG_0] = sval_conc(XDP_REDIRECT);
+	return STEP_CONTINUE;
+}
+
+enum step policy__redirect_map(struct mhse_engine *e, struct state *s)
+{
+	uint32_t idx;
+	const struct mhse_map *def = map_of(e, s, &idx);
+	struct redirect_args r;
+	uint64_t flag_mask = 0;
+
+	if (!def || (def->type != BPF_MAP_TYPE_DEVMAP && def->type != BPF_MAP_TYPE_DEVMAP_HASH &&
+		     def->type != BPF_MAP_TYPE_CPUMAP && def->type != BPF_MAP_TYPE_XSKMAP))
+		return engine__end(e, s, PATH_UNSUPPORTED, "redirect_map on a map that is not a device, CPU or socket map");
+	if (!sval_is_conc(s->regs[BPF_REG_3]))
+		return engine__end(e, s, PATH_UNSUPPORTED, "redirect_map with symbolic flags");
+	r.flags = s->regs[BPF_REG_3].c;
+	/* only device maps broadcast */
+	if (def->type == BPF_MAP_TYPE_DEVMAP || def->type == BPF_MAP_TYPE_DEVMAP_HASH)
+		flag_mask = BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS;
+	if (r.flags & ~(XDP_ACTION_MASK | flag_mask)) {
+		s->regs[BPF_REG_0] = sval_conc(XDP_ABORTED);
+		return STEP_CONTINUE;
+	}
+	return split_records(e, s, idx, Z3_mk_extract(e->ctx.z, 31, 0, sym_ast(&e->ctx, s->regs[BPF_REG_2])), true,
+			     redirect_case, &r);
+}

@@ -297,6 +297,9 @@ static int run_path(struct mhse_vm *vm, const struct mhse_prog *prog, const stru
 	struct vm_input input = {
 		.packet = in->packet_in,
 		.packet_len = in->packet_in_len,
+		/* raw-memory hooks carry their memory in the packet fields */
+		.raw = in->packet_in,
+		.raw_len = in->packet_in_len,
 		.ctx = in->ctx_in,
 		.ctx_len = in->ctx_len,
 		.nondet = nondet,

@@ -40,9 +40,9 @@ struct state *state__fork(const struct state *s, struct sym_ctx *ctx)
 	c->nondet = dup_array(s->nondet, s->nondet_cnt, sizeof(*s->nondet));
 	c->records = dup_array(s->records, s->record_cnt, sizeof(*s->records));
 	c->branches = dup_array(s->branches, s->branch_cnt, sizeof(*s->branches));
-	c->trace = s->trace_len ? dup_array(s->trace, s->trace_len + 1, 1) : NULL;
+	c->traces = dup_array(s->traces, s->trace_cnt, sizeof(*s->traces));
 	if ((s->region_cnt && !c->regions) || (s->path_cnt && !c->path) || (s->nondet_cnt && !c->nondet) ||
-	    (s->record_cnt && !c->records) || (s->branch_cnt && !c->branches) || (s->trace_len && !c->trace)) {
+	    (s->record_cnt && !c->records) || (s->branch_cnt && !c->branches) || (s->trace_cnt && !c->traces)) {
 		c->region_cnt = 0;
 		c->model = NULL;
 		state__free(c, ctx);
@@ -78,7 +78,7 @@ void state__free(struct state *s, struct sym_ctx *ctx)
 	free(s->nondet);
 	free(s->records);
 	free(s->branches);
-	free(s->trace);
+	free(s->traces);
 	free(s);
 }
 

@@ -57,6 +57,12 @@ struct map_record {
 	uint32_t init_region; /* for initial records: the value region as first read (a copy kept for the test) */
 };
 
+struct trace_call {
+	const char *fmt;   /* owned by the engine */
+	uint32_t fmt_len;
+	Z3_ast args[3];
+};
+
 struct nondet_value {
 	int32_t helper;
 	Z3_ast e;
@@ -85,8 +91,8 @@ struct state {
 	struct path_branch *branches;
 	size_t branch_cnt;
 	struct sval redirect;
-	char *trace;
-	size_t trace_len;
+	struct trace_call *traces; /* trace_printk calls, formatted when the path ends */
+	size_t trace_cnt;
 	uint64_t insns;
 	uint64_t depth_in_tree; /* forks on the way here, for random-path search */
 };

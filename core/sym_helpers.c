@@ -9,6 +9,7 @@
 #include <string.h>
 #include "engine_internal.h"
 #include "insn.h"
+#include "trace_format.h"
 
 static enum step sym_map_lookup(struct mhse_engine *e, struct state *s)
 {
@@ -95,6 +96,54 @@ static enum step sym_csum_diff(struct mhse_engine *e, struct state *s)
 	return STEP_CONTINUE;
 }
 
+static int no_strings(void *arg, uint64_t addr, char *buf, size_t len)
+{
+	(void)arg, (void)addr, (void)buf, (void)len;
+	return -1;
+}
+
+/* bpf_trace_printk: the format must be concrete; the line is formatted
+ * when the path ends, with the arguments' values. The length it returns
+ * depends on those values, so it is exact only for concrete arguments;
+ * otherwise it is a fresh value the program is not expected to use. */
+static enum step sym_trace_printk(struct mhse_engine *e, struct state *s)
+{
+	struct sval *r = s->regs;
+	char fmt[256], line[512];
+	uint64_t args[3];
+	bool concrete = true;
+	Z3_ast bytes;
+	enum step st;
+	int n;
+
+	if (!sval_is_conc(r[2]) || (uint32_t)r[2].c > sizeof(fmt) || !(uint32_t)r[2].c)
+		return engine__end(e, s, PATH_UNSUPPORTED, "trace_printk with a symbolic or oversized format length");
+	st = engine__read_bytes(e, s, r[1], (uint32_t)r[2].c, &bytes);
+	if (st != STEP_CONTINUE)
+		return st;
+	for (uint32_t i = 0; i < (uint32_t)r[2].c; i++) {
+		Z3_ast b = Z3_simplify(e->ctx.z, Z3_mk_extract(e->ctx.z, 8 * i + 7, 8 * i, bytes));
+		uint64_t v;
+
+		if (!Z3_get_numeral_uint64(e->ctx.z, b, &v))
+			return engine__end(e, s, PATH_UNSUPPORTED, "trace_printk with a symbolic format");
+		fmt[i] = (char)v;
+	}
+	for (int a = 0; a < 3; a++) {
+		concrete &= sval_is_conc(r[3 + a]);
+		args[a] = r[3 + a].c;
+	}
+	if (engine__trace(e, s, fmt, (uint32_t)r[2].c, &r[3]))
+		return STEP_FAILED;
+	/* strings are read at the end; here only the length matters */
+	n = concrete ? trace_format(fmt, (uint32_t)r[2].c, args, no_strings, NULL, line, sizeof(line)) : -EAGAIN;
+	if (n == -EAGAIN || n == -EFAULT)
+		r[0] = sym_from(&e->ctx, sym_fresh(&e->ctx, "trace_printk_len", 32), false);
+	else
+		r[0] = sval_conc((uint64_t)(int64_t)n);
+	return STEP_CONTINUE;
+}
+
 static const struct sym_helper core_helpers[] = {
 	{ BPF_FUNC_map_lookup_elem, sym_map_lookup },
 	{ BPF_FUNC_map_update_elem, sym_map_update },
@@ -107,6 +156,7 @@ static const struct sym_helper core_helpers[] = {
 	{ BPF_FUNC_get_smp_processor_id, sym_get_smp_processor_id },
 	{ BPF_FUNC_get_numa_node_id, sym_get_numa_node_id },
 	{ BPF_FUNC_csum_diff, sym_csum_diff },
+	{ BPF_FUNC_trace_printk, sym_trace_printk },
 };
 
 const struct sym_helper_module sym_helpers_core = { "core", core_helpers, sizeof(core_helpers) / sizeof(core_helpers[0]) };

@@ -233,11 +233,17 @@ static enum step sym_xdp_store_bytes(struct mhse_engine *e, struct state *s)
 	return xdp_bytes(e, s, true);
 }
 
+static enum step sym_xdp_redirect_map(struct mhse_engine *e, struct state *s)
+{
+	return policy__redirect_map(e, s);
+}
+
 static const struct sym_helper xdp_helpers[] = {
 	{ BPF_FUNC_xdp_adjust_head, sym_xdp_adjust_head },
 	{ BPF_FUNC_xdp_adjust_tail, sym_xdp_adjust_tail },
 	{ BPF_FUNC_xdp_adjust_meta, sym_xdp_adjust_meta },
 	{ BPF_FUNC_redirect, sym_xdp_redirect },
+	{ BPF_FUNC_redirect_map, sym_xdp_redirect_map },
 	{ BPF_FUNC_xdp_load_bytes, sym_xdp_load_bytes },
 	{ BPF_FUNC_xdp_store_bytes, sym_xdp_store_bytes },
 };
