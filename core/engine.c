@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include "engine_internal.h"
 #include "log.h"
 #include "mem.h"
@@ -244,6 +245,8 @@ enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval ad
 	describe_region(s, (uint32_t)region, where, sizeof(where));
 	if (write && !r->writable)
 		return engine__end(e, s, PATH_ERROR, "write to read-only %s", where);
+	if (r->kind == MEM_DEAD)
+		return engine__end(e, s, PATH_ERROR, "access to ring-buffer memory already submitted or discarded");
 	off = region_offset(e, addr, (uint32_t)region);
 	if (region == SREGION_PKT) {
 		/* The window [pkt_lo, pkt_hi) moves with the packet length. */
@@ -624,6 +627,13 @@ static bool over_budget(struct mhse_engine *e)
 		return true;
 	if (o->max_time_s > 0 && (double)(now_ns() - e->start_ns) / 1e9 >= o->max_time_s)
 		return true;
+	/* memory is checked every 256 states: getrusage is a system call */
+	if (o->max_memory_mb && !(++e->budget_checks & 255)) {
+		struct rusage ru;
+
+		if (!getrusage(RUSAGE_SELF, &ru) && (uint64_t)ru.ru_maxrss / 1024 >= o->max_memory_mb)
+			return true;
+	}
 	return false;
 }
 
@@ -1011,6 +1021,17 @@ static int format_traces(struct mhse_engine *e, const struct state *s, Z3_model 
 	return 0;
 }
 
+int engine__emit(struct state *s, int32_t helper, uint32_t map, Z3_ast data, uint32_t len)
+{
+	struct event_record *ev = realloc(s->events, (s->event_cnt + 1) * sizeof(*ev));
+
+	if (!ev)
+		return -ENOMEM;
+	s->events = ev;
+	ev[s->event_cnt++] = (struct event_record){ .helper = helper, .map = map, .data = data, .len = len };
+	return 0;
+}
+
 int engine__trace(struct mhse_engine *e, struct state *s, const char *fmt, uint32_t fmt_len, const struct sval *args)
 {
 	char **strings = realloc(e->strings, (e->string_cnt + 1) * sizeof(*strings));
@@ -1096,6 +1117,20 @@ static int build_path(struct mhse_engine *e, const struct state *s, Z3_model m, 
 		memcpy(p->branches, s->branches, s->branch_cnt * sizeof(*p->branches));
 	if (s->trace_cnt && format_traces(e, s, m, &p->trace))
 		return -ENOMEM;
+	p->events = calloc(s->event_cnt ? s->event_cnt : 1, sizeof(*p->events));
+	if (!p->events)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->event_cnt; i++) {
+		const struct event_record *ev = &s->events[i];
+		struct path_event *out = &p->events[p->event_cnt++];
+
+		*out = (struct path_event){ .helper = ev->helper, .map = ev->map, .len = ev->len };
+		out->data = malloc(ev->len ? ev->len : 1);
+		if (!out->data)
+			return -ENOMEM;
+		if (ev->len)
+			eval_bytes(e, m, ev->data, ev->len, out->data);
+	}
 	p->insns = s->insns;
 	return build_map_effects(e, s, m, p);
 }
@@ -1150,6 +1185,9 @@ void path_result__free(struct path_result *p)
 	free(p->nondet);
 	free(p->branches);
 	free(p->trace);
+	for (size_t i = 0; i < p->event_cnt; i++)
+		free(p->events[i].data);
+	free(p->events);
 }
 
 /* ---- set-up ---- */

@@ -36,6 +36,7 @@ struct mhse_engine {
 	path_fn on_path;
 	void *on_path_arg;
 	uint64_t start_ns;
+	uint64_t budget_checks;
 	bool stop;
 };
 
@@ -76,6 +77,8 @@ enum step engine__read_bytes(struct mhse_engine *e, struct state *s, struct sval
 struct sval engine__nondet(struct mhse_engine *e, struct state *s, int32_t helper, unsigned bits);
 /* Records a trace_printk call of s (fmt is copied). */
 int engine__trace(struct mhse_engine *e, struct state *s, const char *fmt, uint32_t fmt_len, const struct sval *args);
+/* Records an event: data (len * 8 bits) emitted by helper to map. */
+int engine__emit(struct state *s, int32_t helper, uint32_t map, Z3_ast data, uint32_t len);
 /* A new zero-filled region in s. */
 int engine__new_region(struct mhse_engine *e, struct state *s, uint8_t kind, uint32_t size, bool writable,
 		       int32_t owner);

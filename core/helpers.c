@@ -151,6 +151,121 @@ static int helper_trace_printk(struct mhse_vm *vm, uint64_t *regs)
 	return 0;
 }
 
+/* bpf_perf_event_output: data, then with BPF_F_CTXLEN_MASK that many bytes
+ * of the packet. Every CPU slot is taken to hold an open perf buffer, as a
+ * running user-space reader arranges. */
+static int helper_perf_event_output(struct mhse_vm *vm, uint64_t *regs)
+{
+	struct map_state *ms = vm_map(vm, regs[2]);
+	uint64_t flags = regs[3], ctx_len = (flags & BPF_F_CTXLEN_MASK) >> 32, index = flags & BPF_F_INDEX_MASK;
+	uint32_t size = (uint32_t)regs[5], pkt_len = 0;
+	const uint8_t *data, *pkt = NULL;
+
+	if (!ms)
+		return -1;
+	if (ms->def->type != BPF_MAP_TYPE_PERF_EVENT_ARRAY)
+		return mhse_vm__fail(vm, VM_ERR_HELPER, "perf_event_output to %s map %s",
+				     mhse_map_type__name(ms->def->type), ms->def->name);
+	data = mhse_vm__mem(vm, regs[4], size, false);
+	if (!data)
+		return -1;
+	if (vm->hook && vm->hook->has_packet) {
+		const struct mem_region *r = vm_packet(vm);
+
+		pkt = r->buf + vm->pkt_data;
+		pkt_len = r->hi - vm->pkt_data;
+	}
+	if (flags & ~(BPF_F_CTXLEN_MASK | BPF_F_INDEX_MASK) || (ctx_len && !pkt)) {
+		regs[0] = (uint64_t)-EINVAL;
+		return 0;
+	}
+	if (ctx_len > pkt_len) {
+		regs[0] = (uint64_t)-EFAULT;
+		return 0;
+	}
+	if (index == BPF_F_CURRENT_CPU)
+		index = 0;
+	if (index >= ms->def->max_entries) {
+		regs[0] = (uint64_t)-E2BIG;
+		return 0;
+	}
+	regs[0] = 0;
+	return vm__emit(vm, BPF_FUNC_perf_event_output, (uint32_t)ms->index_no, data, size, pkt, (uint32_t)ctx_len) ?
+		       mhse_vm__fail(vm, VM_ERR_HELPER, "out of memory") : 0;
+}
+
+static struct map_state *ringbuf(struct mhse_vm *vm, uint64_t ptr)
+{
+	struct map_state *ms = vm_map(vm, ptr);
+
+	if (ms && ms->def->type != BPF_MAP_TYPE_RINGBUF) {
+		mhse_vm__fail(vm, VM_ERR_HELPER, "ring-buffer helper on %s map %s", mhse_map_type__name(ms->def->type),
+			      ms->def->name);
+		return NULL;
+	}
+	return ms;
+}
+
+static int helper_ringbuf_output(struct mhse_vm *vm, uint64_t *regs)
+{
+	struct map_state *ms = ringbuf(vm, regs[1]);
+	uint32_t size = (uint32_t)regs[3];
+	const uint8_t *data;
+
+	if (!ms || !(data = mhse_vm__mem(vm, regs[2], size, false)))
+		return -1;
+	if (regs[4] & ~(uint64_t)(BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP)) {
+		regs[0] = (uint64_t)-EINVAL;
+		return 0;
+	}
+	regs[0] = 0;
+	return vm__emit(vm, BPF_FUNC_ringbuf_output, (uint32_t)ms->index_no, data, size, NULL, 0) ?
+		       mhse_vm__fail(vm, VM_ERR_HELPER, "out of memory") : 0;
+}
+
+/* A reservation is a region of its own until it is submitted or discarded. */
+static int helper_ringbuf_reserve(struct mhse_vm *vm, uint64_t *regs)
+{
+	struct map_state *ms = ringbuf(vm, regs[1]);
+	int id;
+
+	if (!ms)
+		return -1;
+	if (regs[3] || regs[2] > ms->def->max_entries) {
+		regs[0] = 0;
+		return 0;
+	}
+	id = mem_add_zeroed(&vm->mem, MEM_HELPER, (uint32_t)regs[2], true, ms->index_no);
+	if (id < 0)
+		return mhse_vm__fail(vm, VM_ERR_HELPER, "out of memory");
+	regs[0] = MEM_ADDR(id, 0);
+	return 0;
+}
+
+static int ringbuf_commit(struct mhse_vm *vm, uint64_t *regs, bool submit)
+{
+	uint32_t id = mem_addr_region(regs[1]);
+	struct mem_region *r = id < vm->mem.cnt ? &vm->mem.regions[id] : NULL;
+
+	if (!r || r->kind != MEM_HELPER || mem_addr_offset(regs[1]) != r->lo)
+		return mhse_vm__fail(vm, VM_ERR_HELPER, "ringbuf_%s of memory that is not a reservation",
+				     submit ? "submit" : "discard");
+	r->kind = MEM_DEAD;
+	if (submit && vm__emit(vm, BPF_FUNC_ringbuf_submit, (uint32_t)r->owner, r->buf + r->lo, r->hi - r->lo, NULL, 0))
+		return mhse_vm__fail(vm, VM_ERR_HELPER, "out of memory");
+	return 0;
+}
+
+static int helper_ringbuf_submit(struct mhse_vm *vm, uint64_t *regs)
+{
+	return ringbuf_commit(vm, regs, true);
+}
+
+static int helper_ringbuf_discard(struct mhse_vm *vm, uint64_t *regs)
+{
+	return ringbuf_commit(vm, regs, false);
+}
+
 static const struct helper_impl core_helpers[] = {
 	{ BPF_FUNC_map_lookup_elem, helper_map_lookup_elem },
 	{ BPF_FUNC_map_update_elem, helper_map_update_elem },
@@ -164,6 +279,11 @@ static const struct helper_impl core_helpers[] = {
 	{ BPF_FUNC_get_numa_node_id, helper_nondet_u32 },
 	{ BPF_FUNC_csum_diff, helper_csum_diff },
 	{ BPF_FUNC_trace_printk, helper_trace_printk },
+	{ BPF_FUNC_perf_event_output, helper_perf_event_output },
+	{ BPF_FUNC_ringbuf_output, helper_ringbuf_output },
+	{ BPF_FUNC_ringbuf_reserve, helper_ringbuf_reserve },
+	{ BPF_FUNC_ringbuf_submit, helper_ringbuf_submit },
+	{ BPF_FUNC_ringbuf_discard, helper_ringbuf_discard },
 };
 
 const struct helper_module helpers_core = { "core", core_helpers, sizeof(core_helpers) / sizeof(core_helpers[0]), NULL };

@@ -75,6 +75,34 @@ struct map_state *vm_map(struct mhse_vm *vm, uint64_t ptr)
 	return &vm->maps[ptr & VM_PTR_INDEX_MASK];
 }
 
+void vm__clear_events(struct mhse_vm *vm)
+{
+	for (size_t i = 0; i < vm->event_cnt; i++)
+		free(vm->events[i].data);
+	free(vm->events);
+	vm->events = NULL;
+	vm->event_cnt = 0;
+}
+
+int vm__emit(struct mhse_vm *vm, int32_t helper, uint32_t map, const uint8_t *data, uint32_t len,
+	     const uint8_t *more, uint32_t more_len)
+{
+	struct path_event *ev = realloc(vm->events, (vm->event_cnt + 1) * sizeof(*ev));
+	uint8_t *copy = malloc(len + more_len ? len + more_len : 1);
+
+	if (ev)
+		vm->events = ev;
+	if (!ev || !copy) {
+		free(copy);
+		return -ENOMEM;
+	}
+	memcpy(copy, data, len);
+	if (more_len)
+		memcpy(copy + len, more, more_len);
+	ev[vm->event_cnt++] = (struct path_event){ .helper = helper, .map = map, .data = copy, .len = len + more_len };
+	return 0;
+}
+
 int mhse_vm__new(const struct mhse_object *obj, const struct mhse_hook *hook, struct mhse_vm **out)
 {
 	struct mhse_vm *vm = calloc(1, sizeof(*vm));
@@ -118,6 +146,7 @@ void mhse_vm__free(struct mhse_vm *vm)
 	free(vm->maps);
 	mem_free(&vm->mem);
 	free(vm->trace);
+	vm__clear_events(vm);
 	free(vm);
 }
 
@@ -174,6 +203,7 @@ static int setup_input(struct mhse_vm *vm, const struct vm_input *in)
 	vm->nondet_cnt = in->nondet_cnt;
 	vm->nondet_used = 0;
 	vm->trace_len = 0;
+	vm__clear_events(vm);
 	vm->redirect_target = 0;
 	vm->insns_executed = 0;
 	vm->tail_calls = 0;

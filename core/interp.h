@@ -20,6 +20,7 @@
 #include "maps.h"
 #include "mem.h"
 #include "object.h"
+#include "path.h"
 
 enum vm_status {
 	VM_OK = 0,        /* the program exited */
@@ -67,6 +68,9 @@ struct mhse_vm {
 	/* trace_printk output */
 	char *trace;
 	size_t trace_len, trace_cap;
+	/* Records emitted by perf and ring-buffer helpers, in order. */
+	struct path_event *events;
+	size_t event_cnt;
 	/* Redirect target set by redirect helpers (ifindex or map/key), for test output. */
 	uint64_t redirect_target;
 	uint64_t insn_budget, insns_executed;

@@ -32,6 +32,15 @@ struct path_nondet {
 	uint64_t value;
 };
 
+/* A record a program emitted: perf_event_output, ringbuf_output or a
+ * submitted ring-buffer reservation. */
+struct path_event {
+	int32_t helper;   /* helper id that emitted it */
+	uint32_t map;     /* the perf event array or ring buffer */
+	uint8_t *data;
+	uint32_t len;
+};
+
 struct path_branch {
 	uint32_t prog;    /* program index (tail calls change it) */
 	uint32_t pc;      /* the conditional jump */
@@ -60,6 +69,8 @@ struct path_result {
 	size_t map_out_cnt;
 	uint64_t redirect_target;
 	char *trace;             /* trace_printk output */
+	struct path_event *events;
+	size_t event_cnt;
 	/* how it got there */
 	struct path_branch *branches;
 	size_t branch_cnt;

@@ -276,6 +276,11 @@ static int describe_run(struct mhse_vm *vm, int run_err, uint64_t ret, struct re
 	}
 	if (vm->trace_len && !(out->trace = strndup(vm->trace, vm->trace_len)))
 		return -ENOMEM;
+	/* the events move to the result */
+	out->events = vm->events;
+	out->event_cnt = vm->event_cnt;
+	vm->events = NULL;
+	vm->event_cnt = 0;
 	out->branches = rec->branches;
 	out->branch_cnt = rec->branch_cnt;
 	out->nondet = rec->nondet;
@@ -533,6 +538,22 @@ static int compare_trace(const struct path_result *e, const struct path_result *
 	return 0;
 }
 
+static int compare_events(const struct mhse_object *obj, const struct path_result *e, const struct path_result *a,
+			  char *reason, size_t reason_len)
+{
+	if (e->event_cnt != a->event_cnt)
+		return mismatch(reason, reason_len, "%zu events, expected %zu", a->event_cnt, e->event_cnt);
+	for (size_t i = 0; i < e->event_cnt; i++) {
+		const struct path_event *x = &e->events[i], *y = &a->events[i];
+
+		if (x->helper != y->helper || x->map != y->map || x->len != y->len || memcmp(x->data, y->data, x->len))
+			return mismatch(reason, reason_len, "event %zu (%s to map %s) differs", i,
+					helper_name(x->helper) ? helper_name(x->helper) : "?",
+					x->map < obj->map_cnt ? obj->maps[x->map].name : "?");
+	}
+	return 0;
+}
+
 int selfcheck__compare(const struct mhse_object *obj, const struct path_result *e, const struct path_result *a,
 		       char *reason, size_t reason_len)
 {
@@ -553,7 +574,7 @@ int selfcheck__compare(const struct mhse_object *obj, const struct path_result *
 	if (e->redirect_target != a->redirect_target)
 		return mismatch(reason, reason_len, "redirect %" PRIu64 ", expected %" PRIu64, a->redirect_target,
 				e->redirect_target);
-	return compare_trace(e, a, reason, reason_len);
+	return compare_trace(e, a, reason, reason_len) || compare_events(obj, e, a, reason, reason_len);
 }
 
 int selfcheck__path(struct mhse_vm *vm, const struct mhse_prog *prog, const struct path_result *path,

@@ -41,8 +41,9 @@ struct state *state__fork(const struct state *s, struct sym_ctx *ctx)
 	c->records = dup_array(s->records, s->record_cnt, sizeof(*s->records));
 	c->branches = dup_array(s->branches, s->branch_cnt, sizeof(*s->branches));
 	c->traces = dup_array(s->traces, s->trace_cnt, sizeof(*s->traces));
+	c->events = dup_array(s->events, s->event_cnt, sizeof(*s->events));
 	if ((s->region_cnt && !c->regions) || (s->path_cnt && !c->path) || (s->nondet_cnt && !c->nondet) ||
-	    (s->record_cnt && !c->records) || (s->branch_cnt && !c->branches) || (s->trace_cnt && !c->traces)) {
+	    (s->record_cnt && !c->records) || (s->branch_cnt && !c->branches) || (s->trace_cnt && !c->traces) || (s->event_cnt && !c->events)) {
 		c->region_cnt = 0;
 		c->model = NULL;
 		state__free(c, ctx);
@@ -79,6 +80,7 @@ void state__free(struct state *s, struct sym_ctx *ctx)
 	free(s->records);
 	free(s->branches);
 	free(s->traces);
+	free(s->events);
 	free(s);
 }
 

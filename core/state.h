@@ -63,6 +63,13 @@ struct trace_call {
 	Z3_ast args[3];
 };
 
+struct event_record {
+	int32_t helper;
+	uint32_t map;
+	Z3_ast data;       /* len * 8 bits, as the bytes were when emitted; NULL when len is 0 */
+	uint32_t len;
+};
+
 struct nondet_value {
 	int32_t helper;
 	Z3_ast e;
@@ -91,6 +98,8 @@ struct state {
 	struct path_branch *branches;
 	size_t branch_cnt;
 	struct sval redirect;
+	struct event_record *events;
+	size_t event_cnt;
 	struct trace_call *traces; /* trace_printk calls, formatted when the path ends */
 	size_t trace_cnt;
 	uint64_t insns;

@@ -9,6 +9,8 @@
 #include <string.h>
 #include "engine_internal.h"
 #include "insn.h"
+#include "mem.h"
+#include "vm_internal.h"
 #include "trace_format.h"
 
 static enum step sym_map_lookup(struct mhse_engine *e, struct state *s)
@@ -144,6 +146,157 @@ static enum step sym_trace_printk(struct mhse_engine *e, struct state *s)
 	return STEP_CONTINUE;
 }
 
+static const struct mhse_map *map_arg(struct mhse_engine *e, struct sval ptr, uint32_t type, uint32_t *idx)
+{
+	if (!sval_is_conc(ptr) || (ptr.c & ~VM_PTR_INDEX_MASK) != VM_MAP_PTR(0) ||
+	    (ptr.c & VM_PTR_INDEX_MASK) >= e->obj->map_cnt || e->obj->maps[ptr.c & VM_PTR_INDEX_MASK].type != type)
+		return NULL;
+	*idx = (uint32_t)(ptr.c & VM_PTR_INDEX_MASK);
+	return &e->obj->maps[*idx];
+}
+
+/* As helpers.c: data, then ctx-len bytes of the packet from its data start. */
+static enum step sym_perf_event_output(struct mhse_engine *e, struct state *s)
+{
+	Z3_context z = e->ctx.z;
+	struct sval *r = s->regs;
+	const struct mhse_map *def;
+	uint64_t flags, ctx_len, index;
+	Z3_ast data = NULL;
+	uint32_t idx, size;
+	enum step st;
+
+	def = map_arg(e, r[2], BPF_MAP_TYPE_PERF_EVENT_ARRAY, &idx);
+	if (!def)
+		return engine__end(e, s, PATH_ERROR, "perf_event_output to a map that is not a perf event array");
+	if (!sval_is_conc(r[3]) || !sval_is_conc(r[5]))
+		return engine__end(e, s, PATH_UNSUPPORTED, "perf_event_output with symbolic flags or size");
+	flags = r[3].c;
+	ctx_len = (flags & BPF_F_CTXLEN_MASK) >> 32;
+	index = flags & BPF_F_INDEX_MASK;
+	size = (uint32_t)r[5].c;
+	if (size) {
+		st = engine__read_bytes(e, s, r[4], size, &data);
+		if (st != STEP_CONTINUE)
+			return st;
+	}
+	if ((flags & ~(BPF_F_CTXLEN_MASK | BPF_F_INDEX_MASK)) || (ctx_len && !e->hook->has_packet)) {
+		r[0] = sval_conc((uint64_t)-EINVAL);
+		return STEP_CONTINUE;
+	}
+	if (ctx_len) {
+		struct state *short_pkt;
+		Z3_ast fits = Z3_mk_bvule(z, Z3_mk_bvadd(z, sym_num(&e->ctx, s->pkt_lo, 64), sym_num(&e->ctx, ctx_len, 64)),
+					  s->pkt_hi);
+
+		switch (engine__split(e, s, Z3_mk_not(z, fits), &short_pkt)) {
+		case -1:
+			return STEP_DONE;
+		case 1:
+			r[0] = sval_conc((uint64_t)-EFAULT);
+			return STEP_CONTINUE;
+		case 2:
+			short_pkt->regs[BPF_REG_0] = sval_conc((uint64_t)-EFAULT);
+			short_pkt->pc++;
+			engine__queue(e, short_pkt);
+			break;
+		default:
+			break;
+		}
+		for (uint64_t i = 0; i < ctx_len; i++) {
+			Z3_ast byte = Z3_mk_select(z, s->regions[SREGION_PKT]->array, sym_num(&e->ctx, s->pkt_lo + i, 64));
+
+			data = data ? Z3_mk_concat(z, byte, data) : byte;
+		}
+	}
+	if (index == BPF_F_CURRENT_CPU)
+		index = 0;
+	if (index >= def->max_entries) {
+		r[0] = sval_conc((uint64_t)-E2BIG);
+		return STEP_CONTINUE;
+	}
+	r[0] = sval_conc(0);
+	return engine__emit(s, BPF_FUNC_perf_event_output, idx, data, size + (uint32_t)ctx_len) ? STEP_FAILED :
+												 STEP_CONTINUE;
+}
+
+static enum step sym_ringbuf_output(struct mhse_engine *e, struct state *s)
+{
+	struct sval *r = s->regs;
+	Z3_ast data = NULL;
+	uint32_t idx, size;
+	enum step st;
+
+	if (!map_arg(e, r[1], BPF_MAP_TYPE_RINGBUF, &idx))
+		return engine__end(e, s, PATH_ERROR, "ringbuf_output to a map that is not a ring buffer");
+	if (!sval_is_conc(r[3]) || !sval_is_conc(r[4]))
+		return engine__end(e, s, PATH_UNSUPPORTED, "ringbuf_output with symbolic size or flags");
+	size = (uint32_t)r[3].c;
+	if (size && (st = engine__read_bytes(e, s, r[2], size, &data)) != STEP_CONTINUE)
+		return st;
+	if (r[4].c & ~(uint64_t)(BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP)) {
+		r[0] = sval_conc((uint64_t)-EINVAL);
+		return STEP_CONTINUE;
+	}
+	r[0] = sval_conc(0);
+	return engine__emit(s, BPF_FUNC_ringbuf_output, idx, data, size) ? STEP_FAILED : STEP_CONTINUE;
+}
+
+static enum step sym_ringbuf_reserve(struct mhse_engine *e, struct state *s)
+{
+	struct sval *r = s->regs;
+	const struct mhse_map *def = NULL;
+	uint32_t idx;
+	int id;
+
+	def = map_arg(e, r[1], BPF_MAP_TYPE_RINGBUF, &idx);
+	if (!def)
+		return engine__end(e, s, PATH_ERROR, "ringbuf_reserve on a map that is not a ring buffer");
+	if (!sval_is_conc(r[2]) || !sval_is_conc(r[3]))
+		return engine__end(e, s, PATH_UNSUPPORTED, "ringbuf_reserve with symbolic size or flags");
+	if (r[3].c || r[2].c > def->max_entries) {
+		r[0] = sval_conc(0);
+		return STEP_CONTINUE;
+	}
+	id = engine__new_region(e, s, MEM_HELPER, (uint32_t)r[2].c, true, (int32_t)idx);
+	if (id < 0)
+		return STEP_FAILED;
+	r[0] = sval_conc(MEM_ADDR(id, 0));
+	return STEP_CONTINUE;
+}
+
+static enum step ringbuf_commit(struct mhse_engine *e, struct state *s, bool submit)
+{
+	struct sval p = s->regs[BPF_REG_1];
+	uint32_t id = sval_is_conc(p) ? mem_addr_region(p.c) : UINT32_MAX;
+	struct sregion *r;
+	Z3_ast data = NULL;
+	enum step st;
+
+	if (id >= s->region_cnt || s->regions[id]->kind != MEM_HELPER || mem_addr_offset(p.c))
+		return engine__end(e, s, PATH_ERROR, "ringbuf_%s of memory that is not a reservation",
+				   submit ? "submit" : "discard");
+	if (submit && s->regions[id]->size && (st = engine__read_bytes(e, s, p, s->regions[id]->size, &data)) != STEP_CONTINUE)
+		return st;
+	r = state__writable_region(s, id);
+	if (!r)
+		return STEP_FAILED;
+	r->kind = MEM_DEAD;
+	if (submit && engine__emit(s, BPF_FUNC_ringbuf_submit, (uint32_t)r->owner, data, r->size))
+		return STEP_FAILED;
+	return STEP_CONTINUE;
+}
+
+static enum step sym_ringbuf_submit(struct mhse_engine *e, struct state *s)
+{
+	return ringbuf_commit(e, s, true);
+}
+
+static enum step sym_ringbuf_discard(struct mhse_engine *e, struct state *s)
+{
+	return ringbuf_commit(e, s, false);
+}
+
 static const struct sym_helper core_helpers[] = {
 	{ BPF_FUNC_map_lookup_elem, sym_map_lookup },
 	{ BPF_FUNC_map_update_elem, sym_map_update },
@@ -157,6 +310,11 @@ static const struct sym_helper core_helpers[] = {
 	{ BPF_FUNC_get_numa_node_id, sym_get_numa_node_id },
 	{ BPF_FUNC_csum_diff, sym_csum_diff },
 	{ BPF_FUNC_trace_printk, sym_trace_printk },
+	{ BPF_FUNC_perf_event_output, sym_perf_event_output },
+	{ BPF_FUNC_ringbuf_output, sym_ringbuf_output },
+	{ BPF_FUNC_ringbuf_reserve, sym_ringbuf_reserve },
+	{ BPF_FUNC_ringbuf_submit, sym_ringbuf_submit },
+	{ BPF_FUNC_ringbuf_discard, sym_ringbuf_discard },
 };
 
 const struct sym_helper_module sym_helpers_core = { "core", core_helpers, sizeof(core_helpers) / sizeof(core_helpers[0]) };

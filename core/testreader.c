@@ -322,10 +322,44 @@ static int read_branches(const struct reader *r, const yaml_node_t *list, uint32
 	return 0;
 }
 
+static int read_events(const struct reader *r, const yaml_node_t *list, struct path_result *p)
+{
+	size_t n;
+	int err = get_seq(r, list, "events", &n);
+
+	if (err)
+		return err;
+	p->events = calloc(n ? n : 1, sizeof(*p->events));
+	if (!p->events)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const yaml_node_t *e = item(r, list, i);
+		struct path_event *out = &p->events[i];
+		const char *helper, *map;
+		int idx;
+
+		p->event_cnt++;
+		err = get_string(r, member(r, e, "helper"), "event helper", &helper);
+		if (!err)
+			err = get_string(r, member(r, e, "map"), "event map", &map);
+		if (err)
+			return err;
+		out->helper = helper_id(helper);
+		idx = mhse_object__find_map(r->obj, map);
+		if (out->helper < 0 || idx < 0)
+			return bad(r, e, "unknown helper or map in event", helper);
+		out->map = (uint32_t)idx;
+		err = get_hex(r, member(r, e, "data"), "event data", 0, &out->data, &out->len);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 static int read_expected(const struct reader *r, const yaml_node_t *exp, struct path_result *p)
 {
 	const yaml_node_t *ret = member(r, exp, "return"), *trace = member(r, exp, "trace");
-	const yaml_node_t *redirect = member(r, exp, "redirect");
+	const yaml_node_t *redirect = member(r, exp, "redirect"), *events = member(r, exp, "events");
 	int err = 0;
 
 	if (!exp || exp->type != YAML_MAPPING_NODE)
@@ -338,6 +372,8 @@ static int read_expected(const struct reader *r, const yaml_node_t *exp, struct 
 		err = read_entries(r, member(r, exp, "maps"), "expected maps", &p->map_out, &p->map_out_cnt);
 	if (!err && !is_null(redirect))
 		err = get_u64(r, redirect, "redirect", &p->redirect_target);
+	if (!err && events && !is_null(events))
+		err = read_events(r, events, p);
 	if (!err && !is_null(trace)) {
 		const char *s;
 

@@ -248,6 +248,17 @@ static void json_expected(struct json_writer *w, const struct mhse_object *obj, 
 	json_entries(w, "maps", obj, path->map_out, path->map_out_cnt);
 	jsonw_uint(w, "redirect", path->redirect_target);
 	jsonw_string(w, "trace", path->trace ? path->trace : "");
+	jsonw_array(w, "events", false);
+	for (size_t i = 0; i < path->event_cnt; i++) {
+		const struct path_event *ev = &path->events[i];
+
+		jsonw_object(w, NULL, true);
+		jsonw_string(w, "helper", helper_name(ev->helper) ? helper_name(ev->helper) : "?");
+		jsonw_string(w, "map", ev->map < obj->map_cnt ? obj->maps[ev->map].name : "?");
+		jsonw_hex(w, "data", ev->data, ev->len);
+		jsonw_end(w);
+	}
+	jsonw_end(w);
 	jsonw_end(w);
 }
 

@@ -19,6 +19,10 @@ struct map_state *vm_map(struct mhse_vm *vm, uint64_t ptr);
 struct mem_region *vm_packet(struct mhse_vm *vm);
 /* Host pointer to a context field by its spec name, or NULL. */
 uint8_t *vm_ctx_field(struct mhse_vm *vm, const char *name);
+/* Records an event of len bytes of data followed by more_len of more. */
+int vm__emit(struct mhse_vm *vm, int32_t helper, uint32_t map, const uint8_t *data, uint32_t len,
+	     const uint8_t *more, uint32_t more_len);
+void vm__clear_events(struct mhse_vm *vm);
 /* Jumps to the program in slot index of a program array: 1 when it did, 0
  * when the slot is empty or the limit is reached (the program goes on), -1 on error. */
 int vm_tail_call(struct mhse_vm *vm, uint64_t map_ptr, uint64_t index);
