@@ -534,44 +534,45 @@ static void lcov_lines(FILE *f, const struct lcov_recs *r, const char *file, siz
 	fprintf(f, "LF:%zu\nLH:%zu\n", found, hit);
 }
 
+struct lcov_doc {
+	const struct coverage *cov;
+	const struct lcov_recs *r;
+};
+
+static void emit_lcov(FILE *f, const void *arg)
+{
+	const struct lcov_doc *doc = arg;
+	const struct lcov_recs *r = doc->r;
+	size_t li = 0, bi = 0, fi = 0;
+
+	/* Every function and branch has a line record (their instructions are
+	 * reachable and have a line), so walking the files of the lines visits
+	 * them all. */
+	while (li < r->line_cnt) {
+		const char *file = r->lines[li].file;
+
+		fputs("TN:", f);
+		for (const char *c = doc->cov->entry->name; *c; c++)
+			fputc(isalnum((unsigned char)*c) ? *c : '_', f);
+		fprintf(f, "\nSF:%s\n", file);
+		lcov_functions(f, r, file, &fi);
+		lcov_branches(f, r, file, &bi);
+		lcov_lines(f, r, file, &li);
+		fputs("end_of_record\n", f);
+	}
+}
+
 int coverage__write_lcov(const struct coverage *cov, const char *path)
 {
-	struct lcov_recs r;
-	size_t li = 0, bi = 0, fi = 0;
-	FILE *f;
+	struct lcov_recs r = { 0 };
+	struct lcov_doc doc = { cov, &r };
 	int err = lcov_recs__gather(cov, &r);
 
 	if (err) {
 		pr_err("%s: %s\n", path, strerror(-err));
 		return err;
 	}
-	f = fopen(path, "w");
-	if (!f) {
-		err = -errno;
-		pr_err("%s: %s\n", path, strerror(errno));
-		lcov_recs__free(&r);
-		return err;
-	}
-	/* Every function and branch has a line record (their instructions are
-	 * reachable and have a line), so walking the files of the lines visits
-	 * them all. */
-	while (li < r.line_cnt) {
-		const char *file = r.lines[li].file;
-
-		fputs("TN:", f);
-		for (const char *c = cov->entry->name; *c; c++)
-			fputc(isalnum((unsigned char)*c) ? *c : '_', f);
-		fprintf(f, "\nSF:%s\n", file);
-		lcov_functions(f, &r, file, &fi);
-		lcov_branches(f, &r, file, &bi);
-		lcov_lines(f, &r, file, &li);
-		fputs("end_of_record\n", f);
-	}
+	err = output_write_file(path, emit_lcov, &doc);
 	lcov_recs__free(&r);
-	err = ferror(f) ? -EIO : 0;
-	if (fclose(f) && !err)
-		err = -errno;
-	if (err)
-		pr_err("%s: write failed: %s\n", path, strerror(-err));
 	return err;
 }

@@ -47,6 +47,15 @@ static const char *const policy_names[] = {
 	[POLICY_CONCRETE] = "concrete",
 };
 
+/* The index of name in a table of names, or -EINVAL. */
+static int name_index(const char *const *names, size_t cnt, const char *name)
+{
+	for (size_t i = 0; i < cnt; i++)
+		if (!strcmp(name, names[i]))
+			return (int)i;
+	return -EINVAL;
+}
+
 const char *map_policy_name(enum map_policy_kind kind)
 {
 	return policy_names[kind];
@@ -54,12 +63,11 @@ const char *map_policy_name(enum map_policy_kind kind)
 
 int map_policy_parse(const char *name, enum map_policy_kind *kind)
 {
-	for (size_t i = 0; i < sizeof(policy_names) / sizeof(policy_names[0]); i++)
-		if (!strcmp(name, policy_names[i])) {
-			*kind = (enum map_policy_kind)i;
-			return 0;
-		}
-	return -EINVAL;
+	int i = name_index(policy_names, sizeof(policy_names) / sizeof(policy_names[0]), name);
+
+	if (i >= 0)
+		*kind = (enum map_policy_kind)i;
+	return i < 0 ? i : 0;
 }
 
 static const char *const search_names[] = {
@@ -73,12 +81,11 @@ const char *search_name(enum search_kind kind)
 
 int search_parse(const char *name, enum search_kind *kind)
 {
-	for (size_t i = 0; i < sizeof(search_names) / sizeof(search_names[0]); i++)
-		if (!strcmp(name, search_names[i])) {
-			*kind = (enum search_kind)i;
-			return 0;
-		}
-	return -EINVAL;
+	int i = name_index(search_names, sizeof(search_names) / sizeof(search_names[0]), name);
+
+	if (i >= 0)
+		*kind = (enum search_kind)i;
+	return i < 0 ? i : 0;
 }
 
 int engine__constrain(struct mhse_engine *e, struct state *s, Z3_ast cond)

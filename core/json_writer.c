@@ -6,9 +6,8 @@
 #include "json_writer.h"
 #include "log.h"
 
-int jsonw_write_file(const char *path, void (*emit)(struct json_writer *w, const void *arg), const void *arg)
+int output_write_file(const char *path, void (*emit)(FILE *f, const void *arg), const void *arg)
 {
-	struct json_writer w = { .first = true };
 	FILE *f = fopen(path, "w");
 	int err;
 
@@ -17,15 +16,34 @@ int jsonw_write_file(const char *path, void (*emit)(struct json_writer *w, const
 		pr_err("%s: %s\n", path, strerror(errno));
 		return err;
 	}
-	w.f = f;
-	emit(&w, arg);
-	fputc('\n', f);
+	emit(f, arg);
 	err = ferror(f) ? -EIO : 0;
 	if (fclose(f) && !err)
 		err = -errno;
 	if (err)
 		pr_err("%s: write failed: %s\n", path, strerror(-err));
 	return err;
+}
+
+struct json_document {
+	void (*emit)(struct json_writer *w, const void *arg);
+	const void *arg;
+};
+
+static void emit_json_document(FILE *f, const void *arg)
+{
+	const struct json_document *doc = arg;
+	struct json_writer w = { .first = true, .f = f };
+
+	doc->emit(&w, doc->arg);
+	fputc('\n', f);
+}
+
+int jsonw_write_file(const char *path, void (*emit)(struct json_writer *w, const void *arg), const void *arg)
+{
+	struct json_document doc = { emit, arg };
+
+	return output_write_file(path, emit_json_document, &doc);
 }
 
 static bool in_one_line(const struct json_writer *w)

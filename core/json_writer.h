@@ -27,6 +27,9 @@ struct json_writer {
 
 /* Writes one document to path through emit. Returns 0, or a negative errno
  * after logging the file and the problem. */
+/* Writes path with emit, reporting open and write failures (file and
+ * reason) through the log. Returns 0 or a negative errno. */
+int output_write_file(const char *path, void (*emit)(FILE *f, const void *arg), const void *arg);
 int jsonw_write_file(const char *path, void (*emit)(struct json_writer *w, const void *arg), const void *arg);
 
 /* Every value takes the member name key inside an object, NULL elsewhere.
