@@ -171,6 +171,28 @@ timeout:
 	return -1;
 }
 
+bool engine__split_ok(struct mhse_engine *e, struct state *s, Z3_ast ok, uint64_t err, enum step *st)
+{
+	struct state *failed;
+
+	*st = STEP_CONTINUE;
+	switch (engine__split(e, s, Z3_mk_not(e->ctx.z, ok), &failed)) {
+	case -1:
+		*st = STEP_DONE;
+		return false;
+	case 1:
+		s->regs[BPF_REG_0] = sval_conc(err);
+		return false;
+	case 2:
+		failed->regs[BPF_REG_0] = sval_conc(err);
+		failed->pc++;
+		engine__queue(e, failed);
+		return true;
+	default:
+		return true;
+	}
+}
+
 /* Reports a side path that ends where it forked (an error the input can
  * cause), and drops it. */
 static void end_side(struct mhse_engine *e, struct state *side, enum path_kind kind, const char *msg)
@@ -1199,6 +1221,46 @@ void path_result__free(struct path_result *p)
 
 /* ---- set-up ---- */
 
+/* The index of a field's first element among e->ctx_vars, or -1. */
+static int ctx_var_index(const struct mhse_hook *hook, const char *field, const struct ctx_field **f)
+{
+	int v = 0;
+
+	for (size_t i = 0; i < hook->field_cnt; i++) {
+		if (!strcmp(hook->fields[i].name, field)) {
+			*f = &hook->fields[i];
+			return v;
+		}
+		v += (int)hook->fields[i].count;
+	}
+	return -1;
+}
+
+Z3_ast engine__ctx_input(struct mhse_engine *e, const char *field)
+{
+	const struct ctx_field *f;
+	int v = ctx_var_index(e->hook, field, &f);
+
+	return v < 0 ? NULL : e->ctx_vars[v];
+}
+
+int engine__ctx_derive(struct mhse_engine *e, struct state *s, const char *field, Z3_ast term)
+{
+	const struct ctx_field *f;
+	int v = ctx_var_index(e->hook, field, &f);
+	struct sregion *ctx;
+
+	if (v < 0)
+		return 0; /* a spec without the field: nothing to derive */
+	ctx = state__writable_region(s, SREGION_CTX);
+	if (!ctx)
+		return -ENOMEM;
+	e->ctx_vars[v] = NULL;
+	for (uint32_t b = 0; b < f->size; b++)
+		ctx->sym[f->offset + b] = Z3_mk_extract(e->ctx.z, 8 * b + 7, 8 * b, term);
+	return 0;
+}
+
 static int init_context(struct mhse_engine *e, struct state *s)
 {
 	const struct mhse_hook *hook = e->hook;
@@ -1301,6 +1363,12 @@ static int init_state(struct mhse_engine *e)
 	if (init_context(e, s) || (e->hook->has_packet && init_packet(e, s)) ||
 	    (e->hook->input == HOOK_INPUT_RAW_MEM && init_raw(e, s)))
 		return err;
+	if (e->hook->module) {
+		const struct sym_helper_module *mod = sym_helper_module_find(e->hook->module);
+
+		if (mod && mod->prepare_ctx && mod->prepare_ctx(e, s))
+			return err;
+	}
 	/* Global data as compiled: concrete, and the same in every test. */
 	for (size_t i = 0; i < obj->map_cnt; i++) {
 		int id;

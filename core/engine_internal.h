@@ -62,6 +62,15 @@ void engine__queue(struct mhse_engine *e, struct state *s);
  * constrains s by !cond, and returns 2. -1 when a query failed (s was
  * ended as a timeout). */
 int engine__split(struct mhse_engine *e, struct state *s, Z3_ast cond, struct state **other);
+/* For helpers that fail on some inputs: s keeps the inputs where ok
+ * holds; a copy with the others returns err (in r0) and goes on. Returns
+ * false when s itself failed or ended (*st says which). */
+bool engine__split_ok(struct mhse_engine *e, struct state *s, Z3_ast ok, uint64_t err, enum step *st);
+/* Sets a context field of s to term (of the field's size): a value the hook
+ * derives, so the field is no input of its own. */
+int engine__ctx_derive(struct mhse_engine *e, struct state *s, const char *field, Z3_ast term);
+/* The input variable of a context field (element 0), or NULL. */
+Z3_ast engine__ctx_input(struct mhse_engine *e, const char *field);
 /* Ends s with a path of kind (errors and unsupported carry a message). */
 enum step engine__end(struct mhse_engine *e, struct state *s, enum path_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -96,10 +105,16 @@ struct sym_helper_module {
 	const char *name;
 	const struct sym_helper *helpers;
 	size_t cnt;
+	/* Derives context fields from the inputs, as the kernel does when it
+	 * builds the context (the symbolic counterpart of helper_module's); optional. */
+	int (*prepare_ctx)(struct mhse_engine *e, struct state *s);
 };
 
 extern const struct sym_helper_module sym_helpers_core;
 extern const struct sym_helper_module sym_helpers_xdp;
+extern const struct sym_helper_module sym_helpers_tc;
+
+const struct sym_helper_module *sym_helper_module_find(const char *name);
 
 sym_helper_fn sym_helper_find(const char *module, int32_t id);
 

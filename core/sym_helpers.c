@@ -317,18 +317,25 @@ static const struct sym_helper core_helpers[] = {
 	{ BPF_FUNC_ringbuf_discard, sym_ringbuf_discard },
 };
 
-const struct sym_helper_module sym_helpers_core = { "core", core_helpers, sizeof(core_helpers) / sizeof(core_helpers[0]) };
+const struct sym_helper_module sym_helpers_core = { "core", core_helpers, sizeof(core_helpers) / sizeof(core_helpers[0]),
+						    NULL };
 
-static const struct sym_helper_module *const modules[] = { &sym_helpers_core, &sym_helpers_xdp };
+static const struct sym_helper_module *const modules[] = { &sym_helpers_core, &sym_helpers_xdp, &sym_helpers_tc };
+
+const struct sym_helper_module *sym_helper_module_find(const char *name)
+{
+	for (size_t m = 0; m < sizeof(modules) / sizeof(modules[0]); m++)
+		if (!strcmp(modules[m]->name, name))
+			return modules[m];
+	return NULL;
+}
 
 sym_helper_fn sym_helper_find(const char *module, int32_t id)
 {
-	for (size_t m = 0; m < sizeof(modules) / sizeof(modules[0]); m++) {
-		if (strcmp(modules[m]->name, module))
-			continue;
-		for (size_t i = 0; i < modules[m]->cnt; i++)
-			if (modules[m]->helpers[i].id == id)
-				return modules[m]->helpers[i].run;
-	}
+	const struct sym_helper_module *mod = sym_helper_module_find(module);
+
+	for (size_t i = 0; mod && i < mod->cnt; i++)
+		if (mod->helpers[i].id == id)
+			return mod->helpers[i].run;
 	return NULL;
 }

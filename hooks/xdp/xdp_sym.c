@@ -29,30 +29,6 @@ static void expose_headroom(struct mhse_engine *e, struct state *s, struct sregi
 		s->pkt_low_water = from;
 }
 
-/* Splits s on cond: s keeps the side where the helper succeeds; a copy
- * where it fails returns err and goes on. Returns false when s failed. */
-static bool split_ok(struct mhse_engine *e, struct state *s, Z3_ast ok, uint64_t err, enum step *st)
-{
-	struct state *failed;
-
-	*st = STEP_CONTINUE;
-	switch (engine__split(e, s, Z3_mk_not(e->ctx.z, ok), &failed)) {
-	case -1:
-		*st = STEP_DONE;
-		return false;
-	case 1:
-		s->regs[BPF_REG_0] = sval_conc(err);
-		return false;
-	case 2:
-		failed->regs[BPF_REG_0] = sval_conc(err);
-		failed->pc++;
-		engine__queue(e, failed);
-		return true;
-	default:
-		return true;
-	}
-}
-
 static enum step needs_concrete(struct mhse_engine *e, struct state *s, const char *helper)
 {
 	return engine__end(e, s, PATH_UNSUPPORTED, "%s with a symbolic offset", helper);
@@ -74,7 +50,7 @@ static enum step sym_xdp_adjust_head(struct mhse_engine *e, struct state *s)
 		s->regs[BPF_REG_0] = sval_conc((uint64_t)-EINVAL);
 		return STEP_CONTINUE;
 	}
-	if (!split_ok(e, s, Z3_mk_bvule(z, num(e, (uint64_t)data + ETH_HLEN), s->pkt_hi), (uint64_t)-EINVAL, &st))
+	if (!engine__split_ok(e, s, Z3_mk_bvule(z, num(e, (uint64_t)data + ETH_HLEN), s->pkt_hi), (uint64_t)-EINVAL, &st))
 		return st;
 	pkt = state__writable_region(s, SREGION_PKT);
 	if (!pkt)
@@ -108,7 +84,7 @@ static enum step sym_xdp_adjust_tail(struct mhse_engine *e, struct state *s)
 	end = Z3_mk_bvadd(z, s->pkt_hi, num(e, (uint64_t)delta));
 	ok[0] = Z3_mk_bvule(z, end, num(e, pkt->size));
 	ok[1] = Z3_mk_bvuge(z, end, num(e, s->pkt_lo + ETH_HLEN));
-	if (!split_ok(e, s, Z3_mk_and(z, 2, ok), (uint64_t)-EINVAL, &st))
+	if (!engine__split_ok(e, s, Z3_mk_and(z, 2, ok), (uint64_t)-EINVAL, &st))
 		return st;
 	pkt = state__writable_region(s, SREGION_PKT);
 	if (!pkt)
@@ -152,7 +128,7 @@ static enum step sym_xdp_redirect(struct mhse_engine *e, struct state *s)
 	enum step st;
 
 	if (!sval_is_conc(flags)) {
-		if (!split_ok(e, s, Z3_mk_eq(e->ctx.z, flags.e, num(e, 0)), XDP_ABORTED, &st))
+		if (!engine__split_ok(e, s, Z3_mk_eq(e->ctx.z, flags.e, num(e, 0)), XDP_ABORTED, &st))
 			return st;
 	} else if (flags.c) {
 		s->regs[BPF_REG_0] = sval_conc(XDP_ABORTED);
@@ -183,7 +159,7 @@ static enum step xdp_bytes(struct mhse_engine *e, struct state *s, bool store)
 		s->regs[BPF_REG_0] = sval_conc((uint64_t)-EFAULT);
 		return STEP_CONTINUE;
 	}
-	if (!split_ok(e, s, ok, (uint64_t)-EINVAL, &st))
+	if (!engine__split_ok(e, s, ok, (uint64_t)-EINVAL, &st))
 		return st;
 	s->regs[BPF_REG_0] = sval_conc(0);
 	if (!len.c)
@@ -248,4 +224,4 @@ static const struct sym_helper xdp_helpers[] = {
 	{ BPF_FUNC_xdp_store_bytes, sym_xdp_store_bytes },
 };
 
-const struct sym_helper_module sym_helpers_xdp = { "xdp", xdp_helpers, sizeof(xdp_helpers) / sizeof(xdp_helpers[0]) };
+const struct sym_helper_module sym_helpers_xdp = { "xdp", xdp_helpers, sizeof(xdp_helpers) / sizeof(xdp_helpers[0]), NULL };
