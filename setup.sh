@@ -18,17 +18,20 @@ if [ -n "$missing" ]; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
 fi
 
-[ -d build ] || meson setup build
-ninja -C build
-
 case "${1:-demo}" in
 demo)
+	[ -d build ] || meson setup build
+	ninja -C build
 	set -x
 	build/mhse info build/tests/progs/xdp_firewall.bpf.o
 	build/mhse run build/tests/progs/xdp_firewall.bpf.o --packet examples/tcp-syn.hex
+	build/mhse --max-time 10 --out mhse-out build/tests/progs/xdp_firewall.bpf.o
 	;;
 test)
-	meson test -C build --print-errorlogs --num-processes 2
+	# the suite runs under AddressSanitizer and UBSan
+	[ -d build-asan ] || meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
+	ninja -C build-asan
+	meson test -C build-asan --print-errorlogs --num-processes 2
 	;;
 *)
 	echo "usage: $0 [demo|test]" >&2
