@@ -172,7 +172,7 @@ static void print_refs(const struct mhse_object *obj, const struct mhse_prog *pr
 static void print_prog(const struct mhse_object *obj, const struct mhse_prog *prog, FILE *out, bool json)
 {
 	const char *type = mhse_prog_type__name(prog->type);
-	bool retprobe = prog->expected_attach_type == MHSE_ATTACH_KRETPROBE;
+	bool retprobe = prog->hook && !strcmp(prog->hook, "kretprobe");
 	struct prog_refs refs;
 
 	if (prog_refs__collect(obj, prog, &refs)) {

@@ -141,11 +141,6 @@ bool mhse_section__classify(const char *section, uint32_t *prog_type, uint32_t *
 const char *mhse_map_type__name(uint32_t type);
 const char *mhse_prog_type__name(uint32_t type);
 
-/* Not a kernel attach type: mhse_section__classify's mark for kretprobe,
- * uretprobe and kretsyscall sections (kprobe programs run at function
- * return). Clear it before handing expected_attach_type to the kernel. */
-#define MHSE_ATTACH_KRETPROBE 0x80000000u
-
 /*
  * Loader internals shared by core/object.c (ELF, relocation) and
  * core/btf_info.c (.BTF and .BTF.ext). Not for other callers.

@@ -11,8 +11,9 @@
  * no convention ("xdp_prog", "from-netdev", iproute2's "2/7") match nothing:
  * such programs load with type UNSPEC and no hook.
  *
- * The hook is a property of the program type (both tc types share "tc"), so
- * it lives in the per-type name table rather than in every rule.
+ * The hook is mostly a property of the program type (both tc types share
+ * "tc"), so it lives in the per-type name table; return probes, whose
+ * context holds a return value, name theirs in the rule.
  */
 #include <stddef.h>
 #include <string.h>
@@ -29,9 +30,12 @@ struct section_rule {
 	enum match match;
 	uint32_t prog_type;
 	uint32_t attach_type;
+	const char *hook; /* when the section, not the type, decides the hook (return probes) */
 };
 
-#define RULE(name, match, type, attach) { name, MATCH_##match, BPF_PROG_TYPE_##type, attach }
+#define RULE(name, match, type, attach) { name, MATCH_##match, BPF_PROG_TYPE_##type, attach, NULL }
+/* A return probe is a kprobe whose context holds the return value: a hook of its own. */
+#define RETPROBE_RULE(name, match) { name, MATCH_##match, BPF_PROG_TYPE_KPROBE, 0, "kretprobe" }
 
 static const struct section_rule section_rules[] = {
 	RULE("socket", PREFIX, SOCKET_FILTER, 0),
@@ -40,15 +44,15 @@ static const struct section_rule section_rules[] = {
 	RULE("kprobe", PLUS, KPROBE, 0),
 	RULE("uprobe", PLUS, KPROBE, 0),
 	RULE("uprobe.s", PLUS, KPROBE, 0),
-	RULE("kretprobe", PLUS, KPROBE, MHSE_ATTACH_KRETPROBE),
-	RULE("uretprobe", PLUS, KPROBE, MHSE_ATTACH_KRETPROBE),
-	RULE("uretprobe.s", PLUS, KPROBE, MHSE_ATTACH_KRETPROBE),
+	RETPROBE_RULE("kretprobe", PLUS),
+	RETPROBE_RULE("uretprobe", PLUS),
+	RETPROBE_RULE("uretprobe.s", PLUS),
 	RULE("kprobe.multi", PLUS, KPROBE, BPF_TRACE_KPROBE_MULTI),
 	RULE("kretprobe.multi", PLUS, KPROBE, BPF_TRACE_KPROBE_MULTI),
 	RULE("uprobe.multi", PLUS, KPROBE, 0),
-	RULE("uretprobe.multi", PLUS, KPROBE, MHSE_ATTACH_KRETPROBE),
+	RETPROBE_RULE("uretprobe.multi", PLUS),
 	RULE("ksyscall", PLUS, KPROBE, 0),
-	RULE("kretsyscall", PLUS, KPROBE, MHSE_ATTACH_KRETPROBE),
+	RETPROBE_RULE("kretsyscall", PLUS),
 	RULE("usdt", PLUS, KPROBE, 0),
 	RULE("usdt.s", PLUS, KPROBE, 0),
 	RULE("tc", EXACT, SCHED_CLS, 0),
@@ -229,7 +233,7 @@ bool mhse_section__classify(const char *section, uint32_t *prog_type, uint32_t *
 			continue;
 		*prog_type = rule->prog_type;
 		*attach_type = rule->attach_type;
-		*hook = prog_types[rule->prog_type].hook;
+		*hook = rule->hook ? rule->hook : prog_types[rule->prog_type].hook;
 		return true;
 	}
 	*prog_type = BPF_PROG_TYPE_UNSPEC;

@@ -86,7 +86,7 @@ static unsigned int compare_progs(const char *path, const struct mhse_object *ob
 		/* A section libbpf places must get the same type; mhse places some more. */
 		if (bpf_program__type(bprog) != BPF_PROG_TYPE_UNSPEC &&
 		    (prog->type != bpf_program__type(bprog) ||
-		     (prog->expected_attach_type & ~MHSE_ATTACH_KRETPROBE) != bpf_program__expected_attach_type(bprog))) {
+		     prog->expected_attach_type != bpf_program__expected_attach_type(bprog))) {
 			printf("%s: program %s: type/attach type mhse %u/%u, libbpf %u/%u\n", path, prog->name, prog->type,
 			       prog->expected_attach_type, bpf_program__type(bprog),
 			       bpf_program__expected_attach_type(bprog));
@@ -210,7 +210,7 @@ static void compare_section_rules(void)
 			}
 			continue;
 		}
-		if (!known || type != want_type || (attach & ~MHSE_ATTACH_KRETPROBE) != want_attach || !hook) {
+		if (!known || type != want_type || attach != want_attach || !hook) {
 			printf("sections: %s: mhse type %u attach %u hook %s, libbpf %u %u\n", names[i], type, attach,
 			       hook ? hook : "none", want_type, want_attach);
 			mismatches++;

@@ -155,8 +155,7 @@ static void check_features(struct mhse_object *obj)
 	if ((p = prog(obj, "xdp_second")))
 		check_subprogs(p, "xdp_second add_one");
 	if ((p = prog(obj, "probe_ret")))
-		CHECK(p->type == BPF_PROG_TYPE_KPROBE && p->expected_attach_type == MHSE_ATTACH_KRETPROBE &&
-			      !strcmp(p->hook, "kprobe"),
+		CHECK(p->type == BPF_PROG_TYPE_KPROBE && !p->expected_attach_type && !strcmp(p->hook, "kretprobe"),
 		      "kretprobe classified as type %u attach %u", p->type, p->expected_attach_type);
 	if ((p = prog(obj, "tail_target")))
 		CHECK(p->type == BPF_PROG_TYPE_SCHED_CLS && !strcmp(p->hook, "tc"), "tc/ingress is type %u",
