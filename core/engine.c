@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -719,10 +720,16 @@ static enum step run_state(struct mhse_engine *e, struct state *s, bool *covered
 				if (BPF_SRC(insn->code) == BPF_X) {
 					struct sval t = regs[insn->dst_reg];
 
-					if (sval_is_conc(t) && (t.c & ~VM_PTR_INDEX_MASK) == VM_FUNC_PTR(0))
+					/* as the interpreter: a function address, or a helper number */
+					if (sval_is_conc(t) && (t.c & ~VM_PTR_INDEX_MASK) == VM_FUNC_PTR(0)) {
 						st = call_local(e, s, t.c & VM_PTR_INDEX_MASK);
-					else
+					} else if (sval_is_conc(t) && t.c <= INT32_MAX) {
+						st = call_helper(e, s, (int32_t)t.c);
+						if (st == STEP_CONTINUE)
+							s->pc++;
+					} else {
 						st = engine__end(e, s, PATH_UNSUPPORTED, "callx to a value that is not a function");
+					}
 				} else if (insn->src_reg == BPF_PSEUDO_CALL) {
 					st = call_local(e, s, s->pc + 1 + (int64_t)insn->imm);
 				} else if (insn->src_reg == BPF_PSEUDO_KFUNC_CALL) {

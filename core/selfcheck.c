@@ -265,7 +265,8 @@ static int describe_run(struct mhse_vm *vm, int run_err, uint64_t ret, struct re
 		out->kind = PATH_EXIT;
 	}
 	out->ret = run_err ? 0 : ret;
-	if (hook && hook->has_packet) {
+	/* raw-memory hooks report their memory where packet hooks report the packet */
+	if (hook && (hook->has_packet || hook->input == HOOK_INPUT_RAW_MEM)) {
 		uint32_t len;
 		const uint8_t *pkt = mhse_vm__packet(vm, &len);
 
