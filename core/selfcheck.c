@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,8 @@ static int record_insn(void *arg, const struct mhse_vm *vm, size_t pc, const uin
 		coverage__hit(rec->cov, prog, pc);
 	if (insn->code == (BPF_JMP | BPF_CALL) && !insn->src_reg)
 		rec->last_helper = insn->imm;
+	else if (insn->code == (BPF_JMP | BPF_CALL | BPF_X) && regs[insn->dst_reg] <= INT32_MAX)
+		rec->last_helper = (int32_t)regs[insn->dst_reg]; /* callx by helper number */
 	if (!coverage__is_branch(insn))
 		return 0;
 	src = BPF_SRC(insn->code) == BPF_X ? regs[insn->src_reg] : (uint64_t)(int64_t)insn->imm;
