@@ -908,6 +908,15 @@ static int add_entry(struct path_map_entry **list, size_t *cnt, uint32_t map, co
 	return 0;
 }
 
+/* Whether an initial record's value is the one the first record of its key
+ * saw (scratch is value_size bytes of room). */
+static bool same_initial_value(struct mhse_engine *e, const struct state *s, Z3_model m, const struct map_record *r,
+			       const uint8_t *first, uint8_t *scratch)
+{
+	eval_region(e, m, s->regions[r->init_region], scratch);
+	return !memcmp(scratch, first, e->obj->maps[r->map].value_size);
+}
+
 /* Initial entries the path relied on, and every entry whose final value
  * differs from its initial one. Later records of a key override earlier ones. */
 static int build_map_effects(struct mhse_engine *e, const struct state *s, Z3_model m, struct path_result *p)
@@ -958,6 +967,9 @@ static int build_map_effects(struct mhse_engine *e, const struct state *s, Z3_mo
 		    add_entry(&p->map_in, &p->map_in_cnt, r->map, key, def->key_size, r->present ? before : NULL,
 			      def->value_size))
 			goto out;
+		if (r->initial && !first && (r->present != initial_present ||
+					     (r->present && !same_initial_value(e, s, m, r, before, now))))
+			p->spurious = true;
 		if (!last)
 			continue;
 		if (r->present)

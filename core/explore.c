@@ -56,7 +56,9 @@ static int on_path(void *arg, const struct path_result *path)
 	case PATH_TIMEOUT: st->timeouts++; break;
 	default: break;
 	}
-	if (selfcheck__path(run->vm, run->prog, path, run->cov, reason, sizeof(reason))) {
+	if (path->spurious) {
+		st->spurious++;
+	} else if (selfcheck__path(run->vm, run->prog, path, run->cov, reason, sizeof(reason))) {
 		st->self_check_mismatches++;
 		if (run->opts->progress)
 			fputc('\n', stderr);
@@ -133,14 +135,15 @@ out:
 
 void mhse_explore__print_summary(FILE *out, const struct run_stats *stats, size_t cnt)
 {
-	fprintf(out, "%-24s %-8s %-10s %7s %6s %6s %6s %7s %7s %9s %8s\n", "program", "hook", "policy", "paths",
-		"errors", "unsup", "mism", "insn%", "branch%", "ms/test", "solver%");
+	fprintf(out, "%-24s %-8s %-10s %7s %6s %6s %6s %6s %7s %7s %9s %8s\n", "program", "hook", "policy", "paths",
+		"errors", "unsup", "spur", "mism", "insn%", "branch%", "ms/test", "solver%");
 	for (size_t i = 0; i < cnt; i++) {
 		const struct run_stats *s = &stats[i];
 
-		fprintf(out, "%-24s %-8s %-10s %7llu %6llu %6llu %6llu %7.1f %7.1f %9.3f %8.1f\n", s->program, s->hook,
-			s->policy, (unsigned long long)s->paths, (unsigned long long)s->errors,
-			(unsigned long long)s->unsupported, (unsigned long long)s->self_check_mismatches,
+		fprintf(out, "%-24s %-8s %-10s %7llu %6llu %6llu %6llu %6llu %7.1f %7.1f %9.3f %8.1f\n", s->program,
+			s->hook, s->policy, (unsigned long long)s->paths, (unsigned long long)s->errors,
+			(unsigned long long)s->unsupported, (unsigned long long)s->spurious,
+			(unsigned long long)s->self_check_mismatches,
 			s->insn_coverage_pct, s->branch_coverage_pct, s->ms_per_test,
 			s->time_s > 0 ? 100.0 * s->solver_time_s / s->time_s : 0.0);
 		for (size_t r = 0; r < s->unsupported_reason_cnt; r++)

@@ -75,6 +75,9 @@ struct path_result {
 	struct path_branch *branches;
 	size_t branch_cnt;
 	uint64_t insns;
+	/* The path needs a map to answer one key two ways (possible only under
+	 * the lookup policy): no real map takes it, so its test cannot replay. */
+	bool spurious;
 };
 
 void path_result__free(struct path_result *p);

@@ -272,6 +272,7 @@ static void json_test(struct json_writer *w, const struct mhse_object *obj, cons
 
 	jsonw_object(w, NULL, false);
 	jsonw_string(w, "kind", test_kind_name(path->kind));
+	jsonw_bool(w, "spurious", path->spurious);
 	jsonw_string(w, "message", path->message);
 	jsonw_string(w, "program", prog->name);
 	jsonw_string(w, "hook", hook->name);
@@ -403,6 +404,7 @@ static void emit_stats_object(struct json_writer *w, const char *key, const stru
 	jsonw_double(w, "branch_coverage_pct", s->branch_coverage_pct, 2);
 	jsonw_double(w, "peak_rss_mb", s->peak_rss_mb, 1);
 	jsonw_uint(w, "self_check_mismatches", s->self_check_mismatches);
+	jsonw_uint(w, "spurious_tests", s->spurious);
 	jsonw_end(w);
 }
 
@@ -439,6 +441,7 @@ static void emit_combined(struct json_writer *w, const void *arg)
 		total.branch_coverage_pct += r->branch_coverage_pct / (double)l->cnt;
 		total.peak_rss_mb = r->peak_rss_mb > total.peak_rss_mb ? r->peak_rss_mb : total.peak_rss_mb;
 		total.self_check_mismatches += r->self_check_mismatches;
+		total.spurious += r->spurious;
 	}
 	total.ms_per_test = total.tests ? total.time_s * 1000.0 / (double)total.tests : 0;
 	jsonw_object(w, NULL, false);

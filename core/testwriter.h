@@ -67,6 +67,7 @@ struct run_stats {
 	double insn_coverage_pct, branch_coverage_pct;
 	double peak_rss_mb;
 	uint64_t self_check_mismatches;
+	uint64_t spurious; /* tests of paths no real map takes (lookup policy), not self-checked */
 };
 
 /* Counts one more unsupported path with this message. 0 or -ENOMEM. */
