@@ -172,15 +172,26 @@ static enum step tc_skb_store_bytes(struct mhse_engine *e, struct state *s)
 	return r[5].c & BPF_F_INVALIDATE_HASH ? clear_hash(e, s) : STEP_CONTINUE;
 }
 
-/* The 16-bit checksum field at offset r[2]: the bounds all checksum
- * helpers share. Returns false when s took the failing side. */
-static bool csum_field(struct mhse_engine *e, struct state *s, enum step *st)
+/* What the checksum helpers check before touching the 16-bit field at
+ * offset r[2]: flags (r[5]) within allowed, then the field's bounds.
+ * Returns false when s does not go on to the update (*st says how). */
+static bool csum_field(struct mhse_engine *e, struct state *s, const char *helper, uint64_t allowed, enum step *st)
 {
 	Z3_context z = e->ctx.z;
-	Z3_ast o = Z3_mk_extract(z, 31, 0, sym_ast(&e->ctx, s->regs[BPF_REG_2]));
+	struct sval *r = s->regs;
+	Z3_ast o = Z3_mk_extract(z, 31, 0, sym_ast(&e->ctx, r[2]));
 	Z3_ast ok[3] = { Z3_mk_bvule(z, o, num(e, 0xffff, 32)), Z3_mk_eq(z, Z3_mk_extract(z, 0, 0, o), num(e, 0, 1)),
-			 skb_fits(e, s, s->regs[BPF_REG_2], 2) };
+			 skb_fits(e, s, r[2], 2) };
 
+	if (!sval_is_conc(r[5])) {
+		*st = engine__end(e, s, PATH_UNSUPPORTED, "%s with symbolic flags", helper);
+		return false;
+	}
+	if (r[5].c & ~allowed) {
+		r[0] = sval_conc((uint64_t)-EINVAL);
+		*st = STEP_CONTINUE;
+		return false;
+	}
 	return engine__split_ok(e, s, Z3_mk_and(z, 3, ok), (uint64_t)-EFAULT, st);
 }
 
@@ -219,13 +230,7 @@ static enum step tc_l3_csum_replace(struct mhse_engine *e, struct state *s)
 	Z3_ast sum, sum32;
 	enum step st;
 
-	if (!sval_is_conc(r[5]))
-		return engine__end(e, s, PATH_UNSUPPORTED, "l3_csum_replace with symbolic flags");
-	if (r[5].c & ~(uint64_t)BPF_F_HDR_FIELD_MASK) {
-		r[0] = sval_conc((uint64_t)-EINVAL);
-		return STEP_CONTINUE;
-	}
-	if (!csum_field(e, s, &st))
+	if (!csum_field(e, s, "l3_csum_replace", BPF_F_HDR_FIELD_MASK, &st))
 		return st;
 	sum = load_sum(e, s);
 	sum32 = Z3_mk_zero_ext(z, 16, sum);
@@ -256,16 +261,10 @@ static enum step tc_l4_csum_replace(struct mhse_engine *e, struct state *s)
 	Z3_ast sum, sum32, from, to, out;
 	enum step st;
 
-	if (!sval_is_conc(r[5]))
-		return engine__end(e, s, PATH_UNSUPPORTED, "l4_csum_replace with symbolic flags");
-	flags = r[5].c;
-	if (flags & ~(uint64_t)(BPF_F_MARK_MANGLED_0 | BPF_F_MARK_ENFORCE | BPF_F_PSEUDO_HDR | BPF_F_HDR_FIELD_MASK |
-				BPF_F_IPV6)) {
-		r[0] = sval_conc((uint64_t)-EINVAL);
-		return STEP_CONTINUE;
-	}
-	if (!csum_field(e, s, &st))
+	if (!csum_field(e, s, "l4_csum_replace",
+			BPF_F_MARK_MANGLED_0 | BPF_F_MARK_ENFORCE | BPF_F_PSEUDO_HDR | BPF_F_HDR_FIELD_MASK | BPF_F_IPV6, &st))
 		return st;
+	flags = r[5].c;
 	sum = load_sum(e, s);
 	sum32 = Z3_mk_zero_ext(z, 16, sum);
 	from = low32(e, r[3]);
