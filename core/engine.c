@@ -908,82 +908,65 @@ static int add_entry(struct path_map_entry **list, size_t *cnt, uint32_t map, co
 	return 0;
 }
 
-/* Whether an initial record's value is the one the first record of its key
- * saw (scratch is value_size bytes of room). */
-static bool same_initial_value(struct mhse_engine *e, const struct state *s, Z3_model m, const struct map_record *r,
-			       const uint8_t *first, uint8_t *scratch)
-{
-	eval_region(e, m, s->regions[r->init_region], scratch);
-	return !memcmp(scratch, first, e->obj->maps[r->map].value_size);
-}
-
 /* Initial entries the path relied on, and every entry whose final value
- * differs from its initial one. Later records of a key override earlier ones. */
+ * differs from its initial one. Records are grouped by their key's value in
+ * the model: a group's first record says what the map held (when it is an
+ * initial record), its last what the map holds at the end. */
 static int build_map_effects(struct mhse_engine *e, const struct state *s, Z3_model m, struct path_result *p)
 {
 	const struct mhse_object *obj = e->obj;
 	uint8_t *keys = NULL, *now = NULL, *before = NULL;
+	uint32_t max_k = 1, max_v = 1;
+	bool *grouped = NULL;
 	int err = -ENOMEM;
 
-	if (!s->record_cnt)
-		goto globals;
-	uint32_t max_k = 1, max_v = 1;
 	for (size_t i = 0; i < s->record_cnt; i++) {
 		const struct mhse_map *def = &obj->maps[s->records[i].map];
 
 		max_k = def->key_size > max_k ? def->key_size : max_k;
 		max_v = def->value_size > max_v ? def->value_size : max_v;
 	}
-	keys = calloc(s->record_cnt, max_k);
+	for (uint32_t i = SREGION_FIXED; i < s->region_cnt; i++)
+		if (s->regions[i]->kind == MEM_GLOBAL && s->regions[i]->size > max_v)
+			max_v = s->regions[i]->size;
+	keys = calloc(s->record_cnt ? s->record_cnt : 1, max_k);
+	grouped = calloc(s->record_cnt ? s->record_cnt : 1, sizeof(*grouped));
 	now = malloc(max_v);
-	before = malloc(max_v);
-	if (!keys || !now || !before)
+	before = calloc(1, max_v);
+	if (!keys || !grouped || !now || !before)
 		goto out;
 	for (size_t i = 0; i < s->record_cnt; i++)
 		eval_bytes(e, m, s->records[i].key, obj->maps[s->records[i].map].key_size, keys + i * max_k);
 	for (size_t i = 0; i < s->record_cnt; i++) {
-		const struct map_record *r = &s->records[i];
-		const struct mhse_map *def = &obj->maps[r->map];
+		const struct map_record *first = &s->records[i], *last = first;
+		const struct mhse_map *def = &obj->maps[first->map];
 		const uint8_t *key = keys + i * max_k;
-		bool first = true, last = true, initial_known = false, initial_present = false;
 
-		for (size_t j = 0; j < s->record_cnt; j++) {
-			const struct map_record *o = &s->records[j];
-
-			if (o->map != r->map || memcmp(keys + j * max_k, key, def->key_size))
-				continue;
-			if (j < i)
-				first = false;
-			if (j > i)
-				last = false;
-			if (o->initial && !initial_known) {
-				initial_known = true;
-				initial_present = o->present;
-				if (o->present)
-					eval_region(e, m, s->regions[o->init_region], before);
+		if (grouped[i])
+			continue;
+		for (size_t j = i + 1; j < s->record_cnt; j++)
+			if (s->records[j].map == first->map && !memcmp(keys + j * max_k, key, def->key_size)) {
+				grouped[j] = true;
+				last = &s->records[j];
 			}
+		if (first->initial) {
+			if (first->present)
+				eval_region(e, m, s->regions[first->init_region], before);
+			if (add_entry(&p->map_in, &p->map_in_cnt, first->map, key, def->key_size,
+				      first->present ? before : NULL, def->value_size))
+				goto out;
 		}
-		if (r->initial && first &&
-		    add_entry(&p->map_in, &p->map_in_cnt, r->map, key, def->key_size, r->present ? before : NULL,
-			      def->value_size))
-			goto out;
-		if (r->initial && !first && (r->present != initial_present ||
-					     (r->present && !same_initial_value(e, s, m, r, before, now))))
-			p->spurious = true;
-		if (!last)
+		if (last->present)
+			eval_region(e, m, s->regions[last->region], now);
+		if (first->initial && first->present == last->present &&
+		    (!last->present || !memcmp(now, before, def->value_size)))
 			continue;
-		if (r->present)
-			eval_region(e, m, s->regions[r->region], now);
-		if (initial_known && r->present == initial_present &&
-		    (!r->present || !memcmp(now, before, def->value_size)))
-			continue;
-		if (!initial_known && !r->present)
+		if (!first->initial && !last->present)
 			continue; /* deleting what was never there changes nothing */
-		if (add_entry(&p->map_out, &p->map_out_cnt, r->map, key, def->key_size, r->present ? now : NULL,
+		if (add_entry(&p->map_out, &p->map_out_cnt, first->map, key, def->key_size, last->present ? now : NULL,
 			      def->value_size))
 			goto out;
 	}
-globals:
 	/* Global data changes in place. */
 	for (uint32_t i = SREGION_FIXED; i < s->region_cnt; i++) {
 		const struct sregion *r = s->regions[i];
@@ -993,12 +976,11 @@ globals:
 		if (r->kind != MEM_GLOBAL)
 			continue;
 		def = &obj->maps[r->owner];
-		free(now);
-		now = malloc(r->size ? r->size : 1);
-		if (!now)
-			goto out;
 		eval_region(e, m, r, now);
-		if (def->init && !memcmp(now, def->init, def->value_size))
+		memset(before, 0, max_v);
+		if (def->init)
+			memcpy(before, def->init, def->value_size);
+		if (!memcmp(now, before, def->value_size))
 			continue;
 		if (add_entry(&p->map_out, &p->map_out_cnt, (uint32_t)r->owner, (const uint8_t *)&zero, sizeof(zero), now,
 			      def->value_size))
@@ -1007,9 +989,60 @@ globals:
 	err = 0;
 out:
 	free(keys);
+	free(grouped);
 	free(now);
 	free(before);
 	return err;
+}
+
+/* A region's bytes as one term, byte 0 lowest. */
+static Z3_ast region_term(struct mhse_engine *e, const struct sregion *r)
+{
+	Z3_ast acc = NULL;
+
+	for (uint32_t i = r->size; i-- > 0;) {
+		Z3_ast byte = r->sym && r->sym[i] ? r->sym[i] : sym_num(&e->ctx, r->conc[i], 8);
+
+		acc = acc ? Z3_mk_concat(e->ctx.z, acc, byte) : byte;
+	}
+	return acc;
+}
+
+/* Under the lookup policy a lookup ignores what the path saw of its key
+ * before, so a path may need a map that answers one key two ways. The
+ * path is realisable when every such pair of records can be told apart by
+ * their keys or agrees; returns that condition (NULL when no map of the
+ * path uses the policy). */
+static Z3_ast realisable_maps(struct mhse_engine *e, const struct state *s)
+{
+	Z3_context z = e->ctx.z;
+	Z3_ast all = NULL;
+
+	for (size_t i = 0; i < s->record_cnt; i++) {
+		const struct map_record *r = &s->records[i];
+
+		if (!r->initial || e->policy[r->map] != POLICY_LOOKUP)
+			continue;
+		for (size_t j = 0; j < i; j++) {
+			const struct map_record *q = &s->records[j];
+			Z3_ast differ, agree;
+
+			if (q->map != r->map || (!q->present && !r->present))
+				continue;
+			differ = Z3_mk_not(z, Z3_mk_eq(z, q->key, r->key));
+			if (q->present != r->present) {
+				agree = differ;
+			} else {
+				Z3_ast qv = region_term(e, s->regions[q->initial ? q->init_region : q->region]);
+
+				if (!qv)
+					continue;
+				agree = Z3_mk_or(z, 2, (Z3_ast[]){ differ, Z3_mk_eq(z, qv, region_term(e, s->regions[r->init_region])) });
+			}
+			all = all ? Z3_mk_and(z, 2, (Z3_ast[]){ all, agree }) : agree;
+		}
+	}
+	return all;
 }
 
 struct trace_reader {
@@ -1202,7 +1235,21 @@ enum step engine__end(struct mhse_engine *e, struct state *s, enum path_kind kin
 	case PATH_BUDGET: e->stats.budget++; break;
 	case PATH_TIMEOUT: e->stats.timeouts++; break;
 	}
-	sat = solver__model(&e->solver, s->path, s->path_cnt, &s->model);
+	{
+		Z3_ast realisable = realisable_maps(e, s);
+
+		if (realisable && engine__constrain(e, s, realisable)) {
+			e->stop = true;
+			return STEP_FAILED;
+		}
+		sat = solver__model(&e->solver, s->path, s->path_cnt, &s->model);
+		if (realisable && sat == SAT_NO) {
+			/* no map answers this path's lookups: solve it as it is */
+			s->path_cnt--;
+			p.spurious = true;
+			sat = solver__model(&e->solver, s->path, s->path_cnt, &s->model);
+		}
+	}
 	if (sat != SAT_YES && kind != PATH_TIMEOUT) {
 		p.kind = PATH_TIMEOUT;
 		snprintf(p.message, sizeof(p.message), "no model for the path (%s)", sat == SAT_NO ? "infeasible" : "timeout");

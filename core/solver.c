@@ -130,7 +130,8 @@ static int vars_of(struct solver *s, Z3_ast e, uint32_t **vars, uint32_t *cnt)
 		free(w.vars);
 		return err;
 	}
-	qsort(w.vars, w.var_cnt, sizeof(*w.vars), cmp_u32);
+	if (w.var_cnt)
+		qsort(w.vars, w.var_cnt, sizeof(*w.vars), cmp_u32);
 	*vars = w.vars;
 	*cnt = w.var_cnt;
 	return 0;

@@ -1,0 +1,97 @@
+#!/bin/bash
+# Path counts of the self-describing engine test programs (progs/*.bpf.c).
+#
+# Each program's header comment states what exploring it must give, one
+# line per map policy:
+#
+#   expect policy=NAME paths=N errors=N unsupported=N [spurious=N] [insn_coverage=P]
+#
+# The counts are exact, worked out by hand in the same comment. Budget stops,
+# solver timeouts, spurious tests (paths no real map takes, which the lookup
+# policy can make) and self-check mismatches must be 0 unless the line gives
+# their number. The entry program is the one named like the file.
+#
+# Usage: path_counts.sh MHSE OUT_DIR SOURCE_DIR OBJECT...
+#   each OBJECT's header is SOURCE_DIR/<name>.bpf.c for OBJECT <name>.bpf.o
+set -u
+mhse=$1 out=$2 src_dir=$3
+shift 3
+passed=0 failed=0
+
+fail() {
+	failed=$((failed + 1))
+	echo "FAIL: $*"
+}
+
+# The stats.json keys an expect line's keys stand for.
+declare -A stat_key=(
+	[paths]=paths [errors]=errors [unsupported]=unsupported [budget]=budget [timeouts]=timeouts
+	[spurious]=spurious_tests [mismatches]=self_check_mismatches [insn_coverage]=insn_coverage_pct
+)
+
+# Prints "key=value" for every key of stat_key from a stats.json: counts as
+# integers, percentages as %g writes them (100.00 -> 100, 96.77 -> 96.77).
+read_stats() {
+	python3 -c '
+import json, sys
+stats = json.load(open(sys.argv[1]))
+for key in sys.argv[2:]:
+    value = stats[key]
+    print("%s=%s" % (key, value if isinstance(value, int) else "%g" % value))' "$1" "${stat_key[@]}"
+}
+
+# Checks one expect line (its key=value words) against an exploration.
+check_line() {
+	local obj=$1 name=$2
+	shift 2
+	local -A want=([budget]=0 [timeouts]=0 [spurious]=0 [mismatches]=0)
+	local -A got=()
+	local word key policy dir problems=""
+
+	for word in "$@"; do
+		key=${word%%=*}
+		if [ "$key" != policy ] && [ -z "${stat_key[$key]+set}" ]; then
+			fail "$name: unknown key '$key' in expect line '$*'"
+			return
+		fi
+		want[$key]=${word#*=}
+	done
+	policy=${want[policy]:-}
+	unset 'want[policy]'
+	if [ -z "$policy" ]; then
+		fail "$name: expect line '$*' names no policy"
+		return
+	fi
+	dir=$out/$name.$policy
+	rm -rf "$dir"
+	if ! "$mhse" --prog "$name" --policy "$policy" --max-time 60 --out "$dir" "$obj" >"$dir.log" 2>&1; then
+		fail "$name --policy $policy: mhse failed (see $dir.log)"
+		return
+	fi
+	while IFS='=' read -r key value; do
+		got[$key]=$value
+	done < <(read_stats "$dir/stats.json")
+	for key in "${!want[@]}"; do
+		[ "${got[${stat_key[$key]}]}" = "${want[$key]}" ] ||
+			problems+=" $key ${got[${stat_key[$key]}]}, expected ${want[$key]};"
+	done
+	if [ -n "$problems" ]; then
+		fail "$name --policy $policy:$problems tests in $dir"
+	else
+		passed=$((passed + 1))
+	fi
+}
+
+mkdir -p "$out"
+for obj in "$@"; do
+	name=$(basename "$obj" .bpf.o)
+	src=$src_dir/$name.bpf.c
+	lines=0
+	while read -r -a words; do
+		lines=$((lines + 1))
+		check_line "$obj" "$name" "${words[@]}"
+	done < <(sed -n 's/^[ \t]*\(\*\|\/\/\)[ \t]*expect[ \t]\+//p' "$src")
+	[ "$lines" -gt 0 ] || fail "$name: no expect line in $src"
+done
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
