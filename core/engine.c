@@ -804,11 +804,16 @@ static enum step run_state(struct mhse_engine *e, struct state *s, bool *covered
 
 /* ---- finished paths ---- */
 
-/* Reads a term of n bytes out of the model, byte by byte (terms may be wider than 64 bits). */
+/* Reads a term of n bytes out of the model, eight bytes per evaluation
+ * (terms may be wider than the 64 bits one evaluation returns). */
 static void eval_bytes(struct mhse_engine *e, Z3_model m, Z3_ast term, uint32_t n, uint8_t *out)
 {
-	for (uint32_t i = 0; i < n; i++)
-		out[i] = (uint8_t)solver__eval(&e->solver, m, Z3_mk_extract(e->ctx.z, 8 * i + 7, 8 * i, term));
+	for (uint32_t i = 0; i < n; i += 8) {
+		uint32_t chunk = n - i < 8 ? n - i : 8;
+		Z3_ast part = i == 0 && chunk == n ? term : Z3_mk_extract(e->ctx.z, 8 * (i + chunk) - 1, 8 * i, term);
+
+		mem_store_le(out + i, chunk, solver__eval(&e->solver, m, part));
+	}
 }
 
 static uint64_t numeral(Z3_context z, Z3_ast v)
