@@ -89,6 +89,16 @@ int search_parse(const char *name, enum search_kind *kind)
 	return i < 0 ? i : 0;
 }
 
+#define SIMPLIFY_MAX_STEPS 200000
+
+Z3_ast engine__simplify(struct mhse_engine *e, Z3_ast term)
+{
+	Z3_ast simple = Z3_simplify_ex(e->ctx.z, term, e->simplify_params);
+
+	/* over the step bound: the term as it was */
+	return Z3_get_error_code(e->ctx.z) == Z3_OK && simple ? simple : term;
+}
+
 int engine__constrain(struct mhse_engine *e, struct state *s, Z3_ast cond)
 {
 	struct constraint *c;
@@ -149,7 +159,7 @@ int engine__split(struct mhse_engine *e, struct state *s, Z3_ast cond, struct st
 	enum sat yes, no;
 
 	/* simplified once here, the term is cheaper in every query and model evaluation after */
-	cond = Z3_simplify(z, cond);
+	cond = engine__simplify(e, cond);
 	yes = engine__feasible(e, s, cond);
 	*other = NULL;
 	if (yes == SAT_UNKNOWN)
@@ -168,7 +178,7 @@ int engine__split(struct mhse_engine *e, struct state *s, Z3_ast cond, struct st
 	}
 	return 2;
 timeout:
-	engine__end(e, s, PATH_TIMEOUT, "solver query timed out at insn %zu", s->pc);
+	engine__end(e, s, PATH_TIMEOUT, "solver query timed out, or its terms are too large, at insn %zu", s->pc);
 	return -1;
 }
 
@@ -629,7 +639,7 @@ static enum step do_exit(struct mhse_engine *e, struct state *s)
 			return STEP_FAILED;
 		for (size_t i = 0; i < e->hook->ret_cnt; i++)
 			alts[i] = Z3_mk_eq(z, Z3_mk_extract(z, 31, 0, r0), sym_num(&e->ctx, (uint64_t)e->hook->rets[i].value, 32));
-		in_domain = Z3_simplify(z, Z3_mk_or(z, (unsigned)e->hook->ret_cnt, alts));
+		in_domain = engine__simplify(e, Z3_mk_or(z, (unsigned)e->hook->ret_cnt, alts));
 		free(alts);
 		char msg[96];
 
@@ -681,6 +691,10 @@ static enum step run_state(struct mhse_engine *e, struct state *s, bool *covered
 		if (s->insns++ >= e->opts.max_insns)
 			return engine__end(e, s, PATH_BUDGET, "instruction budget of %llu exhausted",
 					   (unsigned long long)e->opts.max_insns);
+		/* a long path must not outlive the run's time budget */
+		if (!(s->insns & 4095) && e->opts.max_time_s > 0 &&
+		    (double)(now_ns() - e->start_ns) / 1e9 >= e->opts.max_time_s)
+			return engine__end(e, s, PATH_BUDGET, "time budget of %.1f s exhausted", e->opts.max_time_s);
 		e->stats.insns++;
 		if (s->prog == e->prog)
 			covered[s->pc] = true;
@@ -1359,7 +1373,7 @@ static int init_context(struct mhse_engine *e, struct state *s)
 			e->ctx_vars[v] = var;
 			range[0] = Z3_mk_bvuge(z, var, sym_num(&e->ctx, f->min, f->size * 8));
 			range[1] = Z3_mk_bvule(z, var, sym_num(&e->ctx, f->max, f->size * 8));
-			if (engine__constrain(e, s, Z3_simplify(z, Z3_mk_and(z, 2, range))))
+			if (engine__constrain(e, s, engine__simplify(e, Z3_mk_and(z, 2, range))))
 				return -ENOMEM;
 			for (uint32_t b = 0; b < f->size; b++)
 				ctx->sym[f->offset + k * f->size + b] = Z3_mk_extract(z, 8 * b + 7, 8 * b, var);
@@ -1493,6 +1507,9 @@ int mhse_engine__new(const struct mhse_object *obj, const struct mhse_prog *prog
 		e->policy[i] = opts->map_policy ? opts->map_policy[i] : opts->policy;
 	if (solver__init(&e->solver, &e->ctx, e->opts.solver_timeout_ms))
 		goto fail;
+	e->simplify_params = Z3_mk_params(e->ctx.z);
+	Z3_params_inc_ref(e->ctx.z, e->simplify_params);
+	Z3_params_set_uint(e->ctx.z, e->simplify_params, Z3_mk_string_symbol(e->ctx.z, "max_steps"), SIMPLIFY_MAX_STEPS);
 	e->searcher = searcher__new(opts->search, opts->seed, e->covered, prog->insn_cnt);
 	if (!e->searcher)
 		goto fail;
@@ -1560,6 +1577,8 @@ void mhse_engine__free(struct mhse_engine *e)
 	free(e->arena);
 	if (e->ctx.z)
 		solver__fini(&e->solver);
+	if (e->simplify_params)
+		Z3_params_dec_ref(e->ctx.z, e->simplify_params);
 	sym_ctx__fini(&e->ctx);
 	free(e->ctx_vars);
 	free(e->extern_vars);

@@ -37,6 +37,7 @@ struct mhse_engine {
 	void *on_path_arg;
 	uint64_t start_ns;
 	uint64_t budget_checks;
+	Z3_params simplify_params;
 	bool stop;
 };
 
@@ -48,6 +49,9 @@ enum step {
 	STEP_FAILED,     /* engine failure (out of memory) */
 };
 
+/* Z3's simplifier with a bound on its work: terms built from thousands of
+ * instructions (hashes unrolled by the compiler) must not stall a run. */
+Z3_ast engine__simplify(struct mhse_engine *e, Z3_ast term);
 /* Adds cond to s's path (cond must be feasible). */
 int engine__constrain(struct mhse_engine *e, struct state *s, Z3_ast cond);
 /* Feasibility of cond on s's path; updates s's model on SAT. */

@@ -108,7 +108,7 @@ static bool is_array(const struct mhse_map *def)
 
 static Z3_ast key_eq(struct mhse_engine *e, Z3_ast a, Z3_ast b)
 {
-	return Z3_simplify(e->ctx.z, Z3_mk_eq(e->ctx.z, a, b));
+	return Z3_mk_eq(e->ctx.z, a, b);
 }
 
 /* What a helper does once it knows which record (or none, -1) its key names. */
@@ -187,7 +187,7 @@ static int split_array_range(struct mhse_engine *e, struct state *s, const struc
 	Z3_ast idx32 = Z3_mk_extract(z, 31, 0, key);
 	struct state *c;
 
-	switch (engine__split(e, s, Z3_simplify(z, Z3_mk_bvuge(z, idx32, sym_num(&e->ctx, def->max_entries, 32))), &c)) {
+	switch (engine__split(e, s, Z3_mk_bvuge(z, idx32, sym_num(&e->ctx, def->max_entries, 32)), &c)) {
 	case -1:
 		return -1;
 	case 1:
@@ -478,7 +478,7 @@ enum step policy__tail_call(struct mhse_engine *e, struct state *s)
 	if (s->tail_calls >= MHSE_MAX_TAIL_CALLS)
 		return STEP_CONTINUE;
 	key = Z3_mk_extract(z, 31, 0, sym_ast(&e->ctx, index));
-	switch (engine__split(e, s, Z3_simplify(z, Z3_mk_bvuge(z, key, sym_num(&e->ctx, def->max_entries, 32))), &c)) {
+	switch (engine__split(e, s, Z3_mk_bvuge(z, key, sym_num(&e->ctx, def->max_entries, 32)), &c)) {
 	case -1:
 		return STEP_DONE;
 	case 1:

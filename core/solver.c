@@ -71,12 +71,6 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Appends the ids of the uninterpreted constants under e to *vars. */
-struct walk {
-	uint32_t *vars, var_cnt, var_cap;
-	uint32_t *seen, seen_cnt, seen_cap; /* ast ids visited, unsorted (DAGs are small) */
-};
-
 static int push_u32(uint32_t **arr, uint32_t *cnt, uint32_t *cap, uint32_t v)
 {
 	if (*cnt == *cap) {
@@ -92,32 +86,96 @@ static int push_u32(uint32_t **arr, uint32_t *cnt, uint32_t *cap, uint32_t v)
 	return 0;
 }
 
-static int collect_vars(Z3_context z, Z3_ast e, struct walk *w)
+/* A walk over a term's DAG: the variables found, and the nodes seen (an
+ * open-addressing set of ast ids + 1). Terms a program builds by hashing
+ * through thousands of instructions are huge: the walk is iterative and
+ * gives up past SOLVER_MAX_TERM_NODES, and so does the query. */
+#define SOLVER_MAX_TERM_NODES 20000
+
+struct walk {
+	uint32_t *vars, var_cnt, var_cap;
+	uint32_t *seen, seen_cnt, seen_cap;
+	Z3_ast *stack;
+	size_t depth, stack_cap;
+};
+
+/* Adds id to the seen set; returns 1 if it was there, 0 if added, <0 on error. */
+static int seen_add(struct walk *w, uint32_t id)
 {
-	uint32_t id = Z3_get_ast_id(z, e);
-	Z3_app app;
-	unsigned n;
+	if ((w->seen_cnt + 1) * 2 > w->seen_cap) {
+		uint32_t cap = w->seen_cap ? w->seen_cap * 2 : 256, *set = calloc(cap, sizeof(*set));
 
-	if (Z3_get_ast_kind(z, e) != Z3_APP_AST)
-		return 0;
-	for (uint32_t i = 0; i < w->seen_cnt; i++)
-		if (w->seen[i] == id)
-			return 0;
-	if (push_u32(&w->seen, &w->seen_cnt, &w->seen_cap, id))
-		return -ENOMEM;
-	app = Z3_to_app(z, e);
-	n = Z3_get_app_num_args(z, app);
-	if (!n) {
-		Z3_func_decl d = Z3_get_app_decl(z, app);
-
-		if (Z3_get_decl_kind(z, d) == Z3_OP_UNINTERPRETED)
-			return push_u32(&w->vars, &w->var_cnt, &w->var_cap, id);
-		return 0;
-	}
-	for (unsigned i = 0; i < n; i++)
-		if (collect_vars(z, Z3_get_app_arg(z, app, i), w))
+		if (!set)
 			return -ENOMEM;
+		for (uint32_t i = 0; i < w->seen_cap; i++) {
+			uint32_t slot;
+
+			if (!w->seen[i])
+				continue;
+			for (slot = (w->seen[i] * 2654435761u) & (cap - 1); set[slot]; slot = (slot + 1) & (cap - 1))
+				;
+			set[slot] = w->seen[i];
+		}
+		free(w->seen);
+		w->seen = set;
+		w->seen_cap = cap;
+	}
+	for (uint32_t slot = ((id + 1) * 2654435761u) & (w->seen_cap - 1);; slot = (slot + 1) & (w->seen_cap - 1)) {
+		if (w->seen[slot] == id + 1)
+			return 1;
+		if (!w->seen[slot]) {
+			w->seen[slot] = id + 1;
+			w->seen_cnt++;
+			return 0;
+		}
+	}
+}
+
+static int walk_push(struct walk *w, Z3_ast e)
+{
+	if (w->depth == w->stack_cap) {
+		size_t cap = w->stack_cap ? w->stack_cap * 2 : 64;
+		Z3_ast *stack = realloc(w->stack, cap * sizeof(*stack));
+
+		if (!stack)
+			return -ENOMEM;
+		w->stack = stack;
+		w->stack_cap = cap;
+	}
+	w->stack[w->depth++] = e;
 	return 0;
+}
+
+static int collect_vars(Z3_context z, Z3_ast root, struct walk *w)
+{
+	int err = walk_push(w, root);
+
+	while (!err && w->depth) {
+		Z3_ast e = w->stack[--w->depth];
+		Z3_app app;
+		unsigned n;
+		int seen;
+
+		if (Z3_get_ast_kind(z, e) != Z3_APP_AST)
+			continue;
+		seen = seen_add(w, Z3_get_ast_id(z, e));
+		if (seen < 0)
+			return seen;
+		if (seen)
+			continue;
+		if (w->seen_cnt > SOLVER_MAX_TERM_NODES)
+			return -E2BIG;
+		app = Z3_to_app(z, e);
+		n = Z3_get_app_num_args(z, app);
+		if (!n) {
+			if (Z3_get_decl_kind(z, Z3_get_app_decl(z, app)) == Z3_OP_UNINTERPRETED)
+				err = push_u32(&w->vars, &w->var_cnt, &w->var_cap, Z3_get_ast_id(z, e));
+			continue;
+		}
+		for (unsigned i = 0; i < n && !err; i++)
+			err = walk_push(w, Z3_get_app_arg(z, app, i));
+	}
+	return err;
 }
 
 static int vars_of(struct solver *s, Z3_ast e, uint32_t **vars, uint32_t *cnt)
@@ -126,6 +184,7 @@ static int vars_of(struct solver *s, Z3_ast e, uint32_t **vars, uint32_t *cnt)
 	int err = collect_vars(s->ctx->z, e, &w);
 
 	free(w.seen);
+	free(w.stack);
 	if (err) {
 		free(w.vars);
 		return err;

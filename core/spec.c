@@ -60,7 +60,7 @@ static int parse_u64(struct spec_parser *p, const yaml_node_t *node, uint64_t *o
 
 static int parse_u32(struct spec_parser *p, const yaml_node_t *node, uint32_t *out)
 {
-	uint64_t v;
+	uint64_t v = 0;
 	int err = parse_u64(p, node, &v);
 
 	if (err)

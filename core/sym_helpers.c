@@ -88,7 +88,7 @@ static enum step sym_csum_diff(struct mhse_engine *e, struct state *s)
 	for (int fold = 0; fold < 2; fold++)
 		sum = Z3_mk_bvadd(z, Z3_mk_zero_ext(z, 32, Z3_mk_extract(z, 31, 0, sum)),
 				  Z3_mk_zero_ext(z, 32, Z3_mk_extract(z, 63, 32, sum)));
-	r[0] = sym_from(&e->ctx, Z3_simplify(z, sum), false);
+	r[0] = sym_from(&e->ctx, engine__simplify(e, sum), false);
 	if (Z3_is_numeral_ast(z, r[0].e)) {
 		uint64_t v;
 
@@ -124,7 +124,7 @@ static enum step sym_trace_printk(struct mhse_engine *e, struct state *s)
 	if (st != STEP_CONTINUE)
 		return st;
 	for (uint32_t i = 0; i < (uint32_t)r[2].c; i++) {
-		Z3_ast b = Z3_simplify(e->ctx.z, Z3_mk_extract(e->ctx.z, 8 * i + 7, 8 * i, bytes));
+		Z3_ast b = engine__simplify(e, Z3_mk_extract(e->ctx.z, 8 * i + 7, 8 * i, bytes));
 		uint64_t v;
 
 		if (!Z3_get_numeral_uint64(e->ctx.z, b, &v))
