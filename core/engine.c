@@ -1014,52 +1014,20 @@ out:
 	return err;
 }
 
-/* A region's bytes as one term, byte 0 lowest. */
-static Z3_ast region_term(struct mhse_engine *e, const struct sregion *r)
-{
-	Z3_ast acc = NULL;
-
-	for (uint32_t i = r->size; i-- > 0;) {
-		Z3_ast byte = r->sym && r->sym[i] ? r->sym[i] : sym_num(&e->ctx, r->conc[i], 8);
-
-		acc = acc ? Z3_mk_concat(e->ctx.z, acc, byte) : byte;
-	}
-	return acc;
-}
-
 /* Under the lookup policy a lookup ignores what the path saw of its key
- * before, so a path may need a map that answers one key two ways. The
- * path is realisable when every such pair of records can be told apart by
- * their keys or agrees; returns that condition (NULL when no map of the
- * path uses the policy). */
+ * before, so a path may need a map that answers one key two ways; each
+ * such lookup recorded when its answer agrees with what the map held then
+ * (policy.c). The path is realisable when all of them hold: returns their
+ * conjunction, or NULL when there is none. */
 static Z3_ast realisable_maps(struct mhse_engine *e, const struct state *s)
 {
-	Z3_context z = e->ctx.z;
 	Z3_ast all = NULL;
 
 	for (size_t i = 0; i < s->record_cnt; i++) {
-		const struct map_record *r = &s->records[i];
+		Z3_ast c = s->records[i].realisable;
 
-		if (!r->initial || e->policy[r->map] != POLICY_LOOKUP)
-			continue;
-		for (size_t j = 0; j < i; j++) {
-			const struct map_record *q = &s->records[j];
-			Z3_ast differ, agree;
-
-			if (q->map != r->map || (!q->present && !r->present))
-				continue;
-			differ = Z3_mk_not(z, Z3_mk_eq(z, q->key, r->key));
-			if (q->present != r->present) {
-				agree = differ;
-			} else {
-				Z3_ast qv = region_term(e, s->regions[q->initial ? q->init_region : q->region]);
-
-				if (!qv)
-					continue;
-				agree = Z3_mk_or(z, 2, (Z3_ast[]){ differ, Z3_mk_eq(z, qv, region_term(e, s->regions[r->init_region])) });
-			}
-			all = all ? Z3_mk_and(z, 2, (Z3_ast[]){ all, agree }) : agree;
-		}
+		if (c)
+			all = all ? Z3_mk_and(e->ctx.z, 2, (Z3_ast[]){ all, c }) : c;
 	}
 	return all;
 }

@@ -75,6 +75,31 @@ static int value_region(struct mhse_engine *e, struct state *s, uint32_t idx, bo
 	return id;
 }
 
+/* A lookup-policy answer agrees with the map as the path left it: for each
+ * earlier record of the map, its key differs, or it says the same thing
+ * (absent, or present with the value its region holds now). */
+static Z3_ast agrees_with_map(struct mhse_engine *e, const struct state *s, const struct map_record *r)
+{
+	Z3_context z = e->ctx.z;
+	Z3_ast all = NULL;
+
+	for (size_t j = 0; j < s->record_cnt; j++) {
+		const struct map_record *q = &s->records[j];
+		Z3_ast agree, differ;
+
+		if (q->map != r->map || (!q->present && !r->present))
+			continue;
+		differ = Z3_mk_not(z, Z3_mk_eq(z, q->key, r->key));
+		if (q->present != r->present)
+			agree = differ;
+		else
+			agree = Z3_mk_or(z, 2, (Z3_ast[]){ differ, Z3_mk_eq(z, sregion__term(&e->ctx, s->regions[q->region]),
+									 sregion__term(&e->ctx, s->regions[r->region])) });
+		all = all ? Z3_mk_and(z, 2, (Z3_ast[]){ all, agree }) : agree;
+	}
+	return all;
+}
+
 /* Records key as initially present (with a fresh or zero value) or absent.
  * Returns the record index. */
 static int initial_record(struct mhse_engine *e, struct state *s, uint32_t idx, Z3_ast key, bool present,
@@ -96,6 +121,8 @@ static int initial_record(struct mhse_engine *e, struct state *s, uint32_t idx, 
 			return -ENOMEM;
 		r.region = (uint32_t)id;
 	}
+	if (e->policy[idx] == POLICY_LOOKUP)
+		r.realisable = agrees_with_map(e, s, &r);
 	if (add_record(s, r))
 		return -ENOMEM;
 	return (int)s->record_cnt - 1;

@@ -254,6 +254,18 @@ struct sval sregion__read(struct sym_ctx *ctx, const struct sregion *r, struct s
 	return (struct sval){ .e = acc, .region = -1 };
 }
 
+Z3_ast sregion__term(struct sym_ctx *ctx, const struct sregion *r)
+{
+	Z3_ast acc = NULL;
+
+	for (uint32_t i = r->size; i-- > 0;) {
+		Z3_ast byte = r->sym && r->sym[i] ? r->sym[i] : sym_num(ctx, r->conc[i], 8);
+
+		acc = acc ? Z3_mk_concat(ctx->z, acc, byte) : byte;
+	}
+	return acc;
+}
+
 static int ensure_sym(struct sregion *r)
 {
 	if (!r->sym)

@@ -55,6 +55,7 @@ struct map_record {
 	bool initial;      /* describes the initial contents (a test input), not a write */
 	uint32_t region;   /* value region when present */
 	uint32_t init_region; /* for initial records: the value region as first read (a copy kept for the test) */
+	Z3_ast realisable; /* lookup policy: when this answer agrees with what the map held then, else NULL */
 };
 
 struct trace_call {
@@ -123,6 +124,8 @@ int state__constrain(struct state *s, const struct constraint *c);
 
 /* Reads size bytes at byte offset off (a term or a number) of region id. */
 struct sval sregion__read(struct sym_ctx *ctx, const struct sregion *r, struct sval off, unsigned size);
+/* All bytes of a byte-backed region as one term, byte 0 lowest (NULL when empty). */
+Z3_ast sregion__term(struct sym_ctx *ctx, const struct sregion *r);
 void sregion__write(struct sym_ctx *ctx, struct sregion *r, struct sval off, unsigned size, struct sval v);
 
 #endif
