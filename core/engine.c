@@ -1363,6 +1363,8 @@ static int init_packet(struct mhse_engine *e, struct state *s)
 	e->pkt_len0 = Z3_mk_const(z, Z3_mk_string_symbol(z, "packet_len"), e->ctx.bv64);
 	pkt->array = e->pkt0;
 	pkt->size = cap;
+	free(pkt->conc);
+	pkt->conc = NULL;
 	s->pkt_lo = s->pkt_meta = s->pkt_low_water = hook->headroom;
 	s->pkt_hi = Z3_mk_bvadd(z, sym_num(&e->ctx, hook->headroom, 64), e->pkt_len0);
 	s->pkt_len_proven = hook->pkt_min;

@@ -8,6 +8,7 @@
 #include "explore.h"
 #include "interp.h"
 #include "log.h"
+#include "replay.h"
 #include "selfcheck.h"
 
 #define DEFAULT_MAX_INSNS 1000000
@@ -21,6 +22,8 @@ struct explore_run {
 	struct mhse_vm *vm;
 	struct coverage *cov;
 	struct run_stats *stats;
+	struct replay_kernel *kernel; /* NULL unless the kernel referees */
+	struct replay_report replay;
 	int err;
 };
 
@@ -32,6 +35,27 @@ static void progress(const struct explore_run *run, bool done)
 		run->prog->name, (unsigned long long)run->stats->paths, (unsigned long long)run->stats->errors,
 		(unsigned long long)run->stats->unsupported, (unsigned long long)run->stats->self_check_mismatches,
 		done ? "\n" : "");
+}
+
+/* The kernel's verdict on a test the interpreter agreed with. */
+static int referee(struct explore_run *run, const struct path_result *path)
+{
+	struct replay_result res = { 0 };
+	char name[32];
+
+	run->err = replay_kernel__test(run->kernel, path, &res);
+	snprintf(name, sizeof(name), "test-%06zu", test_writer__count(run->writer));
+	if (!run->err)
+		run->err = replay_report__add(&run->replay, name, &res);
+	if (run->err)
+		return 1;
+	if (res.by == REPLAY_BY_KERNEL && res.verdict == REPLAY_DISAGREE) {
+		if (run->opts->progress)
+			fputc('\n', stderr);
+		fprintf(stderr, "%s: ", run->prog->name);
+		replay_print_line(stderr, name, &res);
+	}
+	return 0;
 }
 
 static int on_path(void *arg, const struct path_result *path)
@@ -64,6 +88,8 @@ static int on_path(void *arg, const struct path_result *path)
 			fputc('\n', stderr);
 		fprintf(stderr, "%s: self-check mismatch in test %zu: %s\n", run->prog->name,
 			test_writer__count(run->writer), reason);
+	} else if (run->kernel && referee(run, path)) {
+		return 1;
 	}
 	if (!(st->paths % 64))
 		progress(run, false);
@@ -96,6 +122,15 @@ int mhse_explore(const struct mhse_object *obj, const struct mhse_prog *prog, co
 	err = test_writer__open(opts->out_dir, &run.writer);
 	if (err)
 		return err;
+	if (opts->replay_kernel) {
+		err = replay_kernel__open(obj, prog, hook, &run.kernel);
+		if (!err)
+			err = replay_report__init(&run.replay, prog->name, hook->name, true);
+		if (err) {
+			test_writer__close(run.writer);
+			return err;
+		}
+	}
 	err = mhse_vm__new(obj, hook, &run.vm);
 	if (!err)
 		err = coverage__new(obj, prog, &run.cov);
@@ -125,7 +160,13 @@ int mhse_explore(const struct mhse_object *obj, const struct mhse_prog *prog, co
 		err = coverage__write_lcov(run.cov, path);
 	if (!err)
 		err = stats_write(opts->out_dir, stats);
+	if (!err && run.kernel) {
+		replay_report__print_summary(stdout, &run.replay);
+		err = replay_stats__update(opts->out_dir, &run.replay);
+	}
 out:
+	replay_kernel__close(run.kernel);
+	replay_report__free(&run.replay);
 	mhse_engine__free(engine);
 	coverage__free(run.cov);
 	mhse_vm__free(run.vm);

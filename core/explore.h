@@ -17,10 +17,12 @@ struct explore_opts {
 	struct mhse_explore_opts engine;
 	const char *out_dir;
 	bool progress; /* a live progress line on stderr */
+	bool replay_kernel; /* referee every test in the kernel as it is written */
 };
 
 /* Explores prog into opts->out_dir and fills stats (free with run_stats__free).
- * Returns 0, or a negative errno when the run could not be set up. */
+ * Returns 0, or a negative errno when the run could not be set up (-EPERM:
+ * the kernel replay asked for cannot run BPF programs here). */
 int mhse_explore(const struct mhse_object *obj, const struct mhse_prog *prog, const struct mhse_hook *hook,
 		 const struct explore_opts *opts, struct run_stats *stats);
 

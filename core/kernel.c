@@ -446,7 +446,7 @@ static int update_elem(struct mhse_kernel *k, int map_idx, const void *key, cons
 			return 0;
 		}
 		/* NOEXIST and EXIST must see stale slots gone. */
-		err = flush_stale_slots(km) ?: slot_value(k, m, value, &kvalue, &ref_fd);
+		err = (flags != BPF_ANY ? flush_stale_slots(km) : 0) ?: slot_value(k, m, value, &kvalue, &ref_fd);
 		if (err)
 			return err;
 		err = bpf_map_update_elem(fd, key, kvalue, flags);

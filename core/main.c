@@ -22,8 +22,9 @@
 #include "mapio.h"
 #include "object.h"
 #include "packet_file.h"
+#include "replay.h"
 
-enum { EXIT_RUN_FAILED = 1, EXIT_USAGE = 2, EXIT_BAD_INPUT = 3 };
+enum { EXIT_RUN_FAILED = 1, EXIT_USAGE = 2, EXIT_BAD_INPUT = 3, EXIT_NO_KERNEL = 4 };
 
 static const char usage_main[] =
 	"usage: mhse [options] OBJECT          explore every feasible path, one test each\n"
@@ -36,10 +37,12 @@ static const char usage_main[] =
 	"  info      programs, maps and unbound externs of an object\n"
 	"  disasm    disassembly with source lines\n"
 	"  run       run one program concretely on a packet, context and maps\n"
+	"  replay    replay the tests of an exploration in the interpreter and the kernel\n"
 	"  specs     the known hooks\n"
 	"\n"
 	"'mhse COMMAND --help' describes each. Exit codes: 0 success, 1 the program run\n"
-	"failed, 2 usage error, 3 bad input (object, spec, packet or map file).\n";
+	"failed (or a replay disagreed), 2 usage error, 3 bad input (object, spec, packet or\n"
+	"map file), 4 the kernel cannot run BPF programs here (root and bpf() needed).\n";
 
 static const char usage_info[] =
 	"usage: mhse info [-j] [--const NAME=VALUE] [--map-size NAME=N] OBJECT\n"
@@ -78,8 +81,17 @@ static const char usage_explore[] =
 	"  --search NAME         dfs (default), bfs, random-path, covnew\n"
 	"  --max-time S, --max-paths N, --max-insns N (per path), --max-memory MB, --seed N\n"
 	"  --out DIR             output directory (default mhse-out)\n"
+	"  --replay-kernel       referee every test in the running kernel as it is written\n"
 	"  --const NAME=VALUE    bind an extern symbol\n"
 	"  --map-size NAME=N     set a map's max_entries\n";
+
+static const char usage_replay[] =
+	"usage: mhse replay [--kernel] [-j] [--prog NAME] [--hook NAME|FILE] OBJECT DIR\n"
+	"  Replays the tests an exploration wrote to DIR through the concrete interpreter and,\n"
+	"  with --kernel, through the running kernel (BPF_PROG_TEST_RUN), and reports per test\n"
+	"  agree, disagree (the first difference) or not replayable (why); docs/replay.md.\n"
+	"  -j, --json   the report as JSON\n"
+	"  Exit code 1 when any test disagrees, 4 when the kernel cannot run BPF programs.\n";
 
 static int parse_assignment(const char *arg, char *name, size_t name_len, uint64_t *value)
 {
@@ -160,7 +172,7 @@ static const struct mhse_prog *pick_prog(const struct mhse_object *obj, const ch
 enum {
 	OPT_CONST = 256, OPT_MAP_SIZE, OPT_PROG, OPT_HOOK, OPT_PACKET, OPT_CTX, OPT_MAPS, OPT_NONDET, OPT_TRACE,
 	OPT_ALL, OPT_POLICY, OPT_MAP_POLICY, OPT_SEARCH, OPT_MAX_TIME, OPT_MAX_PATHS, OPT_MAX_INSNS, OPT_MAX_MEMORY,
-	OPT_SEED, OPT_OUT,
+	OPT_SEED, OPT_OUT, OPT_KERNEL, OPT_REPLAY_KERNEL,
 };
 
 static const struct option long_opts[] = {
@@ -174,17 +186,19 @@ static const struct option long_opts[] = {
 	{ "search", required_argument, NULL, OPT_SEARCH }, { "max-time", required_argument, NULL, OPT_MAX_TIME },
 	{ "max-paths", required_argument, NULL, OPT_MAX_PATHS }, { "max-insns", required_argument, NULL, OPT_MAX_INSNS },
 	{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY }, { "seed", required_argument, NULL, OPT_SEED },
-	{ "out", required_argument, NULL, OPT_OUT },       { 0 },
+	{ "out", required_argument, NULL, OPT_OUT },       { "kernel", no_argument, NULL, OPT_KERNEL },
+	{ "replay-kernel", no_argument, NULL, OPT_REPLAY_KERNEL }, { 0 },
 };
 
 struct run_opts {
 	struct common_opts common;
-	bool json, trace, all;
+	bool json, trace, all, kernel;
 	const char *packet, *maps, *nondet, *out, *policy, *search;
 	char **ctx, **map_policies;
 	int ctx_cnt, map_policy_cnt;
 	double max_time;
 	uint64_t max_paths, max_insns, max_memory, seed;
+	const char **dir_arg; /* set by commands that take a directory after the object */
 };
 
 static int parse_number(const char *opt, const char *arg, uint64_t *out)
@@ -239,6 +253,7 @@ static int parse_opts(int argc, char **argv, const char *usage, const int *allow
 		case OPT_NONDET: o->nondet = optarg; break;
 		case OPT_TRACE: o->trace = true; break;
 		case OPT_ALL: o->all = true; break;
+		case OPT_KERNEL: case OPT_REPLAY_KERNEL: o->kernel = true; break;
 		case OPT_POLICY: o->policy = optarg; break;
 		case OPT_MAP_POLICY: push_arg(&o->map_policies, &o->map_policy_cnt, optarg); break;
 		case OPT_SEARCH: o->search = optarg; break;
@@ -259,11 +274,13 @@ static int parse_opts(int argc, char **argv, const char *usage, const int *allow
 		case OPT_SEED: if (parse_number("seed", optarg, &o->seed)) return EXIT_USAGE; break;
 		}
 	}
-	if (optind != argc - 1) {
+	if (optind != argc - 1 - (o->dir_arg != NULL)) {
 		fputs(usage, stderr);
 		return EXIT_USAGE;
 	}
 	o->common.object = argv[optind];
+	if (o->dir_arg)
+		*o->dir_arg = argv[optind + 1];
 	return 0;
 }
 
@@ -550,7 +567,8 @@ static int engine_opts(const struct mhse_object *obj, const struct run_opts *o, 
 static int explore_one(const struct mhse_object *obj, const struct mhse_prog *prog, const struct run_opts *o,
 		       const struct mhse_explore_opts *eo, const char *out_dir, struct run_stats *stats)
 {
-	struct explore_opts xo = { .engine = *eo, .out_dir = out_dir, .progress = isatty(STDERR_FILENO) };
+	struct explore_opts xo = { .engine = *eo, .out_dir = out_dir, .progress = isatty(STDERR_FILENO),
+				   .replay_kernel = o->kernel };
 	struct mhse_hook *hook;
 	int err;
 
@@ -565,6 +583,8 @@ static int explore_one(const struct mhse_object *obj, const struct mhse_prog *pr
 	/* the summary outlives the spec */
 	stats->hook = o->common.hook ? o->common.hook : prog->hook;
 	mhse_hook__free(hook);
+	if (err == -EPERM)
+		return EXIT_NO_KERNEL;
 	if (err) {
 		fprintf(stderr, "%s: program %s: exploration failed: %s\n", obj->path, prog->name, strerror(-err));
 		return EXIT_RUN_FAILED;
@@ -576,7 +596,7 @@ static int cmd_explore(int argc, char **argv)
 {
 	static const int allowed[] = { OPT_PROG, OPT_ALL, OPT_HOOK, OPT_POLICY, OPT_MAP_POLICY, OPT_MAPS, OPT_SEARCH,
 				       OPT_MAX_TIME, OPT_MAX_PATHS, OPT_MAX_INSNS, OPT_MAX_MEMORY, OPT_SEED, OPT_OUT,
-				       OPT_CONST, OPT_MAP_SIZE, 0 };
+				       OPT_REPLAY_KERNEL, OPT_CONST, OPT_MAP_SIZE, 0 };
 	struct run_opts o = { 0 };
 	struct mhse_object *obj = NULL;
 	struct mhse_explore_opts eo = { 0 };
@@ -625,6 +645,71 @@ out:
 	return err;
 }
 
+static int cmd_replay(int argc, char **argv)
+{
+	static const int allowed[] = { OPT_KERNEL, 'j', OPT_PROG, OPT_HOOK, OPT_CONST, OPT_MAP_SIZE, 0 };
+	const char *dir = NULL;
+	struct run_opts o = { .dir_arg = &dir };
+	struct mhse_object *obj = NULL;
+	struct mhse_hook *hook = NULL;
+	struct replay_opts ro;
+	struct replay_report rep = { 0 };
+	const struct mhse_prog *prog = NULL;
+	int err = parse_opts(argc, argv, usage_replay, allowed, &o);
+
+	if (err || (err = open_object(&o.common, &obj)))
+		goto out;
+	ro = (struct replay_opts){ .kernel = o.kernel };
+	/* the program comes from the tests unless named */
+	if (o.common.prog && !(prog = pick_prog(obj, o.common.prog))) {
+		err = EXIT_USAGE;
+		goto out;
+	}
+	if (!o.common.hook && !(prog ? prog : obj->prog_cnt == 1 ? &obj->progs[0] : NULL)) {
+		fprintf(stderr, "%s: %zu programs; name the tested one with --prog or its hook with --hook\n", obj->path,
+			obj->prog_cnt);
+		err = EXIT_USAGE;
+		goto out;
+	}
+	{
+		const struct mhse_prog *p = prog ? prog : &obj->progs[0];
+		const char *hook_name = o.common.hook ? o.common.hook : p->hook;
+
+		if (!hook_name) {
+			fprintf(stderr, "%s: program %s: no hook matches section '%s'; pick one with --hook\n", obj->path,
+				p->name, p->section);
+			err = EXIT_USAGE;
+			goto out;
+		}
+		if (mhse_hook__load(hook_name, &hook)) {
+			err = EXIT_BAD_INPUT;
+			goto out;
+		}
+	}
+	err = mhse_replay(obj, prog, hook, dir, &ro, &rep);
+	if (err == -EPERM) {
+		err = EXIT_NO_KERNEL;
+		goto out;
+	}
+	if (err) {
+		err = EXIT_BAD_INPUT;
+		goto out;
+	}
+	if (o.json)
+		replay_report__print_json(stdout, &rep);
+	else
+		replay_report__print(stdout, &rep);
+	if (ro.kernel)
+		replay_stats__update(dir, &rep);
+	err = rep.interp_disagree || rep.kernel_disagree ? EXIT_RUN_FAILED : 0;
+out:
+	replay_report__free(&rep);
+	mhse_hook__free(hook);
+	mhse_object__close(obj);
+	free_opts(&o);
+	return err;
+}
+
 static int cmd_specs(int argc, char **argv)
 {
 	const char *dir = mhse_hook__spec_dir();
@@ -667,7 +752,7 @@ int main(int argc, char **argv)
 		int (*run)(int argc, char **argv);
 	} commands[] = {
 		{ "explore", cmd_explore }, { "info", cmd_info }, { "disasm", cmd_disasm },
-		{ "run", cmd_run },         { "specs", cmd_specs },
+		{ "run", cmd_run },         { "replay", cmd_replay },   { "specs", cmd_specs },
 	};
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {

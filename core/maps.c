@@ -298,6 +298,14 @@ int map_state__update(struct map_state *ms, const void *key, const void *value, 
 	}
 	if (type == BPF_MAP_TYPE_LPM_TRIE && lpm_prefixlen(key) > (ms->def->key_size - 4) * 8)
 		return -EINVAL;
+	/* a device map entry of ifindex 0 holds no device: the slot is empty */
+	if ((type == BPF_MAP_TYPE_DEVMAP || type == BPF_MAP_TYPE_DEVMAP_HASH) && !mem_load_le(value, 4)) {
+		struct map_entry *old = entry_live(ms, key, false);
+
+		if (old)
+			entry_remove(ms, old);
+		return 0;
+	}
 	e = entry_live(ms, key, false);
 	if (e && (flags & BPF_NOEXIST))
 		return -EEXIST;

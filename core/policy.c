@@ -572,10 +572,19 @@ static enum step redirect_case(struct mhse_engine *e, struct state *s, uint32_t 
 {
 	const struct redirect_args *r = arg;
 
-	if (rec < 0)
+	if (rec < 0) {
 		rec = decide_fresh(e, s, idx, key, redirect_case, arg);
-	if (rec < 0)
-		return fail_record(e, s, rec);
+		if (rec < 0)
+			return fail_record(e, s, rec);
+		/* a device map entry names a device: ifindex 0 would be an empty slot */
+		if (s->records[rec].present && (e->obj->maps[idx].type == BPF_MAP_TYPE_DEVMAP ||
+						e->obj->maps[idx].type == BPF_MAP_TYPE_DEVMAP_HASH)) {
+			Z3_ast ifindex = Z3_mk_extract(e->ctx.z, 31, 0, sregion__term(&e->ctx, s->regions[s->records[rec].region]));
+
+			if (engine__constrain(e, s, Z3_mk_not(e->ctx.z, Z3_mk_eq(e->ctx.z, ifindex, sym_num(&e->ctx, 0, 32)))))
+				return STEP_FAILED;
+		}
+	}
 	if (!s->records[rec].present && !(r->flags & BPF_F_BROADCAST)) {
 		s->regs[BPF_REG_0] = sval_conc(r->flags & XDP_ACTION_MASK);
 		return STEP_CONTINUE;

@@ -142,10 +142,11 @@ struct sregion *state__writable_region(struct state *s, uint32_t id)
 		return NULL;
 	*c = *r;
 	c->refs = 1;
-	c->conc = dup_array(r->conc, r->size ? r->size : 1, 1);
+	/* an array-backed region keeps its bytes in the array term */
+	c->conc = r->array ? NULL : dup_array(r->conc, r->size ? r->size : 1, 1);
 	c->sym = r->sym ? dup_array(r->sym, r->size, sizeof(*r->sym)) : NULL;
 	c->ptr_tag = r->ptr_tag ? dup_array(r->ptr_tag, r->size / 8, sizeof(*r->ptr_tag)) : NULL;
-	if (!c->conc || (r->sym && !c->sym) || (r->ptr_tag && !c->ptr_tag)) {
+	if ((!r->array && !c->conc) || (r->sym && !c->sym) || (r->ptr_tag && !c->ptr_tag)) {
 		free(c->conc);
 		free(c->sym);
 		free(c->ptr_tag);

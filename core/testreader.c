@@ -395,6 +395,9 @@ static int read_test(const struct reader *r, const yaml_node_t *root, struct pat
 	if (!root || root->type != YAML_MAPPING_NODE)
 		return bad(r, root, "expected a test object", NULL);
 	err = read_kind(r, member(r, root, "kind"), &p->kind);
+	/* older tests have no "spurious" */
+	if (!err && member(r, root, "spurious") && !is_null(member(r, root, "spurious")))
+		err = get_bool(r, member(r, root, "spurious"), "spurious", &p->spurious);
 	if (!err)
 		err = get_prog(r, member(r, root, "program"), "program", entry);
 	if (!err)
