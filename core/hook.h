@@ -47,6 +47,12 @@ struct hook_ret {
 	char *name;
 };
 
+/* A packet the kernel's test run refuses: this EtherType shorter than min_len. */
+struct hook_l3_min {
+	uint16_t ethertype;
+	uint32_t min_len;
+};
+
 struct hook_helper {
 	int32_t id;
 	char *module; /* "core" or a hooks/<name> module implementing it */
@@ -72,6 +78,9 @@ struct mhse_hook {
 	size_t helper_cnt;
 	bool kernel_test_run;          /* BPF_PROG_TEST_RUN supports this type */
 	uint32_t kernel_pkt_min;       /* shortest packet the kernel's test run accepts */
+	bool kernel_ctx_packet_end;    /* the test run takes the packet length from ctx_in's packet-end field */
+	struct hook_l3_min *kernel_l3_min; /* per EtherType minimum lengths the test run enforces */
+	size_t kernel_l3_min_cnt;
 };
 
 /* Loads a spec by name (from the spec directory) or by path (contains '/'

@@ -65,35 +65,6 @@
 #define PACKET_OUT_CAP (64u << 10)
 #define ETH_HLEN 14
 
-/*
- * What a hook's kernel test run needs beyond what specs say today
- * (net/bpf/test_run.c). These are properties of the hook and belong in its
- * spec's kernel section (the keys docs/replay.md proposes); until spec.c
- * reads them, they are looked up here by hook name.
- */
-struct l3_min {
-	uint16_t ethertype; /* 0: unused slot */
-	uint32_t len;       /* the Ethernet header and this L3 header */
-	const char *name;
-};
-
-struct test_run_rules {
-	const char *hook;
-	/* bpf_prog_test_run_xdp takes the linear packet's length from ctx_in's
-	 * data_end, so the packet-end field must hold the packet length. */
-	bool ctx_packet_end;
-	/* bpf_prog_test_run_skb refuses an IPv4 or IPv6 EtherType without that
-	 * header in the linear data. */
-	struct l3_min l3_min[2];
-};
-
-static const struct test_run_rules test_run_rules[] = {
-	{ .hook = "xdp", .ctx_packet_end = true },
-	{ .hook = "tc", .l3_min = { { 0x0800, ETH_HLEN + 20, "IPv4" }, { 0x86dd, ETH_HLEN + 40, "IPv6" } } },
-};
-
-static const struct test_run_rules no_rules;
-
 static const char spurious_reason[] =
 	"spurious: the path needs a map to answer one key two ways, which no real map does";
 
@@ -101,7 +72,6 @@ struct replay_kernel {
 	const struct mhse_object *obj;
 	const struct mhse_prog *prog;
 	const struct mhse_hook *hook;
-	const struct test_run_rules *rules;
 	struct mhse_kernel *k;          /* NULL when unavailable */
 	char unavailable[192];          /* why no test of this program is replayable, or "" */
 	struct mhse_vm *vm;             /* replays on the kernel's context */
@@ -186,10 +156,6 @@ int replay_kernel__open(const struct mhse_object *obj, const struct mhse_prog *p
 	rk->obj = obj;
 	rk->prog = prog;
 	rk->hook = hook;
-	rk->rules = &no_rules;
-	for (size_t i = 0; i < sizeof(test_run_rules) / sizeof(test_run_rules[0]); i++)
-		if (!strcmp(test_run_rules[i].hook, hook->name))
-			rk->rules = &test_run_rules[i];
 	for (size_t i = 0; i < hook->field_cnt; i++)
 		rk->pass_ctx |= hook->fields[i].kernel_settable;
 	for (size_t i = 0; i < obj->map_cnt; i++) {
@@ -283,14 +249,13 @@ static int packet_refused(const struct replay_kernel *rk, const struct path_resu
 	if (len < rk->hook->kernel_pkt_min)
 		return verdict(res, REPLAY_NOT_REPLAYABLE, "packet of %u bytes: the kernel's test run needs at least %u",
 				len, rk->hook->kernel_pkt_min);
-	for (size_t i = 0; i < sizeof(rk->rules->l3_min) / sizeof(rk->rules->l3_min[0]); i++) {
-		const struct l3_min *l3 = &rk->rules->l3_min[i];
+	for (size_t i = 0; i < rk->hook->kernel_l3_min_cnt; i++) {
+		const struct hook_l3_min *l3 = &rk->hook->kernel_l3_min[i];
 
-		if (l3->ethertype && len >= ETH_HLEN && (p->packet_in[12] << 8 | p->packet_in[13]) == l3->ethertype &&
-		    len < l3->len)
+		if (len >= ETH_HLEN && (p->packet_in[12] << 8 | p->packet_in[13]) == l3->ethertype && len < l3->min_len)
 			return verdict(res, REPLAY_NOT_REPLAYABLE,
-					"%s packet of %u bytes: the kernel's test run needs %u (Ethernet and %s headers)",
-					l3->name, len, l3->len, l3->name);
+				       "packet of %u bytes with EtherType 0x%04x: the kernel's test run needs %u",
+				       len, l3->ethertype, l3->min_len);
 	}
 	return 0;
 }
@@ -308,7 +273,7 @@ static void kernel_ctx(struct replay_kernel *rk, const struct path_result *p)
 	for (size_t i = 0; i < hook->field_cnt; i++) {
 		const struct ctx_field *f = &hook->fields[i];
 
-		if (f->kind == CTX_PKT_END && rk->rules->ctx_packet_end && f->offset + f->size <= hook->ctx_size)
+		if (f->kind == CTX_PKT_END && hook->kernel_ctx_packet_end && f->offset + f->size <= hook->ctx_size)
 			mem_store_le(rk->ctx_in + f->offset, f->size, p->packet_in_len);
 		if (f->kind != CTX_SCALAR)
 			continue;

@@ -259,11 +259,55 @@ static int visit_packet(struct spec_parser *p, const char *key, yaml_node_t *v, 
 	return parse_u32(p, v, &hook->frame_size);
 }
 
+static int visit_l3_min(struct spec_parser *p, const char *key, yaml_node_t *v, void *arg)
+{
+	struct hook_l3_min *m = arg;
+	uint32_t ethertype;
+	int err;
+
+	if (!strcmp(key, "min"))
+		return parse_u32(p, v, &m->min_len);
+	err = parse_u32(p, v, &ethertype);
+	if (!err && ethertype > 0xffff)
+		return spec_error(p, v, "ethertype %u does not fit 16 bits", ethertype);
+	m->ethertype = (uint16_t)ethertype;
+	return err;
+}
+
+/* min_packet_by_ethertype: [{ ethertype: 0x0800, min: 34 }, ...] */
+static int parse_l3_min(struct spec_parser *p, yaml_node_t *seq)
+{
+	static const char *const keys[] = { "ethertype", "min", NULL };
+	struct mhse_hook *hook = p->hook;
+	size_t n;
+
+	if (seq->type != YAML_SEQUENCE_NODE)
+		return spec_error(p, seq, "min_packet_by_ethertype must be a list");
+	n = (size_t)(seq->data.sequence.items.top - seq->data.sequence.items.start);
+	hook->kernel_l3_min = calloc(n ? n : 1, sizeof(*hook->kernel_l3_min));
+	if (!hook->kernel_l3_min)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_t *node = node_at(p, seq->data.sequence.items.start[i]);
+		int err = for_each_pair(p, node, keys, visit_l3_min, &hook->kernel_l3_min[hook->kernel_l3_min_cnt++]);
+
+		if (err)
+			return err;
+		if (!has_key(p, node, "ethertype") || !has_key(p, node, "min"))
+			return spec_error(p, node, "an entry needs an ethertype and a min");
+	}
+	return 0;
+}
+
 static int visit_kernel(struct spec_parser *p, const char *key, yaml_node_t *v, void *arg)
 {
 	(void)arg;
 	if (!strcmp(key, "test_run"))
 		return parse_bool(p, v, &p->hook->kernel_test_run);
+	if (!strcmp(key, "ctx_packet_end"))
+		return parse_bool(p, v, &p->hook->kernel_ctx_packet_end);
+	if (!strcmp(key, "min_packet_by_ethertype"))
+		return parse_l3_min(p, v);
 	return parse_u32(p, v, &p->hook->kernel_pkt_min);
 }
 
@@ -367,7 +411,8 @@ static int visit_top(struct spec_parser *p, const char *key, yaml_node_t *v, voi
 {
 	static const char *const context_keys[] = { "size", "fields", NULL };
 	static const char *const packet_keys[] = { "min", "max", "headroom", "frame_size", NULL };
-	static const char *const kernel_keys[] = { "test_run", "min_packet", NULL };
+	static const char *const kernel_keys[] = { "test_run", "min_packet", "ctx_packet_end", "min_packet_by_ethertype",
+						   NULL };
 	struct mhse_hook *hook = p->hook;
 
 	(void)arg;
@@ -513,6 +558,7 @@ void mhse_hook__free(struct mhse_hook *hook)
 	free(hook->fields);
 	free(hook->rets);
 	free(hook->helpers);
+	free(hook->kernel_l3_min);
 	free(hook->name);
 	free(hook->path);
 	free(hook->description);
