@@ -31,7 +31,16 @@ test)
 	# the suite runs under AddressSanitizer and UBSan
 	[ -d build-asan ] || meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
 	ninja -C build-asan
-	meson test -C build-asan --print-errorlogs --num-processes 2
+	status=0
+	meson test -C build-asan --print-errorlogs --num-processes 2 || status=$?
+	# one closing line for whoever reads only the end
+	python3 - build-asan/meson-logs/testlog.json <<'EOF'
+import json, sys
+results = [json.loads(line)["result"] for line in open(sys.argv[1])]
+ok, skip = results.count("OK"), results.count("SKIP")
+print("%d passed, %d failed, %d skipped" % (ok, len(results) - ok - skip, skip))
+EOF
+	exit $status
 	;;
 *)
 	echo "usage: $0 [demo|test]" >&2

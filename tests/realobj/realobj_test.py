@@ -6,7 +6,8 @@ mhse, so they exercise what the project's own test programs do not. For each
 object the test runs `mhse --all --max-time T` (within the meson timeout) and
 checks, per program: mhse exits 0 (a signal or an exit status above 3 is a crash),
 stats.json is written, the self-check found no mismatch, at least one test file
-and the coverage files (coverage.json, coverage.info) are written.
+and the coverage files (coverage.json, coverage.info) are written. As root it also
+has the running kernel referee every test (`--replay-kernel`): none may disagree.
 
 A program whose hook has no spec in mhse (`mhse specs`) is explored on its own
 with --hook: xdp when its program type is XDP (an XDP program in an unconventional
@@ -27,6 +28,11 @@ import tempfile
 DEFAULT_DIR = "/usr/lib/x86_64-linux-gnu/bpf"
 DEFAULT_SECONDS = 6   # 15 objects, 9 of them run to the limit: ~30 s on 2 cores
 SLACK_SECONDS = 30    # beyond the budget, before a run counts as hung
+
+
+# Kernel refereeing needs root (bpf() and BPF_PROG_TEST_RUN); without it the
+# objects are still explored and self-checked.
+KERNEL_REPLAY = os.geteuid() == 0
 
 
 def known_hooks(mhse):
@@ -79,6 +85,10 @@ def check_program(program, out_dir, stderr):
         first = first_line_of(program, stderr, "mismatch") or "(no mismatch line on stderr)"
         failures.append("%s: %d self-check mismatches; first: %s"
                         % (program, stats["self_check_mismatches"], first))
+    if stats.get("kernel_disagree", 0) != 0:
+        first = first_line_of(program, stderr, "disagree") or "(no disagreement line on stderr)"
+        failures.append("%s: %d tests disagree with the kernel; first: %s"
+                        % (program, stats["kernel_disagree"], first))
     if not glob.glob(os.path.join(out_dir, "test-*.json")):
         failures.append("%s: no test file" % program)
     for name in ("coverage.json", "coverage.info"):
@@ -103,6 +113,9 @@ def explore_object(mhse, obj, hooks, seconds, scratch):
     notes = []
     if all(fallback_hook(p, hooks) is None for p in programs):
         cmd = [mhse, "--all", "--max-time", str(seconds), "--out", out, obj]
+        # the kernel referees every test where it can run the programs
+        if KERNEL_REPLAY:
+            cmd.insert(2, "--replay-kernel")
         runs.append((cmd, [(p["name"], os.path.join(out, p["name"])) for p in programs]))
     else:
         for p in programs:
@@ -131,9 +144,13 @@ def explore_object(mhse, obj, hooks, seconds, scratch):
 
 
 def summary_line(stats):
-    return ("%s [%s]: paths %d, errors %d, unsupported %d, insn %.1f%%, branch %.1f%%, mismatches %d"
+    kernel = ""
+    if "kernel_agree" in stats:
+        kernel = ", kernel %d agree / %d disagree / %d not replayable" % (
+            stats["kernel_agree"], stats["kernel_disagree"], stats["kernel_not_replayable"])
+    return ("%s [%s]: paths %d, errors %d, unsupported %d, insn %.1f%%, branch %.1f%%, mismatches %d%s"
             % (stats["program"], stats["hook"], stats["paths"], stats["errors"], stats["unsupported"],
-               stats["insn_coverage_pct"], stats["branch_coverage_pct"], stats["self_check_mismatches"]))
+               stats["insn_coverage_pct"], stats["branch_coverage_pct"], stats["self_check_mismatches"], kernel))
 
 
 def main():
