@@ -277,6 +277,8 @@ static const struct helper_impl core_helpers[] = {
 	{ BPF_FUNC_get_prandom_u32, helper_nondet_u32 },
 	{ BPF_FUNC_get_smp_processor_id, helper_nondet_u32 },
 	{ BPF_FUNC_get_numa_node_id, helper_nondet_u32 },
+	{ BPF_FUNC_get_current_pid_tgid, helper_nondet_u64 },
+	{ BPF_FUNC_get_current_uid_gid, helper_nondet_u64 },
 	{ BPF_FUNC_csum_diff, helper_csum_diff },
 	{ BPF_FUNC_trace_printk, helper_trace_printk },
 	{ BPF_FUNC_perf_event_output, helper_perf_event_output },

@@ -52,6 +52,8 @@ NONDET(jiffies64, 64)
 NONDET(get_prandom_u32, 32)
 NONDET(get_smp_processor_id, 32)
 NONDET(get_numa_node_id, 32)
+NONDET(get_current_pid_tgid, 64)
+NONDET(get_current_uid_gid, 64)
 
 /* bpf_csum_diff on terms: the same 64-bit sum of 32-bit words and the same
  * two folds as helpers.c's csum_partial_words. */
@@ -308,6 +310,8 @@ static const struct sym_helper core_helpers[] = {
 	{ BPF_FUNC_get_prandom_u32, sym_get_prandom_u32 },
 	{ BPF_FUNC_get_smp_processor_id, sym_get_smp_processor_id },
 	{ BPF_FUNC_get_numa_node_id, sym_get_numa_node_id },
+	{ BPF_FUNC_get_current_pid_tgid, sym_get_current_pid_tgid },
+	{ BPF_FUNC_get_current_uid_gid, sym_get_current_uid_gid },
 	{ BPF_FUNC_csum_diff, sym_csum_diff },
 	{ BPF_FUNC_trace_printk, sym_trace_printk },
 	{ BPF_FUNC_perf_event_output, sym_perf_event_output },
