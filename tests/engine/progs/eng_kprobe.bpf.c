@@ -26,7 +26,7 @@ struct {
 } calls SEC(".maps");
 
 SEC("kprobe/do_sys_openat2")
-int count_opens(struct pt_regs *ctx)
+int eng_kprobe(struct pt_regs *ctx)
 {
 	__u32 pid = bpf_get_current_pid_tgid() >> 32;
 	__u64 one = 1, *cnt;
