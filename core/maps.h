@@ -44,6 +44,9 @@ void map_state__free(struct map_state *ms);
 int map_state__reset(struct map_state *ms);
 
 bool map_is_array_like(uint32_t type);
+/* Maps whose values programs read and write as data (not fds, devices or
+ * event buffers): what mhse models entry by entry and the kernel lists alike. */
+bool map_holds_data(uint32_t type);
 bool map_is_percpu(uint32_t type);
 
 /* The address of key's value (MEM_ADDR), or 0 if absent. Updates LRU use. */

@@ -120,23 +120,6 @@ __attribute__((format(printf, 3, 4))) static int verdict(struct replay_result *r
 	return 1;
 }
 
-/* Maps a program writes as data, which the kernel lists the way mhse does. */
-static bool map_is_data(const struct mhse_map *m)
-{
-	switch (m->type) {
-	case BPF_MAP_TYPE_ARRAY:
-	case BPF_MAP_TYPE_PERCPU_ARRAY:
-	case BPF_MAP_TYPE_HASH:
-	case BPF_MAP_TYPE_PERCPU_HASH:
-	case BPF_MAP_TYPE_LRU_HASH:
-	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
-	case BPF_MAP_TYPE_LPM_TRIE:
-		return true;
-	default:
-		return false;
-	}
-}
-
 static bool map_is_redirect_target(const struct mhse_map *m)
 {
 	return m->type == BPF_MAP_TYPE_DEVMAP || m->type == BPF_MAP_TYPE_DEVMAP_HASH ||
@@ -485,7 +468,7 @@ static int run_differs(struct replay_kernel *rk, const struct path_result *p, ui
 			return verdict(res, REPLAY_DISAGREE, "packet byte %u: 0x%02x, kernel 0x%02x", i, p->packet_out[i],
 				       rk->out[i]);
 	for (size_t i = 0; i < rk->obj->map_cnt; i++)
-		if (map_is_data(&rk->obj->maps[i]) && mhse_kernel__has_map(rk->k, (int)i) &&
+		if (map_holds_data(rk->obj->maps[i].type) && mhse_kernel__has_map(rk->k, (int)i) &&
 		    map_differs(rk, p, (int)i, res))
 			return 1;
 	return 0;

@@ -693,23 +693,6 @@ static void dump_sort(struct map_dump *d)
 		qsort_r(d->records, d->cnt, d->rec_size, record_cmp, &d->key_size);
 }
 
-/* Maps a program can write and both sides can list. */
-static bool map_compared(uint32_t type)
-{
-	switch (type) {
-	case BPF_MAP_TYPE_ARRAY:
-	case BPF_MAP_TYPE_PERCPU_ARRAY:
-	case BPF_MAP_TYPE_HASH:
-	case BPF_MAP_TYPE_PERCPU_HASH:
-	case BPF_MAP_TYPE_LRU_HASH:
-	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
-	case BPF_MAP_TYPE_LPM_TRIE:
-		return true;
-	default:
-		return false;
-	}
-}
-
 struct harness {
 	char name[160];
 	const struct mhse_object *obj;
@@ -862,7 +845,7 @@ static bool runs_differ(struct harness *h, int vm_err, uint64_t vm_ret, uint32_t
 		}
 	}
 	for (size_t i = 0; i < h->obj->map_cnt; i++)
-		if (map_compared(h->obj->maps[i].type) && mhse_kernel__has_map(h->k, (int)i) && maps_differ(h, (int)i))
+		if (map_holds_data(h->obj->maps[i].type) && mhse_kernel__has_map(h->k, (int)i) && maps_differ(h, (int)i))
 			return true;
 	return false;
 }
