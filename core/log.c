@@ -18,6 +18,22 @@ mhse_log_fn mhse_set_log(mhse_log_fn fn)
 	return old;
 }
 
+const char *mhse_hex(char *buf, size_t size, const unsigned char *p, size_t len)
+{
+	size_t shown = len > 32 ? 32 : len, n = 0;
+
+	if (!p) {
+		snprintf(buf, size, "absent");
+		return buf;
+	}
+	buf[0] = '\0';
+	for (size_t i = 0; i < shown && n + 3 <= size; i++)
+		n += (size_t)snprintf(buf + n, size - n, "%02x", p[i]);
+	if (shown < len && n + 4 <= size)
+		snprintf(buf + n, size - n, "...");
+	return buf;
+}
+
 void mhse_log(enum mhse_log_level level, const char *fmt, ...)
 {
 	va_list args;

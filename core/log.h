@@ -8,6 +8,7 @@
 #define MHSE_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 enum mhse_log_level {
 	MHSE_LOG_ERROR,
@@ -23,6 +24,10 @@ typedef int (*mhse_log_fn)(enum mhse_log_level level, const char *fmt, va_list a
 mhse_log_fn mhse_set_log(mhse_log_fn fn);
 
 __attribute__((format(printf, 2, 3))) void mhse_log(enum mhse_log_level level, const char *fmt, ...);
+
+/* Bytes as hex for a message, shortened with "..." past 32 bytes; "absent"
+ * for NULL. Returns buf. */
+const char *mhse_hex(char *buf, size_t size, const unsigned char *p, size_t len);
 
 #define pr_err(...) mhse_log(MHSE_LOG_ERROR, __VA_ARGS__)
 #define pr_warn(...) mhse_log(MHSE_LOG_WARN, __VA_ARGS__)

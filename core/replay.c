@@ -89,23 +89,6 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* Bytes as hex for a reason, shortened with "..." past 32 bytes. */
-static const char *hex(char *buf, size_t size, const uint8_t *p, size_t len)
-{
-	size_t shown = len > 32 ? 32 : len, n = 0;
-
-	if (!p) {
-		snprintf(buf, size, "absent");
-		return buf;
-	}
-	buf[0] = '\0';
-	for (size_t i = 0; i < shown && n + 3 <= size; i++)
-		n += (size_t)snprintf(buf + n, size - n, "%02x", p[i]);
-	if (shown < len && n + 4 <= size)
-		snprintf(buf + n, size - n, "...");
-	return buf;
-}
-
 /* Sets the verdict and its reason. Returns 1, "decided", for the checks
  * below, which return 0 while the test goes on. */
 __attribute__((format(printf, 3, 4))) static int verdict(struct replay_result *res, enum replay_verdict v,
@@ -354,15 +337,15 @@ static int fill_maps(struct replay_kernel *rk, const struct path_result *p, stru
 			err = mhse_kernel__map_update(rk->k, (int)e->map, e->key, e->value, BPF_ANY);
 			if (err)
 				return verdict(res, REPLAY_NOT_REPLAYABLE, "map %s key %s: the kernel refuses %s (%s)%s",
-					       m->name, hex(key, sizeof(key), e->key, m->key_size),
-					       hex(value, sizeof(value), e->value, m->value_size), strerror(-err),
+					       m->name, mhse_hex(key, sizeof(key), e->key, m->key_size),
+					       mhse_hex(value, sizeof(value), e->value, m->value_size), strerror(-err),
 					       map_is_redirect_target(m) ? ": a redirect target needs a real device" : "");
 		} else if (m->init_slot_cnt &&
 			   mhse_kernel__map_lookup(rk->k, (int)e->map, e->key, rk->value) != -ENOENT) {
 			/* only declared program and map array slots are there after a reset */
 			return verdict(res, REPLAY_NOT_REPLAYABLE,
 				       "map %s key %s: the object declares the slot, and the test needs it empty", m->name,
-				       hex(key, sizeof(key), e->key, m->key_size));
+				       mhse_hex(key, sizeof(key), e->key, m->key_size));
 		}
 	}
 	return 0;
@@ -398,11 +381,11 @@ static int entry_differs(struct replay_kernel *rk, int map_idx, const uint8_t *k
 
 	if (err && err != -ENOENT)
 		return verdict(res, REPLAY_DISAGREE, "map %s key %s: the kernel's lookup fails: %s", m->name,
-			       hex(khex, sizeof(khex), key, m->key_size), strerror(-err));
+			       mhse_hex(khex, sizeof(khex), key, m->key_size), strerror(-err));
 	if (!expected != !actual || (actual && memcmp(expected, actual, m->value_size)))
 		return verdict(res, REPLAY_DISAGREE, "map %s key %s: %s, kernel %s", m->name,
-			       hex(khex, sizeof(khex), key, m->key_size), hex(ehex, sizeof(ehex), expected, m->value_size),
-			       hex(ahex, sizeof(ahex), actual, m->value_size));
+			       mhse_hex(khex, sizeof(khex), key, m->key_size), mhse_hex(ehex, sizeof(ehex), expected, m->value_size),
+			       mhse_hex(ahex, sizeof(ahex), actual, m->value_size));
 	return 0;
 }
 

@@ -378,19 +378,6 @@ __attribute__((format(printf, 3, 4))) static int mismatch(char *reason, size_t r
 	return 1;
 }
 
-/* Hex of bytes for a reason, shortened with "..." past 32 bytes. */
-static const char *hex(char *buf, size_t size, const uint8_t *p, size_t len)
-{
-	size_t shown = len > 32 ? 32 : len, n = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < shown && n + 3 <= size; i++)
-		n += (size_t)snprintf(buf + n, size - n, "%02x", p[i]);
-	if (shown < len && n + 4 <= size)
-		snprintf(buf + n, size - n, "...");
-	return buf;
-}
-
 /* " of <program>" when a and b are in different programs, so that a reason
  * names programs only when a tail call is what differs. */
 static const char *of_prog(const struct mhse_object *obj, uint32_t prog, uint32_t other, char *buf, size_t size)
@@ -492,7 +479,7 @@ static const char *entry_state(const struct path_map_entry *entry, const struct 
 		return "unchanged";
 	if (!entry->value)
 		return "deleted";
-	return hex(buf, size, entry->value, def->value_size);
+	return mhse_hex(buf, size, entry->value, def->value_size);
 }
 
 /* The run's and the path's final state of one key, at least one of them given. */
@@ -503,7 +490,7 @@ static int compare_entry(const struct mhse_object *obj, const struct path_map_en
 	const struct mhse_map *def = &obj->maps[any->map];
 	char key[80], av[80], ev[80];
 
-	hex(key, sizeof(key), any->key, def->key_size);
+	mhse_hex(key, sizeof(key), any->key, def->key_size);
 	if (!ae || !ee || !ae->value != !ee->value)
 		return mismatch(reason, reason_len, "map %s key %s: %s, expected %s", def->name, key,
 				entry_state(ae, def, av, sizeof(av)), entry_state(ee, def, ev, sizeof(ev)));
