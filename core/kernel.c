@@ -50,11 +50,18 @@ struct kernel_slot {
 	uint8_t *value; /* as given, in mhse's terms */
 };
 
+/* Arrays larger than this are reset at the indices the caller filled or
+ * read back since the last reset, not by rewriting every index: a 64K-entry
+ * per-CPU array would otherwise cost milliseconds per test. */
+#define FULL_RESET_MAX_ENTRIES 1024
+
 struct kernel_map {
 	int fd;            /* -1 until some operation needs the map */
 	bool init_pending; /* declared initial slots not written yet */
 	struct kernel_slot *slots;
 	size_t slot_cnt, slot_cap;
+	uint32_t *touched; /* large arrays: indices to reset */
+	size_t touched_cnt, touched_cap;
 };
 
 struct mhse_kernel {
@@ -552,6 +559,7 @@ void mhse_kernel__close(struct mhse_kernel *k)
 		for (size_t j = 0; j < k->maps[i].slot_cnt; j++)
 			free(k->maps[i].slots[j].value);
 		free(k->maps[i].slots);
+		free(k->maps[i].touched);
 	}
 	free(k->maps);
 	free(k->prog_fds);
@@ -585,9 +593,33 @@ bool mhse_kernel__has_map(const struct mhse_kernel *k, int map_idx)
 	return map_idx >= 0 && (size_t)map_idx < k->obj->map_cnt && k->maps[map_idx].fd >= 0;
 }
 
+static bool resets_by_index(const struct mhse_map *m)
+{
+	return (m->type == BPF_MAP_TYPE_ARRAY || m->type == BPF_MAP_TYPE_PERCPU_ARRAY) &&
+	       m->max_entries > FULL_RESET_MAX_ENTRIES;
+}
+
+static int touch(struct kernel_map *km, const struct mhse_map *m, const void *key)
+{
+	if (!resets_by_index(m))
+		return 0;
+	if (km->touched_cnt == km->touched_cap) {
+		size_t cap = km->touched_cap ? km->touched_cap * 2 : 16;
+		uint32_t *t = realloc(km->touched, cap * sizeof(*t));
+
+		if (!t)
+			return -ENOMEM;
+		km->touched = t;
+		km->touched_cap = cap;
+	}
+	memcpy(&km->touched[km->touched_cnt++], key, sizeof(uint32_t));
+	return 0;
+}
+
 int mhse_kernel__map_update(struct mhse_kernel *k, int map_idx, const void *key, const void *value, uint64_t flags)
 {
-	return check_map_idx(k, map_idx) ?: update_elem(k, map_idx, key, value, flags) ?: fill_initial_slots(k);
+	return check_map_idx(k, map_idx) ?: touch(&k->maps[map_idx], &k->obj->maps[map_idx], key) ?:
+	       update_elem(k, map_idx, key, value, flags) ?: fill_initial_slots(k);
 }
 
 int mhse_kernel__map_next(struct mhse_kernel *k, int map_idx, const void *key, void *next_key)
@@ -628,7 +660,8 @@ int mhse_kernel__map_lookup(struct mhse_kernel *k, int map_idx, const void *key,
 	uint32_t id;
 	int fd, err;
 
-	err = check_map_idx(k, map_idx) ?: map_fd(k, map_idx, &fd) ?: flush_stale_slots(&k->maps[map_idx]);
+	err = check_map_idx(k, map_idx) ?: map_fd(k, map_idx, &fd) ?: flush_stale_slots(&k->maps[map_idx]) ?:
+	      touch(&k->maps[map_idx], &k->obj->maps[map_idx], key);
 	if (err)
 		return err;
 	m = &k->obj->maps[map_idx];
@@ -677,6 +710,23 @@ static int zero_array(struct mhse_kernel *k, const struct mhse_map *m, int fd)
 	return 0;
 }
 
+static int zero_touched(struct mhse_kernel *k, const struct mhse_map *m, struct kernel_map *km)
+{
+	uint8_t *zeroes = staging(k, kernel_value_size(k, m));
+
+	if (!zeroes)
+		return -ENOMEM;
+	memset(zeroes, 0, kernel_value_size(k, m));
+	for (size_t i = 0; i < km->touched_cnt; i++) {
+		int err = bpf_map_update_elem(km->fd, &km->touched[i], zeroes, BPF_ANY);
+
+		if (err)
+			return err;
+	}
+	km->touched_cnt = 0;
+	return 0;
+}
+
 static int empty_map(struct mhse_kernel *k, const struct mhse_map *m, int fd)
 {
 	uint8_t *key = staging(k, m->key_size ? m->key_size : 1);
@@ -716,6 +766,8 @@ static int reset_map(struct mhse_kernel *k, int map_idx)
 		km->init_pending = m->init_slot_cnt > 0;
 		return 0;
 	}
+	if (resets_by_index(m))
+		return zero_touched(k, m, km);
 	switch (m->type) {
 	case BPF_MAP_TYPE_ARRAY:
 	case BPF_MAP_TYPE_PERCPU_ARRAY:
