@@ -659,6 +659,70 @@ static enum step do_exit(struct mhse_engine *e, struct state *s)
 	return engine__end(e, s, PATH_EXIT, NULL);
 }
 
+/* A legacy packet load that fails ends the program with r0 = 0, as the
+ * interpreter: only the entry frame can do so. */
+static enum step legacy_packet_load_fails(struct mhse_engine *e, struct state *s)
+{
+	if (s->depth)
+		return engine__end(e, s, PATH_UNSUPPORTED, "packet load failure inside a subprogram");
+	s->regs[BPF_REG_0] = sval_conc(0);
+	return do_exit(e, s);
+}
+
+/* LD_ABS/LD_IND as the interpreter's legacy_packet_load: a big-endian load
+ * at imm (or src + imm), a signed 32-bit offset from the packet data. The
+ * path splits on the offset's sign and on the packet length. */
+static enum step legacy_packet_load(struct mhse_engine *e, struct state *s, const struct bpf_insn *insn)
+{
+	Z3_context z = e->ctx.z;
+	unsigned size = sem_size_bytes(insn->code);
+	struct sval off = sval_conc((uint64_t)(int64_t)insn->imm);
+	Z3_ast off64, at, fits, be = NULL;
+	struct state *other;
+	enum step st;
+
+	if (BPF_MODE(insn->code) == BPF_IND)
+		off = sym_alu(&e->ctx, BPF_ALU | BPF_ADD | BPF_K, 0, s->regs[insn->src_reg], off);
+	off64 = Z3_mk_sign_ext(z, 32, Z3_mk_extract(z, 31, 0, sym_ast(&e->ctx, off)));
+	switch (engine__split(e, s, Z3_mk_bvslt(z, off64, sym_num(&e->ctx, 0, 64)), &other)) {
+	case -1:
+		return STEP_DONE;
+	case 1:
+		return engine__end(e, s, PATH_UNSUPPORTED, "packet load at a negative offset (SKF_*_OFF)");
+	case 2:
+		end_side(e, other, PATH_UNSUPPORTED, "packet load at a negative offset (SKF_*_OFF)");
+		break;
+	default:
+		break;
+	}
+	if (!e->hook->has_packet)
+		return legacy_packet_load_fails(e, s);
+	at = Z3_mk_bvadd(z, sym_num(&e->ctx, s->pkt_lo, 64), off64);
+	fits = Z3_mk_bvule(z, Z3_mk_bvadd(z, at, sym_num(&e->ctx, size, 64)), s->pkt_hi);
+	switch (engine__split(e, s, Z3_mk_not(z, fits), &other)) {
+	case -1:
+		return STEP_DONE;
+	case 1:
+		return legacy_packet_load_fails(e, s);
+	case 2:
+		st = legacy_packet_load_fails(e, other);
+		state__free(other, &e->ctx);
+		if (st == STEP_FAILED)
+			return st;
+		break;
+	default:
+		break;
+	}
+	for (unsigned i = 0; i < size; i++) {
+		Z3_ast byte = Z3_mk_select(z, s->regions[SREGION_PKT]->array,
+					   Z3_mk_bvadd(z, at, sym_num(&e->ctx, i, 64)));
+
+		be = be ? Z3_mk_concat(z, be, byte) : byte;
+	}
+	s->regs[BPF_REG_0] = sym_from(&e->ctx, be, false);
+	return STEP_CONTINUE;
+}
+
 static bool over_budget(struct mhse_engine *e)
 {
 	const struct mhse_explore_opts *o = &e->opts;
@@ -802,7 +866,9 @@ static enum step run_state(struct mhse_engine *e, struct state *s, bool *covered
 				if (st == STEP_CONTINUE)
 					s->pc += 2;
 			} else {
-				st = engine__end(e, s, PATH_UNSUPPORTED, "legacy packet load (LD_ABS/LD_IND)");
+				st = legacy_packet_load(e, s, insn);
+				if (st == STEP_CONTINUE)
+					s->pc++;
 			}
 			break;
 		default:

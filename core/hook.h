@@ -81,6 +81,12 @@ struct mhse_hook {
 	bool kernel_ctx_packet_end;    /* the test run takes the packet length from ctx_in's packet-end field */
 	struct hook_l3_min *kernel_l3_min; /* per EtherType minimum lengths the test run enforces */
 	size_t kernel_l3_min_cnt;
+	/* The test run takes an Ethernet frame and strips kernel_l2_len bytes of
+	 * it before the program's packet; the header's EtherType is what the
+	 * context field kernel_l2_ethertype holds. 0 and NULL when the program
+	 * sees the frame. */
+	uint32_t kernel_l2_len;
+	char *kernel_l2_ethertype;
 };
 
 /* Loads a spec by name (from the spec directory) or by path (contains '/'

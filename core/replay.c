@@ -64,6 +64,9 @@
 #define ARRAY_SCAN_MAX 1024
 #define PACKET_OUT_CAP (64u << 10)
 #define ETH_HLEN 14
+#define ETH_P_802_3_MIN 0x0600
+#define ETH_P_802_3 0x0001
+#define ETH_P_802_2 0x0004
 
 static const char spurious_reason[] =
 	"spurious: the path needs a map to answer one key two ways, which no real map does";
@@ -78,6 +81,8 @@ struct replay_kernel {
 	bool pass_ctx;                  /* the hook has fields a test run takes from ctx_in */
 	uint8_t *ctx_in, *ctx_view;     /* ctx_size bytes each */
 	uint8_t *out;                   /* PACKET_OUT_CAP */
+	uint8_t *frame;                 /* the hook's link-layer header and PACKET_OUT_CAP, when the test run strips one */
+	const struct ctx_field *l2_ethertype; /* the context field the stripped header's EtherType sets */
 	uint8_t *keys[2], *value, *zeroes; /* the object's largest key and value sizes */
 };
 
@@ -122,8 +127,11 @@ int replay_kernel__open(const struct mhse_object *obj, const struct mhse_prog *p
 	rk->obj = obj;
 	rk->prog = prog;
 	rk->hook = hook;
-	for (size_t i = 0; i < hook->field_cnt; i++)
+	for (size_t i = 0; i < hook->field_cnt; i++) {
 		rk->pass_ctx |= hook->fields[i].kernel_settable;
+		if (hook->kernel_l2_ethertype && !strcmp(hook->fields[i].name, hook->kernel_l2_ethertype))
+			rk->l2_ethertype = &hook->fields[i];
+	}
 	for (size_t i = 0; i < obj->map_cnt; i++) {
 		key_max = obj->maps[i].key_size > key_max ? obj->maps[i].key_size : key_max;
 		value_max = obj->maps[i].value_size > value_max ? obj->maps[i].value_size : value_max;
@@ -131,11 +139,14 @@ int replay_kernel__open(const struct mhse_object *obj, const struct mhse_prog *p
 	rk->ctx_in = calloc(1, hook->ctx_size + 1);
 	rk->ctx_view = calloc(1, hook->ctx_size + 1);
 	rk->out = malloc(PACKET_OUT_CAP);
+	if (hook->kernel_l2_len)
+		rk->frame = malloc(hook->kernel_l2_len + PACKET_OUT_CAP);
 	rk->keys[0] = malloc(key_max);
 	rk->keys[1] = malloc(key_max);
 	rk->value = malloc(value_max);
 	rk->zeroes = calloc(1, value_max);
-	err = !rk->ctx_in || !rk->ctx_view || !rk->out || !rk->keys[0] || !rk->keys[1] || !rk->value || !rk->zeroes ?
+	err = !rk->ctx_in || !rk->ctx_view || !rk->out || (hook->kernel_l2_len && !rk->frame) || !rk->keys[0] ||
+			      !rk->keys[1] || !rk->value || !rk->zeroes ?
 		      -ENOMEM : mhse_vm__new(obj, hook, &rk->vm);
 	if (err)
 		goto err;
@@ -165,6 +176,7 @@ void replay_kernel__close(struct replay_kernel *rk)
 	free(rk->ctx_in);
 	free(rk->ctx_view);
 	free(rk->out);
+	free(rk->frame);
 	free(rk->keys[0]);
 	free(rk->keys[1]);
 	free(rk->value);
@@ -205,11 +217,50 @@ static int path_not_replayable(const struct path_result *p, struct replay_result
 	return 0;
 }
 
-/* Returns 1 with *res set for a packet the hook's test run refuses. */
-static int packet_refused(const struct replay_kernel *rk, const struct path_result *p, struct replay_result *res)
+/* The value a scalar context field has in the test: the test's, or the
+ * spec's default when the test's context does not reach it. */
+static uint64_t test_ctx_value(const struct path_result *p, const struct ctx_field *f)
 {
-	uint32_t len = p->packet_in_len;
+	return p->ctx_in && f->offset + f->size <= p->ctx_len ? mem_load_le(p->ctx_in + f->offset, f->size) : f->dflt;
+}
 
+/* The packet the test run gets: the test's, behind the link-layer header the
+ * test run strips when the hook has one. That header carries the context's
+ * EtherType, in the field's byte order (the network's, as skb->protocol). */
+static const uint8_t *kernel_packet(struct replay_kernel *rk, const struct path_result *p, uint32_t *len)
+{
+	uint32_t l2_len = rk->hook->kernel_l2_len;
+	uint64_t ethertype;
+
+	*len = p->packet_in_len;
+	if (!l2_len)
+		return p->packet_in;
+	ethertype = test_ctx_value(p, rk->l2_ethertype);
+	memset(rk->frame, 0, l2_len);
+	rk->frame[12] = (uint8_t)ethertype;
+	rk->frame[13] = (uint8_t)(ethertype >> 8);
+	memcpy(rk->frame + l2_len, p->packet_in, p->packet_in_len);
+	*len += l2_len;
+	return rk->frame;
+}
+
+/* The protocol eth_type_trans() makes of the header kernel_packet built, in
+ * the context field's byte order: an EtherType below 0x0600 is an 802.3
+ * length, and the packet raw 802.3 when it starts with 0xffff, else 802.2. */
+static uint64_t l2_protocol(const struct replay_kernel *rk, const struct path_result *p)
+{
+	uint16_t proto = (uint16_t)(rk->frame[12] << 8 | rk->frame[13]);
+
+	if (proto < ETH_P_802_3_MIN)
+		proto = p->packet_in_len >= 2 && p->packet_in[0] == 0xff && p->packet_in[1] == 0xff ? ETH_P_802_3 :
+											       ETH_P_802_2;
+	return __builtin_bswap16(proto);
+}
+
+/* Returns 1 with *res set for a packet the hook's test run refuses. */
+static int packet_refused(const struct replay_kernel *rk, const uint8_t *pkt, uint32_t len,
+			  struct replay_result *res)
+{
 	if (!rk->hook->has_packet)
 		return 0;
 	if (len < rk->hook->kernel_pkt_min)
@@ -218,7 +269,7 @@ static int packet_refused(const struct replay_kernel *rk, const struct path_resu
 	for (size_t i = 0; i < rk->hook->kernel_l3_min_cnt; i++) {
 		const struct hook_l3_min *l3 = &rk->hook->kernel_l3_min[i];
 
-		if (len >= ETH_HLEN && (p->packet_in[12] << 8 | p->packet_in[13]) == l3->ethertype && len < l3->min_len)
+		if (len >= ETH_HLEN && (pkt[12] << 8 | pkt[13]) == l3->ethertype && len < l3->min_len)
 			return verdict(res, REPLAY_NOT_REPLAYABLE,
 				       "packet of %u bytes with EtherType 0x%04x: the kernel's test run needs %u",
 				       len, l3->ethertype, l3->min_len);
@@ -227,7 +278,7 @@ static int packet_refused(const struct replay_kernel *rk, const struct path_resu
 }
 
 /* Fills rk->ctx_in (what the test run gets) and rk->ctx_view (what the
- * program will see) from the test's context. */
+ * program will see) from the test's context. Call kernel_packet first. */
 static void kernel_ctx(struct replay_kernel *rk, const struct path_result *p)
 {
 	const struct mhse_hook *hook = rk->hook;
@@ -254,6 +305,8 @@ static void kernel_ctx(struct replay_kernel *rk, const struct path_result *p)
 				mem_store_le(rk->ctx_in + off, f->size, v);
 				seen = v || !f->dflt ? v : f->dflt;
 			}
+			if (f == rk->l2_ethertype)
+				seen = l2_protocol(rk, p);
 			mem_store_le(rk->ctx_view + off, f->size, seen);
 		}
 	}
@@ -459,14 +512,23 @@ static int run_differs(struct replay_kernel *rk, const struct path_result *p, ui
 
 static int referee(struct replay_kernel *rk, const struct path_result *p, struct replay_result *res)
 {
-	uint32_t kret = 0, out_len = PACKET_OUT_CAP;
+	uint32_t kret = 0, out_len = PACKET_OUT_CAP, pkt_len, l2_len = rk->hook->kernel_l2_len;
+	const uint8_t *pkt;
 	int err;
 
 	if (rk->unavailable[0]) {
 		verdict(res, REPLAY_NOT_REPLAYABLE, "%s", rk->unavailable);
 		return 0;
 	}
-	if (path_not_replayable(p, res) || packet_refused(rk, p, res))
+	if (path_not_replayable(p, res))
+		return 0;
+	if (p->packet_in_len > PACKET_OUT_CAP) {
+		verdict(res, REPLAY_NOT_REPLAYABLE, "packet of %u bytes: replays take at most %u", p->packet_in_len,
+			PACKET_OUT_CAP);
+		return 0;
+	}
+	pkt = kernel_packet(rk, p, &pkt_len);
+	if (packet_refused(rk, pkt, pkt_len, res))
 		return 0;
 	kernel_ctx(rk, p);
 	err = ctx_matters(rk, p, res);
@@ -474,8 +536,13 @@ static int referee(struct replay_kernel *rk, const struct path_result *p, struct
 		return err < 0 ? err : 0;
 	if (fill_maps(rk, p, res))
 		return 0;
-	err = mhse_kernel__test_run(rk->k, p->packet_in, p->packet_in_len, rk->pass_ctx ? rk->ctx_in : NULL,
-				    rk->hook->ctx_size, &kret, rk->out, &out_len);
+	err = mhse_kernel__test_run(rk->k, pkt, pkt_len, rk->pass_ctx ? rk->ctx_in : NULL, rk->hook->ctx_size, &kret,
+				    rk->out, &out_len);
+	/* the test run puts back a zeroed header of that length: the program's packet follows it */
+	if (!err && l2_len) {
+		out_len = out_len > l2_len ? out_len - l2_len : 0;
+		memmove(rk->out, rk->out + l2_len, out_len);
+	}
 	if (err)
 		verdict(res, REPLAY_NOT_REPLAYABLE, "the kernel's test run refuses the input: %s", strerror(-err));
 	else if (!run_differs(rk, p, kret, out_len, res))

@@ -299,9 +299,27 @@ static int parse_l3_min(struct spec_parser *p, yaml_node_t *seq)
 	return 0;
 }
 
-static int visit_kernel(struct spec_parser *p, const char *key, yaml_node_t *v, void *arg)
+/* l2_header: { length: 14, ethertype: protocol } */
+static int visit_l2_header(struct spec_parser *p, const char *key, yaml_node_t *v, void *arg)
 {
 	(void)arg;
+	if (!strcmp(key, "length"))
+		return parse_u32(p, v, &p->hook->kernel_l2_len);
+	return parse_string(p, v, &p->hook->kernel_l2_ethertype);
+}
+
+static int visit_kernel(struct spec_parser *p, const char *key, yaml_node_t *v, void *arg)
+{
+	static const char *const l2_keys[] = { "length", "ethertype", NULL };
+
+	(void)arg;
+	if (!strcmp(key, "l2_header")) {
+		int err = for_each_pair(p, v, l2_keys, visit_l2_header, NULL);
+
+		if (!err && (!has_key(p, v, "length") || !has_key(p, v, "ethertype")))
+			return spec_error(p, v, "l2_header needs a length and an ethertype");
+		return err;
+	}
 	if (!strcmp(key, "test_run"))
 		return parse_bool(p, v, &p->hook->kernel_test_run);
 	if (!strcmp(key, "ctx_packet_end"))
@@ -412,7 +430,7 @@ static int visit_top(struct spec_parser *p, const char *key, yaml_node_t *v, voi
 	static const char *const context_keys[] = { "size", "fields", NULL };
 	static const char *const packet_keys[] = { "min", "max", "headroom", "frame_size", NULL };
 	static const char *const kernel_keys[] = { "test_run", "min_packet", "ctx_packet_end", "min_packet_by_ethertype",
-						   NULL };
+						   "l2_header", NULL };
 	struct mhse_hook *hook = p->hook;
 
 	(void)arg;
@@ -475,6 +493,19 @@ static int check_hook(struct spec_parser *p, yaml_node_t *root)
 	if (hook->has_packet && hook->frame_size && hook->frame_size < hook->headroom + hook->pkt_max)
 		return spec_error(p, root, "packet frame_size %u cannot hold headroom %u and max %u", hook->frame_size,
 				  hook->headroom, hook->pkt_max);
+	if (hook->kernel_l2_ethertype) {
+		const struct ctx_field *f = NULL;
+
+		for (size_t i = 0; i < hook->field_cnt && !f; i++)
+			if (!strcmp(hook->fields[i].name, hook->kernel_l2_ethertype))
+				f = &hook->fields[i];
+		if (!f || f->kind != CTX_SCALAR || f->size < 2)
+			return spec_error(p, root, "l2_header ethertype '%s' is no scalar context field of 2 bytes or more",
+					  hook->kernel_l2_ethertype);
+		/* the EtherType sits in bytes 12 and 13 of the header */
+		if (hook->kernel_l2_len < 14)
+			return spec_error(p, root, "l2_header length %u cannot hold an EtherType", hook->kernel_l2_len);
+	}
 	return 0;
 }
 
@@ -559,6 +590,7 @@ void mhse_hook__free(struct mhse_hook *hook)
 	free(hook->rets);
 	free(hook->helpers);
 	free(hook->kernel_l3_min);
+	free(hook->kernel_l2_ethertype);
 	free(hook->name);
 	free(hook->path);
 	free(hook->description);
