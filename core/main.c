@@ -580,9 +580,11 @@ static int explore_one(const struct mhse_object *obj, const struct mhse_prog *pr
 	if (mhse_hook__load(o->common.hook ? o->common.hook : prog->hook, &hook))
 		return EXIT_BAD_INPUT;
 	err = mhse_explore(obj, prog, hook, &xo, stats);
-	/* the summary outlives the spec */
-	stats->hook = o->common.hook ? o->common.hook : prog->hook;
+	/* the summary outlives the spec: it keeps a copy of the name (cmd_explore frees it) */
+	stats->hook = strdup(hook->name);
 	mhse_hook__free(hook);
+	if (!stats->hook && !err)
+		err = -ENOMEM;
 	if (err == -EPERM)
 		return EXIT_NO_KERNEL;
 	if (err) {
@@ -620,9 +622,15 @@ static int cmd_explore(int argc, char **argv)
 
 			snprintf(dir, sizeof(dir), "%s/%s", out, obj->progs[i].name);
 			e = explore_one(obj, &obj->progs[i], &o, &eo, dir, &stats[run_cnt]);
-			if (!e)
+			if (!e) {
 				run_cnt++;
-			else if (!err)
+				continue;
+			}
+			/* a failed run leaves no row: drop what it gathered */
+			free((char *)stats[run_cnt].hook);
+			run_stats__free(&stats[run_cnt]);
+			stats[run_cnt] = (struct run_stats){ 0 };
+			if (!err)
 				err = e;
 		}
 		if (run_cnt && stats_write_combined(out, stats, run_cnt) && !err)
@@ -631,13 +639,15 @@ static int cmd_explore(int argc, char **argv)
 		const struct mhse_prog *prog = pick_prog(obj, o.common.prog);
 
 		err = prog ? explore_one(obj, prog, &o, &eo, out, &stats[0]) : EXIT_USAGE;
-		run_cnt = !err;
+		run_cnt = 1; /* freed below even when the run failed */
 	}
-	if (run_cnt)
+	if (run_cnt && !(err && !o.all))
 		mhse_explore__print_summary(stdout, stats, run_cnt);
 out:
-	for (size_t i = 0; stats && i < run_cnt; i++)
+	for (size_t i = 0; stats && i < run_cnt; i++) {
+		free((char *)stats[i].hook);
 		run_stats__free(&stats[i]);
+	}
 	free(stats);
 	free(eo.map_policy);
 	mhse_object__close(obj);

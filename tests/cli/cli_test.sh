@@ -105,6 +105,34 @@ context:
 S
 run run "$fw" --hook "$tmp/bad.yaml" --packet "$syn"
 check "malformed spec" err_is_one_line_with "bad.yaml:6: field b overlaps field a"
+# More malformed specs: each names the file, the line and the problem.
+bad_spec() { # name, expected message, spec text
+	printf '%s\n' "$3" >"$tmp/$1.yaml"
+	run run "$fw" --hook "$tmp/$1.yaml" --packet "$syn"
+	check "spec $1 exit" rc_is 3
+	check "spec $1 message" err_is_one_line_with "$2"
+}
+bad_spec missing "missing.yaml:4: field a: missing 'size'" 'name: missing
+context:
+  size: 8
+  fields: [ { name: a, offset: 0, access: read } ]'
+bad_spec module "module.yaml:3: unknown helper module 'nosuch'" 'name: module
+helpers:
+  nosuch: [map_lookup_elem]'
+bad_spec range "range.yaml:4: bad range: min 9 is above max 2" 'name: range
+context:
+  size: 8
+  fields: [ { name: a, offset: 0, size: 4, access: read, range: [9, 2] } ]'
+
+# A spec outside specs/, written here, adds a hook mhse explores: the XDP
+# context under another name, whose first byte decides the verdict.
+sed -e 's/^name: xdp/name: my_xdp/' "$root/specs/xdp.yaml" >"$tmp/my_xdp.yaml"
+run --hook "$tmp/my_xdp.yaml" --max-paths 50 --out "$tmp/my" "$fw"
+check "own spec explores" rc_is 0
+check "own spec summary" out_has "xdp_firewall  *my_xdp"
+check "own spec tests" test -s "$tmp/my/test-000001.json"
+check "own spec self-check" python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); assert s["hook"]=="my_xdp" and s["paths"]>10 and s["self_check_mismatches"]==0' "$tmp/my/stats.json"
+
 run run "$fw" --packet "$syn" --ctx nosuchfield=1
 check "bad ctx field" rc_is 2
 run frobnicate "$fw"
