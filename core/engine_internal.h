@@ -117,6 +117,7 @@ struct sym_helper_module {
 extern const struct sym_helper_module sym_helpers_core;
 extern const struct sym_helper_module sym_helpers_xdp;
 extern const struct sym_helper_module sym_helpers_tc;
+extern const struct sym_helper_module sym_helpers_sockops;
 
 const struct sym_helper_module *sym_helper_module_find(const char *name);
 

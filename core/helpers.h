@@ -34,6 +34,7 @@ struct helper_module {
 extern const struct helper_module helpers_core;
 extern const struct helper_module helpers_xdp;
 extern const struct helper_module helpers_tc;
+extern const struct helper_module helpers_sockops;
 
 /* The module of that name, or NULL. */
 const struct helper_module *helper_module_find(const char *name);

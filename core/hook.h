@@ -96,6 +96,8 @@ void mhse_hook__free(struct mhse_hook *hook);
 /* The directory specs are read from: $MHSE_SPEC_DIR, else the build's. */
 const char *mhse_hook__spec_dir(void);
 
+/* The field of that name, or NULL. */
+const struct ctx_field *mhse_hook__field(const struct mhse_hook *hook, const char *name);
 /* The field covering [off, off+size), or NULL. */
 const struct ctx_field *mhse_hook__field_at(const struct mhse_hook *hook, uint32_t off, uint32_t size);
 bool mhse_hook__allows_helper(const struct mhse_hook *hook, int32_t id);

@@ -239,10 +239,9 @@ struct mem_region *vm_packet(struct mhse_vm *vm)
 
 uint8_t *vm_ctx_field(struct mhse_vm *vm, const char *name)
 {
-	for (size_t i = 0; vm->hook && i < vm->hook->field_cnt; i++)
-		if (!strcmp(vm->hook->fields[i].name, name))
-			return vm->mem.regions[REGION_CTX].buf + vm->hook->fields[i].offset;
-	return NULL;
+	const struct ctx_field *f = vm->hook ? mhse_hook__field(vm->hook, name) : NULL;
+
+	return f ? vm->mem.regions[REGION_CTX].buf + f->offset : NULL;
 }
 
 /* A load from the context: what the kernel's convert_ctx_access turns it into. */

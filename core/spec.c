@@ -598,6 +598,14 @@ void mhse_hook__free(struct mhse_hook *hook)
 	free(hook);
 }
 
+const struct ctx_field *mhse_hook__field(const struct mhse_hook *hook, const char *name)
+{
+	for (size_t i = 0; i < hook->field_cnt; i++)
+		if (!strcmp(hook->fields[i].name, name))
+			return &hook->fields[i];
+	return NULL;
+}
+
 const struct ctx_field *mhse_hook__field_at(const struct mhse_hook *hook, uint32_t off, uint32_t size)
 {
 	for (size_t i = 0; i < hook->field_cnt; i++) {
