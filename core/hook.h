@@ -93,6 +93,19 @@ struct mhse_hook {
  * or ends in .yaml). Returns 0 or a negative errno, logging "file:line: problem". */
 int mhse_hook__load(const char *name_or_path, struct mhse_hook **hook);
 void mhse_hook__free(struct mhse_hook *hook);
+/* Which hook each program of an object uses, for sections no convention
+ * names (`--hooks FILE`): a YAML mapping from program name to hook name or
+ * spec path. */
+struct hook_map {
+	char **progs, **hooks;
+	size_t cnt;
+};
+
+int mhse_hook_map__load(const char *path, struct hook_map *map);
+/* The hook named for prog, or NULL. */
+const char *mhse_hook_map__find(const struct hook_map *map, const char *prog);
+void mhse_hook_map__free(struct hook_map *map);
+
 /* The directory specs are read from: $MHSE_SPEC_DIR, else the build's. */
 const char *mhse_hook__spec_dir(void);
 

@@ -60,6 +60,7 @@ static const char usage_run[] =
 	"  map changes.\n"
 	"  --prog NAME           the program (needed when the object has several)\n"
 	"  --hook NAME|FILE      the hook spec (default: from the section name)\n"
+	"  --hooks FILE          per-program hooks, a YAML mapping PROGRAM: HOOK\n"
 	"  --packet FILE         input packet: pcap (first packet) or hex text\n"
 	"  --ctx FIELD=VALUE     set a context field (repeatable; cb[2]=7 for arrays)\n"
 	"  --maps FILE           initial map contents (YAML or JSON, see docs/maps.md)\n"
@@ -75,6 +76,7 @@ static const char usage_explore[] =
 	"  --prog NAME           the program (needed when the object has several)\n"
 	"  --all                 every program in turn, into OUT/<program>/\n"
 	"  --hook NAME|FILE      the hook spec (default: from the section name)\n"
+	"  --hooks FILE          per-program hooks, a YAML mapping PROGRAM: HOOK\n"
 	"  --policy NAME         map policy: alloc, lookup, consistent (default), concrete\n"
 	"  --map-policy MAP=NAME the policy of one map\n"
 	"  --maps FILE           initial contents for concrete maps (docs/maps.md)\n"
@@ -86,7 +88,7 @@ static const char usage_explore[] =
 	"  --map-size NAME=N     set a map's max_entries\n";
 
 static const char usage_replay[] =
-	"usage: mhse replay [--kernel] [-j] [--prog NAME] [--hook NAME|FILE] OBJECT DIR\n"
+	"usage: mhse replay [--kernel] [-j] [--prog NAME] [--hook NAME|FILE] [--hooks FILE] OBJECT DIR\n"
 	"  Replays the tests an exploration wrote to DIR through the concrete interpreter and,\n"
 	"  with --kernel, through the running kernel (BPF_PROG_TEST_RUN), and reports per test\n"
 	"  agree, disagree (the first difference) or not replayable (why); docs/replay.md.\n"
@@ -172,7 +174,7 @@ static const struct mhse_prog *pick_prog(const struct mhse_object *obj, const ch
 enum {
 	OPT_CONST = 256, OPT_MAP_SIZE, OPT_PROG, OPT_HOOK, OPT_PACKET, OPT_CTX, OPT_MAPS, OPT_NONDET, OPT_TRACE,
 	OPT_ALL, OPT_POLICY, OPT_MAP_POLICY, OPT_SEARCH, OPT_MAX_TIME, OPT_MAX_PATHS, OPT_MAX_INSNS, OPT_MAX_MEMORY,
-	OPT_SEED, OPT_OUT, OPT_KERNEL, OPT_REPLAY_KERNEL,
+	OPT_SEED, OPT_OUT, OPT_KERNEL, OPT_REPLAY_KERNEL, OPT_HOOKS,
 };
 
 static const struct option long_opts[] = {
@@ -187,7 +189,8 @@ static const struct option long_opts[] = {
 	{ "max-paths", required_argument, NULL, OPT_MAX_PATHS }, { "max-insns", required_argument, NULL, OPT_MAX_INSNS },
 	{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY }, { "seed", required_argument, NULL, OPT_SEED },
 	{ "out", required_argument, NULL, OPT_OUT },       { "kernel", no_argument, NULL, OPT_KERNEL },
-	{ "replay-kernel", no_argument, NULL, OPT_REPLAY_KERNEL }, { 0 },
+	{ "replay-kernel", no_argument, NULL, OPT_REPLAY_KERNEL }, { "hooks", required_argument, NULL, OPT_HOOKS },
+	{ 0 },
 };
 
 struct run_opts {
@@ -199,6 +202,7 @@ struct run_opts {
 	double max_time;
 	uint64_t max_paths, max_insns, max_memory, seed;
 	const char **dir_arg; /* set by commands that take a directory after the object */
+	struct hook_map hooks; /* --hooks FILE */
 };
 
 static int parse_number(const char *opt, const char *arg, uint64_t *out)
@@ -212,6 +216,33 @@ static int parse_number(const char *opt, const char *arg, uint64_t *out)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* The hook of a program: --hook, else --hooks FILE's entry, else its
+ * section's. NULL, after saying which programs need one and listing the
+ * known hooks, when none names it. */
+static const char *hook_for(const struct run_opts *o, const struct mhse_object *obj, const struct mhse_prog *prog)
+{
+	const char *hook = o->common.hook ?: mhse_hook_map__find(&o->hooks, prog->name) ?: prog->hook;
+	struct dirent **names;
+	int n;
+
+	if (hook)
+		return hook;
+	fprintf(stderr, "%s: program %s in section '%s': no hook matches the section; pick one with --hook NAME or --hooks FILE (known hooks:",
+		obj->path, prog->name, prog->section);
+	n = scandir(mhse_hook__spec_dir(), &names, NULL, alphasort);
+	for (int i = 0; i < n; i++) {
+		size_t len = strlen(names[i]->d_name);
+
+		if (len > 5 && !strcmp(names[i]->d_name + len - 5, ".yaml"))
+			fprintf(stderr, " %.*s", (int)(len - 5), names[i]->d_name);
+		free(names[i]);
+	}
+	if (n >= 0)
+		free(names);
+	fprintf(stderr, ")\n");
+	return NULL;
 }
 
 static int push_arg(char ***list, int *cnt, char *arg)
@@ -254,6 +285,11 @@ static int parse_opts(int argc, char **argv, const char *usage, const int *allow
 		case OPT_TRACE: o->trace = true; break;
 		case OPT_ALL: o->all = true; break;
 		case OPT_KERNEL: case OPT_REPLAY_KERNEL: o->kernel = true; break;
+		case OPT_HOOKS:
+			mhse_hook_map__free(&o->hooks);
+			if (mhse_hook_map__load(optarg, &o->hooks))
+				return EXIT_BAD_INPUT;
+			break;
 		case OPT_POLICY: o->policy = optarg; break;
 		case OPT_MAP_POLICY: push_arg(&o->map_policies, &o->map_policy_cnt, optarg); break;
 		case OPT_SEARCH: o->search = optarg; break;
@@ -290,6 +326,7 @@ static void free_opts(struct run_opts *o)
 	free(o->common.sizes);
 	free(o->ctx);
 	free(o->map_policies);
+	mhse_hook_map__free(&o->hooks);
 }
 
 static int cmd_info(int argc, char **argv)
@@ -449,7 +486,7 @@ static void print_run(struct mhse_vm *vm, const struct map_snapshot *snap, uint6
 
 static int cmd_run(int argc, char **argv)
 {
-	static const int allowed[] = { OPT_PROG, OPT_HOOK, OPT_PACKET, OPT_CTX, OPT_MAPS, OPT_NONDET,
+	static const int allowed[] = { OPT_PROG, OPT_HOOK, OPT_HOOKS, OPT_PACKET, OPT_CTX, OPT_MAPS, OPT_NONDET,
 				       OPT_CONST, OPT_MAP_SIZE, OPT_TRACE, 0 };
 	struct run_opts o = { 0 };
 	struct mhse_object *obj = NULL;
@@ -470,13 +507,10 @@ static int cmd_run(int argc, char **argv)
 	prog = pick_prog(obj, o.common.prog);
 	if (!prog)
 		goto out;
-	if (!o.common.hook && !prog->hook) {
-		fprintf(stderr, "%s: program %s in section '%s': no hook matches the section; pick one with --hook (mhse specs lists them)\n",
-			obj->path, prog->name, prog->section);
+	if (!hook_for(&o, obj, prog))
 		goto out;
-	}
 	err = EXIT_BAD_INPUT;
-	if (mhse_hook__load(o.common.hook ? o.common.hook : prog->hook, &hook) || mhse_vm__new(obj, hook, &vm))
+	if (mhse_hook__load(hook_for(&o, obj, prog), &hook) || mhse_vm__new(obj, hook, &vm))
 		goto out;
 	if (o.packet && mhse_packet__read(o.packet, &packet, &packet_len))
 		goto out;
@@ -572,12 +606,9 @@ static int explore_one(const struct mhse_object *obj, const struct mhse_prog *pr
 	struct mhse_hook *hook;
 	int err;
 
-	if (!o->common.hook && !prog->hook) {
-		fprintf(stderr, "%s: program %s in section '%s': no hook matches the section; pick one with --hook (mhse specs lists them)\n",
-			obj->path, prog->name, prog->section);
+	if (!hook_for(o, obj, prog))
 		return EXIT_USAGE;
-	}
-	if (mhse_hook__load(o->common.hook ? o->common.hook : prog->hook, &hook))
+	if (mhse_hook__load(hook_for(o, obj, prog), &hook))
 		return EXIT_BAD_INPUT;
 	err = mhse_explore(obj, prog, hook, &xo, stats);
 	/* the summary outlives the spec: it keeps a copy of the name (cmd_explore frees it) */
@@ -596,7 +627,7 @@ static int explore_one(const struct mhse_object *obj, const struct mhse_prog *pr
 
 static int cmd_explore(int argc, char **argv)
 {
-	static const int allowed[] = { OPT_PROG, OPT_ALL, OPT_HOOK, OPT_POLICY, OPT_MAP_POLICY, OPT_MAPS, OPT_SEARCH,
+	static const int allowed[] = { OPT_PROG, OPT_ALL, OPT_HOOK, OPT_HOOKS, OPT_POLICY, OPT_MAP_POLICY, OPT_MAPS, OPT_SEARCH,
 				       OPT_MAX_TIME, OPT_MAX_PATHS, OPT_MAX_INSNS, OPT_MAX_MEMORY, OPT_SEED, OPT_OUT,
 				       OPT_REPLAY_KERNEL, OPT_CONST, OPT_MAP_SIZE, 0 };
 	struct run_opts o = { 0 };
@@ -657,7 +688,7 @@ out:
 
 static int cmd_replay(int argc, char **argv)
 {
-	static const int allowed[] = { OPT_KERNEL, 'j', OPT_PROG, OPT_HOOK, OPT_CONST, OPT_MAP_SIZE, 0 };
+	static const int allowed[] = { OPT_KERNEL, 'j', OPT_PROG, OPT_HOOK, OPT_HOOKS, OPT_CONST, OPT_MAP_SIZE, 0 };
 	const char *dir = NULL;
 	struct run_opts o = { .dir_arg = &dir };
 	struct mhse_object *obj = NULL;
@@ -682,12 +713,9 @@ static int cmd_replay(int argc, char **argv)
 		goto out;
 	}
 	{
-		const struct mhse_prog *p = prog ? prog : &obj->progs[0];
-		const char *hook_name = o.common.hook ? o.common.hook : p->hook;
+		const char *hook_name = hook_for(&o, obj, prog ? prog : &obj->progs[0]);
 
 		if (!hook_name) {
-			fprintf(stderr, "%s: program %s: no hook matches section '%s'; pick one with --hook\n", obj->path,
-				p->name, p->section);
 			err = EXIT_USAGE;
 			goto out;
 		}

@@ -534,6 +534,85 @@ static int parse_spec(struct spec_parser *p, FILE *f)
 	return err;
 }
 
+int mhse_hook_map__load(const char *path, struct hook_map *map)
+{
+	struct spec_parser p = { .path = path };
+	yaml_parser_t parser;
+	yaml_node_t *root;
+	FILE *f = fopen(path, "r");
+	int err = 0;
+
+	*map = (struct hook_map){ 0 };
+	if (!f) {
+		pr_err("%s: %s\n", path, strerror(errno));
+		return -errno;
+	}
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_file(&parser, f);
+	if (!yaml_parser_load(&parser, &p.doc)) {
+		pr_err("%s:%zu: %s\n", path, parser.problem_mark.line + 1, parser.problem ?: "malformed YAML");
+		yaml_parser_delete(&parser);
+		fclose(f);
+		return -EINVAL;
+	}
+	root = yaml_document_get_root_node(&p.doc);
+	if (!root || root->type != YAML_MAPPING_NODE) {
+		err = spec_error(&p, root, "expected a mapping from program names to hooks");
+		goto out;
+	}
+	for (yaml_node_pair_t *pair = root->data.mapping.pairs.start; pair < root->data.mapping.pairs.top; pair++) {
+		const char *prog = scalar(node_at(&p, pair->key)), *hook = scalar(node_at(&p, pair->value));
+		char **progs, **hooks;
+
+		if (!prog || !hook) {
+			err = spec_error(&p, node_at(&p, pair->key), "expected PROGRAM: HOOK");
+			goto out;
+		}
+		progs = realloc(map->progs, (map->cnt + 1) * sizeof(*progs));
+		if (progs)
+			map->progs = progs;
+		hooks = realloc(map->hooks, (map->cnt + 1) * sizeof(*hooks));
+		if (hooks)
+			map->hooks = hooks;
+		if (!progs || !hooks || !(map->progs[map->cnt] = strdup(prog))) {
+			err = -ENOMEM;
+			goto out;
+		}
+		if (!(map->hooks[map->cnt] = strdup(hook))) {
+			free(map->progs[map->cnt]);
+			err = -ENOMEM;
+			goto out;
+		}
+		map->cnt++;
+	}
+out:
+	yaml_document_delete(&p.doc);
+	yaml_parser_delete(&parser);
+	fclose(f);
+	if (err)
+		mhse_hook_map__free(map);
+	return err;
+}
+
+const char *mhse_hook_map__find(const struct hook_map *map, const char *prog)
+{
+	for (size_t i = 0; map && i < map->cnt; i++)
+		if (!strcmp(map->progs[i], prog))
+			return map->hooks[i];
+	return NULL;
+}
+
+void mhse_hook_map__free(struct hook_map *map)
+{
+	for (size_t i = 0; i < map->cnt; i++) {
+		free(map->progs[i]);
+		free(map->hooks[i]);
+	}
+	free(map->progs);
+	free(map->hooks);
+	*map = (struct hook_map){ 0 };
+}
+
 const char *mhse_hook__spec_dir(void)
 {
 	const char *dir = getenv("MHSE_SPEC_DIR");

@@ -133,6 +133,26 @@ check "own spec summary" out_has "xdp_firewall  *my_xdp"
 check "own spec tests" test -s "$tmp/my/test-000001.json"
 check "own spec self-check" python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); assert s["hook"]=="my_xdp" and s["paths"]>10 and s["self_check_mismatches"]==0' "$tmp/my/stats.json"
 
+# A section no convention names: mhse says which program it cannot place and
+# lists the hooks; --hooks FILE places it.
+cat >"$tmp/odd.bpf.c" <<'C'
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+SEC("xdp_prog") int odd_prog(struct xdp_md *ctx)
+{
+	return ctx->ingress_ifindex == 7 ? XDP_DROP : XDP_PASS;
+}
+char _license[] SEC("license") = "GPL";
+C
+clang -O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -c "$tmp/odd.bpf.c" -o "$tmp/odd.o"
+run --out "$tmp/odd" "$tmp/odd.o"
+check "unplaced program" rc_is 2
+check "unplaced program message" err_is_one_line_with "program odd_prog in section 'xdp_prog'.*known hooks:.* tc .*xdp"
+echo "odd_prog: xdp" >"$tmp/hooks.yaml"
+run --hooks "$tmp/hooks.yaml" --out "$tmp/odd" "$tmp/odd.o"
+check "hooks file" rc_is 0
+check "hooks file paths" out_has "odd_prog  *xdp  *consistent  *2 "
+
 run run "$fw" --packet "$syn" --ctx nosuchfield=1
 check "bad ctx field" rc_is 2
 run frobnicate "$fw"
