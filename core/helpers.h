@@ -11,6 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The kernel's own "operation not supported" (helpers return it; the uapi
+ * errno.h does not have it). */
+#define ENOTSUPP 524
+
 struct mhse_vm;
 
 /* Runs the helper on regs[1..5] and sets regs[0]. Returns 0, or -1 after

@@ -210,12 +210,44 @@ static int tc_redirect(struct mhse_vm *vm, uint64_t *regs)
 	return 0;
 }
 
+static int tc_set_hash(struct mhse_vm *vm, uint64_t *regs)
+{
+	set_field(vm, "hash", (uint32_t)regs[2]);
+	regs[0] = 0;
+	return 0;
+}
+
+/* Only host, broadcast, multicast and other-host may be set, from one of them. */
+static int tc_skb_change_type(struct mhse_vm *vm, uint64_t *regs)
+{
+	uint8_t *pkt_type = vm_ctx_field(vm, "pkt_type");
+
+	if (!pkt_type || mem_load_le(pkt_type, 4) > PACKET_OTHERHOST || (uint32_t)regs[2] > PACKET_OTHERHOST) {
+		regs[0] = (uint64_t)-EINVAL;
+		return 0;
+	}
+	mem_store_le(pkt_type, 4, (uint32_t)regs[2]);
+	regs[0] = 0;
+	return 0;
+}
+
+/* The test run's skb is not CHECKSUM_COMPLETE: the kernel refuses. */
+static int tc_csum_update(struct mhse_vm *vm, uint64_t *regs)
+{
+	(void)vm;
+	regs[0] = (uint64_t)-ENOTSUPP;
+	return 0;
+}
+
 static const struct helper_impl tc_helpers[] = {
 	{ BPF_FUNC_skb_load_bytes, tc_skb_load_bytes },
 	{ BPF_FUNC_skb_store_bytes, tc_skb_store_bytes },
 	{ BPF_FUNC_l3_csum_replace, tc_l3_csum_replace },
 	{ BPF_FUNC_l4_csum_replace, tc_l4_csum_replace },
 	{ BPF_FUNC_redirect, tc_redirect },
+	{ BPF_FUNC_set_hash, tc_set_hash },
+	{ BPF_FUNC_skb_change_type, tc_skb_change_type },
+	{ BPF_FUNC_csum_update, tc_csum_update },
 };
 
 const struct helper_module helpers_tc = { "tc", tc_helpers, sizeof(tc_helpers) / sizeof(tc_helpers[0]), tc_prepare_ctx };

@@ -138,9 +138,24 @@ static enum step tc_skb_load_bytes(struct mhse_engine *e, struct state *s)
 	return write_buffer(e, s, r[3], len, bytes);
 }
 
+/* A helper's write to a 4-byte context field. */
+static enum step write_field(struct mhse_engine *e, struct state *s, const char *name, struct sval v)
+{
+	const struct ctx_field *f = mhse_hook__field(e->hook, name);
+	struct sregion *ctx;
+
+	if (!f)
+		return STEP_CONTINUE;
+	ctx = state__writable_region(s, SREGION_CTX);
+	if (!ctx)
+		return STEP_FAILED;
+	sregion__write(&e->ctx, ctx, sval_conc(f->offset), 4, v);
+	return STEP_CONTINUE;
+}
+
 static enum step clear_hash(struct mhse_engine *e, struct state *s)
 {
-	return engine__ctx_derive(e, s, "hash", num(e, 0, 32)) ? STEP_FAILED : STEP_CONTINUE;
+	return write_field(e, s, "hash", sval_conc(0));
 }
 
 static enum step tc_skb_store_bytes(struct mhse_engine *e, struct state *s)
@@ -322,12 +337,49 @@ static enum step tc_redirect(struct mhse_engine *e, struct state *s)
 	return STEP_CONTINUE;
 }
 
+static enum step tc_set_hash(struct mhse_engine *e, struct state *s)
+{
+	s->regs[BPF_REG_0] = sval_conc(0);
+	return write_field(e, s, "hash", s->regs[BPF_REG_2]);
+}
+
+static enum step tc_skb_change_type(struct mhse_engine *e, struct state *s)
+{
+	Z3_context z = e->ctx.z;
+	const struct ctx_field *f = mhse_hook__field(e->hook, "pkt_type");
+	Z3_ast cur, next, ok[2];
+	enum step st;
+
+	if (!f) {
+		s->regs[BPF_REG_0] = sval_conc((uint64_t)-EINVAL);
+		return STEP_CONTINUE;
+	}
+	cur = sym_ast(&e->ctx, sregion__read(&e->ctx, s->regions[SREGION_CTX], sval_conc(f->offset), 4));
+	next = sym_ast(&e->ctx, s->regs[BPF_REG_2]);
+	ok[0] = Z3_mk_bvule(z, Z3_mk_extract(z, 31, 0, cur), num(e, PACKET_OTHERHOST, 32));
+	ok[1] = Z3_mk_bvule(z, Z3_mk_extract(z, 31, 0, next), num(e, PACKET_OTHERHOST, 32));
+	if (!engine__split_ok(e, s, Z3_mk_and(z, 2, ok), (uint64_t)-EINVAL, &st))
+		return st;
+	s->regs[BPF_REG_0] = sval_conc(0);
+	return write_field(e, s, "pkt_type", s->regs[BPF_REG_2]);
+}
+
+static enum step tc_csum_update(struct mhse_engine *e, struct state *s)
+{
+	(void)e;
+	s->regs[BPF_REG_0] = sval_conc((uint64_t)-ENOTSUPP);
+	return STEP_CONTINUE;
+}
+
 static const struct sym_helper tc_helpers[] = {
 	{ BPF_FUNC_skb_load_bytes, tc_skb_load_bytes },
 	{ BPF_FUNC_skb_store_bytes, tc_skb_store_bytes },
 	{ BPF_FUNC_l3_csum_replace, tc_l3_csum_replace },
 	{ BPF_FUNC_l4_csum_replace, tc_l4_csum_replace },
 	{ BPF_FUNC_redirect, tc_redirect },
+	{ BPF_FUNC_set_hash, tc_set_hash },
+	{ BPF_FUNC_skb_change_type, tc_skb_change_type },
+	{ BPF_FUNC_csum_update, tc_csum_update },
 };
 
 const struct sym_helper_module sym_helpers_tc = { "tc", tc_helpers, sizeof(tc_helpers) / sizeof(tc_helpers[0]),

@@ -1,6 +1,7 @@
 #!/bin/bash
-# The kernel referees the tests of the program types added by spec alone
-# (socket filter, cgroup skb): every test it can run must agree with it, and it
+# The kernel referees the tests of engine programs it can run: the program
+# types added by spec alone (socket filter, cgroup skb) and tc metadata helpers:
+# every test it can run must agree with it, and it
 # must be able to run some. Usage: kernel_referee.sh MHSE OUTDIR OBJECT...
 set -u
 mhse=$1 out=$2
