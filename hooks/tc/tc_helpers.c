@@ -231,6 +231,14 @@ static int tc_skb_change_type(struct mhse_vm *vm, uint64_t *regs)
 	return 0;
 }
 
+/* The test run's skb is linear: pulling succeeds up to its length (0
+ * means all of it), and past it pskb_may_pull fails. */
+static int tc_skb_pull_data(struct mhse_vm *vm, uint64_t *regs)
+{
+	regs[0] = (uint32_t)regs[2] > skb_len(vm) ? (uint64_t)-ENOMEM : 0;
+	return 0;
+}
+
 /* The test run's skb is not CHECKSUM_COMPLETE: the kernel refuses. */
 static int tc_csum_update(struct mhse_vm *vm, uint64_t *regs)
 {
@@ -248,6 +256,7 @@ static const struct helper_impl tc_helpers[] = {
 	{ BPF_FUNC_set_hash, tc_set_hash },
 	{ BPF_FUNC_skb_change_type, tc_skb_change_type },
 	{ BPF_FUNC_csum_update, tc_csum_update },
+	{ BPF_FUNC_skb_pull_data, tc_skb_pull_data },
 };
 
 const struct helper_module helpers_tc = { "tc", tc_helpers, sizeof(tc_helpers) / sizeof(tc_helpers[0]), tc_prepare_ctx };

@@ -364,6 +364,19 @@ static enum step tc_skb_change_type(struct mhse_engine *e, struct state *s)
 	return write_field(e, s, "pkt_type", s->regs[BPF_REG_2]);
 }
 
+static enum step tc_skb_pull_data(struct mhse_engine *e, struct state *s)
+{
+	Z3_context z = e->ctx.z;
+	Z3_ast len = Z3_mk_zero_ext(z, 32, Z3_mk_extract(z, 31, 0, sym_ast(&e->ctx, s->regs[BPF_REG_2])));
+	enum step st;
+
+	if (!engine__split_ok(e, s, Z3_mk_bvule(z, Z3_mk_bvadd(z, num(e, s->pkt_lo, 64), len), s->pkt_hi),
+			      (uint64_t)-ENOMEM, &st))
+		return st;
+	s->regs[BPF_REG_0] = sval_conc(0);
+	return STEP_CONTINUE;
+}
+
 static enum step tc_csum_update(struct mhse_engine *e, struct state *s)
 {
 	(void)e;
@@ -380,6 +393,7 @@ static const struct sym_helper tc_helpers[] = {
 	{ BPF_FUNC_set_hash, tc_set_hash },
 	{ BPF_FUNC_skb_change_type, tc_skb_change_type },
 	{ BPF_FUNC_csum_update, tc_csum_update },
+	{ BPF_FUNC_skb_pull_data, tc_skb_pull_data },
 };
 
 const struct sym_helper_module sym_helpers_tc = { "tc", tc_helpers, sizeof(tc_helpers) / sizeof(tc_helpers[0]),
