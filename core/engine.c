@@ -212,13 +212,6 @@ static void end_side(struct mhse_engine *e, struct state *side, enum path_kind k
 	state__free(side, &e->ctx);
 }
 
-int engine__new_region(struct mhse_engine *e, struct state *s, uint8_t kind, uint32_t size, bool writable,
-		       int32_t owner)
-{
-	(void)e;
-	return state__add_region(s, kind, size, writable, owner);
-}
-
 struct sval engine__nondet(struct mhse_engine *e, struct state *s, int32_t helper, unsigned bits)
 {
 	struct nondet_value *n = realloc(s->nondet, (s->nondet_cnt + 1) * sizeof(*n));

@@ -92,9 +92,6 @@ struct sval engine__nondet(struct mhse_engine *e, struct state *s, int32_t helpe
 int engine__trace(struct mhse_engine *e, struct state *s, const char *fmt, uint32_t fmt_len, const struct sval *args);
 /* Records an event: data (len * 8 bits) emitted by helper to map. */
 int engine__emit(struct state *s, int32_t helper, uint32_t map, Z3_ast data, uint32_t len);
-/* A new zero-filled region in s. */
-int engine__new_region(struct mhse_engine *e, struct state *s, uint8_t kind, uint32_t size, bool writable,
-		       int32_t owner);
 
 /* Symbolic helper models: run helper id on s (args in s->regs[1..5], result
  * in s->regs[0]); may fork. */

@@ -6,6 +6,7 @@
 #include <yaml.h>
 #include "log.h"
 #include "mapio.h"
+#include "yaml_file.h"
 
 static int load_error(const char *path, const yaml_node_t *node, const char *what, const char *detail)
 {
@@ -114,24 +115,12 @@ out:
 
 int mhse_mapio__load(struct mhse_vm *vm, const char *path)
 {
-	yaml_parser_t parser;
 	yaml_document_t doc;
 	yaml_node_t *root;
-	FILE *f = fopen(path, "r");
-	int err = 0;
+	int err = yaml_file__load(path, &doc);
 
-	if (!f) {
-		pr_err("%s: %s\n", path, strerror(errno));
-		return -errno;
-	}
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_file(&parser, f);
-	if (!yaml_parser_load(&parser, &doc)) {
-		pr_err("%s:%zu: %s\n", path, parser.problem_mark.line + 1, parser.problem ? parser.problem : "malformed");
-		yaml_parser_delete(&parser);
-		fclose(f);
-		return -EINVAL;
-	}
+	if (err)
+		return err;
 	root = yaml_document_get_root_node(&doc);
 	if (root && root->type != YAML_MAPPING_NODE)
 		err = load_error(path, root, "expected a mapping from map names to entries", NULL);
@@ -154,8 +143,6 @@ int mhse_mapio__load(struct mhse_vm *vm, const char *path)
 			err = load_entry(vm, path, &doc, yaml_document_get_node(&doc, *it), &vm->maps[idx]);
 	}
 	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
-	fclose(f);
 	return err;
 }
 

@@ -57,7 +57,7 @@ static int add_record(struct state *s, struct map_record r)
 static int value_region(struct mhse_engine *e, struct state *s, uint32_t idx, bool symbolic)
 {
 	const struct mhse_map *def = &e->obj->maps[idx];
-	int id = engine__new_region(e, s, MEM_MAP_VALUE, def->value_size, true, (int32_t)idx);
+	int id = state__add_region(s, MEM_MAP_VALUE, def->value_size, true, (int32_t)idx);
 	struct sregion *r;
 
 	if (id < 0 || !symbolic)

@@ -60,6 +60,7 @@
 #include "replay.h"
 #include "selfcheck.h"
 #include "testwriter.h"
+#include "yaml_file.h"
 
 #define ARRAY_SCAN_MAX 1024
 #define PACKET_OUT_CAP (64u << 10)
@@ -951,7 +952,6 @@ int replay_stats__update(const char *dir, const struct replay_report *r)
 {
 	struct stats_doc sd = { .r = r, .mine = { r->kernel_agree, r->kernel_disagree, r->kernel_not_replayable } };
 	char path[4096], tmp[4112];
-	yaml_parser_t parser;
 	yaml_node_t *root, *programs;
 	FILE *f;
 	int err;
@@ -964,12 +964,7 @@ int replay_stats__update(const char *dir, const struct replay_report *r)
 			pr_err("%s: %s\n", path, strerror(-err));
 		return err;
 	}
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_file(&parser, f);
-	err = yaml_parser_load(&parser, &sd.doc) ? 0 : -EINVAL;
-	if (err)
-		pr_err("%s:%zu: %s\n", path, parser.problem_mark.line + 1, parser.problem ? parser.problem : "malformed");
-	yaml_parser_delete(&parser);
+	err = yaml_file__read(f, path, &sd.doc);
 	fclose(f);
 	if (err)
 		return err;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
+#include "yaml_file.h"
 #include "helpers.h"
 #include "hook.h"
 #include "insn.h"
@@ -513,19 +514,11 @@ static int parse_spec(struct spec_parser *p, FILE *f)
 {
 	static const char *const keys[] = { "name", "description", "prog_type", "module", "input", "context",
 					    "packet", "return", "helpers", "kernel", NULL };
-	yaml_parser_t parser;
 	yaml_node_t *root;
-	int err;
+	int err = yaml_file__read(f, p->path, &p->doc);
 
-	if (!yaml_parser_initialize(&parser))
-		return -ENOMEM;
-	yaml_parser_set_input_file(&parser, f);
-	if (!yaml_parser_load(&parser, &p->doc)) {
-		pr_err("%s:%zu: %s\n", p->path, parser.problem_mark.line + 1, parser.problem ?: "malformed YAML");
-		yaml_parser_delete(&parser);
-		return -EINVAL;
-	}
-	yaml_parser_delete(&parser);
+	if (err)
+		return err;
 	root = yaml_document_get_root_node(&p->doc);
 	err = root ? for_each_pair(p, root, keys, visit_top, NULL) : spec_error(p, NULL, "empty spec");
 	if (!err)
@@ -537,24 +530,13 @@ static int parse_spec(struct spec_parser *p, FILE *f)
 int mhse_hook_map__load(const char *path, struct hook_map *map)
 {
 	struct spec_parser p = { .path = path };
-	yaml_parser_t parser;
 	yaml_node_t *root;
-	FILE *f = fopen(path, "r");
-	int err = 0;
+	int err;
 
 	*map = (struct hook_map){ 0 };
-	if (!f) {
-		pr_err("%s: %s\n", path, strerror(errno));
-		return -errno;
-	}
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_file(&parser, f);
-	if (!yaml_parser_load(&parser, &p.doc)) {
-		pr_err("%s:%zu: %s\n", path, parser.problem_mark.line + 1, parser.problem ?: "malformed YAML");
-		yaml_parser_delete(&parser);
-		fclose(f);
-		return -EINVAL;
-	}
+	err = yaml_file__load(path, &p.doc);
+	if (err)
+		return err;
 	root = yaml_document_get_root_node(&p.doc);
 	if (!root || root->type != YAML_MAPPING_NODE) {
 		err = spec_error(&p, root, "expected a mapping from program names to hooks");
@@ -587,8 +569,6 @@ int mhse_hook_map__load(const char *path, struct hook_map *map)
 	}
 out:
 	yaml_document_delete(&p.doc);
-	yaml_parser_delete(&parser);
-	fclose(f);
 	if (err)
 		mhse_hook_map__free(map);
 	return err;
@@ -625,17 +605,18 @@ int mhse_hook__load(const char *name_or_path, struct mhse_hook **out)
 	struct spec_parser p = { 0 };
 	char path[4096];
 	size_t len = strlen(name_or_path);
+	bool is_path = strchr(name_or_path, '/') || (len > 5 && !strcmp(name_or_path + len - 5, ".yaml"));
 	FILE *f;
 	int err;
 
-	if (strchr(name_or_path, '/') || (len > 5 && !strcmp(name_or_path + len - 5, ".yaml")))
+	if (is_path)
 		snprintf(path, sizeof(path), "%s", name_or_path);
 	else
 		snprintf(path, sizeof(path), "%s/%s.yaml", mhse_hook__spec_dir(), name_or_path);
 	f = fopen(path, "r");
 	if (!f) {
 		err = -errno;
-		if (strchr(name_or_path, '/') || len > 5)
+		if (is_path)
 			pr_err("%s: cannot open spec: %s\n", path, strerror(errno));
 		else
 			pr_err("unknown hook '%s': no spec %s (mhse specs lists the known hooks)\n", name_or_path, path);

@@ -261,7 +261,7 @@ static enum step sym_ringbuf_reserve(struct mhse_engine *e, struct state *s)
 		r[0] = sval_conc(0);
 		return STEP_CONTINUE;
 	}
-	id = engine__new_region(e, s, MEM_HELPER, (uint32_t)r[2].c, true, (int32_t)idx);
+	id = state__add_region(s, MEM_HELPER, (uint32_t)r[2].c, true, (int32_t)idx);
 	if (id < 0)
 		return STEP_FAILED;
 	r[0] = sval_conc(MEM_ADDR(id, 0));

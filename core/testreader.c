@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
+#include "yaml_file.h"
 #include "insn.h"
 #include "log.h"
 #include "mem.h"
@@ -442,30 +443,15 @@ int test_reader__load(const char *path_json, const struct mhse_object *obj, cons
 		      struct path_result *path, const struct mhse_prog **prog)
 {
 	struct reader r = { .file = path_json, .obj = obj, .hook = hook };
-	yaml_parser_t parser;
 	uint32_t entry = 0;
-	FILE *f = fopen(path_json, "r");
 	int err;
 
 	*path = (struct path_result){ 0 };
-	if (!f) {
-		err = -errno;
-		pr_err("%s: %s\n", path_json, strerror(errno));
+	err = yaml_file__load(path_json, &r.doc);
+	if (err)
 		return err;
-	}
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_file(&parser, f);
-	if (!yaml_parser_load(&parser, &r.doc)) {
-		pr_err("%s:%zu: %s\n", path_json, parser.problem_mark.line + 1,
-		       parser.problem ? parser.problem : "malformed");
-		yaml_parser_delete(&parser);
-		fclose(f);
-		return -EINVAL;
-	}
 	err = read_test(&r, yaml_document_get_root_node(&r.doc), path, &entry);
 	yaml_document_delete(&r.doc);
-	yaml_parser_delete(&parser);
-	fclose(f);
 	if (err) {
 		path_result__free(path);
 		*path = (struct path_result){ 0 };
