@@ -58,8 +58,6 @@ struct mhse_vm {
 	struct vm_frame frames[8];
 	unsigned depth;
 	unsigned tail_calls;
-	/* The run's packet and context. */
-	uint32_t ctx_region, pkt_region;
 	uint32_t pkt_data;           /* where the data starts in the packet buffer; the region's
 				      * window starts at the metadata before it */
 	/* Values returned in order by nondeterministic helpers (ktime, prandom, cpu id, ...). */
