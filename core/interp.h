@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include "helpers.h"
 #include "hook.h"
+#include "insn.h"
 #include "maps.h"
 #include "mem.h"
 #include "object.h"
@@ -55,7 +56,7 @@ struct mhse_vm {
 	const struct mhse_prog *prog;
 	uint64_t regs[11];
 	size_t pc;
-	struct vm_frame frames[8];
+	struct vm_frame frames[MHSE_MAX_CALL_FRAMES];
 	unsigned depth;
 	unsigned tail_calls;
 	uint32_t pkt_data;           /* where the data starts in the packet buffer; the region's
