@@ -14,8 +14,8 @@
  * same shape, a record size followed by per-section blocks of records. In an
  * object file a record's insn_off counts bytes from its section's start.
  * Line info becomes obj->lines plus, per executable section, a table from
- * instruction to line; CO-RE records are only counted (mhse runs against
- * one kernel's layouts, those the program was compiled with).
+ * instruction to line; CO-RE records are handed to core_relo.c, which
+ * resolves them.
  *
  * Map definitions in SEC(".maps") are BTF variables of anonymous struct
  * types whose members encode each attribute in a pointer type: type,
@@ -44,6 +44,21 @@ static int forward_libbpf_log(enum libbpf_print_level level, const char *fmt, va
 	vsnprintf(msg, sizeof(msg), fmt, args);
 	mhse_log(MHSE_LOG_DEBUG, "libbpf: %s", msg);
 	return 0;
+}
+
+int mhse_btf__load_file(const char *path, struct btf **btf)
+{
+	libbpf_print_fn_t old_print = libbpf_set_print(forward_libbpf_log);
+	int err;
+
+	*btf = btf__parse(path, NULL);
+	err = *btf ? 0 : -errno;
+	libbpf_set_print(old_print);
+	if (err) {
+		pr_err("%s: no BTF to read (%s)\n", path, strerror(-err));
+		*btf = NULL;
+	}
+	return err;
 }
 
 int mhse_btf__load(struct mhse_object *obj, const char *file, const void *data, size_t size)
@@ -196,13 +211,34 @@ static int parse_line_block(struct mhse_object *obj, const char *file, const str
 	return 0;
 }
 
+static int parse_core_block(struct mhse_object *obj, const struct ext_subsec *sub,
+			    const struct ext_block *block, size_t sec, struct mhse_core_rec **core, size_t *core_cnt)
+{
+	struct mhse_core_rec *recs = realloc(*core, (*core_cnt + block->cnt) * sizeof(*recs));
+
+	if (!recs)
+		return -ENOMEM;
+	*core = recs;
+	for (uint32_t i = 0; i < block->cnt; i++) {
+		const uint8_t *rec = block->recs + (size_t)i * sub->rec_size;
+
+		recs[(*core_cnt)++] = (struct mhse_core_rec){
+			.sec = sec,
+			.relo = { .insn_off = mhse_le32(rec), .type_id = mhse_le32(rec + 4),
+				  .access_str_off = mhse_le32(rec + 8), .kind = mhse_le32(rec + 12) },
+		};
+	}
+	obj->core_relo_cnt += block->cnt;
+	return 0;
+}
+
 int mhse_btf_ext__parse(struct mhse_object *obj, const char *file, const void *data, size_t size,
-			struct mhse_code_sec *secs, size_t sec_cnt)
+			struct mhse_code_sec *secs, size_t sec_cnt, struct mhse_core_rec **core, size_t *core_cnt)
 {
 	/* Offsets of the header's fields (struct btf_ext_header is libbpf's private type). */
 	enum { HDR_LEN = 4, FUNC_OFF = 8, FUNC_LEN = 12, LINE_OFF = 16, LINE_LEN = 20, CORE_OFF = 24, CORE_LEN = 28 };
 	const uint8_t *raw = data;
-	struct ext_subsec func, line, core;
+	struct ext_subsec func, line, core_sub;
 	struct ext_block block;
 	uint32_t hdr_len;
 	size_t line_cap = 0;
@@ -227,7 +263,7 @@ int mhse_btf_ext__parse(struct mhse_object *obj, const char *file, const void *d
 				     mhse_le32(raw + LINE_OFF), mhse_le32(raw + LINE_LEN),
 				     sizeof(struct bpf_line_info));
 	/* The core_relo fields are optional: older compilers wrote a 24-byte header. */
-	err = err ?: ext_subsec_init(&core, file, "core_relo", raw + hdr_len, size - hdr_len,
+	err = err ?: ext_subsec_init(&core_sub, file, "core_relo", raw + hdr_len, size - hdr_len,
 				     hdr_len >= CORE_LEN + 4 ? mhse_le32(raw + CORE_OFF) : 0,
 				     hdr_len >= CORE_LEN + 4 ? mhse_le32(raw + CORE_LEN) : 0,
 				     sizeof(struct bpf_core_relo));
@@ -243,23 +279,30 @@ int mhse_btf_ext__parse(struct mhse_object *obj, const char *file, const void *d
 		/* Line info of a section that holds no code is of no use; skip it. */
 		err = sec ? parse_line_block(obj, file, &line, &block, sec, &line_cap) : 0;
 	}
-	while (!err && (err = ext_subsec_next(&core, obj->btf, file, &block)) > 0) {
-		obj->core_relo_cnt += block.cnt;
-		err = 0;
+	while (!err && (err = ext_subsec_next(&core_sub, obj->btf, file, &block)) > 0) {
+		struct mhse_code_sec *sec = code_sec_by_name(secs, sec_cnt, block.sec_name);
+
+		if (!sec) {
+			pr_err("%s: .BTF.ext has CO-RE relocations for %s, which holds no code\n", file, block.sec_name);
+			return -EINVAL;
+		}
+		err = parse_core_block(obj, &core_sub, &block, (size_t)(sec - secs), core, core_cnt);
 	}
 	return err;
 }
 
-/* Follows typedefs and qualifiers; NULL for a bad id or an endless chain. */
-static const struct btf_type *skip_modifiers(const struct btf *btf, uint32_t id)
+const struct btf_type *mhse_btf__skip_mods(const struct btf *btf, uint32_t id, uint32_t *res_id)
 {
 	for (int depth = 0; depth < MAX_MODIFIER_CHAIN; depth++) {
 		const struct btf_type *t = btf__type_by_id(btf, id);
 
 		if (!t)
 			return NULL;
-		if (!btf_is_mod(t) && !btf_is_typedef(t))
+		if (!btf_is_mod(t) && !btf_is_typedef(t)) {
+			if (res_id)
+				*res_id = id;
 			return t;
+		}
 		id = t->type;
 	}
 	return NULL;
@@ -268,7 +311,7 @@ static const struct btf_type *skip_modifiers(const struct btf *btf, uint32_t id)
 /* An int attribute: __uint(name, N) is int (*name)[N]. */
 static int map_field_int(const struct btf *btf, const struct btf_member *m, uint32_t *val)
 {
-	const struct btf_type *t = skip_modifiers(btf, m->type);
+	const struct btf_type *t = mhse_btf__skip_mods(btf, m->type, NULL);
 	const struct btf_type *arr;
 
 	if (!t || !btf_is_ptr(t))
@@ -310,10 +353,10 @@ static int map_field_values(const struct btf *btf, const struct btf_member *m, s
 
 	if (!t || !btf_is_array(t) || btf_array(t)->nelems)
 		return -EINVAL;
-	t = skip_modifiers(btf, btf_array(t)->type);
+	t = mhse_btf__skip_mods(btf, btf_array(t)->type, NULL);
 	if (!t || !btf_is_ptr(t))
 		return -EINVAL;
-	t = skip_modifiers(btf, t->type);
+	t = mhse_btf__skip_mods(btf, t->type, NULL);
 	if (!t)
 		return -EINVAL;
 	if (map->def.type == BPF_MAP_TYPE_PROG_ARRAY)
@@ -348,7 +391,7 @@ static int parse_map_def(const struct btf *btf, const struct btf_type *def_t, st
 		else if (strcmp(name, "pinning") == 0)
 			err = map_field_int(btf, m, &def->pinning);
 		else if (strcmp(name, "key_size") == 0 || strcmp(name, "value_size") == 0) {
-			uint32_t *size = name[0] == 'k' ? &def->key_size : &def->value_size, val;
+			uint32_t *size = name[0] == 'k' ? &def->key_size : &def->value_size, val = 0;
 
 			err = map_field_int(btf, m, &val);
 			if (!err && *size && *size != val)
@@ -407,7 +450,7 @@ int mhse_btf__maps(const struct mhse_object *obj, const char *file, struct mhse_
 			pr_err("%s: .maps variable #%d has no name in .BTF\n", file, i);
 			goto err_out;
 		}
-		def_t = skip_modifiers(obj->btf, var->type);
+		def_t = mhse_btf__skip_mods(obj->btf, var->type, NULL);
 		if (!def_t || !btf_is_struct(def_t)) {
 			pr_err("%s: map '%s' is not defined by a struct in .BTF\n", file, map->name);
 			goto err_out;
@@ -431,10 +474,10 @@ err_out:
  * btf__align_of trusts the type ids it follows.) */
 static uint32_t kconfig_align(const struct btf *btf, uint32_t id)
 {
-	const struct btf_type *t = skip_modifiers(btf, id);
+	const struct btf_type *t = mhse_btf__skip_mods(btf, id, NULL);
 
 	for (int depth = 0; t && btf_is_array(t) && depth < MAX_MODIFIER_CHAIN; depth++)
-		t = skip_modifiers(btf, btf_array(t)->type);
+		t = mhse_btf__skip_mods(btf, btf_array(t)->type, NULL);
 	if (!t || !(btf_is_int(t) || btf_is_any_enum(t)) || !t->size)
 		return 0;
 	return t->size < 8 ? t->size : 8;

@@ -593,8 +593,11 @@ static enum step call_helper(struct mhse_engine *e, struct state *s, int32_t id)
 {
 	const struct mhse_hook *hook = e->hook;
 	const char *module = "core", *name = helper_name(id);
+	const char *poisoned = id == MHSE_CORE_POISON_CALL ? mhse_prog__poisoned(s->prog, s->pc) : NULL;
 	sym_helper_fn fn;
 
+	if (poisoned)
+		return engine__end(e, s, PATH_ERROR, "%s", poisoned);
 	if (hook->helper_cnt) {
 		module = NULL;
 		for (size_t i = 0; i < hook->helper_cnt; i++)

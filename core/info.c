@@ -61,7 +61,7 @@ static int prog_refs__collect(const struct mhse_object *obj, const struct mhse_p
 			refs->maps[insn->imm] = true;
 		else if (is_call(insn) && insn->src_reg == BPF_PSEUDO_KFUNC_CALL && (uint32_t)insn->imm < obj->extern_cnt)
 			refs->kfuncs[insn->imm] = true;
-		else if (is_call(insn) && insn->src_reg == 0)
+		else if (is_call(insn) && insn->src_reg == 0 && !mhse_prog__poisoned(prog, i))
 			refs->helpers[refs->helper_cnt++] = insn->imm;
 	}
 	qsort(refs->helpers, refs->helper_cnt, sizeof(*refs->helpers), cmp_i32);
@@ -252,6 +252,23 @@ static void print_extern_json(const struct mhse_extern *ext, FILE *out)
 		ext->bound ? "true" : "false", ext->value);
 }
 
+/* How the object's CO-RE relocations came out, and against which BTF. */
+static void print_core(const struct mhse_object *obj, FILE *out, bool json)
+{
+	size_t resolved = obj->core_relo_cnt - obj->core_poisoned_cnt;
+
+	if (json) {
+		fprintf(out, ",\n \"core_relos\": {\"records\": %zu, \"resolved\": %zu, \"poisoned\": %zu, \"target\": ",
+			obj->core_relo_cnt, resolved, obj->core_poisoned_cnt);
+		json_string_or_null(out, obj->core_target);
+		fputc('}', out);
+		return;
+	}
+	if (obj->core_relo_cnt || obj->core_target)
+		fprintf(out, "CO-RE relocations: %zu, %zu resolved, %zu poisoned, against %s\n", obj->core_relo_cnt,
+			resolved, obj->core_poisoned_cnt, obj->core_target ? obj->core_target : "the object's own BTF");
+}
+
 void mhse_object__print_info(const struct mhse_object *obj, FILE *out, bool json)
 {
 	struct name_list list;
@@ -261,7 +278,9 @@ void mhse_object__print_info(const struct mhse_object *obj, FILE *out, bool json
 		json_string(out, obj->path);
 		fputs(", \"license\": ", out);
 		json_string(out, obj->license);
-		fprintf(out, ", \"kern_version\": %" PRIu32 ",\n \"programs\": [", obj->kern_version);
+		fprintf(out, ", \"kern_version\": %" PRIu32, obj->kern_version);
+		print_core(obj, out, true);
+		fputs(",\n \"programs\": [", out);
 		for (size_t i = 0; i < obj->prog_cnt; i++) {
 			fputs(i ? ",\n  " : "\n  ", out);
 			print_prog(obj, &obj->progs[i], out, true);
@@ -281,6 +300,7 @@ void mhse_object__print_info(const struct mhse_object *obj, FILE *out, bool json
 	}
 	fprintf(out, "object %s: license \"%s\", %zu programs, %zu maps, %zu externs\n", obj->path, obj->license,
 		obj->prog_cnt, obj->map_cnt, obj->extern_cnt);
+	print_core(obj, out, false);
 	for (size_t i = 0; i < obj->prog_cnt; i++)
 		print_prog(obj, &obj->progs[i], out, false);
 	for (size_t i = 0; i < obj->map_cnt; i++)
@@ -309,6 +329,8 @@ static const char *insn_ref_name(const struct mhse_object *obj, const struct mhs
 	const struct mhse_subprog *target;
 	uint32_t imm = (uint32_t)insn->imm;
 
+	if (mhse_prog__poisoned(prog, idx))
+		return mhse_prog__poisoned(prog, idx);
 	if (insn_is_ld_imm64(insn)) {
 		switch (insn->src_reg) {
 		case MHSE_PSEUDO_MAP_IDX:

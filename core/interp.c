@@ -416,7 +416,11 @@ static int call_helper(struct mhse_vm *vm, int32_t id)
 {
 	const struct helper_impl *impl = find_helper(vm, id);
 	const char *name = helper_name(id);
+	const char *poisoned = id == MHSE_CORE_POISON_CALL ? mhse_prog__poisoned(vm->prog, vm->pc) : NULL;
 
+	/* the verifier rejects a reachable poisoned call: a program that cannot load */
+	if (poisoned)
+		return mhse_vm__fail(vm, VM_ERR_HELPER, "%s", poisoned);
 	if (!impl) {
 		if (vm->hook && vm->hook->helper_cnt && !mhse_hook__allows_helper(vm->hook, id))
 			return mhse_vm__fail(vm, VM_ERR_HELPER, "helper %s (%d) is not allowed in hook %s",

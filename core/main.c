@@ -45,13 +45,17 @@ static const char usage_main[] =
 	"map file), 4 the kernel cannot run BPF programs here (root and bpf() needed).\n";
 
 static const char usage_info[] =
-	"usage: mhse info [-j] [--const NAME=VALUE] [--map-size NAME=N] OBJECT\n"
+	"usage: mhse info [-j] [--const NAME=VALUE] [--map-size NAME=N] [--btf FILE] OBJECT\n"
 	"  Lists each program (section, hook, instructions, subprograms, maps, helpers),\n"
-	"  each map (type, key and value size, entries) and unbound externs.\n"
-	"  -j, --json   the same as JSON, with top-level programs, maps and externs arrays\n";
+	"  each map (type, key and value size, entries), unbound externs and how many CO-RE\n"
+	"  relocations were resolved and poisoned.\n"
+	"  -j, --json   the same as JSON, with top-level programs, maps and externs arrays\n"
+	"  --btf FILE            resolve CO-RE relocations against FILE, raw BTF such as\n"
+	"                        /sys/kernel/btf/vmlinux or an ELF file's .BTF (default: the\n"
+	"                        object's own BTF)\n";
 
 static const char usage_disasm[] =
-	"usage: mhse disasm [--prog NAME] OBJECT\n"
+	"usage: mhse disasm [--prog NAME] [--btf FILE] OBJECT\n"
 	"  Disassembles every program (or NAME) with its source lines where BTF has them.\n";
 
 static const char usage_run[] =
@@ -67,6 +71,9 @@ static const char usage_run[] =
 	"  --nondet V[,V...]     values returned in order by ktime, prandom and cpu helpers\n"
 	"  --const NAME=VALUE    bind an extern symbol\n"
 	"  --map-size NAME=N     set a map's max_entries\n"
+	"  --btf FILE            resolve CO-RE relocations against FILE, raw BTF such as\n"
+	"                        /sys/kernel/btf/vmlinux or an ELF file's .BTF (default: the\n"
+	"                        object's own BTF)\n"
 	"  --trace               print each instruction as it executes\n";
 
 static const char usage_explore[] =
@@ -85,10 +92,13 @@ static const char usage_explore[] =
 	"  --out DIR             output directory (default mhse-out)\n"
 	"  --replay-kernel       referee every test in the running kernel as it is written\n"
 	"  --const NAME=VALUE    bind an extern symbol\n"
-	"  --map-size NAME=N     set a map's max_entries\n";
+	"  --map-size NAME=N     set a map's max_entries\n"
+	"  --btf FILE            resolve CO-RE relocations against FILE, raw BTF such as\n"
+	"                        /sys/kernel/btf/vmlinux or an ELF file's .BTF (default: the\n"
+	"                        object's own BTF)\n";
 
 static const char usage_replay[] =
-	"usage: mhse replay [--kernel] [-j] [--prog NAME] [--hook NAME|FILE] [--hooks FILE] OBJECT DIR\n"
+	"usage: mhse replay [--kernel] [-j] [--prog NAME] [--hook NAME|FILE] [--hooks FILE] [--btf FILE] OBJECT DIR\n"
 	"  Replays the tests an exploration wrote to DIR through the concrete interpreter and,\n"
 	"  with --kernel, through the running kernel (BPF_PROG_TEST_RUN), and reports per test\n"
 	"  agree, disagree (the first difference) or not replayable (why); docs/replay.md.\n"
@@ -122,6 +132,7 @@ struct common_opts {
 	const char *object;
 	const char *prog;
 	const char *hook;
+	const char *btf; /* --btf: the target of CO-RE relocations */
 	char **consts, **sizes;
 	int const_cnt, size_cnt;
 };
@@ -130,7 +141,8 @@ static int open_object(const struct common_opts *o, struct mhse_object **obj)
 {
 	char name[256];
 	uint64_t v;
-	int err = mhse_object__open(o->object, NULL, obj);
+	struct mhse_open_opts opts = { .core_btf = o->btf };
+	int err = mhse_object__open(o->object, &opts, obj);
 
 	if (err)
 		return EXIT_BAD_INPUT;
@@ -174,7 +186,7 @@ static const struct mhse_prog *pick_prog(const struct mhse_object *obj, const ch
 enum {
 	OPT_CONST = 256, OPT_MAP_SIZE, OPT_PROG, OPT_HOOK, OPT_PACKET, OPT_CTX, OPT_MAPS, OPT_NONDET, OPT_TRACE,
 	OPT_ALL, OPT_POLICY, OPT_MAP_POLICY, OPT_SEARCH, OPT_MAX_TIME, OPT_MAX_PATHS, OPT_MAX_INSNS, OPT_MAX_MEMORY,
-	OPT_SEED, OPT_OUT, OPT_KERNEL, OPT_REPLAY_KERNEL, OPT_HOOKS,
+	OPT_SEED, OPT_OUT, OPT_KERNEL, OPT_REPLAY_KERNEL, OPT_HOOKS, OPT_BTF,
 };
 
 static const struct option long_opts[] = {
@@ -190,6 +202,7 @@ static const struct option long_opts[] = {
 	{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY }, { "seed", required_argument, NULL, OPT_SEED },
 	{ "out", required_argument, NULL, OPT_OUT },       { "kernel", no_argument, NULL, OPT_KERNEL },
 	{ "replay-kernel", no_argument, NULL, OPT_REPLAY_KERNEL }, { "hooks", required_argument, NULL, OPT_HOOKS },
+	{ "btf", required_argument, NULL, OPT_BTF },
 	{ 0 },
 };
 
@@ -278,6 +291,7 @@ static int parse_opts(int argc, char **argv, const char *usage, const int *allow
 		case OPT_MAP_SIZE: push_arg(&o->common.sizes, &o->common.size_cnt, optarg); break;
 		case OPT_PROG: o->common.prog = optarg; break;
 		case OPT_HOOK: o->common.hook = optarg; break;
+		case OPT_BTF: o->common.btf = optarg; break;
 		case OPT_PACKET: o->packet = optarg; break;
 		case OPT_CTX: push_arg(&o->ctx, &o->ctx_cnt, optarg); break;
 		case OPT_MAPS: o->maps = optarg; break;
@@ -331,7 +345,7 @@ static void free_opts(struct run_opts *o)
 
 static int cmd_info(int argc, char **argv)
 {
-	static const int allowed[] = { 'j', OPT_CONST, OPT_MAP_SIZE, 0 };
+	static const int allowed[] = { 'j', OPT_CONST, OPT_MAP_SIZE, OPT_BTF, 0 };
 	struct run_opts o = { 0 };
 	struct mhse_object *obj;
 	int err = parse_opts(argc, argv, usage_info, allowed, &o);
@@ -348,7 +362,7 @@ static int cmd_info(int argc, char **argv)
 
 static int cmd_disasm(int argc, char **argv)
 {
-	static const int allowed[] = { OPT_PROG, OPT_CONST, OPT_MAP_SIZE, 0 };
+	static const int allowed[] = { OPT_PROG, OPT_CONST, OPT_MAP_SIZE, OPT_BTF, 0 };
 	struct run_opts o = { 0 };
 	struct mhse_object *obj;
 	int err = parse_opts(argc, argv, usage_disasm, allowed, &o);
@@ -487,7 +501,7 @@ static void print_run(struct mhse_vm *vm, const struct map_snapshot *snap, uint6
 static int cmd_run(int argc, char **argv)
 {
 	static const int allowed[] = { OPT_PROG, OPT_HOOK, OPT_HOOKS, OPT_PACKET, OPT_CTX, OPT_MAPS, OPT_NONDET,
-				       OPT_CONST, OPT_MAP_SIZE, OPT_TRACE, 0 };
+				       OPT_CONST, OPT_MAP_SIZE, OPT_BTF, OPT_TRACE, 0 };
 	struct run_opts o = { 0 };
 	struct mhse_object *obj = NULL;
 	const struct mhse_prog *prog;
@@ -629,7 +643,7 @@ static int cmd_explore(int argc, char **argv)
 {
 	static const int allowed[] = { OPT_PROG, OPT_ALL, OPT_HOOK, OPT_HOOKS, OPT_POLICY, OPT_MAP_POLICY, OPT_MAPS, OPT_SEARCH,
 				       OPT_MAX_TIME, OPT_MAX_PATHS, OPT_MAX_INSNS, OPT_MAX_MEMORY, OPT_SEED, OPT_OUT,
-				       OPT_REPLAY_KERNEL, OPT_CONST, OPT_MAP_SIZE, 0 };
+				       OPT_REPLAY_KERNEL, OPT_CONST, OPT_MAP_SIZE, OPT_BTF, 0 };
 	struct run_opts o = { 0 };
 	struct mhse_object *obj = NULL;
 	struct mhse_explore_opts eo = { 0 };
@@ -688,7 +702,7 @@ out:
 
 static int cmd_replay(int argc, char **argv)
 {
-	static const int allowed[] = { OPT_KERNEL, 'j', OPT_PROG, OPT_HOOK, OPT_HOOKS, OPT_CONST, OPT_MAP_SIZE, 0 };
+	static const int allowed[] = { OPT_KERNEL, 'j', OPT_PROG, OPT_HOOK, OPT_HOOKS, OPT_CONST, OPT_MAP_SIZE, OPT_BTF, 0 };
 	const char *dir = NULL;
 	struct run_opts o = { .dir_arg = &dir };
 	struct mhse_object *obj = NULL;

@@ -27,7 +27,9 @@
  *  6. relocations: applied in place to each section's copy of its
  *     instructions; calls and function references only record the target
  *     function, since their offsets depend on where each program places it;
- *  7. line info from .BTF.ext, per section instruction;
+ *  7. .BTF.ext: line info per section instruction, and CO-RE relocations
+ *     resolved and patched into each section's instructions (core_relo.c)
+ *     against the object's .BTF or the --btf target;
  *  8. programs: the entry function, then every function it reaches through
  *     calls or function references, appended in discovery order (libbpf's
  *     layout), with pc-relative offsets set for that layout;
@@ -55,6 +57,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/btf.h>
+#include "core_relo.h"
 #include "insn.h"
 #include "log.h"
 #include "object.h"
@@ -99,6 +102,8 @@ struct elf_sec {
 	int32_t *call_target;   /* insn -> function it calls or references, -1 */
 	uint8_t *relocated;     /* insn had a relocation applied */
 	int32_t *line_at;       /* insn -> index into obj->lines, -1; NULL without line info */
+	struct mhse_poison *poisons; /* instructions CO-RE relocations poisoned */
+	size_t poison_cnt;
 	size_t first_func, func_cnt;
 };
 
@@ -133,6 +138,7 @@ struct legacy_ids {
 
 struct loader {
 	const char *file;
+	const struct mhse_open_opts *opts; /* NULL for the defaults */
 	struct mhse_object *obj;
 	uint8_t *image;
 	size_t size;
@@ -1279,15 +1285,35 @@ static int resolve_local_calls(struct loader *ld)
 	return 0;
 }
 
-static int load_line_info(struct loader *ld)
+/* CO-RE relocations against the --btf target, else the object's own .BTF. */
+static int relocate_core(struct loader *ld, const struct mhse_core_rec *recs, size_t cnt, struct mhse_code_sec *code)
+{
+	struct mhse_object *obj = ld->obj;
+	const char *path = ld->opts ? ld->opts->core_btf : NULL;
+	struct btf *target = NULL;
+	int err = 0;
+
+	if (path) {
+		obj->core_target = strdup(path);
+		err = obj->core_target ? mhse_btf__load_file(path, &target) : -ENOMEM;
+	}
+	if (!err && cnt)
+		err = mhse_core__relocate(ld->file, obj->btf, target ? target : obj->btf, recs, cnt, code,
+					  &obj->core_poisoned_cnt);
+	btf__free(target);
+	return err;
+}
+
+static int load_btf_ext(struct loader *ld)
 {
 	const struct elf_sec *ext = find_sec(ld, ".BTF.ext");
 	struct mhse_code_sec *code;
-	size_t cnt = 0;
+	struct mhse_core_rec *core = NULL;
+	size_t cnt = 0, core_cnt = 0;
 	int err;
 
 	if (!ext || !ld->obj->btf)
-		return 0;
+		return relocate_core(ld, NULL, 0, NULL);
 	if (!ext->data) {
 		pr_err("%s: .BTF.ext section has no contents\n", ld->file);
 		return -EINVAL;
@@ -1297,15 +1323,42 @@ static int load_line_info(struct loader *ld)
 		return -ENOMEM;
 	for (size_t s = 1; s < ld->sec_cnt; s++)
 		if (ld->secs[s].kind == SEC_CODE)
-			code[cnt++] = (struct mhse_code_sec){ .name = ld->secs[s].name, .insn_cnt = ld->secs[s].insn_cnt };
-	err = mhse_btf_ext__parse(ld->obj, ld->file, ext->data, ext->size, code, cnt);
+			code[cnt++] = (struct mhse_code_sec){ .name = ld->secs[s].name, .insn_cnt = ld->secs[s].insn_cnt,
+							      .insns = ld->secs[s].insns };
+	err = mhse_btf_ext__parse(ld->obj, ld->file, ext->data, ext->size, code, cnt, &core, &core_cnt);
+	err = err ?: relocate_core(ld, core, core_cnt, code);
 	/* Hand each table to its section, where program building reads it. */
 	cnt = 0;
-	for (size_t s = 1; s < ld->sec_cnt; s++)
-		if (ld->secs[s].kind == SEC_CODE)
-			ld->secs[s].line_at = code[cnt++].line_at;
+	for (size_t s = 1; s < ld->sec_cnt; s++) {
+		if (ld->secs[s].kind != SEC_CODE)
+			continue;
+		ld->secs[s].line_at = code[cnt].line_at;
+		ld->secs[s].poisons = code[cnt].poisons;
+		ld->secs[s].poison_cnt = code[cnt++].poison_cnt;
+	}
 	free(code);
+	free(core);
 	return err;
+}
+
+/* Copies the poisoned instructions of function f, placed at base, into prog. */
+static int place_poisons(struct mhse_prog *prog, const struct elf_sec *sec, const struct func *f, size_t base)
+{
+	for (size_t i = 0; i < sec->poison_cnt; i++) {
+		const struct mhse_poison *p = &sec->poisons[i];
+		struct mhse_poison *list;
+
+		if (p->insn < f->off || p->insn >= f->off + f->cnt)
+			continue;
+		list = realloc(prog->poisons, (prog->poison_cnt + 1) * sizeof(*list));
+		if (!list)
+			return -ENOMEM;
+		prog->poisons = list;
+		list[prog->poison_cnt] = (struct mhse_poison){ .insn = base + p->insn - f->off, .what = strdup(p->what) };
+		if (!list[prog->poison_cnt++].what)
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 /* Builds program p from entry function entry: the functions it reaches, in
@@ -1353,12 +1406,16 @@ static int build_prog(struct loader *ld, size_t entry, size_t *placed, size_t *s
 		const struct elf_sec *sec = &ld->secs[f->sec];
 		size_t base = start[order[k]];
 		int32_t line = -1;
+		int err;
 
 		prog->subprogs[k] = (struct mhse_subprog){ .name = strdup(f->name), .start = base, .cnt = f->cnt };
 		prog->subprog_cnt = k + 1;
 		if (!prog->subprogs[k].name)
 			return -ENOMEM;
 		memcpy(&prog->insns[base], &sec->insns[f->off], f->cnt * sizeof(*prog->insns));
+		err = place_poisons(prog, sec, f, base);
+		if (err)
+			return err;
 		for (size_t j = 0; j < f->cnt; j++) {
 			int32_t t = sec->call_target[f->off + j];
 
@@ -1457,6 +1514,13 @@ static int default_max_entries(struct loader *ld, const struct mhse_open_opts *o
 	return 0;
 }
 
+static void free_poisons(struct mhse_poison *poisons, size_t cnt)
+{
+	for (size_t i = 0; i < cnt; i++)
+		free(poisons[i].what);
+	free(poisons);
+}
+
 static void loader__free(struct loader *ld)
 {
 	for (size_t i = 0; ld->secs && i < ld->sec_cnt; i++) {
@@ -1464,6 +1528,7 @@ static void loader__free(struct loader *ld)
 		free(ld->secs[i].call_target);
 		free(ld->secs[i].relocated);
 		free(ld->secs[i].line_at);
+		free_poisons(ld->secs[i].poisons, ld->secs[i].poison_cnt);
 	}
 	free(ld->secs);
 	free(ld->syms);
@@ -1479,7 +1544,7 @@ static void loader__free(struct loader *ld)
 int mhse_object__open_mem(const void *buf, size_t size, const char *name, const struct mhse_open_opts *opts,
 			  struct mhse_object **objp)
 {
-	struct loader ld = { .file = name ? name : "<memory>", .size = size };
+	struct loader ld = { .file = name ? name : "<memory>", .opts = opts, .size = size };
 	struct mhse_object *obj;
 	int err;
 
@@ -1518,7 +1583,7 @@ int mhse_object__open_mem(const void *buf, size_t size, const char *name, const 
 	err = err ?: mark_programs(&ld);
 	err = err ?: apply_relocs(&ld);
 	err = err ?: resolve_local_calls(&ld);
-	err = err ?: load_line_info(&ld);
+	err = err ?: load_btf_ext(&ld);
 	err = err ?: build_progs(&ld);
 	err = err ?: fill_iproute2_prog_slots(&ld);
 	err = err ?: default_max_entries(&ld, opts);
@@ -1591,6 +1656,7 @@ void mhse_object__close(struct mhse_object *obj)
 			free(prog->subprogs[k].name);
 		free(prog->subprogs);
 		free(prog->line_of);
+		free_poisons(prog->poisons, prog->poison_cnt);
 	}
 	free(obj->progs);
 	for (size_t i = 0; i < obj->map_cnt; i++) {
@@ -1605,6 +1671,7 @@ void mhse_object__close(struct mhse_object *obj)
 	free(obj->externs);
 	free(obj->lines);
 	btf__free(obj->btf);
+	free(obj->core_target);
 	free(obj->priv);
 	free(obj->path);
 	free(obj);
@@ -1664,6 +1731,14 @@ int mhse_object__set_map_size(struct mhse_object *obj, const char *name, uint32_
 		return -EINVAL;
 	obj->maps[idx].max_entries = max_entries;
 	return 0;
+}
+
+const char *mhse_prog__poisoned(const struct mhse_prog *prog, size_t insn_idx)
+{
+	for (size_t i = 0; i < prog->poison_cnt; i++)
+		if (prog->poisons[i].insn == insn_idx)
+			return prog->poisons[i].what;
+	return NULL;
 }
 
 const struct mhse_line *mhse_prog__line(const struct mhse_object *obj, const struct mhse_prog *prog, size_t insn_idx)

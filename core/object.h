@@ -71,6 +71,18 @@ struct mhse_prog {
 	size_t subprog_cnt;
 	int32_t *line_of;   /* insn index -> index into mhse_object.lines, or -1; NULL without BTF.ext */
 	size_t sec_insn_off; /* offset of the entry function in its section, in instructions */
+	struct mhse_poison *poisons; /* instructions CO-RE left poisoned, by insn index */
+	size_t poison_cnt;
+};
+
+/* An instruction whose CO-RE relocation failed, rewritten as libbpf rewrites
+ * it: a call to the invalid helper MHSE_CORE_POISON_CALL (both halves of an
+ * LD_IMM64), which the verifier rejects only if a path reaches it. */
+#define MHSE_CORE_POISON_CALL 0xbad2310
+
+struct mhse_poison {
+	size_t insn;
+	char *what;         /* the relocation and why it failed, for the path's message */
 };
 
 struct mhse_extern {
@@ -102,6 +114,8 @@ struct mhse_object {
 	size_t line_cnt;
 	struct btf *btf;    /* libbpf's parse of .BTF, or NULL */
 	size_t core_relo_cnt; /* CO-RE relocation records in .BTF.ext */
+	size_t core_poisoned_cnt; /* of them, those that poisoned their instruction */
+	char *core_target;  /* the BTF file they were resolved against; NULL: the object's own .BTF */
 	void *priv;         /* loader-private storage (ELF image, string tables) */
 };
 
@@ -109,6 +123,10 @@ struct mhse_open_opts {
 	/* Used for maps whose max_entries is 0 in the object (perf, ringbuf and
 	 * map-in-map maps sized by a user-space loader). 0 means the default. */
 	uint32_t default_max_entries;
+	/* Target of CO-RE relocations (`--btf`): raw BTF such as
+	 * /sys/kernel/btf/vmlinux, or an ELF file with a .BTF section. NULL
+	 * resolves them against the object's own .BTF. */
+	const char *core_btf;
 };
 
 /* Opens and fully relocates an object. Returns 0, or a negative errno with a
@@ -128,6 +146,9 @@ int mhse_object__find_extern(const struct mhse_object *obj, const char *name);
 int mhse_object__bind_extern(struct mhse_object *obj, const char *name, uint64_t value);
 /* Sets max_entries of a map (--map-size NAME=N). */
 int mhse_object__set_map_size(struct mhse_object *obj, const char *name, uint32_t max_entries);
+
+/* Why instruction insn_idx of prog is poisoned, or NULL when it is not. */
+const char *mhse_prog__poisoned(const struct mhse_prog *prog, size_t insn_idx);
 
 /* Source line of an instruction of prog, or NULL. */
 const struct mhse_line *mhse_prog__line(const struct mhse_object *obj, const struct mhse_prog *prog, size_t insn_idx);
@@ -159,6 +180,16 @@ struct mhse_code_sec {
 	const char *name;
 	size_t insn_cnt;
 	int32_t *line_at;
+	struct bpf_insn *insns;      /* patched in place by CO-RE relocations */
+	struct mhse_poison *poisons; /* set by mhse_core__relocate; the caller frees them */
+	size_t poison_cnt;
+};
+
+/* A CO-RE record of .BTF.ext and the code section (index into the
+ * mhse_code_sec array) whose instruction it patches. */
+struct mhse_core_rec {
+	size_t sec;
+	struct bpf_core_relo relo;
 };
 
 /* One map definition of SEC(".maps") as its BTF variable describes it. */
@@ -180,10 +211,17 @@ struct mhse_btf_map {
 
 /* Parses .BTF into obj->btf. 0, or -EINVAL after logging "file: problem". */
 int mhse_btf__load(struct mhse_object *obj, const char *file, const void *data, size_t size);
-/* Reads .BTF.ext: line info into obj->lines and secs[].line_at, the CO-RE
- * record count into obj->core_relo_cnt. 0, or a negative errno after logging. */
+/* Parses a BTF file (raw, or an ELF file's .BTF) into *btf. 0, or a
+ * negative errno after logging "path: problem". */
+int mhse_btf__load_file(const char *path, struct btf **btf);
+/* Follows typedefs and qualifiers from type id; NULL for a bad id or an
+ * endless chain. *res_id (optional) is the id of the type returned. */
+const struct btf_type *mhse_btf__skip_mods(const struct btf *btf, uint32_t id, uint32_t *res_id);
+/* Reads .BTF.ext: line info into obj->lines and secs[].line_at, CO-RE
+ * records into a malloc'ed *core (*core_cnt of them, also counted in
+ * obj->core_relo_cnt). 0, or a negative errno after logging. */
 int mhse_btf_ext__parse(struct mhse_object *obj, const char *file, const void *data, size_t size,
-			struct mhse_code_sec *secs, size_t sec_cnt);
+			struct mhse_code_sec *secs, size_t sec_cnt, struct mhse_core_rec **core, size_t *core_cnt);
 /* Parses the map definitions of the ".maps" DATASEC into a malloc'ed array
  * (offsets left 0). 0, or a negative errno after logging. */
 int mhse_btf__maps(const struct mhse_object *obj, const char *file, struct mhse_btf_map **maps, size_t *cnt);
