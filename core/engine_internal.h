@@ -115,6 +115,7 @@ extern const struct sym_helper_module sym_helpers_core;
 extern const struct sym_helper_module sym_helpers_xdp;
 extern const struct sym_helper_module sym_helpers_tc;
 extern const struct sym_helper_module sym_helpers_sockops;
+extern const struct sym_helper_module sym_helpers_kprobe;
 
 const struct sym_helper_module *sym_helper_module_find(const char *name);
 

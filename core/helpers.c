@@ -279,6 +279,7 @@ static const struct helper_impl core_helpers[] = {
 	{ BPF_FUNC_get_numa_node_id, helper_nondet_u32 },
 	{ BPF_FUNC_get_current_pid_tgid, helper_nondet_u64 },
 	{ BPF_FUNC_get_current_uid_gid, helper_nondet_u64 },
+	{ BPF_FUNC_get_current_cgroup_id, helper_nondet_u64 },
 	{ BPF_FUNC_get_socket_cookie, helper_nondet_u64 },
 	{ BPF_FUNC_csum_diff, helper_csum_diff },
 	{ BPF_FUNC_trace_printk, helper_trace_printk },
@@ -291,7 +292,8 @@ static const struct helper_impl core_helpers[] = {
 
 const struct helper_module helpers_core = { "core", core_helpers, sizeof(core_helpers) / sizeof(core_helpers[0]), NULL };
 
-static const struct helper_module *const modules[] = { &helpers_core, &helpers_xdp, &helpers_tc, &helpers_sockops };
+static const struct helper_module *const modules[] = { &helpers_core, &helpers_xdp, &helpers_tc, &helpers_sockops,
+							  &helpers_kprobe };
 
 const struct helper_module *helper_module_find(const char *name)
 {

@@ -54,6 +54,7 @@ NONDET(get_smp_processor_id, 32)
 NONDET(get_numa_node_id, 32)
 NONDET(get_current_pid_tgid, 64)
 NONDET(get_current_uid_gid, 64)
+NONDET(get_current_cgroup_id, 64)
 NONDET(get_socket_cookie, 64)
 
 /* bpf_csum_diff on terms: the same 64-bit sum of 32-bit words and the same
@@ -313,6 +314,7 @@ static const struct sym_helper core_helpers[] = {
 	{ BPF_FUNC_get_numa_node_id, sym_get_numa_node_id },
 	{ BPF_FUNC_get_current_pid_tgid, sym_get_current_pid_tgid },
 	{ BPF_FUNC_get_current_uid_gid, sym_get_current_uid_gid },
+	{ BPF_FUNC_get_current_cgroup_id, sym_get_current_cgroup_id },
 	{ BPF_FUNC_get_socket_cookie, sym_get_socket_cookie },
 	{ BPF_FUNC_csum_diff, sym_csum_diff },
 	{ BPF_FUNC_trace_printk, sym_trace_printk },
@@ -327,7 +329,7 @@ const struct sym_helper_module sym_helpers_core = { "core", core_helpers, sizeof
 						    NULL };
 
 static const struct sym_helper_module *const modules[] = { &sym_helpers_core, &sym_helpers_xdp, &sym_helpers_tc,
-							    &sym_helpers_sockops };
+							    &sym_helpers_sockops, &sym_helpers_kprobe };
 
 const struct sym_helper_module *sym_helper_module_find(const char *name)
 {

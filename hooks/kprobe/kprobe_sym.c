@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Symbolic models of the tracing helpers, the counterparts of
+ * kprobe_helpers.c, which holds the semantics in the kernel's own steps;
+ * here the same outcomes are closed forms over byte terms.
+ *
+ * A read of memory outside mhse's regions takes fresh values, recorded as
+ * nondeterministic inputs in the order the interpreter consumes them: the
+ * fault (0 or -EFAULT), then one 64-bit value per 8 bytes. Whether a read
+ * fails is not a path of its own: the kernel decides it from the address
+ * (its own check) and from the page tables (the fault input), and the
+ * program's branches on the result or the bytes fork as any others do. A
+ * string's length follows from where the first NUL falls among the bytes.
+ *
+ * A source address that names no region but is symbolic is kept out of the
+ * addresses mhse numbers its regions with (the first 4095 ids), so that the
+ * interpreter, given its concrete value, reads outside mhse memory too.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "engine_internal.h"
+#include "insn.h"
+#include "mem.h"
+#include "vm_internal.h"
+
+/* As kprobe_helpers.c: x86-64 with 4-level paging. */
+#define USER_SPACE_END UINT64_C(0x00007ffffffff000)
+#define KERNEL_SPACE_START UINT64_C(0xffff800000000000)
+#define REGION_SPACE_END MEM_ADDR(0xfff, 0)
+#define TASK_COMM_LEN 16
+#define STACKID_FLAGS (BPF_F_SKIP_FIELD_MASK | BPF_F_USER_STACK | BPF_F_FAST_STACK_CMP | BPF_F_REUSE_STACKID)
+
+enum probe_space { PROBE_KERNEL, PROBE_USER, PROBE_COMPAT };
+
+static Z3_ast num(struct mhse_engine *e, uint64_t v, unsigned bits)
+{
+	return sym_num(&e->ctx, v, bits);
+}
+
+/* A term as a register or memory value: a number when it simplifies to one. */
+static struct sval value_of(struct mhse_engine *e, Z3_ast term)
+{
+	uint64_t v;
+
+	term = engine__simplify(e, term);
+	if (Z3_is_numeral_ast(e->ctx.z, term) && Z3_get_numeral_uint64(e->ctx.z, term, &v))
+		return sval_conc(v);
+	return sym_from(&e->ctx, term, false);
+}
+
+static Z3_ast is_zero(struct mhse_engine *e, Z3_ast byte)
+{
+	return Z3_mk_eq(e->ctx.z, byte, num(e, 0, 8));
+}
+
+/* size fresh bytes: one recorded 64-bit value per 8. */
+static void nondet_bytes(struct mhse_engine *e, struct state *s, int32_t helper, uint32_t size, Z3_ast *out)
+{
+	for (uint32_t i = 0; i < size; i += 8) {
+		Z3_ast chunk = sym_ast(&e->ctx, engine__nondet(e, s, helper, 64));
+
+		for (uint32_t b = i; b < size && b < i + 8; b++)
+			out[b] = Z3_mk_extract(e->ctx.z, 8 * (b - i) + 7, 8 * (b - i), chunk);
+	}
+}
+
+/* The n bytes at dst before the helper writes them. */
+static void old_bytes(struct mhse_engine *e, struct state *s, uint32_t region, struct sval off, uint32_t n,
+		      Z3_ast *out)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		struct sval at = sval_is_conc(off) ? sval_conc(off.c + i) :
+			sym_alu(&e->ctx, BPF_ALU64 | BPF_ADD | BPF_K, 0, off, sval_conc(i));
+
+		out[i] = sym_byte(&e->ctx, sregion__read(&e->ctx, s->regions[region], at, 1), 0);
+	}
+}
+
+static enum step write_bytes(struct mhse_engine *e, struct state *s, uint32_t region, struct sval off, uint32_t n,
+			     Z3_ast *bytes)
+{
+	struct sregion *r = state__writable_region(s, region);
+
+	if (!r)
+		return STEP_FAILED;
+	for (uint32_t i = 0; i < n; i++) {
+		struct sval at = sval_is_conc(off) ? sval_conc(off.c + i) :
+			sym_alu(&e->ctx, BPF_ALU64 | BPF_ADD | BPF_K, 0, off, sval_conc(i));
+
+		sregion__write(&e->ctx, r, at, 1, value_of(e, bytes[i]));
+	}
+	return STEP_CONTINUE;
+}
+
+/* A NUL-terminated copy of src[0..n) over old (dst's bytes), in place:
+ * byte by byte (strncpy_from_kernel_nofault) or, for user strings and
+ * strscpy on x86-64, a word at a time with the word holding the NUL zeroed
+ * past it. Returns the length with the NUL (n when truncated); the user
+ * form gives 0 for an empty string. */
+static Z3_ast copy_string(struct mhse_engine *e, const Z3_ast *src, Z3_ast *old, uint32_t n, bool words)
+{
+	Z3_context z = e->ctx.z;
+	Z3_ast no_nul_yet = Z3_mk_true(z), word_start_ok = no_nul_yet, len = num(e, n, 64);
+
+	for (uint32_t i = 0; i < n; i++) {
+		Z3_ast copied = i == n - 1 ? num(e, 0, 8) : src[i], untouched = old[i];
+
+		if (i % 8 == 0)
+			word_start_ok = no_nul_yet;
+		if (words && (i / 8) * 8 + 8 <= n)
+			untouched = Z3_mk_ite(z, word_start_ok, num(e, 0, 8), old[i]);
+		old[i] = Z3_mk_ite(z, no_nul_yet, copied, untouched);
+		no_nul_yet = Z3_mk_and(z, 2, (Z3_ast[]){ no_nul_yet, Z3_mk_not(z, is_zero(e, src[i])) });
+	}
+	for (uint32_t i = n - 1; i-- > 0;)
+		len = Z3_mk_ite(z, is_zero(e, src[i]), num(e, i + 1, 64), len);
+	return words ? Z3_mk_ite(z, is_zero(e, src[0]), num(e, 0, 64), len) : len;
+}
+
+/* Where a source address points, for the address checks. */
+struct probe_src {
+	bool mhse_mem;  /* into one of mhse's regions: kernel memory the program holds */
+	Z3_ast user;    /* the read is a user one (probe_read's choice by address) */
+	Z3_ast accepted; /* the kernel's address check passes */
+};
+
+static Z3_ast user_accepts(struct mhse_engine *e, Z3_ast src, uint32_t size, bool str)
+{
+	Z3_context z = e->ctx.z;
+
+	if (str)
+		return Z3_mk_bvult(z, src, num(e, USER_SPACE_END, 64));
+	return Z3_mk_bvule(z, src, num(e, USER_SPACE_END - size, 64));
+}
+
+/* Classifies the source; ends s (and returns false) when a symbolic
+ * address can only name mhse memory it does not point into. */
+static bool classify_src(struct mhse_engine *e, struct state *s, enum probe_space space, uint32_t size, bool str,
+			 struct probe_src *out, enum step *st)
+{
+	Z3_context z = e->ctx.z;
+	struct sval src = s->regs[BPF_REG_3];
+	Z3_ast addr = sym_ast(&e->ctx, src), kernel;
+
+	out->mhse_mem = sval_is_conc(src) ? src.c >= MEM_ADDR(0, 0) && src.c < REGION_SPACE_END : src.region >= 0;
+	if (out->mhse_mem) {
+		out->user = space == PROBE_USER ? Z3_mk_true(z) : Z3_mk_false(z);
+		out->accepted = Z3_mk_not(z, out->user);
+		return true;
+	}
+	if (!sval_is_conc(src)) {
+		Z3_ast outside = Z3_mk_or(z, 2, (Z3_ast[]){ Z3_mk_bvult(z, addr, num(e, MEM_ADDR(0, 0), 64)),
+							 Z3_mk_bvuge(z, addr, num(e, REGION_SPACE_END, 64)) });
+
+		switch (engine__feasible(e, s, outside)) {
+		case SAT_YES:
+			break;
+		case SAT_NO:
+			*st = engine__end(e, s, PATH_UNSUPPORTED, "%s from an address only mhse's own memory has",
+					  helper_name(s->prog->insns[s->pc].imm) ?: "probe_read");
+			return false;
+		default:
+			*st = engine__end(e, s, PATH_TIMEOUT, "solver query timed out at insn %zu", s->pc);
+			return false;
+		}
+		if (engine__constrain(e, s, outside)) {
+			*st = STEP_FAILED;
+			return false;
+		}
+	}
+	kernel = Z3_mk_bvuge(z, addr, num(e, KERNEL_SPACE_START, 64));
+	out->user = space == PROBE_COMPAT ? Z3_mk_bvult(z, addr, num(e, USER_SPACE_END, 64)) :
+		space == PROBE_USER ? Z3_mk_true(z) : Z3_mk_false(z);
+	out->accepted = Z3_mk_ite(z, out->user, user_accepts(e, addr, size, str), kernel);
+	return true;
+}
+
+static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_space space, bool str)
+{
+	Z3_context z = e->ctx.z;
+	struct sval *r = s->regs;
+	int32_t helper = s->prog->insns[s->pc].imm;
+	Z3_ast reject, ok, result, *src = NULL, *dst = NULL, fault;
+	struct probe_src where;
+	uint32_t size, region;
+	struct sval off;
+	enum step st;
+
+	if (!sval_is_conc(r[2]))
+		return engine__end(e, s, PATH_UNSUPPORTED, "%s with a symbolic size", helper_name(helper));
+	size = (uint32_t)r[2].c;
+	if (!classify_src(e, s, space, size, str, &where, &st))
+		return st;
+	reject = Z3_mk_ite(z, where.user, num(e, (uint64_t)-EFAULT, 64), num(e, (uint64_t)-ERANGE, 64));
+	if (!size) {
+		r[0] = value_of(e, str ? num(e, 0, 64) : Z3_mk_ite(z, where.accepted, num(e, 0, 64), reject));
+		return STEP_CONTINUE;
+	}
+	st = engine__resolve(e, s, r[1], size, true, &region, &off);
+	if (st != STEP_CONTINUE)
+		return st;
+	src = calloc(size, sizeof(*src));
+	dst = calloc(size, sizeof(*dst));
+	if (!src || !dst) {
+		st = STEP_FAILED;
+		goto out;
+	}
+	if (where.mhse_mem && space == PROBE_USER) {
+		for (uint32_t i = 0; i < size; i++)
+			src[i] = num(e, 0, 8);
+		ok = Z3_mk_false(z);
+	} else if (where.mhse_mem) {
+		Z3_ast bytes;
+
+		st = engine__read_bytes(e, s, r[3], size, &bytes);
+		if (st != STEP_CONTINUE)
+			goto out;
+		for (uint32_t i = 0; i < size; i++)
+			src[i] = Z3_mk_extract(z, 8 * i + 7, 8 * i, bytes);
+		ok = Z3_mk_true(z);
+	} else {
+		fault = sym_ast(&e->ctx, engine__nondet(e, s, helper, 64));
+		if (engine__constrain(e, s, Z3_mk_or(z, 2, (Z3_ast[]){ Z3_mk_eq(z, fault, num(e, 0, 64)),
+								       Z3_mk_eq(z, fault, num(e, (uint64_t)-EFAULT, 64)) }))) {
+			st = STEP_FAILED;
+			goto out;
+		}
+		nondet_bytes(e, s, helper, size, src);
+		ok = Z3_mk_and(z, 2, (Z3_ast[]){ where.accepted, Z3_mk_eq(z, fault, num(e, 0, 64)) });
+		reject = Z3_mk_ite(z, where.accepted, num(e, (uint64_t)-EFAULT, 64), reject);
+	}
+	if (str) {
+		Z3_ast *as_user = calloc(size, sizeof(*as_user)), user_len, kernel_len;
+
+		if (!as_user) {
+			st = STEP_FAILED;
+			goto out;
+		}
+		old_bytes(e, s, region, off, size, dst);
+		memcpy(as_user, dst, size * sizeof(*dst));
+		kernel_len = copy_string(e, src, dst, size, false);
+		user_len = copy_string(e, src, as_user, size, true);
+		for (uint32_t i = 0; i < size; i++)
+			dst[i] = Z3_mk_ite(z, where.user, as_user[i], dst[i]);
+		free(as_user);
+		result = Z3_mk_ite(z, where.user, user_len, kernel_len);
+	} else {
+		memcpy(dst, src, size * sizeof(*dst));
+		result = num(e, 0, 64);
+	}
+	for (uint32_t i = 0; i < size; i++)
+		dst[i] = Z3_mk_ite(z, ok, dst[i], num(e, 0, 8));
+	r[0] = value_of(e, Z3_mk_ite(z, ok, result, reject));
+	st = write_bytes(e, s, region, off, size, dst);
+out:
+	free(src);
+	free(dst);
+	return st;
+}
+
+#define PROBE_READ(name, space, str)                                                 \
+	static enum step sym_##name(struct mhse_engine *e, struct state *s)          \
+	{                                                                            \
+		return probe_read(e, s, space, str);                                   \
+	}
+PROBE_READ(probe_read, PROBE_COMPAT, false)
+PROBE_READ(probe_read_str, PROBE_COMPAT, true)
+PROBE_READ(probe_read_kernel, PROBE_KERNEL, false)
+PROBE_READ(probe_read_kernel_str, PROBE_KERNEL, true)
+PROBE_READ(probe_read_user, PROBE_USER, false)
+PROBE_READ(probe_read_user_str, PROBE_USER, true)
+
+/* The comm: 16 fresh bytes, a name of up to 15 and NULs after it. */
+static enum step sym_get_current_comm(struct mhse_engine *e, struct state *s)
+{
+	Z3_context z = e->ctx.z;
+	struct sval size = s->regs[BPF_REG_2], off;
+	Z3_ast comm[TASK_COMM_LEN], *src, *dst;
+	uint32_t region;
+	enum step st;
+
+	if (!sval_is_conc(size))
+		return engine__end(e, s, PATH_UNSUPPORTED, "get_current_comm with a symbolic size");
+	if (!(uint32_t)size.c)
+		return engine__end(e, s, PATH_ERROR, "get_current_comm of 0 bytes");
+	size.c = (uint32_t)size.c;
+	st = engine__resolve(e, s, s->regs[BPF_REG_1], (uint32_t)size.c, true, &region, &off);
+	if (st != STEP_CONTINUE)
+		return st;
+	nondet_bytes(e, s, BPF_FUNC_get_current_comm, TASK_COMM_LEN, comm);
+	for (uint32_t i = 0; i < TASK_COMM_LEN; i++) {
+		Z3_ast padded = i == TASK_COMM_LEN - 1 ? is_zero(e, comm[i]) :
+			Z3_mk_implies(z, is_zero(e, comm[i]), is_zero(e, comm[i + 1]));
+
+		if (engine__constrain(e, s, padded))
+			return STEP_FAILED;
+	}
+	src = calloc(size.c, sizeof(*src));
+	dst = calloc(size.c, sizeof(*dst));
+	if (src && dst) {
+		for (uint32_t i = 0; i < size.c; i++)
+			src[i] = i < TASK_COMM_LEN ? comm[i] : num(e, 0, 8);
+		old_bytes(e, s, region, off, (uint32_t)size.c, dst);
+		copy_string(e, src, dst, (uint32_t)size.c, true);
+		st = write_bytes(e, s, region, off, (uint32_t)size.c, dst);
+	} else {
+		st = STEP_FAILED;
+	}
+	free(src);
+	free(dst);
+	s->regs[BPF_REG_0] = sval_conc(0);
+	return st;
+}
+
+/* current is a kernel address, never NULL. */
+static enum step sym_get_current_task(struct mhse_engine *e, struct state *s)
+{
+	struct sval task = engine__nondet(e, s, s->prog->insns[s->pc].imm, 64);
+
+	if (engine__constrain(e, s, Z3_mk_bvuge(e->ctx.z, task.e, num(e, KERNEL_SPACE_START, 64))))
+		return STEP_FAILED;
+	s->regs[BPF_REG_0] = task;
+	return STEP_CONTINUE;
+}
+
+/* An id below the map's bucket count (max_entries rounded up to a power of
+ * two), or -EFAULT (no usable stack), -EEXIST (the bucket holds another
+ * stack and BPF_F_REUSE_STACKID is not set), -ENOMEM. */
+static enum step sym_get_stackid(struct mhse_engine *e, struct state *s)
+{
+	Z3_context z = e->ctx.z;
+	struct sval map = s->regs[BPF_REG_2];
+	Z3_ast flags = sym_ast(&e->ctx, s->regs[BPF_REG_3]), id, outcomes[4], bad_flags, reuse;
+	uint64_t idx = map.c & VM_PTR_INDEX_MASK, buckets = 1;
+
+	if (!sval_is_conc(map) || (map.c & ~VM_PTR_INDEX_MASK) != VM_MAP_PTR(0) || idx >= e->obj->map_cnt ||
+	    e->obj->maps[idx].type != BPF_MAP_TYPE_STACK_TRACE)
+		return engine__end(e, s, PATH_ERROR, "get_stackid on a map that is not a stack trace map");
+	while (buckets < e->obj->maps[idx].max_entries)
+		buckets <<= 1;
+	bad_flags = Z3_mk_not(z, Z3_mk_eq(z, Z3_mk_bvand(z, flags, num(e, ~(uint64_t)STACKID_FLAGS, 64)), num(e, 0, 64)));
+	reuse = Z3_mk_not(z, Z3_mk_eq(z, Z3_mk_bvand(z, flags, num(e, BPF_F_REUSE_STACKID, 64)), num(e, 0, 64)));
+	id = sym_ast(&e->ctx, engine__nondet(e, s, BPF_FUNC_get_stackid, 64));
+	outcomes[0] = Z3_mk_bvult(z, id, num(e, buckets, 64));
+	outcomes[1] = Z3_mk_eq(z, id, num(e, (uint64_t)-EFAULT, 64));
+	outcomes[2] = Z3_mk_eq(z, id, num(e, (uint64_t)-ENOMEM, 64));
+	outcomes[3] = Z3_mk_and(z, 2, (Z3_ast[]){ Z3_mk_not(z, reuse), Z3_mk_eq(z, id, num(e, (uint64_t)-EEXIST, 64)) });
+	if (engine__constrain(e, s, engine__simplify(e, Z3_mk_or(z, 4, outcomes))))
+		return STEP_FAILED;
+	s->regs[BPF_REG_0] = value_of(e, Z3_mk_ite(z, bad_flags, num(e, (uint64_t)-EINVAL, 64), id));
+	return STEP_CONTINUE;
+}
+
+/* As kprobe_helpers.c: the task's state decides 0, -EPERM or -EBUSY; a
+ * signal past 64 fails with -EINVAL unless -EPERM came first. */
+static enum step sym_send_signal(struct mhse_engine *e, struct state *s)
+{
+	Z3_context z = e->ctx.z;
+	Z3_ast verdict = sym_ast(&e->ctx, engine__nondet(e, s, s->prog->insns[s->pc].imm, 64));
+	Z3_ast sig = Z3_mk_extract(z, 31, 0, sym_ast(&e->ctx, s->regs[BPF_REG_1])), invalid;
+	Z3_ast eperm = Z3_mk_eq(z, verdict, num(e, (uint64_t)-EPERM, 64));
+	Z3_ast outcomes[3] = { Z3_mk_eq(z, verdict, num(e, 0, 64)), eperm,
+			       Z3_mk_eq(z, verdict, num(e, (uint64_t)-EBUSY, 64)) };
+
+	if (engine__constrain(e, s, Z3_mk_or(z, 3, outcomes)))
+		return STEP_FAILED;
+	invalid = Z3_mk_and(z, 2, (Z3_ast[]){ Z3_mk_not(z, eperm), Z3_mk_bvugt(z, sig, num(e, 64, 32)) });
+	s->regs[BPF_REG_0] = value_of(e, Z3_mk_ite(z, invalid, num(e, (uint64_t)-EINVAL, 64), verdict));
+	return STEP_CONTINUE;
+}
+
+static const struct sym_helper kprobe_helpers[] = {
+	{ BPF_FUNC_probe_read, sym_probe_read },
+	{ BPF_FUNC_probe_read_str, sym_probe_read_str },
+	{ BPF_FUNC_probe_read_kernel, sym_probe_read_kernel },
+	{ BPF_FUNC_probe_read_kernel_str, sym_probe_read_kernel_str },
+	{ BPF_FUNC_probe_read_user, sym_probe_read_user },
+	{ BPF_FUNC_probe_read_user_str, sym_probe_read_user_str },
+	{ BPF_FUNC_get_current_comm, sym_get_current_comm },
+	{ BPF_FUNC_get_current_task, sym_get_current_task },
+	{ BPF_FUNC_get_current_task_btf, sym_get_current_task },
+	{ BPF_FUNC_get_stackid, sym_get_stackid },
+	{ BPF_FUNC_send_signal, sym_send_signal },
+	{ BPF_FUNC_send_signal_thread, sym_send_signal },
+};
+
+const struct sym_helper_module sym_helpers_kprobe = { "kprobe", kprobe_helpers,
+						      sizeof(kprobe_helpers) / sizeof(kprobe_helpers[0]), NULL };
