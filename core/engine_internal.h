@@ -86,6 +86,9 @@ enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval ad
 			  uint32_t *region, struct sval *off);
 /* The bytes at a program address as one term of len * 8 bits (len may exceed 8). */
 enum step engine__read_bytes(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, Z3_ast *out);
+/* Writes bytes (len * 8 bits, byte 0 lowest) at a program address, as a
+ * helper writes into the program's memory (core/sym_helpers.c). */
+enum step sym_write_bytes(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, Z3_ast bytes);
 /* A fresh value recorded as a nondeterministic helper result. */
 struct sval engine__nondet(struct mhse_engine *e, struct state *s, int32_t helper, unsigned bits);
 /* Records a trace_printk call of s (fmt is copied). */

@@ -13,7 +13,8 @@
  *
  * The hook is mostly a property of the program type (both tc types share
  * "tc"), so it lives in the per-type name table; return probes, whose
- * context holds a return value, name theirs in the rule.
+ * context holds a return value, and cgroup skb egress programs, whose
+ * return values differ, name theirs in the rule.
  */
 #include <stddef.h>
 #include <string.h>
@@ -36,6 +37,8 @@ struct section_rule {
 #define RULE(name, match, type, attach) { name, MATCH_##match, BPF_PROG_TYPE_##type, attach, NULL }
 /* A return probe is a kprobe whose context holds the return value: a hook of its own. */
 #define RETPROBE_RULE(name, match) { name, MATCH_##match, BPF_PROG_TYPE_KPROBE, 0, "kretprobe" }
+/* cgroup skb egress programs may return more values than ingress ones: a hook of its own. */
+#define EGRESS_RULE(name) { name, MATCH_EXACT, BPF_PROG_TYPE_CGROUP_SKB, BPF_CGROUP_INET_EGRESS, "cgroup_skb_egress" }
 
 static const struct section_rule section_rules[] = {
 	RULE("socket", PREFIX, SOCKET_FILTER, 0),
@@ -101,7 +104,7 @@ static const struct section_rule section_rules[] = {
 	RULE("lirc_mode2", EXACT, LIRC_MODE2, BPF_LIRC_MODE2),
 	RULE("flow_dissector", EXACT, FLOW_DISSECTOR, BPF_FLOW_DISSECTOR),
 	RULE("cgroup_skb/ingress", EXACT, CGROUP_SKB, BPF_CGROUP_INET_INGRESS),
-	RULE("cgroup_skb/egress", EXACT, CGROUP_SKB, BPF_CGROUP_INET_EGRESS),
+	EGRESS_RULE("cgroup_skb/egress"),
 	RULE("cgroup/skb", EXACT, CGROUP_SKB, 0),
 	RULE("cgroup/sock_create", EXACT, CGROUP_SOCK, BPF_CGROUP_INET_SOCK_CREATE),
 	RULE("cgroup/sock_release", EXACT, CGROUP_SOCK, BPF_CGROUP_INET_SOCK_RELEASE),

@@ -28,6 +28,27 @@ static enum step sym_map_delete(struct mhse_engine *e, struct state *s)
 	return policy__delete(e, s);
 }
 
+enum step sym_write_bytes(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, Z3_ast bytes)
+{
+	uint32_t region;
+	struct sval off;
+	struct sregion *r;
+	enum step st = engine__resolve(e, s, addr, len, true, &region, &off);
+
+	if (st != STEP_CONTINUE)
+		return st;
+	r = state__writable_region(s, region);
+	if (!r)
+		return STEP_FAILED;
+	for (uint32_t i = 0; i < len; i++) {
+		struct sval at = sval_is_conc(off) ? sval_conc(off.c + i) :
+			sym_alu(&e->ctx, BPF_ALU64 | BPF_ADD | BPF_K, 0, off, sval_conc(i));
+
+		sregion__write(&e->ctx, r, at, 1, sym_from(&e->ctx, Z3_mk_extract(e->ctx.z, 8 * i + 7, 8 * i, bytes), false));
+	}
+	return STEP_CONTINUE;
+}
+
 static enum step nondet_u64(struct mhse_engine *e, struct state *s, int32_t id)
 {
 	s->regs[BPF_REG_0] = engine__nondet(e, s, id, 64);

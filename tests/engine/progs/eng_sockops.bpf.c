@@ -4,16 +4,16 @@
  * for RTT callbacks and set a larger initial window; reply to the
  * timeout-init query. The hook is the section's (sockops).
  *
- * expect policy=consistent paths=5 errors=0 unsupported=0 insn_coverage=100
- * expect policy=alloc paths=5 errors=0 unsupported=0 insn_coverage=100
- * expect policy=lookup paths=5 errors=0 unsupported=0 insn_coverage=100
- * expect policy=concrete paths=5 errors=0 unsupported=0 insn_coverage=100
+ * expect policy=consistent paths=4 errors=0 unsupported=0 insn_coverage=100
+ * expect policy=alloc paths=4 errors=0 unsupported=0 insn_coverage=100
+ * expect policy=lookup paths=4 errors=0 unsupported=0 insn_coverage=100
+ * expect policy=concrete paths=4 errors=0 unsupported=0 insn_coverage=100
  *
  * Counting: op is BPF_SOCK_OPS_TIMEOUT_INIT (reply 10, 1 path); or
- * ACTIVE_ESTABLISHED, where sock_ops_cb_flags_set fails without a full socket
- * (1 path) or succeeds, and then setsockopt's result is 0 (1 path) or not
- * (1 path); or any other op (1 path): 5. No map is used, so every policy
- * gives the same count.
+ * ACTIVE_ESTABLISHED, which the kernel runs only on a full socket, so
+ * sock_ops_cb_flags_set succeeds, and then setsockopt's result is 0 (1 path)
+ * or not (1 path); or any other op (1 path): 4. No map is used, so every
+ * policy gives the same count.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
