@@ -28,6 +28,7 @@
 #include "engine_internal.h"
 #include "log.h"
 #include "mem.h"
+#include "packet_edit.h"
 #include "sem.h"
 #include "trace_format.h"
 #include "vm_internal.h"
@@ -272,6 +273,8 @@ enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval ad
 		if (sval_is_conc(addr) && !addr.c)
 			return engine__end(e, s, PATH_ERROR, "NULL pointer dereference (%s of %u bytes)",
 					   write ? "write" : "read", len);
+		if (sval_is_conc(addr) && pkt_ptr_is_stale(addr.c))
+			return engine__end(e, s, PATH_ERROR, "packet pointer used after a helper changed the packet");
 		return engine__end(e, s, PATH_ERROR, "dereference of a value that is not a pointer");
 	}
 	r = s->regions[region];

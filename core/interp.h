@@ -61,6 +61,7 @@ struct mhse_vm {
 	unsigned tail_calls;
 	uint32_t pkt_data;           /* where the data starts in the packet buffer; the region's
 				      * window starts at the metadata before it */
+	uint32_t skb_net_off;        /* tc: the skb's network header, in bytes from the packet data */
 	/* Values returned in order by nondeterministic helpers (ktime, prandom, cpu id, ...). */
 	const uint64_t *nondet;
 	size_t nondet_cnt, nondet_used;

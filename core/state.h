@@ -92,6 +92,7 @@ struct state {
 	Z3_ast pkt_hi;
 	uint64_t pkt_len_proven; /* pkt_hi - pkt_lo >= this is implied by the path */
 	uint32_t pkt_low_water;  /* lowest buffer offset ever exposed: below it, the buffer is zeroes */
+	uint32_t skb_net_off;    /* tc: the skb's network header, in bytes from the packet data */
 	struct nondet_value *nondet;
 	size_t nondet_cnt;
 	struct map_record *records;

@@ -9,10 +9,14 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <sys/socket.h>
 #include <linux/pkt_cls.h>
 #include <string.h>
 #include "csum.h"
+#include "fib.h"
 #include "helpers.h"
+#include "packet_edit.h"
+#include "skb.h"
 #include "vm_internal.h"
 
 #define ETH_ALEN 6
@@ -67,27 +71,47 @@ static void tc_prepare_ctx(struct mhse_vm *vm)
 		if (memcmp(eth, zero_mac, ETH_ALEN))
 			pkt_type = (eth[0] & 1) ? PACKET_MULTICAST : PACKET_OTHERHOST;
 	}
+	vm->skb_net_off = ETH_HLEN;
 	set_field(vm, "protocol", __builtin_bswap16((uint16_t)proto));
 	set_field(vm, "pkt_type", pkt_type);
 	if (wire_len && !mem_load_le(wire_len, 4))
 		mem_store_le(wire_len, 4, len);
 }
 
-static int tc_skb_load_bytes(struct mhse_vm *vm, uint64_t *regs)
+/* Copies len bytes at offset from start (bytes from the data) to the
+ * program's buffer; an offset over max_off, or bytes past the packet,
+ * clear the buffer and fail. A start past the packet (an invalid header)
+ * fails whatever the offset. */
+static int load_bytes(struct mhse_vm *vm, uint64_t *regs, uint32_t start, uint32_t max_off)
 {
 	uint32_t offset = (uint32_t)regs[2], len = (uint32_t)regs[4];
 	uint8_t *to = mhse_vm__mem(vm, regs[3], len, true);
 
 	if (!to)
 		return -1;
-	if (offset > INT_MAX || (uint64_t)offset + len > skb_len(vm)) {
+	if (offset > max_off || (uint64_t)start + offset + len > skb_len(vm)) {
 		memset(to, 0, len);
 		regs[0] = (uint64_t)-EFAULT;
 		return 0;
 	}
-	memcpy(to, skb_data(vm) + offset, len);
+	memcpy(to, skb_data(vm) + start + offset, len);
 	regs[0] = 0;
 	return 0;
+}
+
+static int tc_skb_load_bytes(struct mhse_vm *vm, uint64_t *regs)
+{
+	return load_bytes(vm, regs, 0, INT_MAX);
+}
+
+/* From the MAC header (the data, in tc) or the network header. */
+static int tc_skb_load_bytes_relative(struct mhse_vm *vm, uint64_t *regs)
+{
+	uint32_t header = (uint32_t)regs[5];
+
+	if (header > BPF_HDR_START_NET)
+		return load_bytes(vm, regs, UINT32_MAX, 0);
+	return load_bytes(vm, regs, header == BPF_HDR_START_NET ? vm->skb_net_off : 0, LOAD_RELATIVE_MAX);
 }
 
 static int tc_skb_store_bytes(struct mhse_vm *vm, uint64_t *regs)
@@ -199,17 +223,6 @@ static int tc_l4_csum_replace(struct mhse_vm *vm, uint64_t *regs)
 	return 0;
 }
 
-static int tc_redirect(struct mhse_vm *vm, uint64_t *regs)
-{
-	if (regs[2] & ~(uint64_t)BPF_F_INGRESS) {
-		regs[0] = TC_ACT_SHOT;
-		return 0;
-	}
-	vm->redirect_target = (uint32_t)regs[1];
-	regs[0] = TC_ACT_REDIRECT;
-	return 0;
-}
-
 static int tc_set_hash(struct mhse_vm *vm, uint64_t *regs)
 {
 	set_field(vm, "hash", (uint32_t)regs[2]);
@@ -247,16 +260,313 @@ static int tc_csum_update(struct mhse_vm *vm, uint64_t *regs)
 	return 0;
 }
 
+/* The IP header length skb->protocol names (bpf_skb_net_base_len), or 0. */
+static uint32_t net_base_len(struct mhse_vm *vm)
+{
+	const uint8_t *proto = vm_ctx_field(vm, "protocol");
+	uint16_t ethertype = proto ? __builtin_bswap16((uint16_t)mem_load_le(proto, 2)) : 0;
+
+	return ethertype == ETH_P_IP ? 20 : ethertype == ETH_P_IPV6 ? 40 : 0;
+}
+
+static int tc_skb_change_tail(struct mhse_vm *vm, uint64_t *regs)
+{
+	uint32_t len = (uint32_t)regs[2];
+
+	if (regs[3] || len > SKB_MAX_LEN || len < vm->skb_net_off) {
+		regs[0] = (uint64_t)-EINVAL;
+		return 0;
+	}
+	regs[0] = 0;
+	return vm_packet_set_len(vm, len) ? mhse_vm__fail(vm, VM_ERR_HELPER, "out of memory") : 0;
+}
+
+/* Zeroes in front of the data; the network header stays where it was. */
+static int tc_skb_change_head(struct mhse_vm *vm, uint64_t *regs)
+{
+	uint32_t room = (uint32_t)regs[2], len = skb_len(vm);
+
+	if (regs[3] || len + room > SKB_MAX_LEN || len + room < len) {
+		regs[0] = (uint64_t)-EINVAL;
+		return 0;
+	}
+	vm->skb_net_off += room;
+	regs[0] = 0;
+	return vm_packet_splice(vm, 0, (int32_t)room) ? mhse_vm__fail(vm, VM_ERR_HELPER, "out of memory") : 0;
+}
+
+/* Room at the MAC or network header: the headers before the offset move
+ * with the data, so the network header keeps its distance from it. */
+static int tc_skb_adjust_room(struct mhse_vm *vm, uint64_t *regs)
+{
+	int32_t diff = (int32_t)regs[2];
+	uint32_t mode = (uint32_t)regs[3], size = diff < 0 ? -(uint32_t)diff : (uint32_t)diff;
+	uint32_t base = net_base_len(vm), len = skb_len(vm), cur = len - vm->skb_net_off;
+	uint32_t off = vm->skb_net_off + (mode == BPF_ADJ_ROOM_NET ? base : 0);
+	uint64_t flags = regs[4];
+	int64_t err = 0;
+
+	if (flags & ~ADJ_ROOM_FLAGS)
+		err = -EINVAL;
+	else if (size > ADJ_ROOM_MAX)
+		err = -EFAULT;
+	else if (!base || mode > BPF_ADJ_ROOM_MAC)
+		err = -ENOTSUPP;
+	else if (diff < 0 ? size >= cur || cur - size < base : len + size > SKB_MAX_LEN)
+		err = -ENOTSUPP;
+	else if (diff < 0 && (flags & ~ADJ_ROOM_SHRINK_FLAGS))
+		err = -EINVAL;
+	else if (diff < 0 && off + size > len)
+		err = -ENOMEM;
+	else if (diff >= 0 && (flags & ADJ_ROOM_ENCAP))
+		return mhse_vm__fail(vm, VM_ERR_UNSUPPORTED, "skb_adjust_room with encapsulation flags");
+	else if (off > len)
+		return mhse_vm__fail(vm, VM_ERR_UNSUPPORTED, "skb_adjust_room past the end of the packet");
+	regs[0] = (uint64_t)err;
+	if (err)
+		return 0;
+	return vm_packet_splice(vm, off, diff) ? mhse_vm__fail(vm, VM_ERR_HELPER, "out of memory") : 0;
+}
+
+/* IPv4 to IPv6 and back: the 20 bytes the IPv6 header is longer go in, or
+ * come out, after the MAC header; the hash is cleared. */
+static int tc_skb_change_proto(struct mhse_vm *vm, uint64_t *regs)
+{
+	uint32_t base = net_base_len(vm), to = __builtin_bswap16((uint16_t)regs[2]);
+	int32_t delta = to == ETH_P_IPV6 ? PROTO_XLAT_DELTA : -PROTO_XLAT_DELTA;
+
+	if (regs[3]) {
+		regs[0] = (uint64_t)-EINVAL;
+		return 0;
+	}
+	if (!((base == 20 && to == ETH_P_IPV6) || (base == 40 && to == ETH_P_IP))) {
+		regs[0] = (uint64_t)-ENOTSUPP;
+		return 0;
+	}
+	if (delta < 0 && vm->skb_net_off + PROTO_XLAT_DELTA > skb_len(vm)) {
+		regs[0] = (uint64_t)-ENOMEM;
+		return 0;
+	}
+	set_field(vm, "protocol", __builtin_bswap16((uint16_t)to));
+	set_field(vm, "hash", 0);
+	regs[0] = 0;
+	return vm_packet_splice(vm, vm->skb_net_off, delta) ? mhse_vm__fail(vm, VM_ERR_HELPER, "out of memory") : 0;
+}
+
+/* Marks an ECN-capable IP packet Congestion Experienced (INET_ECN_set_ce):
+ * 1 when the packet is CE now, 0 when it is no IP packet, too short for
+ * its header, or not ECN-capable. IPv4 updates its header checksum. */
+static int tc_skb_ecn_set_ce(struct mhse_vm *vm, uint64_t *regs)
+{
+	uint32_t base = net_base_len(vm);
+	uint8_t *ip = skb_data(vm) + vm->skb_net_off, ecn;
+
+	regs[0] = 0;
+	if (!base || vm->skb_net_off + base > skb_len(vm))
+		return 0;
+	if (base == 40) {
+		if (ip[1] & IPV6_ECN_BITS) {
+			ip[1] |= IPV6_ECN_BITS;
+			regs[0] = 1;
+		}
+		return 0;
+	}
+	ecn = (uint8_t)((ip[1] + 1) & INET_ECN_MASK);
+	if (!(ecn & 2)) {
+		regs[0] = !ecn;
+		return 0;
+	}
+	mem_store_le(ip + 10, 2, csum16_add((uint16_t)mem_load_le(ip + 10, 2), ecn_check_add(ecn)));
+	ip[1] |= INET_ECN_MASK;
+	regs[0] = 1;
+	return 0;
+}
+
+/* The clone goes out through a device of the machine: what that answers
+ * (0, a NET_XMIT code, or an error such as -EINVAL for no such device) is
+ * nondeterministic; only the flags are checked first. */
+static int tc_clone_redirect(struct mhse_vm *vm, uint64_t *regs)
+{
+	regs[0] = regs[3] & ~(uint64_t)BPF_F_INGRESS ? (uint64_t)-EINVAL : (uint64_t)(int64_t)(int32_t)mhse_vm__nondet(vm);
+	return 0;
+}
+
+/* The skb (in a test run, and in tc) is no GSO packet and carries no
+ * tunnel yet: only the arguments decide. */
+static int tc_skb_set_tunnel_key(struct mhse_vm *vm, uint64_t *regs)
+{
+	uint32_t size = (uint32_t)regs[3];
+	const uint8_t *key = mhse_vm__mem(vm, regs[2], size, false);
+	uint64_t flags = regs[4];
+
+	if (!key)
+		return -1;
+	regs[0] = (uint64_t)-EINVAL;
+	if ((flags & ~(uint64_t)TUNNEL_KEY_FLAGS) || !tunnel_key_size_ok(size))
+		return 0;
+	/* tunnel_label (bytes 24..27) only for IPv6, tunnel_ext (22..23) never */
+	if ((size > 24 && !(flags & BPF_F_TUNINFO_IPV6) && mem_load_le(key + 24, 4)) || (size > 22 && mem_load_le(key + 22, 2)))
+		return 0;
+	regs[0] = 0;
+	return 0;
+}
+
+/* The hash the skb has, or one the flow dissector computes with the boot's
+ * random seed: nondeterministic, never 0. */
+static int tc_get_hash_recalc(struct mhse_vm *vm, uint64_t *regs)
+{
+	uint8_t *hash = vm_ctx_field(vm, "hash");
+	uint32_t h = hash ? (uint32_t)mem_load_le(hash, 4) : 0;
+
+	if (!h) {
+		h = (uint32_t)mhse_vm__nondet(vm);
+		set_field(vm, "hash", h);
+	}
+	regs[0] = h;
+	return 0;
+}
+
+/* The redirects differ in their argument checks only; the test run does
+ * not act on the redirect. */
+static int redirect_if(struct mhse_vm *vm, uint64_t *regs, bool ok)
+{
+	if (!ok) {
+		regs[0] = TC_ACT_SHOT;
+		return 0;
+	}
+	vm->redirect_target = (uint32_t)regs[1];
+	regs[0] = TC_ACT_REDIRECT;
+	return 0;
+}
+
+static int tc_redirect(struct mhse_vm *vm, uint64_t *regs)
+{
+	return redirect_if(vm, regs, !(regs[2] & ~(uint64_t)BPF_F_INGRESS));
+}
+
+static int tc_redirect_peer(struct mhse_vm *vm, uint64_t *regs)
+{
+	return redirect_if(vm, regs, !regs[2]);
+}
+
+/* params (NULL when plen is 0) name the next hop; it is only copied. */
+static int tc_redirect_neigh(struct mhse_vm *vm, uint64_t *regs)
+{
+	uint32_t plen = (uint32_t)regs[3];
+
+	if (plen && !mhse_vm__mem(vm, regs[2], plen, false))
+		return -1;
+	return redirect_if(vm, regs, !((plen && plen < REDIR_NEIGH_SIZE) || regs[4]));
+}
+
+/* Values a real skb gets from its route and socket, which the test run's
+ * skb has none of: nondeterministic. */
+static int tc_nondet_u32(struct mhse_vm *vm, uint64_t *regs)
+{
+	regs[0] = (uint32_t)mhse_vm__nondet(vm);
+	return 0;
+}
+
+static int tc_fib_lookup(struct mhse_vm *vm, uint64_t *regs)
+{
+	return fib_lookup_run(vm, regs, true);
+}
+
+int fib_lookup_run(struct mhse_vm *vm, uint64_t *regs, bool skb)
+{
+	uint32_t plen = (uint32_t)regs[3], flags = (uint32_t)regs[4];
+	uint8_t *p = plen ? mhse_vm__mem(vm, regs[2], plen, true) : NULL;
+	uint64_t v[FIB_DRAWS];
+	bool frag_after_route, route, v4;
+	int32_t rc;
+
+	if (plen && !p)
+		return -1;
+	if ((int32_t)plen < FIB_PARAMS_SIZE || (flags & ~(uint32_t)FIB_LOOKUP_FLAGS)) {
+		regs[0] = (uint64_t)-EINVAL;
+		return 0;
+	}
+	if (p[0] != AF_INET && p[0] != AF_INET6) {
+		regs[0] = (uint64_t)-EAFNOSUPPORT;
+		return 0;
+	}
+	if (flags & BPF_FIB_LOOKUP_SRC)
+		return mhse_vm__fail(vm, VM_ERR_UNSUPPORTED, "fib_lookup with BPF_FIB_LOOKUP_SRC");
+	for (int i = 0; i < FIB_DRAWS; i++)
+		v[i] = mhse_vm__nondet(vm);
+	rc = (int32_t)v[0];
+	v4 = p[0] == AF_INET;
+	frag_after_route = skb && !mem_load_le(p + 6, 2) && rc == BPF_FIB_LKUP_RET_FRAG_NEEDED;
+	route = rc == BPF_FIB_LKUP_RET_SUCCESS || rc == BPF_FIB_LKUP_RET_NO_NEIGH || frag_after_route;
+	if ((flags & (BPF_FIB_LOOKUP_DIRECT | BPF_FIB_LOOKUP_TBID)) == (BPF_FIB_LOOKUP_DIRECT | BPF_FIB_LOOKUP_TBID) &&
+	    rc != -ENODEV && rc != BPF_FIB_LKUP_RET_FWD_DISABLED)
+		mem_store_le(p + 48, 4, 0);
+	if (route) {
+		mem_store_le(p + 8, 4, v[1]);
+		mem_store_le(p + 12, 4, v[2]);
+		mem_store_le(p + 32, v4 ? 4 : 8, v[3]);
+		if (!v4)
+			mem_store_le(p + 40, 8, v[4]);
+	}
+	if ((rc == BPF_FIB_LKUP_RET_SUCCESS || frag_after_route) && !(flags & BPF_FIB_LOOKUP_SKIP_NEIGH)) {
+		mem_store_le(p + 52, 8, v[5]);
+		mem_store_le(p + 60, 4, v[6]);
+	}
+	if (rc == BPF_FIB_LKUP_RET_SUCCESS || frag_after_route)
+		mem_store_le(p + 48, 4, 0);
+	if (rc == BPF_FIB_LKUP_RET_SUCCESS || rc == BPF_FIB_LKUP_RET_FRAG_NEEDED)
+		mem_store_le(p + 6, 2, v[7]);
+	regs[0] = (uint64_t)(int64_t)rc;
+	return 0;
+}
+
+/* Helpers that may change the packet: the program's packet pointers die
+ * with the call (packet_edit.h). */
+static int changes_packet(struct mhse_vm *vm, uint64_t *regs, helper_fn run)
+{
+	vm_packet_invalidate(vm);
+	return run(vm, regs);
+}
+
+#define CHANGES_PACKET(helper) \
+	static int helper##_invalidating(struct mhse_vm *vm, uint64_t *regs) \
+	{ \
+		return changes_packet(vm, regs, helper); \
+	}
+CHANGES_PACKET(tc_skb_store_bytes)
+CHANGES_PACKET(tc_l3_csum_replace)
+CHANGES_PACKET(tc_l4_csum_replace)
+CHANGES_PACKET(tc_skb_pull_data)
+CHANGES_PACKET(tc_skb_change_tail)
+CHANGES_PACKET(tc_skb_change_head)
+CHANGES_PACKET(tc_skb_adjust_room)
+CHANGES_PACKET(tc_skb_change_proto)
+CHANGES_PACKET(tc_clone_redirect)
+
 static const struct helper_impl tc_helpers[] = {
 	{ BPF_FUNC_skb_load_bytes, tc_skb_load_bytes },
-	{ BPF_FUNC_skb_store_bytes, tc_skb_store_bytes },
-	{ BPF_FUNC_l3_csum_replace, tc_l3_csum_replace },
-	{ BPF_FUNC_l4_csum_replace, tc_l4_csum_replace },
+	{ BPF_FUNC_skb_store_bytes, tc_skb_store_bytes_invalidating },
+	{ BPF_FUNC_l3_csum_replace, tc_l3_csum_replace_invalidating },
+	{ BPF_FUNC_l4_csum_replace, tc_l4_csum_replace_invalidating },
 	{ BPF_FUNC_redirect, tc_redirect },
 	{ BPF_FUNC_set_hash, tc_set_hash },
 	{ BPF_FUNC_skb_change_type, tc_skb_change_type },
 	{ BPF_FUNC_csum_update, tc_csum_update },
-	{ BPF_FUNC_skb_pull_data, tc_skb_pull_data },
+	{ BPF_FUNC_skb_pull_data, tc_skb_pull_data_invalidating },
+	{ BPF_FUNC_skb_change_tail, tc_skb_change_tail_invalidating },
+	{ BPF_FUNC_skb_change_head, tc_skb_change_head_invalidating },
+	{ BPF_FUNC_skb_adjust_room, tc_skb_adjust_room_invalidating },
+	{ BPF_FUNC_skb_set_tunnel_key, tc_skb_set_tunnel_key },
+	{ BPF_FUNC_get_hash_recalc, tc_get_hash_recalc },
+	{ BPF_FUNC_redirect_peer, tc_redirect_peer },
+	{ BPF_FUNC_redirect_neigh, tc_redirect_neigh },
+	{ BPF_FUNC_get_route_realm, tc_nondet_u32 },
+	{ BPF_FUNC_get_cgroup_classid, tc_nondet_u32 },
+	{ BPF_FUNC_fib_lookup, tc_fib_lookup },
+	{ BPF_FUNC_skb_change_proto, tc_skb_change_proto_invalidating },
+	{ BPF_FUNC_skb_load_bytes_relative, tc_skb_load_bytes_relative },
+	{ BPF_FUNC_skb_ecn_set_ce, tc_skb_ecn_set_ce },
+	{ BPF_FUNC_clone_redirect, tc_clone_redirect_invalidating },
 };
 
 const struct helper_module helpers_tc = { "tc", tc_helpers, sizeof(tc_helpers) / sizeof(tc_helpers[0]), tc_prepare_ctx };

@@ -8,9 +8,13 @@
 #include <errno.h>
 #include <limits.h>
 #include <linux/pkt_cls.h>
+#include <sys/socket.h>
 #include "csum_sym.h"
 #include "engine_internal.h"
+#include "fib.h"
 #include "mem.h"
+#include "packet_edit.h"
+#include "skb.h"
 
 #define ETH_P_802_3_MIN 0x0600
 #define PACKET_MULTICAST 2
@@ -46,6 +50,7 @@ static int tc_prepare_ctx(struct mhse_engine *e, struct state *s)
 	pkt_type = Z3_mk_ite(z, Z3_mk_and(z, 6, dst_zero), num(e, 0, 32),
 			     Z3_mk_ite(z, Z3_mk_eq(z, Z3_mk_extract(z, 0, 0, input_byte(e, 0)), num(e, 1, 1)),
 				       num(e, PACKET_MULTICAST, 32), num(e, PACKET_OTHERHOST, 32)));
+	s->skb_net_off = ETH_HLEN;
 	if (engine__ctx_derive(e, s, "protocol", proto) || engine__ctx_derive(e, s, "pkt_type", pkt_type))
 		return -ENOMEM;
 	if (!wire)
@@ -56,14 +61,22 @@ static int tc_prepare_ctx(struct mhse_engine *e, struct state *s)
 	return engine__ctx_derive(e, s, "wire_len", Z3_mk_ite(z, Z3_mk_eq(z, wire, num(e, 0, 32)), len32, wire));
 }
 
-/* offset + len within skb->len (and offset a non-negative int) */
-static Z3_ast skb_fits(struct mhse_engine *e, struct state *s, struct sval off, uint64_t len)
+/* start + offset + len within skb->len, offset at most max_off (start:
+ * bytes from the data, offset a 32-bit argument) */
+static Z3_ast skb_fits_from(struct mhse_engine *e, struct state *s, uint64_t start, uint64_t max_off, struct sval off,
+			    uint64_t len)
 {
 	Z3_context z = e->ctx.z;
 	Z3_ast o = Z3_mk_zero_ext(z, 32, Z3_mk_extract(z, 31, 0, sym_ast(&e->ctx, off)));
-	Z3_ast end = Z3_mk_bvadd(z, Z3_mk_bvadd(z, num(e, s->pkt_lo, 64), o), num(e, len, 64));
+	Z3_ast end = Z3_mk_bvadd(z, Z3_mk_bvadd(z, num(e, s->pkt_lo + start, 64), o), num(e, len, 64));
 
-	return Z3_mk_and(z, 2, (Z3_ast[]){ Z3_mk_bvule(z, o, num(e, INT_MAX, 64)), Z3_mk_bvule(z, end, s->pkt_hi) });
+	return Z3_mk_and(z, 2, (Z3_ast[]){ Z3_mk_bvule(z, o, num(e, max_off, 64)), Z3_mk_bvule(z, end, s->pkt_hi) });
+}
+
+/* offset + len within skb->len (and offset a non-negative int) */
+static Z3_ast skb_fits(struct mhse_engine *e, struct state *s, struct sval off, uint64_t len)
+{
+	return skb_fits_from(e, s, 0, INT_MAX, off, len);
 }
 
 static Z3_ast skb_index(struct mhse_engine *e, struct state *s, struct sval off, uint64_t i)
@@ -95,7 +108,8 @@ static enum step write_buffer(struct mhse_engine *e, struct state *s, struct sva
 	return STEP_CONTINUE;
 }
 
-static enum step tc_skb_load_bytes(struct mhse_engine *e, struct state *s)
+/* As tc_helpers.c's load_bytes. */
+static enum step load_bytes(struct mhse_engine *e, struct state *s, uint64_t start, uint64_t max_off)
 {
 	Z3_context z = e->ctx.z;
 	struct sval *r = s->regs;
@@ -107,7 +121,7 @@ static enum step tc_skb_load_bytes(struct mhse_engine *e, struct state *s)
 	if (!sval_is_conc(r[4]))
 		return engine__end(e, s, PATH_UNSUPPORTED, "skb_load_bytes with a symbolic length");
 	len = (uint32_t)r[4].c;
-	switch (engine__split(e, s, Z3_mk_not(z, skb_fits(e, s, r[2], len)), &failed)) {
+	switch (engine__split(e, s, Z3_mk_not(z, skb_fits_from(e, s, start, max_off, r[2], len)), &failed)) {
 	case -1:
 		return STEP_DONE;
 	case 2:
@@ -131,11 +145,27 @@ static enum step tc_skb_load_bytes(struct mhse_engine *e, struct state *s)
 	if (!len)
 		return STEP_CONTINUE;
 	for (uint32_t i = 0; i < len; i++) {
-		Z3_ast byte = Z3_mk_select(z, s->regions[SREGION_PKT]->array, skb_index(e, s, r[2], i));
+		Z3_ast byte = Z3_mk_select(z, s->regions[SREGION_PKT]->array, skb_index(e, s, r[2], start + i));
 
 		bytes = bytes ? Z3_mk_concat(z, byte, bytes) : byte;
 	}
 	return write_buffer(e, s, r[3], len, bytes);
+}
+
+static enum step tc_skb_load_bytes(struct mhse_engine *e, struct state *s)
+{
+	return load_bytes(e, s, 0, INT_MAX);
+}
+
+static enum step tc_skb_load_bytes_relative(struct mhse_engine *e, struct state *s)
+{
+	struct sval header = s->regs[BPF_REG_5];
+
+	if (!sval_is_conc(header))
+		return engine__end(e, s, PATH_UNSUPPORTED, "skb_load_bytes_relative with a symbolic header");
+	if ((uint32_t)header.c > BPF_HDR_START_NET)
+		return load_bytes(e, s, UINT32_MAX, 0);
+	return load_bytes(e, s, (uint32_t)header.c == BPF_HDR_START_NET ? s->skb_net_off : 0, LOAD_RELATIVE_MAX);
 }
 
 /* A helper's write to a 4-byte context field. */
@@ -317,24 +347,51 @@ static enum step tc_l4_csum_replace(struct mhse_engine *e, struct state *s)
 	return store_sum(e, s, out);
 }
 
-static enum step tc_redirect(struct mhse_engine *e, struct state *s)
+/* As tc_helpers.c: the redirects differ in their argument checks (ok). */
+static enum step redirect_if(struct mhse_engine *e, struct state *s, Z3_ast ok)
 {
-	struct sval flags = s->regs[BPF_REG_2];
 	enum step st;
 
-	if (!sval_is_conc(flags)) {
-		Z3_ast ok = Z3_mk_eq(e->ctx.z, Z3_mk_bvand(e->ctx.z, flags.e, num(e, ~(uint64_t)BPF_F_INGRESS, 64)),
-				     num(e, 0, 64));
-
-		if (!engine__split_ok(e, s, ok, TC_ACT_SHOT, &st))
-			return st;
-	} else if (flags.c & ~(uint64_t)BPF_F_INGRESS) {
-		s->regs[BPF_REG_0] = sval_conc(TC_ACT_SHOT);
-		return STEP_CONTINUE;
-	}
+	if (!engine__split_ok(e, s, ok, TC_ACT_SHOT, &st))
+		return st;
 	s->redirect = sym_alu(&e->ctx, BPF_ALU | BPF_MOV | BPF_X, 0, sval_conc(0), s->regs[BPF_REG_1]);
 	s->regs[BPF_REG_0] = sval_conc(TC_ACT_REDIRECT);
 	return STEP_CONTINUE;
+}
+
+/* v & mask == 0, for a 64-bit argument */
+static Z3_ast bits_clear(struct mhse_engine *e, struct sval v, uint64_t mask)
+{
+	return Z3_mk_eq(e->ctx.z, Z3_mk_bvand(e->ctx.z, sym_ast(&e->ctx, v), num(e, mask, 64)), num(e, 0, 64));
+}
+
+static enum step tc_redirect(struct mhse_engine *e, struct state *s)
+{
+	return redirect_if(e, s, bits_clear(e, s->regs[BPF_REG_2], ~(uint64_t)BPF_F_INGRESS));
+}
+
+static enum step tc_redirect_peer(struct mhse_engine *e, struct state *s)
+{
+	return redirect_if(e, s, bits_clear(e, s->regs[BPF_REG_2], ~(uint64_t)0));
+}
+
+static enum step tc_redirect_neigh(struct mhse_engine *e, struct state *s)
+{
+	struct sval plen = s->regs[BPF_REG_3];
+	uint32_t region;
+	struct sval off;
+	enum step st;
+
+	if (!sval_is_conc(plen))
+		return engine__end(e, s, PATH_UNSUPPORTED, "redirect_neigh with a symbolic parameter size");
+	plen.c = (uint32_t)plen.c;
+	if (plen.c && (st = engine__resolve(e, s, s->regs[BPF_REG_2], (uint32_t)plen.c, false, &region, &off)) != STEP_CONTINUE)
+		return st;
+	if (plen.c && plen.c < REDIR_NEIGH_SIZE) {
+		s->regs[BPF_REG_0] = sval_conc(TC_ACT_SHOT);
+		return STEP_CONTINUE;
+	}
+	return redirect_if(e, s, bits_clear(e, s->regs[BPF_REG_4], ~(uint64_t)0));
 }
 
 static enum step tc_set_hash(struct mhse_engine *e, struct state *s)
@@ -384,16 +441,516 @@ static enum step tc_csum_update(struct mhse_engine *e, struct state *s)
 	return STEP_CONTINUE;
 }
 
+/* The skb's length, 64 bits. */
+static Z3_ast skb_len(struct mhse_engine *e, struct state *s)
+{
+	return Z3_mk_bvsub(e->ctx.z, s->pkt_hi, num(e, s->pkt_lo, 64));
+}
+
+/* skb->protocol as the context holds it (network byte order), 16 bits. */
+static Z3_ast skb_protocol(struct mhse_engine *e, struct state *s)
+{
+	const struct ctx_field *f = mhse_hook__field(e->hook, "protocol");
+
+	if (!f)
+		return num(e, 0, 16);
+	return Z3_mk_extract(e->ctx.z, 15, 0,
+			     sym_ast(&e->ctx, sregion__read(&e->ctx, s->regions[SREGION_CTX], sval_conc(f->offset), 4)));
+}
+
+/* For helpers whose arguments mhse needs as numbers: false after ending s. */
+static bool concrete_args(struct mhse_engine *e, struct state *s, const char *helper, int from, int to, enum step *st)
+{
+	for (int i = from; i <= to; i++)
+		if (!sval_is_conc(s->regs[i])) {
+			*st = engine__end(e, s, PATH_UNSUPPORTED, "%s with a symbolic argument %d", helper, i);
+			return false;
+		}
+	return true;
+}
+
+/* Goes on with a state a helper forked off (side) after running the rest
+ * of the helper on it (its outcome st). */
+static enum step finish_side(struct mhse_engine *e, struct state *side, enum step st)
+{
+	if (st == STEP_CONTINUE) {
+		side->pc++;
+		engine__queue(e, side);
+		return STEP_CONTINUE;
+	}
+	state__free(side, &e->ctx);
+	return st == STEP_FAILED ? STEP_FAILED : STEP_CONTINUE;
+}
+
+static enum step tc_skb_change_tail(struct mhse_engine *e, struct state *s)
+{
+	Z3_context z = e->ctx.z;
+	Z3_ast len = Z3_mk_zero_ext(z, 32, low32(e, s->regs[BPF_REG_2])), ok[2];
+	enum step st;
+
+	if (!concrete_args(e, s, "skb_change_tail", BPF_REG_3, BPF_REG_3, &st))
+		return st;
+	if (s->regs[BPF_REG_3].c) {
+		s->regs[BPF_REG_0] = sval_conc((uint64_t)-EINVAL);
+		return STEP_CONTINUE;
+	}
+	ok[0] = Z3_mk_bvule(z, len, num(e, SKB_MAX_LEN, 64));
+	ok[1] = Z3_mk_bvuge(z, len, num(e, s->skb_net_off, 64));
+	if (!engine__split_ok(e, s, Z3_mk_and(z, 2, ok), (uint64_t)-EINVAL, &st))
+		return st;
+	s->regs[BPF_REG_0] = sval_conc(0);
+	return engine__packet_set_len(e, s, sym_from(&e->ctx, len, false));
+}
+
+static enum step tc_skb_change_head(struct mhse_engine *e, struct state *s)
+{
+	Z3_context z = e->ctx.z;
+	uint32_t room;
+	enum step st;
+
+	if (!concrete_args(e, s, "skb_change_head", BPF_REG_2, BPF_REG_3, &st))
+		return st;
+	room = (uint32_t)s->regs[BPF_REG_2].c;
+	if (s->regs[BPF_REG_3].c || room > SKB_MAX_LEN) {
+		s->regs[BPF_REG_0] = sval_conc((uint64_t)-EINVAL);
+		return STEP_CONTINUE;
+	}
+	if (!engine__split_ok(e, s, Z3_mk_bvule(z, Z3_mk_bvadd(z, skb_len(e, s), num(e, room, 64)), num(e, SKB_MAX_LEN, 64)),
+			      (uint64_t)-EINVAL, &st))
+		return st;
+	s->skb_net_off += room;
+	s->regs[BPF_REG_0] = sval_conc(0);
+	return engine__packet_splice(e, s, 0, (int32_t)room);
+}
+
+/* skb_adjust_room once the network protocol's header length (base) is known. */
+static enum step adjust_room(struct mhse_engine *e, struct state *s, uint32_t base)
+{
+	Z3_context z = e->ctx.z;
+	int32_t diff = (int32_t)s->regs[BPF_REG_2].c;
+	uint32_t size = diff < 0 ? -(uint32_t)diff : (uint32_t)diff;
+	uint32_t off = s->skb_net_off + ((uint32_t)s->regs[BPF_REG_3].c == BPF_ADJ_ROOM_NET ? base : 0);
+	uint64_t flags = s->regs[BPF_REG_4].c;
+	Z3_ast len = skb_len(e, s), ok;
+	enum step st;
+
+	if (diff < 0) /* what follows the network header keeps base bytes */
+		ok = Z3_mk_bvuge(z, len, num(e, (uint64_t)s->skb_net_off + size + base, 64));
+	else
+		ok = Z3_mk_bvule(z, Z3_mk_bvadd(z, len, num(e, size, 64)), num(e, SKB_MAX_LEN, 64));
+	if (!engine__split_ok(e, s, ok, (uint64_t)-ENOTSUPP, &st))
+		return st;
+	if (diff < 0 && (flags & ~(uint64_t)ADJ_ROOM_SHRINK_FLAGS)) {
+		s->regs[BPF_REG_0] = sval_conc((uint64_t)-EINVAL);
+		return STEP_CONTINUE;
+	}
+	if (diff < 0 && !engine__split_ok(e, s, Z3_mk_bvuge(z, len, num(e, (uint64_t)off + size, 64)), (uint64_t)-ENOMEM, &st))
+		return st;
+	if (diff >= 0 && (flags & ADJ_ROOM_ENCAP))
+		return engine__end(e, s, PATH_UNSUPPORTED, "skb_adjust_room with encapsulation flags");
+	if (diff >= 0) {
+		struct state *short_pkt;
+
+		switch (engine__split(e, s, Z3_mk_bvult(z, len, num(e, off, 64)), &short_pkt)) {
+		case -1:
+			return STEP_DONE;
+		case 1:
+			return engine__end(e, s, PATH_UNSUPPORTED, "skb_adjust_room past the end of the packet");
+		case 2:
+			engine__end(e, short_pkt, PATH_UNSUPPORTED, "skb_adjust_room past the end of the packet");
+			state__free(short_pkt, &e->ctx);
+			break;
+		default:
+			break;
+		}
+	}
+	s->regs[BPF_REG_0] = sval_conc(0);
+	return engine__packet_splice(e, s, off, diff);
+}
+
+static enum step tc_skb_adjust_room(struct mhse_engine *e, struct state *s)
+{
+	Z3_context z = e->ctx.z;
+	struct sval *r = s->regs;
+	struct state *ip4;
+	Z3_ast proto, is_ip4, is_ip6;
+	uint32_t size;
+	enum step st;
+
+	if (!concrete_args(e, s, "skb_adjust_room", BPF_REG_2, BPF_REG_4, &st))
+		return st;
+	size = (int32_t)r[2].c < 0 ? -(uint32_t)r[2].c : (uint32_t)r[2].c;
+	r[0] = sval_conc((uint64_t)-ENOTSUPP);
+	if (r[4].c & ~(uint64_t)ADJ_ROOM_FLAGS)
+		r[0] = sval_conc((uint64_t)-EINVAL);
+	else if (size > ADJ_ROOM_MAX)
+		r[0] = sval_conc((uint64_t)-EFAULT);
+	if (r[0].c != (uint64_t)-ENOTSUPP)
+		return STEP_CONTINUE;
+	proto = skb_protocol(e, s);
+	is_ip4 = Z3_mk_eq(z, proto, num(e, __builtin_bswap16(ETH_P_IP), 16));
+	is_ip6 = Z3_mk_eq(z, proto, num(e, __builtin_bswap16(ETH_P_IPV6), 16));
+	if (!engine__split_ok(e, s, Z3_mk_or(z, 2, (Z3_ast[]){ is_ip4, is_ip6 }), (uint64_t)-ENOTSUPP, &st))
+		return st;
+	if ((uint32_t)r[3].c > BPF_ADJ_ROOM_MAC)
+		return STEP_CONTINUE; /* r0 is -ENOTSUPP */
+	/* the header length matters to shrinking and to room after the network header */
+	if ((int32_t)r[2].c >= 0 && (uint32_t)r[3].c == BPF_ADJ_ROOM_MAC)
+		return adjust_room(e, s, 0);
+	switch (engine__split(e, s, is_ip4, &ip4)) {
+	case -1:
+		return STEP_DONE;
+	case 1:
+		return adjust_room(e, s, 20);
+	case 2:
+		if (finish_side(e, ip4, adjust_room(e, ip4, 20)) == STEP_FAILED)
+			return STEP_FAILED;
+		/* fall through */
+	default:
+		return adjust_room(e, s, 40);
+	}
+}
+
+static enum step tc_skb_change_proto(struct mhse_engine *e, struct state *s)
+{
+	Z3_context z = e->ctx.z;
+	struct sval *r = s->regs;
+	uint16_t to, from;
+	int32_t delta;
+	enum step st;
+
+	if (!concrete_args(e, s, "skb_change_proto", BPF_REG_2, BPF_REG_3, &st))
+		return st;
+	to = __builtin_bswap16((uint16_t)r[2].c);
+	if (r[3].c || (to != ETH_P_IP && to != ETH_P_IPV6)) {
+		r[0] = sval_conc(r[3].c ? (uint64_t)-EINVAL : (uint64_t)-ENOTSUPP);
+		return STEP_CONTINUE;
+	}
+	from = to == ETH_P_IP ? ETH_P_IPV6 : ETH_P_IP;
+	delta = to == ETH_P_IPV6 ? PROTO_XLAT_DELTA : -PROTO_XLAT_DELTA;
+	if (!engine__split_ok(e, s, Z3_mk_eq(z, skb_protocol(e, s), num(e, __builtin_bswap16(from), 16)),
+			      (uint64_t)-ENOTSUPP, &st))
+		return st;
+	if (delta < 0 && !engine__split_ok(e, s, Z3_mk_bvuge(z, skb_len(e, s), num(e, s->skb_net_off + PROTO_XLAT_DELTA, 64)),
+					   (uint64_t)-ENOMEM, &st))
+		return st;
+	if ((st = write_field(e, s, "protocol", sval_conc(__builtin_bswap16(to)))) != STEP_CONTINUE ||
+	    (st = clear_hash(e, s)) != STEP_CONTINUE)
+		return st;
+	r[0] = sval_conc(0);
+	return engine__packet_splice(e, s, s->skb_net_off, delta);
+}
+
+/* Byte at offset at of the packet data. */
+static Z3_ast pkt_byte(struct mhse_engine *e, struct state *s, uint32_t at)
+{
+	return Z3_mk_select(e->ctx.z, s->regions[SREGION_PKT]->array, num(e, s->pkt_lo + at, 64));
+}
+
+static enum step store_pkt_byte(struct mhse_engine *e, struct state *s, uint32_t at, Z3_ast byte)
+{
+	struct sregion *pkt = state__writable_region(s, SREGION_PKT);
+
+	if (!pkt)
+		return STEP_FAILED;
+	pkt->array = Z3_mk_store(e->ctx.z, pkt->array, num(e, s->pkt_lo + at, 64), byte);
+	return STEP_CONTINUE;
+}
+
+/* As tc_helpers.c, on the IP header at the network offset (base: its length). */
+static enum step ecn_set_ce(struct mhse_engine *e, struct state *s, uint32_t base)
+{
+	Z3_context z = e->ctx.z;
+	uint32_t ip = s->skb_net_off;
+	Z3_ast tos = pkt_byte(e, s, ip + 1), ecn, marks, check, sum;
+	enum step st;
+
+	s->regs[BPF_REG_0] = sval_conc(0);
+	if (!engine__split_ok(e, s, Z3_mk_bvuge(z, skb_len(e, s), num(e, ip + base, 64)), 0, &st))
+		return st;
+	if (base == 40) {
+		marks = Z3_mk_not(z, Z3_mk_eq(z, Z3_mk_bvand(z, tos, num(e, IPV6_ECN_BITS, 8)), num(e, 0, 8)));
+		s->regs[BPF_REG_0] = sym_from(&e->ctx, Z3_mk_ite(z, marks, num(e, 1, 8), num(e, 0, 8)), false);
+		return store_pkt_byte(e, s, ip + 1, Z3_mk_ite(z, marks, Z3_mk_bvor(z, tos, num(e, IPV6_ECN_BITS, 8)), tos));
+	}
+	ecn = Z3_mk_bvand(z, Z3_mk_bvadd(z, tos, num(e, 1, 8)), num(e, INET_ECN_MASK, 8));
+	marks = Z3_mk_eq(z, Z3_mk_extract(z, 1, 1, ecn), num(e, 1, 1));
+	check = Z3_mk_concat(z, pkt_byte(e, s, ip + 11), pkt_byte(e, s, ip + 10));
+	sum = csum_sym16_add(&e->ctx, check, Z3_mk_ite(z, Z3_mk_eq(z, ecn, num(e, 2, 8)), num(e, ecn_check_add(2), 16),
+						       num(e, ecn_check_add(3), 16)));
+	sum = Z3_mk_ite(z, marks, sum, check);
+	s->regs[BPF_REG_0] = sym_from(&e->ctx, Z3_mk_ite(z, Z3_mk_or(z, 2, (Z3_ast[]){ marks, Z3_mk_eq(z, ecn, num(e, 0, 8)) }),
+						      num(e, 1, 8), num(e, 0, 8)), false);
+	if ((st = store_pkt_byte(e, s, ip + 10, Z3_mk_extract(z, 7, 0, sum))) != STEP_CONTINUE ||
+	    (st = store_pkt_byte(e, s, ip + 11, Z3_mk_extract(z, 15, 8, sum))) != STEP_CONTINUE)
+		return st;
+	return store_pkt_byte(e, s, ip + 1, Z3_mk_ite(z, marks, Z3_mk_bvor(z, tos, num(e, INET_ECN_MASK, 8)), tos));
+}
+
+static enum step tc_skb_ecn_set_ce(struct mhse_engine *e, struct state *s)
+{
+	Z3_context z = e->ctx.z;
+	Z3_ast is_ip4 = Z3_mk_eq(z, skb_protocol(e, s), num(e, __builtin_bswap16(ETH_P_IP), 16));
+	Z3_ast is_ip6 = Z3_mk_eq(z, skb_protocol(e, s), num(e, __builtin_bswap16(ETH_P_IPV6), 16));
+	struct state *ip4;
+	enum step st;
+
+	if (!engine__split_ok(e, s, Z3_mk_or(z, 2, (Z3_ast[]){ is_ip4, is_ip6 }), 0, &st))
+		return st;
+	switch (engine__split(e, s, is_ip4, &ip4)) {
+	case -1:
+		return STEP_DONE;
+	case 1:
+		return ecn_set_ce(e, s, 20);
+	case 2:
+		if (finish_side(e, ip4, ecn_set_ce(e, ip4, 20)) == STEP_FAILED)
+			return STEP_FAILED;
+		/* fall through */
+	default:
+		return ecn_set_ce(e, s, 40);
+	}
+}
+
+static enum step tc_clone_redirect(struct mhse_engine *e, struct state *s)
+{
+	Z3_context z = e->ctx.z;
+	struct sval rc;
+	enum step st;
+
+	if (!engine__split_ok(e, s, bits_clear(e, s->regs[BPF_REG_3], ~(uint64_t)BPF_F_INGRESS), (uint64_t)-EINVAL, &st))
+		return st;
+	rc = engine__nondet(e, s, BPF_FUNC_clone_redirect, 32);
+	if (engine__constrain(e, s, Z3_mk_bvsle(z, Z3_mk_extract(z, 31, 0, rc.e), num(e, CLONE_REDIRECT_MAX, 32))))
+		return STEP_FAILED;
+	s->regs[BPF_REG_0] = sym_from(&e->ctx, Z3_mk_extract(z, 31, 0, rc.e), true);
+	return STEP_CONTINUE;
+}
+
+static enum step tc_skb_set_tunnel_key(struct mhse_engine *e, struct state *s)
+{
+	Z3_context z = e->ctx.z;
+	struct sval *r = s->regs;
+	uint32_t size;
+	Z3_ast key, bad[2];
+	enum step st;
+
+	if (!concrete_args(e, s, "skb_set_tunnel_key", BPF_REG_3, BPF_REG_4, &st))
+		return st;
+	size = (uint32_t)r[3].c;
+	if (size && (st = engine__read_bytes(e, s, r[2], size, &key)) != STEP_CONTINUE)
+		return st;
+	r[0] = sval_conc((uint64_t)-EINVAL);
+	if ((r[4].c & ~(uint64_t)TUNNEL_KEY_FLAGS) || !tunnel_key_size_ok(size))
+		return STEP_CONTINUE;
+	bad[0] = size > 24 && !(r[4].c & BPF_F_TUNINFO_IPV6) ?
+		Z3_mk_not(z, Z3_mk_eq(z, Z3_mk_extract(z, 223, 192, key), num(e, 0, 32))) : Z3_mk_false(z);
+	bad[1] = size > 22 ? Z3_mk_not(z, Z3_mk_eq(z, Z3_mk_extract(z, 191, 176, key), num(e, 0, 16))) : Z3_mk_false(z);
+	if (!engine__split_ok(e, s, Z3_mk_not(z, Z3_mk_or(z, 2, bad)), (uint64_t)-EINVAL, &st))
+		return st;
+	r[0] = sval_conc(0);
+	return STEP_CONTINUE;
+}
+
+static enum step tc_get_hash_recalc(struct mhse_engine *e, struct state *s)
+{
+	Z3_context z = e->ctx.z;
+	const struct ctx_field *f = mhse_hook__field(e->hook, "hash");
+	struct sval hash = f ? sregion__read(&e->ctx, s->regions[SREGION_CTX], sval_conc(f->offset), 4) : sval_conc(0);
+	struct state *unset;
+	struct sval fresh;
+
+	switch (engine__split(e, s, Z3_mk_eq(z, Z3_mk_extract(z, 31, 0, sym_ast(&e->ctx, hash)), num(e, 0, 32)), &unset)) {
+	case -1:
+		return STEP_DONE;
+	case 1:
+		unset = s;
+		break;
+	case 2:
+		break;
+	default:
+		s->regs[BPF_REG_0] = hash;
+		return STEP_CONTINUE;
+	}
+	fresh = engine__nondet(e, unset, BPF_FUNC_get_hash_recalc, 32);
+	if (engine__constrain(e, unset, Z3_mk_not(z, Z3_mk_eq(z, fresh.e, num(e, 0, 64)))))
+		return STEP_FAILED;
+	unset->regs[BPF_REG_0] = fresh;
+	if (unset == s)
+		return write_field(e, s, "hash", fresh);
+	if (finish_side(e, unset, write_field(e, unset, "hash", fresh)) == STEP_FAILED)
+		return STEP_FAILED;
+	s->regs[BPF_REG_0] = hash;
+	return STEP_CONTINUE;
+}
+
+static enum step tc_get_route_realm(struct mhse_engine *e, struct state *s)
+{
+	s->regs[BPF_REG_0] = engine__nondet(e, s, BPF_FUNC_get_route_realm, 32);
+	return STEP_CONTINUE;
+}
+
+static enum step tc_get_cgroup_classid(struct mhse_engine *e, struct state *s)
+{
+	s->regs[BPF_REG_0] = engine__nondet(e, s, BPF_FUNC_get_cgroup_classid, 32);
+	return STEP_CONTINUE;
+}
+
+static enum step tc_fib_lookup(struct mhse_engine *e, struct state *s)
+{
+	return sym_fib_lookup(e, s, true);
+}
+
+/* Byte i of a term of bytes, byte 0 lowest. */
+static Z3_ast byte_of(struct mhse_engine *e, Z3_ast bytes, uint32_t i)
+{
+	return Z3_mk_extract(e->ctx.z, 8 * i + 7, 8 * i, bytes);
+}
+
+/* params[at, at + len) = value's low bytes where cond holds. */
+static void set_where(struct mhse_engine *e, Z3_ast *params, Z3_ast cond, uint32_t at, uint32_t len, Z3_ast value)
+{
+	for (uint32_t i = 0; i < len; i++)
+		params[at + i] = Z3_mk_ite(e->ctx.z, cond, byte_of(e, value, i), params[at + i]);
+}
+
+/* A lookup that passed its checks, for the family v4 says (fib.h). */
+static enum step fib_answer(struct mhse_engine *e, struct state *s, bool v4, bool skb)
+{
+	Z3_context z = e->ctx.z;
+	uint32_t flags = (uint32_t)s->regs[BPF_REG_4].c, tbid = BPF_FIB_LOOKUP_DIRECT | BPF_FIB_LOOKUP_TBID;
+	Z3_ast bytes, params[FIB_PARAMS_SIZE], v[FIB_DRAWS], acc = NULL;
+	static const unsigned bits[FIB_DRAWS] = { 32, 32, 32, 64, 64, 64, 32, 16 };
+	Z3_ast ok, success, frag, frag_after_route, route, tot_len_zero, cond;
+	enum step st = engine__read_bytes(e, s, s->regs[BPF_REG_2], FIB_PARAMS_SIZE, &bytes);
+
+	if (st != STEP_CONTINUE)
+		return st;
+	for (uint32_t i = 0; i < FIB_PARAMS_SIZE; i++)
+		params[i] = byte_of(e, bytes, i);
+	for (int i = 0; i < FIB_DRAWS; i++)
+		v[i] = Z3_mk_extract(z, bits[i] - 1, 0, engine__nondet(e, s, BPF_FUNC_fib_lookup, bits[i]).e);
+	ok = Z3_mk_or(z, 2, (Z3_ast[]){ Z3_mk_eq(z, v[0], num(e, (uint32_t)-ENODEV, 32)),
+				       Z3_mk_bvule(z, v[0], num(e, BPF_FIB_LKUP_RET_FRAG_NEEDED, 32)) });
+	if (engine__constrain(e, s, ok))
+		return STEP_FAILED;
+	success = Z3_mk_eq(z, v[0], num(e, BPF_FIB_LKUP_RET_SUCCESS, 32));
+	frag = Z3_mk_eq(z, v[0], num(e, BPF_FIB_LKUP_RET_FRAG_NEEDED, 32));
+	tot_len_zero = Z3_mk_eq(z, Z3_mk_concat(z, params[7], params[6]), num(e, 0, 16));
+	frag_after_route = skb ? Z3_mk_and(z, 2, (Z3_ast[]){ frag, tot_len_zero }) : Z3_mk_false(z);
+	route = Z3_mk_or(z, 3, (Z3_ast[]){ success, Z3_mk_eq(z, v[0], num(e, BPF_FIB_LKUP_RET_NO_NEIGH, 32)), frag_after_route });
+	if ((flags & tbid) == tbid) {
+		cond = Z3_mk_not(z, Z3_mk_or(z, 2, (Z3_ast[]){ Z3_mk_eq(z, v[0], num(e, (uint32_t)-ENODEV, 32)),
+						       Z3_mk_eq(z, v[0], num(e, BPF_FIB_LKUP_RET_FWD_DISABLED, 32)) }));
+		set_where(e, params, cond, 48, 4, num(e, 0, 32));
+	}
+	set_where(e, params, route, 8, 4, v[1]);
+	set_where(e, params, route, 12, 4, v[2]);
+	set_where(e, params, route, 32, v4 ? 4 : 8, v[3]);
+	if (!v4)
+		set_where(e, params, route, 40, 8, v[4]);
+	cond = Z3_mk_or(z, 2, (Z3_ast[]){ success, frag_after_route });
+	if (!(flags & BPF_FIB_LOOKUP_SKIP_NEIGH)) {
+		set_where(e, params, cond, 52, 8, v[5]);
+		set_where(e, params, cond, 60, 4, v[6]);
+	}
+	set_where(e, params, cond, 48, 4, num(e, 0, 32));
+	set_where(e, params, Z3_mk_or(z, 2, (Z3_ast[]){ success, frag }), 6, 2, v[7]);
+	for (uint32_t i = 0; i < FIB_PARAMS_SIZE; i++)
+		acc = acc ? Z3_mk_concat(z, params[i], acc) : params[i];
+	s->regs[BPF_REG_0] = sym_from(&e->ctx, v[0], true);
+	return write_buffer(e, s, s->regs[BPF_REG_2], FIB_PARAMS_SIZE, engine__simplify(e, acc));
+}
+
+enum step sym_fib_lookup(struct mhse_engine *e, struct state *s, bool skb)
+{
+	Z3_context z = e->ctx.z;
+	struct sval *r = s->regs;
+	struct state *v4;
+	Z3_ast family;
+	uint32_t plen, region;
+	struct sval off;
+	enum step st;
+
+	if (!concrete_args(e, s, "fib_lookup", BPF_REG_3, BPF_REG_4, &st))
+		return st;
+	plen = (uint32_t)r[3].c;
+	if (plen && (st = engine__resolve(e, s, r[2], plen, true, &region, &off)) != STEP_CONTINUE)
+		return st;
+	if ((int32_t)plen < FIB_PARAMS_SIZE || ((uint32_t)r[4].c & ~(uint32_t)FIB_LOOKUP_FLAGS)) {
+		r[0] = sval_conc((uint64_t)-EINVAL);
+		return STEP_CONTINUE;
+	}
+	if ((st = engine__read_bytes(e, s, r[2], 1, &family)) != STEP_CONTINUE)
+		return st;
+	{
+		Z3_ast is_inet = Z3_mk_eq(z, family, num(e, AF_INET, 8)), is_inet6 = Z3_mk_eq(z, family, num(e, AF_INET6, 8));
+
+		if (!engine__split_ok(e, s, Z3_mk_or(z, 2, (Z3_ast[]){ is_inet, is_inet6 }), (uint64_t)-EAFNOSUPPORT, &st))
+			return st;
+		if ((uint32_t)r[4].c & BPF_FIB_LOOKUP_SRC)
+			return engine__end(e, s, PATH_UNSUPPORTED, "fib_lookup with BPF_FIB_LOOKUP_SRC");
+		switch (engine__split(e, s, is_inet, &v4)) {
+		case -1:
+			return STEP_DONE;
+		case 1:
+			return fib_answer(e, s, true, skb);
+		case 2:
+			if (finish_side(e, v4, fib_answer(e, v4, true, skb)) == STEP_FAILED)
+				return STEP_FAILED;
+			/* fall through */
+		default:
+			return fib_answer(e, s, false, skb);
+		}
+	}
+}
+
+/* As tc_helpers.c: the program's packet pointers die with the call. */
+static enum step changes_packet(struct mhse_engine *e, struct state *s, sym_helper_fn run)
+{
+	enum step st = engine__packet_invalidate(e, s);
+
+	return st == STEP_CONTINUE ? run(e, s) : st;
+}
+
+#define CHANGES_PACKET(helper) \
+	static enum step helper##_invalidating(struct mhse_engine *e, struct state *s) \
+	{ \
+		return changes_packet(e, s, helper); \
+	}
+CHANGES_PACKET(tc_skb_store_bytes)
+CHANGES_PACKET(tc_l3_csum_replace)
+CHANGES_PACKET(tc_l4_csum_replace)
+CHANGES_PACKET(tc_skb_pull_data)
+CHANGES_PACKET(tc_skb_change_tail)
+CHANGES_PACKET(tc_skb_change_head)
+CHANGES_PACKET(tc_skb_adjust_room)
+CHANGES_PACKET(tc_skb_change_proto)
+CHANGES_PACKET(tc_clone_redirect)
+
 static const struct sym_helper tc_helpers[] = {
 	{ BPF_FUNC_skb_load_bytes, tc_skb_load_bytes },
-	{ BPF_FUNC_skb_store_bytes, tc_skb_store_bytes },
-	{ BPF_FUNC_l3_csum_replace, tc_l3_csum_replace },
-	{ BPF_FUNC_l4_csum_replace, tc_l4_csum_replace },
+	{ BPF_FUNC_skb_store_bytes, tc_skb_store_bytes_invalidating },
+	{ BPF_FUNC_l3_csum_replace, tc_l3_csum_replace_invalidating },
+	{ BPF_FUNC_l4_csum_replace, tc_l4_csum_replace_invalidating },
 	{ BPF_FUNC_redirect, tc_redirect },
 	{ BPF_FUNC_set_hash, tc_set_hash },
 	{ BPF_FUNC_skb_change_type, tc_skb_change_type },
 	{ BPF_FUNC_csum_update, tc_csum_update },
-	{ BPF_FUNC_skb_pull_data, tc_skb_pull_data },
+	{ BPF_FUNC_skb_pull_data, tc_skb_pull_data_invalidating },
+	{ BPF_FUNC_skb_change_tail, tc_skb_change_tail_invalidating },
+	{ BPF_FUNC_skb_change_head, tc_skb_change_head_invalidating },
+	{ BPF_FUNC_skb_adjust_room, tc_skb_adjust_room_invalidating },
+	{ BPF_FUNC_skb_set_tunnel_key, tc_skb_set_tunnel_key },
+	{ BPF_FUNC_get_hash_recalc, tc_get_hash_recalc },
+	{ BPF_FUNC_redirect_peer, tc_redirect_peer },
+	{ BPF_FUNC_redirect_neigh, tc_redirect_neigh },
+	{ BPF_FUNC_get_route_realm, tc_get_route_realm },
+	{ BPF_FUNC_get_cgroup_classid, tc_get_cgroup_classid },
+	{ BPF_FUNC_fib_lookup, tc_fib_lookup },
+	{ BPF_FUNC_skb_change_proto, tc_skb_change_proto_invalidating },
+	{ BPF_FUNC_skb_load_bytes_relative, tc_skb_load_bytes_relative },
+	{ BPF_FUNC_skb_ecn_set_ce, tc_skb_ecn_set_ce },
+	{ BPF_FUNC_clone_redirect, tc_clone_redirect_invalidating },
 };
 
 const struct sym_helper_module sym_helpers_tc = { "tc", tc_helpers, sizeof(tc_helpers) / sizeof(tc_helpers[0]),
