@@ -124,13 +124,13 @@ int engine__constrain(struct mhse_engine *e, struct state *s, Z3_ast cond)
 	return state__constrain(s, c);
 }
 
-enum sat engine__feasible(struct mhse_engine *e, struct state *s, Z3_ast cond)
+enum sat engine__feasible(struct mhse_engine *e, struct state *s, Z3_ast cond, Z3_ast raw)
 {
 	Z3_lbool known = Z3_get_bool_value(e->ctx.z, cond);
 
 	if (known != Z3_L_UNDEF)
 		return known == Z3_L_TRUE ? SAT_YES : SAT_NO;
-	return solver__check(&e->solver, s->path, s->path_cnt, cond, &s->model);
+	return solver__check(&e->solver, s->path, s->path_cnt, cond, raw, &s->model);
 }
 
 struct state *engine__fork(struct mhse_engine *e, struct state *s, Z3_ast cond)
@@ -154,33 +154,48 @@ void engine__queue(struct mhse_engine *e, struct state *s)
 	e->searcher->add(e->searcher, s);
 }
 
-int engine__split(struct mhse_engine *e, struct state *s, Z3_ast cond, struct state **other)
+int engine__split(struct mhse_engine *e, struct state *s, Z3_ast raw, struct state **other)
 {
 	Z3_context z = e->ctx.z;
+	Z3_model cond_model = NULL;
+	Z3_ast cond;
 	enum sat yes, no;
+	int ret = -1;
 
 	/* simplified once here, the term is cheaper in every query and model evaluation after */
-	cond = engine__simplify(e, cond);
-	yes = engine__feasible(e, s, cond);
+	cond = engine__simplify(e, raw);
+	yes = engine__feasible(e, s, cond, raw);
 	*other = NULL;
 	if (yes == SAT_UNKNOWN)
 		goto timeout;
-	no = engine__feasible(e, s, Z3_mk_not(z, cond));
+	/* the model that satisfies cond goes with the copy that takes cond,
+	 * so that neither side needs solving anew when its path ends */
+	cond_model = s->model;
+	if (cond_model)
+		Z3_model_inc_ref(z, cond_model);
+	no = engine__feasible(e, s, Z3_mk_not(z, cond), Z3_mk_not(z, raw));
 	if (no == SAT_UNKNOWN)
 		goto timeout;
-	if (yes == SAT_YES && no == SAT_NO)
-		return 1;
-	if (yes == SAT_NO)
-		return 0;
+	ret = yes == SAT_NO ? 0 : no == SAT_NO ? 1 : 2;
+	if (ret != 2)
+		goto out;
 	*other = engine__fork(e, s, cond);
 	if (!*other || engine__constrain(e, s, Z3_mk_not(z, cond))) {
 		engine__end(e, s, PATH_UNSUPPORTED, "out of memory while forking");
-		return -1;
+		ret = -1;
+		goto out;
 	}
-	return 2;
+	if ((*other)->model)
+		Z3_model_dec_ref(z, (*other)->model);
+	(*other)->model = cond_model;
+	cond_model = NULL;
+	goto out;
 timeout:
 	engine__end(e, s, PATH_TIMEOUT, "solver query timed out, or its terms are too large, at insn %zu", s->pc);
-	return -1;
+out:
+	if (cond_model)
+		Z3_model_dec_ref(z, cond_model);
+	return ret;
 }
 
 bool engine__split_ok(struct mhse_engine *e, struct state *s, Z3_ast ok, uint64_t err, enum step *st)

@@ -54,8 +54,9 @@ enum step {
 Z3_ast engine__simplify(struct mhse_engine *e, Z3_ast term);
 /* Adds cond to s's path (cond must be feasible). */
 int engine__constrain(struct mhse_engine *e, struct state *s, Z3_ast cond);
-/* Feasibility of cond on s's path; updates s's model on SAT. */
-enum sat engine__feasible(struct mhse_engine *e, struct state *s, Z3_ast cond);
+/* Feasibility of cond on s's path (raw: cond before simplification, or
+ * NULL); updates s's model on SAT. */
+enum sat engine__feasible(struct mhse_engine *e, struct state *s, Z3_ast cond, Z3_ast raw);
 /* A copy of s constrained by cond, or NULL. The caller sets what differs
  * in the copy (r0, pc) and then queues or ends it. */
 struct state *engine__fork(struct mhse_engine *e, struct state *s, Z3_ast cond);

@@ -148,6 +148,7 @@ int mhse_explore(const struct mhse_object *obj, const struct mhse_prog *prog, co
 	stats->time_s = es->time_s;
 	stats->solver_time_s = (double)es->solver.ns / 1e9;
 	stats->queries = es->solver.queries;
+	stats->z3_calls = es->solver.z3_calls;
 	stats->ms_per_test = stats->tests ? es->time_s * 1000.0 / (double)stats->tests : 0;
 	stats->insn_coverage_pct = coverage__insn_pct(run.cov);
 	stats->branch_coverage_pct = coverage__branch_pct(run.cov);

@@ -2,10 +2,15 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <time.h>
 #include "solver.h"
 
 #define RECENT_MODELS 8
+/* weakening (see below): bounds on the terms it walks and on its query */
+#define WEAKEN_MAX_NODES 4096
+#define WEAKEN_MAX_DEPTH 64
+#define WEAK_TIMEOUT_MS 100
 
 /* Query cache: the sorted ids of a query's terms -> its answer. */
 struct query_entry {
@@ -46,6 +51,11 @@ int solver__init(struct solver *s, struct sym_ctx *ctx, unsigned timeout_ms)
 	Z3_params_inc_ref(ctx->z, params);
 	Z3_params_set_uint(ctx->z, params, Z3_mk_string_symbol(ctx->z, "timeout"), timeout_ms);
 	Z3_solver_set_params(ctx->z, s->z3, params);
+	Z3_params_set_uint(ctx->z, params, Z3_mk_string_symbol(ctx->z, "timeout"),
+			   timeout_ms < WEAK_TIMEOUT_MS ? timeout_ms : WEAK_TIMEOUT_MS);
+	s->weak_z3 = Z3_mk_simple_solver(ctx->z);
+	Z3_solver_inc_ref(ctx->z, s->weak_z3);
+	Z3_solver_set_params(ctx->z, s->weak_z3, params);
 	Z3_params_dec_ref(ctx->z, params);
 	return 0;
 }
@@ -56,12 +66,14 @@ void solver__fini(struct solver *s)
 		return;
 	for (size_t i = 0; i < s->cache->cap; i++)
 		free(s->cache->slots[i].ids);
+	free(s->asserted);
 	for (unsigned i = 0; i < RECENT_MODELS; i++)
 		if (s->cache->recent[i])
 			Z3_model_dec_ref(s->ctx->z, s->cache->recent[i]);
 	free(s->cache->slots);
 	free(s->cache);
 	Z3_solver_dec_ref(s->ctx->z, s->z3);
+	Z3_solver_dec_ref(s->ctx->z, s->weak_z3);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -92,8 +104,53 @@ static int push_u32(uint32_t **arr, uint32_t *cnt, uint32_t *cap, uint32_t v)
  * gives up past SOLVER_MAX_TERM_NODES, and so does the query. */
 #define SOLVER_MAX_TERM_NODES 20000
 
+
+/* Inserts term, keeping the set sorted by id. */
+static int id_set__add(struct id_set *set, Z3_context z, Z3_ast term)
+{
+	uint32_t id = Z3_get_ast_id(z, term), lo = 0, hi = set->cnt;
+
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+
+		if (set->ids[mid] == id)
+			return 0;
+		if (set->ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (set->cnt == set->cap) {
+		uint32_t cap = set->cap ? set->cap * 2 : 8;
+		uint32_t *ids = realloc(set->ids, cap * sizeof(*ids));
+		Z3_ast *terms = ids ? realloc(set->terms, cap * sizeof(*terms)) : NULL;
+
+		if (ids)
+			set->ids = ids;
+		if (!terms)
+			return -ENOMEM;
+		set->terms = terms;
+		set->cap = cap;
+	}
+	memmove(set->ids + lo + 1, set->ids + lo, (set->cnt - lo) * sizeof(*set->ids));
+	memmove(set->terms + lo + 1, set->terms + lo, (set->cnt - lo) * sizeof(*set->terms));
+	set->ids[lo] = id;
+	set->terms[lo] = term;
+	set->cnt++;
+	return 0;
+}
+
+static int id_set__merge(struct id_set *a, Z3_context z, const struct id_set *b)
+{
+	int err = 0;
+
+	for (uint32_t j = 0; j < b->cnt && !err; j++)
+		err = id_set__add(a, z, b->terms[j]);
+	return err;
+}
+
 struct walk {
-	uint32_t *vars, var_cnt, var_cap;
+	struct term_vars vars;
 	uint32_t *seen, seen_cnt, seen_cap;
 	Z3_ast *stack;
 	size_t depth, stack_cap;
@@ -146,6 +203,38 @@ static int walk_push(struct walk *w, Z3_ast e)
 	return 0;
 }
 
+static bool is_constant(Z3_context z, Z3_ast e)
+{
+	Z3_app app = Z3_to_app(z, e);
+
+	return Z3_get_ast_kind(z, e) == Z3_APP_AST && !Z3_get_app_num_args(z, app) &&
+	       Z3_get_decl_kind(z, Z3_get_app_decl(z, app)) == Z3_OP_UNINTERPRETED;
+}
+
+/* Adds what app depends on to w: a constant-index read of an array
+ * constant is an element; an array constant reached any other way is read
+ * whole. Returns 1 when app's arguments need not be walked. */
+static int add_leaf(Z3_context z, struct walk *w, Z3_ast e, Z3_app app)
+{
+	Z3_decl_kind kind = Z3_get_decl_kind(z, Z3_get_app_decl(z, app));
+	unsigned n = Z3_get_app_num_args(z, app);
+	Z3_ast array;
+
+	if (!n) {
+		if (kind != Z3_OP_UNINTERPRETED)
+			return 1;
+		if (Z3_get_sort_kind(z, Z3_get_sort(z, e)) != Z3_ARRAY_SORT)
+			return id_set__add(&w->vars.scalars, z, e) ?: 1;
+		return id_set__add(&w->vars.whole, z, e) ?: id_set__add(&w->vars.arrays, z, e) ?: 1;
+	}
+	if (kind != Z3_OP_SELECT || n != 2)
+		return 0;
+	array = Z3_get_app_arg(z, app, 0);
+	if (!is_constant(z, array) || Z3_get_ast_kind(z, Z3_get_app_arg(z, app, 1)) != Z3_NUMERAL_AST)
+		return 0;
+	return id_set__add(&w->vars.scalars, z, e) ?: id_set__add(&w->vars.arrays, z, array) ?: 1;
+}
+
 static int collect_vars(Z3_context z, Z3_ast root, struct walk *w)
 {
 	int err = walk_push(w, root);
@@ -153,7 +242,6 @@ static int collect_vars(Z3_context z, Z3_ast root, struct walk *w)
 	while (!err && w->depth) {
 		Z3_ast e = w->stack[--w->depth];
 		Z3_app app;
-		unsigned n;
 		int seen;
 
 		if (Z3_get_ast_kind(z, e) != Z3_APP_AST)
@@ -166,19 +254,32 @@ static int collect_vars(Z3_context z, Z3_ast root, struct walk *w)
 		if (w->seen_cnt > SOLVER_MAX_TERM_NODES)
 			return -E2BIG;
 		app = Z3_to_app(z, e);
-		n = Z3_get_app_num_args(z, app);
-		if (!n) {
-			if (Z3_get_decl_kind(z, Z3_get_app_decl(z, app)) == Z3_OP_UNINTERPRETED)
-				err = push_u32(&w->vars, &w->var_cnt, &w->var_cap, Z3_get_ast_id(z, e));
+		err = add_leaf(z, w, e, app);
+		if (err) {
+			err = err < 0 ? err : 0;
 			continue;
 		}
-		for (unsigned i = 0; i < n && !err; i++)
+		for (unsigned i = 0, n = Z3_get_app_num_args(z, app); i < n && !err; i++)
 			err = walk_push(w, Z3_get_app_arg(z, app, i));
 	}
 	return err;
 }
 
-static int vars_of(struct solver *s, Z3_ast e, uint32_t **vars, uint32_t *cnt)
+static void id_set__free(struct id_set *set)
+{
+	free(set->ids);
+	free(set->terms);
+}
+
+static void term_vars__free(struct term_vars *v)
+{
+	id_set__free(&v->scalars);
+	id_set__free(&v->arrays);
+	id_set__free(&v->whole);
+	memset(v, 0, sizeof(*v));
+}
+
+static int vars_of(struct solver *s, Z3_ast e, struct term_vars *vars)
 {
 	struct walk w = { 0 };
 	int err = collect_vars(s->ctx->z, e, &w);
@@ -186,34 +287,30 @@ static int vars_of(struct solver *s, Z3_ast e, uint32_t **vars, uint32_t *cnt)
 	free(w.seen);
 	free(w.stack);
 	if (err) {
-		free(w.vars);
+		term_vars__free(&w.vars);
 		return err;
 	}
-	if (w.var_cnt)
-		qsort(w.vars, w.var_cnt, sizeof(*w.vars), cmp_u32);
 	*vars = w.vars;
-	*cnt = w.var_cnt;
 	return 0;
 }
 
 int solver__constraint(struct solver *s, Z3_ast e, struct constraint *out)
 {
 	out->e = e;
-	return vars_of(s, e, &out->vars, &out->var_cnt);
+	return vars_of(s, e, &out->vars);
 }
 
 void constraint__free(struct constraint *c)
 {
-	free(c->vars);
-	c->vars = NULL;
+	term_vars__free(&c->vars);
 }
 
-static bool intersects(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb)
+static bool shares(const struct id_set *a, const struct id_set *b)
 {
-	for (uint32_t i = 0, j = 0; i < na && j < nb;) {
-		if (a[i] == b[j])
+	for (uint32_t i = 0, j = 0; i < a->cnt && j < b->cnt;) {
+		if (a->ids[i] == b->ids[j])
 			return true;
-		if (a[i] < b[j])
+		if (a->ids[i] < b->ids[j])
 			i++;
 		else
 			j++;
@@ -221,45 +318,42 @@ static bool intersects(const uint32_t *a, uint32_t na, const uint32_t *b, uint32
 	return false;
 }
 
-/* Merges b into the sorted set a. */
-static int merge_vars(uint32_t **a, uint32_t *na, uint32_t *cap, const uint32_t *b, uint32_t nb)
+static bool depends_together(const struct term_vars *a, const struct term_vars *b)
 {
-	for (uint32_t j = 0; j < nb; j++) {
-		bool found = false;
-
-		for (uint32_t i = 0; i < *na && !found; i++)
-			found = (*a)[i] == b[j];
-		if (!found && push_u32(a, na, cap, b[j]))
-			return -ENOMEM;
-	}
-	qsort(*a, *na, sizeof(**a), cmp_u32);
-	return 0;
+	return shares(&a->scalars, &b->scalars) || shares(&a->whole, &b->arrays) || shares(&a->arrays, &b->whole);
 }
 
-/* Marks the constraints that share variables with cond, transitively. */
-static int select_relevant(struct solver *s, const struct constraint *const *path, size_t n, Z3_ast cond, bool *use)
+static int term_vars__merge(struct term_vars *a, Z3_context z, const struct term_vars *b)
 {
-	uint32_t *vars, cnt, cap;
-	bool changed = true;
+	return id_set__merge(&a->scalars, z, &b->scalars) ?: id_set__merge(&a->arrays, z, &b->arrays) ?:
+	       id_set__merge(&a->whole, z, &b->whole);
+}
 
-	if (vars_of(s, cond, &vars, &cnt))
-		return -ENOMEM;
-	cap = cnt;
+/* Marks the constraints that share variables with cond, transitively, and
+ * sets *vars to what they and cond depend on. */
+static int select_relevant(struct solver *s, const struct constraint *const *path, size_t n, Z3_ast cond, bool *use,
+			   struct term_vars *vars_out)
+{
+	struct term_vars vars;
+	bool changed = true;
+	int err;
+
+	if ((err = vars_of(s, cond, &vars)))
+		return err;
 	memset(use, 0, n * sizeof(*use));
-	while (changed) {
+	while (changed && !err) {
 		changed = false;
-		for (size_t i = 0; i < n; i++) {
-			if (use[i] || !intersects(vars, cnt, path[i]->vars, path[i]->var_cnt))
+		for (size_t i = 0; i < n && !err; i++) {
+			if (use[i] || !depends_together(&vars, &path[i]->vars))
 				continue;
 			use[i] = changed = true;
-			if (merge_vars(&vars, &cnt, &cap, path[i]->vars, path[i]->var_cnt)) {
-				free(vars);
-				return -ENOMEM;
-			}
+			err = term_vars__merge(&vars, s->ctx->z, &path[i]->vars);
 		}
 	}
-	free(vars);
-	return 0;
+	*vars_out = vars;
+	if (err)
+		term_vars__free(vars_out);
+	return err;
 }
 
 static bool holds_in(Z3_context z, Z3_model m, Z3_ast e)
@@ -327,19 +421,487 @@ static void remember_model(struct solver *s, Z3_model m)
 	*slot = m;
 }
 
-enum sat solver__check(struct solver *s, const struct constraint *const *path, size_t n, Z3_ast cond, Z3_model *model)
+/* Independent groups of a path's constraints: union-find over the
+ * constraints, joined through the variables they share. */
+struct groups {
+	size_t *parent;
+	struct id_map { uint32_t *keys; size_t *vals; size_t cap; } first; /* variable -> a constraint mentioning it */
+};
+
+static size_t group_root(struct groups *g, size_t i)
+{
+	while (g->parent[i] != i)
+		i = g->parent[i] = g->parent[g->parent[i]];
+	return i;
+}
+
+/* Joins constraint i with the first one that mentioned id (key tagged so
+ * that scalars, arrays and whole-array reads are kept apart). */
+static void group_join(struct groups *g, uint32_t id, uint32_t tag, size_t i)
+{
+	uint32_t key = id * 4 + tag + 1;
+	size_t slot = (key * 2654435761u) & (g->first.cap - 1);
+
+	for (; g->first.keys[slot] && g->first.keys[slot] != key; slot = (slot + 1) & (g->first.cap - 1))
+		;
+	if (!g->first.keys[slot]) {
+		g->first.keys[slot] = key;
+		g->first.vals[slot] = i;
+		return;
+	}
+	g->parent[group_root(g, i)] = group_root(g, g->first.vals[slot]);
+}
+
+static bool group_lookup(const struct groups *g, uint32_t id, uint32_t tag, size_t *i)
+{
+	uint32_t key = id * 4 + tag + 1;
+
+	for (size_t slot = (key * 2654435761u) & (g->first.cap - 1); g->first.keys[slot];
+	     slot = (slot + 1) & (g->first.cap - 1))
+		if (g->first.keys[slot] == key) {
+			*i = g->first.vals[slot];
+			return true;
+		}
+	return false;
+}
+
+enum { TAG_SCALAR, TAG_ARRAY, TAG_WHOLE };
+
+static int groups__build(struct groups *g, const struct constraint *const *path, size_t n)
+{
+	size_t ids = 1;
+
+	for (size_t i = 0; i < n; i++)
+		ids += path[i]->vars.scalars.cnt + path[i]->vars.arrays.cnt + path[i]->vars.whole.cnt;
+	for (g->first.cap = 16; g->first.cap < 2 * ids; g->first.cap *= 2)
+		;
+	g->parent = malloc(n * sizeof(*g->parent) + 1);
+	g->first.keys = calloc(g->first.cap, sizeof(*g->first.keys));
+	g->first.vals = malloc(g->first.cap * sizeof(*g->first.vals));
+	if (!g->parent || !g->first.keys || !g->first.vals)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const struct term_vars *v = &path[i]->vars;
+
+		g->parent[i] = i;
+		for (uint32_t k = 0; k < v->scalars.cnt; k++)
+			group_join(g, v->scalars.ids[k], TAG_SCALAR, i);
+		for (uint32_t k = 0; k < v->arrays.cnt; k++)
+			group_join(g, v->arrays.ids[k], TAG_ARRAY, i);
+		for (uint32_t k = 0; k < v->whole.cnt; k++)
+			group_join(g, v->whole.ids[k], TAG_WHOLE, i);
+	}
+	/* an array read whole joins every constraint reading it at all */
+	for (size_t i = 0; i < n; i++) {
+		const struct id_set *arrays = &path[i]->vars.arrays;
+		size_t j;
+
+		for (uint32_t k = 0; k < arrays->cnt; k++)
+			if (group_lookup(g, arrays->ids[k], TAG_WHOLE, &j))
+				g->parent[group_root(g, i)] = group_root(g, j);
+	}
+	return 0;
+}
+
+static void groups__free(struct groups *g)
+{
+	free(g->parent);
+	free(g->first.keys);
+	free(g->first.vals);
+}
+
+/* The assertions of the Z3 solver follow the constraints of the queries,
+ * one scope per constraint: a query shares most of its constraints with the
+ * one before (the same path, or its sibling), so only the ones that differ
+ * are popped and asserted, and Z3 keeps what it learned about the rest. */
+static int sync_assertions(struct solver *s, const struct constraint *const *path, size_t n, const bool *use)
+{
+	Z3_context z = s->ctx->z;
+	size_t i = 0, kept = 0;
+
+	for (; i < n && (!use[i] || (kept < s->depth && s->asserted[kept] == path[i])); i++)
+		kept += use[i];
+	if (s->depth > kept) {
+		Z3_solver_pop(z, s->z3, (unsigned)(s->depth - kept));
+		s->depth = kept;
+	}
+	for (; i < n; i++) {
+		if (!use[i])
+			continue;
+		if (s->depth == s->asserted_cap) {
+			size_t cap = s->asserted_cap ? s->asserted_cap * 2 : 64;
+			const struct constraint **asserted = realloc(s->asserted, cap * sizeof(*asserted));
+
+			if (!asserted)
+				return -ENOMEM;
+			s->asserted = asserted;
+			s->asserted_cap = cap;
+		}
+		Z3_solver_push(z, s->z3);
+		Z3_solver_assert(z, s->z3, path[i]->e);
+		s->asserted[s->depth++] = path[i];
+	}
+	return 0;
+}
+
+/* Asks Z3 whether the constraints use marks and cond (unless NULL) hold
+ * together; on SAT, *model is a model of them (one reference). */
+static enum sat z3_solve(struct solver *s, const struct constraint *const *path, size_t n, const bool *use, Z3_ast cond,
+			 Z3_model *model)
+{
+	Z3_context z = s->ctx->z;
+	Z3_lbool r;
+	uint64_t t0;
+
+	*model = NULL;
+	if (sync_assertions(s, path, n, use))
+		return SAT_UNKNOWN;
+	Z3_solver_push(z, s->z3);
+	if (cond)
+		Z3_solver_assert(z, s->z3, cond);
+	s->stats.z3_calls++;
+	t0 = now_ns();
+	r = Z3_solver_check(z, s->z3);
+	s->stats.ns += now_ns() - t0;
+	if (r == Z3_L_TRUE) {
+		*model = Z3_solver_get_model(z, s->z3);
+		Z3_model_inc_ref(z, *model);
+	}
+	Z3_solver_pop(z, s->z3, 1);
+	if (r == Z3_L_UNDEF) {
+		/* what a stopped search leaves behind is not worth keeping */
+		s->stats.timeouts++;
+		Z3_solver_reset(z, s->z3);
+		s->depth = 0;
+	}
+	return r == Z3_L_TRUE ? SAT_YES : r == Z3_L_FALSE ? SAT_NO : SAT_UNKNOWN;
+}
+
+static Z3_model solve_group(struct solver *s, const struct constraint *const *path, size_t n, struct groups *g,
+			    size_t root, bool *use, enum sat *result)
+{
+	Z3_model m;
+
+	for (size_t i = 0; i < n; i++)
+		use[i] = group_root(g, i) == root;
+	s->stats.queries++;
+	*result = z3_solve(s, path, n, use, NULL, &m);
+	return m;
+}
+
+/* The value of array constant a in src as a store chain over a constant
+ * array, a term another model can hold. */
+static Z3_ast array_value(Z3_context z, Z3_model src, Z3_ast a)
+{
+	Z3_ast v;
+	Z3_func_interp fi;
+
+	if (!Z3_model_eval(z, src, a, true, &v))
+		return NULL;
+	if (!Z3_is_as_array(z, v))
+		return v;
+	fi = Z3_model_get_func_interp(z, src, Z3_get_as_array_func_decl(z, v));
+	if (!fi)
+		return NULL;
+	Z3_func_interp_inc_ref(z, fi);
+	v = Z3_mk_const_array(z, Z3_get_array_sort_domain(z, Z3_get_sort(z, a)), Z3_func_interp_get_else(z, fi));
+	for (unsigned i = Z3_func_interp_get_num_entries(z, fi); i-- > 0;) {
+		Z3_func_entry fe = Z3_func_interp_get_entry(z, fi, i);
+
+		v = Z3_mk_store(z, v, Z3_func_entry_get_arg(z, fe, 0), Z3_func_entry_get_value(z, fe));
+	}
+	Z3_func_interp_dec_ref(z, fi);
+	return v;
+}
+
+/* Puts a model together from parts of others: each part copies the
+ * variables a set of constraints depends on from the model that satisfies
+ * them. Arrays are collected as a base (the value in the model of the part
+ * reading the array whole, or zeroes) with the elements parts read at
+ * constant indices stored over it. */
+struct model_builder {
+	Z3_context z;
+	Z3_model m;
+	struct array_part { Z3_ast array, value; } *arrays;
+	size_t array_cnt, array_cap;
+};
+
+static int builder__init(struct model_builder *b, Z3_context z)
+{
+	memset(b, 0, sizeof(*b));
+	b->z = z;
+	b->m = Z3_mk_model(z);
+	Z3_model_inc_ref(z, b->m);
+	return 0;
+}
+
+static struct array_part *builder__array(struct model_builder *b, Z3_ast array)
+{
+	Z3_sort sort = Z3_get_sort(b->z, array);
+
+	for (size_t i = 0; i < b->array_cnt; i++)
+		if (b->arrays[i].array == array)
+			return &b->arrays[i];
+	if (b->array_cnt == b->array_cap) {
+		size_t cap = b->array_cap ? b->array_cap * 2 : 4;
+		struct array_part *arrays = realloc(b->arrays, cap * sizeof(*arrays));
+
+		if (!arrays)
+			return NULL;
+		b->arrays = arrays;
+		b->array_cap = cap;
+	}
+	b->arrays[b->array_cnt] = (struct array_part){
+		array, Z3_mk_const_array(b->z, Z3_get_array_sort_domain(b->z, sort),
+					 Z3_mk_int64(b->z, 0, Z3_get_array_sort_range(b->z, sort))) };
+	return &b->arrays[b->array_cnt++];
+}
+
+/* Takes what vars names from src. */
+static int builder__copy(struct model_builder *b, Z3_model src, const struct term_vars *v)
+{
+	Z3_context z = b->z;
+	struct array_part *a;
+
+	for (uint32_t k = 0; k < v->whole.cnt; k++) {
+		Z3_ast value = array_value(z, src, v->whole.terms[k]);
+
+		if (!value || !(a = builder__array(b, v->whole.terms[k])))
+			return -ENOMEM;
+		a->value = value;
+	}
+	for (uint32_t k = 0; k < v->scalars.cnt; k++) {
+		Z3_ast t = v->scalars.terms[k], value;
+		Z3_app app = Z3_to_app(z, t);
+		bool element = Z3_get_app_num_args(z, app);
+
+		if (!element && Z3_model_has_interp(z, b->m, Z3_get_app_decl(z, app)))
+			continue;
+		if (!Z3_model_eval(z, src, t, true, &value))
+			return -EINVAL;
+		if (!element) {
+			Z3_add_const_interp(z, b->m, Z3_get_app_decl(z, app), value);
+		} else {
+			if (!(a = builder__array(b, Z3_get_app_arg(z, app, 0))))
+				return -ENOMEM;
+			a->value = Z3_mk_store(z, a->value, Z3_get_app_arg(z, app, 1), value);
+		}
+	}
+	return 0;
+}
+
+/* The model built (the caller owns a reference), or NULL after a failure. */
+static Z3_model builder__finish(struct model_builder *b, int err)
+{
+	Z3_model m = b->m;
+
+	for (size_t i = 0; i < b->array_cnt && !err; i++)
+		Z3_add_const_interp(b->z, m, Z3_get_app_decl(b->z, Z3_to_app(b->z, b->arrays[i].array)),
+				    b->arrays[i].value);
+	free(b->arrays);
+	if (err) {
+		Z3_model_dec_ref(b->z, m);
+		return NULL;
+	}
+	return m;
+}
+
+/* Replaces *model by one that takes vars (what the constraints use marks
+ * and the query's condition depend on) from m and the other constraints'
+ * variables from *model, so that it stays a model of the whole path. */
+static void adopt_model(struct solver *s, const struct constraint *const *path, size_t n, const bool *use,
+			const struct term_vars *vars, Z3_model m, Z3_model *model)
+{
+	struct model_builder b;
+	Z3_model merged;
+	int err;
+
+	if (!*model) {
+		Z3_model_inc_ref(s->ctx->z, m);
+		*model = m;
+		return;
+	}
+	builder__init(&b, s->ctx->z);
+	err = builder__copy(&b, m, vars);
+	for (size_t i = 0; i < n && !err; i++)
+		if (!use[i])
+			err = builder__copy(&b, *model, &path[i]->vars);
+	merged = builder__finish(&b, err);
+	Z3_model_dec_ref(s->ctx->z, *model);
+	if (!merged) {
+		Z3_model_inc_ref(s->ctx->z, m);
+		merged = m;
+	}
+	*model = merged;
+}
+
+/* ---- weakening: a cheap proof that a condition cannot hold ----
+ *
+ * Conditions on hashes ("is hash % n below the map's size?") are hard for
+ * Z3: it bit-blasts the whole hash although the answer follows from the
+ * last few operations. Replacing each opaque subterm (one that mixes two
+ * non-constant terms by a product, an xor, an or...) by a free variable
+ * gives a weaker, small formula; when it is unsatisfiable, so is the
+ * condition on any path. The condition must be the term as the program
+ * built it: simplification spreads a subterm's bits apart and hides that
+ * it is used twice. */
+
+struct weaken {
+	Z3_context z;
+	uint32_t *keys;    /* ast id + 1 */
+	Z3_ast *vals;
+	size_t cap, visited;
+	bool replaced;
+};
+
+static bool is_numeral(Z3_context z, Z3_ast e)
+{
+	return Z3_get_ast_kind(z, e) == Z3_NUMERAL_AST;
+}
+
+/* Operations Z3 reasons about without bit-blasting much, or with a
+ * constant operand: the weakened formula keeps them. */
+static bool keeps_op(Z3_context z, Z3_app app, Z3_decl_kind kind)
+{
+	unsigned n = Z3_get_app_num_args(z, app), symbolic = 0;
+
+	switch (kind) {
+	case Z3_OP_AND: case Z3_OP_OR: case Z3_OP_NOT: case Z3_OP_EQ: case Z3_OP_DISTINCT: case Z3_OP_ITE:
+	case Z3_OP_IMPLIES: case Z3_OP_BADD: case Z3_OP_BSUB: case Z3_OP_BNEG: case Z3_OP_BNOT:
+	case Z3_OP_ULEQ: case Z3_OP_SLEQ: case Z3_OP_UGEQ: case Z3_OP_SGEQ: case Z3_OP_ULT: case Z3_OP_SLT:
+	case Z3_OP_UGT: case Z3_OP_SGT: case Z3_OP_CONCAT: case Z3_OP_EXTRACT: case Z3_OP_ZERO_EXT:
+	case Z3_OP_SIGN_EXT: case Z3_OP_ROTATE_LEFT: case Z3_OP_ROTATE_RIGHT:
+		return true;
+	case Z3_OP_BMUL: case Z3_OP_BUDIV: case Z3_OP_BUDIV_I: case Z3_OP_BUREM: case Z3_OP_BUREM_I:
+	case Z3_OP_BSDIV: case Z3_OP_BSDIV_I: case Z3_OP_BSREM: case Z3_OP_BSREM_I: case Z3_OP_BSMOD:
+	case Z3_OP_BSMOD_I: case Z3_OP_BSHL: case Z3_OP_BLSHR: case Z3_OP_BASHR: case Z3_OP_BAND: case Z3_OP_BOR:
+	case Z3_OP_BXOR:
+		for (unsigned i = 0; i < n; i++)
+			symbolic += !is_numeral(z, Z3_get_app_arg(z, app, i));
+		return symbolic <= 1;
+	default:
+		return false;
+	}
+}
+
+static Z3_ast *weaken_slot(struct weaken *w, uint32_t id)
+{
+	size_t i = ((id + 1) * 2654435761u) & (w->cap - 1);
+
+	for (; w->keys[i] && w->keys[i] != id + 1; i = (i + 1) & (w->cap - 1))
+		;
+	w->keys[i] = id + 1;
+	return &w->vals[i];
+}
+
+static Z3_ast weaken_term(struct weaken *w, Z3_ast t, unsigned depth)
+{
+	Z3_context z = w->z;
+	Z3_app app;
+	Z3_ast *memo, out = t, args[16];
+	unsigned n;
+	bool changed = false;
+
+	if (Z3_get_ast_kind(z, t) != Z3_APP_AST)
+		return t;
+	app = Z3_to_app(z, t);
+	n = Z3_get_app_num_args(z, app);
+	if (!n)
+		return t;
+	memo = weaken_slot(w, Z3_get_ast_id(z, t));
+	if (*memo)
+		return *memo;
+	if (w->visited++ > WEAKEN_MAX_NODES)
+		return NULL;
+	if (n <= 16 && depth < WEAKEN_MAX_DEPTH && keeps_op(z, app, Z3_get_decl_kind(z, Z3_get_app_decl(z, app)))) {
+		for (unsigned i = 0; i < n; i++) {
+			args[i] = weaken_term(w, Z3_get_app_arg(z, app, i), depth + 1);
+			if (!args[i])
+				return NULL;
+			changed |= args[i] != Z3_get_app_arg(z, app, i);
+		}
+		if (changed)
+			out = Z3_mk_app(z, Z3_get_app_decl(z, app), n, args);
+	} else if (Z3_get_sort_kind(z, Z3_get_sort(z, t)) == Z3_BV_SORT) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "weak!%u", Z3_get_ast_id(z, t));
+		out = Z3_mk_const(z, Z3_mk_string_symbol(z, name), Z3_get_sort(z, t));
+		w->replaced = true;
+	}
+	/* the slot may have moved: look it up again */
+	*weaken_slot(w, Z3_get_ast_id(z, t)) = out;
+	return out;
+}
+
+/* cond weakened, or NULL when nothing was replaced (or the term is too large). */
+static Z3_ast weaken(Z3_context z, Z3_ast cond)
+{
+	struct weaken w = { .z = z, .cap = 2 * WEAKEN_MAX_NODES + 2 * 16 * 2 };
+	Z3_ast out;
+
+	for (size_t cap = 1; ; cap *= 2)
+		if (cap >= w.cap) {
+			w.cap = cap;
+			break;
+		}
+	w.keys = calloc(w.cap, sizeof(*w.keys));
+	w.vals = calloc(w.cap, sizeof(*w.vals));
+	out = w.keys && w.vals ? weaken_term(&w, cond, 0) : NULL;
+	free(w.keys);
+	free(w.vals);
+	return out && w.replaced ? out : NULL;
+}
+
+/* Whether the weakened raw condition is unsatisfiable on its own (asked
+ * once per term: the answer sits in the query cache under the weakened
+ * term alone). */
+static bool refuted_by_weakening(struct solver *s, Z3_ast raw)
+{
+	Z3_context z = s->ctx->z;
+	Z3_ast weak = weaken(z, raw);
+	struct query_entry *entry;
+	uint32_t id;
+	uint64_t h, t0;
+	Z3_lbool r;
+
+	if (!weak || ((s->cache->used + 1) * 2 > s->cache->cap && cache_grow(s->cache)))
+		return false;
+	id = Z3_get_ast_id(z, weak);
+	h = hash_ids(&id, 1);
+	entry = cache_slot(s->cache, &id, 1, h);
+	if (entry->ids)
+		return entry->result == SAT_NO;
+	Z3_solver_reset(z, s->weak_z3);
+	Z3_solver_assert(z, s->weak_z3, weak);
+	s->stats.z3_calls++;
+	t0 = now_ns();
+	r = Z3_solver_check(z, s->weak_z3);
+	s->stats.ns += now_ns() - t0;
+	if (!(entry->ids = malloc(sizeof(id))))
+		return false;
+	entry->ids[0] = id;
+	entry->cnt = 1;
+	entry->hash = h;
+	entry->result = r == Z3_L_FALSE ? SAT_NO : SAT_UNKNOWN;
+	s->cache->used++;
+	return r == Z3_L_FALSE;
+}
+
+enum sat solver__check(struct solver *s, const struct constraint *const *path, size_t n, Z3_ast cond, Z3_ast raw,
+		       Z3_model *model)
 {
 	Z3_context z = s->ctx->z;
 	struct query_cache *c = s->cache;
 	bool *use = calloc(n ? n : 1, sizeof(*use));
 	uint32_t *ids = NULL, id_cnt = 0, id_cap = 0;
 	struct query_entry *entry = NULL;
+	struct term_vars vars = { 0 };
 	enum sat result = SAT_UNKNOWN;
-	Z3_lbool r;
-	uint64_t t0;
+	Z3_model m;
 
 	s->stats.queries++;
-	if (!use || select_relevant(s, path, n, cond, use))
+	if (!use || select_relevant(s, path, n, cond, use, &vars))
 		goto out;
 	/* Counterexample cache: the path's own model first, then recent ones. */
 	if (model && *model && model_satisfies(z, *model, path, n, use, cond)) {
@@ -348,16 +910,11 @@ enum sat solver__check(struct solver *s, const struct constraint *const *path, s
 		goto out;
 	}
 	for (unsigned i = 0; i < RECENT_MODELS; i++) {
-		Z3_model m = c->recent[i];
-
+		m = c->recent[i];
 		if (m && model_satisfies(z, m, path, n, use, cond)) {
 			s->stats.model_hits++;
-			if (model) {
-				if (*model)
-					Z3_model_dec_ref(z, *model);
-				Z3_model_inc_ref(z, m);
-				*model = m;
-			}
+			if (model)
+				adopt_model(s, path, n, use, &vars, m, model);
 			result = SAT_YES;
 			goto out;
 		}
@@ -377,33 +934,15 @@ enum sat solver__check(struct solver *s, const struct constraint *const *path, s
 		result = entry->result;
 		goto out;
 	}
-
-	Z3_solver_reset(z, s->z3);
-	for (size_t i = 0; i < n; i++)
-		if (use[i])
-			Z3_solver_assert(z, s->z3, path[i]->e);
-	Z3_solver_assert(z, s->z3, cond);
-	s->stats.z3_calls++;
-	t0 = now_ns();
-	r = Z3_solver_check(z, s->z3);
-	s->stats.ns += now_ns() - t0;
-	result = r == Z3_L_TRUE ? SAT_YES : r == Z3_L_FALSE ? SAT_NO : SAT_UNKNOWN;
-	if (result == SAT_UNKNOWN) {
-		s->stats.timeouts++;
+	result = raw && refuted_by_weakening(s, raw) ? SAT_NO : z3_solve(s, path, n, use, cond, &m);
+	entry = cache_slot(c, ids, id_cnt, h); /* the weakening may have added an entry */
+	if (result == SAT_UNKNOWN)
 		goto out;
-	}
 	if (result == SAT_YES) {
-		Z3_model m = Z3_solver_get_model(z, s->z3);
-
-		Z3_model_inc_ref(z, m);
 		remember_model(s, m);
-		if (model) {
-			if (*model)
-				Z3_model_dec_ref(z, *model);
-			*model = m;
-		} else {
-			Z3_model_dec_ref(z, m);
-		}
+		if (model)
+			adopt_model(s, path, n, use, &vars, m, model);
+		Z3_model_dec_ref(z, m);
 	}
 	if (!entry->ids) {
 		entry->ids = ids;
@@ -414,43 +953,59 @@ enum sat solver__check(struct solver *s, const struct constraint *const *path, s
 	}
 	entry->result = result;
 out:
+	term_vars__free(&vars);
 	free(ids);
 	free(use);
 	return result;
 }
 
+/* A model of the path: each independent group of constraints the current
+ * model does not satisfy is solved alone, the others keep their values,
+ * and one model is put together from the parts. */
 enum sat solver__model(struct solver *s, const struct constraint *const *path, size_t n, Z3_model *model)
 {
 	Z3_context z = s->ctx->z;
-	Z3_lbool r;
-	uint64_t t0;
+	enum sat result = SAT_YES;
+	struct groups g = { 0 };
+	bool *holds = calloc(n + 1, sizeof(*holds)), *use = calloc(n + 1, sizeof(*use)), all = *model != NULL;
+	Z3_model *models = calloc(n + 1, sizeof(*models)), merged;
+	struct model_builder b;
 	size_t i;
+	int err = 0;
 
-	if (*model) {
-		for (i = 0; i < n && holds_in(z, *model, path[i]->e); i++)
-			;
-		if (i == n) {
-			s->stats.model_hits++;
-			return SAT_YES;
-		}
+	for (i = 0; holds && i < n && *model; i++)
+		all &= holds[i] = holds_in(z, *model, path[i]->e);
+	if (all) {
+		s->stats.model_hits++;
+		goto out;
 	}
-	Z3_solver_reset(z, s->z3);
-	for (i = 0; i < n; i++)
-		Z3_solver_assert(z, s->z3, path[i]->e);
-	s->stats.queries++;
-	s->stats.z3_calls++;
-	t0 = now_ns();
-	r = Z3_solver_check(z, s->z3);
-	s->stats.ns += now_ns() - t0;
-	if (r != Z3_L_TRUE) {
-		s->stats.timeouts += r == Z3_L_UNDEF;
-		return r == Z3_L_FALSE ? SAT_NO : SAT_UNKNOWN;
+	result = SAT_UNKNOWN;
+	if (!holds || !use || !models || groups__build(&g, path, n))
+		goto out;
+	for (i = 0; i < n; i++) {
+		size_t root = group_root(&g, i);
+
+		if (!holds[i] && !models[root] && !(models[root] = solve_group(s, path, n, &g, root, use, &result)))
+			goto out;
 	}
+	builder__init(&b, z);
+	for (i = 0; i < n && !err; i++)
+		err = builder__copy(&b, models[group_root(&g, i)] ?: *model, &path[i]->vars);
+	if (!(merged = builder__finish(&b, err)))
+		goto out;
 	if (*model)
 		Z3_model_dec_ref(z, *model);
-	*model = Z3_solver_get_model(z, s->z3);
-	Z3_model_inc_ref(z, *model);
-	return SAT_YES;
+	*model = merged;
+	result = SAT_YES;
+out:
+	for (i = 0; models && i < n; i++)
+		if (models[i])
+			Z3_model_dec_ref(z, models[i]);
+	groups__free(&g);
+	free(models);
+	free(use);
+	free(holds);
+	return result;
 }
 
 uint64_t solver__eval(struct solver *s, Z3_model model, Z3_ast e)

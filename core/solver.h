@@ -2,14 +2,22 @@
 /*
  * The solver layer: feasibility queries over a path's constraints.
  *
- * Three things keep Z3 off the hot path, as in KLEE's solver chain: a
- * query carries only the constraints that share variables with it (directly
- * or through other constraints: independence); the model that last satisfied
- * the path is tried first, and a query it already satisfies is answered
- * without Z3 (counterexample cache); and every answer Z3 gives is remembered
- * by the exact set of terms asked (query cache; Z3 hash-conses terms, so a
- * term is its pointer). Every query to Z3 has a timeout; UNKNOWN is an
- * answer the caller must report, never a silent "infeasible".
+ * What keeps Z3 off the hot path, as in KLEE's solver chain: a query
+ * carries only the constraints that share variables with it (directly or
+ * through other constraints: independence; a packet byte read at a fixed
+ * offset counts as a variable of its own); the path's model is tried first,
+ * then recent ones, and a query one satisfies is answered without Z3
+ * (counterexample cache); every answer Z3 gives is remembered by the exact
+ * set of terms asked (query cache; Z3 hash-conses terms, so a term is its
+ * pointer); and a condition whose opaque parts, made free, cannot hold is
+ * refuted without the path (weakening).
+ *
+ * A path's model stays a model of all its constraints: a model found for one
+ * independent group is merged with the old one for the others, so a
+ * finished path rarely needs solving again. Z3 is used incrementally, its
+ * assertions following the queries' constraints scope by scope. Every query
+ * to Z3 has a timeout; UNKNOWN is an answer the caller must report, never
+ * a silent "infeasible".
  */
 #ifndef MHSE_SOLVER_H
 #define MHSE_SOLVER_H
@@ -22,11 +30,28 @@
 
 enum sat { SAT_NO, SAT_YES, SAT_UNKNOWN };
 
-/* A path constraint and the variables it mentions (sorted Z3 decl ids). */
+/* A set of Z3 terms, sorted by id. */
+struct id_set {
+	uint32_t *ids;
+	Z3_ast *terms;
+	uint32_t cnt, cap;
+};
+
+/* What a term depends on, for independence. An array read at a constant
+ * index (a packet byte at a fixed offset) is a variable of its own, so
+ * constraints on different header fields stay apart; a read at a symbolic
+ * index, or over stores, depends on the whole array, and so on every
+ * element read anywhere. */
+struct term_vars {
+	struct id_set scalars;   /* constants, and constant-index reads of array constants */
+	struct id_set arrays;    /* arrays read at all (element or whole) */
+	struct id_set whole;     /* arrays read at symbolic indices */
+};
+
+/* A path constraint and what it depends on. */
 struct constraint {
 	Z3_ast e;
-	uint32_t *vars;
-	uint32_t var_cnt;
+	struct term_vars vars;
 };
 
 struct solver_stats {
@@ -41,9 +66,12 @@ struct solver_stats {
 struct solver {
 	struct sym_ctx *ctx;
 	Z3_solver z3;
+	Z3_solver weak_z3;            /* for weakened conditions, alone */
 	unsigned timeout_ms;
 	struct solver_stats stats;
 	struct query_cache *cache;
+	const struct constraint **asserted; /* what z3 holds, one scope each */
+	size_t depth, asserted_cap;
 };
 
 int solver__init(struct solver *s, struct sym_ctx *ctx, unsigned timeout_ms);
@@ -53,14 +81,17 @@ void solver__fini(struct solver *s);
 int solver__constraint(struct solver *s, Z3_ast e, struct constraint *out);
 void constraint__free(struct constraint *c);
 
-/* Is path ∧ cond satisfiable? *model, if not NULL, is a model of the path
- * (or NULL) on input, tried first; on SAT it is replaced by a model of
- * path ∧ cond (the caller owns one reference, Z3_model_dec_ref to drop it). */
+/* Is path ∧ cond satisfiable? raw, if not NULL, is cond as built, before
+ * simplification (it can show that cond never holds, cheaply). *model, if
+ * not NULL, is a model of the path (or NULL) on input, tried first; on SAT
+ * it is replaced by a model of path ∧ cond (the caller owns one reference,
+ * Z3_model_dec_ref to drop it). */
 enum sat solver__check(struct solver *s, const struct constraint *const *path, size_t path_cnt, Z3_ast cond,
-		       Z3_model *model);
+		       Z3_ast raw, Z3_model *model);
 
-/* A model of the whole path (every constraint, no shortcuts), for the test
- * a finished path becomes. *model is replaced on SAT. */
+/* A model of the whole path, for the test a finished path becomes: *model
+ * where it satisfies the constraints, the groups it does not satisfy solved
+ * anew. *model is replaced on SAT. */
 enum sat solver__model(struct solver *s, const struct constraint *const *path, size_t path_cnt, Z3_model *model);
 
 /* The value of e in model, completed with zeroes for unconstrained variables. */

@@ -333,7 +333,7 @@ static int visit_kernel(struct spec_parser *p, const char *key, yaml_node_t *v, 
 static int visit_return(struct spec_parser *p, const char *key, yaml_node_t *v, void *arg)
 {
 	struct hook_ret *r = arg;
-	uint64_t value;
+	uint64_t value = 0;
 	int err;
 
 	if (!strcmp(key, "name"))

@@ -63,6 +63,7 @@ struct run_stats {
 	size_t unsupported_reason_cnt;
 	double time_s, solver_time_s;
 	uint64_t queries;
+	uint64_t z3_calls;
 	double ms_per_test;
 	double insn_coverage_pct, branch_coverage_pct;
 	double peak_rss_mb;
