@@ -153,7 +153,7 @@ static bool classify_src(struct mhse_engine *e, struct state *s, enum probe_spac
 		Z3_ast outside = Z3_mk_or(z, 2, (Z3_ast[]){ Z3_mk_bvult(z, addr, num(e, MEM_ADDR(0, 0), 64)),
 							 Z3_mk_bvuge(z, addr, num(e, REGION_SPACE_END, 64)) });
 
-		switch (engine__feasible(e, s, outside)) {
+		switch (engine__feasible(e, s, outside, NULL)) {
 		case SAT_YES:
 			break;
 		case SAT_NO:
