@@ -79,6 +79,7 @@ struct mhse_hook {
 	bool kernel_test_run;          /* BPF_PROG_TEST_RUN supports this type */
 	uint32_t kernel_pkt_min;       /* shortest packet the kernel's test run accepts */
 	bool kernel_ctx_packet_end;    /* the test run takes the packet length from ctx_in's packet-end field */
+	bool kernel_ctx_in_only;       /* the test run takes ctx_in alone: no packet, output buffers or repeat */
 	struct hook_l3_min *kernel_l3_min; /* per EtherType minimum lengths the test run enforces */
 	size_t kernel_l3_min_cnt;
 	/* The test run takes an Ethernet frame and strips kernel_l2_len bytes of

@@ -803,6 +803,10 @@ int mhse_kernel__test_run(struct mhse_kernel *k, const void *pkt, uint32_t len, 
 	cpu_set_t saved, cpu0;
 	int err;
 
+	/* such a test run (raw tracepoints) refuses any other attribute, a repeat count included */
+	if (k->hook->kernel_ctx_in_only)
+		opts = (struct bpf_test_run_opts){ .sz = sizeof(opts), .ctx_in = ctx, .ctx_size_in = ctx ? ctx_len : 0 };
+
 	for (size_t i = 0; i < k->obj->map_cnt; i++) {
 		err = flush_stale_slots(&k->maps[i]);
 		if (err) {
@@ -824,6 +828,6 @@ int mhse_kernel__test_run(struct mhse_kernel *k, const void *pkt, uint32_t len, 
 	if (err)
 		return err;
 	*retval = opts.retval;
-	*out_len = opts.data_size_out;
+	*out_len = k->hook->kernel_ctx_in_only ? 0 : opts.data_size_out;
 	return 0;
 }

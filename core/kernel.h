@@ -61,7 +61,10 @@ int mhse_kernel__reset(struct mhse_kernel *k);
 /* One BPF_PROG_TEST_RUN (repeat 1) of the program on CPU 0. ctx, when not
  * NULL, is ctx_in and receives ctx_out (ctx_len bytes; the kernel accepts
  * only the fields its test run may set, the rest must be zero). *out_len is
- * out's capacity on entry and the output packet's length on return. Returns 0
+ * out's capacity on entry and the output packet's length on return. For a
+ * hook whose test run takes ctx_in only (kernel_ctx_in_only), ctx_in is all
+ * it gets: pkt and out are not passed, ctx receives nothing, and *out_len
+ * is 0 on return. Returns 0
  * with *retval set, or the kernel's negative errno (-EINVAL for an input the
  * test run refuses, -ENOSPC when out is too small). */
 int mhse_kernel__test_run(struct mhse_kernel *k, const void *pkt, uint32_t len, void *ctx, uint32_t ctx_len,

@@ -325,6 +325,8 @@ static int visit_kernel(struct spec_parser *p, const char *key, yaml_node_t *v, 
 		return parse_bool(p, v, &p->hook->kernel_test_run);
 	if (!strcmp(key, "ctx_packet_end"))
 		return parse_bool(p, v, &p->hook->kernel_ctx_packet_end);
+	if (!strcmp(key, "ctx_in_only"))
+		return parse_bool(p, v, &p->hook->kernel_ctx_in_only);
 	if (!strcmp(key, "min_packet_by_ethertype"))
 		return parse_l3_min(p, v);
 	return parse_u32(p, v, &p->hook->kernel_pkt_min);
@@ -431,7 +433,7 @@ static int visit_top(struct spec_parser *p, const char *key, yaml_node_t *v, voi
 	static const char *const context_keys[] = { "size", "fields", NULL };
 	static const char *const packet_keys[] = { "min", "max", "headroom", "frame_size", NULL };
 	static const char *const kernel_keys[] = { "test_run", "min_packet", "ctx_packet_end", "min_packet_by_ethertype",
-						   "l2_header", NULL };
+						   "l2_header", "ctx_in_only", NULL };
 	struct mhse_hook *hook = p->hook;
 
 	(void)arg;
@@ -494,6 +496,8 @@ static int check_hook(struct spec_parser *p, yaml_node_t *root)
 	if (hook->has_packet && hook->frame_size && hook->frame_size < hook->headroom + hook->pkt_max)
 		return spec_error(p, root, "packet frame_size %u cannot hold headroom %u and max %u", hook->frame_size,
 				  hook->headroom, hook->pkt_max);
+	if (hook->kernel_ctx_in_only && hook->has_packet)
+		return spec_error(p, root, "a kernel test run that takes ctx_in only cannot take a packet");
 	if (hook->kernel_l2_ethertype) {
 		const struct ctx_field *f = NULL;
 

@@ -9,10 +9,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <linux/bpf.h>
+#include "object.h"
 
 #define ETH_HLEN 14
 #define ETH_P_IP 0x0800
 #define ETH_P_IPV6 0x86DD
+#define ETH_P_8021Q 0x8100
+#define ETH_P_8021AD 0x88A8
+#define VLAN_HLEN 4
+#define VLAN_ETH_HLEN 18
+#define VLAN_TAG_AT 12 /* an in-band tag follows the two MAC addresses */
 /* SKB_MAX_ALLOC on x86-64: four pages less struct skb_shared_info. */
 #define SKB_MAX_LEN 16064
 #define REDIR_NEIGH_SIZE 20 /* sizeof(struct bpf_redir_neigh) */
@@ -35,6 +41,24 @@
 static inline bool tunnel_key_size_ok(uint32_t size)
 {
 	return size == TUNNEL_KEY_SIZE || size == 28 || size == 24 || size == 22 || size == 8;
+}
+
+static inline bool eth_type_vlan(uint16_t ethertype)
+{
+	return ethertype == ETH_P_8021Q || ethertype == ETH_P_8021AD;
+}
+
+/* Whether some program of obj calls helper id. */
+static inline bool object_calls_helper(const struct mhse_object *obj, int32_t id)
+{
+	for (size_t p = 0; p < obj->prog_cnt; p++)
+		for (size_t i = 0; i < obj->progs[p].insn_cnt; i++) {
+			const struct bpf_insn *insn = &obj->progs[p].insns[i];
+
+			if (insn->code == (BPF_JMP | BPF_CALL) && insn->src_reg == 0 && insn->imm == id)
+				return true;
+		}
+	return false;
 }
 
 /* What IP_ECN_set_ce adds to the IPv4 checksum, as the 16 bits lie in

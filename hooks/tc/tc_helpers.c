@@ -51,6 +51,21 @@ static void set_field(struct mhse_vm *vm, const char *name, uint32_t value)
 		mem_store_le(f, 4, value);
 }
 
+/* The protocol eth_type_trans() and vlan_set_encap_proto() make of an
+ * EtherType with avail bytes from it to the packet's end: a value below
+ * 0x0600 is an 802.3 length, the packet raw 802.3 when 0xffff follows,
+ * else 802.2. */
+static uint16_t ethertype_protocol(const uint8_t *type, uint32_t avail)
+{
+	uint16_t h_proto = (uint16_t)(type[0] << 8 | type[1]);
+
+	if (h_proto >= ETH_P_802_3_MIN)
+		return h_proto;
+	return avail >= 4 && type[2] == 0xff && type[3] == 0xff ? ETH_P_802_3 : ETH_P_802_2;
+}
+
+/* The test run's skb carries no VLAN tag outside its data (a hw-accel tag):
+ * vlan_present, vlan_tci and vlan_proto start at 0. */
 static void tc_prepare_ctx(struct mhse_vm *vm)
 {
 	static const uint8_t zero_mac[ETH_ALEN];
@@ -59,14 +74,7 @@ static void tc_prepare_ctx(struct mhse_vm *vm)
 	uint8_t *wire_len = vm_ctx_field(vm, "wire_len");
 
 	if (len >= 2 * ETH_ALEN + 2) {
-		uint16_t h_proto = (uint16_t)(eth[12] << 8 | eth[13]);
-
-		if (h_proto >= ETH_P_802_3_MIN)
-			proto = h_proto;
-		else if (len >= 16 && eth[14] == 0xff && eth[15] == 0xff)
-			proto = ETH_P_802_3;
-		else
-			proto = ETH_P_802_2;
+		proto = ethertype_protocol(eth + 2 * ETH_ALEN, len - 2 * ETH_ALEN);
 		/* The loopback device's address and broadcast address are all zeroes. */
 		if (memcmp(eth, zero_mac, ETH_ALEN))
 			pkt_type = (eth[0] & 1) ? PACKET_MULTICAST : PACKET_OTHERHOST;
@@ -74,6 +82,9 @@ static void tc_prepare_ctx(struct mhse_vm *vm)
 	vm->skb_net_off = ETH_HLEN;
 	set_field(vm, "protocol", __builtin_bswap16((uint16_t)proto));
 	set_field(vm, "pkt_type", pkt_type);
+	set_field(vm, "vlan_present", 0);
+	set_field(vm, "vlan_tci", 0);
+	set_field(vm, "vlan_proto", 0);
 	if (wire_len && !mem_load_le(wire_len, 4))
 		mem_store_le(wire_len, 4, len);
 }
@@ -260,11 +271,24 @@ static int tc_csum_update(struct mhse_vm *vm, uint64_t *regs)
 	return 0;
 }
 
+/* A 4-byte context field's value (0 when the spec has no such field). */
+static uint32_t field_value(struct mhse_vm *vm, const char *name)
+{
+	const uint8_t *f = vm_ctx_field(vm, name);
+
+	return f ? (uint32_t)mem_load_le(f, 4) : 0;
+}
+
+/* skb->protocol, in host byte order. */
+static uint16_t skb_protocol(struct mhse_vm *vm)
+{
+	return __builtin_bswap16((uint16_t)field_value(vm, "protocol"));
+}
+
 /* The IP header length skb->protocol names (bpf_skb_net_base_len), or 0. */
 static uint32_t net_base_len(struct mhse_vm *vm)
 {
-	const uint8_t *proto = vm_ctx_field(vm, "protocol");
-	uint16_t ethertype = proto ? __builtin_bswap16((uint16_t)mem_load_le(proto, 2)) : 0;
+	uint16_t ethertype = skb_protocol(vm);
 
 	return ethertype == ETH_P_IP ? 20 : ethertype == ETH_P_IPV6 ? 40 : 0;
 }
@@ -520,6 +544,128 @@ int fib_lookup_run(struct mhse_vm *vm, uint64_t *regs, bool skb)
 	return 0;
 }
 
+/* The skb's tag outside its data (the hw-accel tag): proto in network
+ * byte order, 0 for none. */
+static void set_vlan_tag(struct mhse_vm *vm, uint16_t proto, uint16_t tci)
+{
+	set_field(vm, "vlan_present", proto != 0);
+	set_field(vm, "vlan_proto", proto);
+	set_field(vm, "vlan_tci", tci);
+}
+
+/* A tag outside the data is pushed into it when another comes (as the
+ * kernel's test run shows: only the last tag pushed stays outside). */
+static int tc_skb_vlan_push(struct mhse_vm *vm, uint64_t *regs)
+{
+	uint16_t proto = (uint16_t)regs[2], tci = (uint16_t)regs[3];
+
+	if (!eth_type_vlan(__builtin_bswap16(proto)))
+		proto = __builtin_bswap16(ETH_P_8021Q);
+	if (field_value(vm, "vlan_present")) {
+		uint16_t old_proto = (uint16_t)field_value(vm, "vlan_proto"), old_tci = (uint16_t)field_value(vm, "vlan_tci");
+		uint8_t *tag;
+
+		if (vm_packet_splice(vm, VLAN_TAG_AT, VLAN_HLEN))
+			return mhse_vm__fail(vm, VM_ERR_HELPER, "out of memory");
+		tag = skb_data(vm) + VLAN_TAG_AT;
+		mem_store_le(tag, 2, old_proto);
+		mem_store_le(tag + 2, 2, __builtin_bswap16(old_tci));
+		set_field(vm, "protocol", old_proto);
+		vm->skb_net_off += VLAN_HLEN;
+	}
+	set_vlan_tag(vm, proto, tci);
+	regs[0] = 0;
+	return 0;
+}
+
+/* Takes the tag after the MAC addresses out of the data (__skb_vlan_pop):
+ * its TCI in *tci, the protocol it encapsulates becomes skb->protocol, and
+ * the network header stays after the Ethernet header. -ENOMEM when the
+ * packet is too short to hold a tag. */
+static int pop_inband_tag(struct mhse_vm *vm, uint16_t *tci)
+{
+	const uint8_t *eth = skb_data(vm);
+	uint32_t len = skb_len(vm);
+
+	if (len < VLAN_ETH_HLEN)
+		return -ENOMEM;
+	*tci = (uint16_t)(eth[VLAN_TAG_AT + 2] << 8 | eth[VLAN_TAG_AT + 3]);
+	set_field(vm, "protocol", __builtin_bswap16(ethertype_protocol(eth + VLAN_ETH_HLEN - 2, len - VLAN_ETH_HLEN + 2)));
+	vm->skb_net_off = vm->skb_net_off < ETH_HLEN + VLAN_HLEN ? ETH_HLEN : vm->skb_net_off - VLAN_HLEN;
+	return vm_packet_splice(vm, VLAN_TAG_AT, -VLAN_HLEN);
+}
+
+/* The tag outside the data goes, else an in-band one; then an in-band tag
+ * under it, if any, moves outside (skb_vlan_pop). */
+static int tc_skb_vlan_pop(struct mhse_vm *vm, uint64_t *regs)
+{
+	uint16_t proto, tci;
+	int err = 0;
+
+	if (field_value(vm, "vlan_present"))
+		set_vlan_tag(vm, 0, 0);
+	else if (eth_type_vlan(skb_protocol(vm)))
+		err = pop_inband_tag(vm, &tci);
+	proto = skb_protocol(vm);
+	if (!err && eth_type_vlan(proto) && !(err = pop_inband_tag(vm, &tci)))
+		set_vlan_tag(vm, __builtin_bswap16(proto), tci);
+	regs[0] = (uint64_t)(int64_t)err;
+	return 0;
+}
+
+/* The test run's skb carries no tunnel: the getters clear the buffer
+ * (r2, r3 bytes) and fail with err, set_tunnel_opt fails. set_tunnel_key
+ * would give the skb one, which mhse does not keep: in an object that
+ * calls it, these helpers are not modelled. */
+static int without_tunnel(struct mhse_vm *vm, uint64_t *regs, const char *helper, bool clear, int err)
+{
+	uint32_t size = (uint32_t)regs[3];
+	uint8_t *buf = mhse_vm__mem(vm, regs[2], size, clear);
+
+	if (!buf)
+		return -1;
+	if (object_calls_helper(vm->obj, BPF_FUNC_skb_set_tunnel_key))
+		return mhse_vm__fail(vm, VM_ERR_UNSUPPORTED, "%s in an object that calls skb_set_tunnel_key", helper);
+	if (clear)
+		memset(buf, 0, size);
+	regs[0] = (uint64_t)(int64_t)err;
+	return 0;
+}
+
+static int tc_skb_get_tunnel_key(struct mhse_vm *vm, uint64_t *regs)
+{
+	return without_tunnel(vm, regs, "skb_get_tunnel_key", true, -EINVAL);
+}
+
+static int tc_skb_get_tunnel_opt(struct mhse_vm *vm, uint64_t *regs)
+{
+	return without_tunnel(vm, regs, "skb_get_tunnel_opt", true, -ENOENT);
+}
+
+static int tc_skb_set_tunnel_opt(struct mhse_vm *vm, uint64_t *regs)
+{
+	return without_tunnel(vm, regs, "skb_set_tunnel_opt", false, -EINVAL);
+}
+
+/* The test run's skb has a full socket (its own), so the kernel checks
+ * the index, then whether the slot holds a cgroup and the socket's cgroup
+ * lies under it: mhse keeps no cgroups, so that answer (-EAGAIN, 0 or 1)
+ * is nondeterministic. */
+static int tc_skb_under_cgroup(struct mhse_vm *vm, uint64_t *regs)
+{
+	struct map_state *ms = vm_map(vm, regs[2]);
+
+	if (!ms)
+		return -1;
+	if (ms->def->type != BPF_MAP_TYPE_CGROUP_ARRAY)
+		return mhse_vm__fail(vm, VM_ERR_HELPER, "skb_under_cgroup on a map that is not a cgroup array");
+	if ((uint32_t)regs[3] >= ms->def->max_entries)
+		regs[0] = (uint64_t)-E2BIG;
+	else
+		regs[0] = (uint64_t)(int64_t)(int32_t)mhse_vm__nondet(vm);
+	return 0;
+}
+
 /* Helpers that may change the packet: the program's packet pointers die
  * with the call (packet_edit.h). */
 static int changes_packet(struct mhse_vm *vm, uint64_t *regs, helper_fn run)
@@ -542,6 +688,8 @@ CHANGES_PACKET(tc_skb_change_head)
 CHANGES_PACKET(tc_skb_adjust_room)
 CHANGES_PACKET(tc_skb_change_proto)
 CHANGES_PACKET(tc_clone_redirect)
+CHANGES_PACKET(tc_skb_vlan_push)
+CHANGES_PACKET(tc_skb_vlan_pop)
 
 static const struct helper_impl tc_helpers[] = {
 	{ BPF_FUNC_skb_load_bytes, tc_skb_load_bytes },
@@ -567,6 +715,12 @@ static const struct helper_impl tc_helpers[] = {
 	{ BPF_FUNC_skb_load_bytes_relative, tc_skb_load_bytes_relative },
 	{ BPF_FUNC_skb_ecn_set_ce, tc_skb_ecn_set_ce },
 	{ BPF_FUNC_clone_redirect, tc_clone_redirect_invalidating },
+	{ BPF_FUNC_skb_vlan_push, tc_skb_vlan_push_invalidating },
+	{ BPF_FUNC_skb_vlan_pop, tc_skb_vlan_pop_invalidating },
+	{ BPF_FUNC_skb_get_tunnel_key, tc_skb_get_tunnel_key },
+	{ BPF_FUNC_skb_get_tunnel_opt, tc_skb_get_tunnel_opt },
+	{ BPF_FUNC_skb_set_tunnel_opt, tc_skb_set_tunnel_opt },
+	{ BPF_FUNC_skb_under_cgroup, tc_skb_under_cgroup },
 };
 
 const struct helper_module helpers_tc = { "tc", tc_helpers, sizeof(tc_helpers) / sizeof(tc_helpers[0]), tc_prepare_ctx };

@@ -15,6 +15,7 @@
 #include "mem.h"
 #include "packet_edit.h"
 #include "skb.h"
+#include "vm_internal.h"
 
 #define ETH_P_802_3_MIN 0x0600
 #define PACKET_MULTICAST 2
@@ -30,21 +31,38 @@ static Z3_ast input_byte(struct mhse_engine *e, uint32_t k)
 	return Z3_mk_select(e->ctx.z, e->pkt0, num(e, e->hook->headroom + k, 64));
 }
 
-/* As tc_prepare_ctx: protocol and pkt_type from eth_type_trans() on the
- * loopback device, wire_len the packet length unless the test sets it. */
-static int tc_prepare_ctx(struct mhse_engine *e, struct state *s)
+/* As tc_helpers.c: the protocol an EtherType at offset at of the packet
+ * array makes, avail_4 saying whether the packet holds 4 bytes from it;
+ * as the context field holds it (32 bits, network byte order). */
+static Z3_ast ethertype_protocol(struct mhse_engine *e, Z3_ast array, uint64_t at, Z3_ast avail_4)
 {
 	Z3_context z = e->ctx.z;
-	Z3_ast h_proto = Z3_mk_concat(z, input_byte(e, 12), input_byte(e, 13)), raw_8023[3], proto, dst_zero[6];
-	Z3_ast len32 = Z3_mk_extract(z, 31, 0, e->pkt_len0), wire = engine__ctx_input(e, "wire_len"), pkt_type;
+	Z3_ast b[4], raw_8023[3], h_proto, proto;
 
-	raw_8023[0] = Z3_mk_bvuge(z, e->pkt_len0, num(e, 16, 64));
-	raw_8023[1] = Z3_mk_eq(z, input_byte(e, 14), num(e, 0xff, 8));
-	raw_8023[2] = Z3_mk_eq(z, input_byte(e, 15), num(e, 0xff, 8));
+	for (uint32_t i = 0; i < 4; i++)
+		b[i] = Z3_mk_select(z, array, num(e, at + i, 64));
+	h_proto = Z3_mk_concat(z, b[0], b[1]);
+	raw_8023[0] = avail_4;
+	raw_8023[1] = Z3_mk_eq(z, b[2], num(e, 0xff, 8));
+	raw_8023[2] = Z3_mk_eq(z, b[3], num(e, 0xff, 8));
 	proto = Z3_mk_ite(z, Z3_mk_bvuge(z, h_proto, num(e, ETH_P_802_3_MIN, 16)), h_proto,
 			  Z3_mk_ite(z, Z3_mk_and(z, 3, raw_8023), num(e, 0x0001, 16), num(e, 0x0004, 16)));
-	/* the field holds the protocol in network byte order */
-	proto = Z3_mk_concat(z, num(e, 0, 16), Z3_mk_concat(z, Z3_mk_extract(z, 7, 0, proto), Z3_mk_extract(z, 15, 8, proto)));
+	return Z3_mk_concat(z, num(e, 0, 16), Z3_mk_concat(z, Z3_mk_extract(z, 7, 0, proto), Z3_mk_extract(z, 15, 8, proto)));
+}
+
+/* As tc_prepare_ctx: protocol and pkt_type from eth_type_trans() on the
+ * loopback device, wire_len the packet length unless the test sets it, no
+ * VLAN tag outside the data. */
+static int tc_prepare_ctx(struct mhse_engine *e, struct state *s)
+{
+	static const char *const vlan_fields[] = { "vlan_present", "vlan_tci", "vlan_proto" };
+	Z3_context z = e->ctx.z;
+	Z3_ast proto = ethertype_protocol(e, e->pkt0, e->hook->headroom + 12, Z3_mk_bvuge(z, e->pkt_len0, num(e, 16, 64)));
+	Z3_ast len32 = Z3_mk_extract(z, 31, 0, e->pkt_len0), wire = engine__ctx_input(e, "wire_len"), pkt_type, dst_zero[6];
+
+	for (size_t i = 0; i < sizeof(vlan_fields) / sizeof(vlan_fields[0]); i++)
+		if (engine__ctx_derive(e, s, vlan_fields[i], num(e, 0, 32)))
+			return -ENOMEM;
 	for (uint32_t i = 0; i < 6; i++)
 		dst_zero[i] = Z3_mk_eq(z, input_byte(e, i), num(e, 0, 8));
 	pkt_type = Z3_mk_ite(z, Z3_mk_and(z, 6, dst_zero), num(e, 0, 32),
@@ -904,6 +922,215 @@ enum step sym_fib_lookup(struct mhse_engine *e, struct state *s, bool skb)
 	}
 }
 
+/* A 4-byte context field's value, 32 bits (0 when the spec has no such field). */
+static Z3_ast field_term(struct mhse_engine *e, struct state *s, const char *name)
+{
+	const struct ctx_field *f = mhse_hook__field(e->hook, name);
+
+	if (!f)
+		return num(e, 0, 32);
+	return Z3_mk_extract(e->ctx.z, 31, 0, sym_ast(&e->ctx, sregion__read(&e->ctx, s->regions[SREGION_CTX],
+									     sval_conc(f->offset), 4)));
+}
+
+/* Whether the skb has a tag outside its data. */
+static Z3_ast vlan_tagged(struct mhse_engine *e, struct state *s)
+{
+	return Z3_mk_not(e->ctx.z, Z3_mk_eq(e->ctx.z, field_term(e, s, "vlan_present"), num(e, 0, 32)));
+}
+
+/* As tc_helpers.c: proto (16 bits, network byte order; 0 for none) and tci
+ * (16 bits). */
+static enum step set_vlan_tag(struct mhse_engine *e, struct state *s, Z3_ast proto, Z3_ast tci)
+{
+	Z3_context z = e->ctx.z;
+	Z3_ast present = Z3_mk_ite(z, Z3_mk_eq(z, proto, num(e, 0, 16)), num(e, 0, 32), num(e, 1, 32));
+	enum step st;
+
+	if ((st = write_field(e, s, "vlan_present", sym_from(&e->ctx, present, false))) != STEP_CONTINUE ||
+	    (st = write_field(e, s, "vlan_proto", sym_from(&e->ctx, proto, false))) != STEP_CONTINUE)
+		return st;
+	return write_field(e, s, "vlan_tci", sym_from(&e->ctx, tci, false));
+}
+
+/* skb_vlan_push when a tag is outside the data: that one goes in. */
+static enum step vlan_push_tagged(struct mhse_engine *e, struct state *s, Z3_ast proto, Z3_ast tci)
+{
+	Z3_context z = e->ctx.z;
+	Z3_ast old_proto = Z3_mk_extract(z, 15, 0, field_term(e, s, "vlan_proto"));
+	Z3_ast old_tci = Z3_mk_extract(z, 15, 0, field_term(e, s, "vlan_tci"));
+	enum step st = engine__packet_splice(e, s, VLAN_TAG_AT, VLAN_HLEN);
+
+	if (st != STEP_CONTINUE ||
+	    (st = store_pkt_byte(e, s, VLAN_TAG_AT, Z3_mk_extract(z, 7, 0, old_proto))) != STEP_CONTINUE ||
+	    (st = store_pkt_byte(e, s, VLAN_TAG_AT + 1, Z3_mk_extract(z, 15, 8, old_proto))) != STEP_CONTINUE ||
+	    (st = store_pkt_byte(e, s, VLAN_TAG_AT + 2, Z3_mk_extract(z, 15, 8, old_tci))) != STEP_CONTINUE ||
+	    (st = store_pkt_byte(e, s, VLAN_TAG_AT + 3, Z3_mk_extract(z, 7, 0, old_tci))) != STEP_CONTINUE ||
+	    (st = write_field(e, s, "protocol", sym_from(&e->ctx, old_proto, false))) != STEP_CONTINUE)
+		return st;
+	s->skb_net_off += VLAN_HLEN;
+	return set_vlan_tag(e, s, proto, tci);
+}
+
+static enum step tc_skb_vlan_push(struct mhse_engine *e, struct state *s)
+{
+	Z3_context z = e->ctx.z;
+	Z3_ast arg = Z3_mk_extract(z, 15, 0, sym_ast(&e->ctx, s->regs[BPF_REG_2]));
+	Z3_ast tci = Z3_mk_extract(z, 15, 0, sym_ast(&e->ctx, s->regs[BPF_REG_3])), proto, vlan[2];
+	struct state *tagged;
+
+	vlan[0] = Z3_mk_eq(z, arg, num(e, __builtin_bswap16(ETH_P_8021Q), 16));
+	vlan[1] = Z3_mk_eq(z, arg, num(e, __builtin_bswap16(ETH_P_8021AD), 16));
+	proto = Z3_mk_ite(z, Z3_mk_or(z, 2, vlan), arg, num(e, __builtin_bswap16(ETH_P_8021Q), 16));
+	s->regs[BPF_REG_0] = sval_conc(0);
+	switch (engine__split(e, s, vlan_tagged(e, s), &tagged)) {
+	case -1:
+		return STEP_DONE;
+	case 1:
+		return vlan_push_tagged(e, s, proto, tci);
+	case 2:
+		if (finish_side(e, tagged, vlan_push_tagged(e, tagged, proto, tci)) == STEP_FAILED)
+			return STEP_FAILED;
+		/* fall through */
+	default:
+		return set_vlan_tag(e, s, proto, tci);
+	}
+}
+
+/* As tc_helpers.c, on a packet the caller found long enough: the tag's TCI
+ * in *tci (16 bits). */
+static enum step pop_inband_tag(struct mhse_engine *e, struct state *s, Z3_ast *tci)
+{
+	Z3_context z = e->ctx.z;
+	Z3_ast proto = ethertype_protocol(e, s->regions[SREGION_PKT]->array, s->pkt_lo + VLAN_ETH_HLEN - 2,
+					  Z3_mk_bvuge(z, skb_len(e, s), num(e, VLAN_ETH_HLEN + 2, 64)));
+	enum step st;
+
+	*tci = Z3_mk_concat(z, pkt_byte(e, s, VLAN_TAG_AT + 2), pkt_byte(e, s, VLAN_TAG_AT + 3));
+	if ((st = write_field(e, s, "protocol", sym_from(&e->ctx, proto, false))) != STEP_CONTINUE)
+		return st;
+	s->skb_net_off = s->skb_net_off < ETH_HLEN + VLAN_HLEN ? ETH_HLEN : s->skb_net_off - VLAN_HLEN;
+	return engine__packet_splice(e, s, VLAN_TAG_AT, -VLAN_HLEN);
+}
+
+/* Whether skb->protocol names a VLAN tag, and the packet is long enough
+ * for one (else -ENOMEM): false when s does not go on to pop it. */
+static bool vlan_inband(struct mhse_engine *e, struct state *s, enum step *st)
+{
+	Z3_context z = e->ctx.z;
+	Z3_ast proto = skb_protocol(e, s), vlan[2];
+
+	vlan[0] = Z3_mk_eq(z, proto, num(e, __builtin_bswap16(ETH_P_8021Q), 16));
+	vlan[1] = Z3_mk_eq(z, proto, num(e, __builtin_bswap16(ETH_P_8021AD), 16));
+	return engine__split_ok(e, s, Z3_mk_or(z, 2, vlan), 0, st) &&
+	       engine__split_ok(e, s, Z3_mk_bvuge(z, skb_len(e, s), num(e, VLAN_ETH_HLEN, 64)), (uint64_t)-ENOMEM, st);
+}
+
+/* skb_vlan_pop once no tag is outside the data: an in-band one moves out. */
+static enum step vlan_pop_inner(struct mhse_engine *e, struct state *s)
+{
+	Z3_ast proto = skb_protocol(e, s), tci;
+	enum step st;
+
+	if (!vlan_inband(e, s, &st) || (st = pop_inband_tag(e, s, &tci)) != STEP_CONTINUE)
+		return st;
+	return set_vlan_tag(e, s, proto, tci);
+}
+
+static enum step vlan_pop_tagged(struct mhse_engine *e, struct state *s)
+{
+	enum step st = set_vlan_tag(e, s, num(e, 0, 16), num(e, 0, 16));
+
+	return st == STEP_CONTINUE ? vlan_pop_inner(e, s) : st;
+}
+
+static enum step vlan_pop_untagged(struct mhse_engine *e, struct state *s)
+{
+	Z3_ast tci;
+	enum step st;
+
+	if (!vlan_inband(e, s, &st) || (st = pop_inband_tag(e, s, &tci)) != STEP_CONTINUE)
+		return st;
+	return vlan_pop_inner(e, s);
+}
+
+static enum step tc_skb_vlan_pop(struct mhse_engine *e, struct state *s)
+{
+	struct state *tagged;
+
+	s->regs[BPF_REG_0] = sval_conc(0);
+	switch (engine__split(e, s, vlan_tagged(e, s), &tagged)) {
+	case -1:
+		return STEP_DONE;
+	case 1:
+		return vlan_pop_tagged(e, s);
+	case 2:
+		if (finish_side(e, tagged, vlan_pop_tagged(e, tagged)) == STEP_FAILED)
+			return STEP_FAILED;
+		/* fall through */
+	default:
+		return vlan_pop_untagged(e, s);
+	}
+}
+
+/* As tc_helpers.c: no tunnel on the test run's skb. */
+static enum step without_tunnel(struct mhse_engine *e, struct state *s, const char *helper, bool clear, int err)
+{
+	struct sval *r = s->regs, off;
+	uint32_t size, region;
+	enum step st;
+
+	if (!concrete_args(e, s, helper, BPF_REG_3, BPF_REG_3, &st))
+		return st;
+	size = (uint32_t)r[3].c;
+	if (size && (st = engine__resolve(e, s, r[2], size, clear, &region, &off)) != STEP_CONTINUE)
+		return st;
+	if (object_calls_helper(e->obj, BPF_FUNC_skb_set_tunnel_key))
+		return engine__end(e, s, PATH_UNSUPPORTED, "%s in an object that calls skb_set_tunnel_key", helper);
+	r[0] = sval_conc((uint64_t)(int64_t)err);
+	return clear && size ? write_buffer(e, s, r[2], size, num(e, 0, size * 8)) : STEP_CONTINUE;
+}
+
+static enum step tc_skb_get_tunnel_key(struct mhse_engine *e, struct state *s)
+{
+	return without_tunnel(e, s, "skb_get_tunnel_key", true, -EINVAL);
+}
+
+static enum step tc_skb_get_tunnel_opt(struct mhse_engine *e, struct state *s)
+{
+	return without_tunnel(e, s, "skb_get_tunnel_opt", true, -ENOENT);
+}
+
+static enum step tc_skb_set_tunnel_opt(struct mhse_engine *e, struct state *s)
+{
+	return without_tunnel(e, s, "skb_set_tunnel_opt", false, -EINVAL);
+}
+
+/* As tc_helpers.c: the index is checked, the rest is the machine's. */
+static enum step tc_skb_under_cgroup(struct mhse_engine *e, struct state *s)
+{
+	Z3_context z = e->ctx.z;
+	struct sval map = s->regs[BPF_REG_2];
+	uint32_t idx = (uint32_t)(map.c & VM_PTR_INDEX_MASK);
+	Z3_ast answer, ok[3];
+	enum step st;
+
+	if (!sval_is_conc(map) || (map.c & ~VM_PTR_INDEX_MASK) != VM_MAP_PTR(0) || idx >= e->obj->map_cnt ||
+	    e->obj->maps[idx].type != BPF_MAP_TYPE_CGROUP_ARRAY)
+		return engine__end(e, s, PATH_ERROR, "skb_under_cgroup on a map that is not a cgroup array");
+	if (!engine__split_ok(e, s, Z3_mk_bvult(z, low32(e, s->regs[BPF_REG_3]), num(e, e->obj->maps[idx].max_entries, 32)),
+			      (uint64_t)-E2BIG, &st))
+		return st;
+	answer = Z3_mk_extract(z, 31, 0, engine__nondet(e, s, BPF_FUNC_skb_under_cgroup, 32).e);
+	ok[0] = Z3_mk_eq(z, answer, num(e, (uint32_t)-EAGAIN, 32));
+	ok[1] = Z3_mk_eq(z, answer, num(e, 0, 32));
+	ok[2] = Z3_mk_eq(z, answer, num(e, 1, 32));
+	if (engine__constrain(e, s, Z3_mk_or(z, 3, ok)))
+		return STEP_FAILED;
+	s->regs[BPF_REG_0] = sym_from(&e->ctx, answer, true);
+	return STEP_CONTINUE;
+}
+
 /* As tc_helpers.c: the program's packet pointers die with the call. */
 static enum step changes_packet(struct mhse_engine *e, struct state *s, sym_helper_fn run)
 {
@@ -926,6 +1153,8 @@ CHANGES_PACKET(tc_skb_change_head)
 CHANGES_PACKET(tc_skb_adjust_room)
 CHANGES_PACKET(tc_skb_change_proto)
 CHANGES_PACKET(tc_clone_redirect)
+CHANGES_PACKET(tc_skb_vlan_push)
+CHANGES_PACKET(tc_skb_vlan_pop)
 
 static const struct sym_helper tc_helpers[] = {
 	{ BPF_FUNC_skb_load_bytes, tc_skb_load_bytes },
@@ -951,6 +1180,12 @@ static const struct sym_helper tc_helpers[] = {
 	{ BPF_FUNC_skb_load_bytes_relative, tc_skb_load_bytes_relative },
 	{ BPF_FUNC_skb_ecn_set_ce, tc_skb_ecn_set_ce },
 	{ BPF_FUNC_clone_redirect, tc_clone_redirect_invalidating },
+	{ BPF_FUNC_skb_vlan_push, tc_skb_vlan_push_invalidating },
+	{ BPF_FUNC_skb_vlan_pop, tc_skb_vlan_pop_invalidating },
+	{ BPF_FUNC_skb_get_tunnel_key, tc_skb_get_tunnel_key },
+	{ BPF_FUNC_skb_get_tunnel_opt, tc_skb_get_tunnel_opt },
+	{ BPF_FUNC_skb_set_tunnel_opt, tc_skb_set_tunnel_opt },
+	{ BPF_FUNC_skb_under_cgroup, tc_skb_under_cgroup },
 };
 
 const struct sym_helper_module sym_helpers_tc = { "tc", tc_helpers, sizeof(tc_helpers) / sizeof(tc_helpers[0]),

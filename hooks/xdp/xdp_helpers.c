@@ -4,11 +4,15 @@
  * test run: the spec's headroom before the data (the first bytes of which
  * hold struct xdp_frame and may never be data), metadata growing down from
  * the data, and the frame ending frame_size bytes after the buffer start.
- * Bounds and return codes follow net/core/filter.c.
+ * Bounds and return codes follow net/core/filter.c. The three adjust
+ * helpers change the packet: the program's packet pointers die with the
+ * call, as the verifier forgets them (packet_edit.h).
  */
 #include <errno.h>
 #include <string.h>
 #include "helpers.h"
+#include "hooks/tc/fib.h"
+#include "packet_edit.h"
 #include "vm_internal.h"
 
 #define XDP_FRAME_SIZE 40 /* sizeof(struct xdp_frame): never part of data or metadata */
@@ -22,6 +26,7 @@ static int xdp_adjust_head(struct mhse_vm *vm, uint64_t *regs)
 	int64_t offset = (int32_t)regs[2], metalen = vm->pkt_data - pkt->lo;
 	int64_t data = vm->pkt_data + offset;
 
+	vm_packet_invalidate(vm);
 	if (data < XDP_FRAME_SIZE + metalen || data > (int64_t)pkt->hi - ETH_HLEN) {
 		regs[0] = (uint64_t)-EINVAL;
 		return 0;
@@ -39,6 +44,7 @@ static int xdp_adjust_tail(struct mhse_vm *vm, uint64_t *regs)
 	struct mem_region *pkt = vm_packet(vm);
 	int64_t offset = (int32_t)regs[2], end = pkt->hi + offset;
 
+	vm_packet_invalidate(vm);
 	if (end > pkt->cap || end < vm->pkt_data + ETH_HLEN) {
 		regs[0] = (uint64_t)-EINVAL;
 		return 0;
@@ -55,6 +61,7 @@ static int xdp_adjust_meta(struct mhse_vm *vm, uint64_t *regs)
 	struct mem_region *pkt = vm_packet(vm);
 	int64_t meta = pkt->lo + (int64_t)(int32_t)regs[2], metalen = vm->pkt_data - meta;
 
+	vm_packet_invalidate(vm);
 	if (meta < XDP_FRAME_SIZE || meta > vm->pkt_data) {
 		regs[0] = (uint64_t)-EINVAL;
 		return 0;
@@ -144,6 +151,12 @@ static int xdp_store_bytes(struct mhse_vm *vm, uint64_t *regs)
 	return 0;
 }
 
+/* XDP checks the MTU against the route's, never against a device (fib.h). */
+static int xdp_fib_lookup(struct mhse_vm *vm, uint64_t *regs)
+{
+	return fib_lookup_run(vm, regs, false);
+}
+
 static const struct helper_impl xdp_helpers[] = {
 	{ BPF_FUNC_xdp_adjust_head, xdp_adjust_head },
 	{ BPF_FUNC_xdp_adjust_tail, xdp_adjust_tail },
@@ -152,6 +165,7 @@ static const struct helper_impl xdp_helpers[] = {
 	{ BPF_FUNC_redirect_map, xdp_redirect_map },
 	{ BPF_FUNC_xdp_load_bytes, xdp_load_bytes },
 	{ BPF_FUNC_xdp_store_bytes, xdp_store_bytes },
+	{ BPF_FUNC_fib_lookup, xdp_fib_lookup },
 };
 
 const struct helper_module helpers_xdp = { "xdp", xdp_helpers, sizeof(xdp_helpers) / sizeof(xdp_helpers[0]), NULL };

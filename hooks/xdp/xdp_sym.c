@@ -4,11 +4,14 @@
  * term, a concrete start (pkt_lo), metadata start (pkt_meta) and a symbolic
  * end (pkt_hi). The bounds are the kernel's, as in xdp_helpers.c; where they
  * depend on the packet length, the path splits into the lengths that pass
- * and those that fail.
+ * and those that fail. As in xdp_helpers.c, the adjust helpers invalidate
+ * the program's packet pointers first.
  */
 #include <errno.h>
 #include "engine_internal.h"
+#include "hooks/tc/fib.h"
 #include "mem.h"
+#include "packet_edit.h"
 
 #define XDP_FRAME_SIZE 40
 #define ETH_HLEN 14
@@ -40,8 +43,10 @@ static enum step sym_xdp_adjust_head(struct mhse_engine *e, struct state *s)
 	struct sval off = s->regs[BPF_REG_2];
 	int64_t delta, data, metalen = (int64_t)s->pkt_lo - s->pkt_meta;
 	struct sregion *pkt;
-	enum step st;
+	enum step st = engine__packet_invalidate(e, s);
 
+	if (st != STEP_CONTINUE)
+		return st;
 	if (!sval_is_conc(off))
 		return needs_concrete(e, s, "xdp_adjust_head");
 	delta = (int32_t)off.c;
@@ -76,8 +81,10 @@ static enum step sym_xdp_adjust_tail(struct mhse_engine *e, struct state *s)
 	struct sregion *pkt = s->regions[SREGION_PKT];
 	Z3_ast end, ok[2];
 	int64_t delta;
-	enum step st;
+	enum step st = engine__packet_invalidate(e, s);
 
+	if (st != STEP_CONTINUE)
+		return st;
 	if (!sval_is_conc(off))
 		return needs_concrete(e, s, "xdp_adjust_tail");
 	delta = (int32_t)off.c;
@@ -101,7 +108,10 @@ static enum step sym_xdp_adjust_meta(struct mhse_engine *e, struct state *s)
 {
 	struct sval off = s->regs[BPF_REG_2];
 	int64_t meta, metalen;
+	enum step st = engine__packet_invalidate(e, s);
 
+	if (st != STEP_CONTINUE)
+		return st;
 	if (!sval_is_conc(off))
 		return needs_concrete(e, s, "xdp_adjust_meta");
 	meta = (int64_t)s->pkt_meta + (int32_t)off.c;
@@ -214,6 +224,11 @@ static enum step sym_xdp_redirect_map(struct mhse_engine *e, struct state *s)
 	return policy__redirect_map(e, s);
 }
 
+static enum step sym_xdp_fib_lookup(struct mhse_engine *e, struct state *s)
+{
+	return sym_fib_lookup(e, s, false);
+}
+
 static const struct sym_helper xdp_helpers[] = {
 	{ BPF_FUNC_xdp_adjust_head, sym_xdp_adjust_head },
 	{ BPF_FUNC_xdp_adjust_tail, sym_xdp_adjust_tail },
@@ -222,6 +237,7 @@ static const struct sym_helper xdp_helpers[] = {
 	{ BPF_FUNC_redirect_map, sym_xdp_redirect_map },
 	{ BPF_FUNC_xdp_load_bytes, sym_xdp_load_bytes },
 	{ BPF_FUNC_xdp_store_bytes, sym_xdp_store_bytes },
+	{ BPF_FUNC_fib_lookup, sym_xdp_fib_lookup },
 };
 
 const struct sym_helper_module sym_helpers_xdp = { "xdp", xdp_helpers, sizeof(xdp_helpers) / sizeof(xdp_helpers[0]), NULL };
