@@ -30,6 +30,7 @@
 #include "mem.h"
 #include "packet_edit.h"
 #include "sem.h"
+#include "sock_sym.h"
 #include "trace_format.h"
 #include "vm_internal.h"
 
@@ -297,7 +298,8 @@ enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval ad
 	if (write && !r->writable)
 		return engine__end(e, s, PATH_ERROR, "write to read-only %s", where);
 	if (r->kind == MEM_DEAD)
-		return engine__end(e, s, PATH_ERROR, "access to ring-buffer memory already submitted or discarded");
+		return engine__end(e, s, PATH_ERROR, "access to memory a helper took back (a submitted or discarded "
+				   "ring-buffer record, a released socket)");
 	off = region_offset(e, addr, (uint32_t)region);
 	if (region == SREGION_PKT) {
 		/* The window [pkt_lo, pkt_hi) moves with the packet length. */
@@ -403,6 +405,8 @@ static enum step ctx_load(struct mhse_engine *e, struct state *s, uint8_t code, 
 						Z3_mk_bvsub(e->ctx.z, s->pkt_hi, sym_num(&e->ctx, s->pkt_lo, 64))));
 		return STEP_CONTINUE;
 	case CTX_PTR:
+		if (sock_ctx_field(f))
+			return sock_sym_ctx_load(e, s, f, val);
 		return engine__end(e, s, PATH_UNSUPPORTED, "context field %s (a kernel object) is not modelled", f->name);
 	default: {
 		struct sval raw = sregion__read(&e->ctx, s->regions[SREGION_CTX], off, size);
@@ -447,6 +451,8 @@ static enum step load(struct mhse_engine *e, struct state *s, uint8_t code, stru
 	if (region_of(s, addr) == SREGION_CTX)
 		return ctx_load(e, s, code, region_offset(e, addr, SREGION_CTX), val);
 	st = engine__resolve(e, s, addr, size, false, &region, &off);
+	if (st == STEP_CONTINUE)
+		st = sock_sym_check_load(e, s, region, off, size);
 	if (st != STEP_CONTINUE)
 		return st;
 	raw = sregion__read(&e->ctx, s->regions[region], off, size);
@@ -1504,6 +1510,8 @@ static int init_state(struct mhse_engine *e)
 		if (mod && mod->prepare_ctx && mod->prepare_ctx(e, s))
 			return err;
 	}
+	if (sock_sym_init(e, s))
+		return err;
 	/* Global data as compiled: concrete, and the same in every test. */
 	for (size_t i = 0; i < obj->map_cnt; i++) {
 		int id;

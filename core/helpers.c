@@ -293,7 +293,7 @@ static const struct helper_impl core_helpers[] = {
 const struct helper_module helpers_core = { "core", core_helpers, sizeof(core_helpers) / sizeof(core_helpers[0]), NULL };
 
 static const struct helper_module *const modules[] = { &helpers_core, &helpers_xdp, &helpers_tc, &helpers_sockops,
-							  &helpers_kprobe };
+							  &helpers_kprobe, &helpers_sock };
 
 const struct helper_module *helper_module_find(const char *name)
 {

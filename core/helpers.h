@@ -40,6 +40,7 @@ extern const struct helper_module helpers_xdp;
 extern const struct helper_module helpers_tc;
 extern const struct helper_module helpers_sockops;
 extern const struct helper_module helpers_kprobe;
+extern const struct helper_module helpers_sock;
 
 /* The module of that name, or NULL. */
 const struct helper_module *helper_module_find(const char *name);

@@ -24,6 +24,7 @@
 #include "interp.h"
 #include "log.h"
 #include "sem.h"
+#include "sock.h"
 #include "vm_internal.h"
 
 enum {
@@ -202,6 +203,8 @@ static int setup_input(struct mhse_vm *vm, const struct vm_input *in)
 	vm->nondet = in->nondet;
 	vm->nondet_cnt = in->nondet_cnt;
 	vm->nondet_used = 0;
+	if (sock_vm_prepare_ctx(vm))
+		return -ENOMEM;
 	vm->trace_len = 0;
 	vm__clear_events(vm);
 	vm->redirect_target = 0;
@@ -260,7 +263,10 @@ static int ctx_load(struct mhse_vm *vm, uint8_t code, uint32_t off, uint64_t *va
 	case CTX_PKT_END: *val = MEM_ADDR(REGION_PKT, pkt->hi); return 0;
 	case CTX_PKT_META: *val = MEM_ADDR(REGION_PKT, pkt->lo); return 0;
 	case CTX_PKT_LEN: *val = sem_load_value(code, pkt->hi - vm->pkt_data); return 0;
-	case CTX_PTR: *val = 0; return 0;
+	case CTX_PTR:
+		/* the context's socket, set up with the input (sock.h); no other pointer is modelled */
+		*val = sock_ctx_field(f) ? mem_load_le(vm->mem.regions[REGION_CTX].buf + off, 8) : 0;
+		return 0;
 	default:
 		*val = sem_load_value(code, mem_load_le(vm->mem.regions[REGION_CTX].buf + off, size));
 		return 0;
@@ -292,7 +298,7 @@ static int mem_load(struct mhse_vm *vm, uint8_t code, uint64_t addr, uint64_t *v
 	if (is_ctx(addr))
 		return ctx_load(vm, code, mem_addr_offset(addr), val);
 	p = mhse_vm__mem(vm, addr, size, false);
-	if (!p)
+	if (!p || sock_vm_check_load(vm, addr, mem_addr_region(addr), size))
 		return -1;
 	*val = sem_load_value(code, mem_load_le(p, size));
 	return 0;

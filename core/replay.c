@@ -16,7 +16,8 @@
  * dropped: paths that did not exit (the verifier would reject a program
  * that can fault), spurious paths, events (no reader is attached in the
  * kernel), nondeterministic helper values the kernel will not return again
- * (a CPU id of 0 it does: test runs are pinned to CPU 0), packets the test
+ * (a CPU id of 0 it does: test runs are pinned to CPU 0), sockets (the
+ * context's, or a lookup's: the test run has none to give), packets the test
  * run refuses, map entries the kernel refuses (a redirect target that is no
  * device here), and contexts the test run cannot give.
  *
@@ -59,6 +60,7 @@
 #include "mem.h"
 #include "replay.h"
 #include "selfcheck.h"
+#include "sock.h"
 #include "testwriter.h"
 #include "yaml_file.h"
 
@@ -200,6 +202,12 @@ static int path_not_replayable(const struct path_result *p, struct replay_result
 		const char *name = helper_name(n->helper);
 		char number[32];
 
+		/* whether there is a socket, and what it holds: the test run's skb has
+		 * a dummy socket of its own, and lookups find this machine's sockets */
+		if (sock_nondet_is_socket(n->helper))
+			return verdict(res, REPLAY_NOT_REPLAYABLE, "the path depends on %s: the kernel's test run cannot "
+				       "supply sockets", n->helper == SOCK_CTX_HELPER ? "the context's socket" :
+				       helper_name(n->helper));
 		/* test runs are pinned to CPU 0 */
 		if (n->helper == BPF_FUNC_get_smp_processor_id && !n->value)
 			continue;
