@@ -925,65 +925,58 @@ static uint64_t numeral(Z3_context z, Z3_ast v)
 }
 
 /* Bytes [start, start + n) of an array term in the model. Evaluating the
- * array once and reading its interpretation costs one evaluation instead
- * of one per byte. */
+ * array once and reading its value, store(store(base, i, x), j, y) over a
+ * constant array or a function's table, costs one evaluation instead of one
+ * per byte; bytes the value leaves open are evaluated one by one. */
 static void eval_array_bytes(struct mhse_engine *e, Z3_model m, Z3_ast array, uint64_t start, uint32_t n, uint8_t *out)
 {
 	Z3_context z = e->ctx.z;
-	Z3_ast v, fallback = NULL;
+	Z3_ast v = NULL, fallback = NULL;
 	bool *set = calloc(n ? n : 1, sizeof(*set));
 
-	if (!set || !Z3_model_eval(z, m, array, true, &v))
-		goto per_byte;
-	if (Z3_is_as_array(z, v)) {
-		Z3_func_interp fi = Z3_model_get_func_interp(z, m, Z3_get_as_array_func_decl(z, v));
-
-		if (!fi)
-			goto per_byte;
-		Z3_func_interp_inc_ref(z, fi);
-		for (unsigned i = 0; i < Z3_func_interp_get_num_entries(z, fi); i++) {
-			Z3_func_entry fe = Z3_func_interp_get_entry(z, fi, i);
-			uint64_t k = numeral(z, Z3_func_entry_get_arg(z, fe, 0));
-
-			if (k >= start && k - start < n && !set[k - start]) {
-				out[k - start] = (uint8_t)numeral(z, Z3_func_entry_get_value(z, fe));
-				set[k - start] = true;
-			}
-		}
-		fallback = Z3_func_interp_get_else(z, fi);
-		Z3_func_interp_dec_ref(z, fi);
-	} else {
-		/* store(store(K(default), i, x), j, y): the outermost store of an index wins */
-		while (Z3_get_ast_kind(z, v) == Z3_APP_AST) {
+	if (!set)
+		return;
+	if (Z3_model_eval(z, m, array, true, &v)) {
+		/* the outermost store of an index wins */
+		while (Z3_get_ast_kind(z, v) == Z3_APP_AST && !Z3_is_as_array(z, v)) {
 			Z3_app app = Z3_to_app(z, v);
 			Z3_decl_kind kind = Z3_get_decl_kind(z, Z3_get_app_decl(z, app));
+			uint64_t k;
 
-			if (kind == Z3_OP_STORE) {
-				uint64_t k = numeral(z, Z3_get_app_arg(z, app, 1));
+			if (kind == Z3_OP_CONST_ARRAY)
+				fallback = Z3_get_app_arg(z, app, 0);
+			if (kind != Z3_OP_STORE || !Z3_get_numeral_uint64(z, Z3_get_app_arg(z, app, 1), &k))
+				break;
+			if (k >= start && k - start < n && !set[k - start]) {
+				out[k - start] = (uint8_t)numeral(z, Z3_get_app_arg(z, app, 2));
+				set[k - start] = true;
+			}
+			v = Z3_get_app_arg(z, app, 0);
+		}
+	}
+	if (v && Z3_is_as_array(z, v)) {
+		Z3_func_interp fi = Z3_model_get_func_interp(z, m, Z3_get_as_array_func_decl(z, v));
+
+		if (fi) {
+			Z3_func_interp_inc_ref(z, fi);
+			for (unsigned i = 0; i < Z3_func_interp_get_num_entries(z, fi); i++) {
+				Z3_func_entry fe = Z3_func_interp_get_entry(z, fi, i);
+				uint64_t k = numeral(z, Z3_func_entry_get_arg(z, fe, 0));
 
 				if (k >= start && k - start < n && !set[k - start]) {
-					out[k - start] = (uint8_t)numeral(z, Z3_get_app_arg(z, app, 2));
+					out[k - start] = (uint8_t)numeral(z, Z3_func_entry_get_value(z, fe));
 					set[k - start] = true;
 				}
-				v = Z3_get_app_arg(z, app, 0);
-			} else {
-				if (kind == Z3_OP_CONST_ARRAY)
-					fallback = Z3_get_app_arg(z, app, 0);
-				break;
 			}
+			fallback = Z3_func_interp_get_else(z, fi);
+			Z3_func_interp_dec_ref(z, fi);
 		}
-		if (!fallback)
-			goto per_byte;
 	}
 	for (uint32_t i = 0; i < n; i++)
 		if (!set[i])
-			out[i] = (uint8_t)numeral(z, fallback);
+			out[i] = (uint8_t)(fallback ? numeral(z, fallback) :
+					   solver__eval(&e->solver, m, Z3_mk_select(z, array, sym_num(&e->ctx, start + i, 64))));
 	free(set);
-	return;
-per_byte:
-	free(set);
-	for (uint32_t i = 0; i < n; i++)
-		out[i] = (uint8_t)solver__eval(&e->solver, m, Z3_mk_select(z, array, sym_num(&e->ctx, start + i, 64)));
 }
 
 static void eval_region(struct mhse_engine *e, Z3_model m, const struct sregion *r, uint8_t *out)

@@ -231,7 +231,8 @@ static int helper_ringbuf_reserve(struct mhse_vm *vm, uint64_t *regs)
 
 	if (!ms)
 		return -1;
-	if (regs[3] || regs[2] > ms->def->max_entries) {
+	/* a full buffer (a recorded input: non-zero) refuses the reservation */
+	if (regs[3] || regs[2] > ms->def->max_entries || mhse_vm__nondet(vm)) {
 		regs[0] = 0;
 		return 0;
 	}

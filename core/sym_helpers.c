@@ -271,6 +271,8 @@ static enum step sym_ringbuf_reserve(struct mhse_engine *e, struct state *s)
 {
 	struct sval *r = s->regs;
 	const struct mhse_map *def = NULL;
+	struct sval full;
+	enum step st;
 	uint32_t idx;
 	int id;
 
@@ -283,6 +285,11 @@ static enum step sym_ringbuf_reserve(struct mhse_engine *e, struct state *s)
 		r[0] = sval_conc(0);
 		return STEP_CONTINUE;
 	}
+	/* whether the buffer has room is up to its reader: a recorded input,
+	 * non-zero when it is full, and the reservation fails */
+	full = engine__nondet(e, s, BPF_FUNC_ringbuf_reserve, 8);
+	if (!engine__split_ok(e, s, Z3_mk_eq(e->ctx.z, sym_ast(&e->ctx, full), sym_num(&e->ctx, 0, 64)), 0, &st))
+		return st;
 	id = state__add_region(s, MEM_HELPER, (uint32_t)r[2].c, true, (int32_t)idx);
 	if (id < 0)
 		return STEP_FAILED;

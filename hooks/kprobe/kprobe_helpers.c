@@ -18,19 +18,8 @@
 #include <string.h>
 #include "helpers.h"
 #include "insn.h"
+#include "kprobe.h"
 #include "vm_internal.h"
-
-/* x86-64, 4-level paging: user space ends at TASK_SIZE_MAX; a kernel read
- * takes canonical addresses above it only (copy_from_kernel_nofault_allowed). */
-#define USER_SPACE_END UINT64_C(0x00007ffffffff000)
-#define KERNEL_SPACE_START UINT64_C(0xffff800000000000)
-/* Addresses of mhse's regions (mem.h), as far as any run numbers them:
- * the program's own kernel memory, never user memory. */
-#define REGION_SPACE_END MEM_ADDR(0xfff, 0)
-#define TASK_COMM_LEN 16
-#define STACKID_FLAGS (BPF_F_SKIP_FIELD_MASK | BPF_F_USER_STACK | BPF_F_FAST_STACK_CMP | BPF_F_REUSE_STACKID)
-
-enum probe_space { PROBE_KERNEL, PROBE_USER, PROBE_COMPAT };
 
 static bool in_region_space(uint64_t addr)
 {

@@ -22,16 +22,8 @@
 #include "engine_internal.h"
 #include "insn.h"
 #include "mem.h"
+#include "kprobe.h"
 #include "vm_internal.h"
-
-/* As kprobe_helpers.c: x86-64 with 4-level paging. */
-#define USER_SPACE_END UINT64_C(0x00007ffffffff000)
-#define KERNEL_SPACE_START UINT64_C(0xffff800000000000)
-#define REGION_SPACE_END MEM_ADDR(0xfff, 0)
-#define TASK_COMM_LEN 16
-#define STACKID_FLAGS (BPF_F_SKIP_FIELD_MASK | BPF_F_USER_STACK | BPF_F_FAST_STACK_CMP | BPF_F_REUSE_STACKID)
-
-enum probe_space { PROBE_KERNEL, PROBE_USER, PROBE_COMPAT };
 
 static Z3_ast num(struct mhse_engine *e, uint64_t v, unsigned bits)
 {
