@@ -221,6 +221,17 @@ bool engine__split_ok(struct mhse_engine *e, struct state *s, Z3_ast ok, uint64_
 	}
 }
 
+enum step engine__finish_side(struct mhse_engine *e, struct state *side, enum step st)
+{
+	if (st == STEP_CONTINUE) {
+		side->pc++;
+		engine__queue(e, side);
+		return STEP_CONTINUE;
+	}
+	state__free(side, &e->ctx);
+	return st == STEP_FAILED ? STEP_FAILED : STEP_CONTINUE;
+}
+
 /* Reports a side path that ends where it forked (an error the input can
  * cause), and drops it. */
 static void end_side(struct mhse_engine *e, struct state *side, enum path_kind kind, const char *msg)
@@ -619,6 +630,7 @@ static enum step call_helper(struct mhse_engine *e, struct state *s, int32_t id)
 	const char *module = "core", *name = helper_name(id);
 	const char *poisoned = id == MHSE_CORE_POISON_CALL ? mhse_prog__poisoned(s->prog, s->pc) : NULL;
 	sym_helper_fn fn;
+	enum step st;
 
 	if (poisoned)
 		return engine__end(e, s, PATH_ERROR, "%s", poisoned);
@@ -634,6 +646,8 @@ static enum step call_helper(struct mhse_engine *e, struct state *s, int32_t id)
 	fn = sym_helper_find(module, id);
 	if (!fn)
 		return engine__end(e, s, PATH_UNSUPPORTED, "helper %s", name ? name : "?");
+	if (helper_changes_packet(id) && (st = engine__packet_invalidate(e, s)) != STEP_CONTINUE)
+		return st;
 	return fn(e, s);
 }
 

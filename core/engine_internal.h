@@ -97,6 +97,33 @@ int engine__trace(struct mhse_engine *e, struct state *s, const char *fmt, uint3
 /* Records an event: data (len * 8 bits) emitted by helper to map. */
 int engine__emit(struct state *s, int32_t helper, uint32_t map, Z3_ast data, uint32_t len);
 
+/* Shorthands for helper models: a number of bits bits; a term equal to a
+ * number; two conditions both, or either. */
+static inline Z3_ast term_num(struct mhse_engine *e, uint64_t v, unsigned bits)
+{
+	return sym_num(&e->ctx, v, bits);
+}
+
+static inline Z3_ast term_eq(struct mhse_engine *e, Z3_ast a, uint64_t v)
+{
+	return Z3_mk_eq(e->ctx.z, a, term_num(e, v, Z3_get_bv_sort_size(e->ctx.z, Z3_get_sort(e->ctx.z, a))));
+}
+
+static inline Z3_ast term_and(struct mhse_engine *e, Z3_ast a, Z3_ast b)
+{
+	return Z3_mk_and(e->ctx.z, 2, (Z3_ast[]){ a, b });
+}
+
+static inline Z3_ast term_or(struct mhse_engine *e, Z3_ast a, Z3_ast b)
+{
+	return Z3_mk_or(e->ctx.z, 2, (Z3_ast[]){ a, b });
+}
+
+/* Goes on with a state a helper forked off (side), after the rest of the
+ * helper ran on it with outcome st: queued at the next instruction, or
+ * dropped. STEP_FAILED only when the engine failed. */
+enum step engine__finish_side(struct mhse_engine *e, struct state *side, enum step st);
+
 /* Symbolic helper models: run helper id on s (args in s->regs[1..5], result
  * in s->regs[0]); may fork. */
 typedef enum step (*sym_helper_fn)(struct mhse_engine *e, struct state *s);

@@ -296,6 +296,37 @@ const struct helper_module helpers_core = { "core", core_helpers, sizeof(core_he
 static const struct helper_module *const modules[] = { &helpers_core, &helpers_xdp, &helpers_tc, &helpers_sockops,
 							  &helpers_kprobe, &helpers_sock };
 
+bool helper_changes_packet(int32_t id)
+{
+	switch (id) {
+	case BPF_FUNC_skb_vlan_push:
+	case BPF_FUNC_skb_vlan_pop:
+	case BPF_FUNC_skb_store_bytes:
+	case BPF_FUNC_skb_change_proto:
+	case BPF_FUNC_skb_change_head:
+	case BPF_FUNC_skb_change_tail:
+	case BPF_FUNC_skb_adjust_room:
+	case BPF_FUNC_skb_pull_data:
+	case BPF_FUNC_clone_redirect:
+	case BPF_FUNC_l3_csum_replace:
+	case BPF_FUNC_l4_csum_replace:
+	case BPF_FUNC_xdp_adjust_head:
+	case BPF_FUNC_xdp_adjust_meta:
+	case BPF_FUNC_xdp_adjust_tail:
+	case BPF_FUNC_msg_pull_data:
+	case BPF_FUNC_msg_push_data:
+	case BPF_FUNC_msg_pop_data:
+	case BPF_FUNC_lwt_seg6_store_bytes:
+	case BPF_FUNC_lwt_seg6_adjust_srh:
+	case BPF_FUNC_lwt_seg6_action:
+	case BPF_FUNC_lwt_push_encap:
+	case BPF_FUNC_store_hdr_opt:
+		return true;
+	default:
+		return false;
+	}
+}
+
 const struct helper_module *helper_module_find(const char *name)
 {
 	for (size_t i = 0; name && i < sizeof(modules) / sizeof(modules[0]); i++)

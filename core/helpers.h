@@ -8,6 +8,7 @@
 #ifndef MHSE_HELPERS_H
 #define MHSE_HELPERS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,6 +42,11 @@ extern const struct helper_module helpers_tc;
 extern const struct helper_module helpers_sockops;
 extern const struct helper_module helpers_kprobe;
 extern const struct helper_module helpers_sock;
+
+/* Whether helper id may change the packet, so that the program's packet
+ * pointers die with the call: the verifier's bpf_helper_changes_pkt_data
+ * list, enforced by the interpreter and the engine before the helper runs. */
+bool helper_changes_packet(int32_t id);
 
 /* The module of that name, or NULL. */
 const struct helper_module *helper_module_find(const char *name);

@@ -23,6 +23,7 @@
 #include <string.h>
 #include "interp.h"
 #include "log.h"
+#include "packet_edit.h"
 #include "sem.h"
 #include "sock.h"
 #include "vm_internal.h"
@@ -433,6 +434,8 @@ static int call_helper(struct mhse_vm *vm, int32_t id)
 					     name ? name : "?", id, vm->hook->name);
 		return mhse_vm__fail(vm, VM_ERR_UNSUPPORTED, "helper %s (%d) is not modelled", name ? name : "?", id);
 	}
+	if (helper_changes_packet(id))
+		vm_packet_invalidate(vm);
 	return impl->run(vm, vm->regs);
 }
 

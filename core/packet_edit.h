@@ -11,7 +11,8 @@
  * from the context again. Here a pointer the helper invalidates becomes a
  * value that names no region, PKT_STALE_BASE plus its old offset, so that a
  * program dereferencing it takes an error path, never the old bytes.
- * Helpers invalidate before they run, and leave r1-r5 alone: they are the
+ * The interpreter and the engine invalidate before every helper
+ * helper_changes_packet names runs, and leave r1-r5 alone: they are the
  * call's arguments (which may point into the packet), and the call
  * clobbers them for the program.
  */

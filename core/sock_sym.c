@@ -29,26 +29,6 @@
 #include "sock.h"
 #include "sock_sym.h"
 
-static Z3_ast num(struct mhse_engine *e, uint64_t v, unsigned bits)
-{
-	return sym_num(&e->ctx, v, bits);
-}
-
-static Z3_ast eq(struct mhse_engine *e, Z3_ast a, uint64_t v)
-{
-	return Z3_mk_eq(e->ctx.z, a, num(e, v, Z3_get_bv_sort_size(e->ctx.z, Z3_get_sort(e->ctx.z, a))));
-}
-
-static Z3_ast and2(struct mhse_engine *e, Z3_ast a, Z3_ast b)
-{
-	return Z3_mk_and(e->ctx.z, 2, (Z3_ast[]){ a, b });
-}
-
-static Z3_ast or2(struct mhse_engine *e, Z3_ast a, Z3_ast b)
-{
-	return Z3_mk_or(e->ctx.z, 2, (Z3_ast[]){ a, b });
-}
-
 static int constrain(struct mhse_engine *e, struct state *s, Z3_ast c)
 {
 	return engine__constrain(e, s, engine__simplify(e, c));
@@ -68,7 +48,7 @@ static Z3_ast is_fullsock(struct mhse_engine *e, struct state *s, uint32_t sk)
 {
 	Z3_ast state = SOCK_FIELD(e, s, sk, state);
 
-	return Z3_mk_not(e->ctx.z, or2(e, eq(e, state, SOCK_STATE_TIME_WAIT), eq(e, state, SOCK_STATE_NEW_SYN_RECV)));
+	return Z3_mk_not(e->ctx.z, term_or(e, term_eq(e, state, SOCK_STATE_TIME_WAIT), term_eq(e, state, SOCK_STATE_NEW_SYN_RECV)));
 }
 
 static void fresh_bytes(struct mhse_engine *e, struct state *s, int32_t helper, Z3_ast *out, uint32_t size)
@@ -88,12 +68,12 @@ static Z3_ast well_formed(struct mhse_engine *e, struct state *s, uint32_t sk)
 	Z3_ast family = SOCK_FIELD(e, s, sk, family), state = SOCK_FIELD(e, s, sk, state);
 	Z3_ast rx = SOCK_FIELD(e, s, sk, rx_queue_mapping);
 	Z3_ast all[5] = {
-		or2(e, eq(e, family, AF_INET), eq(e, family, AF_INET6)),
-		and2(e, Z3_mk_bvuge(z, state, num(e, SOCK_STATE_ESTABLISHED, 32)),
-		     Z3_mk_bvule(z, state, num(e, SOCK_STATE_NEW_SYN_RECV, 32))),
-		eq(e, bytes_at(e, s, sk, offsetof(struct bpf_sock, dst_port) + 2, 2), 0),
-		Z3_mk_bvule(z, SOCK_FIELD(e, s, sk, src_port), num(e, 0xffff, 32)),
-		or2(e, eq(e, rx, UINT32_MAX), Z3_mk_bvule(z, rx, num(e, 0xfffe, 32))),
+		term_or(e, term_eq(e, family, AF_INET), term_eq(e, family, AF_INET6)),
+		term_and(e, Z3_mk_bvuge(z, state, term_num(e, SOCK_STATE_ESTABLISHED, 32)),
+		     Z3_mk_bvule(z, state, term_num(e, SOCK_STATE_NEW_SYN_RECV, 32))),
+		term_eq(e, bytes_at(e, s, sk, offsetof(struct bpf_sock, dst_port) + 2, 2), 0),
+		Z3_mk_bvule(z, SOCK_FIELD(e, s, sk, src_port), term_num(e, 0xffff, 32)),
+		term_or(e, term_eq(e, rx, UINT32_MAX), Z3_mk_bvule(z, rx, term_num(e, 0xfffe, 32))),
 	};
 
 	return Z3_mk_and(z, 5, all);
@@ -118,21 +98,8 @@ static int new_socket(struct mhse_engine *e, struct state *s, bool referenced, i
 
 static Z3_ast of_protocol(struct mhse_engine *e, struct state *s, uint32_t sk, int protocol)
 {
-	return and2(e, eq(e, SOCK_FIELD(e, s, sk, protocol), (uint64_t)protocol),
-		    eq(e, SOCK_FIELD(e, s, sk, type), protocol == IPPROTO_TCP ? SOCK_STREAM : SOCK_DGRAM));
-}
-
-/* Goes on with a state a helper forked off (side), after the rest of the
- * helper ran on it with outcome st. */
-static enum step finish_side(struct mhse_engine *e, struct state *side, enum step st)
-{
-	if (st == STEP_CONTINUE) {
-		side->pc++;
-		engine__queue(e, side);
-		return STEP_CONTINUE;
-	}
-	state__free(side, &e->ctx);
-	return st == STEP_FAILED ? STEP_FAILED : STEP_CONTINUE;
+	return term_and(e, term_eq(e, SOCK_FIELD(e, s, sk, protocol), (uint64_t)protocol),
+		    term_eq(e, SOCK_FIELD(e, s, sk, type), protocol == IPPROTO_TCP ? SOCK_STREAM : SOCK_DGRAM));
 }
 
 /* r0 = ptr where cond holds, NULL where it does not. */
@@ -148,7 +115,7 @@ static enum step pointer_if(struct mhse_engine *e, struct state *s, Z3_ast cond,
 		return STEP_CONTINUE;
 	case 2:
 		yes->regs[BPF_REG_0] = sval_conc(ptr);
-		finish_side(e, yes, STEP_CONTINUE);
+		engine__finish_side(e, yes, STEP_CONTINUE);
 		/* fall through */
 	default:
 		s->regs[BPF_REG_0] = sval_conc(0);
@@ -206,8 +173,8 @@ static Z3_ast tuple_match(struct mhse_engine *e, struct state *s, uint32_t sk, c
 	Z3_ast all[4] = { Z3_mk_true(z), Z3_mk_true(z), NULL, NULL };
 
 	for (uint32_t k = 0; k < addr; k += 4) {
-		all[0] = and2(e, all[0], Z3_mk_eq(z, bytes_at(e, s, sk + SOCK_VIEW_FULL, src + k, 4), tuple_bytes(e, l, addr + k, 4)));
-		all[1] = and2(e, all[1], Z3_mk_eq(z, bytes_at(e, s, sk + SOCK_VIEW_FULL, dst + k, 4), tuple_bytes(e, l, k, 4)));
+		all[0] = term_and(e, all[0], Z3_mk_eq(z, bytes_at(e, s, sk + SOCK_VIEW_FULL, src + k, 4), tuple_bytes(e, l, addr + k, 4)));
+		all[1] = term_and(e, all[1], Z3_mk_eq(z, bytes_at(e, s, sk + SOCK_VIEW_FULL, dst + k, 4), tuple_bytes(e, l, k, 4)));
 	}
 	all[2] = Z3_mk_eq(z, bytes_at(e, s, sk + SOCK_VIEW_FULL, offsetof(struct bpf_sock, dst_port), 2),
 			  tuple_bytes(e, l, ports, 2));
@@ -228,18 +195,18 @@ static enum step found(struct mhse_engine *e, struct state *s, const struct look
 		return STEP_FAILED;
 	state = SOCK_FIELD(e, s, (uint32_t)sk, state);
 	if (l->protocol == IPPROTO_UDP) {
-		states = or2(e, eq(e, state, SOCK_STATE_ESTABLISHED), eq(e, state, SOCK_STATE_CLOSE));
-		waiting = eq(e, state, SOCK_STATE_CLOSE);
+		states = term_or(e, term_eq(e, state, SOCK_STATE_ESTABLISHED), term_eq(e, state, SOCK_STATE_CLOSE));
+		waiting = term_eq(e, state, SOCK_STATE_CLOSE);
 	} else {
 		/* hashed sockets: never closed; only skc_lookup_tcp keeps what is no full socket */
-		states = Z3_mk_not(z, eq(e, state, SOCK_STATE_CLOSE));
+		states = Z3_mk_not(z, term_eq(e, state, SOCK_STATE_CLOSE));
 		if (l->view == SOCK_VIEW_FULL)
-			states = and2(e, states, is_fullsock(e, s, (uint32_t)sk));
-		waiting = eq(e, state, SOCK_STATE_LISTEN);
+			states = term_and(e, states, is_fullsock(e, s, (uint32_t)sk));
+		waiting = term_eq(e, state, SOCK_STATE_LISTEN);
 	}
 	if (constrain(e, s, of_protocol(e, s, (uint32_t)sk, l->protocol)) || constrain(e, s, states) ||
-	    constrain(e, s, or2(e, waiting, tuple_match(e, s, (uint32_t)sk, l))) ||
-	    (l->len == SOCK_TUPLE6_LEN && constrain(e, s, eq(e, SOCK_FIELD(e, s, (uint32_t)sk, family), AF_INET6))))
+	    constrain(e, s, term_or(e, waiting, tuple_match(e, s, (uint32_t)sk, l))) ||
+	    (l->len == SOCK_TUPLE6_LEN && constrain(e, s, term_eq(e, SOCK_FIELD(e, s, (uint32_t)sk, family), AF_INET6))))
 		return STEP_FAILED;
 	s->regs[BPF_REG_0] = sval_conc(MEM_ADDR((uint32_t)sk + l->view, 0));
 	return STEP_CONTINUE;
@@ -267,20 +234,20 @@ static enum step lookup(struct mhse_engine *e, struct state *s, int protocol, en
 	if (l.len != SOCK_TUPLE4_LEN && l.len != SOCK_TUPLE6_LEN)
 		return STEP_CONTINUE;
 	netns = sym_ast(&e->ctx, r[4]);
-	args_ok = and2(e, eq(e, sym_ast(&e->ctx, r[5]), 0),
-		       or2(e, eq(e, Z3_mk_extract(z, 31, 31, netns), 1), Z3_mk_bvule(z, netns, num(e, INT32_MAX, 64))));
+	args_ok = term_and(e, term_eq(e, sym_ast(&e->ctx, r[5]), 0),
+		       term_or(e, term_eq(e, Z3_mk_extract(z, 31, 31, netns), 1), Z3_mk_bvule(z, netns, term_num(e, INT32_MAX, 64))));
 	if (!engine__split_ok(e, s, args_ok, 0, &st))
 		return st;
 	hit = sym_ast(&e->ctx, engine__nondet(e, s, helper, 64));
-	if (constrain(e, s, Z3_mk_bvule(z, hit, num(e, 1, 64))))
+	if (constrain(e, s, Z3_mk_bvule(z, hit, term_num(e, 1, 64))))
 		return STEP_FAILED;
-	switch (engine__split(e, s, eq(e, hit, 1), &with)) {
+	switch (engine__split(e, s, term_eq(e, hit, 1), &with)) {
 	case -1:
 		return STEP_DONE;
 	case 1:
 		return found(e, s, &l);
 	case 2:
-		if (finish_side(e, with, found(e, with, &l)) == STEP_FAILED)
+		if (engine__finish_side(e, with, found(e, with, &l)) == STEP_FAILED)
 			return STEP_FAILED;
 		/* fall through */
 	default:
@@ -342,7 +309,7 @@ static enum step sock_tcp_sock(struct mhse_engine *e, struct state *s)
 
 	if (sk < 0)
 		return st;
-	return pointer_if(e, s, and2(e, is_fullsock(e, s, (uint32_t)sk), eq(e, SOCK_FIELD(e, s, (uint32_t)sk, protocol), IPPROTO_TCP)),
+	return pointer_if(e, s, term_and(e, is_fullsock(e, s, (uint32_t)sk), term_eq(e, SOCK_FIELD(e, s, (uint32_t)sk, protocol), IPPROTO_TCP)),
 			  MEM_ADDR((uint32_t)sk + SOCK_VIEW_TCP, 0));
 }
 
@@ -354,7 +321,7 @@ static enum step listener_of(struct mhse_engine *e, struct state *s)
 
 	if (sk < 0 || constrain(e, s, of_protocol(e, s, (uint32_t)sk, IPPROTO_TCP)))
 		return STEP_FAILED;
-	return pointer_if(e, s, eq(e, SOCK_FIELD(e, s, (uint32_t)sk, state), SOCK_STATE_LISTEN),
+	return pointer_if(e, s, term_eq(e, SOCK_FIELD(e, s, (uint32_t)sk, state), SOCK_STATE_LISTEN),
 			  MEM_ADDR((uint32_t)sk + SOCK_VIEW_FULL, 0));
 }
 
@@ -366,17 +333,17 @@ static enum step sock_get_listener_sock(struct mhse_engine *e, struct state *s)
 
 	if (sk < 0)
 		return st;
-	switch (engine__split(e, s, eq(e, SOCK_FIELD(e, s, (uint32_t)sk, state), SOCK_STATE_NEW_SYN_RECV), &request)) {
+	switch (engine__split(e, s, term_eq(e, SOCK_FIELD(e, s, (uint32_t)sk, state), SOCK_STATE_NEW_SYN_RECV), &request)) {
 	case -1:
 		return STEP_DONE;
 	case 1:
 		return listener_of(e, s);
 	case 2:
-		if (finish_side(e, request, listener_of(e, request)) == STEP_FAILED)
+		if (engine__finish_side(e, request, listener_of(e, request)) == STEP_FAILED)
 			return STEP_FAILED;
 		/* fall through */
 	default:
-		return pointer_if(e, s, eq(e, SOCK_FIELD(e, s, (uint32_t)sk, state), SOCK_STATE_LISTEN),
+		return pointer_if(e, s, term_eq(e, SOCK_FIELD(e, s, (uint32_t)sk, state), SOCK_STATE_LISTEN),
 				  MEM_ADDR((uint32_t)sk + SOCK_VIEW_FULL, 0));
 	}
 }
@@ -412,14 +379,14 @@ static enum step sock_sk_assign(struct mhse_engine *e, struct state *s)
 
 	if (sk < 0)
 		return st;
-	if (!engine__split_ok(e, s, eq(e, sym_ast(&e->ctx, s->regs[BPF_REG_3]), 0), (uint64_t)-EINVAL, &st))
+	if (!engine__split_ok(e, s, term_eq(e, sym_ast(&e->ctx, s->regs[BPF_REG_3]), 0), (uint64_t)-EINVAL, &st))
 		return st;
 	result = sym_ast(&e->ctx, engine__nondet(e, s, BPF_FUNC_sk_assign, 64));
 	for (unsigned i = 0; i < sock_assign_code_cnt; i++)
-		known = or2(e, known, eq(e, result, (uint64_t)sock_assign_codes[i]));
+		known = term_or(e, known, term_eq(e, result, (uint64_t)sock_assign_codes[i]));
 	if (constrain(e, s, known))
 		return STEP_FAILED;
-	switch (engine__split(e, s, eq(e, result, 0), &assigned)) {
+	switch (engine__split(e, s, term_eq(e, result, 0), &assigned)) {
 	case -1:
 		return STEP_DONE;
 	case 1:
@@ -435,7 +402,7 @@ static enum step sock_sk_assign(struct mhse_engine *e, struct state *s)
 	st = f ? set_ctx_socket(e, assigned, f, MEM_ADDR((uint32_t)sk + sock_ctx_view(e->hook), 0)) : STEP_CONTINUE;
 	if (assigned == s)
 		return st;
-	if (finish_side(e, assigned, st) == STEP_FAILED)
+	if (engine__finish_side(e, assigned, st) == STEP_FAILED)
 		return STEP_FAILED;
 	s->regs[BPF_REG_0] = sym_from(&e->ctx, result, false);
 	return STEP_CONTINUE;
@@ -492,7 +459,7 @@ static int tie_to_context(struct mhse_engine *e, struct state *s, uint32_t sk)
 	/* the context's remote_port is the network-order port in its upper half */
 	if (port && constrain(e, s, Z3_mk_eq(e->ctx.z, ctx_value(e, s, port, 0),
 					     Z3_mk_concat(e->ctx.z, bytes_at(e, s, sk + SOCK_VIEW_FULL, offsetof(struct bpf_sock, dst_port), 2),
-							  num(e, 0, 16)))))
+							  term_num(e, 0, 16)))))
 		return -ENOMEM;
 	/* a context that says whether its socket is full is sock_ops's, which runs on TCP */
 	if (sock_ctx_view(e->hook) == SOCK_VIEW_FULL && constrain(e, s, of_protocol(e, s, sk, IPPROTO_TCP)))
@@ -520,8 +487,8 @@ int sock_sym_init(struct mhse_engine *e, struct state *s)
 		return 0;
 	present = sym_ast(&e->ctx, engine__nondet(e, s, SOCK_CTX_HELPER, 64));
 	sk = new_socket(e, s, false, SOCK_CTX_HELPER);
-	if (sk < 0 || constrain(e, s, Z3_mk_bvule(z, present, num(e, 1, 64))) || tie_to_context(e, s, (uint32_t)sk) ||
-	    (full && constrain(e, s, Z3_mk_eq(z, eq(e, present, 1), Z3_mk_not(z, eq(e, ctx_value(e, s, full, 0), 0))))))
+	if (sk < 0 || constrain(e, s, Z3_mk_bvule(z, present, term_num(e, 1, 64))) || tie_to_context(e, s, (uint32_t)sk) ||
+	    (full && constrain(e, s, Z3_mk_eq(z, term_eq(e, present, 1), Z3_mk_not(z, term_eq(e, ctx_value(e, s, full, 0), 0))))))
 		return -ENOMEM;
 	return set_ctx_socket(e, s, f, MEM_ADDR((uint32_t)sk + sock_ctx_view(e->hook), 0)) == STEP_CONTINUE ? 0 : -ENOMEM;
 }
@@ -537,7 +504,7 @@ enum step sock_sym_ctx_load(struct mhse_engine *e, struct state *s, const struct
 	/* a socket sk_assign gave the context is there */
 	if (!present || cur.c != initial.c)
 		return STEP_CONTINUE;
-	switch (engine__split(e, s, eq(e, present, 1), &with)) {
+	switch (engine__split(e, s, term_eq(e, present, 1), &with)) {
 	case -1:
 		return STEP_DONE;
 	case 1:

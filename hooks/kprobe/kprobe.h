@@ -22,4 +22,14 @@
 
 enum probe_space { PROBE_KERNEL, PROBE_USER, PROBE_COMPAT };
 
+/* The probe_read family: each helper's address space and whether it reads
+ * a string, X(name, space, str) for each. */
+#define PROBE_READ_HELPERS(X)                        \
+	X(probe_read, PROBE_COMPAT, false)           \
+	X(probe_read_str, PROBE_COMPAT, true)        \
+	X(probe_read_kernel, PROBE_KERNEL, false)    \
+	X(probe_read_kernel_str, PROBE_KERNEL, true) \
+	X(probe_read_user, PROBE_USER, false)        \
+	X(probe_read_user_str, PROBE_USER, true)
+
 #endif

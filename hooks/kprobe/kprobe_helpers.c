@@ -150,12 +150,7 @@ fail:
 	{                                                                    \
 		return probe_read(vm, regs, space, str);                      \
 	}
-PROBE_READ(probe_read, PROBE_COMPAT, false)
-PROBE_READ(probe_read_str, PROBE_COMPAT, true)
-PROBE_READ(probe_read_kernel, PROBE_KERNEL, false)
-PROBE_READ(probe_read_kernel_str, PROBE_KERNEL, true)
-PROBE_READ(probe_read_user, PROBE_USER, false)
-PROBE_READ(probe_read_user_str, PROBE_USER, true)
+PROBE_READ_HELPERS(PROBE_READ)
 
 /* bpf_get_current_comm: strscpy of the task's comm (16 bytes, NULs past the
  * name) into size bytes: on x86-64 the same word-at-a-time copy as a user

@@ -25,11 +25,6 @@
 #include "kprobe.h"
 #include "vm_internal.h"
 
-static Z3_ast num(struct mhse_engine *e, uint64_t v, unsigned bits)
-{
-	return sym_num(&e->ctx, v, bits);
-}
-
 /* A term as a register or memory value: a number when it simplifies to one. */
 static struct sval value_of(struct mhse_engine *e, Z3_ast term)
 {
@@ -43,7 +38,7 @@ static struct sval value_of(struct mhse_engine *e, Z3_ast term)
 
 static Z3_ast is_zero(struct mhse_engine *e, Z3_ast byte)
 {
-	return Z3_mk_eq(e->ctx.z, byte, num(e, 0, 8));
+	return Z3_mk_eq(e->ctx.z, byte, term_num(e, 0, 8));
 }
 
 /* size fresh bytes: one recorded 64-bit value per 8. */
@@ -93,21 +88,21 @@ static enum step write_bytes(struct mhse_engine *e, struct state *s, uint32_t re
 static Z3_ast copy_string(struct mhse_engine *e, const Z3_ast *src, Z3_ast *old, uint32_t n, bool words)
 {
 	Z3_context z = e->ctx.z;
-	Z3_ast no_nul_yet = Z3_mk_true(z), word_start_ok = no_nul_yet, len = num(e, n, 64);
+	Z3_ast no_nul_yet = Z3_mk_true(z), word_start_ok = no_nul_yet, len = term_num(e, n, 64);
 
 	for (uint32_t i = 0; i < n; i++) {
-		Z3_ast copied = i == n - 1 ? num(e, 0, 8) : src[i], untouched = old[i];
+		Z3_ast copied = i == n - 1 ? term_num(e, 0, 8) : src[i], untouched = old[i];
 
 		if (i % 8 == 0)
 			word_start_ok = no_nul_yet;
 		if (words && (i / 8) * 8 + 8 <= n)
-			untouched = Z3_mk_ite(z, word_start_ok, num(e, 0, 8), old[i]);
+			untouched = Z3_mk_ite(z, word_start_ok, term_num(e, 0, 8), old[i]);
 		old[i] = Z3_mk_ite(z, no_nul_yet, copied, untouched);
 		no_nul_yet = Z3_mk_and(z, 2, (Z3_ast[]){ no_nul_yet, Z3_mk_not(z, is_zero(e, src[i])) });
 	}
 	for (uint32_t i = n - 1; i-- > 0;)
-		len = Z3_mk_ite(z, is_zero(e, src[i]), num(e, i + 1, 64), len);
-	return words ? Z3_mk_ite(z, is_zero(e, src[0]), num(e, 0, 64), len) : len;
+		len = Z3_mk_ite(z, is_zero(e, src[i]), term_num(e, i + 1, 64), len);
+	return words ? Z3_mk_ite(z, is_zero(e, src[0]), term_num(e, 0, 64), len) : len;
 }
 
 /* Where a source address points, for the address checks. */
@@ -122,8 +117,8 @@ static Z3_ast user_accepts(struct mhse_engine *e, Z3_ast src, uint32_t size, boo
 	Z3_context z = e->ctx.z;
 
 	if (str)
-		return Z3_mk_bvult(z, src, num(e, USER_SPACE_END, 64));
-	return Z3_mk_bvule(z, src, num(e, USER_SPACE_END - size, 64));
+		return Z3_mk_bvult(z, src, term_num(e, USER_SPACE_END, 64));
+	return Z3_mk_bvule(z, src, term_num(e, USER_SPACE_END - size, 64));
 }
 
 /* Classifies the source; ends s (and returns false) when a symbolic
@@ -142,8 +137,8 @@ static bool classify_src(struct mhse_engine *e, struct state *s, enum probe_spac
 		return true;
 	}
 	if (!sval_is_conc(src)) {
-		Z3_ast outside = Z3_mk_or(z, 2, (Z3_ast[]){ Z3_mk_bvult(z, addr, num(e, MEM_ADDR(0, 0), 64)),
-							 Z3_mk_bvuge(z, addr, num(e, REGION_SPACE_END, 64)) });
+		Z3_ast outside = Z3_mk_or(z, 2, (Z3_ast[]){ Z3_mk_bvult(z, addr, term_num(e, MEM_ADDR(0, 0), 64)),
+							 Z3_mk_bvuge(z, addr, term_num(e, REGION_SPACE_END, 64)) });
 
 		switch (engine__feasible(e, s, outside, NULL)) {
 		case SAT_YES:
@@ -161,8 +156,8 @@ static bool classify_src(struct mhse_engine *e, struct state *s, enum probe_spac
 			return false;
 		}
 	}
-	kernel = Z3_mk_bvuge(z, addr, num(e, KERNEL_SPACE_START, 64));
-	out->user = space == PROBE_COMPAT ? Z3_mk_bvult(z, addr, num(e, USER_SPACE_END, 64)) :
+	kernel = Z3_mk_bvuge(z, addr, term_num(e, KERNEL_SPACE_START, 64));
+	out->user = space == PROBE_COMPAT ? Z3_mk_bvult(z, addr, term_num(e, USER_SPACE_END, 64)) :
 		space == PROBE_USER ? Z3_mk_true(z) : Z3_mk_false(z);
 	out->accepted = Z3_mk_ite(z, out->user, user_accepts(e, addr, size, str), kernel);
 	return true;
@@ -184,9 +179,9 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 	size = (uint32_t)r[2].c;
 	if (!classify_src(e, s, space, size, str, &where, &st))
 		return st;
-	reject = Z3_mk_ite(z, where.user, num(e, (uint64_t)-EFAULT, 64), num(e, (uint64_t)-ERANGE, 64));
+	reject = Z3_mk_ite(z, where.user, term_num(e, (uint64_t)-EFAULT, 64), term_num(e, (uint64_t)-ERANGE, 64));
 	if (!size) {
-		r[0] = value_of(e, str ? num(e, 0, 64) : Z3_mk_ite(z, where.accepted, num(e, 0, 64), reject));
+		r[0] = value_of(e, str ? term_num(e, 0, 64) : Z3_mk_ite(z, where.accepted, term_num(e, 0, 64), reject));
 		return STEP_CONTINUE;
 	}
 	st = engine__resolve(e, s, r[1], size, true, &region, &off);
@@ -200,7 +195,7 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 	}
 	if (where.mhse_mem && space == PROBE_USER) {
 		for (uint32_t i = 0; i < size; i++)
-			src[i] = num(e, 0, 8);
+			src[i] = term_num(e, 0, 8);
 		ok = Z3_mk_false(z);
 	} else if (where.mhse_mem) {
 		Z3_ast bytes;
@@ -213,14 +208,14 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 		ok = Z3_mk_true(z);
 	} else {
 		fault = sym_ast(&e->ctx, engine__nondet(e, s, helper, 64));
-		if (engine__constrain(e, s, Z3_mk_or(z, 2, (Z3_ast[]){ Z3_mk_eq(z, fault, num(e, 0, 64)),
-								       Z3_mk_eq(z, fault, num(e, (uint64_t)-EFAULT, 64)) }))) {
+		if (engine__constrain(e, s, Z3_mk_or(z, 2, (Z3_ast[]){ Z3_mk_eq(z, fault, term_num(e, 0, 64)),
+								       Z3_mk_eq(z, fault, term_num(e, (uint64_t)-EFAULT, 64)) }))) {
 			st = STEP_FAILED;
 			goto out;
 		}
 		nondet_bytes(e, s, helper, size, src);
-		ok = Z3_mk_and(z, 2, (Z3_ast[]){ where.accepted, Z3_mk_eq(z, fault, num(e, 0, 64)) });
-		reject = Z3_mk_ite(z, where.accepted, num(e, (uint64_t)-EFAULT, 64), reject);
+		ok = Z3_mk_and(z, 2, (Z3_ast[]){ where.accepted, Z3_mk_eq(z, fault, term_num(e, 0, 64)) });
+		reject = Z3_mk_ite(z, where.accepted, term_num(e, (uint64_t)-EFAULT, 64), reject);
 	}
 	if (str) {
 		Z3_ast *as_user = calloc(size, sizeof(*as_user)), user_len, kernel_len;
@@ -239,10 +234,10 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 		result = Z3_mk_ite(z, where.user, user_len, kernel_len);
 	} else {
 		memcpy(dst, src, size * sizeof(*dst));
-		result = num(e, 0, 64);
+		result = term_num(e, 0, 64);
 	}
 	for (uint32_t i = 0; i < size; i++)
-		dst[i] = Z3_mk_ite(z, ok, dst[i], num(e, 0, 8));
+		dst[i] = Z3_mk_ite(z, ok, dst[i], term_num(e, 0, 8));
 	r[0] = value_of(e, Z3_mk_ite(z, ok, result, reject));
 	st = write_bytes(e, s, region, off, size, dst);
 out:
@@ -256,12 +251,7 @@ out:
 	{                                                                            \
 		return probe_read(e, s, space, str);                                   \
 	}
-PROBE_READ(probe_read, PROBE_COMPAT, false)
-PROBE_READ(probe_read_str, PROBE_COMPAT, true)
-PROBE_READ(probe_read_kernel, PROBE_KERNEL, false)
-PROBE_READ(probe_read_kernel_str, PROBE_KERNEL, true)
-PROBE_READ(probe_read_user, PROBE_USER, false)
-PROBE_READ(probe_read_user_str, PROBE_USER, true)
+PROBE_READ_HELPERS(PROBE_READ)
 
 /* The comm: 16 fresh bytes, a name of up to 15 and NULs after it. */
 static enum step sym_get_current_comm(struct mhse_engine *e, struct state *s)
@@ -292,7 +282,7 @@ static enum step sym_get_current_comm(struct mhse_engine *e, struct state *s)
 	dst = calloc(size.c, sizeof(*dst));
 	if (src && dst) {
 		for (uint32_t i = 0; i < size.c; i++)
-			src[i] = i < TASK_COMM_LEN ? comm[i] : num(e, 0, 8);
+			src[i] = i < TASK_COMM_LEN ? comm[i] : term_num(e, 0, 8);
 		old_bytes(e, s, region, off, (uint32_t)size.c, dst);
 		copy_string(e, src, dst, (uint32_t)size.c, true);
 		st = write_bytes(e, s, region, off, (uint32_t)size.c, dst);
@@ -310,7 +300,7 @@ static enum step sym_get_current_task(struct mhse_engine *e, struct state *s)
 {
 	struct sval task = engine__nondet(e, s, s->prog->insns[s->pc].imm, 64);
 
-	if (engine__constrain(e, s, Z3_mk_bvuge(e->ctx.z, task.e, num(e, KERNEL_SPACE_START, 64))))
+	if (engine__constrain(e, s, Z3_mk_bvuge(e->ctx.z, task.e, term_num(e, KERNEL_SPACE_START, 64))))
 		return STEP_FAILED;
 	s->regs[BPF_REG_0] = task;
 	return STEP_CONTINUE;
@@ -331,16 +321,16 @@ static enum step sym_get_stackid(struct mhse_engine *e, struct state *s)
 		return engine__end(e, s, PATH_ERROR, "get_stackid on a map that is not a stack trace map");
 	while (buckets < e->obj->maps[idx].max_entries)
 		buckets <<= 1;
-	bad_flags = Z3_mk_not(z, Z3_mk_eq(z, Z3_mk_bvand(z, flags, num(e, ~(uint64_t)STACKID_FLAGS, 64)), num(e, 0, 64)));
-	reuse = Z3_mk_not(z, Z3_mk_eq(z, Z3_mk_bvand(z, flags, num(e, BPF_F_REUSE_STACKID, 64)), num(e, 0, 64)));
+	bad_flags = Z3_mk_not(z, Z3_mk_eq(z, Z3_mk_bvand(z, flags, term_num(e, ~(uint64_t)STACKID_FLAGS, 64)), term_num(e, 0, 64)));
+	reuse = Z3_mk_not(z, Z3_mk_eq(z, Z3_mk_bvand(z, flags, term_num(e, BPF_F_REUSE_STACKID, 64)), term_num(e, 0, 64)));
 	id = sym_ast(&e->ctx, engine__nondet(e, s, BPF_FUNC_get_stackid, 64));
-	outcomes[0] = Z3_mk_bvult(z, id, num(e, buckets, 64));
-	outcomes[1] = Z3_mk_eq(z, id, num(e, (uint64_t)-EFAULT, 64));
-	outcomes[2] = Z3_mk_eq(z, id, num(e, (uint64_t)-ENOMEM, 64));
-	outcomes[3] = Z3_mk_and(z, 2, (Z3_ast[]){ Z3_mk_not(z, reuse), Z3_mk_eq(z, id, num(e, (uint64_t)-EEXIST, 64)) });
+	outcomes[0] = Z3_mk_bvult(z, id, term_num(e, buckets, 64));
+	outcomes[1] = Z3_mk_eq(z, id, term_num(e, (uint64_t)-EFAULT, 64));
+	outcomes[2] = Z3_mk_eq(z, id, term_num(e, (uint64_t)-ENOMEM, 64));
+	outcomes[3] = Z3_mk_and(z, 2, (Z3_ast[]){ Z3_mk_not(z, reuse), Z3_mk_eq(z, id, term_num(e, (uint64_t)-EEXIST, 64)) });
 	if (engine__constrain(e, s, engine__simplify(e, Z3_mk_or(z, 4, outcomes))))
 		return STEP_FAILED;
-	s->regs[BPF_REG_0] = value_of(e, Z3_mk_ite(z, bad_flags, num(e, (uint64_t)-EINVAL, 64), id));
+	s->regs[BPF_REG_0] = value_of(e, Z3_mk_ite(z, bad_flags, term_num(e, (uint64_t)-EINVAL, 64), id));
 	return STEP_CONTINUE;
 }
 
@@ -351,14 +341,14 @@ static enum step sym_send_signal(struct mhse_engine *e, struct state *s)
 	Z3_context z = e->ctx.z;
 	Z3_ast verdict = sym_ast(&e->ctx, engine__nondet(e, s, s->prog->insns[s->pc].imm, 64));
 	Z3_ast sig = Z3_mk_extract(z, 31, 0, sym_ast(&e->ctx, s->regs[BPF_REG_1])), invalid;
-	Z3_ast eperm = Z3_mk_eq(z, verdict, num(e, (uint64_t)-EPERM, 64));
-	Z3_ast outcomes[3] = { Z3_mk_eq(z, verdict, num(e, 0, 64)), eperm,
-			       Z3_mk_eq(z, verdict, num(e, (uint64_t)-EBUSY, 64)) };
+	Z3_ast eperm = Z3_mk_eq(z, verdict, term_num(e, (uint64_t)-EPERM, 64));
+	Z3_ast outcomes[3] = { Z3_mk_eq(z, verdict, term_num(e, 0, 64)), eperm,
+			       Z3_mk_eq(z, verdict, term_num(e, (uint64_t)-EBUSY, 64)) };
 
 	if (engine__constrain(e, s, Z3_mk_or(z, 3, outcomes)))
 		return STEP_FAILED;
-	invalid = Z3_mk_and(z, 2, (Z3_ast[]){ Z3_mk_not(z, eperm), Z3_mk_bvugt(z, sig, num(e, 64, 32)) });
-	s->regs[BPF_REG_0] = value_of(e, Z3_mk_ite(z, invalid, num(e, (uint64_t)-EINVAL, 64), verdict));
+	invalid = Z3_mk_and(z, 2, (Z3_ast[]){ Z3_mk_not(z, eperm), Z3_mk_bvugt(z, sig, term_num(e, 64, 32)) });
+	s->regs[BPF_REG_0] = value_of(e, Z3_mk_ite(z, invalid, term_num(e, (uint64_t)-EINVAL, 64), verdict));
 	return STEP_CONTINUE;
 }
 

@@ -16,33 +16,13 @@
 #include "sockops.h"
 #include "vm_internal.h"
 
-static Z3_ast num(struct mhse_engine *e, uint64_t v, unsigned bits)
-{
-	return sym_num(&e->ctx, v, bits);
-}
-
-static Z3_ast eq(struct mhse_engine *e, Z3_ast a, uint64_t v)
-{
-	return Z3_mk_eq(e->ctx.z, a, num(e, v, Z3_get_bv_sort_size(e->ctx.z, Z3_get_sort(e->ctx.z, a))));
-}
-
-static Z3_ast and2(struct mhse_engine *e, Z3_ast a, Z3_ast b)
-{
-	return Z3_mk_and(e->ctx.z, 2, (Z3_ast[]){ a, b });
-}
-
-static Z3_ast or2(struct mhse_engine *e, Z3_ast a, Z3_ast b)
-{
-	return Z3_mk_or(e->ctx.z, 2, (Z3_ast[]){ a, b });
-}
-
 /* A 32-bit context field as the program would read it now (0 when the spec lacks it). */
 static Z3_ast ctx_u32(struct mhse_engine *e, struct state *s, const char *name)
 {
 	const struct ctx_field *f = mhse_hook__field(e->hook, name);
 
 	if (!f)
-		return num(e, 0, 32);
+		return term_num(e, 0, 32);
 	return Z3_mk_extract(e->ctx.z, 31, 0,
 			     sym_ast(&e->ctx, sregion__read(&e->ctx, s->regions[SREGION_CTX], sval_conc(f->offset), 4)));
 }
@@ -54,11 +34,11 @@ static Z3_ast pick(struct mhse_engine *e, const struct sockops_outcomes *o, Z3_a
 	Z3_ast known = Z3_mk_false(z);
 
 	for (size_t i = 0; i < o->code_cnt; i++)
-		known = or2(e, known, eq(e, recorded, (uint64_t)o->codes[i]));
+		known = term_or(e, known, term_eq(e, recorded, (uint64_t)o->codes[i]));
 	if (o->lo <= o->hi)
-		known = or2(e, known, and2(e, Z3_mk_bvsge(z, recorded, num(e, (uint64_t)o->lo, 64)),
-					   Z3_mk_bvsle(z, recorded, num(e, (uint64_t)o->hi, 64))));
-	return Z3_mk_ite(z, known, recorded, num(e, (uint64_t)(o->code_cnt ? o->codes[0] : o->lo), 64));
+		known = term_or(e, known, term_and(e, Z3_mk_bvsge(z, recorded, term_num(e, (uint64_t)o->lo, 64)),
+					   Z3_mk_bvsle(z, recorded, term_num(e, (uint64_t)o->hi, 64))));
+	return Z3_mk_ite(z, known, recorded, term_num(e, (uint64_t)(o->code_cnt ? o->codes[0] : o->lo), 64));
 }
 
 static Z3_ast recorded(struct mhse_engine *e, struct state *s, int32_t helper)
@@ -88,7 +68,7 @@ static Z3_ast bytes_below(struct mhse_engine *e, Z3_ast bytes, Z3_ast fallback, 
 	Z3_ast out = NULL;
 
 	for (uint32_t i = 0; i < len; i++) {
-		Z3_ast b = Z3_mk_ite(z, Z3_mk_bvult(z, num(e, i, 64), copied), Z3_mk_extract(z, 8 * i + 7, 8 * i, bytes),
+		Z3_ast b = Z3_mk_ite(z, Z3_mk_bvult(z, term_num(e, i, 64), copied), Z3_mk_extract(z, 8 * i + 7, 8 * i, bytes),
 				     Z3_mk_extract(z, 8 * i + 7, 8 * i, fallback));
 
 		out = out ? Z3_mk_concat(z, b, out) : b;
@@ -111,7 +91,7 @@ static void set_result(struct mhse_engine *e, struct state *s, Z3_ast result)
 
 static Z3_ast code(struct mhse_engine *e, int64_t v)
 {
-	return num(e, (uint64_t)v, 64);
+	return term_num(e, (uint64_t)v, 64);
 }
 
 /* Bytes of a buffer the kernel reads: its first bytes must be concrete. */
@@ -166,7 +146,7 @@ static enum step sockops_getsockopt(struct mhse_engine *e, struct state *s)
 	rule = sockops_getsockopt_rule((int32_t)r[2].c, optname, optlen);
 	if (rule.kind == GETSOCKOPT_REFUSED) {
 		r[0] = sval_conc((uint64_t)-EINVAL);
-		return sym_write_bytes(e, s, r[4], optlen, num(e, 0, optlen * 8));
+		return sym_write_bytes(e, s, r[4], optlen, term_num(e, 0, optlen * 8));
 	}
 	rec = recorded(e, s, BPF_FUNC_getsockopt);
 	max_copied = sockops_getsockopt_max_copied(&rule, optlen);
@@ -176,25 +156,25 @@ static enum step sockops_getsockopt(struct mhse_engine *e, struct state *s)
 	sockops_getsockopt_outcomes(optname, &rule, optlen, true, &o6);
 	refused = Z3_mk_false(z);
 	if (rule.kind != GETSOCKOPT_SYN_HEADERS)
-		refused = eq(e, ctx_u32(e, s, "is_fullsock"), 0);
+		refused = term_eq(e, ctx_u32(e, s, "is_fullsock"), 0);
 	if (rule.family == FAMILY_INET)
-		refused = or2(e, refused, Z3_mk_not(z, or2(e, eq(e, family, AF_INET), eq(e, family, AF_INET6))));
+		refused = term_or(e, refused, Z3_mk_not(z, term_or(e, term_eq(e, family, AF_INET), term_eq(e, family, AF_INET6))));
 	if (rule.family == FAMILY_INET6)
-		refused = or2(e, refused, Z3_mk_not(z, eq(e, family, AF_INET6)));
+		refused = term_or(e, refused, Z3_mk_not(z, term_eq(e, family, AF_INET6)));
 	result = Z3_mk_ite(z, refused, code(e, -EINVAL),
-			   rule.family == FAMILY_INET ? Z3_mk_ite(z, eq(e, family, AF_INET6), pick(e, &o6, rec), pick(e, &o4, rec)) :
+			   rule.family == FAMILY_INET ? Z3_mk_ite(z, term_eq(e, family, AF_INET6), pick(e, &o6, rec), pick(e, &o4, rec)) :
 							pick(e, &o4, rec));
 	result = engine__simplify(e, result);
 	/* sockops_getsockopt_copied on the result term */
 	if (rule.kind == GETSOCKOPT_SYN_HEADERS)
-		copied = Z3_mk_ite(z, Z3_mk_bvsgt(z, result, num(e, 0, 64)), result,
-				   Z3_mk_ite(z, eq(e, result, (uint64_t)-ENOSPC), num(e, optlen, 64), num(e, 0, 64)));
+		copied = Z3_mk_ite(z, Z3_mk_bvsgt(z, result, term_num(e, 0, 64)), result,
+				   Z3_mk_ite(z, term_eq(e, result, (uint64_t)-ENOSPC), term_num(e, optlen, 64), term_num(e, 0, 64)));
 	else
-		copied = Z3_mk_ite(z, eq(e, result, 0), num(e, max_copied, 64), num(e, 0, 64));
+		copied = Z3_mk_ite(z, term_eq(e, result, 0), term_num(e, max_copied, 64), term_num(e, 0, 64));
 	if (optlen > max_copied)
-		bytes = bytes ? Z3_mk_concat(z, num(e, 0, (optlen - max_copied) * 8), bytes) : num(e, 0, optlen * 8);
+		bytes = bytes ? Z3_mk_concat(z, term_num(e, 0, (optlen - max_copied) * 8), bytes) : term_num(e, 0, optlen * 8);
 	set_result(e, s, result);
-	return sym_write_bytes(e, s, r[4], optlen, engine__simplify(e, bytes_below(e, bytes, num(e, 0, optlen * 8), optlen, copied)));
+	return sym_write_bytes(e, s, r[4], optlen, engine__simplify(e, bytes_below(e, bytes, term_num(e, 0, optlen * 8), optlen, copied)));
 }
 
 static enum step sockops_cb_flags_set(struct mhse_engine *e, struct state *s)
@@ -270,10 +250,10 @@ static enum step sockops_load_hdr_opt(struct mhse_engine *e, struct state *s)
 	sockops_long_option_outcomes(len, &long_o);
 	eperm = Z3_mk_false(z);
 	if (!load_syn)
-		eperm = or2(e, eq(e, ctx_u32(e, s, "skb_len"), 0), eq(e, ctx_u32(e, s, "op"), BPF_SOCK_OPS_HDR_OPT_LEN_CB));
+		eperm = term_or(e, term_eq(e, ctx_u32(e, s, "skb_len"), 0), term_eq(e, ctx_u32(e, s, "op"), BPF_SOCK_OPS_HDR_OPT_LEN_CB));
 	result = engine__simplify(e, Z3_mk_ite(z, eperm, code(e, -EPERM), pick(e, &o, rec)));
 	/* what the buffer would hold after a copy: kind, length byte, magic, body */
-	written = Z3_mk_concat(z, Z3_mk_extract(z, 7, 0, Z3_mk_ite(z, Z3_mk_bvsgt(z, result, num(e, 0, 64)), result,
+	written = Z3_mk_concat(z, Z3_mk_extract(z, 7, 0, Z3_mk_ite(z, Z3_mk_bvsgt(z, result, term_num(e, 0, 64)), result,
 								       pick(e, &long_o, rec_len))),
 			       Z3_mk_extract(z, 7, 0, old));
 	if (magic_len)
@@ -282,8 +262,8 @@ static enum step sockops_load_hdr_opt(struct mhse_engine *e, struct state *s)
 		written = Z3_mk_concat(z, body, written);
 	if (len > 2 + magic_len + body_len)
 		written = Z3_mk_concat(z, Z3_mk_extract(z, 8 * len - 1, 8 * (2 + magic_len + body_len), old), written);
-	copied = Z3_mk_ite(z, Z3_mk_bvsgt(z, result, num(e, 0, 64)), result,
-			   Z3_mk_ite(z, eq(e, result, (uint64_t)-ENOSPC), num(e, len, 64), num(e, 0, 64)));
+	copied = Z3_mk_ite(z, Z3_mk_bvsgt(z, result, term_num(e, 0, 64)), result,
+			   Z3_mk_ite(z, term_eq(e, result, (uint64_t)-ENOSPC), term_num(e, len, 64), term_num(e, 0, 64)));
 	set_result(e, s, result);
 	return sym_write_bytes(e, s, r[2], len, engine__simplify(e, bytes_below(e, written, old, len, copied)));
 }
@@ -291,7 +271,7 @@ static enum step sockops_load_hdr_opt(struct mhse_engine *e, struct state *s)
 /* The result of a header-option helper: -EPERM outside callback op, else result. */
 static void op_gated_result(struct mhse_engine *e, struct state *s, uint32_t op, Z3_ast result)
 {
-	set_result(e, s, Z3_mk_ite(e->ctx.z, eq(e, ctx_u32(e, s, "op"), op), result, code(e, -EPERM)));
+	set_result(e, s, Z3_mk_ite(e->ctx.z, term_eq(e, ctx_u32(e, s, "op"), op), result, code(e, -EPERM)));
 }
 
 static enum step sockops_store_hdr_opt(struct mhse_engine *e, struct state *s)
@@ -367,14 +347,14 @@ static enum step sock_map_update(struct mhse_engine *e, struct state *s, uint32_
 		sockops_sock_map_outcomes(map_type, r[4].c, &o);
 		result = pick(e, &o, recorded(e, s, helper));
 		if (map_type == BPF_MAP_TYPE_SOCKMAP)
-			result = Z3_mk_ite(z, Z3_mk_bvuge(z, Z3_mk_extract(z, 31, 0, key), num(e, def->max_entries, 32)),
+			result = Z3_mk_ite(z, Z3_mk_bvuge(z, Z3_mk_extract(z, 31, 0, key), term_num(e, def->max_entries, 32)),
 					   code(e, -E2BIG), result);
 	}
 	op = ctx_u32(e, s, "op");
 	may = Z3_mk_false(z);
 	for (uint32_t v = BPF_SOCK_OPS_VOID; v <= BPF_SOCK_OPS_WRITE_HDR_OPT_CB; v++)
 		if (sockops_op_may_update_map(v))
-			may = or2(e, may, eq(e, op, v));
+			may = term_or(e, may, term_eq(e, op, v));
 	set_result(e, s, Z3_mk_ite(z, may, result, code(e, -EOPNOTSUPP)));
 	return STEP_CONTINUE;
 }
@@ -462,43 +442,43 @@ static int sockops_prepare_ctx(struct mhse_engine *e, struct state *s)
 
 	if (!op || !full)
 		return 0;
-	not_full = eq(e, full, 0);
+	not_full = term_eq(e, full, 0);
 	/* a TCP socket */
-	if (family && constrain(e, s, or2(e, eq(e, family, AF_INET), eq(e, family, AF_INET6))))
+	if (family && constrain(e, s, term_or(e, term_eq(e, family, AF_INET), term_eq(e, family, AF_INET6))))
 		return -ENOMEM;
 	for (size_t i = 0; i < sockops_fullsock_field_cnt; i++) {
 		Z3_ast v = engine__ctx_input(e, sockops_fullsock_fields[i]);
 
-		if (v && constrain(e, s, Z3_mk_implies(z, not_full, eq(e, v, 0))))
+		if (v && constrain(e, s, Z3_mk_implies(z, not_full, term_eq(e, v, 0))))
 			return -ENOMEM;
 	}
 	/* the only sockets that are not full here are request sockets */
-	if (state && constrain(e, s, Z3_mk_ite(z, not_full, eq(e, state, BPF_TCP_NEW_SYN_RECV),
-					      Z3_mk_not(z, or2(e, eq(e, state, BPF_TCP_NEW_SYN_RECV),
-							       eq(e, state, BPF_TCP_TIME_WAIT))))))
+	if (state && constrain(e, s, Z3_mk_ite(z, not_full, term_eq(e, state, BPF_TCP_NEW_SYN_RECV),
+					      Z3_mk_not(z, term_or(e, term_eq(e, state, BPF_TCP_NEW_SYN_RECV),
+							       term_eq(e, state, BPF_TCP_TIME_WAIT))))))
 		return -ENOMEM;
 	for (uint32_t v = BPF_SOCK_OPS_VOID; v <= BPF_SOCK_OPS_WRITE_HDR_OPT_CB; v++) {
-		Z3_ast is_op = eq(e, op, v), segment = NULL;
+		Z3_ast is_op = term_eq(e, op, v), segment = NULL;
 
-		if (op_needs_fullsock(v) && constrain(e, s, Z3_mk_implies(z, is_op, eq(e, full, 1))))
+		if (op_needs_fullsock(v) && constrain(e, s, Z3_mk_implies(z, is_op, term_eq(e, full, 1))))
 			return -ENOMEM;
 		if (flags && op_cb_flags(v) &&
-		    constrain(e, s, Z3_mk_implies(z, and2(e, is_op, eq(e, full, 1)),
-						  Z3_mk_not(z, eq(e, Z3_mk_bvand(z, flags, num(e, op_cb_flags(v), 32)), 0)))))
+		    constrain(e, s, Z3_mk_implies(z, term_and(e, is_op, term_eq(e, full, 1)),
+						  Z3_mk_not(z, term_eq(e, Z3_mk_bvand(z, flags, term_num(e, op_cb_flags(v), 32)), 0)))))
 			return -ENOMEM;
 		if (!skb_len)
 			continue;
 		switch (op_segment(v)) {
-		case SEGMENT_NEVER: segment = eq(e, skb_len, 0); break;
+		case SEGMENT_NEVER: segment = term_eq(e, skb_len, 0); break;
 		case SEGMENT_MAYBE:
-			segment = or2(e, eq(e, skb_len, 0), Z3_mk_bvuge(z, skb_len, num(e, TCP_HEADER_MIN, 32)));
+			segment = term_or(e, term_eq(e, skb_len, 0), Z3_mk_bvuge(z, skb_len, term_num(e, TCP_HEADER_MIN, 32)));
 			break;
-		case SEGMENT_ALWAYS: segment = Z3_mk_bvuge(z, skb_len, num(e, TCP_HEADER_MIN, 32)); break;
+		case SEGMENT_ALWAYS: segment = Z3_mk_bvuge(z, skb_len, term_num(e, TCP_HEADER_MIN, 32)); break;
 		}
 		if (constrain(e, s, Z3_mk_implies(z, is_op, segment)))
 			return -ENOMEM;
 	}
-	if (skb_len && tcp_flags && constrain(e, s, Z3_mk_implies(z, eq(e, skb_len, 0), eq(e, tcp_flags, 0))))
+	if (skb_len && tcp_flags && constrain(e, s, Z3_mk_implies(z, term_eq(e, skb_len, 0), term_eq(e, tcp_flags, 0))))
 		return -ENOMEM;
 	return 0;
 }

@@ -666,44 +666,19 @@ static int tc_skb_under_cgroup(struct mhse_vm *vm, uint64_t *regs)
 	return 0;
 }
 
-/* Helpers that may change the packet: the program's packet pointers die
- * with the call (packet_edit.h). */
-static int changes_packet(struct mhse_vm *vm, uint64_t *regs, helper_fn run)
-{
-	vm_packet_invalidate(vm);
-	return run(vm, regs);
-}
-
-#define CHANGES_PACKET(helper) \
-	static int helper##_invalidating(struct mhse_vm *vm, uint64_t *regs) \
-	{ \
-		return changes_packet(vm, regs, helper); \
-	}
-CHANGES_PACKET(tc_skb_store_bytes)
-CHANGES_PACKET(tc_l3_csum_replace)
-CHANGES_PACKET(tc_l4_csum_replace)
-CHANGES_PACKET(tc_skb_pull_data)
-CHANGES_PACKET(tc_skb_change_tail)
-CHANGES_PACKET(tc_skb_change_head)
-CHANGES_PACKET(tc_skb_adjust_room)
-CHANGES_PACKET(tc_skb_change_proto)
-CHANGES_PACKET(tc_clone_redirect)
-CHANGES_PACKET(tc_skb_vlan_push)
-CHANGES_PACKET(tc_skb_vlan_pop)
-
 static const struct helper_impl tc_helpers[] = {
 	{ BPF_FUNC_skb_load_bytes, tc_skb_load_bytes },
-	{ BPF_FUNC_skb_store_bytes, tc_skb_store_bytes_invalidating },
-	{ BPF_FUNC_l3_csum_replace, tc_l3_csum_replace_invalidating },
-	{ BPF_FUNC_l4_csum_replace, tc_l4_csum_replace_invalidating },
+	{ BPF_FUNC_skb_store_bytes, tc_skb_store_bytes },
+	{ BPF_FUNC_l3_csum_replace, tc_l3_csum_replace },
+	{ BPF_FUNC_l4_csum_replace, tc_l4_csum_replace },
 	{ BPF_FUNC_redirect, tc_redirect },
 	{ BPF_FUNC_set_hash, tc_set_hash },
 	{ BPF_FUNC_skb_change_type, tc_skb_change_type },
 	{ BPF_FUNC_csum_update, tc_csum_update },
-	{ BPF_FUNC_skb_pull_data, tc_skb_pull_data_invalidating },
-	{ BPF_FUNC_skb_change_tail, tc_skb_change_tail_invalidating },
-	{ BPF_FUNC_skb_change_head, tc_skb_change_head_invalidating },
-	{ BPF_FUNC_skb_adjust_room, tc_skb_adjust_room_invalidating },
+	{ BPF_FUNC_skb_pull_data, tc_skb_pull_data },
+	{ BPF_FUNC_skb_change_tail, tc_skb_change_tail },
+	{ BPF_FUNC_skb_change_head, tc_skb_change_head },
+	{ BPF_FUNC_skb_adjust_room, tc_skb_adjust_room },
 	{ BPF_FUNC_skb_set_tunnel_key, tc_skb_set_tunnel_key },
 	{ BPF_FUNC_get_hash_recalc, tc_get_hash_recalc },
 	{ BPF_FUNC_redirect_peer, tc_redirect_peer },
@@ -711,12 +686,12 @@ static const struct helper_impl tc_helpers[] = {
 	{ BPF_FUNC_get_route_realm, tc_nondet_u32 },
 	{ BPF_FUNC_get_cgroup_classid, tc_nondet_u32 },
 	{ BPF_FUNC_fib_lookup, tc_fib_lookup },
-	{ BPF_FUNC_skb_change_proto, tc_skb_change_proto_invalidating },
+	{ BPF_FUNC_skb_change_proto, tc_skb_change_proto },
 	{ BPF_FUNC_skb_load_bytes_relative, tc_skb_load_bytes_relative },
 	{ BPF_FUNC_skb_ecn_set_ce, tc_skb_ecn_set_ce },
-	{ BPF_FUNC_clone_redirect, tc_clone_redirect_invalidating },
-	{ BPF_FUNC_skb_vlan_push, tc_skb_vlan_push_invalidating },
-	{ BPF_FUNC_skb_vlan_pop, tc_skb_vlan_pop_invalidating },
+	{ BPF_FUNC_clone_redirect, tc_clone_redirect },
+	{ BPF_FUNC_skb_vlan_push, tc_skb_vlan_push },
+	{ BPF_FUNC_skb_vlan_pop, tc_skb_vlan_pop },
 	{ BPF_FUNC_skb_get_tunnel_key, tc_skb_get_tunnel_key },
 	{ BPF_FUNC_skb_get_tunnel_opt, tc_skb_get_tunnel_opt },
 	{ BPF_FUNC_skb_set_tunnel_opt, tc_skb_set_tunnel_opt },

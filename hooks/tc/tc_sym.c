@@ -21,14 +21,9 @@
 #define PACKET_MULTICAST 2
 #define PACKET_OTHERHOST 3
 
-static Z3_ast num(struct mhse_engine *e, uint64_t v, unsigned bits)
-{
-	return sym_num(&e->ctx, v, bits);
-}
-
 static Z3_ast input_byte(struct mhse_engine *e, uint32_t k)
 {
-	return Z3_mk_select(e->ctx.z, e->pkt0, num(e, e->hook->headroom + k, 64));
+	return Z3_mk_select(e->ctx.z, e->pkt0, term_num(e, e->hook->headroom + k, 64));
 }
 
 /* As tc_helpers.c: the protocol an EtherType at offset at of the packet
@@ -40,14 +35,14 @@ static Z3_ast ethertype_protocol(struct mhse_engine *e, Z3_ast array, uint64_t a
 	Z3_ast b[4], raw_8023[3], h_proto, proto;
 
 	for (uint32_t i = 0; i < 4; i++)
-		b[i] = Z3_mk_select(z, array, num(e, at + i, 64));
+		b[i] = Z3_mk_select(z, array, term_num(e, at + i, 64));
 	h_proto = Z3_mk_concat(z, b[0], b[1]);
 	raw_8023[0] = avail_4;
-	raw_8023[1] = Z3_mk_eq(z, b[2], num(e, 0xff, 8));
-	raw_8023[2] = Z3_mk_eq(z, b[3], num(e, 0xff, 8));
-	proto = Z3_mk_ite(z, Z3_mk_bvuge(z, h_proto, num(e, ETH_P_802_3_MIN, 16)), h_proto,
-			  Z3_mk_ite(z, Z3_mk_and(z, 3, raw_8023), num(e, 0x0001, 16), num(e, 0x0004, 16)));
-	return Z3_mk_concat(z, num(e, 0, 16), Z3_mk_concat(z, Z3_mk_extract(z, 7, 0, proto), Z3_mk_extract(z, 15, 8, proto)));
+	raw_8023[1] = Z3_mk_eq(z, b[2], term_num(e, 0xff, 8));
+	raw_8023[2] = Z3_mk_eq(z, b[3], term_num(e, 0xff, 8));
+	proto = Z3_mk_ite(z, Z3_mk_bvuge(z, h_proto, term_num(e, ETH_P_802_3_MIN, 16)), h_proto,
+			  Z3_mk_ite(z, Z3_mk_and(z, 3, raw_8023), term_num(e, 0x0001, 16), term_num(e, 0x0004, 16)));
+	return Z3_mk_concat(z, term_num(e, 0, 16), Z3_mk_concat(z, Z3_mk_extract(z, 7, 0, proto), Z3_mk_extract(z, 15, 8, proto)));
 }
 
 /* As tc_prepare_ctx: protocol and pkt_type from eth_type_trans() on the
@@ -57,26 +52,26 @@ static int tc_prepare_ctx(struct mhse_engine *e, struct state *s)
 {
 	static const char *const vlan_fields[] = { "vlan_present", "vlan_tci", "vlan_proto" };
 	Z3_context z = e->ctx.z;
-	Z3_ast proto = ethertype_protocol(e, e->pkt0, e->hook->headroom + 12, Z3_mk_bvuge(z, e->pkt_len0, num(e, 16, 64)));
+	Z3_ast proto = ethertype_protocol(e, e->pkt0, e->hook->headroom + 12, Z3_mk_bvuge(z, e->pkt_len0, term_num(e, 16, 64)));
 	Z3_ast len32 = Z3_mk_extract(z, 31, 0, e->pkt_len0), wire = engine__ctx_input(e, "wire_len"), pkt_type, dst_zero[6];
 
 	for (size_t i = 0; i < sizeof(vlan_fields) / sizeof(vlan_fields[0]); i++)
-		if (engine__ctx_derive(e, s, vlan_fields[i], num(e, 0, 32)))
+		if (engine__ctx_derive(e, s, vlan_fields[i], term_num(e, 0, 32)))
 			return -ENOMEM;
 	for (uint32_t i = 0; i < 6; i++)
-		dst_zero[i] = Z3_mk_eq(z, input_byte(e, i), num(e, 0, 8));
-	pkt_type = Z3_mk_ite(z, Z3_mk_and(z, 6, dst_zero), num(e, 0, 32),
-			     Z3_mk_ite(z, Z3_mk_eq(z, Z3_mk_extract(z, 0, 0, input_byte(e, 0)), num(e, 1, 1)),
-				       num(e, PACKET_MULTICAST, 32), num(e, PACKET_OTHERHOST, 32)));
+		dst_zero[i] = Z3_mk_eq(z, input_byte(e, i), term_num(e, 0, 8));
+	pkt_type = Z3_mk_ite(z, Z3_mk_and(z, 6, dst_zero), term_num(e, 0, 32),
+			     Z3_mk_ite(z, Z3_mk_eq(z, Z3_mk_extract(z, 0, 0, input_byte(e, 0)), term_num(e, 1, 1)),
+				       term_num(e, PACKET_MULTICAST, 32), term_num(e, PACKET_OTHERHOST, 32)));
 	s->skb_net_off = ETH_HLEN;
 	if (engine__ctx_derive(e, s, "protocol", proto) || engine__ctx_derive(e, s, "pkt_type", pkt_type))
 		return -ENOMEM;
 	if (!wire)
 		return 0;
 	/* the kernel refuses a wire_len below the packet length */
-	if (engine__constrain(e, s, Z3_mk_or(z, 2, (Z3_ast[]){ Z3_mk_eq(z, wire, num(e, 0, 32)), Z3_mk_bvuge(z, wire, len32) })))
+	if (engine__constrain(e, s, Z3_mk_or(z, 2, (Z3_ast[]){ Z3_mk_eq(z, wire, term_num(e, 0, 32)), Z3_mk_bvuge(z, wire, len32) })))
 		return -ENOMEM;
-	return engine__ctx_derive(e, s, "wire_len", Z3_mk_ite(z, Z3_mk_eq(z, wire, num(e, 0, 32)), len32, wire));
+	return engine__ctx_derive(e, s, "wire_len", Z3_mk_ite(z, Z3_mk_eq(z, wire, term_num(e, 0, 32)), len32, wire));
 }
 
 /* start + offset + len within skb->len, offset at most max_off (start:
@@ -86,9 +81,9 @@ static Z3_ast skb_fits_from(struct mhse_engine *e, struct state *s, uint64_t sta
 {
 	Z3_context z = e->ctx.z;
 	Z3_ast o = Z3_mk_zero_ext(z, 32, Z3_mk_extract(z, 31, 0, sym_ast(&e->ctx, off)));
-	Z3_ast end = Z3_mk_bvadd(z, Z3_mk_bvadd(z, num(e, s->pkt_lo + start, 64), o), num(e, len, 64));
+	Z3_ast end = Z3_mk_bvadd(z, Z3_mk_bvadd(z, term_num(e, s->pkt_lo + start, 64), o), term_num(e, len, 64));
 
-	return Z3_mk_and(z, 2, (Z3_ast[]){ Z3_mk_bvule(z, o, num(e, max_off, 64)), Z3_mk_bvule(z, end, s->pkt_hi) });
+	return Z3_mk_and(z, 2, (Z3_ast[]){ Z3_mk_bvule(z, o, term_num(e, max_off, 64)), Z3_mk_bvule(z, end, s->pkt_hi) });
 }
 
 /* offset + len within skb->len (and offset a non-negative int) */
@@ -101,29 +96,7 @@ static Z3_ast skb_index(struct mhse_engine *e, struct state *s, struct sval off,
 {
 	Z3_context z = e->ctx.z;
 
-	return Z3_mk_bvadd(z, num(e, s->pkt_lo + i, 64), Z3_mk_zero_ext(z, 32, Z3_mk_extract(z, 31, 0, sym_ast(&e->ctx, off))));
-}
-
-/* Writes len bytes (a term, byte 0 lowest) to the program's buffer at addr. */
-static enum step write_buffer(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, Z3_ast bytes)
-{
-	uint32_t region;
-	struct sval off;
-	struct sregion *r;
-	enum step st = engine__resolve(e, s, addr, len, true, &region, &off);
-
-	if (st != STEP_CONTINUE)
-		return st;
-	r = state__writable_region(s, region);
-	if (!r)
-		return STEP_FAILED;
-	for (uint32_t i = 0; i < len; i++) {
-		struct sval at = sval_is_conc(off) ? sval_conc(off.c + i) :
-			sym_alu(&e->ctx, BPF_ALU64 | BPF_ADD | BPF_K, 0, off, sval_conc(i));
-
-		sregion__write(&e->ctx, r, at, 1, sym_from(&e->ctx, Z3_mk_extract(e->ctx.z, 8 * i + 7, 8 * i, bytes), false));
-	}
-	return STEP_CONTINUE;
+	return Z3_mk_bvadd(z, term_num(e, s->pkt_lo + i, 64), Z3_mk_zero_ext(z, 32, Z3_mk_extract(z, 31, 0, sym_ast(&e->ctx, off))));
 }
 
 /* As tc_helpers.c's load_bytes. */
@@ -145,7 +118,7 @@ static enum step load_bytes(struct mhse_engine *e, struct state *s, uint64_t sta
 	case 2:
 		/* the buffer is cleared and the helper fails */
 		failed->regs[BPF_REG_0] = sval_conc((uint64_t)-EFAULT);
-		st = write_buffer(e, failed, r[3], len, num(e, 0, len * 8));
+		st = sym_write_bytes(e, failed, r[3], len, term_num(e, 0, len * 8));
 		if (st == STEP_CONTINUE) {
 			failed->pc++;
 			engine__queue(e, failed);
@@ -155,7 +128,7 @@ static enum step load_bytes(struct mhse_engine *e, struct state *s, uint64_t sta
 		break;
 	case 1:
 		r[0] = sval_conc((uint64_t)-EFAULT);
-		return write_buffer(e, s, r[3], len, num(e, 0, len * 8));
+		return sym_write_bytes(e, s, r[3], len, term_num(e, 0, len * 8));
 	default:
 		break;
 	}
@@ -167,7 +140,7 @@ static enum step load_bytes(struct mhse_engine *e, struct state *s, uint64_t sta
 
 		bytes = bytes ? Z3_mk_concat(z, byte, bytes) : byte;
 	}
-	return write_buffer(e, s, r[3], len, bytes);
+	return sym_write_bytes(e, s, r[3], len, bytes);
 }
 
 static enum step tc_skb_load_bytes(struct mhse_engine *e, struct state *s)
@@ -243,7 +216,7 @@ static bool csum_field(struct mhse_engine *e, struct state *s, const char *helpe
 	Z3_context z = e->ctx.z;
 	struct sval *r = s->regs;
 	Z3_ast o = Z3_mk_extract(z, 31, 0, sym_ast(&e->ctx, r[2]));
-	Z3_ast ok[3] = { Z3_mk_bvule(z, o, num(e, 0xffff, 32)), Z3_mk_eq(z, Z3_mk_extract(z, 0, 0, o), num(e, 0, 1)),
+	Z3_ast ok[3] = { Z3_mk_bvule(z, o, term_num(e, 0xffff, 32)), Z3_mk_eq(z, Z3_mk_extract(z, 0, 0, o), term_num(e, 0, 1)),
 			 skb_fits(e, s, r[2], 2) };
 
 	if (!sval_is_conc(r[5])) {
@@ -299,7 +272,7 @@ static enum step tc_l3_csum_replace(struct mhse_engine *e, struct state *s)
 	sum32 = Z3_mk_zero_ext(z, 16, sum);
 	switch (r[5].c & BPF_F_HDR_FIELD_MASK) {
 	case 0:
-		if (!engine__split_ok(e, s, Z3_mk_eq(z, sym_ast(&e->ctx, r[3]), num(e, 0, 64)), (uint64_t)-EINVAL, &st))
+		if (!engine__split_ok(e, s, Z3_mk_eq(z, sym_ast(&e->ctx, r[3]), term_num(e, 0, 64)), (uint64_t)-EINVAL, &st))
 			return st;
 		return store_sum(e, s, csum_sym_fold(&e->ctx, csum_sym_add(&e->ctx, low32(e, r[4]), Z3_mk_bvnot(z, sum32))));
 	case 2:
@@ -333,11 +306,11 @@ static enum step tc_l4_csum_replace(struct mhse_engine *e, struct state *s)
 	from = low32(e, r[3]);
 	to = low32(e, r[4]);
 	if ((flags & BPF_F_MARK_MANGLED_0) && !(flags & BPF_F_MARK_ENFORCE) &&
-	    !engine__split_ok(e, s, Z3_mk_not(z, Z3_mk_eq(z, sum, num(e, 0, 16))), 0, &st))
+	    !engine__split_ok(e, s, Z3_mk_not(z, Z3_mk_eq(z, sum, term_num(e, 0, 16))), 0, &st))
 		return st; /* a zero checksum (UDP without one) stays as it is */
 	switch (flags & BPF_F_HDR_FIELD_MASK) {
 	case 0:
-		if (!engine__split_ok(e, s, Z3_mk_eq(z, sym_ast(&e->ctx, r[3]), num(e, 0, 64)), (uint64_t)-EINVAL, &st))
+		if (!engine__split_ok(e, s, Z3_mk_eq(z, sym_ast(&e->ctx, r[3]), term_num(e, 0, 64)), (uint64_t)-EINVAL, &st))
 			return st;
 		out = csum_sym_fold(&e->ctx, csum_sym_add(&e->ctx, to, Z3_mk_bvnot(z, sum32)));
 		break;
@@ -361,7 +334,7 @@ static enum step tc_l4_csum_replace(struct mhse_engine *e, struct state *s)
 		return STEP_CONTINUE;
 	}
 	if (flags & BPF_F_MARK_MANGLED_0)
-		out = Z3_mk_ite(z, Z3_mk_eq(z, out, num(e, 0, 16)), num(e, 0xffff, 16), out);
+		out = Z3_mk_ite(z, Z3_mk_eq(z, out, term_num(e, 0, 16)), term_num(e, 0xffff, 16), out);
 	return store_sum(e, s, out);
 }
 
@@ -380,7 +353,7 @@ static enum step redirect_if(struct mhse_engine *e, struct state *s, Z3_ast ok)
 /* v & mask == 0, for a 64-bit argument */
 static Z3_ast bits_clear(struct mhse_engine *e, struct sval v, uint64_t mask)
 {
-	return Z3_mk_eq(e->ctx.z, Z3_mk_bvand(e->ctx.z, sym_ast(&e->ctx, v), num(e, mask, 64)), num(e, 0, 64));
+	return Z3_mk_eq(e->ctx.z, Z3_mk_bvand(e->ctx.z, sym_ast(&e->ctx, v), term_num(e, mask, 64)), term_num(e, 0, 64));
 }
 
 static enum step tc_redirect(struct mhse_engine *e, struct state *s)
@@ -431,8 +404,8 @@ static enum step tc_skb_change_type(struct mhse_engine *e, struct state *s)
 	}
 	cur = sym_ast(&e->ctx, sregion__read(&e->ctx, s->regions[SREGION_CTX], sval_conc(f->offset), 4));
 	next = sym_ast(&e->ctx, s->regs[BPF_REG_2]);
-	ok[0] = Z3_mk_bvule(z, Z3_mk_extract(z, 31, 0, cur), num(e, PACKET_OTHERHOST, 32));
-	ok[1] = Z3_mk_bvule(z, Z3_mk_extract(z, 31, 0, next), num(e, PACKET_OTHERHOST, 32));
+	ok[0] = Z3_mk_bvule(z, Z3_mk_extract(z, 31, 0, cur), term_num(e, PACKET_OTHERHOST, 32));
+	ok[1] = Z3_mk_bvule(z, Z3_mk_extract(z, 31, 0, next), term_num(e, PACKET_OTHERHOST, 32));
 	if (!engine__split_ok(e, s, Z3_mk_and(z, 2, ok), (uint64_t)-EINVAL, &st))
 		return st;
 	s->regs[BPF_REG_0] = sval_conc(0);
@@ -445,7 +418,7 @@ static enum step tc_skb_pull_data(struct mhse_engine *e, struct state *s)
 	Z3_ast len = Z3_mk_zero_ext(z, 32, Z3_mk_extract(z, 31, 0, sym_ast(&e->ctx, s->regs[BPF_REG_2])));
 	enum step st;
 
-	if (!engine__split_ok(e, s, Z3_mk_bvule(z, Z3_mk_bvadd(z, num(e, s->pkt_lo, 64), len), s->pkt_hi),
+	if (!engine__split_ok(e, s, Z3_mk_bvule(z, Z3_mk_bvadd(z, term_num(e, s->pkt_lo, 64), len), s->pkt_hi),
 			      (uint64_t)-ENOMEM, &st))
 		return st;
 	s->regs[BPF_REG_0] = sval_conc(0);
@@ -462,7 +435,7 @@ static enum step tc_csum_update(struct mhse_engine *e, struct state *s)
 /* The skb's length, 64 bits. */
 static Z3_ast skb_len(struct mhse_engine *e, struct state *s)
 {
-	return Z3_mk_bvsub(e->ctx.z, s->pkt_hi, num(e, s->pkt_lo, 64));
+	return Z3_mk_bvsub(e->ctx.z, s->pkt_hi, term_num(e, s->pkt_lo, 64));
 }
 
 /* skb->protocol as the context holds it (network byte order), 16 bits. */
@@ -471,7 +444,7 @@ static Z3_ast skb_protocol(struct mhse_engine *e, struct state *s)
 	const struct ctx_field *f = mhse_hook__field(e->hook, "protocol");
 
 	if (!f)
-		return num(e, 0, 16);
+		return term_num(e, 0, 16);
 	return Z3_mk_extract(e->ctx.z, 15, 0,
 			     sym_ast(&e->ctx, sregion__read(&e->ctx, s->regions[SREGION_CTX], sval_conc(f->offset), 4)));
 }
@@ -487,19 +460,6 @@ static bool concrete_args(struct mhse_engine *e, struct state *s, const char *he
 	return true;
 }
 
-/* Goes on with a state a helper forked off (side) after running the rest
- * of the helper on it (its outcome st). */
-static enum step finish_side(struct mhse_engine *e, struct state *side, enum step st)
-{
-	if (st == STEP_CONTINUE) {
-		side->pc++;
-		engine__queue(e, side);
-		return STEP_CONTINUE;
-	}
-	state__free(side, &e->ctx);
-	return st == STEP_FAILED ? STEP_FAILED : STEP_CONTINUE;
-}
-
 static enum step tc_skb_change_tail(struct mhse_engine *e, struct state *s)
 {
 	Z3_context z = e->ctx.z;
@@ -512,8 +472,8 @@ static enum step tc_skb_change_tail(struct mhse_engine *e, struct state *s)
 		s->regs[BPF_REG_0] = sval_conc((uint64_t)-EINVAL);
 		return STEP_CONTINUE;
 	}
-	ok[0] = Z3_mk_bvule(z, len, num(e, SKB_MAX_LEN, 64));
-	ok[1] = Z3_mk_bvuge(z, len, num(e, s->skb_net_off, 64));
+	ok[0] = Z3_mk_bvule(z, len, term_num(e, SKB_MAX_LEN, 64));
+	ok[1] = Z3_mk_bvuge(z, len, term_num(e, s->skb_net_off, 64));
 	if (!engine__split_ok(e, s, Z3_mk_and(z, 2, ok), (uint64_t)-EINVAL, &st))
 		return st;
 	s->regs[BPF_REG_0] = sval_conc(0);
@@ -533,7 +493,7 @@ static enum step tc_skb_change_head(struct mhse_engine *e, struct state *s)
 		s->regs[BPF_REG_0] = sval_conc((uint64_t)-EINVAL);
 		return STEP_CONTINUE;
 	}
-	if (!engine__split_ok(e, s, Z3_mk_bvule(z, Z3_mk_bvadd(z, skb_len(e, s), num(e, room, 64)), num(e, SKB_MAX_LEN, 64)),
+	if (!engine__split_ok(e, s, Z3_mk_bvule(z, Z3_mk_bvadd(z, skb_len(e, s), term_num(e, room, 64)), term_num(e, SKB_MAX_LEN, 64)),
 			      (uint64_t)-EINVAL, &st))
 		return st;
 	s->skb_net_off += room;
@@ -553,23 +513,23 @@ static enum step adjust_room(struct mhse_engine *e, struct state *s, uint32_t ba
 	enum step st;
 
 	if (diff < 0) /* what follows the network header keeps base bytes */
-		ok = Z3_mk_bvuge(z, len, num(e, (uint64_t)s->skb_net_off + size + base, 64));
+		ok = Z3_mk_bvuge(z, len, term_num(e, (uint64_t)s->skb_net_off + size + base, 64));
 	else
-		ok = Z3_mk_bvule(z, Z3_mk_bvadd(z, len, num(e, size, 64)), num(e, SKB_MAX_LEN, 64));
+		ok = Z3_mk_bvule(z, Z3_mk_bvadd(z, len, term_num(e, size, 64)), term_num(e, SKB_MAX_LEN, 64));
 	if (!engine__split_ok(e, s, ok, (uint64_t)-ENOTSUPP, &st))
 		return st;
 	if (diff < 0 && (flags & ~(uint64_t)ADJ_ROOM_SHRINK_FLAGS)) {
 		s->regs[BPF_REG_0] = sval_conc((uint64_t)-EINVAL);
 		return STEP_CONTINUE;
 	}
-	if (diff < 0 && !engine__split_ok(e, s, Z3_mk_bvuge(z, len, num(e, (uint64_t)off + size, 64)), (uint64_t)-ENOMEM, &st))
+	if (diff < 0 && !engine__split_ok(e, s, Z3_mk_bvuge(z, len, term_num(e, (uint64_t)off + size, 64)), (uint64_t)-ENOMEM, &st))
 		return st;
 	if (diff >= 0 && (flags & ADJ_ROOM_ENCAP))
 		return engine__end(e, s, PATH_UNSUPPORTED, "skb_adjust_room with encapsulation flags");
 	if (diff >= 0) {
 		struct state *short_pkt;
 
-		switch (engine__split(e, s, Z3_mk_bvult(z, len, num(e, off, 64)), &short_pkt)) {
+		switch (engine__split(e, s, Z3_mk_bvult(z, len, term_num(e, off, 64)), &short_pkt)) {
 		case -1:
 			return STEP_DONE;
 		case 1:
@@ -606,8 +566,8 @@ static enum step tc_skb_adjust_room(struct mhse_engine *e, struct state *s)
 	if (r[0].c != (uint64_t)-ENOTSUPP)
 		return STEP_CONTINUE;
 	proto = skb_protocol(e, s);
-	is_ip4 = Z3_mk_eq(z, proto, num(e, __builtin_bswap16(ETH_P_IP), 16));
-	is_ip6 = Z3_mk_eq(z, proto, num(e, __builtin_bswap16(ETH_P_IPV6), 16));
+	is_ip4 = Z3_mk_eq(z, proto, term_num(e, __builtin_bswap16(ETH_P_IP), 16));
+	is_ip6 = Z3_mk_eq(z, proto, term_num(e, __builtin_bswap16(ETH_P_IPV6), 16));
 	if (!engine__split_ok(e, s, Z3_mk_or(z, 2, (Z3_ast[]){ is_ip4, is_ip6 }), (uint64_t)-ENOTSUPP, &st))
 		return st;
 	if ((uint32_t)r[3].c > BPF_ADJ_ROOM_MAC)
@@ -621,7 +581,7 @@ static enum step tc_skb_adjust_room(struct mhse_engine *e, struct state *s)
 	case 1:
 		return adjust_room(e, s, 20);
 	case 2:
-		if (finish_side(e, ip4, adjust_room(e, ip4, 20)) == STEP_FAILED)
+		if (engine__finish_side(e, ip4, adjust_room(e, ip4, 20)) == STEP_FAILED)
 			return STEP_FAILED;
 		/* fall through */
 	default:
@@ -646,10 +606,10 @@ static enum step tc_skb_change_proto(struct mhse_engine *e, struct state *s)
 	}
 	from = to == ETH_P_IP ? ETH_P_IPV6 : ETH_P_IP;
 	delta = to == ETH_P_IPV6 ? PROTO_XLAT_DELTA : -PROTO_XLAT_DELTA;
-	if (!engine__split_ok(e, s, Z3_mk_eq(z, skb_protocol(e, s), num(e, __builtin_bswap16(from), 16)),
+	if (!engine__split_ok(e, s, Z3_mk_eq(z, skb_protocol(e, s), term_num(e, __builtin_bswap16(from), 16)),
 			      (uint64_t)-ENOTSUPP, &st))
 		return st;
-	if (delta < 0 && !engine__split_ok(e, s, Z3_mk_bvuge(z, skb_len(e, s), num(e, s->skb_net_off + PROTO_XLAT_DELTA, 64)),
+	if (delta < 0 && !engine__split_ok(e, s, Z3_mk_bvuge(z, skb_len(e, s), term_num(e, s->skb_net_off + PROTO_XLAT_DELTA, 64)),
 					   (uint64_t)-ENOMEM, &st))
 		return st;
 	if ((st = write_field(e, s, "protocol", sval_conc(__builtin_bswap16(to)))) != STEP_CONTINUE ||
@@ -662,7 +622,7 @@ static enum step tc_skb_change_proto(struct mhse_engine *e, struct state *s)
 /* Byte at offset at of the packet data. */
 static Z3_ast pkt_byte(struct mhse_engine *e, struct state *s, uint32_t at)
 {
-	return Z3_mk_select(e->ctx.z, s->regions[SREGION_PKT]->array, num(e, s->pkt_lo + at, 64));
+	return Z3_mk_select(e->ctx.z, s->regions[SREGION_PKT]->array, term_num(e, s->pkt_lo + at, 64));
 }
 
 static enum step store_pkt_byte(struct mhse_engine *e, struct state *s, uint32_t at, Z3_ast byte)
@@ -671,7 +631,7 @@ static enum step store_pkt_byte(struct mhse_engine *e, struct state *s, uint32_t
 
 	if (!pkt)
 		return STEP_FAILED;
-	pkt->array = Z3_mk_store(e->ctx.z, pkt->array, num(e, s->pkt_lo + at, 64), byte);
+	pkt->array = Z3_mk_store(e->ctx.z, pkt->array, term_num(e, s->pkt_lo + at, 64), byte);
 	return STEP_CONTINUE;
 }
 
@@ -684,32 +644,32 @@ static enum step ecn_set_ce(struct mhse_engine *e, struct state *s, uint32_t bas
 	enum step st;
 
 	s->regs[BPF_REG_0] = sval_conc(0);
-	if (!engine__split_ok(e, s, Z3_mk_bvuge(z, skb_len(e, s), num(e, ip + base, 64)), 0, &st))
+	if (!engine__split_ok(e, s, Z3_mk_bvuge(z, skb_len(e, s), term_num(e, ip + base, 64)), 0, &st))
 		return st;
 	if (base == 40) {
-		marks = Z3_mk_not(z, Z3_mk_eq(z, Z3_mk_bvand(z, tos, num(e, IPV6_ECN_BITS, 8)), num(e, 0, 8)));
-		s->regs[BPF_REG_0] = sym_from(&e->ctx, Z3_mk_ite(z, marks, num(e, 1, 8), num(e, 0, 8)), false);
-		return store_pkt_byte(e, s, ip + 1, Z3_mk_ite(z, marks, Z3_mk_bvor(z, tos, num(e, IPV6_ECN_BITS, 8)), tos));
+		marks = Z3_mk_not(z, Z3_mk_eq(z, Z3_mk_bvand(z, tos, term_num(e, IPV6_ECN_BITS, 8)), term_num(e, 0, 8)));
+		s->regs[BPF_REG_0] = sym_from(&e->ctx, Z3_mk_ite(z, marks, term_num(e, 1, 8), term_num(e, 0, 8)), false);
+		return store_pkt_byte(e, s, ip + 1, Z3_mk_ite(z, marks, Z3_mk_bvor(z, tos, term_num(e, IPV6_ECN_BITS, 8)), tos));
 	}
-	ecn = Z3_mk_bvand(z, Z3_mk_bvadd(z, tos, num(e, 1, 8)), num(e, INET_ECN_MASK, 8));
-	marks = Z3_mk_eq(z, Z3_mk_extract(z, 1, 1, ecn), num(e, 1, 1));
+	ecn = Z3_mk_bvand(z, Z3_mk_bvadd(z, tos, term_num(e, 1, 8)), term_num(e, INET_ECN_MASK, 8));
+	marks = Z3_mk_eq(z, Z3_mk_extract(z, 1, 1, ecn), term_num(e, 1, 1));
 	check = Z3_mk_concat(z, pkt_byte(e, s, ip + 11), pkt_byte(e, s, ip + 10));
-	sum = csum_sym16_add(&e->ctx, check, Z3_mk_ite(z, Z3_mk_eq(z, ecn, num(e, 2, 8)), num(e, ecn_check_add(2), 16),
-						       num(e, ecn_check_add(3), 16)));
+	sum = csum_sym16_add(&e->ctx, check, Z3_mk_ite(z, Z3_mk_eq(z, ecn, term_num(e, 2, 8)), term_num(e, ecn_check_add(2), 16),
+						       term_num(e, ecn_check_add(3), 16)));
 	sum = Z3_mk_ite(z, marks, sum, check);
-	s->regs[BPF_REG_0] = sym_from(&e->ctx, Z3_mk_ite(z, Z3_mk_or(z, 2, (Z3_ast[]){ marks, Z3_mk_eq(z, ecn, num(e, 0, 8)) }),
-						      num(e, 1, 8), num(e, 0, 8)), false);
+	s->regs[BPF_REG_0] = sym_from(&e->ctx, Z3_mk_ite(z, Z3_mk_or(z, 2, (Z3_ast[]){ marks, Z3_mk_eq(z, ecn, term_num(e, 0, 8)) }),
+						      term_num(e, 1, 8), term_num(e, 0, 8)), false);
 	if ((st = store_pkt_byte(e, s, ip + 10, Z3_mk_extract(z, 7, 0, sum))) != STEP_CONTINUE ||
 	    (st = store_pkt_byte(e, s, ip + 11, Z3_mk_extract(z, 15, 8, sum))) != STEP_CONTINUE)
 		return st;
-	return store_pkt_byte(e, s, ip + 1, Z3_mk_ite(z, marks, Z3_mk_bvor(z, tos, num(e, INET_ECN_MASK, 8)), tos));
+	return store_pkt_byte(e, s, ip + 1, Z3_mk_ite(z, marks, Z3_mk_bvor(z, tos, term_num(e, INET_ECN_MASK, 8)), tos));
 }
 
 static enum step tc_skb_ecn_set_ce(struct mhse_engine *e, struct state *s)
 {
 	Z3_context z = e->ctx.z;
-	Z3_ast is_ip4 = Z3_mk_eq(z, skb_protocol(e, s), num(e, __builtin_bswap16(ETH_P_IP), 16));
-	Z3_ast is_ip6 = Z3_mk_eq(z, skb_protocol(e, s), num(e, __builtin_bswap16(ETH_P_IPV6), 16));
+	Z3_ast is_ip4 = Z3_mk_eq(z, skb_protocol(e, s), term_num(e, __builtin_bswap16(ETH_P_IP), 16));
+	Z3_ast is_ip6 = Z3_mk_eq(z, skb_protocol(e, s), term_num(e, __builtin_bswap16(ETH_P_IPV6), 16));
 	struct state *ip4;
 	enum step st;
 
@@ -721,7 +681,7 @@ static enum step tc_skb_ecn_set_ce(struct mhse_engine *e, struct state *s)
 	case 1:
 		return ecn_set_ce(e, s, 20);
 	case 2:
-		if (finish_side(e, ip4, ecn_set_ce(e, ip4, 20)) == STEP_FAILED)
+		if (engine__finish_side(e, ip4, ecn_set_ce(e, ip4, 20)) == STEP_FAILED)
 			return STEP_FAILED;
 		/* fall through */
 	default:
@@ -738,7 +698,7 @@ static enum step tc_clone_redirect(struct mhse_engine *e, struct state *s)
 	if (!engine__split_ok(e, s, bits_clear(e, s->regs[BPF_REG_3], ~(uint64_t)BPF_F_INGRESS), (uint64_t)-EINVAL, &st))
 		return st;
 	rc = engine__nondet(e, s, BPF_FUNC_clone_redirect, 32);
-	if (engine__constrain(e, s, Z3_mk_bvsle(z, Z3_mk_extract(z, 31, 0, rc.e), num(e, CLONE_REDIRECT_MAX, 32))))
+	if (engine__constrain(e, s, Z3_mk_bvsle(z, Z3_mk_extract(z, 31, 0, rc.e), term_num(e, CLONE_REDIRECT_MAX, 32))))
 		return STEP_FAILED;
 	s->regs[BPF_REG_0] = sym_from(&e->ctx, Z3_mk_extract(z, 31, 0, rc.e), true);
 	return STEP_CONTINUE;
@@ -761,8 +721,8 @@ static enum step tc_skb_set_tunnel_key(struct mhse_engine *e, struct state *s)
 	if ((r[4].c & ~(uint64_t)TUNNEL_KEY_FLAGS) || !tunnel_key_size_ok(size))
 		return STEP_CONTINUE;
 	bad[0] = size > 24 && !(r[4].c & BPF_F_TUNINFO_IPV6) ?
-		Z3_mk_not(z, Z3_mk_eq(z, Z3_mk_extract(z, 223, 192, key), num(e, 0, 32))) : Z3_mk_false(z);
-	bad[1] = size > 22 ? Z3_mk_not(z, Z3_mk_eq(z, Z3_mk_extract(z, 191, 176, key), num(e, 0, 16))) : Z3_mk_false(z);
+		Z3_mk_not(z, Z3_mk_eq(z, Z3_mk_extract(z, 223, 192, key), term_num(e, 0, 32))) : Z3_mk_false(z);
+	bad[1] = size > 22 ? Z3_mk_not(z, Z3_mk_eq(z, Z3_mk_extract(z, 191, 176, key), term_num(e, 0, 16))) : Z3_mk_false(z);
 	if (!engine__split_ok(e, s, Z3_mk_not(z, Z3_mk_or(z, 2, bad)), (uint64_t)-EINVAL, &st))
 		return st;
 	r[0] = sval_conc(0);
@@ -777,7 +737,7 @@ static enum step tc_get_hash_recalc(struct mhse_engine *e, struct state *s)
 	struct state *unset;
 	struct sval fresh;
 
-	switch (engine__split(e, s, Z3_mk_eq(z, Z3_mk_extract(z, 31, 0, sym_ast(&e->ctx, hash)), num(e, 0, 32)), &unset)) {
+	switch (engine__split(e, s, Z3_mk_eq(z, Z3_mk_extract(z, 31, 0, sym_ast(&e->ctx, hash)), term_num(e, 0, 32)), &unset)) {
 	case -1:
 		return STEP_DONE;
 	case 1:
@@ -790,12 +750,12 @@ static enum step tc_get_hash_recalc(struct mhse_engine *e, struct state *s)
 		return STEP_CONTINUE;
 	}
 	fresh = engine__nondet(e, unset, BPF_FUNC_get_hash_recalc, 32);
-	if (engine__constrain(e, unset, Z3_mk_not(z, Z3_mk_eq(z, fresh.e, num(e, 0, 64)))))
+	if (engine__constrain(e, unset, Z3_mk_not(z, Z3_mk_eq(z, fresh.e, term_num(e, 0, 64)))))
 		return STEP_FAILED;
 	unset->regs[BPF_REG_0] = fresh;
 	if (unset == s)
 		return write_field(e, s, "hash", fresh);
-	if (finish_side(e, unset, write_field(e, unset, "hash", fresh)) == STEP_FAILED)
+	if (engine__finish_side(e, unset, write_field(e, unset, "hash", fresh)) == STEP_FAILED)
 		return STEP_FAILED;
 	s->regs[BPF_REG_0] = hash;
 	return STEP_CONTINUE;
@@ -847,19 +807,19 @@ static enum step fib_answer(struct mhse_engine *e, struct state *s, bool v4, boo
 		params[i] = byte_of(e, bytes, i);
 	for (int i = 0; i < FIB_DRAWS; i++)
 		v[i] = Z3_mk_extract(z, bits[i] - 1, 0, engine__nondet(e, s, BPF_FUNC_fib_lookup, bits[i]).e);
-	ok = Z3_mk_or(z, 2, (Z3_ast[]){ Z3_mk_eq(z, v[0], num(e, (uint32_t)-ENODEV, 32)),
-				       Z3_mk_bvule(z, v[0], num(e, BPF_FIB_LKUP_RET_FRAG_NEEDED, 32)) });
+	ok = Z3_mk_or(z, 2, (Z3_ast[]){ Z3_mk_eq(z, v[0], term_num(e, (uint32_t)-ENODEV, 32)),
+				       Z3_mk_bvule(z, v[0], term_num(e, BPF_FIB_LKUP_RET_FRAG_NEEDED, 32)) });
 	if (engine__constrain(e, s, ok))
 		return STEP_FAILED;
-	success = Z3_mk_eq(z, v[0], num(e, BPF_FIB_LKUP_RET_SUCCESS, 32));
-	frag = Z3_mk_eq(z, v[0], num(e, BPF_FIB_LKUP_RET_FRAG_NEEDED, 32));
-	tot_len_zero = Z3_mk_eq(z, Z3_mk_concat(z, params[7], params[6]), num(e, 0, 16));
+	success = Z3_mk_eq(z, v[0], term_num(e, BPF_FIB_LKUP_RET_SUCCESS, 32));
+	frag = Z3_mk_eq(z, v[0], term_num(e, BPF_FIB_LKUP_RET_FRAG_NEEDED, 32));
+	tot_len_zero = Z3_mk_eq(z, Z3_mk_concat(z, params[7], params[6]), term_num(e, 0, 16));
 	frag_after_route = skb ? Z3_mk_and(z, 2, (Z3_ast[]){ frag, tot_len_zero }) : Z3_mk_false(z);
-	route = Z3_mk_or(z, 3, (Z3_ast[]){ success, Z3_mk_eq(z, v[0], num(e, BPF_FIB_LKUP_RET_NO_NEIGH, 32)), frag_after_route });
+	route = Z3_mk_or(z, 3, (Z3_ast[]){ success, Z3_mk_eq(z, v[0], term_num(e, BPF_FIB_LKUP_RET_NO_NEIGH, 32)), frag_after_route });
 	if ((flags & tbid) == tbid) {
-		cond = Z3_mk_not(z, Z3_mk_or(z, 2, (Z3_ast[]){ Z3_mk_eq(z, v[0], num(e, (uint32_t)-ENODEV, 32)),
-						       Z3_mk_eq(z, v[0], num(e, BPF_FIB_LKUP_RET_FWD_DISABLED, 32)) }));
-		set_where(e, params, cond, 48, 4, num(e, 0, 32));
+		cond = Z3_mk_not(z, Z3_mk_or(z, 2, (Z3_ast[]){ Z3_mk_eq(z, v[0], term_num(e, (uint32_t)-ENODEV, 32)),
+						       Z3_mk_eq(z, v[0], term_num(e, BPF_FIB_LKUP_RET_FWD_DISABLED, 32)) }));
+		set_where(e, params, cond, 48, 4, term_num(e, 0, 32));
 	}
 	set_where(e, params, route, 8, 4, v[1]);
 	set_where(e, params, route, 12, 4, v[2]);
@@ -871,12 +831,12 @@ static enum step fib_answer(struct mhse_engine *e, struct state *s, bool v4, boo
 		set_where(e, params, cond, 52, 8, v[5]);
 		set_where(e, params, cond, 60, 4, v[6]);
 	}
-	set_where(e, params, cond, 48, 4, num(e, 0, 32));
+	set_where(e, params, cond, 48, 4, term_num(e, 0, 32));
 	set_where(e, params, Z3_mk_or(z, 2, (Z3_ast[]){ success, frag }), 6, 2, v[7]);
 	for (uint32_t i = 0; i < FIB_PARAMS_SIZE; i++)
 		acc = acc ? Z3_mk_concat(z, params[i], acc) : params[i];
 	s->regs[BPF_REG_0] = sym_from(&e->ctx, v[0], true);
-	return write_buffer(e, s, s->regs[BPF_REG_2], FIB_PARAMS_SIZE, engine__simplify(e, acc));
+	return sym_write_bytes(e, s, s->regs[BPF_REG_2], FIB_PARAMS_SIZE, engine__simplify(e, acc));
 }
 
 enum step sym_fib_lookup(struct mhse_engine *e, struct state *s, bool skb)
@@ -901,7 +861,7 @@ enum step sym_fib_lookup(struct mhse_engine *e, struct state *s, bool skb)
 	if ((st = engine__read_bytes(e, s, r[2], 1, &family)) != STEP_CONTINUE)
 		return st;
 	{
-		Z3_ast is_inet = Z3_mk_eq(z, family, num(e, AF_INET, 8)), is_inet6 = Z3_mk_eq(z, family, num(e, AF_INET6, 8));
+		Z3_ast is_inet = Z3_mk_eq(z, family, term_num(e, AF_INET, 8)), is_inet6 = Z3_mk_eq(z, family, term_num(e, AF_INET6, 8));
 
 		if (!engine__split_ok(e, s, Z3_mk_or(z, 2, (Z3_ast[]){ is_inet, is_inet6 }), (uint64_t)-EAFNOSUPPORT, &st))
 			return st;
@@ -913,7 +873,7 @@ enum step sym_fib_lookup(struct mhse_engine *e, struct state *s, bool skb)
 		case 1:
 			return fib_answer(e, s, true, skb);
 		case 2:
-			if (finish_side(e, v4, fib_answer(e, v4, true, skb)) == STEP_FAILED)
+			if (engine__finish_side(e, v4, fib_answer(e, v4, true, skb)) == STEP_FAILED)
 				return STEP_FAILED;
 			/* fall through */
 		default:
@@ -928,7 +888,7 @@ static Z3_ast field_term(struct mhse_engine *e, struct state *s, const char *nam
 	const struct ctx_field *f = mhse_hook__field(e->hook, name);
 
 	if (!f)
-		return num(e, 0, 32);
+		return term_num(e, 0, 32);
 	return Z3_mk_extract(e->ctx.z, 31, 0, sym_ast(&e->ctx, sregion__read(&e->ctx, s->regions[SREGION_CTX],
 									     sval_conc(f->offset), 4)));
 }
@@ -936,7 +896,7 @@ static Z3_ast field_term(struct mhse_engine *e, struct state *s, const char *nam
 /* Whether the skb has a tag outside its data. */
 static Z3_ast vlan_tagged(struct mhse_engine *e, struct state *s)
 {
-	return Z3_mk_not(e->ctx.z, Z3_mk_eq(e->ctx.z, field_term(e, s, "vlan_present"), num(e, 0, 32)));
+	return Z3_mk_not(e->ctx.z, Z3_mk_eq(e->ctx.z, field_term(e, s, "vlan_present"), term_num(e, 0, 32)));
 }
 
 /* As tc_helpers.c: proto (16 bits, network byte order; 0 for none) and tci
@@ -944,7 +904,7 @@ static Z3_ast vlan_tagged(struct mhse_engine *e, struct state *s)
 static enum step set_vlan_tag(struct mhse_engine *e, struct state *s, Z3_ast proto, Z3_ast tci)
 {
 	Z3_context z = e->ctx.z;
-	Z3_ast present = Z3_mk_ite(z, Z3_mk_eq(z, proto, num(e, 0, 16)), num(e, 0, 32), num(e, 1, 32));
+	Z3_ast present = Z3_mk_ite(z, Z3_mk_eq(z, proto, term_num(e, 0, 16)), term_num(e, 0, 32), term_num(e, 1, 32));
 	enum step st;
 
 	if ((st = write_field(e, s, "vlan_present", sym_from(&e->ctx, present, false))) != STEP_CONTINUE ||
@@ -979,9 +939,9 @@ static enum step tc_skb_vlan_push(struct mhse_engine *e, struct state *s)
 	Z3_ast tci = Z3_mk_extract(z, 15, 0, sym_ast(&e->ctx, s->regs[BPF_REG_3])), proto, vlan[2];
 	struct state *tagged;
 
-	vlan[0] = Z3_mk_eq(z, arg, num(e, __builtin_bswap16(ETH_P_8021Q), 16));
-	vlan[1] = Z3_mk_eq(z, arg, num(e, __builtin_bswap16(ETH_P_8021AD), 16));
-	proto = Z3_mk_ite(z, Z3_mk_or(z, 2, vlan), arg, num(e, __builtin_bswap16(ETH_P_8021Q), 16));
+	vlan[0] = Z3_mk_eq(z, arg, term_num(e, __builtin_bswap16(ETH_P_8021Q), 16));
+	vlan[1] = Z3_mk_eq(z, arg, term_num(e, __builtin_bswap16(ETH_P_8021AD), 16));
+	proto = Z3_mk_ite(z, Z3_mk_or(z, 2, vlan), arg, term_num(e, __builtin_bswap16(ETH_P_8021Q), 16));
 	s->regs[BPF_REG_0] = sval_conc(0);
 	switch (engine__split(e, s, vlan_tagged(e, s), &tagged)) {
 	case -1:
@@ -989,7 +949,7 @@ static enum step tc_skb_vlan_push(struct mhse_engine *e, struct state *s)
 	case 1:
 		return vlan_push_tagged(e, s, proto, tci);
 	case 2:
-		if (finish_side(e, tagged, vlan_push_tagged(e, tagged, proto, tci)) == STEP_FAILED)
+		if (engine__finish_side(e, tagged, vlan_push_tagged(e, tagged, proto, tci)) == STEP_FAILED)
 			return STEP_FAILED;
 		/* fall through */
 	default:
@@ -1003,7 +963,7 @@ static enum step pop_inband_tag(struct mhse_engine *e, struct state *s, Z3_ast *
 {
 	Z3_context z = e->ctx.z;
 	Z3_ast proto = ethertype_protocol(e, s->regions[SREGION_PKT]->array, s->pkt_lo + VLAN_ETH_HLEN - 2,
-					  Z3_mk_bvuge(z, skb_len(e, s), num(e, VLAN_ETH_HLEN + 2, 64)));
+					  Z3_mk_bvuge(z, skb_len(e, s), term_num(e, VLAN_ETH_HLEN + 2, 64)));
 	enum step st;
 
 	*tci = Z3_mk_concat(z, pkt_byte(e, s, VLAN_TAG_AT + 2), pkt_byte(e, s, VLAN_TAG_AT + 3));
@@ -1020,10 +980,10 @@ static bool vlan_inband(struct mhse_engine *e, struct state *s, enum step *st)
 	Z3_context z = e->ctx.z;
 	Z3_ast proto = skb_protocol(e, s), vlan[2];
 
-	vlan[0] = Z3_mk_eq(z, proto, num(e, __builtin_bswap16(ETH_P_8021Q), 16));
-	vlan[1] = Z3_mk_eq(z, proto, num(e, __builtin_bswap16(ETH_P_8021AD), 16));
+	vlan[0] = Z3_mk_eq(z, proto, term_num(e, __builtin_bswap16(ETH_P_8021Q), 16));
+	vlan[1] = Z3_mk_eq(z, proto, term_num(e, __builtin_bswap16(ETH_P_8021AD), 16));
 	return engine__split_ok(e, s, Z3_mk_or(z, 2, vlan), 0, st) &&
-	       engine__split_ok(e, s, Z3_mk_bvuge(z, skb_len(e, s), num(e, VLAN_ETH_HLEN, 64)), (uint64_t)-ENOMEM, st);
+	       engine__split_ok(e, s, Z3_mk_bvuge(z, skb_len(e, s), term_num(e, VLAN_ETH_HLEN, 64)), (uint64_t)-ENOMEM, st);
 }
 
 /* skb_vlan_pop once no tag is outside the data: an in-band one moves out. */
@@ -1039,7 +999,7 @@ static enum step vlan_pop_inner(struct mhse_engine *e, struct state *s)
 
 static enum step vlan_pop_tagged(struct mhse_engine *e, struct state *s)
 {
-	enum step st = set_vlan_tag(e, s, num(e, 0, 16), num(e, 0, 16));
+	enum step st = set_vlan_tag(e, s, term_num(e, 0, 16), term_num(e, 0, 16));
 
 	return st == STEP_CONTINUE ? vlan_pop_inner(e, s) : st;
 }
@@ -1065,7 +1025,7 @@ static enum step tc_skb_vlan_pop(struct mhse_engine *e, struct state *s)
 	case 1:
 		return vlan_pop_tagged(e, s);
 	case 2:
-		if (finish_side(e, tagged, vlan_pop_tagged(e, tagged)) == STEP_FAILED)
+		if (engine__finish_side(e, tagged, vlan_pop_tagged(e, tagged)) == STEP_FAILED)
 			return STEP_FAILED;
 		/* fall through */
 	default:
@@ -1088,7 +1048,7 @@ static enum step without_tunnel(struct mhse_engine *e, struct state *s, const ch
 	if (object_calls_helper(e->obj, BPF_FUNC_skb_set_tunnel_key))
 		return engine__end(e, s, PATH_UNSUPPORTED, "%s in an object that calls skb_set_tunnel_key", helper);
 	r[0] = sval_conc((uint64_t)(int64_t)err);
-	return clear && size ? write_buffer(e, s, r[2], size, num(e, 0, size * 8)) : STEP_CONTINUE;
+	return clear && size ? sym_write_bytes(e, s, r[2], size, term_num(e, 0, size * 8)) : STEP_CONTINUE;
 }
 
 static enum step tc_skb_get_tunnel_key(struct mhse_engine *e, struct state *s)
@@ -1118,57 +1078,32 @@ static enum step tc_skb_under_cgroup(struct mhse_engine *e, struct state *s)
 	if (!sval_is_conc(map) || (map.c & ~VM_PTR_INDEX_MASK) != VM_MAP_PTR(0) || idx >= e->obj->map_cnt ||
 	    e->obj->maps[idx].type != BPF_MAP_TYPE_CGROUP_ARRAY)
 		return engine__end(e, s, PATH_ERROR, "skb_under_cgroup on a map that is not a cgroup array");
-	if (!engine__split_ok(e, s, Z3_mk_bvult(z, low32(e, s->regs[BPF_REG_3]), num(e, e->obj->maps[idx].max_entries, 32)),
+	if (!engine__split_ok(e, s, Z3_mk_bvult(z, low32(e, s->regs[BPF_REG_3]), term_num(e, e->obj->maps[idx].max_entries, 32)),
 			      (uint64_t)-E2BIG, &st))
 		return st;
 	answer = Z3_mk_extract(z, 31, 0, engine__nondet(e, s, BPF_FUNC_skb_under_cgroup, 32).e);
-	ok[0] = Z3_mk_eq(z, answer, num(e, (uint32_t)-EAGAIN, 32));
-	ok[1] = Z3_mk_eq(z, answer, num(e, 0, 32));
-	ok[2] = Z3_mk_eq(z, answer, num(e, 1, 32));
+	ok[0] = Z3_mk_eq(z, answer, term_num(e, (uint32_t)-EAGAIN, 32));
+	ok[1] = Z3_mk_eq(z, answer, term_num(e, 0, 32));
+	ok[2] = Z3_mk_eq(z, answer, term_num(e, 1, 32));
 	if (engine__constrain(e, s, Z3_mk_or(z, 3, ok)))
 		return STEP_FAILED;
 	s->regs[BPF_REG_0] = sym_from(&e->ctx, answer, true);
 	return STEP_CONTINUE;
 }
 
-/* As tc_helpers.c: the program's packet pointers die with the call. */
-static enum step changes_packet(struct mhse_engine *e, struct state *s, sym_helper_fn run)
-{
-	enum step st = engine__packet_invalidate(e, s);
-
-	return st == STEP_CONTINUE ? run(e, s) : st;
-}
-
-#define CHANGES_PACKET(helper) \
-	static enum step helper##_invalidating(struct mhse_engine *e, struct state *s) \
-	{ \
-		return changes_packet(e, s, helper); \
-	}
-CHANGES_PACKET(tc_skb_store_bytes)
-CHANGES_PACKET(tc_l3_csum_replace)
-CHANGES_PACKET(tc_l4_csum_replace)
-CHANGES_PACKET(tc_skb_pull_data)
-CHANGES_PACKET(tc_skb_change_tail)
-CHANGES_PACKET(tc_skb_change_head)
-CHANGES_PACKET(tc_skb_adjust_room)
-CHANGES_PACKET(tc_skb_change_proto)
-CHANGES_PACKET(tc_clone_redirect)
-CHANGES_PACKET(tc_skb_vlan_push)
-CHANGES_PACKET(tc_skb_vlan_pop)
-
 static const struct sym_helper tc_helpers[] = {
 	{ BPF_FUNC_skb_load_bytes, tc_skb_load_bytes },
-	{ BPF_FUNC_skb_store_bytes, tc_skb_store_bytes_invalidating },
-	{ BPF_FUNC_l3_csum_replace, tc_l3_csum_replace_invalidating },
-	{ BPF_FUNC_l4_csum_replace, tc_l4_csum_replace_invalidating },
+	{ BPF_FUNC_skb_store_bytes, tc_skb_store_bytes },
+	{ BPF_FUNC_l3_csum_replace, tc_l3_csum_replace },
+	{ BPF_FUNC_l4_csum_replace, tc_l4_csum_replace },
 	{ BPF_FUNC_redirect, tc_redirect },
 	{ BPF_FUNC_set_hash, tc_set_hash },
 	{ BPF_FUNC_skb_change_type, tc_skb_change_type },
 	{ BPF_FUNC_csum_update, tc_csum_update },
-	{ BPF_FUNC_skb_pull_data, tc_skb_pull_data_invalidating },
-	{ BPF_FUNC_skb_change_tail, tc_skb_change_tail_invalidating },
-	{ BPF_FUNC_skb_change_head, tc_skb_change_head_invalidating },
-	{ BPF_FUNC_skb_adjust_room, tc_skb_adjust_room_invalidating },
+	{ BPF_FUNC_skb_pull_data, tc_skb_pull_data },
+	{ BPF_FUNC_skb_change_tail, tc_skb_change_tail },
+	{ BPF_FUNC_skb_change_head, tc_skb_change_head },
+	{ BPF_FUNC_skb_adjust_room, tc_skb_adjust_room },
 	{ BPF_FUNC_skb_set_tunnel_key, tc_skb_set_tunnel_key },
 	{ BPF_FUNC_get_hash_recalc, tc_get_hash_recalc },
 	{ BPF_FUNC_redirect_peer, tc_redirect_peer },
@@ -1176,12 +1111,12 @@ static const struct sym_helper tc_helpers[] = {
 	{ BPF_FUNC_get_route_realm, tc_get_route_realm },
 	{ BPF_FUNC_get_cgroup_classid, tc_get_cgroup_classid },
 	{ BPF_FUNC_fib_lookup, tc_fib_lookup },
-	{ BPF_FUNC_skb_change_proto, tc_skb_change_proto_invalidating },
+	{ BPF_FUNC_skb_change_proto, tc_skb_change_proto },
 	{ BPF_FUNC_skb_load_bytes_relative, tc_skb_load_bytes_relative },
 	{ BPF_FUNC_skb_ecn_set_ce, tc_skb_ecn_set_ce },
-	{ BPF_FUNC_clone_redirect, tc_clone_redirect_invalidating },
-	{ BPF_FUNC_skb_vlan_push, tc_skb_vlan_push_invalidating },
-	{ BPF_FUNC_skb_vlan_pop, tc_skb_vlan_pop_invalidating },
+	{ BPF_FUNC_clone_redirect, tc_clone_redirect },
+	{ BPF_FUNC_skb_vlan_push, tc_skb_vlan_push },
+	{ BPF_FUNC_skb_vlan_pop, tc_skb_vlan_pop },
 	{ BPF_FUNC_skb_get_tunnel_key, tc_skb_get_tunnel_key },
 	{ BPF_FUNC_skb_get_tunnel_opt, tc_skb_get_tunnel_opt },
 	{ BPF_FUNC_skb_set_tunnel_opt, tc_skb_set_tunnel_opt },

@@ -6,13 +6,12 @@
  * the data, and the frame ending frame_size bytes after the buffer start.
  * Bounds and return codes follow net/core/filter.c. The three adjust
  * helpers change the packet: the program's packet pointers die with the
- * call, as the verifier forgets them (packet_edit.h).
+ * call (helper_changes_packet, for every hook).
  */
 #include <errno.h>
 #include <string.h>
 #include "helpers.h"
 #include "hooks/tc/fib.h"
-#include "packet_edit.h"
 #include "vm_internal.h"
 
 #define XDP_FRAME_SIZE 40 /* sizeof(struct xdp_frame): never part of data or metadata */
@@ -26,7 +25,6 @@ static int xdp_adjust_head(struct mhse_vm *vm, uint64_t *regs)
 	int64_t offset = (int32_t)regs[2], metalen = vm->pkt_data - pkt->lo;
 	int64_t data = vm->pkt_data + offset;
 
-	vm_packet_invalidate(vm);
 	if (data < XDP_FRAME_SIZE + metalen || data > (int64_t)pkt->hi - ETH_HLEN) {
 		regs[0] = (uint64_t)-EINVAL;
 		return 0;
@@ -44,7 +42,6 @@ static int xdp_adjust_tail(struct mhse_vm *vm, uint64_t *regs)
 	struct mem_region *pkt = vm_packet(vm);
 	int64_t offset = (int32_t)regs[2], end = pkt->hi + offset;
 
-	vm_packet_invalidate(vm);
 	if (end > pkt->cap || end < vm->pkt_data + ETH_HLEN) {
 		regs[0] = (uint64_t)-EINVAL;
 		return 0;
@@ -61,7 +58,6 @@ static int xdp_adjust_meta(struct mhse_vm *vm, uint64_t *regs)
 	struct mem_region *pkt = vm_packet(vm);
 	int64_t meta = pkt->lo + (int64_t)(int32_t)regs[2], metalen = vm->pkt_data - meta;
 
-	vm_packet_invalidate(vm);
 	if (meta < XDP_FRAME_SIZE || meta > vm->pkt_data) {
 		regs[0] = (uint64_t)-EINVAL;
 		return 0;

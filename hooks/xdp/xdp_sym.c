@@ -4,14 +4,12 @@
  * term, a concrete start (pkt_lo), metadata start (pkt_meta) and a symbolic
  * end (pkt_hi). The bounds are the kernel's, as in xdp_helpers.c; where they
  * depend on the packet length, the path splits into the lengths that pass
- * and those that fail. As in xdp_helpers.c, the adjust helpers invalidate
- * the program's packet pointers first.
+ * and those that fail.
  */
 #include <errno.h>
 #include "engine_internal.h"
 #include "hooks/tc/fib.h"
 #include "mem.h"
-#include "packet_edit.h"
 
 #define XDP_FRAME_SIZE 40
 #define ETH_HLEN 14
@@ -43,10 +41,8 @@ static enum step sym_xdp_adjust_head(struct mhse_engine *e, struct state *s)
 	struct sval off = s->regs[BPF_REG_2];
 	int64_t delta, data, metalen = (int64_t)s->pkt_lo - s->pkt_meta;
 	struct sregion *pkt;
-	enum step st = engine__packet_invalidate(e, s);
+	enum step st;
 
-	if (st != STEP_CONTINUE)
-		return st;
 	if (!sval_is_conc(off))
 		return needs_concrete(e, s, "xdp_adjust_head");
 	delta = (int32_t)off.c;
@@ -81,10 +77,8 @@ static enum step sym_xdp_adjust_tail(struct mhse_engine *e, struct state *s)
 	struct sregion *pkt = s->regions[SREGION_PKT];
 	Z3_ast end, ok[2];
 	int64_t delta;
-	enum step st = engine__packet_invalidate(e, s);
+	enum step st;
 
-	if (st != STEP_CONTINUE)
-		return st;
 	if (!sval_is_conc(off))
 		return needs_concrete(e, s, "xdp_adjust_tail");
 	delta = (int32_t)off.c;
@@ -108,10 +102,7 @@ static enum step sym_xdp_adjust_meta(struct mhse_engine *e, struct state *s)
 {
 	struct sval off = s->regs[BPF_REG_2];
 	int64_t meta, metalen;
-	enum step st = engine__packet_invalidate(e, s);
 
-	if (st != STEP_CONTINUE)
-		return st;
 	if (!sval_is_conc(off))
 		return needs_concrete(e, s, "xdp_adjust_meta");
 	meta = (int64_t)s->pkt_meta + (int32_t)off.c;
