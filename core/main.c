@@ -787,7 +787,7 @@ static int cmd_specs(int argc, char **argv)
 
 			snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
 			if (!mhse_hook__load(path, &hook)) {
-				printf("%-16s %s\n", hook->name, hook->description ? hook->description : "");
+				printf("%-18s %s\n", hook->name, hook->description ? hook->description : "");
 				mhse_hook__free(hook);
 			}
 		}
