@@ -158,7 +158,7 @@ void engine__queue(struct mhse_engine *e, struct state *s)
 int engine__split(struct mhse_engine *e, struct state *s, Z3_ast raw, struct state **other)
 {
 	Z3_context z = e->ctx.z;
-	Z3_model cond_model = NULL;
+	struct path_model cond_model = { 0 };
 	Z3_ast cond;
 	enum sat yes, no;
 	int ret = -1;
@@ -172,8 +172,8 @@ int engine__split(struct mhse_engine *e, struct state *s, Z3_ast raw, struct sta
 	/* the model that satisfies cond goes with the copy that takes cond,
 	 * so that neither side needs solving anew when its path ends */
 	cond_model = s->model;
-	if (cond_model)
-		Z3_model_inc_ref(z, cond_model);
+	if (cond_model.m)
+		Z3_model_inc_ref(z, cond_model.m);
 	no = engine__feasible(e, s, Z3_mk_not(z, cond), Z3_mk_not(z, raw));
 	if (no == SAT_UNKNOWN)
 		goto timeout;
@@ -186,16 +186,16 @@ int engine__split(struct mhse_engine *e, struct state *s, Z3_ast raw, struct sta
 		ret = -1;
 		goto out;
 	}
-	if ((*other)->model)
-		Z3_model_dec_ref(z, (*other)->model);
+	if ((*other)->model.m)
+		Z3_model_dec_ref(z, (*other)->model.m);
 	(*other)->model = cond_model;
-	cond_model = NULL;
+	cond_model.m = NULL;
 	goto out;
 timeout:
 	engine__end(e, s, PATH_TIMEOUT, "solver query timed out, or its terms are too large, at insn %zu", s->pc);
 out:
-	if (cond_model)
-		Z3_model_dec_ref(z, cond_model);
+	if (cond_model.m)
+		Z3_model_dec_ref(z, cond_model.m);
 	return ret;
 }
 
@@ -1334,7 +1334,7 @@ enum step engine__end(struct mhse_engine *e, struct state *s, enum path_kind kin
 		p.kind = PATH_TIMEOUT;
 		snprintf(p.message, sizeof(p.message), "no model for the path (%s)", sat == SAT_NO ? "infeasible" : "timeout");
 	}
-	if (build_path(e, s, s->model, &p))
+	if (build_path(e, s, s->model.m, &p))
 		e->stop = true;
 	else if (e->on_path && e->on_path(e->on_path_arg, &p))
 		e->stop = true;

@@ -363,6 +363,26 @@ static bool holds_in(Z3_context z, Z3_model m, Z3_ast e)
 	return Z3_model_eval(z, m, e, true, &v) && Z3_get_bool_value(z, v) == Z3_L_TRUE;
 }
 
+/* Moves model->valid past the constraints its model satisfies. */
+static void path_model__advance(Z3_context z, struct path_model *model, const struct constraint *const *path, size_t n)
+{
+	while (model->m && model->valid < n && holds_in(z, model->m, path[model->valid]->e))
+		model->valid++;
+}
+
+/* Whether the path's own model satisfies cond and the constraints use marks. */
+static bool path_model__satisfies(Z3_context z, struct path_model *model, const struct constraint *const *path,
+				  size_t n, const bool *use, Z3_ast cond)
+{
+	path_model__advance(z, model, path, n);
+	if (!model->m || !holds_in(z, model->m, cond))
+		return false;
+	for (size_t i = model->valid; i < n; i++)
+		if (use[i] && !holds_in(z, model->m, path[i]->e))
+			return false;
+	return true;
+}
+
 static bool model_satisfies(Z3_context z, Z3_model m, const struct constraint *const *path, size_t n, const bool *use,
 			    Z3_ast cond)
 {
@@ -706,33 +726,34 @@ static Z3_model builder__finish(struct model_builder *b, int err)
 	return m;
 }
 
-/* Replaces *model by one that takes vars (what the constraints use marks
- * and the query's condition depend on) from m and the other constraints'
- * variables from *model, so that it stays a model of the whole path. */
+/* Replaces the path's model by one that takes vars (what the constraints
+ * use marks and the query's condition depend on) from m and the other
+ * constraints' variables from the old model, so that it stays a model of
+ * the constraints the old one was known to satisfy and of those use marks. */
 static void adopt_model(struct solver *s, const struct constraint *const *path, size_t n, const bool *use,
-			const struct term_vars *vars, Z3_model m, Z3_model *model)
+			const struct term_vars *vars, Z3_model m, struct path_model *model)
 {
 	struct model_builder b;
-	Z3_model merged;
+	Z3_model merged = NULL;
 	int err;
 
-	if (!*model) {
-		Z3_model_inc_ref(s->ctx->z, m);
-		*model = m;
-		return;
+	if (model->m) {
+		builder__init(&b, s->ctx->z);
+		err = builder__copy(&b, m, vars);
+		for (size_t i = 0; i < n && !err; i++)
+			if (!use[i])
+				err = builder__copy(&b, model->m, &path[i]->vars);
+		merged = builder__finish(&b, err);
+		Z3_model_dec_ref(s->ctx->z, model->m);
 	}
-	builder__init(&b, s->ctx->z);
-	err = builder__copy(&b, m, vars);
-	for (size_t i = 0; i < n && !err; i++)
-		if (!use[i])
-			err = builder__copy(&b, *model, &path[i]->vars);
-	merged = builder__finish(&b, err);
-	Z3_model_dec_ref(s->ctx->z, *model);
 	if (!merged) {
 		Z3_model_inc_ref(s->ctx->z, m);
 		merged = m;
+		model->valid = 0;
 	}
-	*model = merged;
+	model->m = merged;
+	while (model->valid < n && use[model->valid])
+		model->valid++;
 }
 
 /* ---- weakening: a cheap proof that a condition cannot hold ----
@@ -889,7 +910,7 @@ static bool refuted_by_weakening(struct solver *s, Z3_ast raw)
 }
 
 enum sat solver__check(struct solver *s, const struct constraint *const *path, size_t n, Z3_ast cond, Z3_ast raw,
-		       Z3_model *model)
+		       struct path_model *model)
 {
 	Z3_context z = s->ctx->z;
 	struct query_cache *c = s->cache;
@@ -904,7 +925,7 @@ enum sat solver__check(struct solver *s, const struct constraint *const *path, s
 	if (!use || select_relevant(s, path, n, cond, use, &vars))
 		goto out;
 	/* Counterexample cache: the path's own model first, then recent ones. */
-	if (model && *model && model_satisfies(z, *model, path, n, use, cond)) {
+	if (model && path_model__satisfies(z, model, path, n, use, cond)) {
 		s->stats.model_hits++;
 		result = SAT_YES;
 		goto out;
@@ -962,26 +983,29 @@ out:
 /* A model of the path: each independent group of constraints the current
  * model does not satisfy is solved alone, the others keep their values,
  * and one model is put together from the parts. */
-enum sat solver__model(struct solver *s, const struct constraint *const *path, size_t n, Z3_model *model)
+enum sat solver__model(struct solver *s, const struct constraint *const *path, size_t n, struct path_model *model)
 {
 	Z3_context z = s->ctx->z;
-	enum sat result = SAT_YES;
+	enum sat result = SAT_UNKNOWN;
 	struct groups g = { 0 };
-	bool *holds = calloc(n + 1, sizeof(*holds)), *use = calloc(n + 1, sizeof(*use)), all = *model != NULL;
-	Z3_model *models = calloc(n + 1, sizeof(*models)), merged;
+	bool *holds = NULL, *use = NULL;
+	Z3_model *models = NULL, merged;
 	struct model_builder b;
 	size_t i;
 	int err = 0;
 
-	for (i = 0; holds && i < n && *model; i++)
-		all &= holds[i] = holds_in(z, *model, path[i]->e);
-	if (all) {
+	path_model__advance(z, model, path, n);
+	if (model->m && model->valid == n) {
 		s->stats.model_hits++;
-		goto out;
+		return SAT_YES;
 	}
-	result = SAT_UNKNOWN;
+	holds = calloc(n + 1, sizeof(*holds));
+	use = calloc(n + 1, sizeof(*use));
+	models = calloc(n + 1, sizeof(*models));
 	if (!holds || !use || !models || groups__build(&g, path, n))
 		goto out;
+	for (i = 0; i < n && model->m; i++)
+		holds[i] = i < model->valid || holds_in(z, model->m, path[i]->e);
 	for (i = 0; i < n; i++) {
 		size_t root = group_root(&g, i);
 
@@ -990,12 +1014,13 @@ enum sat solver__model(struct solver *s, const struct constraint *const *path, s
 	}
 	builder__init(&b, z);
 	for (i = 0; i < n && !err; i++)
-		err = builder__copy(&b, models[group_root(&g, i)] ?: *model, &path[i]->vars);
+		err = builder__copy(&b, models[group_root(&g, i)] ?: model->m, &path[i]->vars);
 	if (!(merged = builder__finish(&b, err)))
 		goto out;
-	if (*model)
-		Z3_model_dec_ref(z, *model);
-	*model = merged;
+	if (model->m)
+		Z3_model_dec_ref(z, model->m);
+	model->m = merged;
+	model->valid = n;
 	result = SAT_YES;
 out:
 	for (i = 0; models && i < n; i++)

@@ -81,18 +81,27 @@ void solver__fini(struct solver *s);
 int solver__constraint(struct solver *s, Z3_ast e, struct constraint *out);
 void constraint__free(struct constraint *c);
 
+/* A path's model, and how many of the path's first constraints it is known
+ * to satisfy (constraints are appended, so a prefix is what stays true):
+ * each constraint is evaluated in a model once, not once a query. */
+struct path_model {
+	Z3_model m;
+	size_t valid;
+};
+
 /* Is path ∧ cond satisfiable? raw, if not NULL, is cond as built, before
- * simplification (it can show that cond never holds, cheaply). *model, if
- * not NULL, is a model of the path (or NULL) on input, tried first; on SAT
- * it is replaced by a model of path ∧ cond (the caller owns one reference,
- * Z3_model_dec_ref to drop it). */
+ * simplification (it can show that cond never holds, cheaply). model, if
+ * not NULL, is the path's model (m may be NULL), tried first; on SAT it is
+ * replaced by a model of path ∧ cond as far as what the query depends on
+ * (the caller owns one reference to m, Z3_model_dec_ref to drop it). */
 enum sat solver__check(struct solver *s, const struct constraint *const *path, size_t path_cnt, Z3_ast cond,
-		       Z3_ast raw, Z3_model *model);
+		       Z3_ast raw, struct path_model *model);
 
 /* A model of the whole path, for the test a finished path becomes: *model
  * where it satisfies the constraints, the groups it does not satisfy solved
- * anew. *model is replaced on SAT. */
-enum sat solver__model(struct solver *s, const struct constraint *const *path, size_t path_cnt, Z3_model *model);
+ * anew. model is replaced on SAT. */
+enum sat solver__model(struct solver *s, const struct constraint *const *path, size_t path_cnt,
+		       struct path_model *model);
 
 /* The value of e in model, completed with zeroes for unconstrained variables. */
 uint64_t solver__eval(struct solver *s, Z3_model model, Z3_ast e);

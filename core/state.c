@@ -45,14 +45,14 @@ struct state *state__fork(const struct state *s, struct sym_ctx *ctx)
 	if ((s->region_cnt && !c->regions) || (s->path_cnt && !c->path) || (s->nondet_cnt && !c->nondet) ||
 	    (s->record_cnt && !c->records) || (s->branch_cnt && !c->branches) || (s->trace_cnt && !c->traces) || (s->event_cnt && !c->events)) {
 		c->region_cnt = 0;
-		c->model = NULL;
+		c->model.m = NULL;
 		state__free(c, ctx);
 		return NULL;
 	}
 	for (uint32_t i = 0; i < c->region_cnt; i++)
 		c->regions[i]->refs++;
-	if (c->model)
-		Z3_model_inc_ref(ctx->z, c->model);
+	if (c->model.m)
+		Z3_model_inc_ref(ctx->z, c->model.m);
 	return c;
 }
 
@@ -72,8 +72,8 @@ void state__free(struct state *s, struct sym_ctx *ctx)
 		return;
 	for (uint32_t i = 0; i < s->region_cnt; i++)
 		sregion_put(s->regions[i]);
-	if (s->model)
-		Z3_model_dec_ref(ctx->z, s->model);
+	if (s->model.m)
+		Z3_model_dec_ref(ctx->z, s->model.m);
 	free(s->regions);
 	free(s->path);
 	free(s->nondet);

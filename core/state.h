@@ -86,7 +86,7 @@ struct state {
 	uint32_t region_cnt, region_cap;
 	const struct constraint **path;
 	size_t path_cnt, path_cap;
-	Z3_model model;
+	struct path_model model; /* the path's model, and how much of the path it satisfies */
 	/* packet window: data starts at pkt_lo (concrete), ends at pkt_hi (term) */
 	uint32_t pkt_lo, pkt_meta;
 	Z3_ast pkt_hi;
