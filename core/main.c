@@ -258,6 +258,36 @@ static const char *hook_for(const struct run_opts *o, const struct mhse_object *
 	return NULL;
 }
 
+/* The object and program a spec error is about: with --all, the same
+ * unknown hook is met by many programs, and each line must say which. */
+static const char *log_obj, *log_prog;
+
+static int log_for_program(enum mhse_log_level level, const char *fmt, va_list args)
+{
+	if (level > MHSE_LOG_WARN)
+		return 0;
+	fprintf(stderr, "%s: program %s: ", log_obj, log_prog);
+	return vfprintf(stderr, fmt, args);
+}
+
+/* The spec of prog's hook, or an exit code after a one-line error. */
+static int load_hook(const struct run_opts *o, const struct mhse_object *obj, const struct mhse_prog *prog,
+		     struct mhse_hook **hook)
+{
+	const char *name = hook_for(o, obj, prog);
+	mhse_log_fn saved;
+	int err;
+
+	if (!name)
+		return EXIT_USAGE;
+	log_obj = obj->path;
+	log_prog = prog->name;
+	saved = mhse_set_log(log_for_program);
+	err = mhse_hook__load(name, hook);
+	mhse_set_log(saved);
+	return err ? EXIT_BAD_INPUT : 0;
+}
+
 static int push_arg(char ***list, int *cnt, char *arg)
 {
 	char **l = realloc(*list, (size_t)(*cnt + 1) * sizeof(*l));
@@ -519,12 +549,10 @@ static int cmd_run(int argc, char **argv)
 		goto out;
 	err = EXIT_USAGE;
 	prog = pick_prog(obj, o.common.prog);
-	if (!prog)
-		goto out;
-	if (!hook_for(&o, obj, prog))
+	if (!prog || (err = load_hook(&o, obj, prog, &hook)))
 		goto out;
 	err = EXIT_BAD_INPUT;
-	if (mhse_hook__load(hook_for(&o, obj, prog), &hook) || mhse_vm__new(obj, hook, &vm))
+	if (mhse_vm__new(obj, hook, &vm))
 		goto out;
 	if (o.packet && mhse_packet__read(o.packet, &packet, &packet_len))
 		goto out;
@@ -620,10 +648,9 @@ static int explore_one(const struct mhse_object *obj, const struct mhse_prog *pr
 	struct mhse_hook *hook;
 	int err;
 
-	if (!hook_for(o, obj, prog))
-		return EXIT_USAGE;
-	if (mhse_hook__load(hook_for(o, obj, prog), &hook))
-		return EXIT_BAD_INPUT;
+	err = load_hook(o, obj, prog, &hook);
+	if (err)
+		return err;
 	err = mhse_explore(obj, prog, hook, &xo, stats);
 	/* the summary outlives the spec: it keeps a copy of the name (cmd_explore frees it) */
 	stats->hook = strdup(hook->name);
@@ -726,18 +753,9 @@ static int cmd_replay(int argc, char **argv)
 		err = EXIT_USAGE;
 		goto out;
 	}
-	{
-		const char *hook_name = hook_for(&o, obj, prog ? prog : &obj->progs[0]);
-
-		if (!hook_name) {
-			err = EXIT_USAGE;
-			goto out;
-		}
-		if (mhse_hook__load(hook_name, &hook)) {
-			err = EXIT_BAD_INPUT;
-			goto out;
-		}
-	}
+	err = load_hook(&o, obj, prog ? prog : &obj->progs[0], &hook);
+	if (err)
+		goto out;
 	err = mhse_replay(obj, prog, hook, dir, &ro, &rep);
 	if (err == -EPERM) {
 		err = EXIT_NO_KERNEL;

@@ -1390,7 +1390,9 @@ static int build_prog(struct loader *ld, size_t entry, size_t *placed, size_t *s
 	}
 
 	prog->name = strdup(ef->name);
-	prog->section = strdup(ld->secs[ef->sec].name);
+	/* SEC("?tc") is SEC("tc") that libbpf does not load unless asked: the
+	 * '?' is no part of the section's name */
+	prog->section = strdup(ld->secs[ef->sec].name + (ld->secs[ef->sec].name[0] == '?'));
 	prog->insns = malloc(total * sizeof(*prog->insns));
 	prog->subprogs = calloc(cnt, sizeof(*prog->subprogs));
 	if (ld->obj->line_cnt)

@@ -94,7 +94,7 @@ check "not elf exit" rc_is 3
 check "not elf message" err_is_one_line_with "$tmp/bad.o"
 run run "$fw" --hook nosuchhook --packet "$syn"
 check "unknown hook" rc_is 3
-check "unknown hook message" err_is_one_line_with "nosuchhook"
+check "unknown hook message" err_is_one_line_with "$fw: program xdp_firewall: unknown hook 'nosuchhook'"
 cat >"$tmp/bad.yaml" <<'S'
 name: broken
 context:
@@ -152,6 +152,21 @@ echo "odd_prog: xdp" >"$tmp/hooks.yaml"
 run --hooks "$tmp/hooks.yaml" --out "$tmp/odd" "$tmp/odd.o"
 check "hooks file" rc_is 0
 check "hooks file paths" out_has "odd_prog  *xdp  *consistent  *2 "
+
+# Programs of a type mhse has no spec for: under --all, each error line names
+# its program. A '?' before a section name (libbpf: not loaded unless asked)
+# does not hide the type.
+cat >"$tmp/nospec.bpf.c" <<'C'
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+SEC("?fentry/first") int first(void *ctx) { return 0; }
+SEC("fentry/second") int second(void *ctx) { return 0; }
+char _license[] SEC("license") = "GPL";
+C
+clang -O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -c "$tmp/nospec.bpf.c" -o "$tmp/nospec.o"
+run --all --out "$tmp/nospec" "$tmp/nospec.o"
+check "no spec exit" rc_is 3
+check "no spec names each program" python3 -c 'import sys; l=open(sys.argv[1]).read().splitlines(); sys.exit(not (len(l)==2 and all(": program %s: unknown hook '"'"'tracing'"'"'" % p in x for p, x in zip(("first","second"), l))))' "$tmp/err"
 
 run run "$fw" --packet "$syn" --ctx nosuchfield=1
 check "bad ctx field" rc_is 2

@@ -4,7 +4,8 @@
  * opens too: BTF-defined maps with map-in-map and program-array
  * initialisers, global data in every kind of section, several programs in
  * one section, BPF-to-BPF calls into .text, a bpf_loop callback, kconfig and
- * ksym externs and a kfunc.
+ * ksym externs, a kfunc, and a program libbpf loads only when asked
+ * (SEC("?tc")).
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -132,6 +133,12 @@ int tc_jump(struct __sk_buff *skb)
 		return 1;
 	bpf_tail_call(skb, &jumps, 2);
 	return 0;
+}
+
+SEC("?tc")
+int tc_optional(struct __sk_buff *skb)
+{
+	return skb->mark ? 2 : 0;
 }
 
 char _license[] SEC("license") = "GPL";

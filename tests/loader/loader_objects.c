@@ -137,7 +137,7 @@ static void check_features(struct mhse_object *obj)
 	int active = mhse_object__find_extern(obj, "bpf_prog_active");
 	long callback;
 
-	CHECK(obj->prog_cnt == 6, "%zu programs", obj->prog_cnt);
+	CHECK(obj->prog_cnt == 7, "%zu programs", obj->prog_cnt);
 	CHECK(!strcmp(obj->license, "GPL"), "license '%s'", obj->license);
 	if (main_prog) {
 		CHECK(main_prog->type == BPF_PROG_TYPE_XDP && main_prog->hook && !strcmp(main_prog->hook, "xdp"),
@@ -160,6 +160,9 @@ static void check_features(struct mhse_object *obj)
 	if ((p = prog(obj, "tail_target")))
 		CHECK(p->type == BPF_PROG_TYPE_SCHED_CLS && !strcmp(p->hook, "tc"), "tc/ingress is type %u",
 		      p->type);
+	if ((p = prog(obj, "tc_optional")))
+		CHECK(!strcmp(p->section, "tc") && p->type == BPF_PROG_TYPE_SCHED_CLS && p->hook && !strcmp(p->hook, "tc"),
+		      "?tc is section '%s' type %u", p->section, p->type);
 	if ((p = prog(obj, "tc_main")) && kconfig) {
 		CHECK(rcu >= 0 && find_ref(p, true, BPF_PSEUDO_KFUNC_CALL, rcu) >= 0, "no kfunc call to extern %d",
 		      rcu);
