@@ -15,7 +15,10 @@
  * Inputs are the packet (an array term pkt0 and a length pkt_len0 within
  * the spec's bounds), every scalar context field the spec lists (one
  * variable each, within its range), the values nondeterministic helpers
- * return, unbound externs, and map contents as the map policy makes them.
+ * return, and map contents as the map policy makes them. An extern no one
+ * bound is not an input: a test could not give its value to a replay (a
+ * ksym's is a kernel address), so a path that loads one is unsupported, as
+ * the interpreter's run of it is.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -562,8 +565,10 @@ static enum step ld_imm64(struct mhse_engine *e, struct state *s, const struct b
 	case MHSE_PSEUDO_EXTERN:
 		if ((uint32_t)insn->imm >= obj->extern_cnt)
 			return engine__end(e, s, PATH_UNSUPPORTED, "bad extern index %d", insn->imm);
-		*dst = obj->externs[insn->imm].bound ? sval_conc(obj->externs[insn->imm].value) :
-			sym_from(&e->ctx, e->extern_vars[insn->imm], false);
+		if (!obj->externs[insn->imm].bound)
+			return engine__end(e, s, PATH_UNSUPPORTED, "extern %s has no value (bind it with --const)",
+					   obj->externs[insn->imm].name);
+		*dst = sval_conc(obj->externs[insn->imm].value);
 		return STEP_CONTINUE;
 	default:
 		return engine__end(e, s, PATH_UNSUPPORTED, "ld_imm64 with src_reg %u", insn->src_reg);
@@ -639,13 +644,12 @@ static enum step call_helper(struct mhse_engine *e, struct state *s, int32_t id)
 		for (size_t i = 0; i < hook->helper_cnt; i++)
 			if (hook->helpers[i].id == id)
 				module = hook->helpers[i].module;
-		if (!module)
-			return engine__end(e, s, PATH_ERROR, "helper %s (%d) is not allowed in hook %s", name ? name : "?",
-					   id, hook->name);
 	}
-	fn = sym_helper_find(module, id);
+	fn = module ? sym_helper_find(module, id) : NULL;
+	/* as the interpreter: a helper the spec does not list is unmodelled */
 	if (!fn)
-		return engine__end(e, s, PATH_UNSUPPORTED, "helper %s", name ? name : "?");
+		return engine__end(e, s, PATH_UNSUPPORTED, "helper %s (%d) is not modelled in hook %s", name ? name : "?",
+				   id, hook->name);
 	if (helper_changes_packet(id) && (st = engine__packet_invalidate(e, s)) != STEP_CONTINUE)
 		return st;
 	return fn(e, s);
@@ -1390,7 +1394,9 @@ Z3_ast engine__ctx_input(struct mhse_engine *e, const char *field)
 	return v < 0 ? NULL : e->ctx_vars[v];
 }
 
-int engine__ctx_derive(struct mhse_engine *e, struct state *s, const char *field, Z3_ast term)
+/* Sets a context field of s to term; without keep_input, the field is no
+ * input of the test any more. */
+static int ctx_set(struct mhse_engine *e, struct state *s, const char *field, Z3_ast term, bool keep_input)
 {
 	const struct ctx_field *f;
 	int v = ctx_var_index(e->hook, field, &f);
@@ -1401,10 +1407,21 @@ int engine__ctx_derive(struct mhse_engine *e, struct state *s, const char *field
 	ctx = state__writable_region(s, SREGION_CTX);
 	if (!ctx)
 		return -ENOMEM;
-	e->ctx_vars[v] = NULL;
+	if (!keep_input)
+		e->ctx_vars[v] = NULL;
 	for (uint32_t b = 0; b < f->size; b++)
 		ctx->sym[f->offset + b] = Z3_mk_extract(e->ctx.z, 8 * b + 7, 8 * b, term);
 	return 0;
+}
+
+int engine__ctx_derive(struct mhse_engine *e, struct state *s, const char *field, Z3_ast term)
+{
+	return ctx_set(e, s, field, term, false);
+}
+
+int engine__ctx_rewrite(struct mhse_engine *e, struct state *s, const char *field, Z3_ast term)
+{
+	return ctx_set(e, s, field, term, true);
 }
 
 static int init_context(struct mhse_engine *e, struct state *s)
@@ -1531,11 +1548,6 @@ static int init_state(struct mhse_engine *e)
 		if (obj->maps[i].init)
 			memcpy(s->regions[id]->conc, obj->maps[i].init, obj->maps[i].value_size);
 	}
-	e->extern_vars = calloc(obj->extern_cnt ? obj->extern_cnt : 1, sizeof(*e->extern_vars));
-	if (!e->extern_vars)
-		return err;
-	for (size_t i = 0; i < obj->extern_cnt; i++)
-		e->extern_vars[i] = Z3_mk_const(e->ctx.z, Z3_mk_string_symbol(e->ctx.z, obj->externs[i].name), e->ctx.bv64);
 	s->prog = e->prog;
 	if (e->hook->input == HOOK_INPUT_RAW_MEM) {
 		/* as the interpreter: r1 = r2 = 0 when there is no memory */
@@ -1564,6 +1576,9 @@ int mhse_engine__new(const struct mhse_object *obj, const struct mhse_prog *prog
 		e->opts.max_insns = DEFAULT_MAX_INSNS;
 	if (!e->opts.solver_timeout_ms)
 		e->opts.solver_timeout_ms = DEFAULT_SOLVER_TIMEOUT_MS;
+	/* one query must not outlast the whole run's time budget */
+	if (e->opts.max_time_s > 0 && e->opts.solver_timeout_ms > e->opts.max_time_s * 1000)
+		e->opts.solver_timeout_ms = (unsigned)(e->opts.max_time_s * 1000) + 1;
 	e->policy = calloc(obj->map_cnt ? obj->map_cnt : 1, sizeof(*e->policy));
 	e->covered = calloc(prog->insn_cnt ? prog->insn_cnt : 1, sizeof(*e->covered));
 	if (!e->policy || !e->covered || sym_ctx__init(&e->ctx))
@@ -1646,7 +1661,6 @@ void mhse_engine__free(struct mhse_engine *e)
 		Z3_params_dec_ref(e->ctx.z, e->simplify_params);
 	sym_ctx__fini(&e->ctx);
 	free(e->ctx_vars);
-	free(e->extern_vars);
 	free(e->raw_vars);
 	for (size_t i = 0; i < e->string_cnt; i++)
 		free(e->strings[i]);

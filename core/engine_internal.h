@@ -24,7 +24,6 @@ struct mhse_engine {
 	Z3_ast pkt0;                   /* the input packet: array from buffer offset to byte */
 	Z3_ast pkt_len0;               /* its length, 64 bits */
 	Z3_ast *ctx_vars;              /* per context field element, NULL for non-scalar fields */
-	Z3_ast *extern_vars;           /* per unbound extern */
 	Z3_ast *raw_vars;              /* raw-memory input bytes when symbolic */
 	char **strings;                /* format strings of trace_printk calls */
 	size_t string_cnt;
@@ -74,6 +73,10 @@ bool engine__split_ok(struct mhse_engine *e, struct state *s, Z3_ast ok, uint64_
 /* Sets a context field of s to term (of the field's size): a value the hook
  * derives, so the field is no input of its own. */
 int engine__ctx_derive(struct mhse_engine *e, struct state *s, const char *field, Z3_ast term);
+/* Sets a context field of s to term, a function of the field's own input,
+ * which a test still gives (tc's wire_len: the packet length when the test
+ * gives 0). */
+int engine__ctx_rewrite(struct mhse_engine *e, struct state *s, const char *field, Z3_ast term);
 /* The input variable of a context field (element 0), or NULL. */
 Z3_ast engine__ctx_input(struct mhse_engine *e, const char *field);
 /* Ends s with a path of kind (errors and unsupported carry a message). */

@@ -24,6 +24,7 @@ struct explore_run {
 	struct run_stats *stats;
 	struct replay_kernel *kernel; /* NULL unless the kernel referees */
 	struct replay_report replay;
+	uint64_t max_insns;   /* the engine's per-path budget */
 	int err;
 };
 
@@ -80,6 +81,7 @@ static int on_path(void *arg, const struct path_result *path)
 	case PATH_TIMEOUT: st->timeouts++; break;
 	default: break;
 	}
+	run->vm->insn_budget = selfcheck__insn_budget(path, run->max_insns);
 	if (path->spurious) {
 		st->spurious++;
 	} else if (selfcheck__path(run->vm, run->prog, path, run->cov, reason, sizeof(reason))) {
@@ -138,8 +140,7 @@ int mhse_explore(const struct mhse_object *obj, const struct mhse_prog *prog, co
 		err = mhse_engine__new(obj, prog, hook, &eopts, &engine);
 	if (err)
 		goto out;
-	/* replays must stop where the engine stopped a path over budget */
-	run.vm->insn_budget = eopts.max_insns;
+	run.max_insns = eopts.max_insns;
 	err = mhse_engine__run(engine, on_path, &run);
 	if (!err)
 		err = run.err;

@@ -74,7 +74,7 @@ struct mhse_hook {
 	uint32_t frame_size;           /* buffer bytes up to where the packet may grow (adjust_tail) */
 	struct hook_ret *rets;         /* return-value domain */
 	size_t ret_cnt;
-	struct hook_helper *helpers;   /* allowed helpers; none listed means any known helper */
+	struct hook_helper *helpers;   /* helpers modelled for the hook; none listed means every core helper */
 	size_t helper_cnt;
 	bool kernel_test_run;          /* BPF_PROG_TEST_RUN supports this type */
 	uint32_t kernel_pkt_min;       /* shortest packet the kernel's test run accepts */
@@ -114,6 +114,5 @@ const char *mhse_hook__spec_dir(void);
 const struct ctx_field *mhse_hook__field(const struct mhse_hook *hook, const char *name);
 /* The field covering [off, off+size), or NULL. */
 const struct ctx_field *mhse_hook__field_at(const struct mhse_hook *hook, uint32_t off, uint32_t size);
-bool mhse_hook__allows_helper(const struct mhse_hook *hook, int32_t id);
 
 #endif

@@ -314,8 +314,12 @@ int map_state__update(struct map_state *ms, const void *key, const void *value, 
 	}
 	if (type == BPF_MAP_TYPE_LPM_TRIE && lpm_prefixlen(key) > (ms->def->key_size - 4) * 8)
 		return -EINVAL;
-	/* a device map entry of ifindex 0 holds no device: the slot is empty */
-	if ((type == BPF_MAP_TYPE_DEVMAP || type == BPF_MAP_TYPE_DEVMAP_HASH) && !mem_load_le(value, 4)) {
+	if (type == BPF_MAP_TYPE_CPUMAP && mem_load_le(value, 4) > CPUMAP_MAX_QSIZE)
+		return -EOVERFLOW;
+	/* a device map entry of ifindex 0 holds no device, a CPU map entry of
+	 * qsize 0 no queue: the slot is empty */
+	if ((type == BPF_MAP_TYPE_DEVMAP || type == BPF_MAP_TYPE_DEVMAP_HASH || type == BPF_MAP_TYPE_CPUMAP) &&
+	    !mem_load_le(value, 4)) {
 		struct map_entry *old = entry_live(ms, key, false);
 
 		if (old)

@@ -19,6 +19,9 @@
 #include "mem.h"
 #include "object.h"
 
+/* The longest queue a CPU map entry may ask for (the kernel's sanity limit). */
+#define CPUMAP_MAX_QSIZE 16384
+
 struct map_entry {
 	uint8_t *key;
 	uint32_t region;   /* value region in the owning struct mem */

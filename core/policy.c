@@ -180,6 +180,21 @@ static enum step split_records(struct mhse_engine *e, struct state *s, uint32_t 
 	return fn(e, s, idx, key, -1, arg);
 }
 
+/* Whether the keys the path assumed in map idx's initial contents fill it.
+ * They are distinct keys where records are consulted (a key no record names
+ * differs from every key recorded before it), so they are counted; the
+ * lookup policy's may repeat, and are not. */
+static bool initially_full(const struct state *s, const struct mhse_map *def, uint32_t idx, enum map_policy_kind policy)
+{
+	uint32_t present = 0;
+
+	if (policy == POLICY_LOOKUP)
+		return false;
+	for (size_t j = 0; j < s->record_cnt; j++)
+		present += s->records[j].map == idx && s->records[j].initial && s->records[j].present;
+	return present >= def->max_entries;
+}
+
 /* For a key no record names: decides presence as the policy says, forking
  * the absent case off when both are possible. Returns the record index in s. */
 static int decide_fresh(struct mhse_engine *e, struct state *s, uint32_t idx, Z3_ast key, record_case fn, void *arg)
@@ -190,7 +205,8 @@ static int decide_fresh(struct mhse_engine *e, struct state *s, uint32_t idx, Z3
 
 	if (is_array(def) && def->type != BPF_MAP_TYPE_PROG_ARRAY)
 		return initial_record(e, s, idx, key, true, policy != POLICY_CONCRETE);
-	if (policy == POLICY_CONCRETE)
+	/* a map already full of other keys has no room for this one */
+	if (policy == POLICY_CONCRETE || initially_full(s, def, idx, policy))
 		return initial_record(e, s, idx, key, false, false);
 	/* both: the absent case runs in a copy */
 	struct state *c = engine__fork(e, s, Z3_mk_true(e->ctx.z));
@@ -576,12 +592,15 @@ static enum step redirect_case(struct mhse_engine *e, struct state *s, uint32_t 
 		rec = decide_fresh(e, s, idx, key, redirect_case, arg);
 		if (rec < 0)
 			return fail_record(e, s, rec);
-		/* a device map entry names a device: ifindex 0 would be an empty slot */
-		if (s->records[rec].present && (e->obj->maps[idx].type == BPF_MAP_TYPE_DEVMAP ||
-						e->obj->maps[idx].type == BPF_MAP_TYPE_DEVMAP_HASH)) {
-			Z3_ast ifindex = Z3_mk_extract(e->ctx.z, 31, 0, sregion__term(&e->ctx, s->regions[s->records[rec].region]));
+		/* an entry names a device (ifindex 0 would be an empty slot) or a
+		 * CPU's queue (qsize 0 empties the slot, above 16384 is refused) */
+		if (s->records[rec].present && e->obj->maps[idx].type != BPF_MAP_TYPE_XSKMAP) {
+			Z3_ast first = Z3_mk_extract(e->ctx.z, 31, 0, sregion__term(&e->ctx, s->regions[s->records[rec].region]));
+			Z3_ast holds = Z3_mk_not(e->ctx.z, term_eq(e, first, 0));
 
-			if (engine__constrain(e, s, Z3_mk_not(e->ctx.z, Z3_mk_eq(e->ctx.z, ifindex, sym_num(&e->ctx, 0, 32)))))
+			if (e->obj->maps[idx].type == BPF_MAP_TYPE_CPUMAP)
+				holds = term_and(e, holds, Z3_mk_bvule(e->ctx.z, first, term_num(e, CPUMAP_MAX_QSIZE, 32)));
+			if (engine__constrain(e, s, holds))
 				return STEP_FAILED;
 		}
 	}

@@ -735,8 +735,7 @@ static int interpreter_verdict(struct mhse_vm *vm, uint64_t budget, const struct
 		verdict(res, REPLAY_NOT_REPLAYABLE, "%s", spurious_reason);
 		return 0;
 	}
-	/* the engine counts the instruction its budget refused */
-	vm->insn_budget = p->kind == PATH_BUDGET && p->insns ? p->insns - 1 : budget;
+	vm->insn_budget = selfcheck__insn_budget(p, budget);
 	err = selfcheck__path(vm, prog, p, NULL, res->reason, sizeof(res->reason));
 	if (err < 0)
 		return err;

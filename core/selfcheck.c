@@ -568,6 +568,12 @@ int selfcheck__compare(const struct mhse_object *obj, const struct path_result *
 	return compare_trace(e, a, reason, reason_len) || compare_events(obj, e, a, reason, reason_len);
 }
 
+uint64_t selfcheck__insn_budget(const struct path_result *p, uint64_t budget)
+{
+	/* the engine counts the instruction its budget refused */
+	return p->kind == PATH_BUDGET && p->insns ? p->insns - 1 : budget;
+}
+
 int selfcheck__path(struct mhse_vm *vm, const struct mhse_prog *prog, const struct path_result *path,
 		    struct coverage *cov, char *reason, size_t reason_len)
 {

@@ -56,6 +56,12 @@ int selfcheck__run(struct mhse_vm *vm, const struct mhse_prog *prog, const struc
 int selfcheck__compare(const struct mhse_object *obj, const struct path_result *expected,
 		       const struct path_result *actual, char *reason, size_t reason_len);
 
+/* The instruction budget a replay of p runs with: a path the engine stopped
+ * over a budget (its own instructions, or the run's time) stops where the
+ * engine stopped it; any other path runs with budget, the engine's per-path
+ * budget. */
+uint64_t selfcheck__insn_budget(const struct path_result *p, uint64_t budget);
+
 /* Replays path and compares. Returns 0 when it matches, 1 with a reason
  * when not (a map refusing an initial entry included), or -ENOMEM. */
 int selfcheck__path(struct mhse_vm *vm, const struct mhse_prog *prog, const struct path_result *path,

@@ -500,14 +500,18 @@ enum step sock_sym_ctx_load(struct mhse_engine *e, struct state *s, const struct
 	Z3_ast present = ctx_socket_present(e);
 	struct state *with;
 
-	*val = cur;
 	/* a socket sk_assign gave the context is there */
-	if (!present || cur.c != initial.c)
+	if (!present || cur.c != initial.c) {
+		*val = cur;
 		return STEP_CONTINUE;
+	}
+	/* val may be the register the address came from: it is set only after
+	 * the split, so that the copy loads through the context again */
 	switch (engine__split(e, s, term_eq(e, present, 1), &with)) {
 	case -1:
 		return STEP_DONE;
 	case 1:
+		*val = cur;
 		return STEP_CONTINUE;
 	case 2:
 		/* the copy loads the pointer again, and finds the socket */

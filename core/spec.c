@@ -684,13 +684,3 @@ const struct ctx_field *mhse_hook__field_at(const struct mhse_hook *hook, uint32
 	}
 	return NULL;
 }
-
-bool mhse_hook__allows_helper(const struct mhse_hook *hook, int32_t id)
-{
-	if (!hook->helper_cnt)
-		return true;
-	for (size_t i = 0; i < hook->helper_cnt; i++)
-		if (hook->helpers[i].id == id)
-			return true;
-	return false;
-}

@@ -71,7 +71,7 @@ static int tc_prepare_ctx(struct mhse_engine *e, struct state *s)
 	/* the kernel refuses a wire_len below the packet length */
 	if (engine__constrain(e, s, Z3_mk_or(z, 2, (Z3_ast[]){ Z3_mk_eq(z, wire, term_num(e, 0, 32)), Z3_mk_bvuge(z, wire, len32) })))
 		return -ENOMEM;
-	return engine__ctx_derive(e, s, "wire_len", Z3_mk_ite(z, Z3_mk_eq(z, wire, term_num(e, 0, 32)), len32, wire));
+	return engine__ctx_rewrite(e, s, "wire_len", Z3_mk_ite(z, Z3_mk_eq(z, wire, term_num(e, 0, 32)), len32, wire));
 }
 
 /* start + offset + len within skb->len, offset at most max_off (start:

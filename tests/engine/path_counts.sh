@@ -6,6 +6,9 @@
 #
 #   expect policy=NAME paths=N errors=N unsupported=N [spurious=N] [insn_coverage=P]
 #
+# max_time=S and max_insns=N on a line are the run's budgets (default 60 s,
+# and mhse's own per-path budget).
+#
 # The counts are exact, worked out by hand in the same comment. Budget stops,
 # solver timeouts, spurious tests (paths no real map takes, which the lookup
 # policy can make) and self-check mismatches must be 0 unless the line gives
@@ -46,10 +49,15 @@ check_line() {
 	shift 2
 	local -A want=([budget]=0 [timeouts]=0 [spurious]=0 [mismatches]=0)
 	local -A got=()
+	local -a budget=(--max-time 60)
 	local word key policy dir problems=""
 
 	for word in "$@"; do
 		key=${word%%=*}
+		if [ "$key" = max_time ] || [ "$key" = max_insns ]; then
+			budget+=("--${key/_/-}" "${word#*=}")
+			continue
+		fi
 		if [ "$key" != policy ] && [ -z "${stat_key[$key]+set}" ]; then
 			fail "$name: unknown key '$key' in expect line '$*'"
 			return
@@ -64,7 +72,7 @@ check_line() {
 	fi
 	dir=$out/$name.$policy
 	rm -rf "$dir"
-	if ! "$mhse" --prog "$name" --policy "$policy" --max-time 60 --out "$dir" "$obj" >"$dir.log" 2>&1; then
+	if ! "$mhse" --prog "$name" --policy "$policy" "${budget[@]}" --out "$dir" "$obj" >"$dir.log" 2>&1; then
 		fail "$name --policy $policy: mhse failed (see $dir.log)"
 		return
 	fi
