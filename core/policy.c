@@ -18,6 +18,11 @@
  * Array maps always hold every index below max_entries. Program arrays
  * record which program a path assumed in a slot, so a test says which
  * program sits where, and a tail call follows it.
+ *
+ * Other maps hold at most max_entries keys. A test lists only the initial
+ * entries its path assumed, so its replay holds no others: the map is full
+ * when the path knows max_entries distinct keys present, and an initial
+ * entry is assumed only if the map would never have overflowed with it.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -180,19 +185,57 @@ static enum step split_records(struct mhse_engine *e, struct state *s, uint32_t 
 	return fn(e, s, idx, key, -1, arg);
 }
 
-/* Whether the keys the path assumed in map idx's initial contents fill it.
- * They are distinct keys where records are consulted (a key no record names
- * differs from every key recorded before it), so they are counted; the
- * lookup policy's may repeat, and are not. */
-static bool initially_full(const struct state *s, const struct mhse_map *def, uint32_t idx, enum map_policy_kind policy)
+/* Records of one key share its term: a record made for a key the path
+ * matched to an earlier record takes that record's term (see write_case), and
+ * a key no record names differs from every earlier one. So a term names one
+ * entry, and the newest record with it says whether the entry is present.
+ * (The lookup policy's lookups may give one key two terms: counting them
+ * apart over-counts, which only makes the path assume less.) */
+static bool same_key(const struct map_record *a, const struct map_record *b)
 {
-	uint32_t present = 0;
+	return a->map == b->map && a->key == b->key;
+}
 
-	if (policy == POLICY_LOOKUP)
-		return false;
+/* How many entries map idx holds as the path left it (*now), and the most
+ * it held at any point (*peak), counting every initial entry the path
+ * assumed as there from the start, as a test lists them for its replay. */
+static void count_entries(const struct state *s, uint32_t idx, uint32_t *now, uint32_t *peak)
+{
+	uint32_t live = 0;
+
 	for (size_t j = 0; j < s->record_cnt; j++)
-		present += s->records[j].map == idx && s->records[j].initial && s->records[j].present;
-	return present >= def->max_entries;
+		live += s->records[j].map == idx && s->records[j].initial && s->records[j].present;
+	*peak = live;
+	for (size_t j = 0; j < s->record_cnt; j++) {
+		const struct map_record *r = &s->records[j];
+		bool was = r->initial && r->present;
+
+		if (r->map != idx)
+			continue;
+		for (size_t i = j; i-- > 0;)
+			if (same_key(&s->records[i], r)) {
+				was = s->records[i].present;
+				break;
+			}
+		if (r->present && !was)
+			live++;
+		else if (!r->present && was)
+			live--;
+		if (live > *peak)
+			*peak = live;
+	}
+	*now = live;
+}
+
+/* Whether one more initial entry of map idx would overfill it at some point
+ * of the path: the map would have held more than max_entries, or refused an
+ * insert the path saw succeed. */
+static bool initially_full(const struct state *s, const struct mhse_map *def, uint32_t idx)
+{
+	uint32_t now, peak;
+
+	count_entries(s, idx, &now, &peak);
+	return peak >= def->max_entries;
 }
 
 /* For a key no record names: decides presence as the policy says, forking
@@ -206,7 +249,7 @@ static int decide_fresh(struct mhse_engine *e, struct state *s, uint32_t idx, Z3
 	if (is_array(def) && def->type != BPF_MAP_TYPE_PROG_ARRAY)
 		return initial_record(e, s, idx, key, true, policy != POLICY_CONCRETE);
 	/* a map already full of other keys has no room for this one */
-	if (policy == POLICY_CONCRETE || initially_full(s, def, idx, policy))
+	if (policy == POLICY_CONCRETE || initially_full(s, def, idx))
 		return initial_record(e, s, idx, key, false, false);
 	/* both: the absent case runs in a copy */
 	struct state *c = engine__fork(e, s, Z3_mk_true(e->ctx.z));
@@ -349,6 +392,89 @@ static void write_value(struct mhse_engine *e, struct sregion *r, const struct m
 			       sym_from(&e->ctx, Z3_mk_extract(e->ctx.z, 8 * i + 7, 8 * i, value), false));
 }
 
+/* Whether record j of map idx is the newest of its key, and present. */
+static bool is_newest_present(const struct state *s, uint32_t idx, size_t j)
+{
+	if (s->records[j].map != idx || !s->records[j].present)
+		return false;
+	for (size_t i = j + 1; i < s->record_cnt; i++)
+		if (same_key(&s->records[i], &s->records[j]))
+			return false;
+	return true;
+}
+
+/* Whether all the present keys of map idx differ (they do wherever records
+ * are consulted; the lookup policy's lookups may name one key twice). */
+static Z3_ast present_keys_differ(struct mhse_engine *e, const struct state *s, uint32_t idx)
+{
+	Z3_context z = e->ctx.z;
+	Z3_ast all = Z3_mk_true(z);
+
+	for (size_t j = 0; j < s->record_cnt; j++) {
+		if (!is_newest_present(s, idx, j))
+			continue;
+		for (size_t i = 0; i < j; i++)
+			if (is_newest_present(s, idx, i))
+				all = term_and(e, all, Z3_mk_not(z, key_eq(e, s->records[i].key, s->records[j].key)));
+	}
+	return all;
+}
+
+/* A hash map refuses a key it has no room for with -E2BIG, as the kernel's
+ * do; an LRU map would evict an entry and an LPM trie match keys by prefix,
+ * neither of which the engine models at a full map. */
+static enum step refuse_insert(struct mhse_engine *e, struct state *s, const struct mhse_map *def)
+{
+	if (def->type != BPF_MAP_TYPE_HASH && def->type != BPF_MAP_TYPE_PERCPU_HASH)
+		return engine__end(e, s, PATH_UNSUPPORTED, "an insert into full %s map %s, which mhse does not model",
+				   mhse_map_type__name(def->type), def->name);
+	s->regs[BPF_REG_0] = sval_conc((uint64_t)-E2BIG);
+	return STEP_CONTINUE;
+}
+
+/* Before map idx takes a key it does not hold: a map the path knows full
+ * (max_entries distinct keys present) refuses it; one not known full has
+ * room, since a test lists only the initial entries its path assumed and its
+ * replay holds no others. Sets *room when the insert goes on in s. */
+static enum step insert_room(struct mhse_engine *e, struct state *s, uint32_t idx, bool *room)
+{
+	const struct mhse_map *def = &e->obj->maps[idx];
+	uint32_t now, peak;
+	struct state *c;
+	enum step st;
+
+	*room = false;
+	count_entries(s, idx, &now, &peak);
+	if (now < def->max_entries) {
+		*room = true;
+		return STEP_CONTINUE;
+	}
+	switch (engine__split(e, s, present_keys_differ(e, s, idx), &c)) {
+	case -1:
+		return STEP_DONE;
+	case 1:
+		return refuse_insert(e, s, def);
+	case 2:
+		/* in c the present keys all differ, so the map is full; s names
+		 * one key twice */
+		st = refuse_insert(e, c, def);
+		if (st == STEP_CONTINUE) {
+			c->pc++;
+			engine__queue(e, c);
+		} else {
+			state__free(c, &e->ctx);
+		}
+		break;
+	default:
+		break;
+	}
+	if (now > def->max_entries)
+		return engine__end(e, s, PATH_UNSUPPORTED, "whether map %s is full, with keys the lookup policy named twice",
+				   def->name);
+	*room = true;
+	return STEP_CONTINUE;
+}
+
 static enum step write_case(struct mhse_engine *e, struct state *s, uint32_t idx, Z3_ast key, int rec, void *arg)
 {
 	const struct write_args *w = arg;
@@ -363,6 +489,8 @@ static enum step write_case(struct mhse_engine *e, struct state *s, uint32_t idx
 			return fail_record(e, s, rec);
 	}
 	present = rec >= 0 && s->records[rec].present;
+	if (rec >= 0)
+		key = s->records[rec].key; /* one term per key: see same_key */
 	if (w->delete) {
 		if (is_array(def)) {
 			s->regs[BPF_REG_0] = sval_conc((uint64_t)-EINVAL);
@@ -380,6 +508,13 @@ static enum step write_case(struct mhse_engine *e, struct state *s, uint32_t idx
 	if ((w->flags & BPF_EXIST) && !present) {
 		s->regs[BPF_REG_0] = sval_conc((uint64_t)-ENOENT);
 		return STEP_CONTINUE;
+	}
+	if (!present && !is_array(def)) {
+		bool room;
+		enum step st = insert_room(e, s, idx, &room);
+
+		if (!room)
+			return st;
 	}
 	s->regs[BPF_REG_0] = sval_conc(0);
 	if (is_array(def)) {
