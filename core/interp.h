@@ -62,6 +62,11 @@ struct mhse_vm {
 	uint32_t pkt_data;           /* where the data starts in the packet buffer; the region's
 				      * window starts at the metadata before it */
 	uint32_t skb_net_off;        /* tc: the skb's network header, in bytes from the packet data */
+	bool skb_encapsulated;       /* tc: skb_adjust_room encapsulated the packet (skb->encapsulation) */
+	/* tc: the tunnel info skb_set_tunnel_key gave the skb, as skb_get_tunnel_key
+	 * returns it with BPF_F_TUNINFO_FLAGS (a struct bpf_tunnel_key) */
+	bool skb_tunnel_set, skb_tunnel_ipv6;
+	uint8_t skb_tunnel_key[44];
 	/* Values returned in order by nondeterministic helpers (ktime, prandom, cpu id, ...). */
 	const uint64_t *nondet;
 	size_t nondet_cnt, nondet_used;

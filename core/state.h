@@ -93,6 +93,12 @@ struct state {
 	uint64_t pkt_len_proven; /* pkt_hi - pkt_lo >= this is implied by the path */
 	uint32_t pkt_low_water;  /* lowest buffer offset ever exposed: below it, the buffer is zeroes */
 	uint32_t skb_net_off;    /* tc: the skb's network header, in bytes from the packet data */
+	bool skb_encapsulated;   /* tc: skb_adjust_room encapsulated the packet (skb->encapsulation) */
+	/* tc: the tunnel info skb_set_tunnel_key gave the skb, as skb_get_tunnel_key
+	 * returns it with BPF_F_TUNINFO_FLAGS (a struct bpf_tunnel_key, 352 bits,
+	 * byte 0 lowest), or NULL */
+	Z3_ast skb_tunnel_key;
+	bool skb_tunnel_ipv6;
 	struct nondet_value *nondet;
 	size_t nondet_cnt;
 	struct map_record *records;

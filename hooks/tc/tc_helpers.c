@@ -15,6 +15,7 @@
 #include "csum.h"
 #include "fib.h"
 #include "helpers.h"
+#include "mtu.h"
 #include "packet_edit.h"
 #include "skb.h"
 #include "vm_internal.h"
@@ -80,6 +81,8 @@ static void tc_prepare_ctx(struct mhse_vm *vm)
 			pkt_type = (eth[0] & 1) ? PACKET_MULTICAST : PACKET_OTHERHOST;
 	}
 	vm->skb_net_off = ETH_HLEN;
+	vm->skb_encapsulated = false;
+	vm->skb_tunnel_set = false;
 	set_field(vm, "protocol", __builtin_bswap16((uint16_t)proto));
 	set_field(vm, "pkt_type", pkt_type);
 	set_field(vm, "vlan_present", 0);
@@ -319,6 +322,19 @@ static int tc_skb_change_head(struct mhse_vm *vm, uint64_t *regs)
 	return vm_packet_splice(vm, 0, (int32_t)room) ? mhse_vm__fail(vm, VM_ERR_HELPER, "out of memory") : 0;
 }
 
+/* An outer L3 header of another protocol than the packet's becomes
+ * skb->protocol; the network header stays after the MAC header. */
+static void encapsulate(struct mhse_vm *vm, uint64_t flags)
+{
+	uint16_t proto = skb_protocol(vm);
+
+	vm->skb_encapsulated = true;
+	if (proto == ETH_P_IP && (flags & BPF_F_ADJ_ROOM_ENCAP_L3_IPV6))
+		set_field(vm, "protocol", __builtin_bswap16(ETH_P_IPV6));
+	else if (proto == ETH_P_IPV6 && (flags & BPF_F_ADJ_ROOM_ENCAP_L3_IPV4))
+		set_field(vm, "protocol", __builtin_bswap16(ETH_P_IP));
+}
+
 /* Room at the MAC or network header: the headers before the offset move
  * with the data, so the network header keeps its distance from it. */
 static int tc_skb_adjust_room(struct mhse_vm *vm, uint64_t *regs)
@@ -343,12 +359,14 @@ static int tc_skb_adjust_room(struct mhse_vm *vm, uint64_t *regs)
 	else if (diff < 0 && off + size > len)
 		err = -ENOMEM;
 	else if (diff >= 0 && (flags & ADJ_ROOM_ENCAP))
-		return mhse_vm__fail(vm, VM_ERR_UNSUPPORTED, "skb_adjust_room with encapsulation flags");
-	else if (off > len)
+		err = adjust_room_encap_error(flags, size, vm->skb_encapsulated);
+	if (!err && off > len)
 		return mhse_vm__fail(vm, VM_ERR_UNSUPPORTED, "skb_adjust_room past the end of the packet");
 	regs[0] = (uint64_t)err;
 	if (err)
 		return 0;
+	if (diff >= 0 && (flags & ADJ_ROOM_ENCAP))
+		encapsulate(vm, flags);
 	return vm_packet_splice(vm, off, diff) ? mhse_vm__fail(vm, VM_ERR_HELPER, "out of memory") : 0;
 }
 
@@ -415,8 +433,8 @@ static int tc_clone_redirect(struct mhse_vm *vm, uint64_t *regs)
 	return 0;
 }
 
-/* The skb (in a test run, and in tc) is no GSO packet and carries no
- * tunnel yet: only the arguments decide. */
+/* The skb (in a test run, and in tc) is no GSO packet: only the arguments
+ * decide, and the tunnel info they give replaces any before. */
 static int tc_skb_set_tunnel_key(struct mhse_vm *vm, uint64_t *regs)
 {
 	uint32_t size = (uint32_t)regs[3];
@@ -431,6 +449,14 @@ static int tc_skb_set_tunnel_key(struct mhse_vm *vm, uint64_t *regs)
 	/* tunnel_label (bytes 24..27) only for IPv6, tunnel_ext (22..23) never */
 	if ((size > 24 && !(flags & BPF_F_TUNINFO_IPV6) && mem_load_le(key + 24, 4)) || (size > 22 && mem_load_le(key + 22, 2)))
 		return 0;
+	for (uint32_t at = 0; at < TUNNEL_KEY_SIZE; at++) {
+		int from;
+		uint8_t v = tunnel_key_byte(at, flags, &from);
+
+		vm->skb_tunnel_key[at] = from < 0 ? v : (uint32_t)from < size ? key[from] & v : 0;
+	}
+	vm->skb_tunnel_set = true;
+	vm->skb_tunnel_ipv6 = flags & BPF_F_TUNINFO_IPV6;
 	regs[0] = 0;
 	return 0;
 }
@@ -544,6 +570,37 @@ int fib_lookup_run(struct mhse_vm *vm, uint64_t *regs, bool skb)
 	return 0;
 }
 
+static int tc_check_mtu(struct mhse_vm *vm, uint64_t *regs)
+{
+	return check_mtu_run(vm, regs, skb_len(vm), true);
+}
+
+int check_mtu_run(struct mhse_vm *vm, uint64_t *regs, uint32_t pkt_len, bool skb)
+{
+	uint32_t ifindex = (uint32_t)regs[2], len_diff = (uint32_t)regs[4], given, len, rc, mtu;
+	uint8_t *mtu_len = mhse_vm__mem(vm, regs[3], 4, true);
+	uint64_t flags = regs[5];
+
+	if (!mtu_len)
+		return -1;
+	given = (uint32_t)mem_load_le(mtu_len, 4);
+	if (ifindex && ifindex != LOOPBACK_IFINDEX) {
+		rc = (uint32_t)mhse_vm__nondet(vm);
+		mtu = (uint32_t)mhse_vm__nondet(vm);
+	} else {
+		len = given ? given + LOOPBACK_HARD_HEADER : pkt_len;
+		rc = (int32_t)(len + len_diff) <= LOOPBACK_MTU + LOOPBACK_HARD_HEADER ? BPF_MTU_CHK_RET_SUCCESS :
+											 BPF_MTU_CHK_RET_FRAG_NEEDED;
+		mtu = LOOPBACK_MTU;
+	}
+	if ((flags & ~(uint64_t)(skb ? BPF_MTU_CHK_SEGS : 0)) || ((flags & BPF_MTU_CHK_SEGS) && (len_diff || given)))
+		rc = (uint32_t)-EINVAL;
+	if (rc == BPF_MTU_CHK_RET_SUCCESS || rc == BPF_MTU_CHK_RET_FRAG_NEEDED)
+		mem_store_le(mtu_len, 4, mtu);
+	regs[0] = (uint64_t)(int64_t)(int32_t)rc;
+	return 0;
+}
+
 /* The skb's tag outside its data (the hw-accel tag): proto in network
  * byte order, 0 for none. */
 static void set_vlan_tag(struct mhse_vm *vm, uint16_t proto, uint16_t tci)
@@ -613,38 +670,60 @@ static int tc_skb_vlan_pop(struct mhse_vm *vm, uint64_t *regs)
 	return 0;
 }
 
-/* The test run's skb carries no tunnel: the getters clear the buffer
- * (r2, r3 bytes) and fail with err, set_tunnel_opt fails. set_tunnel_key
- * would give the skb one, which mhse does not keep: in an object that
- * calls it, these helpers are not modelled. */
-static int without_tunnel(struct mhse_vm *vm, uint64_t *regs, const char *helper, bool clear, int err)
+/* The getters clear the buffer (r2, r3 bytes) and fail with err (the test
+ * run's skb has no tunnel info until skb_set_tunnel_key gives it some):
+ * the buffer, or NULL after failing the run. */
+static uint8_t *tunnel_buffer(struct mhse_vm *vm, uint64_t *regs, int err)
 {
 	uint32_t size = (uint32_t)regs[3];
-	uint8_t *buf = mhse_vm__mem(vm, regs[2], size, clear);
+	uint8_t *buf = mhse_vm__mem(vm, regs[2], size, true);
 
-	if (!buf)
-		return -1;
-	if (object_calls_helper(vm->obj, BPF_FUNC_skb_set_tunnel_key))
-		return mhse_vm__fail(vm, VM_ERR_UNSUPPORTED, "%s in an object that calls skb_set_tunnel_key", helper);
-	if (clear)
+	if (buf) {
 		memset(buf, 0, size);
-	regs[0] = (uint64_t)(int64_t)err;
-	return 0;
+		regs[0] = (uint64_t)(int64_t)err;
+	}
+	return buf;
 }
 
 static int tc_skb_get_tunnel_key(struct mhse_vm *vm, uint64_t *regs)
 {
-	return without_tunnel(vm, regs, "skb_get_tunnel_key", true, -EINVAL);
+	uint32_t size = (uint32_t)regs[3];
+	int err = vm->skb_tunnel_set ? tunnel_key_get_error(vm->skb_tunnel_ipv6, size, regs[4]) : -EINVAL;
+	uint8_t *buf = tunnel_buffer(vm, regs, err);
+
+	if (!buf)
+		return -1;
+	if (err)
+		return 0;
+	memcpy(buf, vm->skb_tunnel_key, size);
+	if (!(regs[4] & BPF_F_TUNINFO_FLAGS) && size > TUNNEL_FLAGS_AT)
+		memset(buf + TUNNEL_FLAGS_AT, 0, 2);
+	regs[0] = 0;
+	return 0;
 }
 
+/* Tunnel options are never present: skb_set_tunnel_opt, the only way to
+ * them, is not modelled. */
 static int tc_skb_get_tunnel_opt(struct mhse_vm *vm, uint64_t *regs)
 {
-	return without_tunnel(vm, regs, "skb_get_tunnel_opt", true, -ENOENT);
+	return tunnel_buffer(vm, regs, -ENOENT) ? 0 : -1;
 }
 
+/* Options go only onto tunnel info skb_set_tunnel_key gave, in 4-byte
+ * words up to what the info's u8 length holds. */
 static int tc_skb_set_tunnel_opt(struct mhse_vm *vm, uint64_t *regs)
 {
-	return without_tunnel(vm, regs, "skb_set_tunnel_opt", false, -EINVAL);
+	uint32_t size = (uint32_t)regs[3];
+
+	if (!mhse_vm__mem(vm, regs[2], size, false))
+		return -1;
+	if (!vm->skb_tunnel_set || (size & 3))
+		regs[0] = (uint64_t)-EINVAL;
+	else if (size > TUNNEL_OPTS_MAX)
+		regs[0] = (uint64_t)-ENOMEM;
+	else
+		return mhse_vm__fail(vm, VM_ERR_UNSUPPORTED, "skb_set_tunnel_opt: tunnel options are not kept");
+	return 0;
 }
 
 /* The test run's skb has a full socket (its own), so the kernel checks
@@ -696,6 +775,7 @@ static const struct helper_impl tc_helpers[] = {
 	{ BPF_FUNC_skb_get_tunnel_opt, tc_skb_get_tunnel_opt },
 	{ BPF_FUNC_skb_set_tunnel_opt, tc_skb_set_tunnel_opt },
 	{ BPF_FUNC_skb_under_cgroup, tc_skb_under_cgroup },
+	{ BPF_FUNC_check_mtu, tc_check_mtu },
 };
 
 const struct helper_module helpers_tc = { "tc", tc_helpers, sizeof(tc_helpers) / sizeof(tc_helpers[0]), tc_prepare_ctx };

@@ -13,6 +13,7 @@
 #include "engine_internal.h"
 #include "fib.h"
 #include "mem.h"
+#include "mtu.h"
 #include "packet_edit.h"
 #include "skb.h"
 #include "vm_internal.h"
@@ -501,6 +502,21 @@ static enum step tc_skb_change_head(struct mhse_engine *e, struct state *s)
 	return engine__packet_splice(e, s, 0, (int32_t)room);
 }
 
+/* As tc_helpers.c: skb->protocol becomes the outer L3 header's. */
+static enum step encapsulate(struct mhse_engine *e, struct state *s, uint64_t flags)
+{
+	Z3_context z = e->ctx.z;
+	Z3_ast proto = skb_protocol(e, s), ip = term_num(e, __builtin_bswap16(ETH_P_IP), 16);
+	Z3_ast ip6 = term_num(e, __builtin_bswap16(ETH_P_IPV6), 16);
+
+	s->skb_encapsulated = true;
+	if (flags & BPF_F_ADJ_ROOM_ENCAP_L3_IPV6)
+		proto = Z3_mk_ite(z, Z3_mk_eq(z, proto, ip), ip6, proto);
+	else
+		proto = Z3_mk_ite(z, Z3_mk_eq(z, proto, ip6), ip, proto);
+	return write_field(e, s, "protocol", sym_from(&e->ctx, proto, false));
+}
+
 /* skb_adjust_room once the network protocol's header length (base) is known. */
 static enum step adjust_room(struct mhse_engine *e, struct state *s, uint32_t base)
 {
@@ -524,8 +540,14 @@ static enum step adjust_room(struct mhse_engine *e, struct state *s, uint32_t ba
 	}
 	if (diff < 0 && !engine__split_ok(e, s, Z3_mk_bvuge(z, len, term_num(e, (uint64_t)off + size, 64)), (uint64_t)-ENOMEM, &st))
 		return st;
-	if (diff >= 0 && (flags & ADJ_ROOM_ENCAP))
-		return engine__end(e, s, PATH_UNSUPPORTED, "skb_adjust_room with encapsulation flags");
+	if (diff >= 0 && (flags & ADJ_ROOM_ENCAP)) {
+		int err = adjust_room_encap_error(flags, size, s->skb_encapsulated);
+
+		if (err) {
+			s->regs[BPF_REG_0] = sval_conc((uint64_t)(int64_t)err);
+			return STEP_CONTINUE;
+		}
+	}
 	if (diff >= 0) {
 		struct state *short_pkt;
 
@@ -542,6 +564,8 @@ static enum step adjust_room(struct mhse_engine *e, struct state *s, uint32_t ba
 			break;
 		}
 	}
+	if (diff >= 0 && (flags & ADJ_ROOM_ENCAP) && (st = encapsulate(e, s, flags)) != STEP_CONTINUE)
+		return st;
 	s->regs[BPF_REG_0] = sval_conc(0);
 	return engine__packet_splice(e, s, off, diff);
 }
@@ -725,6 +749,17 @@ static enum step tc_skb_set_tunnel_key(struct mhse_engine *e, struct state *s)
 	bad[1] = size > 22 ? Z3_mk_not(z, Z3_mk_eq(z, Z3_mk_extract(z, 191, 176, key), term_num(e, 0, 16))) : Z3_mk_false(z);
 	if (!engine__split_ok(e, s, Z3_mk_not(z, Z3_mk_or(z, 2, bad)), (uint64_t)-EINVAL, &st))
 		return st;
+	s->skb_tunnel_key = NULL;
+	for (uint32_t at = 0; at < TUNNEL_KEY_SIZE; at++) {
+		int from;
+		uint8_t v = tunnel_key_byte(at, r[4].c, &from);
+		Z3_ast byte = from < 0 ? term_num(e, v, 8) : (uint32_t)from < size ?
+			Z3_mk_bvand(z, Z3_mk_extract(z, 8 * from + 7, 8 * from, key), term_num(e, v, 8)) : term_num(e, 0, 8);
+
+		s->skb_tunnel_key = s->skb_tunnel_key ? Z3_mk_concat(z, byte, s->skb_tunnel_key) : byte;
+	}
+	s->skb_tunnel_key = engine__simplify(e, s->skb_tunnel_key);
+	s->skb_tunnel_ipv6 = r[4].c & BPF_F_TUNINFO_IPV6;
 	r[0] = sval_conc(0);
 	return STEP_CONTINUE;
 }
@@ -882,6 +917,71 @@ enum step sym_fib_lookup(struct mhse_engine *e, struct state *s, bool skb)
 	}
 }
 
+/* As check_mtu_run: the answer of the machine's device ifindex, drawn. */
+static int other_device_mtu(struct mhse_engine *e, struct state *s, Z3_ast *rc, Z3_ast *mtu)
+{
+	Z3_context z = e->ctx.z;
+	Z3_ast codes[3];
+
+	*rc = Z3_mk_extract(z, 31, 0, engine__nondet(e, s, BPF_FUNC_check_mtu, 32).e);
+	*mtu = Z3_mk_extract(z, 31, 0, engine__nondet(e, s, BPF_FUNC_check_mtu, 32).e);
+	codes[0] = term_eq(e, *rc, BPF_MTU_CHK_RET_SUCCESS);
+	codes[1] = term_eq(e, *rc, BPF_MTU_CHK_RET_FRAG_NEEDED);
+	codes[2] = term_eq(e, *rc, (uint32_t)-ENODEV);
+	return engine__constrain(e, s, Z3_mk_or(z, 3, codes));
+}
+
+/* As check_mtu_run, once it is known whether ifindex names the loopback. */
+static enum step check_mtu(struct mhse_engine *e, struct state *s, Z3_ast pkt_len, bool skb, bool loopback)
+{
+	Z3_context z = e->ctx.z;
+	struct sval *r = s->regs;
+	Z3_ast given, len, rc, mtu, len_diff = low32(e, r[4]), einval[2], answered;
+	enum step st;
+
+	if ((st = engine__read_bytes(e, s, r[3], 4, &given)) != STEP_CONTINUE)
+		return st;
+	if (loopback) {
+		len = Z3_mk_ite(z, term_eq(e, given, 0), pkt_len, Z3_mk_bvadd(z, given, term_num(e, LOOPBACK_HARD_HEADER, 32)));
+		rc = Z3_mk_ite(z, Z3_mk_bvsle(z, Z3_mk_bvadd(z, len, len_diff), term_num(e, LOOPBACK_MTU + LOOPBACK_HARD_HEADER, 32)),
+			       term_num(e, BPF_MTU_CHK_RET_SUCCESS, 32), term_num(e, BPF_MTU_CHK_RET_FRAG_NEEDED, 32));
+		mtu = term_num(e, LOOPBACK_MTU, 32);
+	} else if (other_device_mtu(e, s, &rc, &mtu)) {
+		return STEP_FAILED;
+	}
+	einval[0] = Z3_mk_not(z, bits_clear(e, r[5], ~(uint64_t)(skb ? BPF_MTU_CHK_SEGS : 0)));
+	einval[1] = term_and(e, Z3_mk_not(z, bits_clear(e, r[5], BPF_MTU_CHK_SEGS)),
+			     Z3_mk_not(z, term_and(e, term_eq(e, len_diff, 0), term_eq(e, given, 0))));
+	rc = Z3_mk_ite(z, Z3_mk_or(z, 2, einval), term_num(e, (uint32_t)-EINVAL, 32), rc);
+	answered = term_or(e, term_eq(e, rc, BPF_MTU_CHK_RET_SUCCESS), term_eq(e, rc, BPF_MTU_CHK_RET_FRAG_NEEDED));
+	r[0] = sym_from(&e->ctx, engine__simplify(e, rc), true);
+	return sym_write_bytes(e, s, r[3], 4, engine__simplify(e, Z3_mk_ite(z, answered, mtu, given)));
+}
+
+enum step sym_check_mtu(struct mhse_engine *e, struct state *s, Z3_ast pkt_len, bool skb)
+{
+	Z3_ast ifindex = low32(e, s->regs[BPF_REG_2]);
+	struct state *loopback;
+
+	switch (engine__split(e, s, term_or(e, term_eq(e, ifindex, 0), term_eq(e, ifindex, LOOPBACK_IFINDEX)), &loopback)) {
+	case -1:
+		return STEP_DONE;
+	case 1:
+		return check_mtu(e, s, pkt_len, skb, true);
+	case 2:
+		if (engine__finish_side(e, loopback, check_mtu(e, loopback, pkt_len, skb, true)) == STEP_FAILED)
+			return STEP_FAILED;
+		/* fall through */
+	default:
+		return check_mtu(e, s, pkt_len, skb, false);
+	}
+}
+
+static enum step tc_check_mtu(struct mhse_engine *e, struct state *s)
+{
+	return sym_check_mtu(e, s, Z3_mk_extract(e->ctx.z, 31, 0, skb_len(e, s)), true);
+}
+
 /* A 4-byte context field's value, 32 bits (0 when the spec has no such field). */
 static Z3_ast field_term(struct mhse_engine *e, struct state *s, const char *name)
 {
@@ -1033,8 +1133,8 @@ static enum step tc_skb_vlan_pop(struct mhse_engine *e, struct state *s)
 	}
 }
 
-/* As tc_helpers.c: no tunnel on the test run's skb. */
-static enum step without_tunnel(struct mhse_engine *e, struct state *s, const char *helper, bool clear, int err)
+/* As tc_helpers.c: the getters' buffer (r2, r3 bytes), cleared when err. */
+static enum step tunnel_buffer(struct mhse_engine *e, struct state *s, const char *helper, int err)
 {
 	struct sval *r = s->regs, off;
 	uint32_t size, region;
@@ -1043,27 +1143,59 @@ static enum step without_tunnel(struct mhse_engine *e, struct state *s, const ch
 	if (!concrete_args(e, s, helper, BPF_REG_3, BPF_REG_3, &st))
 		return st;
 	size = (uint32_t)r[3].c;
-	if (size && (st = engine__resolve(e, s, r[2], size, clear, &region, &off)) != STEP_CONTINUE)
+	if (size && (st = engine__resolve(e, s, r[2], size, true, &region, &off)) != STEP_CONTINUE)
 		return st;
-	if (object_calls_helper(e->obj, BPF_FUNC_skb_set_tunnel_key))
-		return engine__end(e, s, PATH_UNSUPPORTED, "%s in an object that calls skb_set_tunnel_key", helper);
 	r[0] = sval_conc((uint64_t)(int64_t)err);
-	return clear && size ? sym_write_bytes(e, s, r[2], size, term_num(e, 0, size * 8)) : STEP_CONTINUE;
+	return err && size ? sym_write_bytes(e, s, r[2], size, term_num(e, 0, size * 8)) : STEP_CONTINUE;
 }
 
 static enum step tc_skb_get_tunnel_key(struct mhse_engine *e, struct state *s)
 {
-	return without_tunnel(e, s, "skb_get_tunnel_key", true, -EINVAL);
+	Z3_context z = e->ctx.z;
+	struct sval *r = s->regs;
+	uint32_t size = (uint32_t)r[3].c;
+	Z3_ast bytes = NULL;
+	enum step st;
+	int err;
+
+	if (!concrete_args(e, s, "skb_get_tunnel_key", BPF_REG_3, BPF_REG_4, &st))
+		return st;
+	err = s->skb_tunnel_key ? tunnel_key_get_error(s->skb_tunnel_ipv6, size, r[4].c) : -EINVAL;
+	if ((st = tunnel_buffer(e, s, "skb_get_tunnel_key", err)) != STEP_CONTINUE || err)
+		return st;
+	for (uint32_t at = 0; at < size; at++) {
+		bool flags_byte = at == TUNNEL_FLAGS_AT || at == TUNNEL_FLAGS_AT + 1;
+		Z3_ast byte = flags_byte && !(r[4].c & BPF_F_TUNINFO_FLAGS) ? term_num(e, 0, 8) :
+			Z3_mk_extract(z, 8 * at + 7, 8 * at, s->skb_tunnel_key);
+
+		bytes = bytes ? Z3_mk_concat(z, byte, bytes) : byte;
+	}
+	return sym_write_bytes(e, s, r[2], size, engine__simplify(e, bytes));
 }
 
 static enum step tc_skb_get_tunnel_opt(struct mhse_engine *e, struct state *s)
 {
-	return without_tunnel(e, s, "skb_get_tunnel_opt", true, -ENOENT);
+	return tunnel_buffer(e, s, "skb_get_tunnel_opt", -ENOENT);
 }
 
 static enum step tc_skb_set_tunnel_opt(struct mhse_engine *e, struct state *s)
 {
-	return without_tunnel(e, s, "skb_set_tunnel_opt", false, -EINVAL);
+	struct sval *r = s->regs, off;
+	uint32_t size, region;
+	enum step st;
+
+	if (!concrete_args(e, s, "skb_set_tunnel_opt", BPF_REG_3, BPF_REG_3, &st))
+		return st;
+	size = (uint32_t)r[3].c;
+	if (size && (st = engine__resolve(e, s, r[2], size, false, &region, &off)) != STEP_CONTINUE)
+		return st;
+	if (!s->skb_tunnel_key || (size & 3))
+		r[0] = sval_conc((uint64_t)-EINVAL);
+	else if (size > TUNNEL_OPTS_MAX)
+		r[0] = sval_conc((uint64_t)-ENOMEM);
+	else
+		return engine__end(e, s, PATH_UNSUPPORTED, "skb_set_tunnel_opt: tunnel options are not kept");
+	return STEP_CONTINUE;
 }
 
 /* As tc_helpers.c: the index is checked, the rest is the machine's. */
@@ -1121,6 +1253,7 @@ static const struct sym_helper tc_helpers[] = {
 	{ BPF_FUNC_skb_get_tunnel_opt, tc_skb_get_tunnel_opt },
 	{ BPF_FUNC_skb_set_tunnel_opt, tc_skb_set_tunnel_opt },
 	{ BPF_FUNC_skb_under_cgroup, tc_skb_under_cgroup },
+	{ BPF_FUNC_check_mtu, tc_check_mtu },
 };
 
 const struct sym_helper_module sym_helpers_tc = { "tc", tc_helpers, sizeof(tc_helpers) / sizeof(tc_helpers[0]),

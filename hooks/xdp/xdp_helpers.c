@@ -12,6 +12,7 @@
 #include <string.h>
 #include "helpers.h"
 #include "hooks/tc/fib.h"
+#include "hooks/tc/mtu.h"
 #include "vm_internal.h"
 
 #define XDP_FRAME_SIZE 40 /* sizeof(struct xdp_frame): never part of data or metadata */
@@ -153,6 +154,11 @@ static int xdp_fib_lookup(struct mhse_vm *vm, uint64_t *regs)
 	return fib_lookup_run(vm, regs, false);
 }
 
+static int xdp_check_mtu(struct mhse_vm *vm, uint64_t *regs)
+{
+	return check_mtu_run(vm, regs, vm_packet(vm)->hi - vm->pkt_data, false);
+}
+
 static const struct helper_impl xdp_helpers[] = {
 	{ BPF_FUNC_xdp_adjust_head, xdp_adjust_head },
 	{ BPF_FUNC_xdp_adjust_tail, xdp_adjust_tail },
@@ -162,6 +168,7 @@ static const struct helper_impl xdp_helpers[] = {
 	{ BPF_FUNC_xdp_load_bytes, xdp_load_bytes },
 	{ BPF_FUNC_xdp_store_bytes, xdp_store_bytes },
 	{ BPF_FUNC_fib_lookup, xdp_fib_lookup },
+	{ BPF_FUNC_check_mtu, xdp_check_mtu },
 };
 
 const struct helper_module helpers_xdp = { "xdp", xdp_helpers, sizeof(xdp_helpers) / sizeof(xdp_helpers[0]), NULL };

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include "engine_internal.h"
 #include "hooks/tc/fib.h"
+#include "hooks/tc/mtu.h"
 #include "mem.h"
 
 #define XDP_FRAME_SIZE 40
@@ -220,6 +221,13 @@ static enum step sym_xdp_fib_lookup(struct mhse_engine *e, struct state *s)
 	return sym_fib_lookup(e, s, false);
 }
 
+static enum step sym_xdp_check_mtu(struct mhse_engine *e, struct state *s)
+{
+	Z3_context z = e->ctx.z;
+
+	return sym_check_mtu(e, s, Z3_mk_extract(z, 31, 0, Z3_mk_bvsub(z, s->pkt_hi, num(e, s->pkt_lo))), false);
+}
+
 static const struct sym_helper xdp_helpers[] = {
 	{ BPF_FUNC_xdp_adjust_head, sym_xdp_adjust_head },
 	{ BPF_FUNC_xdp_adjust_tail, sym_xdp_adjust_tail },
@@ -229,6 +237,7 @@ static const struct sym_helper xdp_helpers[] = {
 	{ BPF_FUNC_xdp_load_bytes, sym_xdp_load_bytes },
 	{ BPF_FUNC_xdp_store_bytes, sym_xdp_store_bytes },
 	{ BPF_FUNC_fib_lookup, sym_xdp_fib_lookup },
+	{ BPF_FUNC_check_mtu, sym_xdp_check_mtu },
 };
 
 const struct sym_helper_module sym_helpers_xdp = { "xdp", xdp_helpers, sizeof(xdp_helpers) / sizeof(xdp_helpers[0]), NULL };
