@@ -5,6 +5,7 @@
  *
  * expect policy=consistent paths=3 errors=0 unsupported=0 insn_coverage=100
  * expect policy=alloc      paths=3 errors=0 unsupported=0 insn_coverage=100
+ * expect policy=lookup     paths=3 errors=0 unsupported=0 insn_coverage=100
  * expect policy=concrete   paths=1 errors=0 unsupported=0
  *
  * consistent (and alloc): key 1 is present or absent (2 cases); key 2
@@ -12,11 +13,10 @@
  * absent (1 path, XDP_DROP), and with key 1 absent key 2 is present
  * (XDP_PASS) or absent (XDP_ABORTED): 1 + 2 = 3. XDP_TX would need both.
  *
- * concrete: the map starts empty, both lookups miss: 1 path.
+ * lookup: each lookup is decided afresh, but never so that the map would
+ * hold more than it can: the same 3 paths.
  *
- * Not counted: the lookup policy decides each lookup afresh, and its
- * records may name one key twice, so it does not know the keys it assumed
- * are distinct, and may assume a map holds more than it can.
+ * concrete: the map starts empty, both lookups miss: 1 path.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
