@@ -300,6 +300,10 @@ enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval ad
 	char where[64];
 
 	if (region < 0) {
+		/* a NULL kernel pointer reads as zero in the kernel (probe memory): unmodelled too */
+		if (e->hook->kernel_pointers && !write)
+			return engine__end(e, s, PATH_UNSUPPORTED, "read of %u bytes of kernel memory (a pointer the "
+					   "context gave, or one derived from it)", len);
 		if (sval_is_conc(addr) && !addr.c)
 			return engine__end(e, s, PATH_ERROR, "NULL pointer dereference (%s of %u bytes)",
 					   write ? "write" : "read", len);

@@ -76,6 +76,10 @@ struct mhse_hook {
 	size_t ret_cnt;
 	struct hook_helper *helpers;   /* helpers modelled for the hook; none listed means every core helper */
 	size_t helper_cnt;
+	/* The context holds kernel pointers the program may read through
+	 * directly (BTF-typed, as fentry's arguments): a read of memory no
+	 * region of mhse's holds is kernel memory mhse does not model. */
+	bool kernel_pointers;
 	bool kernel_test_run;          /* BPF_PROG_TEST_RUN supports this type */
 	uint32_t kernel_pkt_min;       /* shortest packet the kernel's test run accepts */
 	bool kernel_ctx_packet_end;    /* the test run takes the packet length from ctx_in's packet-end field */

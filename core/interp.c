@@ -58,6 +58,11 @@ uint8_t *mhse_vm__mem(struct mhse_vm *vm, uint64_t addr, uint32_t len, bool writ
 
 	if (p)
 		return p;
+	if (vm->hook && vm->hook->kernel_pointers && !write && mem_addr_region(addr) >= vm->mem.cnt) {
+		mhse_vm__fail(vm, VM_ERR_UNSUPPORTED, "read of %u bytes of kernel memory at 0x%llx", len,
+			      (unsigned long long)addr);
+		return NULL;
+	}
 	mem_describe(&vm->mem, addr, where, sizeof(where));
 	mhse_vm__fail(vm, VM_ERR_MEM, "invalid %s of %u bytes at %s", write ? "write" : "read", len, where);
 	return NULL;

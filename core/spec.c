@@ -426,6 +426,7 @@ static const struct {
 	{ "sk_msg", BPF_PROG_TYPE_SK_MSG },
 	{ "raw_tracepoint", BPF_PROG_TYPE_RAW_TRACEPOINT },
 	{ "flow_dissector", BPF_PROG_TYPE_FLOW_DISSECTOR },
+	{ "tracing", BPF_PROG_TYPE_TRACING },
 };
 
 static int visit_top(struct spec_parser *p, const char *key, yaml_node_t *v, void *arg)
@@ -456,6 +457,8 @@ static int visit_top(struct spec_parser *p, const char *key, yaml_node_t *v, voi
 			}
 		return spec_error(p, v, "unknown prog_type '%s'", scalar(v) ?: "?");
 	}
+	if (!strcmp(key, "kernel_pointers"))
+		return parse_bool(p, v, &hook->kernel_pointers);
 	if (!strcmp(key, "input")) {
 		const char *s = scalar(v) ?: "";
 
@@ -517,7 +520,7 @@ static int check_hook(struct spec_parser *p, yaml_node_t *root)
 static int parse_spec(struct spec_parser *p, FILE *f)
 {
 	static const char *const keys[] = { "name", "description", "prog_type", "module", "input", "context",
-					    "packet", "return", "helpers", "kernel", NULL };
+					    "kernel_pointers", "packet", "return", "helpers", "kernel", NULL };
 	yaml_node_t *root;
 	int err = yaml_file__read(f, p->path, &p->doc);
 

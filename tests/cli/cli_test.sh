@@ -159,14 +159,14 @@ check "hooks file paths" out_has "odd_prog  *xdp  *consistent  *2 "
 cat >"$tmp/nospec.bpf.c" <<'C'
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
-SEC("?fentry/first") int first(void *ctx) { return 0; }
-SEC("fentry/second") int second(void *ctx) { return 0; }
+SEC("?lsm/file_open") int first(void *ctx) { return 0; }
+SEC("lsm/bprm_check_security") int second(void *ctx) { return 0; }
 char _license[] SEC("license") = "GPL";
 C
 clang -O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -c "$tmp/nospec.bpf.c" -o "$tmp/nospec.o"
 run --all --out "$tmp/nospec" "$tmp/nospec.o"
 check "no spec exit" rc_is 3
-check "no spec names each program" python3 -c 'import sys; l=open(sys.argv[1]).read().splitlines(); sys.exit(not (len(l)==2 and all(": program %s: unknown hook '"'"'tracing'"'"'" % p in x for p, x in zip(("first","second"), l))))' "$tmp/err"
+check "no spec names each program" python3 -c 'import sys; l=open(sys.argv[1]).read().splitlines(); sys.exit(not (len(l)==2 and all(": program %s: unknown hook '"'"'lsm'"'"'" % p in x for p, x in zip(("first","second"), l))))' "$tmp/err"
 
 run run "$fw" --packet "$syn" --ctx nosuchfield=1
 check "bad ctx field" rc_is 2
