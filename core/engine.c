@@ -288,6 +288,8 @@ static void describe_region(const struct state *s, uint32_t region, char *buf, s
 	snprintf(buf, len, "%s (%u bytes)", r->kind < 8 ? names[r->kind] : "?", r->size);
 }
 
+#define SYMBOLIC_OFFSET_MAX_REGION 4096
+
 enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, bool write,
 			  uint32_t *region_out, struct sval *off_out)
 {
@@ -340,6 +342,12 @@ enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval ad
 			*off_out = off;
 			return STEP_CONTINUE;
 		}
+		/* an access at a symbolic offset is one case per offset (state.h):
+		 * in a large region (a global array of megabytes) that is a term
+		 * no solver takes */
+		if (!r->array && r->size > SYMBOLIC_OFFSET_MAX_REGION)
+			return engine__end(e, s, PATH_UNSUPPORTED, "%s at a symbolic offset into %s",
+					   write ? "write" : "read", where);
 		lo = sym_num(&e->ctx, 0, 64);
 		hi = sym_num(&e->ctx, r->size, 64);
 	}
