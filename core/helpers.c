@@ -281,6 +281,8 @@ static const struct helper_impl core_helpers[] = {
 	{ BPF_FUNC_get_current_pid_tgid, helper_nondet_u64 },
 	{ BPF_FUNC_get_current_uid_gid, helper_nondet_u64 },
 	{ BPF_FUNC_get_current_cgroup_id, helper_nondet_u64 },
+	{ BPF_FUNC_get_func_ip, helper_nondet_u64 },
+	{ BPF_FUNC_get_attach_cookie, helper_nondet_u64 },
 	{ BPF_FUNC_get_socket_cookie, helper_nondet_u64 },
 	{ BPF_FUNC_csum_diff, helper_csum_diff },
 	{ BPF_FUNC_trace_printk, helper_trace_printk },

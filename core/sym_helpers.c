@@ -76,6 +76,8 @@ NONDET(get_numa_node_id, 32)
 NONDET(get_current_pid_tgid, 64)
 NONDET(get_current_uid_gid, 64)
 NONDET(get_current_cgroup_id, 64)
+NONDET(get_func_ip, 64)
+NONDET(get_attach_cookie, 64)
 NONDET(get_socket_cookie, 64)
 
 /* bpf_csum_diff on terms: the same 64-bit sum of 32-bit words and the same
@@ -343,6 +345,8 @@ static const struct sym_helper core_helpers[] = {
 	{ BPF_FUNC_get_current_pid_tgid, sym_get_current_pid_tgid },
 	{ BPF_FUNC_get_current_uid_gid, sym_get_current_uid_gid },
 	{ BPF_FUNC_get_current_cgroup_id, sym_get_current_cgroup_id },
+	{ BPF_FUNC_get_func_ip, sym_get_func_ip },
+	{ BPF_FUNC_get_attach_cookie, sym_get_attach_cookie },
 	{ BPF_FUNC_get_socket_cookie, sym_get_socket_cookie },
 	{ BPF_FUNC_csum_diff, sym_csum_diff },
 	{ BPF_FUNC_trace_printk, sym_trace_printk },

@@ -11,7 +11,8 @@
  * expect policy=concrete paths=3 errors=0 unsupported=1
  *
  * Counting: the first argument (dfd) is AT_FDCWD or not. AT_FDCWD: the
- * counter, a global, goes up and the program returns 0 (1 path). Not: the
+ * counter, a global, goes up, the traced function's address and the
+ * attach cookie are kept, and the program returns 0 (1 path). Not: the
  * second argument is NULL (return 1, 1 path) or a pointer the program
  * reads through (unsupported, 1 path). 3 paths under every policy: the
  * program only adds to its global.
@@ -25,7 +26,7 @@ struct filename {
 	const char *name;
 };
 
-__u64 cwd_unlinks;
+__u64 cwd_unlinks, last_ip, last_cookie;
 
 SEC("fentry/do_unlinkat")
 int eng_trace_fentry(unsigned long long *ctx)
@@ -35,6 +36,9 @@ int eng_trace_fentry(unsigned long long *ctx)
 
 	if (dfd == AT_FDCWD) {
 		__sync_fetch_and_add(&cwd_unlinks, 1);
+		/* recorded values, read back when the test replays */
+		last_ip = bpf_get_func_ip(ctx);
+		last_cookie = bpf_get_attach_cookie(ctx);
 		return 0;
 	}
 	if (!name)
