@@ -278,6 +278,9 @@ static const struct helper_impl core_helpers[] = {
 	{ BPF_FUNC_get_prandom_u32, helper_nondet_u32 },
 	{ BPF_FUNC_get_smp_processor_id, helper_nondet_u32 },
 	{ BPF_FUNC_get_numa_node_id, helper_nondet_u32 },
+	/* what a real skb's route and socket give, which the test run's has none of */
+	{ BPF_FUNC_get_route_realm, helper_nondet_u32 },
+	{ BPF_FUNC_get_cgroup_classid, helper_nondet_u32 },
 	{ BPF_FUNC_get_current_pid_tgid, helper_nondet_u64 },
 	{ BPF_FUNC_get_current_uid_gid, helper_nondet_u64 },
 	{ BPF_FUNC_get_current_cgroup_id, helper_nondet_u64 },

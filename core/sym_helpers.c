@@ -73,6 +73,8 @@ NONDET(jiffies64, 64)
 NONDET(get_prandom_u32, 32)
 NONDET(get_smp_processor_id, 32)
 NONDET(get_numa_node_id, 32)
+NONDET(get_route_realm, 32)
+NONDET(get_cgroup_classid, 32)
 NONDET(get_current_pid_tgid, 64)
 NONDET(get_current_uid_gid, 64)
 NONDET(get_current_cgroup_id, 64)
@@ -342,6 +344,8 @@ static const struct sym_helper core_helpers[] = {
 	{ BPF_FUNC_get_prandom_u32, sym_get_prandom_u32 },
 	{ BPF_FUNC_get_smp_processor_id, sym_get_smp_processor_id },
 	{ BPF_FUNC_get_numa_node_id, sym_get_numa_node_id },
+	{ BPF_FUNC_get_route_realm, sym_get_route_realm },
+	{ BPF_FUNC_get_cgroup_classid, sym_get_cgroup_classid },
 	{ BPF_FUNC_get_current_pid_tgid, sym_get_current_pid_tgid },
 	{ BPF_FUNC_get_current_uid_gid, sym_get_current_uid_gid },
 	{ BPF_FUNC_get_current_cgroup_id, sym_get_current_cgroup_id },

@@ -509,14 +509,6 @@ static int tc_redirect_neigh(struct mhse_vm *vm, uint64_t *regs)
 	return redirect_if(vm, regs, !((plen && plen < REDIR_NEIGH_SIZE) || regs[4]));
 }
 
-/* Values a real skb gets from its route and socket, which the test run's
- * skb has none of: nondeterministic. */
-static int tc_nondet_u32(struct mhse_vm *vm, uint64_t *regs)
-{
-	regs[0] = (uint32_t)mhse_vm__nondet(vm);
-	return 0;
-}
-
 static int tc_fib_lookup(struct mhse_vm *vm, uint64_t *regs)
 {
 	return fib_lookup_run(vm, regs, true);
@@ -762,8 +754,6 @@ static const struct helper_impl tc_helpers[] = {
 	{ BPF_FUNC_get_hash_recalc, tc_get_hash_recalc },
 	{ BPF_FUNC_redirect_peer, tc_redirect_peer },
 	{ BPF_FUNC_redirect_neigh, tc_redirect_neigh },
-	{ BPF_FUNC_get_route_realm, tc_nondet_u32 },
-	{ BPF_FUNC_get_cgroup_classid, tc_nondet_u32 },
 	{ BPF_FUNC_fib_lookup, tc_fib_lookup },
 	{ BPF_FUNC_skb_change_proto, tc_skb_change_proto },
 	{ BPF_FUNC_skb_load_bytes_relative, tc_skb_load_bytes_relative },

@@ -796,18 +796,6 @@ static enum step tc_get_hash_recalc(struct mhse_engine *e, struct state *s)
 	return STEP_CONTINUE;
 }
 
-static enum step tc_get_route_realm(struct mhse_engine *e, struct state *s)
-{
-	s->regs[BPF_REG_0] = engine__nondet(e, s, BPF_FUNC_get_route_realm, 32);
-	return STEP_CONTINUE;
-}
-
-static enum step tc_get_cgroup_classid(struct mhse_engine *e, struct state *s)
-{
-	s->regs[BPF_REG_0] = engine__nondet(e, s, BPF_FUNC_get_cgroup_classid, 32);
-	return STEP_CONTINUE;
-}
-
 static enum step tc_fib_lookup(struct mhse_engine *e, struct state *s)
 {
 	return sym_fib_lookup(e, s, true);
@@ -1240,8 +1228,6 @@ static const struct sym_helper tc_helpers[] = {
 	{ BPF_FUNC_get_hash_recalc, tc_get_hash_recalc },
 	{ BPF_FUNC_redirect_peer, tc_redirect_peer },
 	{ BPF_FUNC_redirect_neigh, tc_redirect_neigh },
-	{ BPF_FUNC_get_route_realm, tc_get_route_realm },
-	{ BPF_FUNC_get_cgroup_classid, tc_get_cgroup_classid },
 	{ BPF_FUNC_fib_lookup, tc_fib_lookup },
 	{ BPF_FUNC_skb_change_proto, tc_skb_change_proto },
 	{ BPF_FUNC_skb_load_bytes_relative, tc_skb_load_bytes_relative },
