@@ -139,12 +139,12 @@ enum sat engine__feasible(struct mhse_engine *e, struct state *s, Z3_ast cond, Z
 
 struct state *engine__fork(struct mhse_engine *e, struct state *s, Z3_ast cond)
 {
-	struct state *c = state__fork(s, &e->ctx);
+	struct state *c = state__fork(s);
 
 	if (!c)
 		return NULL;
 	if (engine__constrain(e, c, cond)) {
-		state__free(c, &e->ctx);
+		state__free(c);
 		return NULL;
 	}
 	c->depth_in_tree++;
@@ -175,8 +175,7 @@ int engine__split(struct mhse_engine *e, struct state *s, Z3_ast raw, struct sta
 	/* the model that satisfies cond goes with the copy that takes cond,
 	 * so that neither side needs solving anew when its path ends */
 	cond_model = s->model;
-	if (cond_model.m)
-		Z3_model_inc_ref(z, cond_model.m);
+	assignment__get(cond_model.a);
 	no = engine__feasible(e, s, Z3_mk_not(z, cond), Z3_mk_not(z, raw));
 	if (no == SAT_UNKNOWN)
 		goto timeout;
@@ -189,16 +188,14 @@ int engine__split(struct mhse_engine *e, struct state *s, Z3_ast raw, struct sta
 		ret = -1;
 		goto out;
 	}
-	if ((*other)->model.m)
-		Z3_model_dec_ref(z, (*other)->model.m);
+	assignment__put((*other)->model.a);
 	(*other)->model = cond_model;
-	cond_model.m = NULL;
+	cond_model.a = NULL;
 	goto out;
 timeout:
 	engine__end(e, s, PATH_TIMEOUT, "solver query timed out, or its terms are too large, at insn %zu", s->pc);
 out:
-	if (cond_model.m)
-		Z3_model_dec_ref(z, cond_model.m);
+	assignment__put(cond_model.a);
 	return ret;
 }
 
@@ -231,7 +228,7 @@ enum step engine__finish_side(struct mhse_engine *e, struct state *side, enum st
 		engine__queue(e, side);
 		return STEP_CONTINUE;
 	}
-	state__free(side, &e->ctx);
+	state__free(side);
 	return st == STEP_FAILED ? STEP_FAILED : STEP_CONTINUE;
 }
 
@@ -240,7 +237,7 @@ enum step engine__finish_side(struct mhse_engine *e, struct state *side, enum st
 static void end_side(struct mhse_engine *e, struct state *side, enum path_kind kind, const char *msg)
 {
 	engine__end(e, side, kind, "%s", msg);
-	state__free(side, &e->ctx);
+	state__free(side);
 }
 
 struct sval engine__nondet(struct mhse_engine *e, struct state *s, int32_t helper, unsigned bits)
@@ -756,7 +753,7 @@ static enum step legacy_packet_load(struct mhse_engine *e, struct state *s, cons
 		return legacy_packet_load_fails(e, s);
 	case 2:
 		st = legacy_packet_load_fails(e, other);
-		state__free(other, &e->ctx);
+		state__free(other);
 		if (st == STEP_FAILED)
 			return st;
 		break;
@@ -934,82 +931,14 @@ static enum step run_state(struct mhse_engine *e, struct state *s, bool *covered
 
 /* ---- finished paths ---- */
 
-/* Reads a term of n bytes out of the model, eight bytes per evaluation
- * (terms may be wider than the 64 bits one evaluation returns). */
-static void eval_bytes(struct mhse_engine *e, Z3_model m, Z3_ast term, uint32_t n, uint8_t *out)
+static void eval_array_bytes(struct mhse_engine *e, struct assignment *m, Z3_ast array, uint64_t start, uint32_t n,
+			     uint8_t *out)
 {
-	for (uint32_t i = 0; i < n; i += 8) {
-		uint32_t chunk = n - i < 8 ? n - i : 8;
-		Z3_ast part = i == 0 && chunk == n ? term : Z3_mk_extract(e->ctx.z, 8 * (i + chunk) - 1, 8 * i, term);
-
-		mem_store_le(out + i, chunk, solver__eval(&e->solver, m, part));
-	}
-}
-
-static uint64_t numeral(Z3_context z, Z3_ast v)
-{
-	uint64_t out = 0;
-
-	Z3_get_numeral_uint64(z, v, &out);
-	return out;
-}
-
-/* Bytes [start, start + n) of an array term in the model. Evaluating the
- * array once and reading its value, store(store(base, i, x), j, y) over a
- * constant array or a function's table, costs one evaluation instead of one
- * per byte; bytes the value leaves open are evaluated one by one. */
-static void eval_array_bytes(struct mhse_engine *e, Z3_model m, Z3_ast array, uint64_t start, uint32_t n, uint8_t *out)
-{
-	Z3_context z = e->ctx.z;
-	Z3_ast v = NULL, fallback = NULL;
-	bool *set = calloc(n ? n : 1, sizeof(*set));
-
-	if (!set)
-		return;
-	if (Z3_model_eval(z, m, array, true, &v)) {
-		/* the outermost store of an index wins */
-		while (Z3_get_ast_kind(z, v) == Z3_APP_AST && !Z3_is_as_array(z, v)) {
-			Z3_app app = Z3_to_app(z, v);
-			Z3_decl_kind kind = Z3_get_decl_kind(z, Z3_get_app_decl(z, app));
-			uint64_t k;
-
-			if (kind == Z3_OP_CONST_ARRAY)
-				fallback = Z3_get_app_arg(z, app, 0);
-			if (kind != Z3_OP_STORE || !Z3_get_numeral_uint64(z, Z3_get_app_arg(z, app, 1), &k))
-				break;
-			if (k >= start && k - start < n && !set[k - start]) {
-				out[k - start] = (uint8_t)numeral(z, Z3_get_app_arg(z, app, 2));
-				set[k - start] = true;
-			}
-			v = Z3_get_app_arg(z, app, 0);
-		}
-	}
-	if (v && Z3_is_as_array(z, v)) {
-		Z3_func_interp fi = Z3_model_get_func_interp(z, m, Z3_get_as_array_func_decl(z, v));
-
-		if (fi) {
-			Z3_func_interp_inc_ref(z, fi);
-			for (unsigned i = 0; i < Z3_func_interp_get_num_entries(z, fi); i++) {
-				Z3_func_entry fe = Z3_func_interp_get_entry(z, fi, i);
-				uint64_t k = numeral(z, Z3_func_entry_get_arg(z, fe, 0));
-
-				if (k >= start && k - start < n && !set[k - start]) {
-					out[k - start] = (uint8_t)numeral(z, Z3_func_entry_get_value(z, fe));
-					set[k - start] = true;
-				}
-			}
-			fallback = Z3_func_interp_get_else(z, fi);
-			Z3_func_interp_dec_ref(z, fi);
-		}
-	}
 	for (uint32_t i = 0; i < n; i++)
-		if (!set[i])
-			out[i] = (uint8_t)(fallback ? numeral(z, fallback) :
-					   solver__eval(&e->solver, m, Z3_mk_select(z, array, sym_num(&e->ctx, start + i, 64))));
-	free(set);
+		out[i] = (uint8_t)solver__eval_element(&e->solver, m, array, start + i);
 }
 
-static void eval_region(struct mhse_engine *e, Z3_model m, const struct sregion *r, uint8_t *out)
+static void eval_region(struct mhse_engine *e, struct assignment *m, const struct sregion *r, uint8_t *out)
 {
 	for (uint32_t i = 0; i < r->size; i++)
 		out[i] = r->sym && r->sym[i] ? (uint8_t)solver__eval(&e->solver, m, r->sym[i]) : r->conc[i];
@@ -1040,7 +969,7 @@ static int add_entry(struct path_map_entry **list, size_t *cnt, uint32_t map, co
  * differs from its initial one. Records are grouped by their key's value in
  * the model: a group's first record says what the map held (when it is an
  * initial record), its last what the map holds at the end. */
-static int build_map_effects(struct mhse_engine *e, const struct state *s, Z3_model m, struct path_result *p)
+static int build_map_effects(struct mhse_engine *e, const struct state *s, struct assignment *m, struct path_result *p)
 {
 	const struct mhse_object *obj = e->obj;
 	uint8_t *keys = NULL, *now = NULL, *before = NULL;
@@ -1064,7 +993,7 @@ static int build_map_effects(struct mhse_engine *e, const struct state *s, Z3_mo
 	if (!keys || !grouped || !now || !before)
 		goto out;
 	for (size_t i = 0; i < s->record_cnt; i++)
-		eval_bytes(e, m, s->records[i].key, obj->maps[s->records[i].map].key_size, keys + i * max_k);
+		solver__eval_bytes(&e->solver, m, s->records[i].key, obj->maps[s->records[i].map].key_size, keys + i * max_k);
 	for (size_t i = 0; i < s->record_cnt; i++) {
 		const struct map_record *first = &s->records[i], *last = first;
 		const struct mhse_map *def = &obj->maps[first->map];
@@ -1144,7 +1073,7 @@ static Z3_ast realisable_maps(struct mhse_engine *e, const struct state *s)
 struct trace_reader {
 	struct mhse_engine *e;
 	const struct state *s;
-	Z3_model m;
+	struct assignment *m;
 };
 
 /* A string argument as the path's final memory holds it. */
@@ -1171,7 +1100,7 @@ static int model_read_str(void *arg, uint64_t addr, char *buf, size_t len)
 
 /* The trace_printk output of the path: each call formatted with its
  * arguments' values in the model, one line each, as the interpreter prints. */
-static int format_traces(struct mhse_engine *e, const struct state *s, Z3_model m, char **trace)
+static int format_traces(struct mhse_engine *e, const struct state *s, struct assignment *m, char **trace)
 {
 	struct trace_reader reader = { e, s, m };
 	size_t len = 0;
@@ -1233,7 +1162,7 @@ int engine__trace(struct mhse_engine *e, struct state *s, const char *fmt, uint3
 	return 0;
 }
 
-static int build_path(struct mhse_engine *e, const struct state *s, Z3_model m, struct path_result *p)
+static int build_path(struct mhse_engine *e, const struct state *s, struct assignment *m, struct path_result *p)
 {
 	const struct mhse_hook *hook = e->hook;
 	const struct sregion *pkt = s->regions[SREGION_PKT];
@@ -1306,7 +1235,7 @@ static int build_path(struct mhse_engine *e, const struct state *s, Z3_model m, 
 		if (!out->data)
 			return -ENOMEM;
 		if (ev->len)
-			eval_bytes(e, m, ev->data, ev->len, out->data);
+			solver__eval_bytes(&e->solver, m, ev->data, ev->len, out->data);
 	}
 	p->insns = s->insns;
 	return build_map_effects(e, s, m, p);
@@ -1350,7 +1279,7 @@ enum step engine__end(struct mhse_engine *e, struct state *s, enum path_kind kin
 		p.kind = PATH_TIMEOUT;
 		snprintf(p.message, sizeof(p.message), "no model for the path (%s)", sat == SAT_NO ? "infeasible" : "timeout");
 	}
-	if (build_path(e, s, s->model.m, &p))
+	if (build_path(e, s, s->model.a, &p))
 		e->stop = true;
 	else if (e->on_path && e->on_path(e->on_path_arg, &p))
 		e->stop = true;
@@ -1617,7 +1546,7 @@ fail:
 
 int mhse_engine__run(struct mhse_engine *e, path_fn on_path, void *arg)
 {
-	struct state *s = state__fork(e->init, &e->ctx);
+	struct state *s = state__fork(e->init);
 
 	if (!s)
 		return -ENOMEM;
@@ -1629,14 +1558,14 @@ int mhse_engine__run(struct mhse_engine *e, path_fn on_path, void *arg)
 		enum step st;
 
 		if (over_budget(e)) {
-			state__free(s, &e->ctx);
+			state__free(s);
 			break;
 		}
 		st = run_state(e, s, e->covered);
 		if (st == STEP_CONTINUE)
 			e->searcher->add(e->searcher, s);
 		else
-			state__free(s, &e->ctx);
+			state__free(s);
 		if (st == STEP_FAILED) {
 			e->stop = true;
 			break;
@@ -1644,7 +1573,7 @@ int mhse_engine__run(struct mhse_engine *e, path_fn on_path, void *arg)
 	}
 	/* what a budget left unexplored is dropped, not reported */
 	while ((s = e->searcher->select(e->searcher)))
-		state__free(s, &e->ctx);
+		state__free(s);
 	e->stats.time_s = (double)(now_ns() - e->start_ns) / 1e9;
 	e->stats.solver = e->solver.stats;
 	return 0;
@@ -1659,7 +1588,7 @@ void mhse_engine__free(struct mhse_engine *e)
 {
 	if (!e)
 		return;
-	state__free(e->init, &e->ctx);
+	state__free(e->init);
 	if (e->searcher)
 		e->searcher->free(e->searcher);
 	for (size_t i = 0; i < e->arena_cnt; i++) {

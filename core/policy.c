@@ -157,7 +157,7 @@ static void run_forked(struct mhse_engine *e, struct state *c, record_case fn, u
 	if (st == STEP_CONTINUE || st == STEP_PC_SET)
 		engine__queue(e, c);
 	else
-		state__free(c, &e->ctx);
+		state__free(c);
 }
 
 /* Splits s over which earlier record of map idx its key names, newest
@@ -257,7 +257,7 @@ static int decide_fresh(struct mhse_engine *e, struct state *s, uint32_t idx, Z3
 		return -ENOMEM;
 	rec = initial_record(e, c, idx, key, false, false);
 	if (rec < 0) {
-		state__free(c, &e->ctx);
+		state__free(c);
 		return rec;
 	}
 	run_forked(e, c, fn, idx, key, rec, arg);
@@ -462,7 +462,7 @@ static enum step insert_room(struct mhse_engine *e, struct state *s, uint32_t id
 			c->pc++;
 			engine__queue(e, c);
 		} else {
-			state__free(c, &e->ctx);
+			state__free(c);
 		}
 		break;
 	default:
@@ -616,7 +616,7 @@ static enum step tail_case(struct mhse_engine *e, struct state *s, uint32_t idx,
 				return STEP_FAILED;
 			r = initial_record(e, c, idx, key, true, false);
 			if (r < 0) {
-				state__free(c, &e->ctx);
+				state__free(c);
 				return STEP_FAILED;
 			}
 			mem_store_le(c->regions[c->records[r].region]->conc, 4, p);

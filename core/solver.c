@@ -23,7 +23,7 @@ struct query_entry {
 struct query_cache {
 	struct query_entry *slots;
 	size_t cap, used;
-	Z3_model recent[RECENT_MODELS];
+	struct assignment *recent[RECENT_MODELS];
 	unsigned next_recent;
 };
 
@@ -45,6 +45,8 @@ int solver__init(struct solver *s, struct sym_ctx *ctx, unsigned timeout_ms)
 	s->cache = calloc(1, sizeof(*s->cache));
 	if (!s->cache)
 		return -ENOMEM;
+	evaluator__init(&s->ev, ctx->z);
+	s->none.refs = 1;
 	s->z3 = Z3_mk_simple_solver(ctx->z);
 	Z3_solver_inc_ref(ctx->z, s->z3);
 	params = Z3_mk_params(ctx->z);
@@ -68,8 +70,8 @@ void solver__fini(struct solver *s)
 		free(s->cache->slots[i].ids);
 	free(s->asserted);
 	for (unsigned i = 0; i < RECENT_MODELS; i++)
-		if (s->cache->recent[i])
-			Z3_model_dec_ref(s->ctx->z, s->cache->recent[i]);
+		assignment__put(s->cache->recent[i]);
+	evaluator__fini(&s->ev);
 	free(s->cache->slots);
 	free(s->cache);
 	Z3_solver_dec_ref(s->ctx->z, s->z3);
@@ -356,40 +358,39 @@ static int select_relevant(struct solver *s, const struct constraint *const *pat
 	return err;
 }
 
-static bool holds_in(Z3_context z, Z3_model m, Z3_ast e)
+static bool holds_in(struct solver *s, struct assignment *a, Z3_ast e)
 {
-	Z3_ast v;
-
-	return Z3_model_eval(z, m, e, true, &v) && Z3_get_bool_value(z, v) == Z3_L_TRUE;
+	return solver__eval(s, a, e) == 1;
 }
 
 /* Moves model->valid past the constraints its model satisfies. */
-static void path_model__advance(Z3_context z, struct path_model *model, const struct constraint *const *path, size_t n)
+static void path_model__advance(struct solver *s, struct path_model *model, const struct constraint *const *path,
+				size_t n)
 {
-	while (model->m && model->valid < n && holds_in(z, model->m, path[model->valid]->e))
+	while (model->a && model->valid < n && holds_in(s, model->a, path[model->valid]->e))
 		model->valid++;
 }
 
 /* Whether the path's own model satisfies cond and the constraints use marks. */
-static bool path_model__satisfies(Z3_context z, struct path_model *model, const struct constraint *const *path,
+static bool path_model__satisfies(struct solver *s, struct path_model *model, const struct constraint *const *path,
 				  size_t n, const bool *use, Z3_ast cond)
 {
-	path_model__advance(z, model, path, n);
-	if (!model->m || !holds_in(z, model->m, cond))
+	path_model__advance(s, model, path, n);
+	if (!model->a || !holds_in(s, model->a, cond))
 		return false;
 	for (size_t i = model->valid; i < n; i++)
-		if (use[i] && !holds_in(z, model->m, path[i]->e))
+		if (use[i] && !holds_in(s, model->a, path[i]->e))
 			return false;
 	return true;
 }
 
-static bool model_satisfies(Z3_context z, Z3_model m, const struct constraint *const *path, size_t n, const bool *use,
-			    Z3_ast cond)
+static bool model_satisfies(struct solver *s, struct assignment *a, const struct constraint *const *path, size_t n,
+			    const bool *use, Z3_ast cond)
 {
-	if (!holds_in(z, m, cond))
+	if (!holds_in(s, a, cond))
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (use[i] && !holds_in(z, m, path[i]->e))
+		if (use[i] && !holds_in(s, a, path[i]->e))
 			return false;
 	return true;
 }
@@ -430,15 +431,13 @@ static int cache_grow(struct query_cache *c)
 	return 0;
 }
 
-static void remember_model(struct solver *s, Z3_model m)
+static void remember_model(struct solver *s, struct assignment *a)
 {
 	struct query_cache *c = s->cache;
-	Z3_model *slot = &c->recent[c->next_recent++ % RECENT_MODELS];
+	struct assignment **slot = &c->recent[c->next_recent++ % RECENT_MODELS];
 
-	if (*slot)
-		Z3_model_dec_ref(s->ctx->z, *slot);
-	Z3_model_inc_ref(s->ctx->z, m);
-	*slot = m;
+	assignment__put(*slot);
+	*slot = assignment__get(a);
 }
 
 /* Independent groups of a path's constraints: union-find over the
@@ -597,161 +596,240 @@ static enum sat z3_solve(struct solver *s, const struct constraint *const *path,
 	return r == Z3_L_TRUE ? SAT_YES : r == Z3_L_FALSE ? SAT_NO : SAT_UNKNOWN;
 }
 
-static Z3_model solve_group(struct solver *s, const struct constraint *const *path, size_t n, struct groups *g,
-			    size_t root, bool *use, enum sat *result)
+static bool numeral_value(Z3_context z, Z3_ast v, uint64_t *out)
 {
+	switch (Z3_get_bool_value(z, v)) {
+	case Z3_L_TRUE: *out = 1; return true;
+	case Z3_L_FALSE: *out = 0; return true;
+	default: return Z3_get_numeral_uint64(z, v, out);
+	}
+}
+
+/* Sets what a leaves open of array constant arr (id) from its value v in
+ * model m: a store chain (the outermost store of an index wins) over a
+ * constant array or a function's table. */
+static int read_array(Z3_context z, Z3_model m, Z3_ast arr, uint32_t id, Z3_ast v, struct assignment *a)
+{
+	Z3_func_interp fi;
+	uint64_t index, value;
+	int err = 0;
+
+	for (;;) {
+		Z3_app app;
+
+		if (Z3_get_ast_kind(z, v) != Z3_APP_AST)
+			return -EINVAL;
+		if (Z3_is_as_array(z, v))
+			break;
+		app = Z3_to_app(z, v);
+		switch (Z3_get_decl_kind(z, Z3_get_app_decl(z, app))) {
+		case Z3_OP_CONST_ARRAY:
+			if (!numeral_value(z, Z3_get_app_arg(z, app, 0), &value))
+				return -EINVAL;
+			return assignment__set(a, ASSIGN_DEFAULT, arr, id, 0, value);
+		case Z3_OP_STORE:
+			if (!numeral_value(z, Z3_get_app_arg(z, app, 1), &index) ||
+			    !numeral_value(z, Z3_get_app_arg(z, app, 2), &value))
+				return -EINVAL;
+			if (!assignment__find(a, ASSIGN_ELEMENT, id, index) &&
+			    (err = assignment__set(a, ASSIGN_ELEMENT, arr, id, index, value)))
+				return err;
+			v = Z3_get_app_arg(z, app, 0);
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
+	fi = Z3_model_get_func_interp(z, m, Z3_get_as_array_func_decl(z, v));
+	if (!fi)
+		return -EINVAL;
+	Z3_func_interp_inc_ref(z, fi);
+	for (unsigned i = 0, cnt = Z3_func_interp_get_num_entries(z, fi); i < cnt && !err; i++) {
+		Z3_func_entry fe = Z3_func_interp_get_entry(z, fi, i);
+
+		if (!numeral_value(z, Z3_func_entry_get_arg(z, fe, 0), &index) ||
+		    !numeral_value(z, Z3_func_entry_get_value(z, fe), &value))
+			err = -EINVAL;
+		else if (!assignment__find(a, ASSIGN_ELEMENT, id, index))
+			err = assignment__set(a, ASSIGN_ELEMENT, arr, id, index, value);
+	}
+	if (!err)
+		err = numeral_value(z, Z3_func_interp_get_else(z, fi), &value) ?
+		      assignment__set(a, ASSIGN_DEFAULT, arr, id, 0, value) : -EINVAL;
+	Z3_func_interp_dec_ref(z, fi);
+	return err;
+}
+
+/* Reads the values of what v names out of Z3's model m into a. */
+static int read_model(Z3_context z, Z3_model m, const struct term_vars *v, struct assignment *a)
+{
+	Z3_ast value;
+	uint64_t x, index;
+	int err = 0;
+
+	for (uint32_t k = 0; k < v->whole.cnt && !err; k++)
+		err = Z3_model_eval(z, m, v->whole.terms[k], true, &value) ?
+		      read_array(z, m, v->whole.terms[k], v->whole.ids[k], value, a) : -EINVAL;
+	for (uint32_t k = 0; k < v->scalars.cnt && !err; k++) {
+		Z3_ast t = v->scalars.terms[k], arr;
+		Z3_app app = Z3_to_app(z, t);
+
+		if (!Z3_model_eval(z, m, t, true, &value) || !numeral_value(z, value, &x))
+			return -EINVAL;
+		if (!Z3_get_app_num_args(z, app)) {
+			err = assignment__set(a, ASSIGN_SCALAR, t, v->scalars.ids[k], 0, x);
+			continue;
+		}
+		arr = Z3_get_app_arg(z, app, 0);
+		err = numeral_value(z, Z3_get_app_arg(z, app, 1), &index) ?
+		      assignment__set(a, ASSIGN_ELEMENT, arr, Z3_get_ast_id(z, arr), index, x) : -EINVAL;
+	}
+	return err;
+}
+
+/* Takes the values of what v names from src into dst: a scalar by value,
+ * an array read whole with all its elements. */
+static int assignment__take(struct solver *s, struct assignment *dst, struct assignment *src,
+			    const struct term_vars *v)
+{
+	Z3_context z = s->ctx->z;
+	int err = 0;
+
+	for (uint32_t k = 0; k < v->whole.cnt && !err; k++) {
+		uint32_t id = v->whole.ids[k];
+
+		if ((err = assignment__drop_array(dst, id)))
+			break;
+		for (size_t i = 0; i < src->cap && !err; i++) {
+			const struct assign_slot *slot = &src->slots[i];
+
+			if (slot->term && slot->id == id && slot->kind != ASSIGN_SCALAR)
+				err = assignment__set(dst, slot->kind, slot->term, id, slot->index, slot->value);
+		}
+	}
+	for (uint32_t k = 0; k < v->scalars.cnt && !err; k++) {
+		Z3_ast t = v->scalars.terms[k], arr;
+		Z3_app app = Z3_to_app(z, t);
+		uint64_t value = solver__eval(s, src, t), index;
+
+		if (!Z3_get_app_num_args(z, app)) {
+			err = assignment__set(dst, ASSIGN_SCALAR, t, v->scalars.ids[k], 0, value);
+			continue;
+		}
+		arr = Z3_get_app_arg(z, app, 0);
+		err = numeral_value(z, Z3_get_app_arg(z, app, 1), &index) ?
+		      assignment__set(dst, ASSIGN_ELEMENT, arr, Z3_get_ast_id(z, arr), index, value) : -EINVAL;
+	}
+	return err;
+}
+
+/* z3_solve, its model read into an assignment: of what vars names, or
+ * when vars is NULL, of what the constraints use marks depend on. */
+static enum sat solve(struct solver *s, const struct constraint *const *path, size_t n, const bool *use, Z3_ast cond,
+		      const struct term_vars *vars, struct assignment **out)
+{
+	Z3_context z = s->ctx->z;
+	enum sat result;
 	Z3_model m;
+	int err;
+
+	*out = NULL;
+	if ((result = z3_solve(s, path, n, use, cond, &m)) != SAT_YES)
+		return result;
+	*out = assignment__new();
+	err = *out ? 0 : -ENOMEM;
+	if (vars && !err)
+		err = read_model(z, m, vars, *out);
+	for (size_t i = 0; i < n && !vars && !err; i++)
+		if (use[i])
+			err = read_model(z, m, &path[i]->vars, *out);
+	Z3_model_dec_ref(z, m);
+	if (!err)
+		return SAT_YES;
+	assignment__put(*out);
+	*out = NULL;
+	return SAT_UNKNOWN;
+}
+
+static struct assignment *solve_group(struct solver *s, const struct constraint *const *path, size_t n,
+				      struct groups *g, size_t root, bool *use, enum sat *result)
+{
+	struct assignment *a;
 
 	for (size_t i = 0; i < n; i++)
 		use[i] = group_root(g, i) == root;
 	s->stats.queries++;
-	*result = z3_solve(s, path, n, use, NULL, &m);
-	return m;
+	*result = solve(s, path, n, use, NULL, NULL, &a);
+	return a;
 }
 
-/* The value of array constant a in src as a store chain over a constant
- * array, a term another model can hold. */
-static Z3_ast array_value(Z3_context z, Z3_model src, Z3_ast a)
+Z3_model solver__z3_model(struct solver *s, const struct assignment *a)
 {
-	Z3_ast v;
-	Z3_func_interp fi;
+	Z3_context z = s->ctx->z;
+	Z3_model m = Z3_mk_model(z);
+	struct array_value { Z3_ast array, value; } *arrays = NULL;
+	size_t array_cnt = 0;
 
-	if (!Z3_model_eval(z, src, a, true, &v))
-		return NULL;
-	if (!Z3_is_as_array(z, v))
-		return v;
-	fi = Z3_model_get_func_interp(z, src, Z3_get_as_array_func_decl(z, v));
-	if (!fi)
-		return NULL;
-	Z3_func_interp_inc_ref(z, fi);
-	v = Z3_mk_const_array(z, Z3_get_array_sort_domain(z, Z3_get_sort(z, a)), Z3_func_interp_get_else(z, fi));
-	for (unsigned i = Z3_func_interp_get_num_entries(z, fi); i-- > 0;) {
-		Z3_func_entry fe = Z3_func_interp_get_entry(z, fi, i);
+	Z3_model_inc_ref(z, m);
+	if (a && a->cnt && !(arrays = calloc(a->cnt, sizeof(*arrays))))
+		return m;
+	for (size_t i = 0; a && i < a->cap; i++) {
+		const struct assign_slot *slot = &a->slots[i];
+		Z3_sort sort = Z3_get_sort(z, slot->term), range;
+		const struct assign_slot *dflt;
+		size_t j = 0;
 
-		v = Z3_mk_store(z, v, Z3_func_entry_get_arg(z, fe, 0), Z3_func_entry_get_value(z, fe));
-	}
-	Z3_func_interp_dec_ref(z, fi);
-	return v;
-}
-
-/* Puts a model together from parts of others: each part copies the
- * variables a set of constraints depends on from the model that satisfies
- * them. Arrays are collected as a base (the value in the model of the part
- * reading the array whole, or zeroes) with the elements parts read at
- * constant indices stored over it. */
-struct model_builder {
-	Z3_context z;
-	Z3_model m;
-	struct array_part { Z3_ast array, value; } *arrays;
-	size_t array_cnt, array_cap;
-};
-
-static int builder__init(struct model_builder *b, Z3_context z)
-{
-	memset(b, 0, sizeof(*b));
-	b->z = z;
-	b->m = Z3_mk_model(z);
-	Z3_model_inc_ref(z, b->m);
-	return 0;
-}
-
-static struct array_part *builder__array(struct model_builder *b, Z3_ast array)
-{
-	Z3_sort sort = Z3_get_sort(b->z, array);
-
-	for (size_t i = 0; i < b->array_cnt; i++)
-		if (b->arrays[i].array == array)
-			return &b->arrays[i];
-	if (b->array_cnt == b->array_cap) {
-		size_t cap = b->array_cap ? b->array_cap * 2 : 4;
-		struct array_part *arrays = realloc(b->arrays, cap * sizeof(*arrays));
-
-		if (!arrays)
-			return NULL;
-		b->arrays = arrays;
-		b->array_cap = cap;
-	}
-	b->arrays[b->array_cnt] = (struct array_part){
-		array, Z3_mk_const_array(b->z, Z3_get_array_sort_domain(b->z, sort),
-					 Z3_mk_int64(b->z, 0, Z3_get_array_sort_range(b->z, sort))) };
-	return &b->arrays[b->array_cnt++];
-}
-
-/* Takes what vars names from src. */
-static int builder__copy(struct model_builder *b, Z3_model src, const struct term_vars *v)
-{
-	Z3_context z = b->z;
-	struct array_part *a;
-
-	for (uint32_t k = 0; k < v->whole.cnt; k++) {
-		Z3_ast value = array_value(z, src, v->whole.terms[k]);
-
-		if (!value || !(a = builder__array(b, v->whole.terms[k])))
-			return -ENOMEM;
-		a->value = value;
-	}
-	for (uint32_t k = 0; k < v->scalars.cnt; k++) {
-		Z3_ast t = v->scalars.terms[k], value;
-		Z3_app app = Z3_to_app(z, t);
-		bool element = Z3_get_app_num_args(z, app);
-
-		if (!element && Z3_model_has_interp(z, b->m, Z3_get_app_decl(z, app)))
+		if (!slot->term)
 			continue;
-		if (!Z3_model_eval(z, src, t, true, &value))
-			return -EINVAL;
-		if (!element) {
-			Z3_add_const_interp(z, b->m, Z3_get_app_decl(z, app), value);
-		} else {
-			if (!(a = builder__array(b, Z3_get_app_arg(z, app, 0))))
-				return -ENOMEM;
-			a->value = Z3_mk_store(z, a->value, Z3_get_app_arg(z, app, 1), value);
+		if (slot->kind == ASSIGN_SCALAR) {
+			Z3_add_const_interp(z, m, Z3_get_app_decl(z, Z3_to_app(z, slot->term)),
+					    Z3_get_sort_kind(z, sort) == Z3_BOOL_SORT ?
+					    (slot->value ? Z3_mk_true(z) : Z3_mk_false(z)) :
+					    Z3_mk_unsigned_int64(z, slot->value, sort));
+			continue;
 		}
+		for (; j < array_cnt && arrays[j].array != slot->term; j++)
+			;
+		range = Z3_get_array_sort_range(z, sort);
+		if (j == array_cnt) {
+			dflt = assignment__find(a, ASSIGN_DEFAULT, slot->id, 0);
+			arrays[array_cnt++] = (struct array_value){
+				slot->term, Z3_mk_const_array(z, Z3_get_array_sort_domain(z, sort),
+							      Z3_mk_unsigned_int64(z, dflt ? dflt->value : 0, range)) };
+		}
+		if (slot->kind == ASSIGN_ELEMENT)
+			arrays[j].value = Z3_mk_store(z, arrays[j].value,
+						      Z3_mk_unsigned_int64(z, slot->index, Z3_get_array_sort_domain(z, sort)),
+						      Z3_mk_unsigned_int64(z, slot->value, range));
 	}
-	return 0;
-}
-
-/* The model built (the caller owns a reference), or NULL after a failure. */
-static Z3_model builder__finish(struct model_builder *b, int err)
-{
-	Z3_model m = b->m;
-
-	for (size_t i = 0; i < b->array_cnt && !err; i++)
-		Z3_add_const_interp(b->z, m, Z3_get_app_decl(b->z, Z3_to_app(b->z, b->arrays[i].array)),
-				    b->arrays[i].value);
-	free(b->arrays);
-	if (err) {
-		Z3_model_dec_ref(b->z, m);
-		return NULL;
-	}
+	for (size_t j = 0; j < array_cnt; j++)
+		Z3_add_const_interp(z, m, Z3_get_app_decl(z, Z3_to_app(z, arrays[j].array)), arrays[j].value);
+	free(arrays);
 	return m;
 }
 
 /* Replaces the path's model by one that takes vars (what the constraints
- * use marks and the query's condition depend on) from m and the other
- * constraints' variables from the old model, so that it stays a model of
- * the constraints the old one was known to satisfy and of those use marks. */
-static void adopt_model(struct solver *s, const struct constraint *const *path, size_t n, const bool *use,
-			const struct term_vars *vars, Z3_model m, struct path_model *model)
+ * use marks and the query's condition depend on) from src and keeps the
+ * rest, so that it stays a model of the constraints the old one was known
+ * to satisfy and of those use marks. */
+static void adopt_model(struct solver *s, size_t n, const bool *use, const struct term_vars *vars,
+			struct assignment *src, struct path_model *model)
 {
-	struct model_builder b;
-	Z3_model merged = NULL;
-	int err;
+	struct assignment *merged = NULL;
 
-	if (model->m) {
-		builder__init(&b, s->ctx->z);
-		err = builder__copy(&b, m, vars);
-		for (size_t i = 0; i < n && !err; i++)
-			if (!use[i])
-				err = builder__copy(&b, model->m, &path[i]->vars);
-		merged = builder__finish(&b, err);
-		Z3_model_dec_ref(s->ctx->z, model->m);
+	if (model->a) {
+		merged = assignment__copy(model->a);
+		if (merged && assignment__take(s, merged, src, vars)) {
+			assignment__put(merged);
+			merged = NULL;
+		}
+		assignment__put(model->a);
 	}
 	if (!merged) {
-		Z3_model_inc_ref(s->ctx->z, m);
-		merged = m;
+		merged = assignment__get(src);
 		model->valid = 0;
 	}
-	model->m = merged;
+	model->a = merged;
 	while (model->valid < n && use[model->valid])
 		model->valid++;
 }
@@ -919,23 +997,23 @@ enum sat solver__check(struct solver *s, const struct constraint *const *path, s
 	struct query_entry *entry = NULL;
 	struct term_vars vars = { 0 };
 	enum sat result = SAT_UNKNOWN;
-	Z3_model m;
+	struct assignment *m;
 
 	s->stats.queries++;
 	if (!use || select_relevant(s, path, n, cond, use, &vars))
 		goto out;
 	/* Counterexample cache: the path's own model first, then recent ones. */
-	if (model && path_model__satisfies(z, model, path, n, use, cond)) {
+	if (model && path_model__satisfies(s, model, path, n, use, cond)) {
 		s->stats.model_hits++;
 		result = SAT_YES;
 		goto out;
 	}
 	for (unsigned i = 0; i < RECENT_MODELS; i++) {
 		m = c->recent[i];
-		if (m && model_satisfies(z, m, path, n, use, cond)) {
+		if (m && model_satisfies(s, m, path, n, use, cond)) {
 			s->stats.model_hits++;
 			if (model)
-				adopt_model(s, path, n, use, &vars, m, model);
+				adopt_model(s, n, use, &vars, m, model);
 			result = SAT_YES;
 			goto out;
 		}
@@ -955,15 +1033,15 @@ enum sat solver__check(struct solver *s, const struct constraint *const *path, s
 		result = entry->result;
 		goto out;
 	}
-	result = raw && refuted_by_weakening(s, raw) ? SAT_NO : z3_solve(s, path, n, use, cond, &m);
+	result = raw && refuted_by_weakening(s, raw) ? SAT_NO : solve(s, path, n, use, cond, &vars, &m);
 	entry = cache_slot(c, ids, id_cnt, h); /* the weakening may have added an entry */
 	if (result == SAT_UNKNOWN)
 		goto out;
 	if (result == SAT_YES) {
 		remember_model(s, m);
 		if (model)
-			adopt_model(s, path, n, use, &vars, m, model);
-		Z3_model_dec_ref(z, m);
+			adopt_model(s, n, use, &vars, m, model);
+		assignment__put(m);
 	}
 	if (!entry->ids) {
 		entry->ids = ids;
@@ -985,17 +1063,15 @@ out:
  * and one model is put together from the parts. */
 enum sat solver__model(struct solver *s, const struct constraint *const *path, size_t n, struct path_model *model)
 {
-	Z3_context z = s->ctx->z;
 	enum sat result = SAT_UNKNOWN;
 	struct groups g = { 0 };
 	bool *holds = NULL, *use = NULL;
-	Z3_model *models = NULL, merged;
-	struct model_builder b;
+	struct assignment **models = NULL, *merged = NULL;
 	size_t i;
 	int err = 0;
 
-	path_model__advance(z, model, path, n);
-	if (model->m && model->valid == n) {
+	path_model__advance(s, model, path, n);
+	if (model->a && model->valid == n) {
 		s->stats.model_hits++;
 		return SAT_YES;
 	}
@@ -1004,28 +1080,29 @@ enum sat solver__model(struct solver *s, const struct constraint *const *path, s
 	models = calloc(n + 1, sizeof(*models));
 	if (!holds || !use || !models || groups__build(&g, path, n))
 		goto out;
-	for (i = 0; i < n && model->m; i++)
-		holds[i] = i < model->valid || holds_in(z, model->m, path[i]->e);
+	for (i = 0; i < n && model->a; i++)
+		holds[i] = i < model->valid || holds_in(s, model->a, path[i]->e);
 	for (i = 0; i < n; i++) {
 		size_t root = group_root(&g, i);
 
 		if (!holds[i] && !models[root] && !(models[root] = solve_group(s, path, n, &g, root, use, &result)))
 			goto out;
 	}
-	builder__init(&b, z);
-	for (i = 0; i < n && !err; i++)
-		err = builder__copy(&b, models[group_root(&g, i)] ?: model->m, &path[i]->vars);
-	if (!(merged = builder__finish(&b, err)))
+	merged = model->a ? assignment__copy(model->a) : assignment__new();
+	for (i = 0; i < n && merged && !err; i++)
+		if (models[group_root(&g, i)])
+			err = assignment__take(s, merged, models[group_root(&g, i)], &path[i]->vars);
+	if (!merged || err)
 		goto out;
-	if (model->m)
-		Z3_model_dec_ref(z, model->m);
-	model->m = merged;
+	assignment__put(model->a);
+	model->a = merged;
+	merged = NULL;
 	model->valid = n;
 	result = SAT_YES;
 out:
 	for (i = 0; models && i < n; i++)
-		if (models[i])
-			Z3_model_dec_ref(z, models[i]);
+		assignment__put(models[i]);
+	assignment__put(merged);
 	groups__free(&g);
 	free(models);
 	free(use);
@@ -1033,12 +1110,53 @@ out:
 	return result;
 }
 
-uint64_t solver__eval(struct solver *s, Z3_model model, Z3_ast e)
+/* What the evaluator leaves to Z3 is asked of a model built from the
+ * assignment. */
+static uint64_t z3_eval(struct solver *s, struct assignment *model, Z3_ast e)
 {
-	Z3_ast v;
+	Z3_context z = s->ctx->z;
+	Z3_model m = solver__z3_model(s, model);
 	uint64_t out = 0;
+	Z3_ast v;
 
-	if (model && Z3_model_eval(s->ctx->z, model, e, true, &v))
-		Z3_get_numeral_uint64(s->ctx->z, v, &out);
+	if (!Z3_model_eval(z, m, e, true, &v) || !numeral_value(z, v, &out))
+		out = 0;
+	Z3_model_dec_ref(z, m);
 	return out;
+}
+
+uint64_t solver__eval(struct solver *s, struct assignment *model, Z3_ast e)
+{
+	uint64_t out;
+
+	model = model ?: &s->none;
+	return eval__value(&s->ev, model, e, &out) ? z3_eval(s, model, e) : out;
+}
+
+uint64_t solver__eval_element(struct solver *s, struct assignment *model, Z3_ast array, uint64_t index)
+{
+	Z3_context z = s->ctx->z;
+	Z3_sort domain = Z3_get_array_sort_domain(z, Z3_get_sort(z, array));
+	uint64_t out;
+
+	model = model ?: &s->none;
+	if (!eval__element(&s->ev, model, array, index, &out))
+		return out;
+	return z3_eval(s, model, Z3_mk_select(z, array, Z3_mk_unsigned_int64(z, index, domain)));
+}
+
+void solver__eval_bytes(struct solver *s, struct assignment *model, Z3_ast e, uint32_t n, uint8_t *out)
+{
+	Z3_context z = s->ctx->z;
+
+	model = model ?: &s->none;
+	if (!eval__bytes(&s->ev, model, e, n, out))
+		return;
+	for (uint32_t i = 0; i < n; i += 8) {
+		uint32_t chunk = n - i < 8 ? n - i : 8;
+		uint64_t v = z3_eval(s, model, i == 0 && chunk == n ? e : Z3_mk_extract(z, 8 * (i + chunk) - 1, 8 * i, e));
+
+		for (uint32_t k = 0; k < chunk; k++)
+			out[i + k] = (uint8_t)(v >> 8 * k);
+	}
 }

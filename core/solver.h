@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <z3.h>
+#include "eval.h"
 #include "expr.h"
 
 enum sat { SAT_NO, SAT_YES, SAT_UNKNOWN };
@@ -70,6 +71,8 @@ struct solver {
 	unsigned timeout_ms;
 	struct solver_stats stats;
 	struct query_cache *cache;
+	struct evaluator ev;
+	struct assignment none;       /* the model of no constraints: all zeroes */
 	const struct constraint **asserted; /* what z3 holds, one scope each */
 	size_t depth, asserted_cap;
 };
@@ -85,15 +88,15 @@ void constraint__free(struct constraint *c);
  * to satisfy (constraints are appended, so a prefix is what stays true):
  * each constraint is evaluated in a model once, not once a query. */
 struct path_model {
-	Z3_model m;
+	struct assignment *a;
 	size_t valid;
 };
 
 /* Is path ∧ cond satisfiable? raw, if not NULL, is cond as built, before
  * simplification (it can show that cond never holds, cheaply). model, if
- * not NULL, is the path's model (m may be NULL), tried first; on SAT it is
+ * not NULL, is the path's model (a may be NULL), tried first; on SAT it is
  * replaced by a model of path ∧ cond as far as what the query depends on
- * (the caller owns one reference to m, Z3_model_dec_ref to drop it). */
+ * (the caller owns one reference to a, assignment__put to drop it). */
 enum sat solver__check(struct solver *s, const struct constraint *const *path, size_t path_cnt, Z3_ast cond,
 		       Z3_ast raw, struct path_model *model);
 
@@ -103,7 +106,15 @@ enum sat solver__check(struct solver *s, const struct constraint *const *path, s
 enum sat solver__model(struct solver *s, const struct constraint *const *path, size_t path_cnt,
 		       struct path_model *model);
 
-/* The value of e in model, completed with zeroes for unconstrained variables. */
-uint64_t solver__eval(struct solver *s, Z3_model model, Z3_ast e);
+/* The value of e in model (NULL: all zeroes), completed with zeroes for
+ * unconstrained variables; e of up to 64 bits. */
+uint64_t solver__eval(struct solver *s, struct assignment *model, Z3_ast e);
+/* A Z3 model that gives model's values (the caller owns a reference): for
+ * what the evaluator leaves to Z3. */
+Z3_model solver__z3_model(struct solver *s, const struct assignment *model);
+/* The n bytes of e (8 * n bits wide) in model, least significant first. */
+void solver__eval_bytes(struct solver *s, struct assignment *model, Z3_ast e, uint32_t n, uint8_t *out);
+/* The element of array at index in model. */
+uint64_t solver__eval_element(struct solver *s, struct assignment *model, Z3_ast array, uint64_t index);
 
 #endif

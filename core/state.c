@@ -26,7 +26,7 @@ static void *dup_array(const void *src, size_t cnt, size_t elem)
 	return p;
 }
 
-struct state *state__fork(const struct state *s, struct sym_ctx *ctx)
+struct state *state__fork(const struct state *s)
 {
 	struct state *c = malloc(sizeof(*c));
 
@@ -45,14 +45,13 @@ struct state *state__fork(const struct state *s, struct sym_ctx *ctx)
 	if ((s->region_cnt && !c->regions) || (s->path_cnt && !c->path) || (s->nondet_cnt && !c->nondet) ||
 	    (s->record_cnt && !c->records) || (s->branch_cnt && !c->branches) || (s->trace_cnt && !c->traces) || (s->event_cnt && !c->events)) {
 		c->region_cnt = 0;
-		c->model.m = NULL;
-		state__free(c, ctx);
+		c->model.a = NULL;
+		state__free(c);
 		return NULL;
 	}
 	for (uint32_t i = 0; i < c->region_cnt; i++)
 		c->regions[i]->refs++;
-	if (c->model.m)
-		Z3_model_inc_ref(ctx->z, c->model.m);
+	assignment__get(c->model.a);
 	return c;
 }
 
@@ -66,14 +65,13 @@ static void sregion_put(struct sregion *r)
 	free(r);
 }
 
-void state__free(struct state *s, struct sym_ctx *ctx)
+void state__free(struct state *s)
 {
 	if (!s)
 		return;
 	for (uint32_t i = 0; i < s->region_cnt; i++)
 		sregion_put(s->regions[i]);
-	if (s->model.m)
-		Z3_model_dec_ref(ctx->z, s->model.m);
+	assignment__put(s->model.a);
 	free(s->regions);
 	free(s->path);
 	free(s->nondet);

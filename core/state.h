@@ -117,8 +117,8 @@ struct state {
 struct engine;
 
 struct state *state__new(void);
-struct state *state__fork(const struct state *s, struct sym_ctx *ctx);
-void state__free(struct state *s, struct sym_ctx *ctx);
+struct state *state__fork(const struct state *s);
+void state__free(struct state *s);
 
 /* Adds a region and returns its id (or -ENOMEM). */
 int state__add_region(struct state *s, uint8_t kind, uint32_t size, bool writable, int32_t owner);

@@ -124,7 +124,7 @@ static enum step load_bytes(struct mhse_engine *e, struct state *s, uint64_t sta
 			failed->pc++;
 			engine__queue(e, failed);
 		} else {
-			state__free(failed, &e->ctx);
+			state__free(failed);
 		}
 		break;
 	case 1:
@@ -558,7 +558,7 @@ static enum step adjust_room(struct mhse_engine *e, struct state *s, uint32_t ba
 			return engine__end(e, s, PATH_UNSUPPORTED, "skb_adjust_room past the end of the packet");
 		case 2:
 			engine__end(e, short_pkt, PATH_UNSUPPORTED, "skb_adjust_room past the end of the packet");
-			state__free(short_pkt, &e->ctx);
+			state__free(short_pkt);
 			break;
 		default:
 			break;

@@ -1,0 +1,710 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "eval.h"
+
+/* Past this depth a term is left to Z3: the evaluator recurses. */
+#define EVAL_MAX_DEPTH 4000
+
+/* Node kinds of the evaluator's own, beside Z3's declaration kinds. */
+enum {
+	EOP_NUMERAL = 0x100000,
+	EOP_CONST,       /* a scalar constant: the assignment's value */
+	EOP_ARRAY,       /* an array constant */
+	EOP_BOUND,       /* the variable a lambda binds */
+	EOP_LAMBDA,      /* an array as a term over its index */
+	EOP_UNSUPPORTED,
+};
+
+struct enode {
+	uint32_t op;     /* a Z3_decl_kind or an EOP_ */
+	uint16_t bits;   /* width; 1 for a boolean, 0 for an array */
+	uint16_t nargs;
+	uint32_t args;   /* first argument in ev->argv */
+	uint32_t id;     /* constants: Z3's ast id */
+	bool bound;      /* depends on a lambda's variable: never memoised */
+	uint64_t imm;    /* numeral; extract: lo | hi << 32; other parameters */
+	uint64_t val, stamp;
+};
+
+/* ---- assignments ---- */
+
+static uint64_t slot_hash(uint32_t kind, uint32_t id, uint64_t index)
+{
+	uint64_t h = ((uint64_t)id << 2 | kind) * 0x9e3779b97f4a7c15ull;
+
+	return (h ^ index) * 0xff51afd7ed558ccdull >> 17;
+}
+
+static struct assign_slot *slot_for(struct assign_slot *slots, size_t cap, uint32_t kind, uint32_t id,
+				    uint64_t index)
+{
+	for (size_t i = slot_hash(kind, id, index) & (cap - 1);; i = (i + 1) & (cap - 1)) {
+		struct assign_slot *s = &slots[i];
+
+		if (!s->term || (s->id == id && s->kind == kind && s->index == index))
+			return s;
+	}
+}
+
+struct assignment *assignment__new(void)
+{
+	struct assignment *a = calloc(1, sizeof(*a));
+
+	if (a)
+		a->refs = 1;
+	return a;
+}
+
+struct assignment *assignment__copy(const struct assignment *a)
+{
+	struct assignment *c = assignment__new();
+
+	if (!c || !a->cap)
+		return c;
+	c->slots = malloc(a->cap * sizeof(*c->slots));
+	if (!c->slots) {
+		free(c);
+		return NULL;
+	}
+	memcpy(c->slots, a->slots, a->cap * sizeof(*c->slots));
+	c->cap = a->cap;
+	c->cnt = a->cnt;
+	return c;
+}
+
+struct assignment *assignment__get(struct assignment *a)
+{
+	if (a)
+		a->refs++;
+	return a;
+}
+
+void assignment__put(struct assignment *a)
+{
+	if (!a || --a->refs)
+		return;
+	free(a->slots);
+	free(a);
+}
+
+static int assignment__rehash(struct assignment *a, size_t cap, uint32_t drop_id)
+{
+	struct assign_slot *slots = calloc(cap, sizeof(*slots));
+
+	if (!slots)
+		return -ENOMEM;
+	a->cnt = 0;
+	for (size_t i = 0; i < a->cap; i++) {
+		const struct assign_slot *s = &a->slots[i];
+
+		if (!s->term || (s->id == drop_id && s->kind != ASSIGN_SCALAR))
+			continue;
+		*slot_for(slots, cap, s->kind, s->id, s->index) = *s;
+		a->cnt++;
+	}
+	free(a->slots);
+	a->slots = slots;
+	a->cap = cap;
+	a->stamp = 0;
+	return 0;
+}
+
+int assignment__set(struct assignment *a, enum assign_kind kind, Z3_ast term, uint32_t id, uint64_t index,
+		    uint64_t value)
+{
+	struct assign_slot *s;
+	int err;
+
+	if ((a->cnt + 1) * 2 > a->cap && (err = assignment__rehash(a, a->cap ? a->cap * 2 : 16, 0)))
+		return err;
+	s = slot_for(a->slots, a->cap, kind, id, index);
+	a->cnt += !s->term;
+	*s = (struct assign_slot){ .term = term, .index = index, .value = value, .id = id, .kind = kind };
+	a->stamp = 0;
+	return 0;
+}
+
+const struct assign_slot *assignment__find(const struct assignment *a, enum assign_kind kind, uint32_t id,
+					   uint64_t index)
+{
+	const struct assign_slot *s;
+
+	if (!a->cap)
+		return NULL;
+	s = slot_for(a->slots, a->cap, kind, id, index);
+	return s->term ? s : NULL;
+}
+
+int assignment__drop_array(struct assignment *a, uint32_t id)
+{
+	return a->cap ? assignment__rehash(a, a->cap, id) : 0;
+}
+
+/* ---- translation ---- */
+
+void evaluator__init(struct evaluator *ev, Z3_context z)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->z = z;
+	ev->next_stamp = 1;
+}
+
+void evaluator__fini(struct evaluator *ev)
+{
+	free(ev->nodes);
+	free(ev->argv);
+	free(ev->memo_keys);
+	free(ev->memo_vals);
+	memset(ev, 0, sizeof(*ev));
+}
+
+static uint32_t *memo_slot(uint32_t *keys, size_t cap, uint32_t id)
+{
+	size_t i = ((id + 1) * 2654435761u) & (cap - 1);
+
+	for (; keys[i] && keys[i] != id + 1; i = (i + 1) & (cap - 1))
+		;
+	return &keys[i];
+}
+
+static int memo_add(struct evaluator *ev, uint32_t id, uint32_t node)
+{
+	uint32_t *k;
+
+	if ((ev->memo_cnt + 1) * 2 > ev->memo_cap) {
+		size_t cap = ev->memo_cap ? ev->memo_cap * 2 : 1024;
+		uint32_t *keys = calloc(cap, sizeof(*keys)), *vals = malloc(cap * sizeof(*vals));
+
+		if (!keys || !vals) {
+			free(keys);
+			free(vals);
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < ev->memo_cap; i++) {
+			if (!ev->memo_keys[i])
+				continue;
+			k = memo_slot(keys, cap, ev->memo_keys[i] - 1);
+			*k = ev->memo_keys[i];
+			vals[k - keys] = ev->memo_vals[i];
+		}
+		free(ev->memo_keys);
+		free(ev->memo_vals);
+		ev->memo_keys = keys;
+		ev->memo_vals = vals;
+		ev->memo_cap = cap;
+	}
+	k = memo_slot(ev->memo_keys, ev->memo_cap, id);
+	*k = id + 1;
+	ev->memo_vals[k - ev->memo_keys] = node;
+	ev->memo_cnt++;
+	return 0;
+}
+
+static bool memo_find(const struct evaluator *ev, uint32_t id, uint32_t *node)
+{
+	const uint32_t *k;
+
+	if (!ev->memo_cap)
+		return false;
+	k = memo_slot(ev->memo_keys, ev->memo_cap, id);
+	if (!*k)
+		return false;
+	*node = ev->memo_vals[k - ev->memo_keys];
+	return true;
+}
+
+static int push_node(struct evaluator *ev, const struct enode *n, const uint32_t *args, uint32_t *out)
+{
+	if (ev->node_cnt == ev->node_cap) {
+		size_t cap = ev->node_cap ? ev->node_cap * 2 : 1024;
+		struct enode *nodes = realloc(ev->nodes, cap * sizeof(*nodes));
+
+		if (!nodes)
+			return -ENOMEM;
+		ev->nodes = nodes;
+		ev->node_cap = cap;
+	}
+	if (ev->argv_cnt + n->nargs > ev->argv_cap) {
+		size_t cap = ev->argv_cap ? ev->argv_cap * 2 : 2048;
+		uint32_t *argv;
+
+		while (cap < ev->argv_cnt + n->nargs)
+			cap *= 2;
+		if (!(argv = realloc(ev->argv, cap * sizeof(*argv))))
+			return -ENOMEM;
+		ev->argv = argv;
+		ev->argv_cap = cap;
+	}
+	ev->nodes[ev->node_cnt] = *n;
+	ev->nodes[ev->node_cnt].args = (uint32_t)ev->argv_cnt;
+	if (n->nargs)
+		memcpy(ev->argv + ev->argv_cnt, args, n->nargs * sizeof(*args));
+	ev->argv_cnt += n->nargs;
+	*out = (uint32_t)ev->node_cnt++;
+	return 0;
+}
+
+/* The width of a sort: bits of a bit-vector, 1 for a boolean, 0 for an
+ * array of bit-vectors; -1 for what the evaluator does not model. */
+static int sort_bits(Z3_context z, Z3_sort sort)
+{
+	unsigned bits;
+
+	switch (Z3_get_sort_kind(z, sort)) {
+	case Z3_BOOL_SORT:
+		return 1;
+	case Z3_BV_SORT:
+		bits = Z3_get_bv_sort_size(z, sort);
+		return bits <= 64 ? (int)bits : -1;
+	case Z3_ARRAY_SORT:
+		return sort_bits(z, Z3_get_array_sort_domain(z, sort)) > 1 &&
+		       sort_bits(z, Z3_get_array_sort_range(z, sort)) > 1 ? 0 : -1;
+	default:
+		return -1;
+	}
+}
+
+static bool supported_op(Z3_decl_kind k)
+{
+	switch (k) {
+	case Z3_OP_TRUE: case Z3_OP_FALSE: case Z3_OP_EQ: case Z3_OP_DISTINCT: case Z3_OP_ITE: case Z3_OP_AND:
+	case Z3_OP_OR: case Z3_OP_IFF: case Z3_OP_XOR: case Z3_OP_NOT: case Z3_OP_IMPLIES:
+	case Z3_OP_BNEG: case Z3_OP_BADD: case Z3_OP_BSUB: case Z3_OP_BMUL: case Z3_OP_BSDIV: case Z3_OP_BUDIV:
+	case Z3_OP_BSREM: case Z3_OP_BUREM: case Z3_OP_BSMOD: case Z3_OP_BSDIV_I: case Z3_OP_BUDIV_I:
+	case Z3_OP_BSREM_I: case Z3_OP_BUREM_I: case Z3_OP_BSMOD_I:
+	case Z3_OP_ULEQ: case Z3_OP_SLEQ: case Z3_OP_UGEQ: case Z3_OP_SGEQ: case Z3_OP_ULT: case Z3_OP_SLT:
+	case Z3_OP_UGT: case Z3_OP_SGT: case Z3_OP_BAND: case Z3_OP_BOR: case Z3_OP_BNOT: case Z3_OP_BXOR:
+	case Z3_OP_BNAND: case Z3_OP_BNOR: case Z3_OP_BXNOR: case Z3_OP_CONCAT: case Z3_OP_SIGN_EXT:
+	case Z3_OP_ZERO_EXT: case Z3_OP_EXTRACT: case Z3_OP_REPEAT: case Z3_OP_BREDOR: case Z3_OP_BREDAND:
+	case Z3_OP_BCOMP: case Z3_OP_BSHL: case Z3_OP_BLSHR: case Z3_OP_BASHR: case Z3_OP_ROTATE_LEFT:
+	case Z3_OP_ROTATE_RIGHT: case Z3_OP_EXT_ROTATE_LEFT: case Z3_OP_EXT_ROTATE_RIGHT:
+	case Z3_OP_STORE: case Z3_OP_SELECT: case Z3_OP_CONST_ARRAY:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int translate(struct evaluator *ev, Z3_ast e, uint32_t *out);
+
+/* Fills n from an application; its arguments are translated first. */
+static int translate_app(struct evaluator *ev, Z3_ast e, struct enode *n, uint32_t *args)
+{
+	Z3_context z = ev->z;
+	Z3_app app = Z3_to_app(z, e);
+	Z3_func_decl decl = Z3_get_app_decl(z, app);
+	Z3_decl_kind kind = Z3_get_decl_kind(z, decl);
+	unsigned nargs = Z3_get_app_num_args(z, app);
+	int err;
+
+	if (!nargs && (kind == Z3_OP_TRUE || kind == Z3_OP_FALSE)) {
+		n->op = EOP_NUMERAL;
+		n->imm = kind == Z3_OP_TRUE;
+		return 0;
+	}
+	if (!nargs && kind == Z3_OP_UNINTERPRETED) {
+		n->op = n->bits ? EOP_CONST : EOP_ARRAY;
+		n->id = Z3_get_ast_id(z, e);
+		return 0;
+	}
+	if (!supported_op(kind) || nargs > UINT16_MAX)
+		return 0;
+	n->nargs = (uint16_t)nargs;
+	for (unsigned i = 0; i < nargs; i++) {
+		if ((err = translate(ev, Z3_get_app_arg(z, app, i), &args[i])))
+			return err;
+		if (ev->nodes[args[i]].op == EOP_UNSUPPORTED)
+			return 0;
+		n->bound |= ev->nodes[args[i]].bound;
+	}
+	if (kind == Z3_OP_EXTRACT)
+		n->imm = (uint64_t)Z3_get_decl_int_parameter(z, decl, 1) |
+			 (uint64_t)Z3_get_decl_int_parameter(z, decl, 0) << 32;
+	else if (kind == Z3_OP_SIGN_EXT || kind == Z3_OP_ZERO_EXT || kind == Z3_OP_REPEAT ||
+		 kind == Z3_OP_ROTATE_LEFT || kind == Z3_OP_ROTATE_RIGHT)
+		n->imm = (uint64_t)Z3_get_decl_int_parameter(z, decl, 0);
+	n->op = kind;
+	return 0;
+}
+
+static int translate(struct evaluator *ev, Z3_ast e, uint32_t *out)
+{
+	Z3_context z = ev->z;
+	uint32_t id = Z3_get_ast_id(z, e), *args = NULL;
+	struct enode n = { .op = EOP_UNSUPPORTED };
+	int bits, err = 0;
+
+	if (memo_find(ev, id, out))
+		return 0;
+	if (ev->depth >= EVAL_MAX_DEPTH)
+		goto add;
+	ev->depth++;
+	switch (Z3_get_ast_kind(z, e)) {
+	case Z3_NUMERAL_AST:
+		bits = sort_bits(z, Z3_get_sort(z, e));
+		if (bits > 0 && Z3_get_numeral_uint64(z, e, &n.imm)) {
+			n.op = EOP_NUMERAL;
+			n.bits = (uint16_t)bits;
+		}
+		break;
+	case Z3_APP_AST:
+		bits = sort_bits(z, Z3_get_sort(z, e));
+		if (bits < 0)
+			break;
+		n.bits = (uint16_t)bits;
+		args = malloc((Z3_get_app_num_args(z, Z3_to_app(z, e)) + 1) * sizeof(*args));
+		if (!args) {
+			err = -ENOMEM;
+			break;
+		}
+		err = translate_app(ev, e, &n, args);
+		break;
+	case Z3_VAR_AST:
+		bits = sort_bits(z, Z3_get_sort(z, e));
+		if (bits > 0 && Z3_get_index_value(z, e) == 0) {
+			n.op = EOP_BOUND;
+			n.bits = (uint16_t)bits;
+			n.bound = true;
+		}
+		break;
+	case Z3_QUANTIFIER_AST:
+		if (!Z3_is_lambda(z, e) || Z3_get_quantifier_num_bound(z, e) != 1 ||
+		    sort_bits(z, Z3_get_sort(z, e)) != 0 || !(args = malloc(sizeof(*args))))
+			break;
+		if ((err = translate(ev, Z3_get_quantifier_body(z, e), args)))
+			break;
+		if (ev->nodes[args[0]].op != EOP_UNSUPPORTED) {
+			n.op = EOP_LAMBDA;
+			n.nargs = 1;
+		}
+		break;
+	default:
+		break;
+	}
+	ev->depth--;
+	if (err || n.op == EOP_UNSUPPORTED)
+		n = (struct enode){ .op = EOP_UNSUPPORTED };
+add:
+	if (!err)
+		err = push_node(ev, &n, args, out) ?: memo_add(ev, id, *out);
+	free(args);
+	return err;
+}
+
+/* ---- evaluation (SMT-LIB semantics) ---- */
+
+static uint64_t mask(unsigned bits)
+{
+	return bits >= 64 ? ~0ull : (1ull << bits) - 1;
+}
+
+static int64_t sext(uint64_t v, unsigned bits)
+{
+	return bits >= 64 ? (int64_t)v : (int64_t)(v << (64 - bits)) >> (64 - bits);
+}
+
+static bool negative(uint64_t v, unsigned bits)
+{
+	return v >> (bits - 1) & 1;
+}
+
+/* Signed division, remainder and modulus by their SMT-LIB definitions over
+ * unsigned ones, division by zero included. */
+static uint64_t bv_sdivrem(uint32_t op, uint64_t s, uint64_t t, unsigned bits)
+{
+	uint64_t m = mask(bits), u;
+	bool ns = negative(s, bits), nt = negative(t, bits);
+	uint64_t as = ns ? -s & m : s, at = nt ? -t & m : t;
+
+	switch (op) {
+	case Z3_OP_BSDIV: case Z3_OP_BSDIV_I:
+		u = at ? as / at : m;
+		return (ns != nt ? -u : u) & m;
+	case Z3_OP_BSREM: case Z3_OP_BSREM_I:
+		u = at ? as % at : as;
+		return (ns ? -u : u) & m;
+	default: /* smod */
+		u = at ? as % at : as;
+		if (!u || (!ns && !nt))
+			return u;
+		if (ns && !nt)
+			return (t - u) & m;
+		if (!ns && nt)
+			return (u + t) & m;
+		return -u & m;
+	}
+}
+
+static uint64_t rotate_left(uint64_t v, uint64_t k, unsigned bits)
+{
+	k %= bits;
+	return k ? ((v << k) | (v >> (bits - k))) & mask(bits) : v;
+}
+
+static uint64_t value_of(struct evaluator *ev, struct assignment *a, uint32_t i, uint64_t bound);
+
+static uint64_t element_of(struct evaluator *ev, struct assignment *a, uint32_t arr, uint64_t index, uint64_t bound)
+{
+	for (;;) {
+		const struct enode *n = &ev->nodes[arr];
+		const uint32_t *arg = ev->argv + n->args;
+		const struct assign_slot *slot;
+
+		switch (n->op) {
+		case Z3_OP_STORE:
+			if (value_of(ev, a, arg[1], bound) == index)
+				return value_of(ev, a, arg[2], bound);
+			arr = arg[0];
+			break;
+		case Z3_OP_CONST_ARRAY:
+			return value_of(ev, a, arg[0], bound);
+		case Z3_OP_ITE:
+			arr = value_of(ev, a, arg[0], bound) ? arg[1] : arg[2];
+			break;
+		case EOP_LAMBDA:
+			return value_of(ev, a, arg[0], index);
+		case EOP_ARRAY:
+			slot = assignment__find(a, ASSIGN_ELEMENT, n->id, index);
+			if (!slot)
+				slot = assignment__find(a, ASSIGN_DEFAULT, n->id, 0);
+			return slot ? slot->value : 0;
+		default:
+			ev->failed = true;
+			return 0;
+		}
+		if (ev->failed)
+			return 0;
+	}
+}
+
+/* An operation over all of a node's arguments, left to right. */
+static uint64_t fold(struct evaluator *ev, struct assignment *a, const struct enode *n, uint64_t bound)
+{
+	const uint32_t *arg = ev->argv + n->args;
+	uint64_t v = value_of(ev, a, arg[0], bound);
+
+	for (unsigned k = 1; k < n->nargs; k++) {
+		uint64_t w = value_of(ev, a, arg[k], bound);
+
+		switch (n->op) {
+		case Z3_OP_BADD: v += w; break;
+		case Z3_OP_BSUB: v -= w; break;
+		case Z3_OP_BMUL: v *= w; break;
+		case Z3_OP_BAND: v &= w; break;
+		case Z3_OP_BOR: v |= w; break;
+		case Z3_OP_BXOR: case Z3_OP_XOR: v ^= w; break;
+		case Z3_OP_CONCAT: v = v << ev->nodes[arg[k]].bits | w; break;
+		}
+	}
+	return v;
+}
+
+static uint64_t compute(struct evaluator *ev, struct assignment *a, const struct enode *n, uint64_t bound)
+{
+	const uint32_t *arg = ev->argv + n->args;
+	unsigned w = n->nargs ? ev->nodes[arg[0]].bits : n->bits; /* the first operand's width */
+	const struct assign_slot *slot;
+	uint64_t x, y, m = mask(w);
+
+	if (!n->bits) { /* an array's value is only ever read an element at a time */
+		ev->failed = true;
+		return 0;
+	}
+	switch (n->op) {
+	case EOP_NUMERAL:
+		return n->imm;
+	case EOP_CONST:
+		slot = assignment__find(a, ASSIGN_SCALAR, n->id, 0);
+		return slot ? slot->value : 0;
+	case EOP_BOUND:
+		return bound;
+	case Z3_OP_ITE:
+		return value_of(ev, a, arg[value_of(ev, a, arg[0], bound) ? 1 : 2], bound);
+	case Z3_OP_AND:
+		for (unsigned k = 0; k < n->nargs; k++)
+			if (!value_of(ev, a, arg[k], bound))
+				return 0;
+		return 1;
+	case Z3_OP_OR:
+		for (unsigned k = 0; k < n->nargs; k++)
+			if (value_of(ev, a, arg[k], bound))
+				return 1;
+		return 0;
+	case Z3_OP_NOT: case Z3_OP_BNOT:
+		return ~value_of(ev, a, arg[0], bound);
+	case Z3_OP_BNEG:
+		return -value_of(ev, a, arg[0], bound);
+	case Z3_OP_DISTINCT:
+		for (unsigned k = 0; k < n->nargs; k++)
+			for (unsigned j = k + 1; j < n->nargs; j++)
+				if (value_of(ev, a, arg[k], bound) == value_of(ev, a, arg[j], bound))
+					return 0;
+		return 1;
+	case Z3_OP_BADD: case Z3_OP_BSUB: case Z3_OP_BMUL: case Z3_OP_BAND: case Z3_OP_BOR: case Z3_OP_BXOR:
+	case Z3_OP_XOR: case Z3_OP_CONCAT:
+		return fold(ev, a, n, bound);
+	case Z3_OP_EXTRACT:
+		return value_of(ev, a, arg[0], bound) >> (n->imm & 0xffffffff);
+	case Z3_OP_ZERO_EXT:
+		return value_of(ev, a, arg[0], bound);
+	case Z3_OP_SIGN_EXT:
+		return (uint64_t)sext(value_of(ev, a, arg[0], bound), w);
+	case Z3_OP_REPEAT:
+		x = value_of(ev, a, arg[0], bound);
+		y = 0;
+		for (uint64_t k = 0; k < n->imm; k++)
+			y = w >= 64 ? x : y << w | x;
+		return y;
+	case Z3_OP_BREDOR:
+		return value_of(ev, a, arg[0], bound) != 0;
+	case Z3_OP_BREDAND:
+		return value_of(ev, a, arg[0], bound) == m;
+	case Z3_OP_ROTATE_LEFT:
+		return rotate_left(value_of(ev, a, arg[0], bound), n->imm, w);
+	case Z3_OP_ROTATE_RIGHT:
+		return rotate_left(value_of(ev, a, arg[0], bound), w - n->imm % w, w);
+	case Z3_OP_SELECT:
+		return element_of(ev, a, arg[0], value_of(ev, a, arg[1], bound), bound);
+	}
+	if (n->nargs != 2) {
+		ev->failed = true;
+		return 0;
+	}
+	x = value_of(ev, a, arg[0], bound);
+	y = value_of(ev, a, arg[1], bound);
+	switch (n->op) {
+	case Z3_OP_EQ: case Z3_OP_IFF: case Z3_OP_BCOMP:
+		return x == y;
+	case Z3_OP_IMPLIES: return !x || y;
+	case Z3_OP_BNAND: return ~(x & y);
+	case Z3_OP_BNOR: return ~(x | y);
+	case Z3_OP_BXNOR: return ~(x ^ y);
+	case Z3_OP_BUDIV: case Z3_OP_BUDIV_I: return y ? x / y : m;
+	case Z3_OP_BUREM: case Z3_OP_BUREM_I: return y ? x % y : x;
+	case Z3_OP_BSDIV: case Z3_OP_BSDIV_I: case Z3_OP_BSREM: case Z3_OP_BSREM_I: case Z3_OP_BSMOD:
+	case Z3_OP_BSMOD_I:
+		return bv_sdivrem(n->op, x, y, w);
+	case Z3_OP_BSHL: return y >= w ? 0 : x << y;
+	case Z3_OP_BLSHR: return y >= w ? 0 : x >> y;
+	case Z3_OP_BASHR: return y >= w ? (negative(x, w) ? m : 0) : (uint64_t)(sext(x, w) >> y);
+	case Z3_OP_EXT_ROTATE_LEFT: return rotate_left(x, y % w, w);
+	case Z3_OP_EXT_ROTATE_RIGHT: return rotate_left(x, w - y % w, w);
+	case Z3_OP_ULEQ: return x <= y;
+	case Z3_OP_UGEQ: return x >= y;
+	case Z3_OP_ULT: return x < y;
+	case Z3_OP_UGT: return x > y;
+	case Z3_OP_SLEQ: return sext(x, w) <= sext(y, w);
+	case Z3_OP_SGEQ: return sext(x, w) >= sext(y, w);
+	case Z3_OP_SLT: return sext(x, w) < sext(y, w);
+	case Z3_OP_SGT: return sext(x, w) > sext(y, w);
+	}
+	ev->failed = true;
+	return 0;
+}
+
+static uint64_t value_of(struct evaluator *ev, struct assignment *a, uint32_t i, uint64_t bound)
+{
+	struct enode *n = &ev->nodes[i];
+	uint64_t v;
+
+	if (!n->bound && n->stamp == a->stamp)
+		return n->val;
+	if (ev->failed || ++ev->depth > EVAL_MAX_DEPTH) {
+		ev->failed = true;
+		return 0;
+	}
+	v = compute(ev, a, n, bound) & mask(n->bits);
+	ev->depth--;
+	if (!n->bound) {
+		n->val = v;
+		n->stamp = a->stamp;
+	}
+	return v;
+}
+
+/* Translates e and readies a's stamp; fails on what is not modelled. */
+static int prepare(struct evaluator *ev, struct assignment *a, Z3_ast e, uint32_t *node)
+{
+	int err;
+
+	ev->depth = 0;
+	if ((err = translate(ev, e, node)))
+		return err;
+	if (ev->nodes[*node].op == EOP_UNSUPPORTED)
+		return -EOPNOTSUPP;
+	if (!a->stamp)
+		a->stamp = ++ev->next_stamp;
+	ev->failed = false;
+	ev->depth = 0;
+	return 0;
+}
+
+/* After a failed evaluation, nodes may hold values computed from it: the
+ * assignment's next evaluation starts afresh. */
+static int finish(struct evaluator *ev, struct assignment *a)
+{
+	if (!ev->failed)
+		return 0;
+	a->stamp = 0;
+	return -EOPNOTSUPP;
+}
+
+int eval__value(struct evaluator *ev, struct assignment *a, Z3_ast e, uint64_t *out)
+{
+	uint32_t node;
+	int err = prepare(ev, a, e, &node);
+
+	if (err)
+		return err;
+	if (!ev->nodes[node].bits)
+		return -EOPNOTSUPP;
+	*out = value_of(ev, a, node, 0);
+	return finish(ev, a);
+}
+
+int eval__element(struct evaluator *ev, struct assignment *a, Z3_ast array, uint64_t index, uint64_t *out)
+{
+	uint32_t node;
+	int err = prepare(ev, a, array, &node);
+
+	if (err)
+		return err;
+	if (ev->nodes[node].bits)
+		return -EOPNOTSUPP;
+	*out = element_of(ev, a, node, index, 0);
+	return finish(ev, a);
+}
+
+int eval__bytes(struct evaluator *ev, struct assignment *a, Z3_ast e, uint32_t n, uint8_t *out)
+{
+	Z3_context z = ev->z;
+	Z3_app app;
+	uint64_t v;
+	int err;
+
+	if (n <= 8) {
+		if ((err = eval__value(ev, a, e, &v)))
+			return err;
+		for (uint32_t i = 0; i < n; i++)
+			out[i] = (uint8_t)(v >> 8 * i);
+		return 0;
+	}
+	/* wider than a value: a concatenation, evaluated a part at a time */
+	app = Z3_to_app(z, e);
+	if (Z3_get_ast_kind(z, e) != Z3_APP_AST || Z3_get_decl_kind(z, Z3_get_app_decl(z, app)) != Z3_OP_CONCAT)
+		return -EOPNOTSUPP;
+	for (unsigned i = Z3_get_app_num_args(z, app); i-- > 0;) {
+		Z3_ast part = Z3_get_app_arg(z, app, i);
+		unsigned bits = Z3_get_bv_sort_size(z, Z3_get_sort(z, part));
+
+		if (bits % 8 || bits / 8 > n)
+			return -EOPNOTSUPP;
+		if ((err = eval__bytes(ev, a, part, bits / 8, out)))
+			return err;
+		out += bits / 8;
+		n -= bits / 8;
+	}
+	return n ? -EOPNOTSUPP : 0;
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Term evaluation in C: the value of a Z3 term under an assignment of its
+ * variables, without asking Z3.
+ *
+ * The engine evaluates terms all the time: every branch checks the path's
+ * model against the new condition, and every finished path reads its
+ * test's inputs and outputs out of it. Z3_model_eval costs microseconds a
+ * call and leaves a term behind each time (the context keeps it for good).
+ * Here a term is translated once into a compact node table (by Z3's ast id;
+ * terms are hash-consed, so a shared subterm is one node) and evaluated with
+ * the SMT-LIB semantics of each operation, down to division by zero. Each
+ * node remembers its value under the last assignment it was evaluated in,
+ * so the constraints of a path, which share most of their subterms, cost
+ * little more than one of them.
+ *
+ * An assignment gives values to scalar constants, to elements of array
+ * constants, and a default to each array; whatever it leaves out is zero,
+ * as in a completed Z3 model. Assignments are shared by reference (a forked
+ * path keeps its parent's model) and copied before they change.
+ *
+ * A term with something the evaluator does not model (a width over 64 bits,
+ * an uninterpreted function, a very deep term) makes eval__value fail with
+ * -EOPNOTSUPP; the caller asks Z3 then.
+ */
+#ifndef MHSE_EVAL_H
+#define MHSE_EVAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <z3.h>
+
+/* What an assignment slot gives a value to. */
+enum assign_kind { ASSIGN_SCALAR, ASSIGN_ELEMENT, ASSIGN_DEFAULT };
+
+struct assign_slot {
+	Z3_ast term;     /* the constant, or the array constant; NULL when free */
+	uint64_t index;  /* the element's index (ASSIGN_ELEMENT) */
+	uint64_t value;
+	uint32_t id;     /* Z3's ast id of term */
+	uint32_t kind;
+};
+
+struct assignment {
+	unsigned refs;
+	uint64_t stamp;  /* 0 after a change: the evaluator gives a fresh one */
+	struct assign_slot *slots;
+	size_t cap, cnt;
+};
+
+struct assignment *assignment__new(void);
+/* A private copy (reference count one) of a, or NULL. */
+struct assignment *assignment__copy(const struct assignment *a);
+struct assignment *assignment__get(struct assignment *a);
+void assignment__put(struct assignment *a);
+
+int assignment__set(struct assignment *a, enum assign_kind kind, Z3_ast term, uint32_t id, uint64_t index,
+		    uint64_t value);
+/* The slot that gives term (at index) a value, or NULL. */
+const struct assign_slot *assignment__find(const struct assignment *a, enum assign_kind kind, uint32_t id,
+					   uint64_t index);
+/* Forgets the elements and the default of array (by id). */
+int assignment__drop_array(struct assignment *a, uint32_t id);
+
+struct enode;
+
+struct evaluator {
+	Z3_context z;
+	struct enode *nodes;
+	uint32_t *argv;
+	size_t node_cnt, node_cap, argv_cnt, argv_cap;
+	uint32_t *memo_keys, *memo_vals; /* ast id + 1 -> node index */
+	size_t memo_cap, memo_cnt;
+	uint64_t next_stamp;
+	unsigned depth;
+	bool failed;
+};
+
+void evaluator__init(struct evaluator *ev, Z3_context z);
+void evaluator__fini(struct evaluator *ev);
+
+/* The value of e (a bit-vector of up to 64 bits, or a boolean as 0 or 1). */
+int eval__value(struct evaluator *ev, struct assignment *a, Z3_ast e, uint64_t *out);
+/* The n bytes of e (a bit-vector of 8 * n bits), least significant first. */
+int eval__bytes(struct evaluator *ev, struct assignment *a, Z3_ast e, uint32_t n, uint8_t *out);
+/* The element of array term at index. */
+int eval__element(struct evaluator *ev, struct assignment *a, Z3_ast array, uint64_t index, uint64_t *out);
+
+#endif

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The evaluator must give every term the value Z3 gives it. Random terms of
+ * every operation the engine's terms contain (and those Z3's simplifier
+ * turns them into), over variables of several widths, an array with stores
+ * and lambdas over it, with values drawn to hit the edges (zero divisors,
+ * shifts past the width, the most negative number), are evaluated under
+ * random assignments by the evaluator and by Z3's model evaluation; so are
+ * the bytes of keys wider than 64 bits.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "solver.h"
+
+enum { VARS = 12, TERMS = 3000, MAX_DEPTH = 5 };
+
+static struct sym_ctx ctx;
+static Z3_context z;
+static Z3_ast vars[VARS], packet;
+static unsigned passed, failed;
+
+static uint64_t random_u64(void)
+{
+	static const uint64_t edges[] = { 0, 1, 2, 3, 7, 8, 31, 32, 63, 64, 0x7f, 0x80, 0xff, 0x8000, 0x7fffffff,
+					  0x80000000, 0xffffffff, 0x8000000000000000ull, ~0ull };
+
+	if (rand() % 2)
+		return edges[rand() % (sizeof(edges) / sizeof(edges[0]))];
+	return (uint64_t)rand() << 42 ^ (uint64_t)rand() << 21 ^ (uint64_t)rand();
+}
+
+static unsigned width(Z3_ast e)
+{
+	return Z3_get_bv_sort_size(z, Z3_get_sort(z, e));
+}
+
+/* e resized to bits. */
+static Z3_ast fit(Z3_ast e, unsigned bits)
+{
+	unsigned w = width(e);
+
+	if (w > bits)
+		return Z3_mk_extract(z, bits - 1, 0, e);
+	if (w < bits)
+		return rand() % 2 ? Z3_mk_zero_ext(z, bits - w, e) : Z3_mk_sign_ext(z, bits - w, e);
+	return e;
+}
+
+static Z3_ast random_bv(unsigned depth);
+
+static Z3_ast random_bool(unsigned depth)
+{
+	Z3_ast a, b;
+
+	if (!depth) {
+		a = random_bv(0);
+		return Z3_mk_eq(z, a, fit(random_bv(0), width(a)));
+	}
+	switch (rand() % 8) {
+	case 0:
+		return Z3_mk_not(z, random_bool(depth - 1));
+	case 1:
+		return Z3_mk_and(z, 2, (Z3_ast[]){ random_bool(depth - 1), random_bool(depth - 1) });
+	case 2:
+		return Z3_mk_or(z, 2, (Z3_ast[]){ random_bool(depth - 1), random_bool(depth - 1) });
+	case 3:
+		return rand() % 2 ? Z3_mk_xor(z, random_bool(depth - 1), random_bool(depth - 1)) :
+				    Z3_mk_implies(z, random_bool(depth - 1), random_bool(depth - 1));
+	default:
+		a = random_bv(depth - 1);
+		b = fit(random_bv(depth - 1), width(a));
+		switch (rand() % 10) {
+		case 0: return Z3_mk_eq(z, a, b);
+		case 1: return Z3_mk_distinct(z, 2, (Z3_ast[]){ a, b });
+		case 2: return Z3_mk_bvult(z, a, b);
+		case 3: return Z3_mk_bvule(z, a, b);
+		case 4: return Z3_mk_bvugt(z, a, b);
+		case 5: return Z3_mk_bvuge(z, a, b);
+		case 6: return Z3_mk_bvslt(z, a, b);
+		case 7: return Z3_mk_bvsle(z, a, b);
+		case 8: return Z3_mk_bvsgt(z, a, b);
+		default: return Z3_mk_bvsge(z, a, b);
+		}
+	}
+}
+
+/* An array term over the packet: stores, or a lambda that moves it. */
+static Z3_ast random_array(unsigned depth)
+{
+	Z3_ast i, body;
+
+	if (!depth || rand() % 3 == 0)
+		return packet;
+	if (rand() % 2)
+		return Z3_mk_store(z, random_array(depth - 1), fit(random_bv(0), 64), fit(random_bv(0), 8));
+	i = Z3_mk_const(z, Z3_mk_string_symbol(z, "i"), ctx.bv64);
+	body = Z3_mk_ite(z, Z3_mk_bvult(z, i, fit(random_bv(0), 64)), Z3_mk_select(z, random_array(depth - 1), i),
+			 Z3_mk_select(z, packet, Z3_mk_bvsub(z, i, sym_num(&ctx, (uint64_t)(rand() % 5), 64))));
+	return Z3_mk_lambda_const(z, 1, (Z3_app[]){ Z3_to_app(z, i) }, body);
+}
+
+static Z3_ast random_bv(unsigned depth)
+{
+	Z3_ast a, b;
+	unsigned w;
+
+	if (!depth) {
+		switch (rand() % 3) {
+		case 0:
+			return vars[rand() % VARS];
+		case 1:
+			return Z3_mk_select(z, packet, sym_num(&ctx, (uint64_t)(rand() % 8), 64));
+		default:
+			return sym_num(&ctx, random_u64(), (unsigned[]){ 1, 8, 16, 32, 64 }[rand() % 5]);
+		}
+	}
+	a = random_bv(depth - 1);
+	w = width(a);
+	b = fit(random_bv(depth - 1), w);
+	switch (rand() % 30) {
+	case 0: return Z3_mk_bvadd(z, a, b);
+	case 1: return Z3_mk_bvsub(z, a, b);
+	case 2: return Z3_mk_bvmul(z, a, b);
+	case 3: return Z3_mk_bvudiv(z, a, b);
+	case 4: return Z3_mk_bvurem(z, a, b);
+	case 5: return Z3_mk_bvsdiv(z, a, b);
+	case 6: return Z3_mk_bvsrem(z, a, b);
+	case 7: return Z3_mk_bvsmod(z, a, b);
+	case 8: return Z3_mk_bvand(z, a, b);
+	case 9: return Z3_mk_bvor(z, a, b);
+	case 10: return Z3_mk_bvxor(z, a, b);
+	case 11: return Z3_mk_bvnot(z, a);
+	case 12: return Z3_mk_bvneg(z, a);
+	case 13: return Z3_mk_bvshl(z, a, b);
+	case 14: return Z3_mk_bvlshr(z, a, b);
+	case 15: return Z3_mk_bvashr(z, a, b);
+	case 16: return Z3_mk_rotate_left(z, (unsigned)rand() % 70, a);
+	case 17: return Z3_mk_rotate_right(z, (unsigned)rand() % 70, a);
+	case 18: return Z3_mk_ext_rotate_left(z, a, b);
+	case 19: return Z3_mk_ext_rotate_right(z, a, b);
+	case 20: return Z3_mk_ite(z, random_bool(depth - 1), a, b);
+	case 21: return w <= 32 ? Z3_mk_concat(z, a, fit(b, 64 - w - (unsigned)rand() % (64 - w))) : a;
+	case 22: return Z3_mk_extract(z, w - 1 - (unsigned)rand() % w / 2, (unsigned)rand() % (w / 2 + 1), a);
+	case 23: return w < 64 ? Z3_mk_zero_ext(z, (unsigned)rand() % (64 - w + 1), a) : a;
+	case 24: return w < 64 ? Z3_mk_sign_ext(z, (unsigned)rand() % (64 - w + 1), a) : a;
+	case 25: return w <= 32 ? Z3_mk_repeat(z, 64 / w, a) : a;
+	case 26: return Z3_mk_bvnand(z, a, b);
+	case 27: return Z3_mk_bvredor(z, a);
+	case 28: return Z3_mk_bvredand(z, a);
+	default: return Z3_mk_select(z, random_array(depth - 1), fit(a, 64));
+	}
+}
+
+static void compare(struct solver *s, struct assignment *a, Z3_model m, Z3_ast e, unsigned i)
+{
+	Z3_ast v;
+	uint64_t want = 0, got = 0;
+	int err = eval__value(&s->ev, a, e, &got);
+
+	if (!Z3_model_eval(z, m, e, true, &v) ||
+	    (Z3_get_bool_value(z, v) == Z3_L_UNDEF ? !Z3_get_numeral_uint64(z, v, &want) :
+	     (want = Z3_get_bool_value(z, v) == Z3_L_TRUE, false))) {
+		fprintf(stderr, "FAIL: Z3 cannot evaluate case %u\n", i);
+		failed++;
+		return;
+	}
+	if (!err && got == want) {
+		passed++;
+		return;
+	}
+	failed++;
+	fprintf(stderr, "FAIL: case %u: %s: evaluator %s%#llx, Z3 %#llx\n", i, Z3_ast_to_string(z, e),
+		err ? "failed " : "", (unsigned long long)got, (unsigned long long)want);
+}
+
+/* A key as the engine builds one, wider than a value: the evaluator reads
+ * it a part at a time, Z3 eight bytes at a time. */
+static void compare_bytes(struct solver *s, struct assignment *a, Z3_model m, unsigned i)
+{
+	Z3_ast key = fit(random_bv(2), 64);
+	uint8_t got[40], want[40];
+	uint32_t n = 8;
+	Z3_ast v;
+
+	while (n < 33) {
+		unsigned bits = (unsigned[]){ 8, 16, 32, 64 }[rand() % 4];
+
+		key = Z3_mk_concat(z, fit(random_bv(2), bits), key);
+		n += bits / 8;
+	}
+	for (uint32_t k = 0; k < n; k += 8) {
+		uint32_t chunk = n - k < 8 ? n - k : 8;
+		uint64_t x = 0;
+
+		Z3_model_eval(z, m, Z3_mk_extract(z, 8 * (k + chunk) - 1, 8 * k, key), true, &v);
+		Z3_get_numeral_uint64(z, v, &x);
+		for (uint32_t b = 0; b < chunk; b++)
+			want[k + b] = (uint8_t)(x >> 8 * b);
+	}
+	if (!eval__bytes(&s->ev, a, key, n, got) && !memcmp(got, want, n)) {
+		passed++;
+		return;
+	}
+	failed++;
+	fprintf(stderr, "FAIL: case %u: the bytes of %s\n", i, Z3_ast_to_string(z, key));
+}
+
+/* A random assignment of the variables and the packet. */
+static struct assignment *random_assignment(void)
+{
+	struct assignment *a = assignment__new();
+
+	for (unsigned k = 0; k < VARS; k++) {
+		unsigned w = Z3_get_sort_kind(z, Z3_get_sort(z, vars[k])) == Z3_BOOL_SORT ? 1 : width(vars[k]);
+
+		if (rand() % 8)
+			assignment__set(a, ASSIGN_SCALAR, vars[k], Z3_get_ast_id(z, vars[k]), 0,
+					random_u64() & (w == 64 ? ~0ull : (1ull << w) - 1));
+	}
+	for (unsigned k = 0; k < 6; k++)
+		assignment__set(a, ASSIGN_ELEMENT, packet, Z3_get_ast_id(z, packet), random_u64() % 8,
+				random_u64() & 0xff);
+	if (rand() % 2)
+		assignment__set(a, ASSIGN_DEFAULT, packet, Z3_get_ast_id(z, packet), 0, random_u64() & 0xff);
+	return a;
+}
+
+int main(void)
+{
+	static const unsigned widths[VARS] = { 1, 8, 8, 16, 16, 32, 32, 32, 64, 64, 64, 64 };
+	struct solver s;
+
+	srand(7);
+	if (sym_ctx__init(&ctx) || solver__init(&s, &ctx, 10000))
+		return 1;
+	z = ctx.z;
+	for (unsigned k = 0; k < VARS; k++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "v%u", k);
+		vars[k] = Z3_mk_const(z, Z3_mk_string_symbol(z, name), Z3_mk_bv_sort(z, widths[k]));
+	}
+	packet = Z3_mk_const(z, Z3_mk_string_symbol(z, "packet"), Z3_mk_array_sort(z, ctx.bv64, ctx.bv8));
+	for (unsigned i = 0; i < TERMS; i++) {
+		struct assignment *a = random_assignment();
+		Z3_model m = solver__z3_model(&s, a);
+		Z3_ast e = rand() % 3 ? random_bv(1 + (unsigned)rand() % MAX_DEPTH) :
+					random_bool(1 + (unsigned)rand() % MAX_DEPTH);
+
+		compare(&s, a, m, e, i);
+		/* what the simplifier makes of it: n-ary operations, division
+		 * by a known non-zero divisor, concatenations of extracts */
+		compare(&s, a, m, Z3_simplify(z, e), i);
+		compare_bytes(&s, a, m, i);
+		Z3_model_dec_ref(z, m);
+		assignment__put(a);
+	}
+	solver__fini(&s);
+	sym_ctx__fini(&ctx);
+	printf("eval: %u passed, %u failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
