@@ -289,6 +289,106 @@ static bool supported_op(Z3_decl_kind k)
 
 static int translate(struct evaluator *ev, Z3_ast e, uint32_t *out);
 
+static unsigned bv_width(Z3_context z, Z3_ast e)
+{
+	return Z3_get_bv_sort_size(z, Z3_get_sort(z, e));
+}
+
+/* A node for bits hi..lo of x, a term that may be wider than 64 bits (a
+ * checksum's operand of many bytes): the slice is taken through
+ * concatenations, zero-extensions and extractions down to parts of at most
+ * 64 bits. *out is unsupported when x is something else. */
+static int translate_slice(struct evaluator *ev, Z3_ast x, unsigned hi, unsigned lo, uint32_t *out)
+{
+	Z3_context z = ev->z;
+	unsigned w = bv_width(z, x), cnt = 0;
+	struct enode n = { .op = EOP_UNSUPPORTED, .bits = (uint16_t)(hi - lo + 1) };
+	uint32_t pieces[64], inner;
+	Z3_func_decl decl;
+	Z3_app app;
+	int err;
+
+	if (w <= 64) {
+		if ((err = translate(ev, x, &inner)))
+			return err;
+		if (lo == 0 && hi == w - 1) {
+			*out = inner;
+			return 0;
+		}
+		if (ev->nodes[inner].op != EOP_UNSUPPORTED)
+			n = (struct enode){ .op = Z3_OP_EXTRACT, .bits = n.bits, .nargs = 1,
+					    .bound = ev->nodes[inner].bound, .imm = lo | (uint64_t)hi << 32 };
+		return push_node(ev, &n, &inner, out);
+	}
+	if (Z3_get_ast_kind(z, x) != Z3_APP_AST)
+		return push_node(ev, &n, NULL, out);
+	app = Z3_to_app(z, x);
+	decl = Z3_get_app_decl(z, app);
+	switch (Z3_get_decl_kind(z, decl)) {
+	case Z3_OP_EXTRACT: {
+		unsigned base = (unsigned)Z3_get_decl_int_parameter(z, decl, 1);
+
+		return translate_slice(ev, Z3_get_app_arg(z, app, 0), hi + base, lo + base, out);
+	}
+	case Z3_OP_ZERO_EXT:
+		w = bv_width(z, Z3_get_app_arg(z, app, 0));
+		if (hi < w)
+			return translate_slice(ev, Z3_get_app_arg(z, app, 0), hi, lo, out);
+		if (lo >= w)
+			return push_node(ev, &(struct enode){ .op = EOP_NUMERAL, .bits = n.bits }, NULL, out);
+		if ((err = push_node(ev, &(struct enode){ .op = EOP_NUMERAL, .bits = (uint16_t)(hi - w + 1) }, NULL,
+				     &pieces[0])) ||
+		    (err = translate_slice(ev, Z3_get_app_arg(z, app, 0), w - 1, lo, &pieces[1])))
+			return err;
+		cnt = 2;
+		break;
+	case Z3_OP_CONCAT:
+		/* the arguments run from the most significant part down */
+		for (unsigned i = 0, top = w; i < Z3_get_app_num_args(z, app); i++) {
+			Z3_ast part = Z3_get_app_arg(z, app, i);
+			unsigned pw = bv_width(z, part), bottom = top - pw;
+
+			if (bottom <= hi && top > lo) {
+				if (cnt == 64)
+					return push_node(ev, &n, NULL, out);
+				if ((err = translate_slice(ev, part, (hi < top - 1 ? hi : top - 1) - bottom,
+							   (lo > bottom ? lo : bottom) - bottom, &pieces[cnt++])))
+					return err;
+			}
+			top = bottom;
+		}
+		if (cnt == 1) {
+			*out = pieces[0];
+			return 0;
+		}
+		break;
+	default:
+		return push_node(ev, &n, NULL, out);
+	}
+	for (unsigned i = 0; i < cnt; i++) {
+		if (ev->nodes[pieces[i]].op == EOP_UNSUPPORTED)
+			return push_node(ev, &n, NULL, out);
+		n.bound |= ev->nodes[pieces[i]].bound;
+	}
+	n.op = Z3_OP_CONCAT;
+	n.nargs = (uint16_t)cnt;
+	return push_node(ev, &n, pieces, out);
+}
+
+/* Whether e extracts bits hi..lo of inner, a term wider than 64 bits. */
+static bool wide_extract(Z3_context z, Z3_ast e, Z3_ast *inner, unsigned *hi, unsigned *lo)
+{
+	Z3_app app = Z3_to_app(z, e);
+	Z3_func_decl decl = Z3_get_app_decl(z, app);
+
+	if (Z3_get_decl_kind(z, decl) != Z3_OP_EXTRACT || bv_width(z, Z3_get_app_arg(z, app, 0)) <= 64)
+		return false;
+	*inner = Z3_get_app_arg(z, app, 0);
+	*hi = (unsigned)Z3_get_decl_int_parameter(z, decl, 0);
+	*lo = (unsigned)Z3_get_decl_int_parameter(z, decl, 1);
+	return true;
+}
+
 /* Fills n from an application; its arguments are translated first. */
 static int translate_app(struct evaluator *ev, Z3_ast e, struct enode *n, uint32_t *args)
 {
@@ -334,7 +434,9 @@ static int translate(struct evaluator *ev, Z3_ast e, uint32_t *out)
 	Z3_context z = ev->z;
 	uint32_t id = Z3_get_ast_id(z, e), *args = NULL;
 	struct enode n = { .op = EOP_UNSUPPORTED };
+	unsigned hi, lo;
 	int bits, err = 0;
+	Z3_ast inner;
 
 	if (memo_find(ev, id, out))
 		return 0;
@@ -354,6 +456,11 @@ static int translate(struct evaluator *ev, Z3_ast e, uint32_t *out)
 		if (bits < 0)
 			break;
 		n.bits = (uint16_t)bits;
+		if (wide_extract(z, e, &inner, &hi, &lo)) {
+			err = translate_slice(ev, inner, hi, lo, out);
+			ev->depth--;
+			return err ?: memo_add(ev, id, *out);
+		}
 		args = malloc((Z3_get_app_num_args(z, Z3_to_app(z, e)) + 1) * sizeof(*args));
 		if (!args) {
 			err = -ENOMEM;

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <stdio.h>
 #include <time.h>
+#include "repair.h"
 #include "solver.h"
 
 #define RECENT_MODELS 8
@@ -52,6 +53,10 @@ int solver__init(struct solver *s, struct sym_ctx *ctx, unsigned timeout_ms)
 	params = Z3_mk_params(ctx->z);
 	Z3_params_inc_ref(ctx->z, params);
 	Z3_params_set_uint(ctx->z, params, Z3_mk_string_symbol(ctx->z, "timeout"), timeout_ms);
+	/* the queries are conjunctions of bit-vector facts: tracking which of
+	 * them are relevant costs more than it saves (a sixth of Z3's time on
+	 * reads at packet-decided offsets) */
+	Z3_params_set_uint(ctx->z, params, Z3_mk_string_symbol(ctx->z, "relevancy"), 0);
 	Z3_solver_set_params(ctx->z, s->z3, params);
 	Z3_params_set_uint(ctx->z, params, Z3_mk_string_symbol(ctx->z, "timeout"),
 			   timeout_ms < WEAK_TIMEOUT_MS ? timeout_ms : WEAK_TIMEOUT_MS);
@@ -384,15 +389,19 @@ static bool path_model__satisfies(struct solver *s, struct path_model *model, co
 	return true;
 }
 
-static bool model_satisfies(struct solver *s, struct assignment *a, const struct constraint *const *path, size_t n,
-			    const bool *use, Z3_ast cond)
+static bool constraints_hold(struct solver *s, struct assignment *a, const struct constraint *const *path, size_t n,
+			     const bool *use)
 {
-	if (!holds_in(s, a, cond))
-		return false;
 	for (size_t i = 0; i < n; i++)
 		if (use[i] && !holds_in(s, a, path[i]->e))
 			return false;
 	return true;
+}
+
+static bool model_satisfies(struct solver *s, struct assignment *a, const struct constraint *const *path, size_t n,
+			    const bool *use, Z3_ast cond)
+{
+	return holds_in(s, a, cond) && constraints_hold(s, a, path, n, use);
 }
 
 static uint64_t hash_ids(const uint32_t *ids, uint32_t n)
@@ -987,6 +996,20 @@ static bool refuted_by_weakening(struct solver *s, Z3_ast raw)
 	return r == Z3_L_FALSE;
 }
 
+struct repair_check {
+	struct solver *s;
+	const struct constraint *const *path;
+	size_t n;
+	const bool *use;
+};
+
+static bool repair_holds(void *arg, struct assignment *a)
+{
+	const struct repair_check *c = arg;
+
+	return constraints_hold(c->s, a, c->path, c->n, c->use);
+}
+
 enum sat solver__check(struct solver *s, const struct constraint *const *path, size_t n, Z3_ast cond, Z3_ast raw,
 		       struct path_model *model)
 {
@@ -1031,6 +1054,16 @@ enum sat solver__check(struct solver *s, const struct constraint *const *path, s
 	if (entry->ids && (entry->result == SAT_NO || !model)) {
 		s->stats.cache_hits++;
 		result = entry->result;
+		goto out;
+	}
+	/* the path's model, changed where cond names a value */
+	if (model && model->a &&
+	    (m = repair__try(&s->ev, model->a, cond, repair_holds,
+			     &(struct repair_check){ .s = s, .path = path, .n = n, .use = use }))) {
+		s->stats.repairs++;
+		assignment__put(model->a);
+		model->a = m;
+		result = SAT_YES;
 		goto out;
 	}
 	result = raw && refuted_by_weakening(s, raw) ? SAT_NO : solve(s, path, n, use, cond, &vars, &m);

@@ -59,6 +59,7 @@ struct solver_stats {
 	uint64_t queries;      /* feasibility questions asked of the layer */
 	uint64_t z3_calls;     /* of which reached Z3 */
 	uint64_t model_hits;   /* answered by the counterexample cache */
+	uint64_t repairs;      /* answered by a repaired model */
 	uint64_t cache_hits;   /* answered by the query cache */
 	uint64_t timeouts;
 	uint64_t ns;           /* time spent in Z3 */
