@@ -246,7 +246,7 @@ struct sval engine__nondet(struct mhse_engine *e, struct state *s, int32_t helpe
 	const char *name = helper_name(helper);
 	struct sval v;
 
-	v = sym_from(&e->ctx, sym_fresh(&e->ctx, name ? name : "helper", bits), false);
+	v = sym_from(&e->ctx, sym_fresh(&e->ctx, &s->fresh_cnt, name ? name : "helper", bits), false);
 	if (!n)
 		return v;
 	s->nondet = n;
@@ -1447,7 +1447,7 @@ static int init_raw(struct mhse_engine *e, struct state *s)
 	if (!e->raw_vars || !r->sym)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < n; i++)
-		r->sym[i] = e->raw_vars[i] = sym_fresh(&e->ctx, "mem", 8);
+		r->sym[i] = e->raw_vars[i] = sym_fresh(&e->ctx, &s->fresh_cnt, "mem", 8);
 	return 0;
 }
 

@@ -26,7 +26,6 @@ int sym_ctx__init(struct sym_ctx *ctx)
 	ctx->bv8 = Z3_mk_bv_sort(ctx->z, 8);
 	ctx->bv32 = Z3_mk_bv_sort(ctx->z, 32);
 	ctx->bv64 = Z3_mk_bv_sort(ctx->z, 64);
-	ctx->fresh_cnt = 0;
 	return 0;
 }
 
@@ -37,11 +36,11 @@ void sym_ctx__fini(struct sym_ctx *ctx)
 	ctx->z = NULL;
 }
 
-Z3_ast sym_fresh(struct sym_ctx *ctx, const char *prefix, unsigned bits)
+Z3_ast sym_fresh(struct sym_ctx *ctx, uint64_t *cnt, const char *prefix, unsigned bits)
 {
 	char name[96];
 
-	snprintf(name, sizeof(name), "%s_%llu", prefix, (unsigned long long)ctx->fresh_cnt++);
+	snprintf(name, sizeof(name), "%s_%llu", prefix, (unsigned long long)(*cnt)++);
 	return Z3_mk_const(ctx->z, Z3_mk_string_symbol(ctx->z, name), Z3_mk_bv_sort(ctx->z, bits));
 }
 

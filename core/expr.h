@@ -20,7 +20,6 @@
 struct sym_ctx {
 	Z3_context z;
 	Z3_sort bv1, bv8, bv32, bv64;
-	uint64_t fresh_cnt;
 };
 
 struct sval {
@@ -35,8 +34,12 @@ static inline bool sval_is_conc(struct sval v) { return !v.e; }
 int sym_ctx__init(struct sym_ctx *ctx);
 void sym_ctx__fini(struct sym_ctx *ctx);
 
-/* A fresh symbolic variable of bits bits named prefix_N. */
-Z3_ast sym_fresh(struct sym_ctx *ctx, const char *prefix, unsigned bits);
+/* A symbolic variable of bits bits named prefix_N, N from *cnt, which it
+ * advances. cnt is the path's count of variables made on the way to here:
+ * a path never names two alike, and paths that make the same variables at
+ * the same point share them, and every term built from them (Z3 keeps one
+ * copy of a term, at about a kilobyte each). */
+Z3_ast sym_fresh(struct sym_ctx *ctx, uint64_t *cnt, const char *prefix, unsigned bits);
 /* The value as a 64-bit term (a numeral when concrete). */
 Z3_ast sym_ast(struct sym_ctx *ctx, struct sval v);
 Z3_ast sym_num(struct sym_ctx *ctx, uint64_t v, unsigned bits);

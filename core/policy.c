@@ -75,7 +75,7 @@ static int value_region(struct mhse_engine *e, struct state *s, uint32_t idx, bo
 		char prefix[96];
 
 		snprintf(prefix, sizeof(prefix), "%s_value", def->name);
-		r->sym[i] = sym_fresh(&e->ctx, prefix, 8);
+		r->sym[i] = sym_fresh(&e->ctx, &s->fresh_cnt, prefix, 8);
 	}
 	return id;
 }

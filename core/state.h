@@ -112,6 +112,7 @@ struct state {
 	size_t trace_cnt;
 	uint64_t insns;
 	uint64_t depth_in_tree; /* forks on the way here, for random-path search */
+	uint64_t fresh_cnt;     /* fresh variables made on the way here */
 };
 
 struct engine;

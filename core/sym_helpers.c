@@ -169,7 +169,7 @@ static enum step sym_trace_printk(struct mhse_engine *e, struct state *s)
 	/* strings are read at the end; here only the length matters */
 	n = concrete ? trace_format(fmt, (uint32_t)r[2].c, args, no_strings, NULL, line, sizeof(line)) : -EAGAIN;
 	if (n == -EAGAIN || n == -EFAULT)
-		r[0] = sym_from(&e->ctx, sym_fresh(&e->ctx, "trace_printk_len", 32), false);
+		r[0] = sym_from(&e->ctx, sym_fresh(&e->ctx, &s->fresh_cnt, "trace_printk_len", 32), false);
 	else
 		r[0] = sval_conc((uint64_t)(int64_t)n);
 	return STEP_CONTINUE;
