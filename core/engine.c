@@ -286,6 +286,98 @@ static void describe_region(const struct state *s, uint32_t region, char *buf, s
 }
 
 #define SYMBOLIC_OFFSET_MAX_REGION 4096
+/* offsets a window is kept for, far from where base + offset could wrap */
+#define WINDOW_MAX_OFFSET (INT64_C(1) << 31)
+
+/* An offset as base + a number, base symbolic (simplified, so that
+ * base + 2 and base + 6 have the same base). */
+static Z3_ast window_base(struct mhse_engine *e, struct sval off, int64_t *c)
+{
+	Z3_context z = e->ctx.z;
+	Z3_ast o = engine__simplify(e, sym_ast(&e->ctx, off)), rest[8];
+	unsigned n;
+	Z3_app app;
+	uint64_t k;
+
+	*c = 0;
+	if (Z3_get_ast_kind(z, o) != Z3_APP_AST)
+		return o;
+	app = Z3_to_app(z, o);
+	n = Z3_get_app_num_args(z, app);
+	if (Z3_get_decl_kind(z, Z3_get_app_decl(z, app)) != Z3_OP_BADD || n < 2 || n > 9 ||
+	    !Z3_get_numeral_uint64(z, Z3_get_app_arg(z, app, 0), &k) ||
+	    (int64_t)k <= -WINDOW_MAX_OFFSET || (int64_t)k >= WINDOW_MAX_OFFSET)
+		return o;
+	*c = (int64_t)k;
+	for (unsigned i = 1; i < n; i++)
+		rest[i - 1] = Z3_get_app_arg(z, app, i);
+	return n == 2 ? rest[0] : Z3_mk_bvadd(z, rest[0], n == 3 ? rest[1] : Z3_mk_app(z, Z3_get_app_decl(z, app),
+										   n - 2, rest + 1));
+}
+
+/* Whether a term's value is below 2^48, by its shape: zero-extended, or
+ * concatenated under a zero, or a sum of few such terms. An offset of such
+ * a base and a number between the region's start and 2^31 cannot wrap. */
+static bool small_base(Z3_context z, Z3_ast t, unsigned depth)
+{
+	Z3_app app;
+	Z3_ast lead;
+	uint64_t v;
+	unsigned n;
+
+	if (Z3_get_ast_kind(z, t) != Z3_APP_AST || depth > 4)
+		return false;
+	app = Z3_to_app(z, t);
+	n = Z3_get_app_num_args(z, app);
+	switch (Z3_get_decl_kind(z, Z3_get_app_decl(z, app))) {
+	case Z3_OP_ZERO_EXT:
+		return Z3_get_bv_sort_size(z, Z3_get_sort(z, Z3_get_app_arg(z, app, 0))) <= 40;
+	case Z3_OP_CONCAT:
+		lead = Z3_get_app_arg(z, app, 0);
+		return Z3_get_numeral_uint64(z, lead, &v) && !v && Z3_get_bv_sort_size(z, Z3_get_sort(z, lead)) >= 24;
+	case Z3_OP_BADD:
+		for (unsigned i = 0; i < n; i++)
+			if (n > 8 || !small_base(z, Z3_get_app_arg(z, app, i), depth + 1))
+				return false;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The window of region at base the path has proven, if any. */
+static struct proven_window *window_find(struct state *s, uint32_t region, Z3_ast base)
+{
+	for (size_t i = 0; i < s->window_cnt; i++) {
+		struct proven_window *w = &s->windows[i];
+
+		if (w->region == region && w->base == base &&
+		    (region != SREGION_PKT || (w->end == s->pkt_hi && w->start == s->pkt_meta)))
+			return w;
+	}
+	return NULL;
+}
+
+/* Bytes [base + lo, base + hi) are in bounds on this path: the window
+ * grows to hold them (in bounds from its lowest byte to its highest, it is
+ * in bounds between, offsets being far from wrapping). */
+static void window_add(struct state *s, uint32_t region, Z3_ast base, int64_t lo, int64_t hi)
+{
+	struct proven_window *w = window_find(s, region, base), *windows;
+
+	if (w) {
+		w->lo = lo < w->lo ? lo : w->lo;
+		w->hi = hi > w->hi ? hi : w->hi;
+		return;
+	}
+	windows = realloc(s->windows, (s->window_cnt + 1) * sizeof(*windows));
+	if (!windows)
+		return; /* only a query saved is lost */
+	s->windows = windows;
+	s->windows[s->window_cnt++] = (struct proven_window){
+		.base = base, .end = region == SREGION_PKT ? s->pkt_hi : NULL, .start = s->pkt_meta,
+		.lo = lo, .hi = hi, .region = region };
+}
 
 enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, bool write,
 			  uint32_t *region_out, struct sval *off_out)
@@ -294,9 +386,11 @@ enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval ad
 	int32_t region = region_of(s, addr);
 	const struct sregion *r;
 	struct sval off;
-	Z3_ast lo, hi, in_bounds;
+	Z3_ast lo, hi, in_bounds, base = NULL;
+	struct proven_window *w;
 	struct state *bad;
 	char where[64];
+	int64_t c = 0;
 
 	if (region < 0) {
 		/* a NULL kernel pointer reads as zero in the kernel (probe memory): unmodelled too */
@@ -348,6 +442,18 @@ enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval ad
 		lo = sym_num(&e->ctx, 0, 64);
 		hi = sym_num(&e->ctx, r->size, 64);
 	}
+	if (!sval_is_conc(off)) {
+		base = window_base(e, off, &c);
+		w = window_find(s, (uint32_t)region, base);
+		/* inside the window, or below its end and above the region's start
+		 * when base + c cannot wrap */
+		if (w && c + len <= w->hi &&
+		    (c >= w->lo || (small_base(z, base, 0) && c >= (region == SREGION_PKT ? (int64_t)s->pkt_meta : 0)))) {
+			*region_out = (uint32_t)region;
+			*off_out = off;
+			return STEP_CONTINUE;
+		}
+	}
 	{
 		Z3_ast o = sym_ast(&e->ctx, off), n = sym_num(&e->ctx, len, 64);
 		Z3_ast args[3] = { Z3_mk_bvuge(z, o, lo), Z3_mk_bvuge(z, hi, n), Z3_mk_bvule(z, o, Z3_mk_bvsub(z, hi, n)) };
@@ -372,6 +478,8 @@ enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval ad
 	}
 	if (region == SREGION_PKT && sval_is_conc(off) && off.c + len > s->pkt_lo + s->pkt_len_proven)
 		s->pkt_len_proven = off.c + len - s->pkt_lo;
+	if (base)
+		window_add(s, (uint32_t)region, base, c, c + len);
 	*region_out = (uint32_t)region;
 	*off_out = off;
 	return STEP_CONTINUE;

@@ -42,8 +42,10 @@ struct state *state__fork(const struct state *s)
 	c->branches = dup_array(s->branches, s->branch_cnt, sizeof(*s->branches));
 	c->traces = dup_array(s->traces, s->trace_cnt, sizeof(*s->traces));
 	c->events = dup_array(s->events, s->event_cnt, sizeof(*s->events));
+	c->windows = dup_array(s->windows, s->window_cnt, sizeof(*s->windows));
 	if ((s->region_cnt && !c->regions) || (s->path_cnt && !c->path) || (s->nondet_cnt && !c->nondet) ||
-	    (s->record_cnt && !c->records) || (s->branch_cnt && !c->branches) || (s->trace_cnt && !c->traces) || (s->event_cnt && !c->events)) {
+	    (s->record_cnt && !c->records) || (s->branch_cnt && !c->branches) || (s->trace_cnt && !c->traces) || (s->event_cnt && !c->events) ||
+	    (s->window_cnt && !c->windows)) {
 		c->region_cnt = 0;
 		c->model.a = NULL;
 		state__free(c);
@@ -79,6 +81,7 @@ void state__free(struct state *s)
 	free(s->branches);
 	free(s->traces);
 	free(s->events);
+	free(s->windows);
 	free(s);
 }
 

@@ -113,6 +113,20 @@ struct state {
 	uint64_t insns;
 	uint64_t depth_in_tree; /* forks on the way here, for random-path search */
 	uint64_t fresh_cnt;     /* fresh variables made on the way here */
+	struct proven_window *windows;
+	size_t window_cnt;
+};
+
+/* Bytes [base + lo, base + hi) of a region that the path has proven in
+ * bounds, base symbolic (a header whose offset the packet decides): an
+ * access inside needs no solver query. A packet window holds while the
+ * packet's start and end stay where they were proven. */
+struct proven_window {
+	Z3_ast base;
+	Z3_ast end;        /* the packet's end (pkt_hi) when proven; NULL in other regions */
+	uint64_t start;    /* the packet's start (pkt_meta) likewise */
+	int64_t lo, hi;
+	uint32_t region;
 };
 
 struct engine;
