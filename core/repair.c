@@ -139,21 +139,10 @@ static Z3_decl_kind mirrored(Z3_decl_kind k)
 }
 
 /* "x op c" made to hold (pol) or fail: the value of x nearest to c that does. */
-static bool atom_fixes(struct repair *r, Z3_ast e, Z3_decl_kind k, bool pol, struct candidate *f)
+static bool relation_fixes(struct repair *r, Z3_ast x, Z3_decl_kind k, uint64_t c, bool pol, struct candidate *f)
 {
-	Z3_context z = r->z;
-	Z3_ast x = arg(z, e, 0);
-	uint64_t c, m;
+	uint64_t m = mask(width(r->z, x));
 
-	if (!numeral(z, arg(z, e, 1), &c)) {
-		if (!numeral(z, x, &c))
-			return false;
-		x = arg(z, e, 1);
-		k = mirrored(k);
-	}
-	if (Z3_get_sort_kind(z, Z3_get_sort(z, x)) != Z3_BV_SORT)
-		return false;
-	m = mask(width(z, x));
 	switch (k) {
 	case Z3_OP_EQ:
 		/* "not c": zero, the value a field nothing else decides has in a test */
@@ -169,6 +158,28 @@ static bool atom_fixes(struct repair *r, Z3_ast e, Z3_decl_kind k, bool pol, str
 	default:
 		return false;
 	}
+}
+
+/* "a op b" made to hold (pol) or fail: a side against a number, or, both
+ * sides symbolic, one moved against the other's value in the model (a
+ * packet length against the end of a header). */
+static bool atom_fixes(struct repair *r, Z3_ast e, Z3_decl_kind k, bool pol, struct candidate *f)
+{
+	Z3_context z = r->z;
+	Z3_ast a = arg(z, e, 0), b = arg(z, e, 1);
+	const struct candidate before = *f;
+	uint64_t c;
+
+	if (Z3_get_sort_kind(z, Z3_get_sort(z, a)) != Z3_BV_SORT)
+		return false;
+	if (numeral(z, b, &c))
+		return relation_fixes(r, a, k, c, pol, f);
+	if (numeral(z, a, &c))
+		return relation_fixes(r, b, mirrored(k), c, pol, f);
+	if (!eval__value(r->ev, r->base, a, &c) && relation_fixes(r, b, mirrored(k), c, pol, f))
+		return true;
+	*f = before;
+	return !eval__value(r->ev, r->base, b, &c) && relation_fixes(r, a, k, c, pol, f);
 }
 
 /* Appends to out (at most max) ways of giving e the value pol, each prefix

@@ -33,15 +33,15 @@ static Z3_ast byte(uint64_t off)
 	return Z3_mk_select(ctx.z, packet, sym_num(&ctx, off, 64));
 }
 
-/* A random condition: a byte compared with a number, a length bound, or a
- * byte read at an offset another byte decides (as IHL decides the L4
- * header's). */
+/* A random condition: a byte compared with a number, a length bound, a
+ * header's end against the length, or a byte read at an offset another
+ * byte decides (as IHL decides the L4 header's). */
 static Z3_ast random_cond(void)
 {
 	Z3_context z = ctx.z;
-	Z3_ast b = byte((uint64_t)(rand() % 6)), v = sym_num(&ctx, (uint64_t)(rand() % 4), 8);
+	Z3_ast b = byte((uint64_t)(rand() % 6)), v = sym_num(&ctx, (uint64_t)(rand() % 4), 8), c;
 
-	switch (rand() % 5) {
+	switch (rand() % 6) {
 	case 0:
 		return Z3_mk_eq(z, b, v);
 	case 1:
@@ -50,6 +50,10 @@ static Z3_ast random_cond(void)
 		return Z3_mk_bvule(z, b, v);
 	case 3:
 		return Z3_mk_bvuge(z, len, sym_num(&ctx, (uint64_t)(rand() % 8), 64));
+	case 4:
+		/* a header's end against the packet length: two symbolic sides */
+		c = Z3_mk_bvule(z, Z3_mk_bvadd(z, Z3_mk_zero_ext(z, 56, b), sym_num(&ctx, 2, 64)), len);
+		return rand() % 2 ? c : Z3_mk_not(z, c);
 	default:
 		return Z3_mk_eq(z, Z3_mk_select(z, packet, Z3_mk_zero_ext(z, 56, Z3_mk_bvand(z, b, sym_num(&ctx, 3, 8)))),
 				v);
