@@ -703,6 +703,53 @@ static void record_branch(struct mhse_engine *e, struct state *s, bool taken)
 						   .taken = taken };
 }
 
+/* On a path where packet pointer p <= the packet's end, as a program's
+ * bounds check leaves it: the bytes below p are in bounds, as the verifier
+ * learns from the same comparison (for a symbolic p, when its base and
+ * number cannot wrap). */
+static void learn_packet_end(struct mhse_engine *e, struct state *s, struct sval p, struct sval end)
+{
+	Z3_ast end_now = Z3_mk_bvadd(e->ctx.z, sym_num(&e->ctx, MEM_ADDR(SREGION_PKT, 0), 64), s->pkt_hi), base;
+	struct sval off;
+	int64_t c;
+
+	if (region_of(s, p) != SREGION_PKT || sval_is_conc(end) || end.e != end_now)
+		return;
+	off = region_offset(e, p, SREGION_PKT);
+	if (sval_is_conc(off)) {
+		if (off.c >= s->pkt_lo && off.c - s->pkt_lo > s->pkt_len_proven)
+			s->pkt_len_proven = off.c - s->pkt_lo;
+		return;
+	}
+	base = window_base(e, off, &c);
+	/* a window whose start is not proven yet never holds a read by its start */
+	if (small_base(e->ctx.z, base, 0))
+		window_add(s, SREGION_PKT, base, c >= (int64_t)s->pkt_meta ? c : INT64_MAX, c);
+}
+
+/* After a 64-bit unsigned comparison of dst and src, which of them is at
+ * most the other on the side where the comparison is holds. */
+static void learn_comparison(struct mhse_engine *e, struct state *s, uint8_t code, bool holds, struct sval dst,
+			     struct sval src)
+{
+	bool dst_at_most_src;
+
+	switch (BPF_CLASS(code) == BPF_JMP ? BPF_OP(code) : 0) {
+	case BPF_JGT: case BPF_JGE:
+		dst_at_most_src = !holds;
+		break;
+	case BPF_JLT: case BPF_JLE:
+		dst_at_most_src = holds;
+		break;
+	default:
+		return;
+	}
+	if (dst_at_most_src)
+		learn_packet_end(e, s, dst, src);
+	else
+		learn_packet_end(e, s, src, dst);
+}
+
 static enum step cond_jump(struct mhse_engine *e, struct state *s, const struct bpf_insn *insn, struct sval src)
 {
 	struct sval dst = s->regs[insn->dst_reg];
@@ -719,6 +766,11 @@ static enum step cond_jump(struct mhse_engine *e, struct state *s, const struct 
 	sides = engine__split(e, s, sym_cond(&e->ctx, insn->code, dst, src), &taken);
 	if (sides < 0)
 		return STEP_DONE;
+	if (region_of(s, dst) == SREGION_PKT && region_of(s, src) == SREGION_PKT) {
+		learn_comparison(e, s, insn->code, sides == 1, dst, src);
+		if (sides == 2)
+			learn_comparison(e, taken, insn->code, true, dst, src);
+	}
 	if (sides == 2) {
 		record_branch(e, taken, true);
 		taken->pc += 1 + insn->off;
