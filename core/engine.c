@@ -96,12 +96,20 @@ int search_parse(const char *name, enum search_kind *kind)
 
 #define SIMPLIFY_MAX_STEPS 200000
 
+/* Paths share their terms (a fresh variable is named by its place on the
+ * path): a condition simplified for one path is looked up for the next. */
 Z3_ast engine__simplify(struct mhse_engine *e, Z3_ast term)
 {
-	Z3_ast simple = Z3_simplify_ex(e->ctx.z, term, e->simplify_params);
+	Z3_ast simple = term_map__get(&e->simplified, e->ctx.z, term);
 
+	if (simple)
+		return simple;
+	simple = Z3_simplify_ex(e->ctx.z, term, e->simplify_params);
 	/* over the step bound: the term as it was */
-	return Z3_get_error_code(e->ctx.z) == Z3_OK && simple ? simple : term;
+	if (Z3_get_error_code(e->ctx.z) != Z3_OK || !simple)
+		return term;
+	term_map__put(&e->simplified, e->ctx.z, term, simple);
+	return simple;
 }
 
 int engine__constrain(struct mhse_engine *e, struct state *s, Z3_ast cond)
@@ -1760,6 +1768,7 @@ void mhse_engine__free(struct mhse_engine *e)
 		solver__fini(&e->solver);
 	if (e->simplify_params)
 		Z3_params_dec_ref(e->ctx.z, e->simplify_params);
+	term_map__free(&e->simplified);
 	sym_ctx__fini(&e->ctx);
 	free(e->ctx_vars);
 	free(e->raw_vars);

@@ -37,6 +37,7 @@ struct mhse_engine {
 	uint64_t start_ns;
 	uint64_t budget_checks;
 	Z3_params simplify_params;
+	struct term_map simplified;    /* terms engine__simplify has simplified */
 	bool stop;
 };
 

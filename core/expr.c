@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include "expr.h"
 #include "sem.h"
 
@@ -197,4 +199,64 @@ Z3_ast sym_byte(struct sym_ctx *ctx, struct sval v, unsigned i)
 	if (sval_is_conc(v))
 		return sym_num(ctx, (v.c >> (8 * i)) & 0xff, 8);
 	return Z3_mk_extract(ctx->z, 8 * i + 7, 8 * i, v.e);
+}
+
+static size_t term_map__slot(const uint32_t *keys, size_t cap, uint32_t id)
+{
+	size_t i = ((id + 1) * 2654435761u) & (cap - 1);
+
+	for (; keys[i] && keys[i] != id + 1; i = (i + 1) & (cap - 1))
+		;
+	return i;
+}
+
+Z3_ast term_map__get(const struct term_map *m, Z3_context z, Z3_ast k)
+{
+	size_t i;
+
+	if (!m->cap)
+		return NULL;
+	i = term_map__slot(m->keys, m->cap, Z3_get_ast_id(z, k));
+	return m->keys[i] ? m->vals[i] : NULL;
+}
+
+int term_map__put(struct term_map *m, Z3_context z, Z3_ast k, Z3_ast v)
+{
+	size_t i;
+
+	if ((m->cnt + 1) * 2 > m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 256;
+		uint32_t *keys = calloc(cap, sizeof(*keys));
+		Z3_ast *vals = malloc(cap * sizeof(*vals));
+
+		if (!keys || !vals) {
+			free(keys);
+			free(vals);
+			return -ENOMEM;
+		}
+		for (size_t j = 0; j < m->cap; j++) {
+			if (!m->keys[j])
+				continue;
+			i = term_map__slot(keys, cap, m->keys[j] - 1);
+			keys[i] = m->keys[j];
+			vals[i] = m->vals[j];
+		}
+		free(m->keys);
+		free(m->vals);
+		m->keys = keys;
+		m->vals = vals;
+		m->cap = cap;
+	}
+	i = term_map__slot(m->keys, m->cap, Z3_get_ast_id(z, k));
+	m->cnt += !m->keys[i];
+	m->keys[i] = Z3_get_ast_id(z, k) + 1;
+	m->vals[i] = v;
+	return 0;
+}
+
+void term_map__free(struct term_map *m)
+{
+	free(m->keys);
+	free(m->vals);
+	memset(m, 0, sizeof(*m));
 }

@@ -55,6 +55,19 @@ Z3_ast sym_cond(struct sym_ctx *ctx, uint8_t code, struct sval a, struct sval b)
 struct sval sym_load_value(struct sym_ctx *ctx, uint8_t code, Z3_ast raw);
 struct sval sym_atomic_op(struct sym_ctx *ctx, int32_t imm, struct sval old, struct sval src, unsigned size);
 
+/* Terms mapped to terms by Z3's ast id (a term of mhse's context lives as
+ * long as the context, so its id is never another term's). */
+struct term_map {
+	uint32_t *keys; /* ast id + 1, 0 for a free slot */
+	Z3_ast *vals;
+	size_t cap, cnt;
+};
+
+/* The term k maps to, or NULL. */
+Z3_ast term_map__get(const struct term_map *m, Z3_context z, Z3_ast k);
+int term_map__put(struct term_map *m, Z3_context z, Z3_ast k, Z3_ast v);
+void term_map__free(struct term_map *m);
+
 /* Byte i (little-endian) of a value of size bytes, as an 8-bit term. */
 Z3_ast sym_byte(struct sym_ctx *ctx, struct sval v, unsigned i);
 

@@ -856,9 +856,8 @@ static void adopt_model(struct solver *s, size_t n, const bool *use, const struc
 
 struct weaken {
 	Z3_context z;
-	uint32_t *keys;    /* ast id + 1 */
-	Z3_ast *vals;
-	size_t cap, visited;
+	struct term_map memo;
+	size_t visited;
 	bool replaced;
 };
 
@@ -892,21 +891,11 @@ static bool keeps_op(Z3_context z, Z3_app app, Z3_decl_kind kind)
 	}
 }
 
-static Z3_ast *weaken_slot(struct weaken *w, uint32_t id)
-{
-	size_t i = ((id + 1) * 2654435761u) & (w->cap - 1);
-
-	for (; w->keys[i] && w->keys[i] != id + 1; i = (i + 1) & (w->cap - 1))
-		;
-	w->keys[i] = id + 1;
-	return &w->vals[i];
-}
-
 static Z3_ast weaken_term(struct weaken *w, Z3_ast t, unsigned depth)
 {
 	Z3_context z = w->z;
 	Z3_app app;
-	Z3_ast *memo, out = t, args[16];
+	Z3_ast memo, out = t, args[16];
 	unsigned n;
 	bool changed = false;
 
@@ -916,9 +905,8 @@ static Z3_ast weaken_term(struct weaken *w, Z3_ast t, unsigned depth)
 	n = Z3_get_app_num_args(z, app);
 	if (!n)
 		return t;
-	memo = weaken_slot(w, Z3_get_ast_id(z, t));
-	if (*memo)
-		return *memo;
+	if ((memo = term_map__get(&w->memo, z, t)))
+		return memo;
 	if (w->visited++ > WEAKEN_MAX_NODES)
 		return NULL;
 	if (n <= 16 && depth < WEAKEN_MAX_DEPTH && keeps_op(z, app, Z3_get_decl_kind(z, Z3_get_app_decl(z, app)))) {
@@ -937,27 +925,16 @@ static Z3_ast weaken_term(struct weaken *w, Z3_ast t, unsigned depth)
 		out = Z3_mk_const(z, Z3_mk_string_symbol(z, name), Z3_get_sort(z, t));
 		w->replaced = true;
 	}
-	/* the slot may have moved: look it up again */
-	*weaken_slot(w, Z3_get_ast_id(z, t)) = out;
-	return out;
+	return term_map__put(&w->memo, z, t, out) ? NULL : out;
 }
 
 /* cond weakened, or NULL when nothing was replaced (or the term is too large). */
 static Z3_ast weaken(Z3_context z, Z3_ast cond)
 {
-	struct weaken w = { .z = z, .cap = 2 * WEAKEN_MAX_NODES + 2 * 16 * 2 };
-	Z3_ast out;
+	struct weaken w = { .z = z };
+	Z3_ast out = weaken_term(&w, cond, 0);
 
-	for (size_t cap = 1; ; cap *= 2)
-		if (cap >= w.cap) {
-			w.cap = cap;
-			break;
-		}
-	w.keys = calloc(w.cap, sizeof(*w.keys));
-	w.vals = calloc(w.cap, sizeof(*w.vals));
-	out = w.keys && w.vals ? weaken_term(&w, cond, 0) : NULL;
-	free(w.keys);
-	free(w.vals);
+	term_map__free(&w.memo);
 	return out && w.replaced ? out : NULL;
 }
 
