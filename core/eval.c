@@ -26,6 +26,15 @@ struct enode {
 	bool bound;      /* depends on a lambda's variable: never memoised */
 	uint64_t imm;    /* numeral; extract: lo | hi << 32; other parameters */
 	uint64_t val, stamp;
+	uint64_t primed; /* the stamp under which what is below has its values */
+};
+
+/* An entry of a bottom-up walk: a term to translate or a node to evaluate,
+ * and whether what is below it is on the stack already. */
+struct walk_item {
+	Z3_ast term;
+	uint32_t node;
+	bool expanded;
 };
 
 /* ---- assignments ---- */
@@ -153,6 +162,7 @@ void evaluator__init(struct evaluator *ev, Z3_context z)
 
 void evaluator__fini(struct evaluator *ev)
 {
+	free(ev->walk);
 	free(ev->nodes);
 	free(ev->argv);
 	free(ev->memo_keys);
@@ -731,21 +741,96 @@ static uint64_t value_of(struct evaluator *ev, struct assignment *a, uint32_t i,
 	return v;
 }
 
+static int walk_push(struct evaluator *ev, size_t *sp, struct walk_item item)
+{
+	if (*sp == ev->walk_cap) {
+		size_t cap = ev->walk_cap ? ev->walk_cap * 2 : 256;
+		struct walk_item *walk = realloc(ev->walk, cap * sizeof(*walk));
+
+		if (!walk)
+			return -ENOMEM;
+		ev->walk = walk;
+		ev->walk_cap = cap;
+	}
+	ev->walk[(*sp)++] = item;
+	return 0;
+}
+
+/* Translates what is below e before e, so that translate() recurses one
+ * level: a term may be deeper than the C stack allows. */
+static int translate_bottom_up(struct evaluator *ev, Z3_ast e, uint32_t *node)
+{
+	Z3_context z = ev->z;
+	size_t sp = 0;
+	int err = walk_push(ev, &sp, (struct walk_item){ .term = e });
+
+	while (!err && sp) {
+		struct walk_item *it = &ev->walk[sp - 1];
+		Z3_ast t = it->term;
+
+		if (memo_find(ev, Z3_get_ast_id(z, t), node)) {
+			sp--;
+		} else if (!it->expanded) {
+			it->expanded = true;
+			if (Z3_get_ast_kind(z, t) == Z3_QUANTIFIER_AST)
+				err = walk_push(ev, &sp, (struct walk_item){ .term = Z3_get_quantifier_body(z, t) });
+			else if (Z3_get_ast_kind(z, t) == Z3_APP_AST)
+				for (unsigned i = 0, n = Z3_get_app_num_args(z, Z3_to_app(z, t)); i < n && !err; i++)
+					err = walk_push(ev, &sp, (struct walk_item){ .term = Z3_get_app_arg(z, Z3_to_app(z, t), i) });
+		} else {
+			sp--;
+			ev->depth = 0;
+			err = translate(ev, t, node);
+		}
+	}
+	return err ?: translate(ev, e, node);
+}
+
+/* Evaluates what is below node before node (all of it, both sides of an
+ * if-then-else too), so that value_of() recurses one level. */
+static int evaluate_bottom_up(struct evaluator *ev, struct assignment *a, uint32_t node)
+{
+	size_t sp = 0;
+	int err = walk_push(ev, &sp, (struct walk_item){ .node = node });
+
+	while (!err && sp && !ev->failed) {
+		struct walk_item *it = &ev->walk[sp - 1];
+		struct enode *n = &ev->nodes[it->node];
+		uint32_t i = it->node;
+
+		if (n->bound || n->primed == a->stamp) {
+			sp--;
+		} else if (!it->expanded) {
+			it->expanded = true;
+			for (unsigned k = 0; k < n->nargs && !err; k++)
+				err = walk_push(ev, &sp, (struct walk_item){ .node = ev->argv[n->args + k] });
+		} else {
+			sp--;
+			n->primed = a->stamp;
+			if (n->bits) {
+				ev->depth = 0;
+				value_of(ev, a, i, 0);
+			}
+		}
+	}
+	ev->depth = 0;
+	return err;
+}
+
 /* Translates e and readies a's stamp; fails on what is not modelled. */
 static int prepare(struct evaluator *ev, struct assignment *a, Z3_ast e, uint32_t *node)
 {
 	int err;
 
 	ev->depth = 0;
-	if ((err = translate(ev, e, node)))
+	if ((err = translate_bottom_up(ev, e, node)))
 		return err;
 	if (ev->nodes[*node].op == EOP_UNSUPPORTED)
 		return -EOPNOTSUPP;
 	if (!a->stamp)
 		a->stamp = ++ev->next_stamp;
 	ev->failed = false;
-	ev->depth = 0;
-	return 0;
+	return evaluate_bottom_up(ev, a, *node);
 }
 
 /* After a failed evaluation, nodes may hold values computed from it: the

@@ -19,9 +19,13 @@
  * as in a completed Z3 model. Assignments are shared by reference (a forked
  * path keeps its parent's model) and copied before they change.
  *
+ * Translation and evaluation recurse one level at a time: a term thousands
+ * of operations deep (a hash over the packet's bytes) is first walked
+ * bottom-up with a stack of the evaluator's own.
+ *
  * A term with something the evaluator does not model (a width over 64 bits,
- * an uninterpreted function, a very deep term) makes eval__value fail with
- * -EOPNOTSUPP; the caller asks Z3 then.
+ * an uninterpreted function) makes eval__value fail with -EOPNOTSUPP; the
+ * caller asks Z3 then.
  */
 #ifndef MHSE_EVAL_H
 #define MHSE_EVAL_H
@@ -64,6 +68,7 @@ const struct assign_slot *assignment__find(const struct assignment *a, enum assi
 int assignment__drop_array(struct assignment *a, uint32_t id);
 
 struct enode;
+struct walk_item;
 
 struct evaluator {
 	Z3_context z;
@@ -72,6 +77,8 @@ struct evaluator {
 	size_t node_cnt, node_cap, argv_cnt, argv_cap;
 	uint32_t *memo_keys, *memo_vals; /* ast id + 1 -> node index */
 	size_t memo_cap, memo_cnt;
+	struct walk_item *walk;          /* the bottom-up walks' stack */
+	size_t walk_cap;
 	uint64_t next_stamp;
 	unsigned depth;
 	bool failed;

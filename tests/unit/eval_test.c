@@ -6,7 +6,7 @@
  * and lambdas over it, with values drawn to hit the edges (zero divisors,
  * shifts past the width, the most negative number), are evaluated under
  * random assignments by the evaluator and by Z3's model evaluation; so are
- * the bytes of keys wider than 64 bits.
+ * the bytes of keys wider than 64 bits, and a hash 40,000 operations deep.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,7 +152,9 @@ static Z3_ast random_bv(unsigned depth)
 	}
 }
 
-static void compare(struct solver *s, struct assignment *a, Z3_model m, Z3_ast e, unsigned i)
+/* Whether the evaluator gives e Z3's value; a failure names the case and
+ * the term (or what, for a term too large to print). */
+static void compare_named(struct solver *s, struct assignment *a, Z3_model m, Z3_ast e, unsigned i, const char *what)
 {
 	Z3_ast v;
 	uint64_t want = 0, got = 0;
@@ -170,8 +172,13 @@ static void compare(struct solver *s, struct assignment *a, Z3_model m, Z3_ast e
 		return;
 	}
 	failed++;
-	fprintf(stderr, "FAIL: case %u: %s: evaluator %s%#llx, Z3 %#llx\n", i, Z3_ast_to_string(z, e),
+	fprintf(stderr, "FAIL: case %u: %s: evaluator %s%#llx, Z3 %#llx\n", i, what ? what : Z3_ast_to_string(z, e),
 		err ? "failed " : "", (unsigned long long)got, (unsigned long long)want);
+}
+
+static void compare(struct solver *s, struct assignment *a, Z3_model m, Z3_ast e, unsigned i)
+{
+	compare_named(s, a, m, e, i, NULL);
 }
 
 /* A key as the engine builds one, wider than a value: the evaluator reads
@@ -238,6 +245,22 @@ static struct assignment *random_assignment(void)
 	return a;
 }
 
+/* A hash over the packet, a round a byte, thousands of operations deep:
+ * evaluated without recursing as deep as the term. */
+static void compare_deep(struct solver *s)
+{
+	struct assignment *a = random_assignment();
+	Z3_model m = solver__z3_model(s, a);
+	Z3_ast h = vars[9];
+
+	for (unsigned i = 0; i < 20000; i++)
+		h = Z3_mk_bvxor(z, Z3_mk_bvmul(z, h, sym_num(&ctx, 31, 64)),
+				Z3_mk_zero_ext(z, 56, Z3_mk_select(z, packet, sym_num(&ctx, i % 8, 64))));
+	compare_named(s, a, m, h, TERMS, "a hash 40,000 operations deep");
+	Z3_model_dec_ref(z, m);
+	assignment__put(a);
+}
+
 int main(void)
 {
 	static const unsigned widths[VARS] = { 1, 8, 8, 16, 16, 32, 32, 32, 64, 64, 64, 64 };
@@ -268,6 +291,7 @@ int main(void)
 		Z3_model_dec_ref(z, m);
 		assignment__put(a);
 	}
+	compare_deep(&s);
 	solver__fini(&s);
 	sym_ctx__fini(&ctx);
 	printf("eval: %u passed, %u failed\n", passed, failed);
