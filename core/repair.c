@@ -138,15 +138,22 @@ static Z3_decl_kind mirrored(Z3_decl_kind k)
 	}
 }
 
-/* "x op c" made to hold (pol) or fail: the value of x nearest to c that does. */
-static bool relation_fixes(struct repair *r, Z3_ast x, Z3_decl_kind k, uint64_t c, bool pol, struct candidate *f)
+/* "x op c" made to hold (pol) or fail: the value of x nearest to c that
+ * does; "x != c" has a few (try 0, 1, 2 of them). */
+static bool relation_fixes(struct repair *r, Z3_ast x, Z3_decl_kind k, uint64_t c, bool pol, unsigned try,
+			   struct candidate *f)
 {
 	uint64_t m = mask(width(r->z, x));
 
+	if (try && (k != Z3_OP_EQ || pol))
+		return false;
 	switch (k) {
 	case Z3_OP_EQ:
-		/* "not c": zero, the value a field nothing else decides has in a test */
-		return field_fixes(r, x, pol ? c : c ? 0 : 1, f);
+		/* "not c": zero, the value a field nothing else decides has in a
+		 * test, else a neighbour of c */
+		if (pol)
+			return field_fixes(r, x, c, f);
+		return field_fixes(r, x, (try == 0 ? (c ? 0 : 1) : try == 1 ? c + 1 : c - 1) & m, f);
 	case Z3_OP_ULEQ: case Z3_OP_SLEQ:
 		return field_fixes(r, x, (pol ? c : c + 1) & m, f);
 	case Z3_OP_ULT: case Z3_OP_SLT:
@@ -163,7 +170,7 @@ static bool relation_fixes(struct repair *r, Z3_ast x, Z3_decl_kind k, uint64_t 
 /* "a op b" made to hold (pol) or fail: a side against a number, or, both
  * sides symbolic, one moved against the other's value in the model (a
  * packet length against the end of a header). */
-static bool atom_fixes(struct repair *r, Z3_ast e, Z3_decl_kind k, bool pol, struct candidate *f)
+static bool atom_fixes(struct repair *r, Z3_ast e, Z3_decl_kind k, bool pol, unsigned try, struct candidate *f)
 {
 	Z3_context z = r->z;
 	Z3_ast a = arg(z, e, 0), b = arg(z, e, 1);
@@ -173,13 +180,13 @@ static bool atom_fixes(struct repair *r, Z3_ast e, Z3_decl_kind k, bool pol, str
 	if (Z3_get_sort_kind(z, Z3_get_sort(z, a)) != Z3_BV_SORT)
 		return false;
 	if (numeral(z, b, &c))
-		return relation_fixes(r, a, k, c, pol, f);
+		return relation_fixes(r, a, k, c, pol, try, f);
 	if (numeral(z, a, &c))
-		return relation_fixes(r, b, mirrored(k), c, pol, f);
-	if (!eval__value(r->ev, r->base, a, &c) && relation_fixes(r, b, mirrored(k), c, pol, f))
+		return relation_fixes(r, b, mirrored(k), c, pol, try, f);
+	if (!eval__value(r->ev, r->base, a, &c) && relation_fixes(r, b, mirrored(k), c, pol, try, f))
 		return true;
 	*f = before;
-	return !eval__value(r->ev, r->base, b, &c) && relation_fixes(r, a, k, c, pol, f);
+	return !eval__value(r->ev, r->base, b, &c) && relation_fixes(r, a, k, c, pol, try, f);
 }
 
 /* Appends to out (at most max) ways of giving e the value pol, each prefix
@@ -216,15 +223,15 @@ static unsigned ways(struct repair *r, Z3_ast e, bool pol, const struct candidat
 		for (unsigned i = 0; i < args && n < max; i++)
 			n += ways(r, arg(z, e, i), pol, prefix, out + n, max - n);
 		return n;
-	default: {
+	default:
 		/* out may be prefix itself: a failed atom leaves it as it was */
-		struct candidate c = *prefix;
+		for (unsigned try = 0; args == 2 && try < 3 && n < max; try++) {
+			struct candidate c = *prefix;
 
-		if (args != 2 || !atom_fixes(r, e, k, pol, &c))
-			return 0;
-		out[0] = c;
-		return 1;
-	}
+			if (atom_fixes(r, e, k, pol, try, &c))
+				out[n++] = c;
+		}
+		return n;
 	}
 }
 
