@@ -165,63 +165,22 @@ void evaluator__fini(struct evaluator *ev)
 	free(ev->walk);
 	free(ev->nodes);
 	free(ev->argv);
-	free(ev->memo_keys);
-	free(ev->memo_vals);
+	term_map__free(&ev->memo);
 	memset(ev, 0, sizeof(*ev));
-}
-
-static uint32_t *memo_slot(uint32_t *keys, size_t cap, uint32_t id)
-{
-	size_t i = ((id + 1) * 2654435761u) & (cap - 1);
-
-	for (; keys[i] && keys[i] != id + 1; i = (i + 1) & (cap - 1))
-		;
-	return &keys[i];
 }
 
 static int memo_add(struct evaluator *ev, uint32_t id, uint32_t node)
 {
-	uint32_t *k;
-
-	if ((ev->memo_cnt + 1) * 2 > ev->memo_cap) {
-		size_t cap = ev->memo_cap ? ev->memo_cap * 2 : 1024;
-		uint32_t *keys = calloc(cap, sizeof(*keys)), *vals = malloc(cap * sizeof(*vals));
-
-		if (!keys || !vals) {
-			free(keys);
-			free(vals);
-			return -ENOMEM;
-		}
-		for (size_t i = 0; i < ev->memo_cap; i++) {
-			if (!ev->memo_keys[i])
-				continue;
-			k = memo_slot(keys, cap, ev->memo_keys[i] - 1);
-			*k = ev->memo_keys[i];
-			vals[k - keys] = ev->memo_vals[i];
-		}
-		free(ev->memo_keys);
-		free(ev->memo_vals);
-		ev->memo_keys = keys;
-		ev->memo_vals = vals;
-		ev->memo_cap = cap;
-	}
-	k = memo_slot(ev->memo_keys, ev->memo_cap, id);
-	*k = id + 1;
-	ev->memo_vals[k - ev->memo_keys] = node;
-	ev->memo_cnt++;
-	return 0;
+	return term_map__add(&ev->memo, id, node);
 }
 
 static bool memo_find(const struct evaluator *ev, uint32_t id, uint32_t *node)
 {
-	const uint32_t *k;
+	uint64_t v;
 
-	if (!ev->memo_cap)
+	if (!term_map__find(&ev->memo, id, &v))
 		return false;
-	k = memo_slot(ev->memo_keys, ev->memo_cap, id);
-	if (!*k)
-		return false;
-	*node = ev->memo_vals[k - ev->memo_keys];
+	*node = (uint32_t)v;
 	return true;
 }
 

@@ -34,6 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <z3.h>
+#include "expr.h"
 
 /* What an assignment slot gives a value to. */
 enum assign_kind { ASSIGN_SCALAR, ASSIGN_ELEMENT, ASSIGN_DEFAULT };
@@ -75,8 +76,7 @@ struct evaluator {
 	struct enode *nodes;
 	uint32_t *argv;
 	size_t node_cnt, node_cap, argv_cnt, argv_cap;
-	uint32_t *memo_keys, *memo_vals; /* ast id + 1 -> node index */
-	size_t memo_cap, memo_cnt;
+	struct term_map memo;            /* term -> its node */
 	struct walk_item *walk;          /* the bottom-up walks' stack */
 	size_t walk_cap;
 	uint64_t next_stamp;

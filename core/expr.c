@@ -210,24 +210,27 @@ static size_t term_map__slot(const uint32_t *keys, size_t cap, uint32_t id)
 	return i;
 }
 
-Z3_ast term_map__get(const struct term_map *m, Z3_context z, Z3_ast k)
+bool term_map__find(const struct term_map *m, uint32_t id, uint64_t *v)
 {
 	size_t i;
 
 	if (!m->cap)
-		return NULL;
-	i = term_map__slot(m->keys, m->cap, Z3_get_ast_id(z, k));
-	return m->keys[i] ? m->vals[i] : NULL;
+		return false;
+	i = term_map__slot(m->keys, m->cap, id);
+	if (!m->keys[i])
+		return false;
+	*v = m->vals[i];
+	return true;
 }
 
-int term_map__put(struct term_map *m, Z3_context z, Z3_ast k, Z3_ast v)
+int term_map__add(struct term_map *m, uint32_t id, uint64_t v)
 {
 	size_t i;
 
 	if ((m->cnt + 1) * 2 > m->cap) {
 		size_t cap = m->cap ? m->cap * 2 : 256;
 		uint32_t *keys = calloc(cap, sizeof(*keys));
-		Z3_ast *vals = malloc(cap * sizeof(*vals));
+		uint64_t *vals = malloc(cap * sizeof(*vals));
 
 		if (!keys || !vals) {
 			free(keys);
@@ -247,9 +250,9 @@ int term_map__put(struct term_map *m, Z3_context z, Z3_ast k, Z3_ast v)
 		m->vals = vals;
 		m->cap = cap;
 	}
-	i = term_map__slot(m->keys, m->cap, Z3_get_ast_id(z, k));
+	i = term_map__slot(m->keys, m->cap, id);
 	m->cnt += !m->keys[i];
-	m->keys[i] = Z3_get_ast_id(z, k) + 1;
+	m->keys[i] = id + 1;
 	m->vals[i] = v;
 	return 0;
 }

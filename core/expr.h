@@ -55,18 +55,32 @@ Z3_ast sym_cond(struct sym_ctx *ctx, uint8_t code, struct sval a, struct sval b)
 struct sval sym_load_value(struct sym_ctx *ctx, uint8_t code, Z3_ast raw);
 struct sval sym_atomic_op(struct sym_ctx *ctx, int32_t imm, struct sval old, struct sval src, unsigned size);
 
-/* Terms mapped to terms by Z3's ast id (a term of mhse's context lives as
- * long as the context, so its id is never another term's). */
+/* Terms mapped to numbers, or to terms, by Z3's ast id (a term of mhse's
+ * context lives as long as the context, so its id is never another
+ * term's). */
 struct term_map {
 	uint32_t *keys; /* ast id + 1, 0 for a free slot */
-	Z3_ast *vals;
+	uint64_t *vals;
 	size_t cap, cnt;
 };
 
-/* The term k maps to, or NULL. */
-Z3_ast term_map__get(const struct term_map *m, Z3_context z, Z3_ast k);
-int term_map__put(struct term_map *m, Z3_context z, Z3_ast k, Z3_ast v);
+/* Whether the term of ast id is mapped, and to what (*v). */
+bool term_map__find(const struct term_map *m, uint32_t id, uint64_t *v);
+int term_map__add(struct term_map *m, uint32_t id, uint64_t v);
 void term_map__free(struct term_map *m);
+
+/* The term k maps to, or NULL. */
+static inline Z3_ast term_map__get(const struct term_map *m, Z3_context z, Z3_ast k)
+{
+	uint64_t v;
+
+	return term_map__find(m, Z3_get_ast_id(z, k), &v) ? (Z3_ast)(uintptr_t)v : NULL;
+}
+
+static inline int term_map__put(struct term_map *m, Z3_context z, Z3_ast k, Z3_ast v)
+{
+	return term_map__add(m, Z3_get_ast_id(z, k), (uint64_t)(uintptr_t)v);
+}
 
 /* Byte i (little-endian) of a value of size bytes, as an 8-bit term. */
 Z3_ast sym_byte(struct sym_ctx *ctx, struct sval v, unsigned i);

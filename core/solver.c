@@ -669,30 +669,34 @@ static int read_array(Z3_context z, Z3_model m, Z3_ast arr, uint32_t id, Z3_ast 
 	return err;
 }
 
+/* Sets a variable of term_vars (t, with Z3's id) to value in a: a scalar
+ * constant, or an array element read at a numeral index. */
+static int set_var(Z3_context z, struct assignment *a, Z3_ast t, uint32_t id, uint64_t value)
+{
+	Z3_app app = Z3_to_app(z, t);
+	Z3_ast arr;
+	uint64_t index;
+
+	if (!Z3_get_app_num_args(z, app))
+		return assignment__set(a, ASSIGN_SCALAR, t, id, 0, value);
+	arr = Z3_get_app_arg(z, app, 0);
+	return numeral_value(z, Z3_get_app_arg(z, app, 1), &index) ?
+	       assignment__set(a, ASSIGN_ELEMENT, arr, Z3_get_ast_id(z, arr), index, value) : -EINVAL;
+}
+
 /* Reads the values of what v names out of Z3's model m into a. */
 static int read_model(Z3_context z, Z3_model m, const struct term_vars *v, struct assignment *a)
 {
 	Z3_ast value;
-	uint64_t x, index;
+	uint64_t x;
 	int err = 0;
 
 	for (uint32_t k = 0; k < v->whole.cnt && !err; k++)
 		err = Z3_model_eval(z, m, v->whole.terms[k], true, &value) ?
 		      read_array(z, m, v->whole.terms[k], v->whole.ids[k], value, a) : -EINVAL;
-	for (uint32_t k = 0; k < v->scalars.cnt && !err; k++) {
-		Z3_ast t = v->scalars.terms[k], arr;
-		Z3_app app = Z3_to_app(z, t);
-
-		if (!Z3_model_eval(z, m, t, true, &value) || !numeral_value(z, value, &x))
-			return -EINVAL;
-		if (!Z3_get_app_num_args(z, app)) {
-			err = assignment__set(a, ASSIGN_SCALAR, t, v->scalars.ids[k], 0, x);
-			continue;
-		}
-		arr = Z3_get_app_arg(z, app, 0);
-		err = numeral_value(z, Z3_get_app_arg(z, app, 1), &index) ?
-		      assignment__set(a, ASSIGN_ELEMENT, arr, Z3_get_ast_id(z, arr), index, x) : -EINVAL;
-	}
+	for (uint32_t k = 0; k < v->scalars.cnt && !err; k++)
+		err = Z3_model_eval(z, m, v->scalars.terms[k], true, &value) && numeral_value(z, value, &x) ?
+		      set_var(z, a, v->scalars.terms[k], v->scalars.ids[k], x) : -EINVAL;
 	return err;
 }
 
@@ -716,19 +720,8 @@ static int assignment__take(struct solver *s, struct assignment *dst, struct ass
 				err = assignment__set(dst, slot->kind, slot->term, id, slot->index, slot->value);
 		}
 	}
-	for (uint32_t k = 0; k < v->scalars.cnt && !err; k++) {
-		Z3_ast t = v->scalars.terms[k], arr;
-		Z3_app app = Z3_to_app(z, t);
-		uint64_t value = solver__eval(s, src, t), index;
-
-		if (!Z3_get_app_num_args(z, app)) {
-			err = assignment__set(dst, ASSIGN_SCALAR, t, v->scalars.ids[k], 0, value);
-			continue;
-		}
-		arr = Z3_get_app_arg(z, app, 0);
-		err = numeral_value(z, Z3_get_app_arg(z, app, 1), &index) ?
-		      assignment__set(dst, ASSIGN_ELEMENT, arr, Z3_get_ast_id(z, arr), index, value) : -EINVAL;
-	}
+	for (uint32_t k = 0; k < v->scalars.cnt && !err; k++)
+		err = set_var(z, dst, v->scalars.terms[k], v->scalars.ids[k], solver__eval(s, src, v->scalars.terms[k]));
 	return err;
 }
 

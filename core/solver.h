@@ -7,10 +7,12 @@
  * through other constraints: independence; a packet byte read at a fixed
  * offset counts as a variable of its own); the path's model is tried first,
  * then recent ones, and a query one satisfies is answered without Z3
- * (counterexample cache); every answer Z3 gives is remembered by the exact
- * set of terms asked (query cache; Z3 hash-conses terms, so a term is its
- * pointer); and a condition whose opaque parts, made free, cannot hold is
- * refuted without the path (weakening).
+ * (counterexample cache), and so is one the path's model satisfies once
+ * changed where the condition names a value (repair.c); models are
+ * assignments, checked in C (eval.c); every answer Z3 gives is remembered
+ * by the exact set of terms asked (query cache; Z3 hash-conses terms, so a
+ * term is its pointer); and a condition whose opaque parts, made free,
+ * cannot hold is refuted without the path (weakening).
  *
  * A path's model stays a model of all its constraints: a model found for one
  * independent group is merged with the old one for the others, so a
