@@ -94,7 +94,9 @@ int search_parse(const char *name, enum search_kind *kind)
 	return i < 0 ? i : 0;
 }
 
-#define SIMPLIFY_MAX_STEPS 200000
+/* Simplifying a hash over the packet's bytes costs more than the simpler
+ * term saves: past this many rewriting steps the term goes as it was built. */
+#define SIMPLIFY_MAX_STEPS 20000
 
 /* Paths share their terms (a fresh variable is named by its place on the
  * path): a condition simplified for one path is looked up for the next. */
