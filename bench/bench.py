@@ -175,7 +175,13 @@ def main():
     log()
     log("mhse %s, %d CPUs, %s" % (mhse, os.cpu_count(), time.strftime("%Y-%m-%d %H:%M")))
     log()
-    with tempfile.TemporaryDirectory(prefix="mhse-bench-") as scratch:
+    # Test files go to memory when the machine has a tmpfs: on a disk file
+    # system that has just deleted the previous run's thousands of files,
+    # creating files can cost the kernel more than mhse takes per test.
+    scratch_parent = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+    log("test files written to %s" % (scratch_parent or tempfile.gettempdir()))
+    log()
+    with tempfile.TemporaryDirectory(prefix="mhse-bench-", dir=scratch_parent) as scratch:
         measure_startup(mhse, trivial_obj, args.startup_runs, scratch)
         all_stats = measure_exploration(mhse, objects, policies, args.max_time, scratch)
     summarise(all_stats, policies)
