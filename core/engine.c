@@ -296,6 +296,12 @@ static void describe_region(const struct state *s, uint32_t region, char *buf, s
 }
 
 #define SYMBOLIC_OFFSET_MAX_REGION 4096
+/* The pointer one past the packet's last byte, as the context gives it. */
+static Z3_ast packet_end(struct mhse_engine *e, const struct state *s)
+{
+	return Z3_mk_bvadd(e->ctx.z, sym_num(&e->ctx, MEM_ADDR(SREGION_PKT, 0), 64), s->pkt_hi);
+}
+
 /* offsets a window is kept for, far from where base + offset could wrap */
 #define WINDOW_MAX_OFFSET (INT64_C(1) << 31)
 
@@ -538,8 +544,7 @@ static enum step ctx_load(struct mhse_engine *e, struct state *s, uint8_t code, 
 		*val = sval_conc(MEM_ADDR(SREGION_PKT, s->pkt_meta));
 		return STEP_CONTINUE;
 	case CTX_PKT_END:
-		*val = (struct sval){ .e = Z3_mk_bvadd(e->ctx.z, sym_num(&e->ctx, MEM_ADDR(SREGION_PKT, 0), 64), s->pkt_hi),
-				      .region = SREGION_PKT };
+		*val = (struct sval){ .e = packet_end(e, s), .region = SREGION_PKT };
 		return STEP_CONTINUE;
 	case CTX_PKT_LEN:
 		*val = sym_load_value(&e->ctx, code, Z3_mk_extract(e->ctx.z, size * 8 - 1, 0,
@@ -719,7 +724,7 @@ static void record_branch(struct mhse_engine *e, struct state *s, bool taken)
  * number cannot wrap). */
 static void learn_packet_end(struct mhse_engine *e, struct state *s, struct sval p, struct sval end)
 {
-	Z3_ast end_now = Z3_mk_bvadd(e->ctx.z, sym_num(&e->ctx, MEM_ADDR(SREGION_PKT, 0), 64), s->pkt_hi), base;
+	Z3_ast end_now = packet_end(e, s), base;
 	struct sval off;
 	int64_t c;
 
@@ -738,7 +743,7 @@ static void learn_packet_end(struct mhse_engine *e, struct state *s, struct sval
 }
 
 /* After a 64-bit unsigned comparison of dst and src, which of them is at
- * most the other on the side where the comparison is holds. */
+ * most the other on the side where the comparison holds. */
 static void learn_comparison(struct mhse_engine *e, struct state *s, uint8_t code, bool holds, struct sval dst,
 			     struct sval src)
 {
