@@ -534,7 +534,7 @@ static enum step ctx_load(struct mhse_engine *e, struct state *s, uint8_t code, 
 	if (!f || !f->read)
 		return engine__end(e, s, PATH_ERROR, "context read of %u bytes at offset %llu is not allowed", size,
 				   (unsigned long long)off.c);
-	if (size != f->size && !(f->narrow && size < f->size))
+	if (!mhse_hook__access_size_ok(f, (uint32_t)off.c, size, false))
 		return engine__end(e, s, PATH_ERROR, "context field %s is %u bytes, read as %u", f->name, f->size, size);
 	switch (f->kind) {
 	case CTX_PKT_START:
@@ -576,7 +576,7 @@ static enum step ctx_store(struct mhse_engine *e, struct state *s, uint8_t code,
 	if (!f || !f->write || f->kind != CTX_SCALAR)
 		return engine__end(e, s, PATH_ERROR, "context write of %u bytes at offset %llu is not allowed", size,
 				   (unsigned long long)off.c);
-	if (size != f->size)
+	if (!mhse_hook__access_size_ok(f, (uint32_t)off.c, size, true))
 		return engine__end(e, s, PATH_ERROR, "context field %s is %u bytes, written as %u", f->name, f->size, size);
 	r = state__writable_region(s, SREGION_CTX);
 	if (!r)

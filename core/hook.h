@@ -31,6 +31,9 @@ struct ctx_field {
 	uint8_t kind;          /* enum ctx_kind */
 	bool read, write;
 	bool narrow;           /* loads smaller than size are allowed (read the low bytes) */
+	bool nonnull;          /* a pointer the verifier types without _OR_NULL: never NULL */
+	bool wide;             /* 8-byte aligned accesses across two elements are allowed too (bpf_ctx_wide_access_ok) */
+	uint64_t attach_mask;  /* attach types (bit per enum bpf_attach_type) that see it; 0: all */
 	uint64_t min, max;     /* value range of a scalar */
 	uint64_t dflt;         /* value when a test does not set it (what the kernel's test run gives) */
 	bool kernel_settable;  /* BPF_PROG_TEST_RUN's ctx_in may set it */
@@ -45,6 +48,7 @@ enum hook_input {
 struct hook_ret {
 	int64_t value;
 	char *name;
+	uint64_t attach_mask;  /* attach types (bit per enum bpf_attach_type) it is allowed for; 0: all */
 };
 
 /* A packet the kernel's test run refuses: this EtherType shorter than min_len. */
@@ -98,6 +102,12 @@ struct mhse_hook {
  * or ends in .yaml). Returns 0 or a negative errno, logging "file:line: problem". */
 int mhse_hook__load(const char *name_or_path, struct mhse_hook **hook);
 void mhse_hook__free(struct mhse_hook *hook);
+/* Narrows a loaded hook to one attach type, as the verifier's access rules
+ * and check_return_code do from the program's expected_attach_type: drops
+ * the fields and return values the spec gives to other attach types only.
+ * An attach type no entry of the spec names leaves the hook as it is (every
+ * attach type's fields and values allowed). */
+void mhse_hook__select_attach(struct mhse_hook *hook, uint32_t attach_type);
 /* Which hook each program of an object uses, for sections no convention
  * names (`--hooks FILE`): a YAML mapping from program name to hook name or
  * spec path. */
@@ -118,5 +128,9 @@ const char *mhse_hook__spec_dir(void);
 const struct ctx_field *mhse_hook__field(const struct mhse_hook *hook, const char *name);
 /* The field covering [off, off+size), or NULL. */
 const struct ctx_field *mhse_hook__field_at(const struct mhse_hook *hook, uint32_t off, uint32_t size);
+/* Whether an access of size bytes at off (inside f, as field_at found it)
+ * has a size the field allows: its own; smaller for a narrow load; eight
+ * bytes at an 8-aligned offset of a wide field. */
+bool mhse_hook__access_size_ok(const struct ctx_field *f, uint32_t off, uint32_t size, bool write);
 
 #endif

@@ -262,7 +262,7 @@ static int ctx_load(struct mhse_vm *vm, uint8_t code, uint32_t off, uint64_t *va
 
 	if (!f || !f->read)
 		return mhse_vm__fail(vm, VM_ERR_CTX, "context read of %u bytes at offset %u is not allowed", size, off);
-	if (size != f->size && !(f->narrow && size < f->size))
+	if (!mhse_hook__access_size_ok(f, off, size, false))
 		return mhse_vm__fail(vm, VM_ERR_CTX, "context field %s is %u bytes, read as %u", f->name, f->size, size);
 	switch (f->kind) {
 	case CTX_PKT_START: *val = MEM_ADDR(REGION_PKT, vm->pkt_data); return 0;
@@ -285,7 +285,7 @@ static int ctx_store(struct mhse_vm *vm, uint32_t off, uint32_t size, uint64_t v
 
 	if (!f || !f->write || f->kind != CTX_SCALAR)
 		return mhse_vm__fail(vm, VM_ERR_CTX, "context write of %u bytes at offset %u is not allowed", size, off);
-	if (size != f->size)
+	if (!mhse_hook__access_size_ok(f, off, size, true))
 		return mhse_vm__fail(vm, VM_ERR_CTX, "context field %s is %u bytes, written as %u", f->name, f->size, size);
 	mem_store_le(vm->mem.regions[REGION_CTX].buf + off, size, val);
 	return 0;

@@ -285,7 +285,12 @@ static int load_hook(const struct run_opts *o, const struct mhse_object *obj, co
 	saved = mhse_set_log(log_for_program);
 	err = mhse_hook__load(name, hook);
 	mhse_set_log(saved);
-	return err ? EXIT_BAD_INPUT : 0;
+	if (err)
+		return EXIT_BAD_INPUT;
+	/* the attach type the section gave narrows the hook, as it does the verifier's rules */
+	if ((*hook)->prog_type == prog->type)
+		mhse_hook__select_attach(*hook, prog->expected_attach_type);
+	return 0;
 }
 
 static int push_arg(char ***list, int *cnt, char *arg)

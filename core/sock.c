@@ -95,7 +95,9 @@ bool sock_ctx_field(const struct ctx_field *f)
 
 enum sock_view sock_ctx_view(const struct mhse_hook *hook)
 {
-	return mhse_hook__field(hook, "is_fullsock") ? SOCK_VIEW_FULL : SOCK_VIEW_COMMON;
+	const struct ctx_field *sk = mhse_hook__field(hook, "sk");
+
+	return mhse_hook__field(hook, "is_fullsock") || (sk && sk->nonnull) ? SOCK_VIEW_FULL : SOCK_VIEW_COMMON;
 }
 
 bool sock_nondet_is_socket(int32_t helper)
@@ -177,7 +179,7 @@ int sock_vm_prepare_ctx(struct mhse_vm *vm)
 	sk = new_socket(vm, false);
 	if (sk < 0)
 		return -ENOMEM;
-	mem_store_le(vm_ctx_field(vm, f->name), 8, present ? MEM_ADDR(sk + sock_ctx_view(vm->hook), 0) : 0);
+	mem_store_le(vm_ctx_field(vm, f->name), 8, present || f->nonnull ? MEM_ADDR(sk + sock_ctx_view(vm->hook), 0) : 0);
 	return 0;
 }
 

@@ -95,8 +95,9 @@ bool sock_access_ok(enum sock_view view, uint32_t off, uint32_t size);
 
 /* Whether f is the context's socket pointer, and the view the verifier
  * gives it: a full socket where the context says whether it has one (struct
- * bpf_sock_ops's is_fullsock, the kernel's SOCK_OPS_GET_SK), else a
- * sock_common (struct __sk_buff's). */
+ * bpf_sock_ops's is_fullsock, the kernel's SOCK_OPS_GET_SK) or where the
+ * field is never NULL (`nonnull`: struct bpf_sock_addr's, struct
+ * sk_msg_md's, PTR_TO_SOCKET), else a sock_common (struct __sk_buff's). */
 bool sock_ctx_field(const struct ctx_field *f);
 enum sock_view sock_ctx_view(const struct mhse_hook *hook);
 struct mhse_object;

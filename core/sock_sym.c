@@ -487,7 +487,8 @@ int sock_sym_init(struct mhse_engine *e, struct state *s)
 		return 0;
 	present = sym_ast(&e->ctx, engine__nondet(e, s, SOCK_CTX_HELPER, 64));
 	sk = new_socket(e, s, false, SOCK_CTX_HELPER);
-	if (sk < 0 || constrain(e, s, Z3_mk_bvule(z, present, term_num(e, 1, 64))) || tie_to_context(e, s, (uint32_t)sk) ||
+	if (sk < 0 || constrain(e, s, f->nonnull ? term_eq(e, present, 1) : Z3_mk_bvule(z, present, term_num(e, 1, 64))) ||
+	    tie_to_context(e, s, (uint32_t)sk) ||
 	    (full && constrain(e, s, Z3_mk_eq(z, term_eq(e, present, 1), Z3_mk_not(z, term_eq(e, ctx_value(e, s, full, 0), 0))))))
 		return -ENOMEM;
 	return set_ctx_socket(e, s, f, MEM_ADDR((uint32_t)sk + sock_ctx_view(e->hook), 0)) == STEP_CONTINUE ? 0 : -ENOMEM;

@@ -13,11 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
+#include <bpf/libbpf.h>
 #include "yaml_file.h"
 #include "helpers.h"
 #include "hook.h"
 #include "insn.h"
 #include "log.h"
+#include "object.h"
 
 struct spec_parser {
 	const char *path;
@@ -101,6 +103,26 @@ static yaml_node_t *node_at(struct spec_parser *p, int id)
 	return yaml_document_get_node(&p->doc, id);
 }
 
+/* attach: [libbpf attach type names] -> a bit per enum bpf_attach_type. */
+static int parse_attach(struct spec_parser *p, yaml_node_t *seq, uint64_t *mask)
+{
+	if (seq->type != YAML_SEQUENCE_NODE || seq->data.sequence.items.top == seq->data.sequence.items.start)
+		return spec_error(p, seq, "attach must be a list of attach types");
+	for (yaml_node_item_t *it = seq->data.sequence.items.start; it < seq->data.sequence.items.top; it++) {
+		yaml_node_t *node = node_at(p, *it);
+		const char *name = scalar(node);
+		uint32_t t = 0;
+
+		for (const char *known; t < 64 && (known = libbpf_bpf_attach_type_str((enum bpf_attach_type)t)); t++)
+			if (name && !strcmp(name, known))
+				break;
+		if (!name || t >= 64 || !libbpf_bpf_attach_type_str((enum bpf_attach_type)t))
+			return spec_error(p, node, "unknown attach type '%s'", name ?: "?");
+		*mask |= 1ull << t;
+	}
+	return 0;
+}
+
 /* Calls visit(key, value) for each pair of a mapping; keys must be in
  * allowed, unless allowed is NULL and visit checks them itself. */
 typedef int (*pair_visitor)(struct spec_parser *p, const char *key, yaml_node_t *value, void *arg);
@@ -163,6 +185,12 @@ static int visit_field(struct spec_parser *p, const char *key, yaml_node_t *v, v
 		return parse_u32(p, v, &f->count);
 	if (!strcmp(key, "narrow"))
 		return parse_bool(p, v, &f->narrow);
+	if (!strcmp(key, "wide"))
+		return parse_bool(p, v, &f->wide);
+	if (!strcmp(key, "nonnull"))
+		return parse_bool(p, v, &f->nonnull);
+	if (!strcmp(key, "attach"))
+		return parse_attach(p, v, &f->attach_mask);
 	if (!strcmp(key, "default"))
 		return parse_u64(p, v, &f->dflt);
 	if (!strcmp(key, "kernel_settable"))
@@ -199,7 +227,7 @@ static int visit_field(struct spec_parser *p, const char *key, yaml_node_t *v, v
 static int parse_fields(struct spec_parser *p, yaml_node_t *seq)
 {
 	static const char *const keys[] = { "name", "offset", "size", "count", "kind", "access", "narrow",
-					    "range", "default", "kernel_settable", NULL };
+					    "range", "default", "kernel_settable", "wide", "attach", "nonnull", NULL };
 	struct mhse_hook *hook = p->hook;
 	size_t n;
 
@@ -224,11 +252,18 @@ static int parse_fields(struct spec_parser *p, yaml_node_t *seq)
 				return spec_error(p, node, "field %s: missing '%s'", f->name ?: "?", required[r]);
 		if (!f->count)
 			return spec_error(p, node, "field %s: count must be at least 1", f->name);
+		if (f->nonnull && f->kind != CTX_PTR)
+			return spec_error(p, node, "field %s: nonnull is for pointer fields", f->name);
+		if (f->wide && (f->size != 4 || f->count < 2 || f->offset % 4))
+			return spec_error(p, node, "field %s: wide needs 4-byte elements, at least two", f->name);
 		if ((uint64_t)f->offset + (uint64_t)f->size * f->count > hook->ctx_size)
 			return spec_error(p, node, "field %s ends past the context size %u", f->name, hook->ctx_size);
 		for (size_t j = 0; j + 1 < hook->field_cnt; j++) {
 			const struct ctx_field *g = &hook->fields[j];
 
+			/* fields of disjoint attach types are one offset's forms for each */
+			if (f->attach_mask && g->attach_mask && !(f->attach_mask & g->attach_mask))
+				continue;
 			if (f->offset < g->offset + g->size * g->count && g->offset < f->offset + f->size * f->count)
 				return spec_error(p, node, "field %s overlaps field %s (line %u)", f->name, g->name,
 						  g->spec_line);
@@ -340,6 +375,8 @@ static int visit_return(struct spec_parser *p, const char *key, yaml_node_t *v, 
 
 	if (!strcmp(key, "name"))
 		return parse_string(p, v, &r->name);
+	if (!strcmp(key, "attach"))
+		return parse_attach(p, v, &r->attach_mask);
 	err = parse_u64(p, v, &value);
 	r->value = (int64_t)value;
 	return err;
@@ -347,7 +384,7 @@ static int visit_return(struct spec_parser *p, const char *key, yaml_node_t *v, 
 
 static int parse_returns(struct spec_parser *p, yaml_node_t *seq)
 {
-	static const char *const keys[] = { "value", "name", NULL };
+	static const char *const keys[] = { "value", "name", "attach", NULL };
 	struct mhse_hook *hook = p->hook;
 	size_t n;
 
@@ -405,30 +442,6 @@ static int visit_helpers(struct spec_parser *p, const char *key, yaml_node_t *v,
 	return 0;
 }
 
-static const struct {
-	const char *name;
-	uint32_t type;
-} prog_types[] = {
-	{ "unspec", BPF_PROG_TYPE_UNSPEC },
-	{ "socket_filter", BPF_PROG_TYPE_SOCKET_FILTER },
-	{ "kprobe", BPF_PROG_TYPE_KPROBE },
-	{ "sched_cls", BPF_PROG_TYPE_SCHED_CLS },
-	{ "sched_act", BPF_PROG_TYPE_SCHED_ACT },
-	{ "tracepoint", BPF_PROG_TYPE_TRACEPOINT },
-	{ "xdp", BPF_PROG_TYPE_XDP },
-	{ "perf_event", BPF_PROG_TYPE_PERF_EVENT },
-	{ "cgroup_skb", BPF_PROG_TYPE_CGROUP_SKB },
-	{ "lwt_in", BPF_PROG_TYPE_LWT_IN },
-	{ "lwt_out", BPF_PROG_TYPE_LWT_OUT },
-	{ "lwt_xmit", BPF_PROG_TYPE_LWT_XMIT },
-	{ "sock_ops", BPF_PROG_TYPE_SOCK_OPS },
-	{ "sk_skb", BPF_PROG_TYPE_SK_SKB },
-	{ "sk_msg", BPF_PROG_TYPE_SK_MSG },
-	{ "raw_tracepoint", BPF_PROG_TYPE_RAW_TRACEPOINT },
-	{ "flow_dissector", BPF_PROG_TYPE_FLOW_DISSECTOR },
-	{ "tracing", BPF_PROG_TYPE_TRACING },
-};
-
 static int visit_top(struct spec_parser *p, const char *key, yaml_node_t *v, void *arg)
 {
 	static const char *const context_keys[] = { "size", "fields", NULL };
@@ -450,9 +463,9 @@ static int visit_top(struct spec_parser *p, const char *key, yaml_node_t *v, voi
 		return err;
 	}
 	if (!strcmp(key, "prog_type")) {
-		for (size_t i = 0; i < sizeof(prog_types) / sizeof(prog_types[0]); i++)
-			if (scalar(v) && !strcmp(scalar(v), prog_types[i].name)) {
-				hook->prog_type = prog_types[i].type;
+		for (uint32_t t = 0; mhse_prog_type__name(t); t++)
+			if (scalar(v) && !strcmp(scalar(v), mhse_prog_type__name(t))) {
+				hook->prog_type = t;
 				return 0;
 			}
 		return spec_error(p, v, "unknown prog_type '%s'", scalar(v) ?: "?");
@@ -665,6 +678,38 @@ void mhse_hook__free(struct mhse_hook *hook)
 	free(hook);
 }
 
+void mhse_hook__select_attach(struct mhse_hook *hook, uint32_t attach_type)
+{
+	uint64_t bit = attach_type < 64 ? 1ull << attach_type : 0, named = 0;
+	size_t kept = 0;
+
+	for (size_t i = 0; i < hook->field_cnt; i++)
+		named |= hook->fields[i].attach_mask;
+	for (size_t i = 0; i < hook->ret_cnt; i++)
+		named |= hook->rets[i].attach_mask;
+	if (!(named & bit))
+		return;
+	for (size_t i = 0; i < hook->field_cnt; i++) {
+		struct ctx_field *f = &hook->fields[i];
+
+		if (f->attach_mask && !(f->attach_mask & bit))
+			free(f->name);
+		else
+			hook->fields[kept++] = *f;
+	}
+	hook->field_cnt = kept;
+	kept = 0;
+	for (size_t i = 0; i < hook->ret_cnt; i++) {
+		struct hook_ret *r = &hook->rets[i];
+
+		if (r->attach_mask && !(r->attach_mask & bit))
+			free(r->name);
+		else
+			hook->rets[kept++] = *r;
+	}
+	hook->ret_cnt = kept;
+}
+
 const struct ctx_field *mhse_hook__field(const struct mhse_hook *hook, const char *name)
 {
 	for (size_t i = 0; i < hook->field_cnt; i++)
@@ -680,10 +725,21 @@ const struct ctx_field *mhse_hook__field_at(const struct mhse_hook *hook, uint32
 
 		if (off < f->offset || off >= f->offset + f->size * f->count)
 			continue;
-		/* An access must stay within one element of an array field. */
-		if ((off - f->offset) % f->size + size > f->size)
+		/* An access must stay within one element of an array field,
+		 * or be a wide field's aligned 8 bytes. */
+		if ((off - f->offset) % f->size + size > f->size &&
+		    !(f->wide && size == 8 && off % 8 == 0 && off + 8 <= f->offset + f->size * f->count))
 			return NULL;
 		return f;
 	}
 	return NULL;
+}
+
+bool mhse_hook__access_size_ok(const struct ctx_field *f, uint32_t off, uint32_t size, bool write)
+{
+	if (size == f->size)
+		return true;
+	if (f->wide && size == 8 && off % 8 == 0)
+		return true;
+	return !write && f->narrow && size < f->size;
 }
