@@ -152,6 +152,7 @@ extern const struct sym_helper_module sym_helpers_tc;
 extern const struct sym_helper_module sym_helpers_sockops;
 extern const struct sym_helper_module sym_helpers_kprobe;
 extern const struct sym_helper_module sym_helpers_sock;
+extern const struct sym_helper_module sym_helpers_sockmap;
 
 const struct sym_helper_module *sym_helper_module_find(const char *name);
 

@@ -35,6 +35,7 @@ struct ctx_field {
 	bool wide;             /* 8-byte aligned accesses across two elements are allowed too (bpf_ctx_wide_access_ok) */
 	uint64_t attach_mask;  /* attach types (bit per enum bpf_attach_type) that see it; 0: all */
 	uint64_t min, max;     /* value range of a scalar */
+	uint64_t bits;         /* the bits a scalar may have set (all by default) */
 	uint64_t dflt;         /* value when a test does not set it (what the kernel's test run gives) */
 	bool kernel_settable;  /* BPF_PROG_TEST_RUN's ctx_in may set it */
 	uint32_t spec_line;    /* line in the spec file, for messages */

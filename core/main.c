@@ -288,8 +288,7 @@ static int load_hook(const struct run_opts *o, const struct mhse_object *obj, co
 	if (err)
 		return EXIT_BAD_INPUT;
 	/* the attach type the section gave narrows the hook, as it does the verifier's rules */
-	if ((*hook)->prog_type == prog->type)
-		mhse_hook__select_attach(*hook, prog->expected_attach_type);
+	mhse_hook__select_attach(*hook, (*hook)->prog_type == prog->type ? prog->expected_attach_type : UINT32_MAX);
 	return 0;
 }
 

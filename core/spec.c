@@ -187,6 +187,8 @@ static int visit_field(struct spec_parser *p, const char *key, yaml_node_t *v, v
 		return parse_bool(p, v, &f->narrow);
 	if (!strcmp(key, "wide"))
 		return parse_bool(p, v, &f->wide);
+	if (!strcmp(key, "bits"))
+		return parse_u64(p, v, &f->bits);
 	if (!strcmp(key, "nonnull"))
 		return parse_bool(p, v, &f->nonnull);
 	if (!strcmp(key, "attach"))
@@ -227,7 +229,7 @@ static int visit_field(struct spec_parser *p, const char *key, yaml_node_t *v, v
 static int parse_fields(struct spec_parser *p, yaml_node_t *seq)
 {
 	static const char *const keys[] = { "name", "offset", "size", "count", "kind", "access", "narrow",
-					    "range", "default", "kernel_settable", "wide", "attach", "nonnull", NULL };
+					    "range", "default", "kernel_settable", "wide", "attach", "nonnull", "bits", NULL };
 	struct mhse_hook *hook = p->hook;
 	size_t n;
 
@@ -243,7 +245,7 @@ static int parse_fields(struct spec_parser *p, yaml_node_t *seq)
 		static const char *const required[] = { "name", "offset", "size", "access" };
 		int err;
 
-		*f = (struct ctx_field){ .count = 1, .max = UINT64_MAX, .spec_line = (uint32_t)node->start_mark.line + 1 };
+		*f = (struct ctx_field){ .count = 1, .max = UINT64_MAX, .bits = UINT64_MAX, .spec_line = (uint32_t)node->start_mark.line + 1 };
 		err = for_each_pair(p, node, keys, visit_field, f);
 		if (err)
 			return err;
@@ -687,17 +689,28 @@ void mhse_hook__select_attach(struct mhse_hook *hook, uint32_t attach_type)
 		named |= hook->fields[i].attach_mask;
 	for (size_t i = 0; i < hook->ret_cnt; i++)
 		named |= hook->rets[i].attach_mask;
-	if (!(named & bit))
-		return;
 	for (size_t i = 0; i < hook->field_cnt; i++) {
-		struct ctx_field *f = &hook->fields[i];
+		struct ctx_field *f = &hook->fields[i], *same = NULL;
 
-		if (f->attach_mask && !(f->attach_mask & bit))
+		/* without a named attach type, a field's forms merge into one
+		 * that holds the values of every form */
+		for (size_t j = 0; !(named & bit) && j < kept; j++)
+			if (hook->fields[j].offset == f->offset && !strcmp(hook->fields[j].name, f->name))
+				same = &hook->fields[j];
+		if (same) {
+			same->min = same->min < f->min ? same->min : f->min;
+			same->max = same->max > f->max ? same->max : f->max;
+			same->bits |= f->bits;
 			free(f->name);
-		else
+		} else if (f->attach_mask && (named & bit) && !(f->attach_mask & bit)) {
+			free(f->name);
+		} else {
 			hook->fields[kept++] = *f;
+		}
 	}
 	hook->field_cnt = kept;
+	if (!(named & bit))
+		return;
 	kept = 0;
 	for (size_t i = 0; i < hook->ret_cnt; i++) {
 		struct hook_ret *r = &hook->rets[i];
