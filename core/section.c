@@ -13,8 +13,9 @@
  *
  * The hook is mostly a property of the program type (both tc types share
  * "tc"), so it lives in the per-type name table; return probes, whose
- * context holds a return value, and cgroup skb egress programs, whose
- * return values differ, name theirs in the rule.
+ * context holds a return value, iterators, whose context is their
+ * target's, and cgroup skb egress programs, whose return values differ,
+ * name theirs in the rule.
  */
 #include <stddef.h>
 #include <string.h>
@@ -37,6 +38,8 @@ struct section_rule {
 #define RULE(name, match, type, attach) { name, MATCH_##match, BPF_PROG_TYPE_##type, attach, NULL }
 /* A return probe is a kprobe whose context holds the return value: a hook of its own. */
 #define RETPROBE_RULE(name, match) { name, MATCH_##match, BPF_PROG_TYPE_KPROBE, 0, "kretprobe" }
+/* An iterator's context is its target's, and it returns 0 or 1: a hook of its own. */
+#define ITER_RULE(name) { name, MATCH_PLUS, BPF_PROG_TYPE_TRACING, BPF_TRACE_ITER, "iter" }
 /* cgroup skb egress programs may return more values than ingress ones: a hook of its own. */
 #define EGRESS_RULE(name) { name, MATCH_EXACT, BPF_PROG_TYPE_CGROUP_SKB, BPF_CGROUP_INET_EGRESS, "cgroup_skb_egress" }
 
@@ -81,8 +84,8 @@ static const struct section_rule section_rules[] = {
 	RULE("lsm", PLUS, LSM, BPF_LSM_MAC),
 	RULE("lsm.s", PLUS, LSM, BPF_LSM_MAC),
 	RULE("lsm_cgroup", PLUS, LSM, BPF_LSM_CGROUP),
-	RULE("iter", PLUS, TRACING, BPF_TRACE_ITER),
-	RULE("iter.s", PLUS, TRACING, BPF_TRACE_ITER),
+	ITER_RULE("iter"),
+	ITER_RULE("iter.s"),
 	RULE("syscall", EXACT, SYSCALL, 0),
 	RULE("xdp.frags/devmap", EXACT, XDP, BPF_XDP_DEVMAP),
 	RULE("xdp/devmap", EXACT, XDP, BPF_XDP_DEVMAP),
