@@ -189,6 +189,9 @@ void mhse_explore__print_summary(FILE *out, const struct run_stats *stats, size_
 			(unsigned long long)s->self_check_mismatches,
 			s->insn_coverage_pct, s->branch_coverage_pct, s->ms_per_test,
 			s->time_s > 0 ? 100.0 * s->solver_time_s / s->time_s : 0.0);
+		/* a hook the section's libbpf rule or the user did not give says where it came from */
+		if (s->hook_rule && s->hook_rule[0] != '-' && strcmp(s->hook_rule, "section"))
+			fprintf(out, "  hook %s by %s: %s\n", s->hook, s->hook_rule, s->hook_why);
 		for (size_t r = 0; r < s->unsupported_reason_cnt; r++)
 			fprintf(out, "  unsupported: %s (%llu paths)\n", s->unsupported_reasons[r].reason,
 				(unsigned long long)s->unsupported_reasons[r].count);

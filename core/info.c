@@ -4,10 +4,8 @@
  * made of it.
  *
  * Both read only the loaded object. What a program uses (maps, helpers,
- * kfuncs) is gathered in one pass over its relocated instructions, since
- * every reference is explicit there: LD_IMM64 with a pseudo source register
- * names a map or an extern by index, a call names a helper by id or a kfunc
- * by extern index. The text form and the JSON form print the same facts
+ * kfuncs) is gathered in one pass over its relocated instructions
+ * (prog_refs.h). The text form and the JSON form print the same facts
  * through one set of list printers, so they cannot drift apart.
  *
  * The disassembly borrows llvm-objdump -d -S's layout: a label per
@@ -21,63 +19,7 @@
 #include "info.h"
 #include "insn.h"
 #include "log.h"
-
-/* What one program refers to. */
-struct prog_refs {
-	bool *maps;       /* by map index */
-	bool *kfuncs;     /* by extern index */
-	int32_t *helpers; /* helper ids, sorted and unique */
-	size_t helper_cnt;
-};
-
-static int cmp_i32(const void *a, const void *b)
-{
-	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static bool is_call(const struct bpf_insn *insn)
-{
-	return insn->code == (BPF_JMP | BPF_CALL);
-}
-
-static int prog_refs__collect(const struct mhse_object *obj, const struct mhse_prog *prog, struct prog_refs *refs)
-{
-	size_t unique = 0;
-
-	refs->maps = calloc(obj->map_cnt + 1, sizeof(*refs->maps));
-	refs->kfuncs = calloc(obj->extern_cnt + 1, sizeof(*refs->kfuncs));
-	refs->helpers = malloc((prog->insn_cnt + 1) * sizeof(*refs->helpers));
-	refs->helper_cnt = 0;
-	if (!refs->maps || !refs->kfuncs || !refs->helpers)
-		return -1;
-	for (size_t i = 0; i < prog->insn_cnt; i++) {
-		const struct bpf_insn *insn = &prog->insns[i];
-
-		if (insn_is_ld_imm64(insn) && (insn->src_reg == MHSE_PSEUDO_MAP_IDX ||
-					       insn->src_reg == MHSE_PSEUDO_MAP_IDX_VALUE) &&
-		    (uint32_t)insn->imm < obj->map_cnt)
-			refs->maps[insn->imm] = true;
-		else if (is_call(insn) && insn->src_reg == BPF_PSEUDO_KFUNC_CALL && (uint32_t)insn->imm < obj->extern_cnt)
-			refs->kfuncs[insn->imm] = true;
-		else if (is_call(insn) && insn->src_reg == 0 && !mhse_prog__poisoned(prog, i))
-			refs->helpers[refs->helper_cnt++] = insn->imm;
-	}
-	qsort(refs->helpers, refs->helper_cnt, sizeof(*refs->helpers), cmp_i32);
-	for (size_t i = 0; i < refs->helper_cnt; i++)
-		if (!unique || refs->helpers[unique - 1] != refs->helpers[i])
-			refs->helpers[unique++] = refs->helpers[i];
-	refs->helper_cnt = unique;
-	return 0;
-}
-
-static void prog_refs__free(struct prog_refs *refs)
-{
-	free(refs->maps);
-	free(refs->kfuncs);
-	free(refs->helpers);
-}
+#include "prog_refs.h"
 
 static void json_string(FILE *out, const char *s)
 {
@@ -187,6 +129,10 @@ static void print_prog(const struct mhse_object *obj, const struct mhse_prog *pr
 		json_string(out, prog->section);
 		fputs(", \"hook\": ", out);
 		json_string_or_null(out, prog->hook);
+		fputs(", \"hook_rule\": ", out);
+		json_string_or_null(out, mhse_hook_rule__name(prog->hook_rule));
+		fputs(", \"hook_why\": ", out);
+		json_string_or_null(out, prog->hook_why);
 		fputs(", \"type\": ", out);
 		json_string_or_null(out, type);
 		fprintf(out, ", \"type_id\": %" PRIu32 ", \"attach_type\": %" PRIu32 ", \"retprobe\": %s", prog->type,
@@ -197,6 +143,8 @@ static void print_prog(const struct mhse_object *obj, const struct mhse_prog *pr
 		fprintf(out, "\nprogram %s\n  %-12s %s\n", prog->name, "section", prog->section);
 		fprintf(out, "  %-12s %s%s\n", "hook", prog->hook ? prog->hook : "unknown",
 			retprobe ? " (return probe)" : "");
+		fprintf(out, "  %-12s %s: %s\n", "hook rule", mhse_hook_rule__name(prog->hook_rule) ?: "none",
+			prog->hook_why ?: "-");
 		if (type)
 			fprintf(out, "  %-12s %s\n", "type", type);
 		else
@@ -343,7 +291,7 @@ static const char *insn_ref_name(const struct mhse_object *obj, const struct mhs
 		default:
 			return NULL;
 		}
-	} else if (!is_call(insn) || (insn->src_reg != BPF_PSEUDO_CALL && insn->src_reg != BPF_PSEUDO_KFUNC_CALL)) {
+	} else if (!insn_is_call(insn) || (insn->src_reg != BPF_PSEUDO_CALL && insn->src_reg != BPF_PSEUDO_KFUNC_CALL)) {
 		return NULL;
 	} else if (insn->src_reg == BPF_PSEUDO_KFUNC_CALL) {
 		return imm < obj->extern_cnt ? obj->externs[imm].name : NULL;

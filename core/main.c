@@ -231,9 +231,10 @@ static int parse_number(const char *opt, const char *arg, uint64_t *out)
 	return 0;
 }
 
-/* The hook of a program: --hook, else --hooks FILE's entry, else its
- * section's. NULL, after saying which programs need one and listing the
- * known hooks, when none names it. */
+/* The hook of a program: --hook, else --hooks FILE's entry, else the one
+ * the object placed it with (core/place.c). NULL, after saying which
+ * programs need one, what each rule found and the known hooks, when none
+ * names it. */
 static const char *hook_for(const struct run_opts *o, const struct mhse_object *obj, const struct mhse_prog *prog)
 {
 	const char *hook = o->common.hook ?: mhse_hook_map__find(&o->hooks, prog->name) ?: prog->hook;
@@ -242,8 +243,8 @@ static const char *hook_for(const struct run_opts *o, const struct mhse_object *
 
 	if (hook)
 		return hook;
-	fprintf(stderr, "%s: program %s in section '%s': no hook matches the section; pick one with --hook NAME or --hooks FILE (known hooks:",
-		obj->path, prog->name, prog->section);
+	fprintf(stderr, "%s: program %s: %s; pick one with --hook NAME or --hooks FILE (known hooks:", obj->path,
+		prog->name, prog->hook_why ?: "no rule places it");
 	n = scandir(mhse_hook__spec_dir(), &names, NULL, alphasort);
 	for (int i = 0; i < n; i++) {
 		size_t len = strlen(names[i]->d_name);
@@ -256,6 +257,22 @@ static const char *hook_for(const struct run_opts *o, const struct mhse_object *
 		free(names);
 	fprintf(stderr, ")\n");
 	return NULL;
+}
+
+/* How hook_for chose: the option, or the rule that placed the program (its
+ * text lives as long as the object). */
+static void hook_rule_of(const struct run_opts *o, const struct mhse_prog *prog, const char **rule, const char **why)
+{
+	if (o->common.hook) {
+		*rule = "--hook";
+		*why = o->common.hook;
+	} else if (mhse_hook_map__find(&o->hooks, prog->name)) {
+		*rule = "--hooks";
+		*why = mhse_hook_map__find(&o->hooks, prog->name);
+	} else {
+		*rule = mhse_hook_rule__name(prog->hook_rule);
+		*why = prog->hook_why;
+	}
 }
 
 /* The object and program a spec error is about: with --all, the same
@@ -655,6 +672,7 @@ static int explore_one(const struct mhse_object *obj, const struct mhse_prog *pr
 	err = load_hook(o, obj, prog, &hook);
 	if (err)
 		return err;
+	hook_rule_of(o, prog, &stats->hook_rule, &stats->hook_why);
 	err = mhse_explore(obj, prog, hook, &xo, stats);
 	/* the summary outlives the spec: it keeps a copy of the name (cmd_explore frees it) */
 	stats->hook = strdup(hook->name);

@@ -1588,6 +1588,7 @@ int mhse_object__open_mem(const void *buf, size_t size, const char *name, const 
 	err = err ?: load_btf_ext(&ld);
 	err = err ?: build_progs(&ld);
 	err = err ?: fill_iproute2_prog_slots(&ld);
+	err = err ?: mhse_object__place_hooks(ld.obj);
 	err = err ?: default_max_entries(&ld, opts);
 out:
 	loader__free(&ld);
@@ -1653,6 +1654,7 @@ void mhse_object__close(struct mhse_object *obj)
 
 		free(prog->name);
 		free(prog->section);
+		free(prog->hook_why);
 		free(prog->insns);
 		for (size_t k = 0; k < prog->subprog_cnt; k++)
 			free(prog->subprogs[k].name);

@@ -58,13 +58,26 @@ struct mhse_line {
 	uint32_t line, col;
 };
 
+/* The rule that gave a program its hook (core/place.c), in the order they are tried. */
+enum mhse_hook_rule {
+	MHSE_RULE_NONE,      /* none did */
+	MHSE_RULE_SECTION,   /* the section, by libbpf's SEC() rules */
+	MHSE_RULE_BTF,       /* the context type of its BTF signature */
+	MHSE_RULE_PREFIX,    /* the section, by libbpf's rules before 1.0 and iproute2's */
+	MHSE_RULE_TAIL_CALL, /* a slot of a program array a placed program tail-calls through */
+	MHSE_RULE_HELPERS,   /* a helper one program type alone may call */
+};
+
 struct mhse_prog {
 	char *name;         /* function symbol name */
 	char *section;
-	uint32_t type;      /* enum bpf_prog_type guessed from the section, BPF_PROG_TYPE_UNSPEC if unknown */
+	uint32_t type;      /* enum bpf_prog_type as placed (hook_rule), BPF_PROG_TYPE_UNSPEC if unknown */
 	uint32_t expected_attach_type;
-	const char *hook;   /* mhse hook (spec) name guessed from the section ("xdp", "tc", "sockops",
-			     * "kprobe", "socket_filter", ...), or NULL when no rule places it */
+	const char *hook;   /* mhse hook (spec) name ("xdp", "tc", "sockops", "kprobe",
+			     * "socket_filter", ...), or NULL when no rule places it */
+	enum mhse_hook_rule hook_rule;
+	char *hook_why;     /* what the rule found ("context type struct xdp_md *"); when no rule
+			     * placed it, what each rule found */
 	struct bpf_insn *insns;
 	size_t insn_cnt;    /* entry function plus appended subprograms */
 	struct mhse_subprog *subprogs; /* [0] is the entry function itself */
@@ -157,10 +170,23 @@ const struct mhse_line *mhse_prog__line(const struct mhse_object *obj, const str
  * per libbpf's SEC() conventions and cilium/ebpf's prefixes. Returns false
  * when no rule matches. */
 bool mhse_section__classify(const char *section, uint32_t *prog_type, uint32_t *attach_type, const char **hook);
+/* The same rules as libbpf read them before 1.0 (most as plain prefixes:
+ * "xdp_fw" is XDP), with the prefixes it had then and iproute2's "tc": the
+ * prefix that matched, or NULL. */
+const char *mhse_section__classify_legacy(const char *section, uint32_t *prog_type, uint32_t *attach_type,
+					  const char **hook);
 
 /* Names as libbpf and bpftool spell them ("hash", "sched_cls"), or NULL when unknown. */
 const char *mhse_map_type__name(uint32_t type);
 const char *mhse_prog_type__name(uint32_t type);
+/* The hook that models a program type ("tc" for both tc types), or NULL. */
+const char *mhse_prog_type__hook(uint32_t type);
+
+/* Places every program the section rules left without a hook by the other
+ * rules (core/place.c) and records each program's rule. 0 or -ENOMEM. */
+int mhse_object__place_hooks(struct mhse_object *obj);
+/* "section", "btf", "section-prefix", "tail-call", "helpers"; NULL for none. */
+const char *mhse_hook_rule__name(enum mhse_hook_rule rule);
 
 /*
  * Loader internals shared by core/object.c (ELF, relocation) and

@@ -9,7 +9,14 @@
  * ("tc/ingress", "xdp/foo"), and "socket" matches as a prefix ("socket1",
  * "socket_filter") the way libbpf did before 1.0. Section names that follow
  * no convention ("xdp_prog", "from-netdev", iproute2's "2/7") match nothing:
- * such programs load with type UNSPEC and no hook.
+ * such programs load with type UNSPEC and no hook, and core/place.c infers
+ * one.
+ *
+ * One of its rules is this table again as libbpf read it before 1.0
+ * (mhse_section__classify_legacy): the rules libbpf 0.x marked
+ * SEC_SLOPPY_PFX match as plain prefixes ("xdp_fw" is XDP, "classifier_x"
+ * tc), the prefixes libbpf 1.0 dropped ("xdp_devmap/", "xdp_cpumap/") come
+ * back, and iproute2's "tc" prefix ("tc_packet_hook0") is added at the end.
  *
  * The hook is mostly a property of the program type (both tc types share
  * "tc"), so it lives in the per-type name table; return probes, whose
@@ -27,26 +34,38 @@ enum match {
 	MATCH_PREFIX, /* "xdp/": anything starting so */
 };
 
+/* How a rule read before libbpf 1.0. */
+enum era {
+	ERA_BOTH,   /* the same as now */
+	ERA_SLOPPY, /* libbpf 0.x's SEC_SLOPPY_PFX: a plain prefix then */
+	ERA_LEGACY, /* a rule of libbpf 0.x or iproute2 alone */
+};
+
 struct section_rule {
 	const char *name;
 	enum match match;
 	uint32_t prog_type;
 	uint32_t attach_type;
 	const char *hook; /* when the section, not the type, decides the hook (return probes) */
+	enum era era;
 };
 
-#define RULE(name, match, type, attach) { name, MATCH_##match, BPF_PROG_TYPE_##type, attach, NULL }
+#define RULE(name, match, type, attach) { name, MATCH_##match, BPF_PROG_TYPE_##type, attach, NULL, ERA_BOTH }
+/* Exact (or "type+") now, a plain prefix before libbpf 1.0. */
+#define SLOPPY(name, match, type, attach) { name, MATCH_##match, BPF_PROG_TYPE_##type, attach, NULL, ERA_SLOPPY }
+/* A prefix libbpf 0.x or iproute2 had and libbpf 1.0 does not. */
+#define LEGACY(name, type, attach) { name, MATCH_PREFIX, BPF_PROG_TYPE_##type, attach, NULL, ERA_LEGACY }
 /* A return probe is a kprobe whose context holds the return value: a hook of its own. */
-#define RETPROBE_RULE(name, match) { name, MATCH_##match, BPF_PROG_TYPE_KPROBE, 0, "kretprobe" }
+#define RETPROBE_RULE(name, match) { name, MATCH_##match, BPF_PROG_TYPE_KPROBE, 0, "kretprobe", ERA_BOTH }
 /* An iterator's context is its target's, and it returns 0 or 1: a hook of its own. */
-#define ITER_RULE(name) { name, MATCH_PLUS, BPF_PROG_TYPE_TRACING, BPF_TRACE_ITER, "iter" }
+#define ITER_RULE(name) { name, MATCH_PLUS, BPF_PROG_TYPE_TRACING, BPF_TRACE_ITER, "iter", ERA_BOTH }
 /* cgroup skb egress programs may return more values than ingress ones: a hook of its own. */
-#define EGRESS_RULE(name) { name, MATCH_EXACT, BPF_PROG_TYPE_CGROUP_SKB, BPF_CGROUP_INET_EGRESS, "cgroup_skb_egress" }
+#define EGRESS_RULE(name) { name, MATCH_EXACT, BPF_PROG_TYPE_CGROUP_SKB, BPF_CGROUP_INET_EGRESS, "cgroup_skb_egress", ERA_SLOPPY }
 
 static const struct section_rule section_rules[] = {
 	RULE("socket", PREFIX, SOCKET_FILTER, 0),
-	RULE("sk_reuseport/migrate", EXACT, SK_REUSEPORT, BPF_SK_REUSEPORT_SELECT_OR_MIGRATE),
-	RULE("sk_reuseport", EXACT, SK_REUSEPORT, BPF_SK_REUSEPORT_SELECT),
+	SLOPPY("sk_reuseport/migrate", EXACT, SK_REUSEPORT, BPF_SK_REUSEPORT_SELECT_OR_MIGRATE),
+	SLOPPY("sk_reuseport", EXACT, SK_REUSEPORT, BPF_SK_REUSEPORT_SELECT),
 	RULE("kprobe", PLUS, KPROBE, 0),
 	RULE("uprobe", PLUS, KPROBE, 0),
 	RULE("uprobe.s", PLUS, KPROBE, 0),
@@ -65,8 +84,8 @@ static const struct section_rule section_rules[] = {
 	RULE("tc/", PREFIX, SCHED_CLS, 0),
 	RULE("tcx/ingress", EXACT, SCHED_CLS, 0),
 	RULE("tcx/egress", EXACT, SCHED_CLS, 0),
-	RULE("classifier", PLUS, SCHED_CLS, 0),
-	RULE("action", PLUS, SCHED_ACT, 0),
+	SLOPPY("classifier", PLUS, SCHED_CLS, 0),
+	SLOPPY("action", PLUS, SCHED_ACT, 0),
 	RULE("tracepoint", PLUS, TRACEPOINT, 0),
 	RULE("tp", PLUS, TRACEPOINT, 0),
 	RULE("raw_tracepoint", PLUS, RAW_TRACEPOINT, 0),
@@ -89,50 +108,54 @@ static const struct section_rule section_rules[] = {
 	RULE("syscall", EXACT, SYSCALL, 0),
 	RULE("xdp.frags/devmap", EXACT, XDP, BPF_XDP_DEVMAP),
 	RULE("xdp/devmap", EXACT, XDP, BPF_XDP_DEVMAP),
+	LEGACY("xdp_devmap/", XDP, BPF_XDP_DEVMAP),
 	RULE("xdp.frags/cpumap", EXACT, XDP, BPF_XDP_CPUMAP),
 	RULE("xdp/cpumap", EXACT, XDP, BPF_XDP_CPUMAP),
+	LEGACY("xdp_cpumap/", XDP, BPF_XDP_CPUMAP),
 	RULE("xdp.frags", EXACT, XDP, BPF_XDP),
-	RULE("xdp", EXACT, XDP, BPF_XDP),
+	SLOPPY("xdp", EXACT, XDP, BPF_XDP),
 	RULE("xdp/", PREFIX, XDP, BPF_XDP),
-	RULE("perf_event", EXACT, PERF_EVENT, 0),
-	RULE("lwt_in", EXACT, LWT_IN, 0),
-	RULE("lwt_out", EXACT, LWT_OUT, 0),
-	RULE("lwt_xmit", EXACT, LWT_XMIT, 0),
-	RULE("lwt_seg6local", EXACT, LWT_SEG6LOCAL, 0),
-	RULE("sockops", EXACT, SOCK_OPS, BPF_CGROUP_SOCK_OPS),
-	RULE("sk_skb/stream_parser", EXACT, SK_SKB, BPF_SK_SKB_STREAM_PARSER),
-	RULE("sk_skb/stream_verdict", EXACT, SK_SKB, BPF_SK_SKB_STREAM_VERDICT),
-	RULE("sk_skb", PLUS, SK_SKB, 0),
-	RULE("sk_msg", EXACT, SK_MSG, BPF_SK_MSG_VERDICT),
-	RULE("lirc_mode2", EXACT, LIRC_MODE2, BPF_LIRC_MODE2),
-	RULE("flow_dissector", EXACT, FLOW_DISSECTOR, BPF_FLOW_DISSECTOR),
-	RULE("cgroup_skb/ingress", EXACT, CGROUP_SKB, BPF_CGROUP_INET_INGRESS),
+	SLOPPY("perf_event", EXACT, PERF_EVENT, 0),
+	SLOPPY("lwt_in", EXACT, LWT_IN, 0),
+	SLOPPY("lwt_out", EXACT, LWT_OUT, 0),
+	SLOPPY("lwt_xmit", EXACT, LWT_XMIT, 0),
+	SLOPPY("lwt_seg6local", EXACT, LWT_SEG6LOCAL, 0),
+	SLOPPY("sockops", EXACT, SOCK_OPS, BPF_CGROUP_SOCK_OPS),
+	SLOPPY("sk_skb/stream_parser", EXACT, SK_SKB, BPF_SK_SKB_STREAM_PARSER),
+	SLOPPY("sk_skb/stream_verdict", EXACT, SK_SKB, BPF_SK_SKB_STREAM_VERDICT),
+	SLOPPY("sk_skb", PLUS, SK_SKB, 0),
+	SLOPPY("sk_msg", EXACT, SK_MSG, BPF_SK_MSG_VERDICT),
+	SLOPPY("lirc_mode2", EXACT, LIRC_MODE2, BPF_LIRC_MODE2),
+	SLOPPY("flow_dissector", EXACT, FLOW_DISSECTOR, BPF_FLOW_DISSECTOR),
+	SLOPPY("cgroup_skb/ingress", EXACT, CGROUP_SKB, BPF_CGROUP_INET_INGRESS),
 	EGRESS_RULE("cgroup_skb/egress"),
-	RULE("cgroup/skb", EXACT, CGROUP_SKB, 0),
-	RULE("cgroup/sock_create", EXACT, CGROUP_SOCK, BPF_CGROUP_INET_SOCK_CREATE),
-	RULE("cgroup/sock_release", EXACT, CGROUP_SOCK, BPF_CGROUP_INET_SOCK_RELEASE),
-	RULE("cgroup/sock", EXACT, CGROUP_SOCK, BPF_CGROUP_INET_SOCK_CREATE),
-	RULE("cgroup/post_bind4", EXACT, CGROUP_SOCK, BPF_CGROUP_INET4_POST_BIND),
-	RULE("cgroup/post_bind6", EXACT, CGROUP_SOCK, BPF_CGROUP_INET6_POST_BIND),
-	RULE("cgroup/bind4", EXACT, CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_BIND),
-	RULE("cgroup/bind6", EXACT, CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_BIND),
-	RULE("cgroup/connect4", EXACT, CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_CONNECT),
-	RULE("cgroup/connect6", EXACT, CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_CONNECT),
-	RULE("cgroup/sendmsg4", EXACT, CGROUP_SOCK_ADDR, BPF_CGROUP_UDP4_SENDMSG),
-	RULE("cgroup/sendmsg6", EXACT, CGROUP_SOCK_ADDR, BPF_CGROUP_UDP6_SENDMSG),
-	RULE("cgroup/recvmsg4", EXACT, CGROUP_SOCK_ADDR, BPF_CGROUP_UDP4_RECVMSG),
-	RULE("cgroup/recvmsg6", EXACT, CGROUP_SOCK_ADDR, BPF_CGROUP_UDP6_RECVMSG),
-	RULE("cgroup/getpeername4", EXACT, CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_GETPEERNAME),
-	RULE("cgroup/getpeername6", EXACT, CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_GETPEERNAME),
-	RULE("cgroup/getsockname4", EXACT, CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_GETSOCKNAME),
-	RULE("cgroup/getsockname6", EXACT, CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_GETSOCKNAME),
-	RULE("cgroup/sysctl", EXACT, CGROUP_SYSCTL, BPF_CGROUP_SYSCTL),
-	RULE("cgroup/getsockopt", EXACT, CGROUP_SOCKOPT, BPF_CGROUP_GETSOCKOPT),
-	RULE("cgroup/setsockopt", EXACT, CGROUP_SOCKOPT, BPF_CGROUP_SETSOCKOPT),
-	RULE("cgroup/dev", EXACT, CGROUP_DEVICE, BPF_CGROUP_DEVICE),
+	SLOPPY("cgroup/skb", EXACT, CGROUP_SKB, 0),
+	SLOPPY("cgroup/sock_create", EXACT, CGROUP_SOCK, BPF_CGROUP_INET_SOCK_CREATE),
+	SLOPPY("cgroup/sock_release", EXACT, CGROUP_SOCK, BPF_CGROUP_INET_SOCK_RELEASE),
+	SLOPPY("cgroup/sock", EXACT, CGROUP_SOCK, BPF_CGROUP_INET_SOCK_CREATE),
+	SLOPPY("cgroup/post_bind4", EXACT, CGROUP_SOCK, BPF_CGROUP_INET4_POST_BIND),
+	SLOPPY("cgroup/post_bind6", EXACT, CGROUP_SOCK, BPF_CGROUP_INET6_POST_BIND),
+	SLOPPY("cgroup/bind4", EXACT, CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_BIND),
+	SLOPPY("cgroup/bind6", EXACT, CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_BIND),
+	SLOPPY("cgroup/connect4", EXACT, CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_CONNECT),
+	SLOPPY("cgroup/connect6", EXACT, CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_CONNECT),
+	SLOPPY("cgroup/sendmsg4", EXACT, CGROUP_SOCK_ADDR, BPF_CGROUP_UDP4_SENDMSG),
+	SLOPPY("cgroup/sendmsg6", EXACT, CGROUP_SOCK_ADDR, BPF_CGROUP_UDP6_SENDMSG),
+	SLOPPY("cgroup/recvmsg4", EXACT, CGROUP_SOCK_ADDR, BPF_CGROUP_UDP4_RECVMSG),
+	SLOPPY("cgroup/recvmsg6", EXACT, CGROUP_SOCK_ADDR, BPF_CGROUP_UDP6_RECVMSG),
+	SLOPPY("cgroup/getpeername4", EXACT, CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_GETPEERNAME),
+	SLOPPY("cgroup/getpeername6", EXACT, CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_GETPEERNAME),
+	SLOPPY("cgroup/getsockname4", EXACT, CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_GETSOCKNAME),
+	SLOPPY("cgroup/getsockname6", EXACT, CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_GETSOCKNAME),
+	SLOPPY("cgroup/sysctl", EXACT, CGROUP_SYSCTL, BPF_CGROUP_SYSCTL),
+	SLOPPY("cgroup/getsockopt", EXACT, CGROUP_SOCKOPT, BPF_CGROUP_GETSOCKOPT),
+	SLOPPY("cgroup/setsockopt", EXACT, CGROUP_SOCKOPT, BPF_CGROUP_SETSOCKOPT),
+	SLOPPY("cgroup/dev", EXACT, CGROUP_DEVICE, BPF_CGROUP_DEVICE),
 	RULE("struct_ops", PLUS, STRUCT_OPS, 0),
 	RULE("struct_ops.s", PLUS, STRUCT_OPS, 0),
-	RULE("sk_lookup", EXACT, SK_LOOKUP, BPF_SK_LOOKUP),
+	SLOPPY("sk_lookup", EXACT, SK_LOOKUP, BPF_SK_LOOKUP),
+	/* iproute2's tc programs */
+	LEGACY("tc", SCHED_CLS, 0),
 };
 
 struct prog_type_desc {
@@ -213,12 +236,16 @@ static const char *const map_type_names[] = {
 	[33] = "arena",
 };
 
-static bool rule_matches(const struct section_rule *rule, const char *section)
+static bool rule_matches(const struct section_rule *rule, const char *section, bool legacy)
 {
 	size_t len = strlen(rule->name);
 
+	if (rule->era == ERA_LEGACY && !legacy)
+		return false;
 	if (strncmp(section, rule->name, len) != 0)
 		return false;
+	if (legacy && rule->era != ERA_BOTH)
+		return true;
 	switch (rule->match) {
 	case MATCH_EXACT:
 		return section[len] == '\0';
@@ -230,22 +257,43 @@ static bool rule_matches(const struct section_rule *rule, const char *section)
 	return false;
 }
 
-bool mhse_section__classify(const char *section, uint32_t *prog_type, uint32_t *attach_type, const char **hook)
+static const struct section_rule *classify(const char *section, bool legacy, uint32_t *prog_type,
+					   uint32_t *attach_type, const char **hook)
 {
 	for (size_t i = 0; i < sizeof(section_rules) / sizeof(section_rules[0]); i++) {
 		const struct section_rule *rule = &section_rules[i];
 
-		if (!rule_matches(rule, section))
+		if (!rule_matches(rule, section, legacy))
 			continue;
 		*prog_type = rule->prog_type;
 		*attach_type = rule->attach_type;
 		*hook = rule->hook ? rule->hook : prog_types[rule->prog_type].hook;
-		return true;
+		return rule;
 	}
 	*prog_type = BPF_PROG_TYPE_UNSPEC;
 	*attach_type = 0;
 	*hook = NULL;
-	return false;
+	return NULL;
+}
+
+bool mhse_section__classify(const char *section, uint32_t *prog_type, uint32_t *attach_type, const char **hook)
+{
+	return classify(section, false, prog_type, attach_type, hook) != NULL;
+}
+
+const char *mhse_section__classify_legacy(const char *section, uint32_t *prog_type, uint32_t *attach_type,
+					  const char **hook)
+{
+	const struct section_rule *rule = classify(section, true, prog_type, attach_type, hook);
+
+	return rule ? rule->name : NULL;
+}
+
+const char *mhse_prog_type__hook(uint32_t type)
+{
+	if (type >= sizeof(prog_types) / sizeof(prog_types[0]))
+		return NULL;
+	return prog_types[type].hook;
 }
 
 const char *mhse_prog_type__name(uint32_t type)

@@ -380,6 +380,8 @@ static void emit_stats_object(struct json_writer *w, const char *key, const stru
 	jsonw_object(w, key, false);
 	jsonw_string(w, "program", s->program);
 	jsonw_string(w, "hook", s->hook);
+	jsonw_string(w, "hook_rule", s->hook_rule);
+	jsonw_string(w, "hook_why", s->hook_why);
 	jsonw_string(w, "policy", s->policy);
 	jsonw_string(w, "search", s->search);
 	jsonw_uint(w, "paths", s->paths);

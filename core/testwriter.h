@@ -57,6 +57,7 @@ struct stats_reason {
 /* One exploration's statistics, as stats.json holds them. */
 struct run_stats {
 	const char *program, *hook, *policy, *search;
+	const char *hook_rule, *hook_why; /* how the hook was chosen ("btf", "--hook"), and why */
 	uint64_t paths, tests;
 	uint64_t errors, unsupported, budget, timeouts; /* paths by kind other than exit */
 	struct stats_reason *unsupported_reasons;       /* distinct messages of unsupported paths */

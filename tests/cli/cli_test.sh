@@ -133,21 +133,22 @@ check "own spec summary" out_has "xdp_firewall  *my_xdp"
 check "own spec tests" test -s "$tmp/my/test-000001.json"
 check "own spec self-check" python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); assert s["hook"]=="my_xdp" and s["paths"]>10 and s["self_check_mismatches"]==0' "$tmp/my/stats.json"
 
-# A section no convention names: mhse says which program it cannot place and
-# lists the hooks; --hooks FILE places it.
+# A program nothing in the object places (an iproute2 section "prog", an
+# untyped context, no helper of one type): mhse names it, says what each rule
+# found and lists the hooks; --hooks FILE places it.
 cat >"$tmp/odd.bpf.c" <<'C'
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
-SEC("xdp_prog") int odd_prog(struct xdp_md *ctx)
+SEC("prog") int odd_prog(void *ctx)
 {
-	return ctx->ingress_ifindex == 7 ? XDP_DROP : XDP_PASS;
+	return ((struct xdp_md *)ctx)->ingress_ifindex == 7 ? XDP_DROP : XDP_PASS;
 }
 char _license[] SEC("license") = "GPL";
 C
 clang -O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -c "$tmp/odd.bpf.c" -o "$tmp/odd.o"
 run --out "$tmp/odd" "$tmp/odd.o"
 check "unplaced program" rc_is 2
-check "unplaced program message" err_is_one_line_with "program odd_prog in section 'xdp_prog'.*known hooks:.* tc .*xdp"
+check "unplaced program message" err_is_one_line_with "program odd_prog: no rule places it: section 'prog'.*points to no struct.*known hooks:.* tc .*xdp"
 echo "odd_prog: xdp" >"$tmp/hooks.yaml"
 run --hooks "$tmp/hooks.yaml" --out "$tmp/odd" "$tmp/odd.o"
 check "hooks file" rc_is 0
@@ -159,14 +160,14 @@ check "hooks file paths" out_has "odd_prog  *xdp  *consistent  *2 "
 cat >"$tmp/nospec.bpf.c" <<'C'
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
-SEC("?lsm/file_open") int first(void *ctx) { return 0; }
-SEC("lsm/bprm_check_security") int second(void *ctx) { return 0; }
+SEC("?lwt_in") int first(void *ctx) { return 0; }
+SEC("lwt_in") int second(void *ctx) { return 0; }
 char _license[] SEC("license") = "GPL";
 C
 clang -O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -c "$tmp/nospec.bpf.c" -o "$tmp/nospec.o"
 run --all --out "$tmp/nospec" "$tmp/nospec.o"
 check "no spec exit" rc_is 3
-check "no spec names each program" python3 -c 'import sys; l=open(sys.argv[1]).read().splitlines(); sys.exit(not (len(l)==2 and all(": program %s: unknown hook '"'"'lsm'"'"'" % p in x for p, x in zip(("first","second"), l))))' "$tmp/err"
+check "no spec names each program" python3 -c 'import sys; l=open(sys.argv[1]).read().splitlines(); sys.exit(not (len(l)==2 and all(": program %s: unknown hook '"'"'lwt_in'"'"'" % p in x for p, x in zip(("first","second"), l))))' "$tmp/err"
 
 run run "$fw" --packet "$syn" --ctx nosuchfield=1
 check "bad ctx field" rc_is 2
