@@ -203,6 +203,20 @@ int map_state__init(struct map_state *ms, const struct mhse_map *def, struct mem
 	return map_state__reset(ms);
 }
 
+int map_states__add(struct map_state **maps, uint32_t *cnt, const struct mhse_map *def, struct mem *mem)
+{
+	struct map_state *m = realloc(*maps, (*cnt + 1) * sizeof(*m));
+	int err;
+
+	if (!m)
+		return -ENOMEM;
+	*maps = m;
+	err = map_state__init(&m[*cnt], def, mem, (int32_t)*cnt);
+	if (!err)
+		(*cnt)++;
+	return err;
+}
+
 void map_state__free(struct map_state *ms)
 {
 	for (uint32_t e = 0; e < ms->entry_cnt; e++)
@@ -312,6 +326,11 @@ int map_state__update(struct map_state *ms, const void *key, const void *value, 
 		memcpy(ms->mem->regions[e->region].buf, value, value_size(ms));
 		return 0;
 	}
+	/* an array of maps has its slots, taken only whole (kernel/bpf/arraymap.c's fd arrays) */
+	if (type == BPF_MAP_TYPE_ARRAY_OF_MAPS && flags != BPF_ANY)
+		return -EINVAL;
+	if (type == BPF_MAP_TYPE_ARRAY_OF_MAPS && !array_index_ok(ms, key))
+		return -E2BIG;
 	if (type == BPF_MAP_TYPE_LPM_TRIE && lpm_prefixlen(key) > (ms->def->key_size - 4) * 8)
 		return -EINVAL;
 	if (type == BPF_MAP_TYPE_CPUMAP && mem_load_le(value, 4) > CPUMAP_MAX_QSIZE)

@@ -8,8 +8,8 @@
  * valid and bounds-checked.
  *
  * A program array's value is the u32 index of a program in the object (the
- * kernel's is a program fd); device, CPU and socket maps hold their u32 as
- * given.
+ * kernel's is a program fd), a map-in-map's the u32 id of a map (map_ids.h);
+ * device, CPU and socket maps hold their u32 as given.
  */
 #ifndef MHSE_MAPS_H
 #define MHSE_MAPS_H
@@ -45,6 +45,10 @@ void map_state__free(struct map_state *ms);
 /* Empties the map (an array map returns to zeroes, global data to its
  * initial bytes). Regions of old values stay in mem until it is truncated. */
 int map_state__reset(struct map_state *ms);
+
+/* Appends a map of definition def to an array of *cnt maps whose values
+ * live in mem, as index_no *cnt. 0, or -ENOMEM. */
+int map_states__add(struct map_state **maps, uint32_t *cnt, const struct mhse_map *def, struct mem *mem);
 
 bool map_is_array_like(uint32_t type);
 /* Maps whose values programs read and write as data (not fds, devices or
