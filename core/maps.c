@@ -42,6 +42,18 @@ bool map_is_percpu(uint32_t type)
 	       type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
 }
 
+bool map_values_readonly(const struct mhse_map *def)
+{
+	return def->readonly || def->type == BPF_MAP_TYPE_DEVMAP || def->type == BPF_MAP_TYPE_DEVMAP_HASH ||
+	       def->type == BPF_MAP_TYPE_XSKMAP || def->type == BPF_MAP_TYPE_CPUMAP;
+}
+
+bool map_is_slot_array(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_ARRAY_OF_MAPS || type == BPF_MAP_TYPE_DEVMAP || type == BPF_MAP_TYPE_XSKMAP ||
+	       type == BPF_MAP_TYPE_CPUMAP;
+}
+
 static bool map_is_lru(uint32_t type)
 {
 	return type == BPF_MAP_TYPE_LRU_HASH || type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
@@ -148,7 +160,7 @@ static struct map_entry *entry_insert(struct map_state *ms, const uint8_t *key, 
 {
 	struct map_entry *e = entry_find(ms, key);
 	int region = mem_add_zeroed(ms->mem, ms->def->origin == MHSE_MAP_GLOBAL ? MEM_GLOBAL : MEM_MAP_VALUE,
-				    value_size(ms), !ms->def->readonly, ms->index_no);
+				    value_size(ms), !map_values_readonly(ms->def), ms->index_no);
 
 	if (region < 0)
 		return NULL;

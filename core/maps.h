@@ -55,6 +55,12 @@ bool map_is_array_like(uint32_t type);
  * event buffers): what mhse models entry by entry and the kernel lists alike. */
 bool map_holds_data(uint32_t type);
 bool map_is_percpu(uint32_t type);
+/* Whether programs may only read the values of def (.rodata; the device
+ * and socket maps, whose lookups the verifier types read-only). */
+bool map_values_readonly(const struct mhse_map *def);
+/* Maps indexed like arrays whose slots may be empty: an index past
+ * max_entries names nothing. */
+bool map_is_slot_array(uint32_t type);
 
 /* The address of key's value (MEM_ADDR), or 0 if absent. Updates LRU use. */
 uint64_t map_state__lookup(struct map_state *ms, const void *key);

@@ -31,6 +31,7 @@
 #include "interp.h"
 #include "log.h"
 #include "map_ids.h"
+#include "sock_sym.h"
 #include "mapio.h"
 #include "mem.h"
 #include "vm_internal.h"
@@ -81,7 +82,7 @@ static int add_record(struct state *s, struct map_record r)
 static int value_region(struct mhse_engine *e, struct state *s, uint32_t idx, bool symbolic)
 {
 	const struct mhse_map *def = policy__map_def(e, s, idx);
-	int id = state__add_region(s, MEM_MAP_VALUE, def->value_size, true, (int32_t)idx);
+	int id = state__add_region(s, MEM_MAP_VALUE, def->value_size, !map_values_readonly(def), (int32_t)idx);
 	struct sregion *r;
 
 	if (id < 0 || !symbolic)
@@ -274,6 +275,22 @@ static bool initially_full(const struct state *s, const struct mhse_map *def, ui
 	return peak >= def->max_entries;
 }
 
+/* A device map entry present from the start names a device (ifindex 0 would
+ * be an empty slot), a CPU map entry a queue (qsize 0 empties the slot,
+ * above 16384 is refused). Returns rec, or -ENOMEM. */
+static int holds_target(struct mhse_engine *e, struct state *s, const struct mhse_map *def, int rec)
+{
+	Z3_ast first, holds;
+
+	if (def->type != BPF_MAP_TYPE_DEVMAP && def->type != BPF_MAP_TYPE_DEVMAP_HASH && def->type != BPF_MAP_TYPE_CPUMAP)
+		return rec;
+	first = Z3_mk_extract(e->ctx.z, 31, 0, sregion__term(&e->ctx, s->regions[s->records[rec].region]));
+	holds = Z3_mk_not(e->ctx.z, term_eq(e, first, 0));
+	if (def->type == BPF_MAP_TYPE_CPUMAP)
+		holds = term_and(e, holds, Z3_mk_bvule(e->ctx.z, first, term_num(e, CPUMAP_MAX_QSIZE, 32)));
+	return engine__constrain(e, s, holds) ? -ENOMEM : rec;
+}
+
 /* For a key no record names: decides presence as the policy says, forking
  * the absent case off when both are possible. Returns the record index in s. */
 static int decide_fresh(struct mhse_engine *e, struct state *s, uint32_t idx, Z3_ast key, record_case fn, void *arg)
@@ -297,7 +314,8 @@ static int decide_fresh(struct mhse_engine *e, struct state *s, uint32_t idx, Z3
 		return rec;
 	}
 	run_forked(e, c, fn, idx, key, rec, arg);
-	return initial_record(e, s, idx, key, true, true);
+	rec = initial_record(e, s, idx, key, true, true);
+	return rec < 0 ? rec : holds_target(e, s, def, rec);
 }
 
 /* Array maps: an index past max_entries names nothing; forks that case off
@@ -403,7 +421,11 @@ enum step policy__lookup(struct mhse_engine *e, struct state *s)
 	case BPF_MAP_TYPE_ARRAY: case BPF_MAP_TYPE_PERCPU_ARRAY: case BPF_MAP_TYPE_HASH:
 	case BPF_MAP_TYPE_PERCPU_HASH: case BPF_MAP_TYPE_LRU_HASH: case BPF_MAP_TYPE_LRU_PERCPU_HASH:
 	case BPF_MAP_TYPE_LPM_TRIE: case BPF_MAP_TYPE_HASH_OF_MAPS: case BPF_MAP_TYPE_ARRAY_OF_MAPS:
+	case BPF_MAP_TYPE_DEVMAP: case BPF_MAP_TYPE_DEVMAP_HASH: case BPF_MAP_TYPE_XSKMAP:
 		break;
+	case BPF_MAP_TYPE_SOCKMAP: case BPF_MAP_TYPE_SOCKHASH:
+		st = read_key(e, s, def, &key);
+		return st != STEP_CONTINUE ? st : sock_sym_map_lookup(e, s, policy_of(e, s, idx) != POLICY_CONCRETE);
 	default:
 		return engine__end(e, s, PATH_UNSUPPORTED, "map_lookup_elem on %s map %s",
 				   mhse_map_type__name(def->type), def->name);
@@ -416,8 +438,8 @@ enum step policy__lookup(struct mhse_engine *e, struct state *s)
 		return st;
 	if (def->origin == MHSE_MAP_GLOBAL)
 		return global_lookup(e, s, idx, key);
-	/* an array of maps has slots below max_entries, each holding a map or nothing */
-	if (is_array(def) || def->type == BPF_MAP_TYPE_ARRAY_OF_MAPS) {
+	/* slot arrays (of maps, devices, sockets) have slots below max_entries, each holding one or nothing */
+	if (is_array(def) || map_is_slot_array(def->type)) {
 		int r = split_array_range(e, s, def, key, 0);
 
 		if (r <= 0)
@@ -792,17 +814,6 @@ static enum step redirect_case(struct mhse_engine *e, struct state *s, uint32_t 
 		rec = decide_fresh(e, s, idx, key, redirect_case, arg);
 		if (rec < 0)
 			return fail_record(e, s, rec);
-		/* an entry names a device (ifindex 0 would be an empty slot) or a
-		 * CPU's queue (qsize 0 empties the slot, above 16384 is refused) */
-		if (s->records[rec].present && policy__map_def(e, s, idx)->type != BPF_MAP_TYPE_XSKMAP) {
-			Z3_ast first = Z3_mk_extract(e->ctx.z, 31, 0, sregion__term(&e->ctx, s->regions[s->records[rec].region]));
-			Z3_ast holds = Z3_mk_not(e->ctx.z, term_eq(e, first, 0));
-
-			if (policy__map_def(e, s, idx)->type == BPF_MAP_TYPE_CPUMAP)
-				holds = term_and(e, holds, Z3_mk_bvule(e->ctx.z, first, term_num(e, CPUMAP_MAX_QSIZE, 32)));
-			if (engine__constrain(e, s, holds))
-				return STEP_FAILED;
-		}
 	}
 	if (!s->records[rec].present && !(r->flags & BPF_F_BROADCAST)) {
 		s->regs[BPF_REG_0] = sval_conc(r->flags & XDP_ACTION_MASK);
