@@ -30,6 +30,7 @@
 #include <sys/resource.h>
 #include "engine_internal.h"
 #include "log.h"
+#include "map_ids.h"
 #include "mem.h"
 #include "packet_edit.h"
 #include "sem.h"
@@ -1140,20 +1141,55 @@ static int add_entry(struct path_map_entry **list, size_t *cnt, uint32_t map, co
 	return 0;
 }
 
+/* The ids the path's inner maps have in its test (map_ids.h): in the order
+ * of the initial map-in-map entries holding them, where the entries of one
+ * key (the lookup policy may find it twice) hold one map. keys holds each
+ * record's key in the model. Returns the table, by inner map on the path. */
+static uint32_t *test_inner_ids(struct mhse_engine *e, const struct state *s, const uint8_t *keys, uint32_t max_k)
+{
+	uint32_t *ids = malloc((s->inner_cnt ? s->inner_cnt : 1) * sizeof(*ids)), next = (uint32_t)e->obj->map_cnt;
+
+	if (!ids)
+		return NULL;
+	for (uint32_t k = 0; k < s->inner_cnt; k++)
+		ids[k] = UINT32_MAX;
+	for (size_t i = 0; i < s->record_cnt; i++) {
+		const struct map_record *r = &s->records[i];
+		const struct mhse_map *def = policy__map_def(e, s, r->map);
+		uint32_t held;
+
+		if (!map_is_map_in_map(def->type) || !r->present ||
+		    (held = (uint32_t)mem_load_le(s->regions[r->region]->conc, 4)) < e->obj->map_cnt)
+			continue;
+		held -= (uint32_t)e->obj->map_cnt;
+		for (size_t j = 0; j < i && ids[held] == UINT32_MAX; j++) {
+			const struct map_record *q = &s->records[j];
+
+			if (q->map == r->map && q->present && !memcmp(keys + j * max_k, keys + i * max_k, def->key_size))
+				ids[held] = ids[mem_load_le(s->regions[q->region]->conc, 4) - e->obj->map_cnt];
+		}
+		if (ids[held] == UINT32_MAX)
+			ids[held] = next++;
+	}
+	return ids;
+}
+
 /* Initial entries the path relied on, and every entry whose final value
- * differs from its initial one. Records are grouped by their key's value in
- * the model: a group's first record says what the map held (when it is an
- * initial record), its last what the map holds at the end. */
+ * differs from its initial one. Records are grouped by their map's id in
+ * the test and their key's value in the model: a group's first record says
+ * what the map held (when it is an initial record), its last what the map
+ * holds at the end. A map-in-map's entries are never written (the verifier
+ * lets programs only look them up), and hold the inner map's id in the test. */
 static int build_map_effects(struct mhse_engine *e, const struct state *s, struct assignment *m, struct path_result *p)
 {
 	const struct mhse_object *obj = e->obj;
 	uint8_t *keys = NULL, *now = NULL, *before = NULL;
-	uint32_t max_k = 1, max_v = 1;
+	uint32_t max_k = 1, max_v = 4, *inner = NULL;
 	bool *grouped = NULL;
 	int err = -ENOMEM;
 
 	for (size_t i = 0; i < s->record_cnt; i++) {
-		const struct mhse_map *def = &obj->maps[s->records[i].map];
+		const struct mhse_map *def = policy__map_def(e, s, s->records[i].map);
 
 		max_k = def->key_size > max_k ? def->key_size : max_k;
 		max_v = def->value_size > max_v ? def->value_size : max_v;
@@ -1168,26 +1204,39 @@ static int build_map_effects(struct mhse_engine *e, const struct state *s, struc
 	if (!keys || !grouped || !now || !before)
 		goto out;
 	for (size_t i = 0; i < s->record_cnt; i++)
-		solver__eval_bytes(&e->solver, m, s->records[i].key, obj->maps[s->records[i].map].key_size, keys + i * max_k);
+		solver__eval_bytes(&e->solver, m, s->records[i].key, policy__map_def(e, s, s->records[i].map)->key_size,
+				   keys + i * max_k);
+	inner = test_inner_ids(e, s, keys, max_k);
+	if (!inner)
+		goto out;
+#define TEST_MAP_ID(id) ((id) < obj->map_cnt ? (id) : inner[(id) - obj->map_cnt])
+	for (size_t i = 0; i < p->event_cnt; i++)
+		p->events[i].map = TEST_MAP_ID(p->events[i].map);
 	for (size_t i = 0; i < s->record_cnt; i++) {
 		const struct map_record *first = &s->records[i], *last = first;
-		const struct mhse_map *def = &obj->maps[first->map];
+		const struct mhse_map *def = policy__map_def(e, s, first->map);
 		const uint8_t *key = keys + i * max_k;
+		uint32_t map = TEST_MAP_ID(first->map);
+		bool holds_map = map_is_map_in_map(def->type);
 
 		if (grouped[i])
 			continue;
 		for (size_t j = i + 1; j < s->record_cnt; j++)
-			if (s->records[j].map == first->map && !memcmp(keys + j * max_k, key, def->key_size)) {
+			if (TEST_MAP_ID(s->records[j].map) == map && !memcmp(keys + j * max_k, key, def->key_size)) {
 				grouped[j] = true;
 				last = &s->records[j];
 			}
 		if (first->initial) {
-			if (first->present)
+			if (first->present && holds_map)
+				mem_store_le(before, 4, TEST_MAP_ID((uint32_t)mem_load_le(s->regions[first->region]->conc, 4)));
+			else if (first->present)
 				eval_region(e, m, s->regions[first->init_region], before);
-			if (add_entry(&p->map_in, &p->map_in_cnt, first->map, key, def->key_size,
-				      first->present ? before : NULL, def->value_size))
+			if (add_entry(&p->map_in, &p->map_in_cnt, map, key, def->key_size, first->present ? before : NULL,
+				      def->value_size))
 				goto out;
 		}
+		if (holds_map)
+			continue;
 		if (last->present)
 			eval_region(e, m, s->regions[last->region], now);
 		if (first->initial && first->present == last->present &&
@@ -1195,10 +1244,11 @@ static int build_map_effects(struct mhse_engine *e, const struct state *s, struc
 			continue;
 		if (!first->initial && !last->present)
 			continue; /* deleting what was never there changes nothing */
-		if (add_entry(&p->map_out, &p->map_out_cnt, first->map, key, def->key_size, last->present ? now : NULL,
+		if (add_entry(&p->map_out, &p->map_out_cnt, map, key, def->key_size, last->present ? now : NULL,
 			      def->value_size))
 			goto out;
 	}
+#undef TEST_MAP_ID
 	/* Global data changes in place. */
 	for (uint32_t i = SREGION_FIXED; i < s->region_cnt; i++) {
 		const struct sregion *r = s->regions[i];
@@ -1221,6 +1271,7 @@ static int build_map_effects(struct mhse_engine *e, const struct state *s, struc
 	err = 0;
 out:
 	free(keys);
+	free(inner);
 	free(grouped);
 	free(now);
 	free(before);

@@ -158,6 +158,11 @@ const struct sym_helper_module *sym_helper_module_find(const char *name);
 
 sym_helper_fn sym_helper_find(const char *module, int32_t id);
 
+/* The definition of map id (map_ids.h) on s: an object map, or an inner map
+ * s found in a map-in-map; NULL for an id s does not have. */
+const struct mhse_map *policy__map_def(const struct mhse_engine *e, const struct state *s, uint32_t id);
+/* The map a program value names on s (its id in *id), or NULL. */
+const struct mhse_map *policy__map(const struct mhse_engine *e, const struct state *s, struct sval ptr, uint32_t *id);
 /* Map helpers under the map's policy (core/policy.c). */
 enum step policy__lookup(struct mhse_engine *e, struct state *s);
 enum step policy__update(struct mhse_engine *e, struct state *s);

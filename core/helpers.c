@@ -13,6 +13,8 @@
 #include "helpers.h"
 #include "trace_format.h"
 #include "insn.h"
+#include "map_ids.h"
+#include "sock.h"
 #include "vm_internal.h"
 
 static int map_op_args(struct mhse_vm *vm, uint64_t *regs, struct map_state **ms, const uint8_t **key)
@@ -35,7 +37,12 @@ static int helper_map_lookup_elem(struct mhse_vm *vm, uint64_t *regs)
 	    ms->def->type == BPF_MAP_TYPE_RINGBUF)
 		return mhse_vm__fail(vm, VM_ERR_HELPER, "map_lookup_elem on %s map %s",
 				     mhse_map_type__name(ms->def->type), ms->def->name);
+	if (ms->def->type == BPF_MAP_TYPE_SOCKMAP || ms->def->type == BPF_MAP_TYPE_SOCKHASH)
+		return sock_vm_map_lookup(vm, regs);
 	regs[0] = map_state__lookup(ms, key);
+	/* a map-in-map's value is the id of the map it holds, and the program gets that map */
+	if (regs[0] && map_is_map_in_map(ms->def->type))
+		regs[0] = VM_MAP_PTR(mem_load_le(mhse_vm__mem(vm, regs[0], 4, false), 4));
 	return 0;
 }
 

@@ -23,6 +23,7 @@
 #include <string.h>
 #include "interp.h"
 #include "log.h"
+#include "map_ids.h"
 #include "packet_edit.h"
 #include "sem.h"
 #include "sock.h"
@@ -75,7 +76,7 @@ uint64_t mhse_vm__nondet(struct mhse_vm *vm)
 
 struct map_state *vm_map(struct mhse_vm *vm, uint64_t ptr)
 {
-	if ((ptr & ~VM_PTR_INDEX_MASK) != VM_MAP_PTR(0) || (ptr & VM_PTR_INDEX_MASK) >= vm->obj->map_cnt) {
+	if ((ptr & ~VM_PTR_INDEX_MASK) != VM_MAP_PTR(0) || (ptr & VM_PTR_INDEX_MASK) >= vm->map_cnt) {
 		mhse_vm__fail(vm, VM_ERR_MEM, "0x%llx is not a map", (unsigned long long)ptr);
 		return NULL;
 	}
@@ -134,6 +135,7 @@ int mhse_vm__new(const struct mhse_object *obj, const struct mhse_hook *hook, st
 		goto fail;
 	for (size_t i = 0; i < obj->map_cnt; i++) {
 		err = map_state__init(&vm->maps[i], &obj->maps[i], &vm->mem, (int32_t)i);
+		vm->map_cnt = (uint32_t)i + 1;
 		if (err)
 			goto fail;
 	}
@@ -148,7 +150,7 @@ void mhse_vm__free(struct mhse_vm *vm)
 {
 	if (!vm)
 		return;
-	for (size_t i = 0; vm->maps && i < vm->obj->map_cnt; i++)
+	for (size_t i = 0; vm->maps && i < vm->map_cnt; i++)
 		map_state__free(&vm->maps[i]);
 	free(vm->maps);
 	mem_free(&vm->mem);
@@ -160,8 +162,20 @@ void mhse_vm__free(struct mhse_vm *vm)
 void mhse_vm__reset_maps(struct mhse_vm *vm)
 {
 	mem_truncate(&vm->mem, vm->fixed_regions);
+	for (; vm->map_cnt > vm->obj->map_cnt; vm->map_cnt--)
+		map_state__free(&vm->maps[vm->map_cnt - 1]);
 	for (size_t i = 0; i < vm->obj->map_cnt; i++)
 		map_state__reset(&vm->maps[i]);
+}
+
+int mhse_vm__add_inner(struct mhse_vm *vm, uint32_t outer, uint32_t *id)
+{
+	const struct mhse_map *def = map_ids__inner_def(vm->obj, outer);
+
+	if (!def)
+		return -EINVAL;
+	*id = vm->map_cnt;
+	return map_states__add(&vm->maps, &vm->map_cnt, def, &vm->mem);
 }
 
 /* Replaces a fixed region's buffer with a copy of data framed by room bytes

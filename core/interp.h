@@ -52,7 +52,8 @@ struct mhse_vm {
 	const struct helper_module *hook_module; /* the hook's own module (spec key "module"), or NULL */
 	struct mem mem;
 	uint32_t fixed_regions;      /* regions that live across runs (map values of global data) */
-	struct map_state *maps;      /* one per obj->maps */
+	struct map_state *maps;      /* by map id (map_ids.h): the object's maps, then inner maps */
+	uint32_t map_cnt;
 	const struct mhse_prog *prog;
 	uint64_t regs[11];
 	size_t pc;
@@ -103,8 +104,12 @@ struct vm_input {
 /* Creates a VM for obj under hook with maps at their initial contents. */
 int mhse_vm__new(const struct mhse_object *obj, const struct mhse_hook *hook, struct mhse_vm **vm);
 void mhse_vm__free(struct mhse_vm *vm);
-/* Returns maps to their initial contents and drops per-run regions. */
+/* Returns maps to their initial contents and drops per-run regions and
+ * inner maps. */
 void mhse_vm__reset_maps(struct mhse_vm *vm);
+/* A fresh, empty inner map for map-in-map outer: its id in *id (the next
+ * one, map_ids.h). 0, -EINVAL when outer has no inner definition, or -ENOMEM. */
+int mhse_vm__add_inner(struct mhse_vm *vm, uint32_t outer, uint32_t *id);
 
 /* Runs prog. Returns 0 and sets *ret to r0 at exit, or a negative errno with
  * vm->status, vm->err_pc and vm->err_msg describing where and why it stopped. */

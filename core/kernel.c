@@ -33,6 +33,8 @@
 #include "insn.h"
 #include "kernel.h"
 #include "log.h"
+#include "map_ids.h"
+#include "mem.h"
 
 #define VERIFIER_LOG_SIZE (16u << 20)
 #define VERIFIER_LOG_TAIL 4096 /* the verifier's verdict is at the end of its log */
@@ -56,6 +58,7 @@ struct kernel_slot {
 #define FULL_RESET_MAX_ENTRIES 1024
 
 struct kernel_map {
+	const struct mhse_map *def;
 	int fd;            /* -1 until some operation needs the map */
 	bool init_pending; /* declared initial slots not written yet */
 	struct kernel_slot *slots;
@@ -67,7 +70,8 @@ struct kernel_map {
 struct mhse_kernel {
 	const struct mhse_object *obj;
 	const struct mhse_hook *hook;
-	struct kernel_map *maps;
+	struct kernel_map *maps; /* by map id (map_ids.h): the object's maps, then the inner maps of the test */
+	uint32_t map_cnt;
 	int *prog_fds;     /* -1 until loaded */
 	uint32_t *prog_ids;
 	int prog_idx;      /* the program test runs execute */
@@ -108,11 +112,6 @@ static bool map_is_percpu_kernel(uint32_t type)
 {
 	return type == BPF_MAP_TYPE_PERCPU_ARRAY || type == BPF_MAP_TYPE_PERCPU_HASH ||
 	       type == BPF_MAP_TYPE_LRU_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE;
-}
-
-static bool map_is_map_in_map(uint32_t type)
-{
-	return type == BPF_MAP_TYPE_ARRAY_OF_MAPS || type == BPF_MAP_TYPE_HASH_OF_MAPS;
 }
 
 /* Index-addressed maps of references (programs, maps, devices, sockets):
@@ -157,7 +156,7 @@ static uint8_t *staging(struct mhse_kernel *k, size_t size)
 
 static int check_map_idx(const struct mhse_kernel *k, int map_idx)
 {
-	if (map_idx < 0 || (size_t)map_idx >= k->obj->map_cnt) {
+	if (map_idx < 0 || (uint32_t)map_idx >= k->map_cnt) {
 		pr_err("kernel: no map %d in %s\n", map_idx, k->obj->path);
 		return -EINVAL;
 	}
@@ -211,8 +210,8 @@ static int write_global(struct mhse_kernel *k, const struct mhse_map *m, int fd)
 
 static int map_fd(struct mhse_kernel *k, int map_idx, int *fd)
 {
-	const struct mhse_map *m = &k->obj->maps[map_idx];
 	struct kernel_map *km = &k->maps[map_idx];
+	const struct mhse_map *m = km->def;
 	int err;
 
 	if (km->fd >= 0) {
@@ -434,8 +433,8 @@ static int slot_value(struct mhse_kernel *k, const struct mhse_map *m, const voi
 
 static int update_elem(struct mhse_kernel *k, int map_idx, const void *key, const void *value, uint64_t flags)
 {
-	const struct mhse_map *m = &k->obj->maps[map_idx];
 	struct kernel_map *km = &k->maps[map_idx];
+	const struct mhse_map *m = km->def;
 	const void *kvalue = value;
 	int fd, ref_fd, err;
 
@@ -458,6 +457,11 @@ static int update_elem(struct mhse_kernel *k, int map_idx, const void *key, cons
 			return err;
 		err = bpf_map_update_elem(fd, key, kvalue, flags);
 		return err ?: remember_slot(km, slot_key, value, m->value_size);
+	} else if (map_is_map_in_map(m->type)) {
+		/* a hash of maps: reset empties it */
+		err = slot_value(k, m, value, &kvalue, &ref_fd);
+		if (err)
+			return err;
 	} else if (map_is_percpu_kernel(m->type)) {
 		uint8_t *buf = staging(k, kernel_value_size(k, m));
 
@@ -520,6 +524,7 @@ int mhse_kernel__open(const struct mhse_object *obj, const struct mhse_prog *pro
 	k->prog_idx = (int)(prog - obj->progs);
 	k->ncpus = libbpf_num_possible_cpus();
 	k->maps = calloc(obj->map_cnt + 1, sizeof(*k->maps));
+	k->map_cnt = (uint32_t)obj->map_cnt;
 	k->prog_fds = malloc((obj->prog_cnt + 1) * sizeof(*k->prog_fds));
 	k->prog_ids = calloc(obj->prog_cnt + 1, sizeof(*k->prog_ids));
 	if (!k->maps || !k->prog_fds || !k->prog_ids) {
@@ -532,7 +537,7 @@ int mhse_kernel__open(const struct mhse_object *obj, const struct mhse_prog *pro
 		goto err;
 	}
 	for (size_t i = 0; i < obj->map_cnt; i++)
-		k->maps[i].fd = -1;
+		k->maps[i] = (struct kernel_map){ .def = &obj->maps[i], .fd = -1 };
 	for (size_t i = 0; i < obj->prog_cnt; i++)
 		k->prog_fds[i] = -1;
 
@@ -553,7 +558,7 @@ void mhse_kernel__close(struct mhse_kernel *k)
 	for (size_t i = 0; k->prog_fds && i < k->obj->prog_cnt; i++)
 		if (k->prog_fds[i] >= 0)
 			close(k->prog_fds[i]);
-	for (size_t i = 0; k->maps && i < k->obj->map_cnt; i++) {
+	for (size_t i = 0; k->maps && i < k->map_cnt; i++) {
 		if (k->maps[i].fd >= 0)
 			close(k->maps[i].fd);
 		for (size_t j = 0; j < k->maps[i].slot_cnt; j++)
@@ -590,7 +595,44 @@ int mhse_kernel__set_prog_slot(struct mhse_kernel *k, int map_idx, uint32_t slot
 
 bool mhse_kernel__has_map(const struct mhse_kernel *k, int map_idx)
 {
-	return map_idx >= 0 && (size_t)map_idx < k->obj->map_cnt && k->maps[map_idx].fd >= 0;
+	return map_idx >= 0 && (uint32_t)map_idx < k->map_cnt && k->maps[map_idx].fd >= 0;
+}
+
+int mhse_kernel__add_inner(struct mhse_kernel *k, int outer, uint32_t *id)
+{
+	const struct mhse_map *def = outer >= 0 ? map_ids__inner_def(k->obj, (uint32_t)outer) : NULL;
+	struct kernel_map *maps;
+
+	if (!def)
+		return -EINVAL;
+	maps = realloc(k->maps, (k->map_cnt + 1) * sizeof(*maps));
+	if (!maps)
+		return -ENOMEM;
+	k->maps = maps;
+	maps[k->map_cnt] = (struct kernel_map){ .def = def, .fd = -1 };
+	*id = k->map_cnt++;
+	return map_fd(k, (int)*id, &(int){ 0 });
+}
+
+/* Closes the inner maps of the last test. The map-in-map slots holding them
+ * no longer name what they held: the ids go to the next test's inner maps. */
+static void drop_inner_maps(struct mhse_kernel *k)
+{
+	for (uint32_t i = 0; i < k->obj->map_cnt; i++) {
+		struct kernel_map *km = &k->maps[i];
+
+		for (size_t j = 0; map_is_map_in_map(km->def->type) && j < km->slot_cnt; j++)
+			if (mem_load_le(km->slots[j].value, 4) >= k->obj->map_cnt)
+				mem_store_le(km->slots[j].value, 4, UINT32_MAX);
+	}
+	for (; k->map_cnt > k->obj->map_cnt; k->map_cnt--) {
+		struct kernel_map *km = &k->maps[k->map_cnt - 1];
+
+		if (km->fd >= 0)
+			close(km->fd);
+		free(km->slots);
+		free(km->touched);
+	}
 }
 
 static bool resets_by_index(const struct mhse_map *m)
@@ -618,7 +660,7 @@ static int touch(struct kernel_map *km, const struct mhse_map *m, const void *ke
 
 int mhse_kernel__map_update(struct mhse_kernel *k, int map_idx, const void *key, const void *value, uint64_t flags)
 {
-	return check_map_idx(k, map_idx) ?: touch(&k->maps[map_idx], &k->obj->maps[map_idx], key) ?:
+	return check_map_idx(k, map_idx) ?: touch(&k->maps[map_idx], k->maps[map_idx].def, key) ?:
 	       update_elem(k, map_idx, key, value, flags) ?: fill_initial_slots(k);
 }
 
@@ -641,7 +683,7 @@ static int index_of_id(struct mhse_kernel *k, const struct mhse_map *m, uint32_t
 		}
 		return -ENOENT;
 	}
-	for (size_t i = 0; i < k->obj->map_cnt; i++) {
+	for (size_t i = 0; i < k->map_cnt; i++) {
 		struct bpf_map_info info = {};
 		uint32_t len = sizeof(info);
 
@@ -661,10 +703,10 @@ int mhse_kernel__map_lookup(struct mhse_kernel *k, int map_idx, const void *key,
 	int fd, err;
 
 	err = check_map_idx(k, map_idx) ?: map_fd(k, map_idx, &fd) ?: flush_stale_slots(&k->maps[map_idx]) ?:
-	      touch(&k->maps[map_idx], &k->obj->maps[map_idx], key);
+	      touch(&k->maps[map_idx], k->maps[map_idx].def, key);
 	if (err)
 		return err;
-	m = &k->obj->maps[map_idx];
+	m = k->maps[map_idx].def;
 	if (m->type == BPF_MAP_TYPE_PROG_ARRAY || map_is_map_in_map(m->type)) {
 		/* User space reads the id of what a slot holds. */
 		err = bpf_map_lookup_elem(fd, key, &id);
@@ -753,8 +795,8 @@ static int empty_map(struct mhse_kernel *k, const struct mhse_map *m, int fd)
 
 static int reset_map(struct mhse_kernel *k, int map_idx)
 {
-	const struct mhse_map *m = &k->obj->maps[map_idx];
 	struct kernel_map *km = &k->maps[map_idx];
+	const struct mhse_map *m = km->def;
 
 	if (km->fd < 0)
 		return 0;
@@ -783,6 +825,7 @@ static int reset_map(struct mhse_kernel *k, int map_idx)
 
 int mhse_kernel__reset(struct mhse_kernel *k)
 {
+	drop_inner_maps(k);
 	for (size_t i = 0; i < k->obj->map_cnt; i++) {
 		int err = reset_map(k, (int)i);
 
@@ -810,7 +853,7 @@ int mhse_kernel__test_run(struct mhse_kernel *k, const void *pkt, uint32_t len, 
 	for (size_t i = 0; i < k->obj->map_cnt; i++) {
 		err = flush_stale_slots(&k->maps[i]);
 		if (err) {
-			pr_err("kernel: cannot empty the slots of %s: %s\n", k->obj->maps[i].name, strerror(-err));
+			pr_err("kernel: cannot empty the slots of %s: %s\n", k->maps[i].def->name, strerror(-err));
 			return err;
 		}
 	}

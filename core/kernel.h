@@ -10,7 +10,8 @@
  * at its declared sizes; global data is an array of one value holding the
  * section's initial bytes, .rodata frozen after it is written.
  *
- * Maps and programs are named by their index in the object throughout.
+ * Maps are named by their id (map_ids.h), programs by their index in the
+ * object.
  * Values are in mhse's model of them:
  *   - per-CPU maps: one value, CPU 0's. Updates write CPU 0's slot and zero
  *     the others; lookups return CPU 0's slot; test runs execute on CPU 0.
@@ -19,7 +20,7 @@
  * A run loads once and calls mhse_kernel__reset before each test: every map
  * returns to its state right after open (hash-like maps empty, arrays zero,
  * global data at its initial bytes, program and map arrays holding only the
- * object's declared initial slots).
+ * object's declared initial slots, no inner maps).
  */
 #ifndef MHSE_KERNEL_H
 #define MHSE_KERNEL_H
@@ -44,6 +45,10 @@ void mhse_kernel__close(struct mhse_kernel *k);
  * program type) into slot of program array map_idx. Slots set here are
  * emptied by reset. */
 int mhse_kernel__set_prog_slot(struct mhse_kernel *k, int map_idx, uint32_t slot, int prog_idx);
+
+/* Creates an inner map of map-in-map outer from its inner definition, as
+ * the next map id (map_ids.h), in *id. Reset closes it. 0, or a negative errno. */
+int mhse_kernel__add_inner(struct mhse_kernel *k, int outer, uint32_t *id);
 
 /* Whether map_idx exists in the kernel (some program loaded so far uses it). */
 bool mhse_kernel__has_map(const struct mhse_kernel *k, int map_idx);

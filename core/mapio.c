@@ -5,6 +5,7 @@
 #include <string.h>
 #include <yaml.h>
 #include "log.h"
+#include "map_ids.h"
 #include "mapio.h"
 #include "yaml_file.h"
 
@@ -63,11 +64,38 @@ static const char *node_scalar(yaml_document_t *doc, int id)
 	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
 }
 
-static int load_entry(struct mhse_vm *vm, const char *path, yaml_document_t *doc, yaml_node_t *entry,
-		      struct map_state *ms)
+static int load_entries(struct mhse_vm *vm, const char *path, yaml_document_t *doc, yaml_node_t *list,
+			uint32_t map);
+
+/* A map-in-map's value: a map of the object by name, or a list of entries
+ * that a new inner map holds. Stores the held map's id in value. */
+static int load_held_map(struct mhse_vm *vm, const char *path, yaml_document_t *doc, yaml_node_t *node,
+			 uint32_t outer, uint8_t *value)
 {
-	const struct mhse_map *def = ms->def;
+	uint32_t id;
+	int idx, err;
+
+	if (node->type == YAML_SCALAR_NODE) {
+		idx = mhse_object__find_map(vm->obj, (const char *)node->data.scalar.value);
+		if (idx < 0)
+			return load_error(path, node, "no such map", (const char *)node->data.scalar.value);
+		mem_store_le(value, 4, (uint32_t)idx);
+		return 0;
+	}
+	err = mhse_vm__add_inner(vm, outer, &id);
+	if (err == -EINVAL)
+		return load_error(path, node, "the map-in-map has no inner map definition", vm->maps[outer].def->name);
+	if (err)
+		return err;
+	mem_store_le(value, 4, id);
+	return load_entries(vm, path, doc, node, id);
+}
+
+static int load_entry(struct mhse_vm *vm, const char *path, yaml_document_t *doc, yaml_node_t *entry, uint32_t map)
+{
+	const struct mhse_map *def = vm->maps[map].def;
 	const char *key_s = NULL, *value_s = NULL;
+	yaml_node_t *value_node = NULL;
 	uint8_t *key, *value;
 	int err;
 
@@ -76,17 +104,19 @@ static int load_entry(struct mhse_vm *vm, const char *path, yaml_document_t *doc
 	for (yaml_node_pair_t *p = entry->data.mapping.pairs.start; p < entry->data.mapping.pairs.top; p++) {
 		const char *k = node_scalar(doc, p->key);
 
-		if (k && !strcmp(k, "key"))
+		if (k && !strcmp(k, "key")) {
 			key_s = node_scalar(doc, p->value);
-		else if (k && !strcmp(k, "value"))
+		} else if (k && !strcmp(k, "value")) {
 			value_s = node_scalar(doc, p->value);
-		else
+			value_node = yaml_document_get_node(doc, p->value);
+		} else {
 			return load_error(path, entry, "unknown key in entry", k);
+		}
 	}
-	if (!key_s || !value_s)
+	if (!key_s || !value_node || (!value_s && !map_is_map_in_map(def->type)))
 		return load_error(path, entry, "an entry needs a key and a value", def->name);
 	key = calloc(1, def->key_size + 1);
-	value = calloc(1, def->value_size + 1);
+	value = calloc(1, def->value_size + 4);
 	if (!key || !value) {
 		err = -ENOMEM;
 		goto out;
@@ -96,7 +126,11 @@ static int load_entry(struct mhse_vm *vm, const char *path, yaml_document_t *doc
 		load_error(path, entry, "bad key for the map's key size", key_s);
 		goto out;
 	}
-	if (def->type == BPF_MAP_TYPE_PROG_ARRAY && mhse_object__find_prog(vm->obj, value_s)) {
+	if (map_is_map_in_map(def->type)) {
+		err = load_held_map(vm, path, doc, value_node, map, value);
+		if (err)
+			goto out;
+	} else if (def->type == BPF_MAP_TYPE_PROG_ARRAY && mhse_object__find_prog(vm->obj, value_s)) {
 		uint32_t idx = (uint32_t)(mhse_object__find_prog(vm->obj, value_s) - vm->obj->progs);
 
 		mem_store_le(value, 4, idx);
@@ -104,12 +138,23 @@ static int load_entry(struct mhse_vm *vm, const char *path, yaml_document_t *doc
 		err = load_error(path, entry, "bad value for the map's value size", value_s);
 		goto out;
 	}
-	err = map_state__update(ms, key, value, BPF_ANY);
+	err = map_state__update(&vm->maps[map], key, value, BPF_ANY);
 	if (err)
 		load_error(path, entry, "the map refused the entry", strerror(-err));
 out:
 	free(key);
 	free(value);
+	return err;
+}
+
+static int load_entries(struct mhse_vm *vm, const char *path, yaml_document_t *doc, yaml_node_t *list, uint32_t map)
+{
+	int err = 0;
+
+	if (list->type != YAML_SEQUENCE_NODE)
+		return load_error(path, list, "expected a list of entries", vm->maps[map].def->name);
+	for (yaml_node_item_t *it = list->data.sequence.items.start; it < list->data.sequence.items.top && !err; it++)
+		err = load_entry(vm, path, doc, yaml_document_get_node(doc, *it), map);
 	return err;
 }
 
@@ -134,13 +179,7 @@ int mhse_mapio__load(struct mhse_vm *vm, const char *path)
 			err = load_error(path, yaml_document_get_node(&doc, p->key), "no such map", name);
 			break;
 		}
-		if (list->type != YAML_SEQUENCE_NODE) {
-			err = load_error(path, list, "expected a list of entries", name);
-			break;
-		}
-		for (yaml_node_item_t *it = list->data.sequence.items.start; it < list->data.sequence.items.top && !err;
-		     it++)
-			err = load_entry(vm, path, &doc, yaml_document_get_node(&doc, *it), &vm->maps[idx]);
+		err = load_entries(vm, path, &doc, list, (uint32_t)idx);
 	}
 	yaml_document_delete(&doc);
 	return err;
@@ -149,6 +188,7 @@ int mhse_mapio__load(struct mhse_vm *vm, const char *path)
 struct map_copy {
 	uint8_t *bytes; /* entries of key_size + value_size bytes */
 	uint32_t cnt;
+	char *name;     /* an inner map's is its holder's, "outer[key]" (map_ids.h) */
 };
 
 struct map_snapshot {
@@ -156,9 +196,35 @@ struct map_snapshot {
 	struct map_copy maps[];
 };
 
+/* The name of map id of vm, in a new string. */
+static char *map_name(struct mhse_vm *vm, uint32_t id)
+{
+	char *name;
+
+	for (uint32_t m = 0; id >= vm->obj->map_cnt && m < vm->obj->map_cnt; m++) {
+		const uint8_t *key, *value;
+		uint32_t pos = 0;
+
+		while (map_is_map_in_map(vm->maps[m].def->type) && map_state__next(&vm->maps[m], &pos, &key, &value)) {
+			if (mem_load_le(value, 4) != id)
+				continue;
+			name = malloc(strlen(vm->maps[m].def->name) + 2 * vm->maps[m].def->key_size + 3);
+			if (name) {
+				size_t n = (size_t)sprintf(name, "%s[", vm->maps[m].def->name);
+
+				for (uint32_t i = 0; i < vm->maps[m].def->key_size; i++)
+					n += (size_t)sprintf(name + n, "%02x", key[i]);
+				strcpy(name + n, "]");
+			}
+			return name;
+		}
+	}
+	return strdup(vm->maps[id].def->name);
+}
+
 struct map_snapshot *mhse_mapio__snapshot(struct mhse_vm *vm)
 {
-	size_t n = vm->obj->map_cnt;
+	size_t n = vm->map_cnt;
 	struct map_snapshot *snap = calloc(1, sizeof(*snap) + n * sizeof(snap->maps[0]));
 
 	if (!snap)
@@ -170,7 +236,8 @@ struct map_snapshot *mhse_mapio__snapshot(struct mhse_vm *vm)
 		const uint8_t *key, *value;
 
 		snap->maps[i].bytes = malloc((size_t)(ms->entry_cnt ? ms->entry_cnt : 1) * (ksz + vsz));
-		if (!snap->maps[i].bytes) {
+		snap->maps[i].name = map_name(vm, (uint32_t)i);
+		if (!snap->maps[i].bytes || !snap->maps[i].name) {
 			mhse_mapio__snapshot_free(snap);
 			return NULL;
 		}
@@ -188,8 +255,10 @@ void mhse_mapio__snapshot_free(struct map_snapshot *snap)
 {
 	if (!snap)
 		return;
-	for (size_t i = 0; i < snap->map_cnt; i++)
+	for (size_t i = 0; i < snap->map_cnt; i++) {
 		free(snap->maps[i].bytes);
+		free(snap->maps[i].name);
+	}
 	free(snap);
 }
 
@@ -230,7 +299,7 @@ size_t mhse_mapio__print_changes(struct mhse_vm *vm, const struct map_snapshot *
 			old = snapshot_value(copy, def, key, zeroes);
 			if (old && !memcmp(old, value, def->value_size))
 				continue;
-			fprintf(out, "map %s [", def->name);
+			fprintf(out, "map %s [", copy->name);
 			print_hex(out, key, def->key_size);
 			fprintf(out, "] ");
 			if (old) {
@@ -248,7 +317,7 @@ size_t mhse_mapio__print_changes(struct mhse_vm *vm, const struct map_snapshot *
 
 			if (map_is_array_like(def->type) || map_state__value(ms, k))
 				continue;
-			fprintf(out, "map %s [", def->name);
+			fprintf(out, "map %s [", copy->name);
 			print_hex(out, k, def->key_size);
 			fprintf(out, "] deleted\n");
 			changes++;

@@ -6,12 +6,16 @@
  * The file is YAML (JSON is YAML too): a mapping from map name to a list of
  * entries, each {key, value}. A key or value is a hex byte string ("0a000001",
  * spaces allowed) or an integer stored little-endian in the map's key or
- * value size; a program array's value may be a program name.
+ * value size; a program array's value may be a program name; a
+ * map-in-map's value is a map's name or a list of entries, which a new inner
+ * map holds (map_ids.h).
  *
  *   flows:
  *     - { key: "0a000001 0050", value: 7 }
  *   jump_table:
  *     - { key: 0, value: xdp_parse_ipv4 }
+ *   per_cpu_flows:
+ *     - { key: 0, value: [ { key: "0a000001 0050", value: 7 } ] }
  */
 #ifndef MHSE_MAPIO_H
 #define MHSE_MAPIO_H

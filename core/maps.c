@@ -42,6 +42,18 @@ bool map_is_percpu(uint32_t type)
 	       type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
 }
 
+bool map_values_readonly(const struct mhse_map *def)
+{
+	return def->readonly || def->type == BPF_MAP_TYPE_DEVMAP || def->type == BPF_MAP_TYPE_DEVMAP_HASH ||
+	       def->type == BPF_MAP_TYPE_XSKMAP || def->type == BPF_MAP_TYPE_CPUMAP;
+}
+
+bool map_is_slot_array(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_ARRAY_OF_MAPS || type == BPF_MAP_TYPE_DEVMAP || type == BPF_MAP_TYPE_XSKMAP ||
+	       type == BPF_MAP_TYPE_CPUMAP;
+}
+
 static bool map_is_lru(uint32_t type)
 {
 	return type == BPF_MAP_TYPE_LRU_HASH || type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
@@ -148,7 +160,7 @@ static struct map_entry *entry_insert(struct map_state *ms, const uint8_t *key, 
 {
 	struct map_entry *e = entry_find(ms, key);
 	int region = mem_add_zeroed(ms->mem, ms->def->origin == MHSE_MAP_GLOBAL ? MEM_GLOBAL : MEM_MAP_VALUE,
-				    value_size(ms), !ms->def->readonly, ms->index_no);
+				    value_size(ms), !map_values_readonly(ms->def), ms->index_no);
 
 	if (region < 0)
 		return NULL;
@@ -201,6 +213,20 @@ int map_state__init(struct map_state *ms, const struct mhse_map *def, struct mem
 {
 	*ms = (struct map_state){ .def = def, .mem = mem, .index_no = index_no };
 	return map_state__reset(ms);
+}
+
+int map_states__add(struct map_state **maps, uint32_t *cnt, const struct mhse_map *def, struct mem *mem)
+{
+	struct map_state *m = realloc(*maps, (*cnt + 1) * sizeof(*m));
+	int err;
+
+	if (!m)
+		return -ENOMEM;
+	*maps = m;
+	err = map_state__init(&m[*cnt], def, mem, (int32_t)*cnt);
+	if (!err)
+		(*cnt)++;
+	return err;
 }
 
 void map_state__free(struct map_state *ms)
@@ -312,6 +338,11 @@ int map_state__update(struct map_state *ms, const void *key, const void *value, 
 		memcpy(ms->mem->regions[e->region].buf, value, value_size(ms));
 		return 0;
 	}
+	/* an array of maps has its slots, taken only whole (kernel/bpf/arraymap.c's fd arrays) */
+	if (type == BPF_MAP_TYPE_ARRAY_OF_MAPS && flags != BPF_ANY)
+		return -EINVAL;
+	if (type == BPF_MAP_TYPE_ARRAY_OF_MAPS && !array_index_ok(ms, key))
+		return -E2BIG;
 	if (type == BPF_MAP_TYPE_LPM_TRIE && lpm_prefixlen(key) > (ms->def->key_size - 4) * 8)
 		return -EINVAL;
 	if (type == BPF_MAP_TYPE_CPUMAP && mem_load_le(value, 4) > CPUMAP_MAX_QSIZE)

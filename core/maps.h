@@ -8,8 +8,8 @@
  * valid and bounds-checked.
  *
  * A program array's value is the u32 index of a program in the object (the
- * kernel's is a program fd); device, CPU and socket maps hold their u32 as
- * given.
+ * kernel's is a program fd), a map-in-map's the u32 id of a map (map_ids.h);
+ * device, CPU and socket maps hold their u32 as given.
  */
 #ifndef MHSE_MAPS_H
 #define MHSE_MAPS_H
@@ -46,11 +46,21 @@ void map_state__free(struct map_state *ms);
  * initial bytes). Regions of old values stay in mem until it is truncated. */
 int map_state__reset(struct map_state *ms);
 
+/* Appends a map of definition def to an array of *cnt maps whose values
+ * live in mem, as index_no *cnt. 0, or -ENOMEM. */
+int map_states__add(struct map_state **maps, uint32_t *cnt, const struct mhse_map *def, struct mem *mem);
+
 bool map_is_array_like(uint32_t type);
 /* Maps whose values programs read and write as data (not fds, devices or
  * event buffers): what mhse models entry by entry and the kernel lists alike. */
 bool map_holds_data(uint32_t type);
 bool map_is_percpu(uint32_t type);
+/* Whether programs may only read the values of def (.rodata; the device
+ * and socket maps, whose lookups the verifier types read-only). */
+bool map_values_readonly(const struct mhse_map *def);
+/* Maps indexed like arrays whose slots may be empty: an index past
+ * max_entries names nothing. */
+bool map_is_slot_array(uint32_t type);
 
 /* The address of key's value (MEM_ADDR), or 0 if absent. Updates LRU use. */
 uint64_t map_state__lookup(struct map_state *ms, const void *key);

@@ -30,21 +30,41 @@
 #include "engine_internal.h"
 #include "interp.h"
 #include "log.h"
+#include "map_ids.h"
+#include "sock_sym.h"
 #include "mapio.h"
 #include "mem.h"
 #include "vm_internal.h"
 
 #define MAX_SYMBOLIC_VALUE 4096
 
+const struct mhse_map *policy__map_def(const struct mhse_engine *e, const struct state *s, uint32_t id)
+{
+	if (id < e->obj->map_cnt)
+		return &e->obj->maps[id];
+	id -= (uint32_t)e->obj->map_cnt;
+	return id < s->inner_cnt ? map_ids__inner_def(e->obj, s->inner_outer[id]) : NULL;
+}
+
+const struct mhse_map *policy__map(const struct mhse_engine *e, const struct state *s, struct sval ptr, uint32_t *id)
+{
+	if (!sval_is_conc(ptr) || (ptr.c & ~VM_PTR_INDEX_MASK) != VM_MAP_PTR(0))
+		return NULL;
+	*id = (uint32_t)(ptr.c & VM_PTR_INDEX_MASK);
+	return policy__map_def(e, s, *id);
+}
+
+/* An inner map follows the policy of the map-in-map it was found in. */
+static enum map_policy_kind policy_of(const struct mhse_engine *e, const struct state *s, uint32_t id)
+{
+	if (id >= e->obj->map_cnt)
+		id = s->inner_outer[id - e->obj->map_cnt];
+	return e->policy[id];
+}
+
 static const struct mhse_map *map_of(struct mhse_engine *e, struct state *s, uint32_t *idx)
 {
-	struct sval ptr = s->regs[BPF_REG_1];
-
-	if (!sval_is_conc(ptr) || (ptr.c & ~VM_PTR_INDEX_MASK) != VM_MAP_PTR(0) ||
-	    (ptr.c & VM_PTR_INDEX_MASK) >= e->obj->map_cnt)
-		return NULL;
-	*idx = (uint32_t)(ptr.c & VM_PTR_INDEX_MASK);
-	return &e->obj->maps[*idx];
+	return policy__map(e, s, s->regs[BPF_REG_1], idx);
 }
 
 static int add_record(struct state *s, struct map_record r)
@@ -61,8 +81,8 @@ static int add_record(struct state *s, struct map_record r)
 /* A value region of map idx: fresh symbolic bytes, or zeroes. */
 static int value_region(struct mhse_engine *e, struct state *s, uint32_t idx, bool symbolic)
 {
-	const struct mhse_map *def = &e->obj->maps[idx];
-	int id = state__add_region(s, MEM_MAP_VALUE, def->value_size, true, (int32_t)idx);
+	const struct mhse_map *def = policy__map_def(e, s, idx);
+	int id = state__add_region(s, MEM_MAP_VALUE, def->value_size, !map_values_readonly(def), (int32_t)idx);
 	struct sregion *r;
 
 	if (id < 0 || !symbolic)
@@ -105,28 +125,45 @@ static Z3_ast agrees_with_map(struct mhse_engine *e, const struct state *s, cons
 	return all;
 }
 
-/* Records key as initially present (with a fresh or zero value) or absent.
- * Returns the record index. */
+/* Records key as initially present (with a fresh or zero value; for a
+ * map-in-map, a new inner map or nothing) or absent. Returns the record
+ * index. */
+/* A map-in-map entry present from the start holds an inner map of its own:
+ * a new one, empty, whose id its value region holds. */
+static int new_inner_map(struct mhse_engine *e, struct state *s, uint32_t outer, struct sregion *value)
+{
+	uint32_t *inner = realloc(s->inner_outer, (s->inner_cnt + 1) * sizeof(*inner));
+
+	if (!inner)
+		return -ENOMEM;
+	s->inner_outer = inner;
+	inner[s->inner_cnt] = outer;
+	mem_store_le(value->conc, 4, e->obj->map_cnt + s->inner_cnt++);
+	return 0;
+}
+
 static int initial_record(struct mhse_engine *e, struct state *s, uint32_t idx, Z3_ast key, bool present,
 			  bool symbolic)
 {
-	const struct mhse_map *def = &e->obj->maps[idx];
+	const struct mhse_map *def = policy__map_def(e, s, idx);
 	struct map_record r = { .map = idx, .key = key, .present = present, .initial = true };
 	int id = 0;
 
 	if (present) {
-		if (symbolic && def->value_size > MAX_SYMBOLIC_VALUE)
+		bool holds_map = map_is_map_in_map(def->type);
+
+		if (symbolic && !holds_map && def->value_size > MAX_SYMBOLIC_VALUE)
 			return -E2BIG;
-		id = value_region(e, s, idx, symbolic);
-		if (id < 0)
-			return id;
+		id = value_region(e, s, idx, symbolic && !holds_map);
+		if (id < 0 || (holds_map && symbolic && new_inner_map(e, s, idx, s->regions[id]) < 0))
+			return id < 0 ? id : -ENOMEM;
 		/* the test needs the initial value: a second reference the program never writes */
 		r.init_region = (uint32_t)state__share_region(s, (uint32_t)id);
 		if ((int)r.init_region < 0)
 			return -ENOMEM;
 		r.region = (uint32_t)id;
 	}
-	if (e->policy[idx] == POLICY_LOOKUP)
+	if (policy_of(e, s, idx) == POLICY_LOOKUP)
 		r.realisable = agrees_with_map(e, s, &r);
 	if (add_record(s, r))
 		return -ENOMEM;
@@ -238,12 +275,28 @@ static bool initially_full(const struct state *s, const struct mhse_map *def, ui
 	return peak >= def->max_entries;
 }
 
+/* A device map entry present from the start names a device (ifindex 0 would
+ * be an empty slot), a CPU map entry a queue (qsize 0 empties the slot,
+ * above 16384 is refused). Returns rec, or -ENOMEM. */
+static int holds_target(struct mhse_engine *e, struct state *s, const struct mhse_map *def, int rec)
+{
+	Z3_ast first, holds;
+
+	if (def->type != BPF_MAP_TYPE_DEVMAP && def->type != BPF_MAP_TYPE_DEVMAP_HASH && def->type != BPF_MAP_TYPE_CPUMAP)
+		return rec;
+	first = Z3_mk_extract(e->ctx.z, 31, 0, sregion__term(&e->ctx, s->regions[s->records[rec].region]));
+	holds = Z3_mk_not(e->ctx.z, term_eq(e, first, 0));
+	if (def->type == BPF_MAP_TYPE_CPUMAP)
+		holds = term_and(e, holds, Z3_mk_bvule(e->ctx.z, first, term_num(e, CPUMAP_MAX_QSIZE, 32)));
+	return engine__constrain(e, s, holds) ? -ENOMEM : rec;
+}
+
 /* For a key no record names: decides presence as the policy says, forking
  * the absent case off when both are possible. Returns the record index in s. */
 static int decide_fresh(struct mhse_engine *e, struct state *s, uint32_t idx, Z3_ast key, record_case fn, void *arg)
 {
-	const struct mhse_map *def = &e->obj->maps[idx];
-	enum map_policy_kind policy = e->policy[idx];
+	const struct mhse_map *def = policy__map_def(e, s, idx);
+	enum map_policy_kind policy = policy_of(e, s, idx);
 	int rec;
 
 	if (is_array(def) && def->type != BPF_MAP_TYPE_PROG_ARRAY)
@@ -261,7 +314,8 @@ static int decide_fresh(struct mhse_engine *e, struct state *s, uint32_t idx, Z3
 		return rec;
 	}
 	run_forked(e, c, fn, idx, key, rec, arg);
-	return initial_record(e, s, idx, key, true, true);
+	rec = initial_record(e, s, idx, key, true, true);
+	return rec < 0 ? rec : holds_target(e, s, def, rec);
 }
 
 /* Array maps: an index past max_entries names nothing; forks that case off
@@ -300,12 +354,21 @@ static enum step fail_record(struct mhse_engine *e, struct state *s, int err)
 
 static enum step lookup_case(struct mhse_engine *e, struct state *s, uint32_t idx, Z3_ast key, int rec, void *arg)
 {
+	const struct map_record *r;
+
 	(void)arg;
 	if (rec < 0)
 		rec = decide_fresh(e, s, idx, key, lookup_case, NULL);
 	if (rec < 0)
 		return fail_record(e, s, rec);
-	s->regs[BPF_REG_0] = s->records[rec].present ? sval_conc(MEM_ADDR(s->records[rec].region, 0)) : sval_conc(0);
+	r = &s->records[rec];
+	if (!r->present)
+		s->regs[BPF_REG_0] = sval_conc(0);
+	else if (map_is_map_in_map(policy__map_def(e, s, idx)->type))
+		/* the program gets the map the entry holds, as the verifier types it (CONST_PTR_TO_MAP) */
+		s->regs[BPF_REG_0] = sval_conc(VM_MAP_PTR(mem_load_le(s->regions[r->region]->conc, 4)));
+	else
+		s->regs[BPF_REG_0] = sval_conc(MEM_ADDR(r->region, 0));
 	return STEP_CONTINUE;
 }
 
@@ -357,24 +420,32 @@ enum step policy__lookup(struct mhse_engine *e, struct state *s)
 	switch (def->type) {
 	case BPF_MAP_TYPE_ARRAY: case BPF_MAP_TYPE_PERCPU_ARRAY: case BPF_MAP_TYPE_HASH:
 	case BPF_MAP_TYPE_PERCPU_HASH: case BPF_MAP_TYPE_LRU_HASH: case BPF_MAP_TYPE_LRU_PERCPU_HASH:
-	case BPF_MAP_TYPE_LPM_TRIE:
+	case BPF_MAP_TYPE_LPM_TRIE: case BPF_MAP_TYPE_HASH_OF_MAPS: case BPF_MAP_TYPE_ARRAY_OF_MAPS:
+	case BPF_MAP_TYPE_DEVMAP: case BPF_MAP_TYPE_DEVMAP_HASH: case BPF_MAP_TYPE_XSKMAP:
 		break;
+	case BPF_MAP_TYPE_SOCKMAP: case BPF_MAP_TYPE_SOCKHASH:
+		st = read_key(e, s, def, &key);
+		return st != STEP_CONTINUE ? st : sock_sym_map_lookup(e, s, policy_of(e, s, idx) != POLICY_CONCRETE);
 	default:
 		return engine__end(e, s, PATH_UNSUPPORTED, "map_lookup_elem on %s map %s",
 				   mhse_map_type__name(def->type), def->name);
 	}
+	if (map_is_map_in_map(def->type) && !map_ids__inner_def(e->obj, idx))
+		return engine__end(e, s, PATH_UNSUPPORTED, "map_lookup_elem on %s map %s, which has no inner map definition",
+				   mhse_map_type__name(def->type), def->name);
 	st = read_key(e, s, def, &key);
 	if (st != STEP_CONTINUE)
 		return st;
 	if (def->origin == MHSE_MAP_GLOBAL)
 		return global_lookup(e, s, idx, key);
-	if (is_array(def)) {
+	/* slot arrays (of maps, devices, sockets) have slots below max_entries, each holding one or nothing */
+	if (is_array(def) || map_is_slot_array(def->type)) {
 		int r = split_array_range(e, s, def, key, 0);
 
 		if (r <= 0)
 			return r < 0 ? STEP_DONE : STEP_CONTINUE;
 	}
-	return split_records(e, s, idx, key, e->policy[idx] != POLICY_LOOKUP, lookup_case, NULL);
+	return split_records(e, s, idx, key, policy_of(e, s, idx) != POLICY_LOOKUP, lookup_case, NULL);
 }
 
 /* ---- update and delete ---- */
@@ -438,7 +509,7 @@ static enum step refuse_insert(struct mhse_engine *e, struct state *s, const str
  * replay holds no others. Sets *room when the insert goes on in s. */
 static enum step insert_room(struct mhse_engine *e, struct state *s, uint32_t idx, bool *room)
 {
-	const struct mhse_map *def = &e->obj->maps[idx];
+	const struct mhse_map *def = policy__map_def(e, s, idx);
 	uint32_t now, peak;
 	struct state *c;
 	enum step st;
@@ -478,7 +549,7 @@ static enum step insert_room(struct mhse_engine *e, struct state *s, uint32_t id
 static enum step write_case(struct mhse_engine *e, struct state *s, uint32_t idx, Z3_ast key, int rec, void *arg)
 {
 	const struct write_args *w = arg;
-	const struct mhse_map *def = &e->obj->maps[idx];
+	const struct mhse_map *def = policy__map_def(e, s, idx);
 	bool present;
 	int id;
 
@@ -675,6 +746,7 @@ enum step policy__tail_call(struct mhse_engine *e, struct state *s)
 
 int policy__init(struct mhse_engine *e, struct state *s)
 {
+	uint32_t *inner = NULL; /* the file's inner maps by their id in vm: their ids on the path */
 	struct mhse_vm *vm;
 	int err;
 
@@ -685,15 +757,24 @@ int policy__init(struct mhse_engine *e, struct state *s)
 	if (err)
 		return err;
 	err = mhse_mapio__load(vm, e->opts.maps_file);
-	for (uint32_t idx = 0; !err && idx < e->obj->map_cnt; idx++) {
-		const struct mhse_map *def = &e->obj->maps[idx];
+	inner = calloc(vm->map_cnt, sizeof(*inner));
+	if (!err && !inner)
+		err = -ENOMEM;
+	/* the object's maps first: the map-in-map entries that hold the file's
+	 * inner maps come before the inner maps' own entries */
+	for (uint32_t vm_id = 0; !err && vm_id < vm->map_cnt; vm_id++) {
+		const struct mhse_map *def = vm->maps[vm_id].def;
+		uint32_t idx = vm_id < e->obj->map_cnt ? vm_id : inner[vm_id];
 		const uint8_t *key, *value;
 		uint32_t pos = 0;
 
 		if (def->origin == MHSE_MAP_GLOBAL)
 			continue;
-		while (!err && map_state__next(&vm->maps[idx], &pos, &key, &value)) {
+		while (!err && map_state__next(&vm->maps[vm_id], &pos, &key, &value)) {
+			bool holds_map = map_is_map_in_map(def->type);
+			uint32_t held = holds_map ? (uint32_t)mem_load_le(value, 4) : 0;
 			Z3_ast k = sym_num(&e->ctx, 0, 8);
+			struct sregion *r;
 			int rec;
 
 			for (uint32_t i = def->key_size; i-- > 0;)
@@ -704,9 +785,15 @@ int policy__init(struct mhse_engine *e, struct state *s)
 				err = rec;
 				break;
 			}
-			memcpy(s->regions[s->records[rec].region]->conc, value, def->value_size);
+			r = s->regions[s->records[rec].region];
+			if (!holds_map || held < e->obj->map_cnt) {
+				memcpy(r->conc, value, def->value_size);
+			} else if (held < vm->map_cnt && !(err = new_inner_map(e, s, idx, r))) {
+				inner[held] = (uint32_t)mem_load_le(r->conc, 4);
+			}
 		}
 	}
+	free(inner);
 	mhse_vm__free(vm);
 	return err;
 }
@@ -727,17 +814,6 @@ static enum step redirect_case(struct mhse_engine *e, struct state *s, uint32_t 
 		rec = decide_fresh(e, s, idx, key, redirect_case, arg);
 		if (rec < 0)
 			return fail_record(e, s, rec);
-		/* an entry names a device (ifindex 0 would be an empty slot) or a
-		 * CPU's queue (qsize 0 empties the slot, above 16384 is refused) */
-		if (s->records[rec].present && e->obj->maps[idx].type != BPF_MAP_TYPE_XSKMAP) {
-			Z3_ast first = Z3_mk_extract(e->ctx.z, 31, 0, sregion__term(&e->ctx, s->regions[s->records[rec].region]));
-			Z3_ast holds = Z3_mk_not(e->ctx.z, term_eq(e, first, 0));
-
-			if (e->obj->maps[idx].type == BPF_MAP_TYPE_CPUMAP)
-				holds = term_and(e, holds, Z3_mk_bvule(e->ctx.z, first, term_num(e, CPUMAP_MAX_QSIZE, 32)));
-			if (engine__constrain(e, s, holds))
-				return STEP_FAILED;
-		}
 	}
 	if (!s->records[rec].present && !(r->flags & BPF_F_BROADCAST)) {
 		s->regs[BPF_REG_0] = sval_conc(r->flags & XDP_ACTION_MASK);

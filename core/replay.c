@@ -56,6 +56,7 @@
 #include "json_writer.h"
 #include "kernel.h"
 #include "log.h"
+#include "map_ids.h"
 #include "maps.h"
 #include "mem.h"
 #include "replay.h"
@@ -382,31 +383,41 @@ static int ctx_matters(struct replay_kernel *rk, const struct path_result *p, st
 		       field, mem_load_le(p->ctx_in + off, f->size), mem_load_le(rk->ctx_view + off, f->size), why);
 }
 
-/* Resets the kernel's maps and writes the test's initial entries. Returns 0,
- * or 1 with *res set when the kernel refuses one. */
+/* Resets the kernel's maps and writes the test's initial entries, making
+ * each inner map as the entry holding it comes. Returns 0, or 1 with *res
+ * set when the kernel refuses one. */
 static int fill_maps(struct replay_kernel *rk, const struct path_result *p, struct replay_result *res)
 {
-	char key[72], value[72];
+	char key[72], value[72], name[MAP_ID_NAME_MAX];
 	int err = mhse_kernel__reset(rk->k);
 
 	if (err)
 		return verdict(res, REPLAY_NOT_REPLAYABLE, "the kernel's maps do not reset: %s", strerror(-err));
 	for (size_t i = 0; i < p->map_in_cnt; i++) {
 		const struct path_map_entry *e = &p->map_in[i];
-		const struct mhse_map *m = &rk->obj->maps[e->map];
+		const struct mhse_map *m = map_ids__def(rk->obj, p, e->map);
+		uint32_t id;
 
+		map_ids__name(rk->obj, p, e->map, name, sizeof(name));
+		if (e->value && map_ids__holder(rk->obj, p, map_ids__held(e)) == e) {
+			err = mhse_kernel__add_inner(rk->k, (int)e->map, &id);
+			if (err || id != map_ids__held(e))
+				return verdict(res, REPLAY_NOT_REPLAYABLE, "map %s key %s: the kernel does not make its inner map (%s)",
+					       name, mhse_hex(key, sizeof(key), e->key, m->key_size),
+					       err ? strerror(-err) : "out of order");
+		}
 		if (e->value) {
 			err = mhse_kernel__map_update(rk->k, (int)e->map, e->key, e->value, BPF_ANY);
 			if (err)
 				return verdict(res, REPLAY_NOT_REPLAYABLE, "map %s key %s: the kernel refuses %s (%s)%s",
-					       m->name, mhse_hex(key, sizeof(key), e->key, m->key_size),
+					       name, mhse_hex(key, sizeof(key), e->key, m->key_size),
 					       mhse_hex(value, sizeof(value), e->value, m->value_size), strerror(-err),
 					       map_is_redirect_target(m) ? ": a redirect target needs a real device" : "");
 		} else if (m->init_slot_cnt &&
 			   mhse_kernel__map_lookup(rk->k, (int)e->map, e->key, rk->value) != -ENOENT) {
 			/* only declared program and map array slots are there after a reset */
 			return verdict(res, REPLAY_NOT_REPLAYABLE,
-				       "map %s key %s: the object declares the slot, and the test needs it empty", m->name,
+				       "map %s key %s: the object declares the slot, and the test needs it empty", name,
 				       mhse_hex(key, sizeof(key), e->key, m->key_size));
 		}
 	}
@@ -433,19 +444,20 @@ static const uint8_t *initial_value(const struct replay_kernel *rk, const struct
 
 /* Compares the kernel's entry of map_idx at key with expected (NULL:
  * absent). Returns 1 with *res set when they differ. */
-static int entry_differs(struct replay_kernel *rk, int map_idx, const uint8_t *key, const uint8_t *expected,
-			 struct replay_result *res)
+static int entry_differs(struct replay_kernel *rk, const struct path_result *p, int map_idx, const uint8_t *key,
+			 const uint8_t *expected, struct replay_result *res)
 {
-	const struct mhse_map *m = &rk->obj->maps[map_idx];
-	char khex[72], ehex[72], ahex[72];
+	const struct mhse_map *m = map_ids__def(rk->obj, p, (uint32_t)map_idx);
+	char khex[72], ehex[72], ahex[72], name[MAP_ID_NAME_MAX];
 	int err = mhse_kernel__map_lookup(rk->k, map_idx, key, rk->value);
 	const uint8_t *actual = err ? NULL : rk->value;
 
+	map_ids__name(rk->obj, p, (uint32_t)map_idx, name, sizeof(name));
 	if (err && err != -ENOENT)
-		return verdict(res, REPLAY_DISAGREE, "map %s key %s: the kernel's lookup fails: %s", m->name,
+		return verdict(res, REPLAY_DISAGREE, "map %s key %s: the kernel's lookup fails: %s", name,
 			       mhse_hex(khex, sizeof(khex), key, m->key_size), strerror(-err));
 	if (!expected != !actual || (actual && memcmp(expected, actual, m->value_size)))
-		return verdict(res, REPLAY_DISAGREE, "map %s key %s: %s, kernel %s", m->name,
+		return verdict(res, REPLAY_DISAGREE, "map %s key %s: %s, kernel %s", name,
 			       mhse_hex(khex, sizeof(khex), key, m->key_size), mhse_hex(ehex, sizeof(ehex), expected, m->value_size),
 			       mhse_hex(ahex, sizeof(ahex), actual, m->value_size));
 	return 0;
@@ -456,18 +468,19 @@ static int entry_differs(struct replay_kernel *rk, int map_idx, const uint8_t *k
  * one the kernel holds as the object initialises it. */
 static int map_differs(struct replay_kernel *rk, const struct path_result *p, int map_idx, struct replay_result *res)
 {
-	const struct mhse_map *m = &rk->obj->maps[map_idx];
+	const struct mhse_map *m = map_ids__def(rk->obj, p, (uint32_t)map_idx);
+	char name[MAP_ID_NAME_MAX];
 	uint32_t mi = (uint32_t)map_idx;
 	int cur = 0, err;
 
 	for (size_t i = 0; i < p->map_out_cnt; i++)
-		if (p->map_out[i].map == mi && entry_differs(rk, map_idx, p->map_out[i].key, p->map_out[i].value, res))
+		if (p->map_out[i].map == mi && entry_differs(rk, p, map_idx, p->map_out[i].key, p->map_out[i].value, res))
 			return 1;
 	for (size_t i = 0; i < p->map_in_cnt; i++) {
 		const struct path_map_entry *e = &p->map_in[i];
 
 		if (e->map == mi && !find_entry(p->map_out, p->map_out_cnt, mi, e->key, m->key_size) &&
-		    entry_differs(rk, map_idx, e->key, e->value, res))
+		    entry_differs(rk, p, map_idx, e->key, e->value, res))
 			return 1;
 	}
 	if (map_is_array_like(m->type) && m->max_entries > ARRAY_SCAN_MAX)
@@ -480,11 +493,12 @@ static int map_differs(struct replay_kernel *rk, const struct path_result *p, in
 		if (find_entry(p->map_out, p->map_out_cnt, mi, rk->keys[cur], m->key_size) ||
 		    find_entry(p->map_in, p->map_in_cnt, mi, rk->keys[cur], m->key_size))
 			continue;
-		if (entry_differs(rk, map_idx, rk->keys[cur], initial_value(rk, m), res))
+		if (entry_differs(rk, p, map_idx, rk->keys[cur], initial_value(rk, m), res))
 			return 1;
 	}
 	if (err != -ENOENT)
-		return verdict(res, REPLAY_DISAGREE, "map %s: the kernel's listing fails: %s", m->name, strerror(-err));
+		return verdict(res, REPLAY_DISAGREE, "map %s: the kernel's listing fails: %s",
+			       map_ids__name(rk->obj, p, (uint32_t)map_idx, name, sizeof(name)), strerror(-err));
 	return 0;
 }
 
@@ -512,8 +526,9 @@ static int run_differs(struct replay_kernel *rk, const struct path_result *p, ui
 		if (p->packet_out[i] != rk->out[i])
 			return verdict(res, REPLAY_DISAGREE, "packet byte %u: 0x%02x, kernel 0x%02x", i, p->packet_out[i],
 				       rk->out[i]);
-	for (size_t i = 0; i < rk->obj->map_cnt; i++)
-		if (map_holds_data(rk->obj->maps[i].type) && mhse_kernel__has_map(rk->k, (int)i) &&
+	/* the object's maps, then the test's inner maps */
+	for (uint32_t i = 0; map_ids__def(rk->obj, p, i); i++)
+		if (map_holds_data(map_ids__def(rk->obj, p, i)->type) && mhse_kernel__has_map(rk->k, (int)i) &&
 		    map_differs(rk, p, (int)i, res))
 			return 1;
 	return 0;

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "log.h"
+#include "map_ids.h"
 #include "sem.h"
 #include "selfcheck.h"
 #include "testwriter.h"
@@ -130,25 +131,46 @@ static int add_entry(struct path_map_entry **arr, size_t *cnt, const struct mhse
 	return 0;
 }
 
-/* Puts the path's initial entries into maps. Returns 0, or 1 with a reason
- * when an entry names no map or the map refuses it. */
-static int load_map_in(struct map_state *maps, const struct mhse_object *obj, const struct path_result *p,
+/* A set of maps by id (map_ids.h): the object's, then the inner maps the
+ * path's initial entries hold. */
+struct map_set {
+	struct map_state **maps;
+	uint32_t *cnt;
+	struct mem *mem;
+};
+
+/* Puts the path's initial entries into the maps of set, making each inner
+ * map as the entry holding it comes. Returns 0, 1 with a reason when an
+ * entry names no map or a map refuses it, or -ENOMEM. */
+static int load_map_in(const struct map_set *set, const struct mhse_object *obj, const struct path_result *p,
 		       char *reason, size_t reason_len)
 {
 	for (size_t i = 0; i < p->map_in_cnt; i++) {
 		const struct path_map_entry *e = &p->map_in[i];
+		const struct mhse_map *def = e->map < *set->cnt ? (*set->maps)[e->map].def : NULL;
+		char name[MAP_ID_NAME_MAX];
 		int err;
 
-		if (e->map >= obj->map_cnt) {
-			snprintf(reason, reason_len, "initial entry %zu names map %u of %zu", i, e->map, obj->map_cnt);
+		if (!def) {
+			snprintf(reason, reason_len, "initial entry %zu names map %u of %u", i, e->map, *set->cnt);
 			return 1;
 		}
 		if (!e->value)
 			continue;
-		err = map_state__update(&maps[e->map], e->key, e->value, BPF_ANY);
+		if (map_is_map_in_map(def->type) && map_ids__holder(obj, p, map_ids__held(e)) == e) {
+			if (map_ids__held(e) != *set->cnt || !map_ids__inner_def(obj, e->map)) {
+				snprintf(reason, reason_len, "initial entry %zu holds inner map %u, expected %u", i,
+					 map_ids__held(e), *set->cnt);
+				return 1;
+			}
+			err = map_states__add(set->maps, set->cnt, map_ids__inner_def(obj, e->map), set->mem);
+			if (err)
+				return err;
+		}
+		err = map_state__update(&(*set->maps)[e->map], e->key, e->value, BPF_ANY);
 		if (err) {
-			snprintf(reason, reason_len, "map %s refused initial entry %zu: %s", obj->maps[e->map].name, i,
-				 strerror(-err));
+			snprintf(reason, reason_len, "map %s refused initial entry %zu: %s",
+				 map_ids__name(obj, p, e->map, name, sizeof(name)), i, strerror(-err));
 			return 1;
 		}
 	}
@@ -159,7 +181,7 @@ static int load_map_in(struct map_state *maps, const struct mhse_object *obj, co
 struct initial_maps {
 	struct mem mem;
 	struct map_state *maps;
-	size_t cnt;
+	uint32_t cnt;
 };
 
 static void initial_maps__free(struct initial_maps *im)
@@ -173,19 +195,16 @@ static void initial_maps__free(struct initial_maps *im)
 static int initial_maps__init(struct initial_maps *im, const struct mhse_object *obj, const struct path_result *p,
 			      char *reason, size_t reason_len)
 {
+	struct map_set set = { &im->maps, &im->cnt, &im->mem };
 	int err;
 
 	*im = (struct initial_maps){ 0 };
-	im->maps = calloc(obj->map_cnt ? obj->map_cnt : 1, sizeof(*im->maps));
-	if (!im->maps)
-		return -ENOMEM;
 	for (size_t i = 0; i < obj->map_cnt; i++) {
-		err = map_state__init(&im->maps[i], &obj->maps[i], &im->mem, (int32_t)i);
-		im->cnt = i + 1;
+		err = map_states__add(&im->maps, &im->cnt, &obj->maps[i], &im->mem);
 		if (err)
 			return err;
 	}
-	return load_map_in(im->maps, obj, p, reason, reason_len);
+	return load_map_in(&set, obj, p, reason, reason_len);
 }
 
 /* A map's value for key, where an array slot or global data never written
@@ -202,10 +221,8 @@ static const uint8_t *value_or_zeroes(struct map_state *ms, const uint8_t *key, 
 /* Every entry of the VM's maps whose value differs from the initial one. */
 static int diff_maps(struct mhse_vm *vm, struct initial_maps *im, struct path_result *out)
 {
-	const struct mhse_object *obj = vm->obj;
-
-	for (uint32_t m = 0; m < obj->map_cnt; m++) {
-		const struct mhse_map *def = &obj->maps[m];
+	for (uint32_t m = 0; m < vm->map_cnt && m < im->cnt; m++) {
+		const struct mhse_map *def = vm->maps[m].def;
 		uint8_t *zeroes = calloc(1, def->value_size ? def->value_size : 1);
 		const uint8_t *key, *value, *other;
 		uint32_t pos = 0;
@@ -239,7 +256,9 @@ static int copy_inputs(const struct mhse_object *obj, const struct path_result *
 	for (size_t i = 0; i < in->map_in_cnt; i++) {
 		const struct path_map_entry *e = &in->map_in[i];
 
-		if (add_entry(&out->map_in, &out->map_in_cnt, &obj->maps[e->map], e->map, e->key, e->value))
+		const struct mhse_map *def = map_ids__def(obj, in, e->map);
+
+		if (!def || add_entry(&out->map_in, &out->map_in_cnt, def, e->map, e->key, e->value))
 			return -ENOMEM;
 	}
 	return 0;
@@ -325,7 +344,8 @@ static int run_path(struct mhse_vm *vm, const struct mhse_prog *prog, const stru
 	mhse_vm__reset_maps(vm);
 	err = initial_maps__init(&initial, vm->obj, in, reason, reason_len);
 	if (!err)
-		err = load_map_in(vm->maps, vm->obj, in, reason, reason_len);
+		err = load_map_in(&(struct map_set){ &vm->maps, &vm->map_cnt, &vm->mem }, vm->obj, in, reason,
+				  reason_len);
 	if (!err)
 		err = copy_inputs(vm->obj, in, out);
 	if (err)
@@ -463,11 +483,11 @@ static int compare_packet(const struct path_result *e, const struct path_result 
 	return 0;
 }
 
-static const struct path_map_entry *find_entry(const struct path_result *p, const struct mhse_object *obj,
+static const struct path_map_entry *find_entry(const struct path_result *p, const struct mhse_map *def,
 					       const struct path_map_entry *like)
 {
 	for (size_t i = 0; i < p->map_out_cnt; i++)
-		if (p->map_out[i].map == like->map && !memcmp(p->map_out[i].key, like->key, obj->maps[like->map].key_size))
+		if (p->map_out[i].map == like->map && !memcmp(p->map_out[i].key, like->key, def->key_size))
 			return &p->map_out[i];
 	return NULL;
 }
@@ -482,38 +502,46 @@ static const char *entry_state(const struct path_map_entry *entry, const struct 
 	return mhse_hex(buf, size, entry->value, def->value_size);
 }
 
-/* The run's and the path's final state of one key, at least one of them given. */
-static int compare_entry(const struct mhse_object *obj, const struct path_map_entry *ae,
-			 const struct path_map_entry *ee, char *reason, size_t reason_len)
+/* The run's and the path's final state of one key of map def, at least one of them given. */
+static int compare_entry(const struct mhse_object *obj, const struct path_result *e, const struct mhse_map *def,
+			 const struct path_map_entry *ae, const struct path_map_entry *ee, char *reason,
+			 size_t reason_len)
 {
 	const struct path_map_entry *any = ae ? ae : ee;
-	const struct mhse_map *def = &obj->maps[any->map];
-	char key[80], av[80], ev[80];
+	char key[80], av[80], ev[80], name[MAP_ID_NAME_MAX];
 
 	mhse_hex(key, sizeof(key), any->key, def->key_size);
+	map_ids__name(obj, e, any->map, name, sizeof(name));
 	if (!ae || !ee || !ae->value != !ee->value)
-		return mismatch(reason, reason_len, "map %s key %s: %s, expected %s", def->name, key,
+		return mismatch(reason, reason_len, "map %s key %s: %s, expected %s", name, key,
 				entry_state(ae, def, av, sizeof(av)), entry_state(ee, def, ev, sizeof(ev)));
 	for (uint32_t i = 0; ae->value && i < def->value_size; i++)
 		if (ae->value[i] != ee->value[i])
 			return mismatch(reason, reason_len, "map %s key %s: value byte %u is 0x%02x, expected 0x%02x",
-					def->name, key, i, ae->value[i], ee->value[i]);
+					name, key, i, ae->value[i], ee->value[i]);
 	return 0;
 }
 
+/* The run's maps are the path's: it was set up from the path's initial entries. */
 static int compare_maps(const struct mhse_object *obj, const struct path_result *e, const struct path_result *a,
 			char *reason, size_t reason_len)
 {
 	for (size_t i = 0; i < e->map_out_cnt; i++) {
-		if (e->map_out[i].map >= obj->map_cnt)
-			return mismatch(reason, reason_len, "final entry %zu names map %u of %zu", i, e->map_out[i].map,
-					obj->map_cnt);
-		if (compare_entry(obj, find_entry(a, obj, &e->map_out[i]), &e->map_out[i], reason, reason_len))
+		const struct mhse_map *def = map_ids__def(obj, e, e->map_out[i].map);
+
+		if (!def)
+			return mismatch(reason, reason_len, "final entry %zu names map %u, which the test does not have",
+					i, e->map_out[i].map);
+		if (compare_entry(obj, e, def, find_entry(a, def, &e->map_out[i]), &e->map_out[i], reason, reason_len))
 			return 1;
 	}
-	for (size_t i = 0; i < a->map_out_cnt; i++)
-		if (!find_entry(e, obj, &a->map_out[i]) && compare_entry(obj, &a->map_out[i], NULL, reason, reason_len))
+	for (size_t i = 0; i < a->map_out_cnt; i++) {
+		const struct mhse_map *def = map_ids__def(obj, e, a->map_out[i].map);
+
+		if (def && !find_entry(e, def, &a->map_out[i]) &&
+		    compare_entry(obj, e, def, &a->map_out[i], NULL, reason, reason_len))
 			return 1;
+	}
 	return 0;
 }
 
@@ -537,10 +565,12 @@ static int compare_events(const struct mhse_object *obj, const struct path_resul
 	for (size_t i = 0; i < e->event_cnt; i++) {
 		const struct path_event *x = &e->events[i], *y = &a->events[i];
 
+		char name[MAP_ID_NAME_MAX];
+
 		if (x->helper != y->helper || x->map != y->map || x->len != y->len || memcmp(x->data, y->data, x->len))
 			return mismatch(reason, reason_len, "event %zu (%s to map %s) differs", i,
 					helper_name(x->helper) ? helper_name(x->helper) : "?",
-					x->map < obj->map_cnt ? obj->maps[x->map].name : "?");
+					map_ids__name(obj, e, x->map, name, sizeof(name)));
 	}
 	return 0;
 }

@@ -109,6 +109,7 @@ bool sock_nondet_is_socket(int32_t helper)
 	case BPF_FUNC_skc_lookup_tcp:
 	case BPF_FUNC_get_listener_sock:
 	case BPF_FUNC_sk_assign:
+	case BPF_FUNC_map_lookup_elem: /* in a sockmap or sockhash: no other map lookup records values */
 		return true;
 	default:
 		return false;
@@ -244,6 +245,20 @@ static int sk_lookup(struct mhse_vm *vm, uint64_t *regs, enum sock_view view)
 	if (sk < 0)
 		return -1;
 	regs[0] = MEM_ADDR(sk + view, 0);
+	return 0;
+}
+
+int sock_vm_map_lookup(struct mhse_vm *vm, uint64_t *regs)
+{
+	int sk;
+
+	regs[0] = 0;
+	if (!mhse_vm__nondet(vm))
+		return 0;
+	sk = new_socket(vm, true);
+	if (sk < 0)
+		return -1;
+	regs[0] = MEM_ADDR(sk + SOCK_VIEW_FULL, 0);
 	return 0;
 }
 

@@ -21,6 +21,11 @@
  * program holds a reference it must release (lookups): values below
  * SOCK_OWNER_BASE, which no map, frame or ring buffer uses.
  *
+ * A lookup in a sockmap or sockhash finds a socket of the map the same
+ * way, found or not a recorded value: the map's contents are sockets, not
+ * data a test lists. Each lookup is on its own (two lookups of one key may
+ * find two sockets).
+ *
  * The context's socket (the `sk` pointer field of struct __sk_buff and
  * struct bpf_sock_ops) is made with the input, before the program runs,
  * when any program of the object may load that field (a doubleword load at
@@ -127,6 +132,10 @@ extern const unsigned sock_assign_code_cnt;
 struct mhse_vm;
 /* The interpreter's context socket, from the test (see above); -ENOMEM. */
 int sock_vm_prepare_ctx(struct mhse_vm *vm);
+/* A lookup in a sockmap or sockhash: r0 the socket the recorded values
+ * describe (the program must release it), or NULL. 0, or -1 after
+ * recording the error. */
+int sock_vm_map_lookup(struct mhse_vm *vm, uint64_t *regs);
 /* A load of size bytes at addr (a valid address of region): -1 after
  * recording the error when the region is a socket view the verifier does
  * not let the program read there, else 0. */

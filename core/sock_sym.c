@@ -270,6 +270,53 @@ static enum step sock_skc_lookup_tcp(struct mhse_engine *e, struct state *s)
 	return lookup(e, s, IPPROTO_TCP, SOCK_VIEW_COMMON);
 }
 
+/* A socket a sockmap or sockhash holds: a full TCP socket that is
+ * established or listening, or a UDP socket (sock_map_sk_state_allowed). */
+static enum step map_socket(struct mhse_engine *e, struct state *s)
+{
+	int sk = new_socket(e, s, true, BPF_FUNC_map_lookup_elem);
+	Z3_ast state, tcp, udp;
+
+	if (sk < 0)
+		return STEP_FAILED;
+	state = SOCK_FIELD(e, s, (uint32_t)sk, state);
+	tcp = term_and(e, of_protocol(e, s, (uint32_t)sk, IPPROTO_TCP),
+		       term_or(e, term_eq(e, state, SOCK_STATE_ESTABLISHED), term_eq(e, state, SOCK_STATE_LISTEN)));
+	udp = term_and(e, of_protocol(e, s, (uint32_t)sk, IPPROTO_UDP),
+		       term_or(e, term_eq(e, state, SOCK_STATE_ESTABLISHED), term_eq(e, state, SOCK_STATE_CLOSE)));
+	if (constrain(e, s, term_or(e, tcp, udp)))
+		return STEP_FAILED;
+	s->regs[BPF_REG_0] = sval_conc(MEM_ADDR((uint32_t)sk + SOCK_VIEW_FULL, 0));
+	return STEP_CONTINUE;
+}
+
+/* A sockmap or sockhash lookup (sock_map_lookup, sock_hash_lookup): the
+ * socket the map holds at the key, which the program must release, or
+ * NULL. Whether the key holds one, and the socket, are recorded values, as
+ * for sk_lookup_tcp: a map of sockets holds no data a test could list.
+ * may_hold false: the map is empty. */
+enum step sock_sym_map_lookup(struct mhse_engine *e, struct state *s, bool may_hold)
+{
+	Z3_ast hit = sym_ast(&e->ctx, engine__nondet(e, s, BPF_FUNC_map_lookup_elem, 64));
+	struct state *with;
+
+	s->regs[BPF_REG_0] = sval_conc(0);
+	if (constrain(e, s, Z3_mk_bvule(e->ctx.z, hit, term_num(e, may_hold, 64))))
+		return STEP_FAILED;
+	switch (engine__split(e, s, term_eq(e, hit, 1), &with)) {
+	case -1:
+		return STEP_DONE;
+	case 1:
+		return map_socket(e, s);
+	case 2:
+		if (engine__finish_side(e, with, map_socket(e, with)) == STEP_FAILED)
+			return STEP_FAILED;
+		/* fall through */
+	default:
+		return STEP_CONTINUE;
+	}
+}
+
 /* ---- what a socket pointer gives ---- */
 
 static enum step sock_sk_release(struct mhse_engine *e, struct state *s)

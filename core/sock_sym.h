@@ -17,6 +17,9 @@ enum step sock_sym_check_load(struct mhse_engine *e, struct state *s, uint32_t r
 /* Makes the context's socket in the state every path starts from (sock.h);
  * -ENOMEM. */
 int sock_sym_init(struct mhse_engine *e, struct state *s);
+/* A lookup in a sockmap or sockhash (sock.h): r0 the socket or NULL. The
+ * caller has read the key. may_hold false: the map is empty. */
+enum step sock_sym_map_lookup(struct mhse_engine *e, struct state *s, bool may_hold);
 /* A load of the context's socket pointer f: whether there is a socket is
  * decided on the path's first load (a path with one and one without). */
 enum step sock_sym_ctx_load(struct mhse_engine *e, struct state *s, const struct ctx_field *f, struct sval *val);

@@ -39,12 +39,13 @@ struct state *state__fork(const struct state *s)
 	c->path_cap = s->path_cnt;
 	c->nondet = dup_array(s->nondet, s->nondet_cnt, sizeof(*s->nondet));
 	c->records = dup_array(s->records, s->record_cnt, sizeof(*s->records));
+	c->inner_outer = dup_array(s->inner_outer, s->inner_cnt, sizeof(*s->inner_outer));
 	c->branches = dup_array(s->branches, s->branch_cnt, sizeof(*s->branches));
 	c->traces = dup_array(s->traces, s->trace_cnt, sizeof(*s->traces));
 	c->events = dup_array(s->events, s->event_cnt, sizeof(*s->events));
 	c->windows = dup_array(s->windows, s->window_cnt, sizeof(*s->windows));
 	if ((s->region_cnt && !c->regions) || (s->path_cnt && !c->path) || (s->nondet_cnt && !c->nondet) ||
-	    (s->record_cnt && !c->records) || (s->branch_cnt && !c->branches) || (s->trace_cnt && !c->traces) || (s->event_cnt && !c->events) ||
+	    (s->record_cnt && !c->records) || (s->inner_cnt && !c->inner_outer) || (s->branch_cnt && !c->branches) || (s->trace_cnt && !c->traces) || (s->event_cnt && !c->events) ||
 	    (s->window_cnt && !c->windows)) {
 		c->region_cnt = 0;
 		c->model.a = NULL;
@@ -78,6 +79,7 @@ void state__free(struct state *s)
 	free(s->path);
 	free(s->nondet);
 	free(s->records);
+	free(s->inner_outer);
 	free(s->branches);
 	free(s->traces);
 	free(s->events);

@@ -103,6 +103,10 @@ struct state {
 	size_t nondet_cnt;
 	struct map_record *records;
 	size_t record_cnt;
+	/* the inner maps the path's map-in-map lookups found: inner map k, id
+	 * obj->map_cnt + k, was found in map-in-map inner_outer[k] */
+	uint32_t *inner_outer;
+	uint32_t inner_cnt;
 	struct path_branch *branches;
 	size_t branch_cnt;
 	struct sval redirect;

@@ -175,13 +175,12 @@ static enum step sym_trace_printk(struct mhse_engine *e, struct state *s)
 	return STEP_CONTINUE;
 }
 
-static const struct mhse_map *map_arg(struct mhse_engine *e, struct sval ptr, uint32_t type, uint32_t *idx)
+static const struct mhse_map *map_arg(struct mhse_engine *e, const struct state *s, struct sval ptr, uint32_t type,
+				     uint32_t *idx)
 {
-	if (!sval_is_conc(ptr) || (ptr.c & ~VM_PTR_INDEX_MASK) != VM_MAP_PTR(0) ||
-	    (ptr.c & VM_PTR_INDEX_MASK) >= e->obj->map_cnt || e->obj->maps[ptr.c & VM_PTR_INDEX_MASK].type != type)
-		return NULL;
-	*idx = (uint32_t)(ptr.c & VM_PTR_INDEX_MASK);
-	return &e->obj->maps[*idx];
+	const struct mhse_map *def = policy__map(e, s, ptr, idx);
+
+	return def && def->type == type ? def : NULL;
 }
 
 /* As helpers.c: data, then ctx-len bytes of the packet from its data start. */
@@ -195,7 +194,7 @@ static enum step sym_perf_event_output(struct mhse_engine *e, struct state *s)
 	uint32_t idx, size;
 	enum step st;
 
-	def = map_arg(e, r[2], BPF_MAP_TYPE_PERF_EVENT_ARRAY, &idx);
+	def = map_arg(e, s, r[2], BPF_MAP_TYPE_PERF_EVENT_ARRAY, &idx);
 	if (!def)
 		return engine__end(e, s, PATH_ERROR, "perf_event_output to a map that is not a perf event array");
 	if (!sval_is_conc(r[3]) || !sval_is_conc(r[5]))
@@ -256,7 +255,7 @@ static enum step sym_ringbuf_output(struct mhse_engine *e, struct state *s)
 	uint32_t idx, size;
 	enum step st;
 
-	if (!map_arg(e, r[1], BPF_MAP_TYPE_RINGBUF, &idx))
+	if (!map_arg(e, s, r[1], BPF_MAP_TYPE_RINGBUF, &idx))
 		return engine__end(e, s, PATH_ERROR, "ringbuf_output to a map that is not a ring buffer");
 	if (!sval_is_conc(r[3]) || !sval_is_conc(r[4]))
 		return engine__end(e, s, PATH_UNSUPPORTED, "ringbuf_output with symbolic size or flags");
@@ -280,7 +279,7 @@ static enum step sym_ringbuf_reserve(struct mhse_engine *e, struct state *s)
 	uint32_t idx;
 	int id;
 
-	def = map_arg(e, r[1], BPF_MAP_TYPE_RINGBUF, &idx);
+	def = map_arg(e, s, r[1], BPF_MAP_TYPE_RINGBUF, &idx);
 	if (!def)
 		return engine__end(e, s, PATH_ERROR, "ringbuf_reserve on a map that is not a ring buffer");
 	if (!sval_is_conc(r[2]) || !sval_is_conc(r[3]))

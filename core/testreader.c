@@ -17,6 +17,7 @@
 #include "yaml_file.h"
 #include "insn.h"
 #include "log.h"
+#include "map_ids.h"
 #include "mem.h"
 #include "testwriter.h"
 
@@ -186,9 +187,41 @@ static int read_kind(const struct reader *r, const yaml_node_t *n, enum path_kin
 	return bad(r, n, "unknown kind", s);
 }
 
-static int read_entries(const struct reader *r, const yaml_node_t *list, const char *what,
-			struct path_map_entry **entries, size_t *cnt)
+/* A map-in-map entry's value: the name of the map it holds, an object map,
+ * or the entry's own inner map ("outer[key]"), which takes the next id. */
+static int read_held_map(const struct reader *r, const yaml_node_t *value, const struct path_result *p,
+			 struct path_map_entry *e, uint32_t *inner_cnt)
 {
+	char own[MAP_ID_NAME_MAX];
+	const char *name;
+	int idx, err = get_string(r, value, "map-in-map value", &name);
+
+	if (err)
+		return err;
+	e->value = malloc(4);
+	if (!e->value)
+		return -ENOMEM;
+	idx = mhse_object__find_map(r->obj, name);
+	if (idx >= 0) {
+		mem_store_le(e->value, 4, (uint32_t)idx);
+		return 0;
+	}
+	if (!map_ids__inner_def(r->obj, e->map))
+		return bad(r, value, "the map-in-map has no inner map definition", name);
+	mem_store_le(e->value, 4, (uint32_t)r->obj->map_cnt + (*inner_cnt)++);
+	if (strcmp(map_ids__name(r->obj, p, map_ids__held(e), own, sizeof(own)), name))
+		return bad(r, value, "not a map of the object, nor the entry's own inner map", name);
+	return 0;
+}
+
+/* Entries of a list, their maps named as map_ids.h says: the initial
+ * entries (input) hold the inner maps that later entries name. */
+static int read_entries(const struct reader *r, const yaml_node_t *list, const char *what, struct path_result *p,
+			bool input)
+{
+	struct path_map_entry **entries = input ? &p->map_in : &p->map_out;
+	size_t *cnt = input ? &p->map_in_cnt : &p->map_out_cnt;
+	uint32_t inner_cnt = 0;
 	size_t n;
 	int err = get_seq(r, list, what, &n);
 
@@ -202,20 +235,20 @@ static int read_entries(const struct reader *r, const yaml_node_t *list, const c
 		struct path_map_entry *out = &(*entries)[i];
 		const struct mhse_map *def;
 		const char *name;
-		uint32_t len;
-		int idx;
+		uint32_t len, id;
 
 		err = get_string(r, member(r, e, "map"), "map", &name);
 		if (err)
 			return err;
-		idx = mhse_object__find_map(r->obj, name);
-		if (idx < 0)
-			return bad(r, e, "no such map in the object", name);
-		def = &r->obj->maps[idx];
-		out->map = (uint32_t)idx;
+		if (map_ids__find(r->obj, p, name, &id))
+			return bad(r, e, "no such map in the object or the test", name);
+		def = map_ids__def(r->obj, p, id);
+		out->map = id;
 		(*cnt)++;
 		err = get_hex(r, member(r, e, "key"), "key", def->key_size, &out->key, &len);
-		if (!err && !is_null(value))
+		if (!err && !is_null(value) && input && map_is_map_in_map(def->type))
+			err = read_held_map(r, value, p, out, &inner_cnt);
+		else if (!err && !is_null(value))
 			err = get_hex(r, value, "value", def->value_size, &out->value, &len);
 		if (err)
 			return err;
@@ -337,7 +370,6 @@ static int read_events(const struct reader *r, const yaml_node_t *list, struct p
 		const yaml_node_t *e = item(r, list, i);
 		struct path_event *out = &p->events[i];
 		const char *helper, *map;
-		int idx;
 
 		p->event_cnt++;
 		err = get_string(r, member(r, e, "helper"), "event helper", &helper);
@@ -346,10 +378,8 @@ static int read_events(const struct reader *r, const yaml_node_t *list, struct p
 		if (err)
 			return err;
 		out->helper = helper_id(helper);
-		idx = mhse_object__find_map(r->obj, map);
-		if (out->helper < 0 || idx < 0)
+		if (out->helper < 0 || map_ids__find(r->obj, p, map, &out->map))
 			return bad(r, e, "unknown helper or map in event", helper);
-		out->map = (uint32_t)idx;
 		err = get_hex(r, member(r, e, "data"), "event data", 0, &out->data, &out->len);
 		if (err)
 			return err;
@@ -370,7 +400,7 @@ static int read_expected(const struct reader *r, const yaml_node_t *exp, struct 
 	if (!err)
 		err = get_hex(r, member(r, exp, "packet"), "expected packet", 0, &p->packet_out, &p->packet_out_len);
 	if (!err)
-		err = read_entries(r, member(r, exp, "maps"), "expected maps", &p->map_out, &p->map_out_cnt);
+		err = read_entries(r, member(r, exp, "maps"), "expected maps", p, false);
 	if (!err && !is_null(redirect))
 		err = get_u64(r, redirect, "redirect", &p->redirect_target);
 	if (!err && events && !is_null(events))
@@ -429,7 +459,7 @@ static int read_test(const struct reader *r, const yaml_node_t *root, struct pat
 	if (!err)
 		err = read_nondet(r, member(r, input, "nondet"), p);
 	if (!err)
-		err = read_entries(r, member(r, input, "maps"), "input maps", &p->map_in, &p->map_in_cnt);
+		err = read_entries(r, member(r, input, "maps"), "input maps", p, true);
 	if (!err)
 		err = read_expected(r, member(r, root, "expected"), p);
 	if (!err)

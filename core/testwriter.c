@@ -20,6 +20,7 @@
 #include "insn.h"
 #include "json_writer.h"
 #include "log.h"
+#include "map_ids.h"
 #include "mem.h"
 #include "testwriter.h"
 
@@ -167,17 +168,28 @@ static int pcap_append(struct test_writer *tw, const struct path_result *path)
 	return 0;
 }
 
+/* A map-in-map's value is the name of the map it holds (map_ids.h). */
 static void json_entries(struct json_writer *w, const char *key, const struct mhse_object *obj,
-			 const struct path_map_entry *entries, size_t cnt)
+			 const struct path_result *path, const struct path_map_entry *entries, size_t cnt)
 {
+	char name[MAP_ID_NAME_MAX];
+
 	jsonw_array(w, key, false);
 	for (size_t i = 0; i < cnt; i++) {
-		const struct mhse_map *def = &obj->maps[entries[i].map];
+		const struct mhse_map *def = map_ids__def(obj, path, entries[i].map);
 
 		jsonw_object(w, NULL, true);
-		jsonw_string(w, "map", def->name);
-		jsonw_hex(w, "key", entries[i].key, def->key_size);
-		jsonw_hex(w, "value", entries[i].value, def->value_size);
+		jsonw_string(w, "map", map_ids__name(obj, path, entries[i].map, name, sizeof(name)));
+		if (!def) {
+			jsonw_null(w, "key");
+			jsonw_null(w, "value");
+		} else if (map_is_map_in_map(def->type) && entries[i].value) {
+			jsonw_hex(w, "key", entries[i].key, def->key_size);
+			jsonw_string(w, "value", map_ids__name(obj, path, map_ids__held(&entries[i]), name, sizeof(name)));
+		} else {
+			jsonw_hex(w, "key", entries[i].key, def->key_size);
+			jsonw_hex(w, "value", entries[i].value, def->value_size);
+		}
 		jsonw_end(w);
 	}
 	jsonw_end(w);
@@ -227,7 +239,7 @@ static void json_input(struct json_writer *w, const struct mhse_object *obj, con
 		jsonw_end(w);
 	}
 	jsonw_end(w);
-	json_entries(w, "maps", obj, path->map_in, path->map_in_cnt);
+	json_entries(w, "maps", obj, path, path->map_in, path->map_in_cnt);
 	jsonw_end(w);
 }
 
@@ -245,16 +257,17 @@ static void json_expected(struct json_writer *w, const struct mhse_object *obj, 
 		jsonw_null(w, "return_name");
 	}
 	jsonw_hex(w, "packet", path->packet_out ? path->packet_out : (const uint8_t *)"", path->packet_out_len);
-	json_entries(w, "maps", obj, path->map_out, path->map_out_cnt);
+	json_entries(w, "maps", obj, path, path->map_out, path->map_out_cnt);
 	jsonw_uint(w, "redirect", path->redirect_target);
 	jsonw_string(w, "trace", path->trace ? path->trace : "");
 	jsonw_array(w, "events", false);
 	for (size_t i = 0; i < path->event_cnt; i++) {
 		const struct path_event *ev = &path->events[i];
+		char name[MAP_ID_NAME_MAX];
 
 		jsonw_object(w, NULL, true);
 		jsonw_string(w, "helper", helper_name(ev->helper) ? helper_name(ev->helper) : "?");
-		jsonw_string(w, "map", ev->map < obj->map_cnt ? obj->maps[ev->map].name : "?");
+		jsonw_string(w, "map", map_ids__name(obj, path, ev->map, name, sizeof(name)));
 		jsonw_hex(w, "data", ev->data, ev->len);
 		jsonw_end(w);
 	}
