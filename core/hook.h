@@ -36,6 +36,9 @@ struct ctx_field {
 	uint64_t attach_mask;  /* attach types (bit per enum bpf_attach_type) that see it; 0: all */
 	uint64_t min, max;     /* value range of a scalar */
 	uint64_t bits;         /* the bits a scalar may have set (all by default) */
+	uint64_t values[4];    /* the only values a scalar may hold, when value_cnt is not 0 */
+	uint32_t value_cnt;
+	bool full_socket;      /* the context's socket as the verifier types it: a full one, not a sock_common */
 	uint64_t dflt;         /* value when a test does not set it (what the kernel's test run gives) */
 	bool kernel_settable;  /* BPF_PROG_TEST_RUN's ctx_in may set it */
 	uint32_t spec_line;    /* line in the spec file, for messages */
