@@ -109,8 +109,9 @@ void mhse_hook__free(struct mhse_hook *hook);
 /* Narrows a loaded hook to one attach type, as the verifier's access rules
  * and check_return_code do from the program's expected_attach_type: drops
  * the fields and return values the spec gives to other attach types only.
- * An attach type no entry of the spec names leaves the hook as it is (every
- * attach type's fields and values allowed). */
+ * MHSE_ATTACH_UNKNOWN (a program placed without one) keeps every attach
+ * type's fields and values, the forms of a field merged into one. */
+#define MHSE_ATTACH_UNKNOWN UINT32_MAX
 void mhse_hook__select_attach(struct mhse_hook *hook, uint32_t attach_type);
 /* Which hook each program of an object uses, for sections no convention
  * names (`--hooks FILE`): a YAML mapping from program name to hook name or

@@ -694,19 +694,16 @@ void mhse_hook__free(struct mhse_hook *hook)
 
 void mhse_hook__select_attach(struct mhse_hook *hook, uint32_t attach_type)
 {
-	uint64_t bit = attach_type < 64 ? 1ull << attach_type : 0, named = 0;
+	bool known = attach_type < 64;
+	uint64_t bit = known ? 1ull << attach_type : 0;
 	size_t kept = 0;
 
-	for (size_t i = 0; i < hook->field_cnt; i++)
-		named |= hook->fields[i].attach_mask;
-	for (size_t i = 0; i < hook->ret_cnt; i++)
-		named |= hook->rets[i].attach_mask;
 	for (size_t i = 0; i < hook->field_cnt; i++) {
 		struct ctx_field *f = &hook->fields[i], *same = NULL;
 
 		/* without a named attach type, a field's forms merge into one
 		 * that holds the values of every form */
-		for (size_t j = 0; !(named & bit) && j < kept; j++)
+		for (size_t j = 0; !known && j < kept; j++)
 			if (hook->fields[j].offset == f->offset && !strcmp(hook->fields[j].name, f->name))
 				same = &hook->fields[j];
 		if (same) {
@@ -715,14 +712,14 @@ void mhse_hook__select_attach(struct mhse_hook *hook, uint32_t attach_type)
 			same->bits |= f->bits;
 			same->value_cnt = 0; /* the merged ranges hold every form's values */
 			free(f->name);
-		} else if (f->attach_mask && (named & bit) && !(f->attach_mask & bit)) {
+		} else if (f->attach_mask && known && !(f->attach_mask & bit)) {
 			free(f->name);
 		} else {
 			hook->fields[kept++] = *f;
 		}
 	}
 	hook->field_cnt = kept;
-	if (!(named & bit))
+	if (!known)
 		return;
 	kept = 0;
 	for (size_t i = 0; i < hook->ret_cnt; i++) {
