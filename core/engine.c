@@ -1609,7 +1609,7 @@ static int init_context(struct mhse_engine *e, struct state *s)
 
 		for (uint32_t k = 0; k < f->count; k++, v++) {
 			char name[80];
-			Z3_ast var, range[3];
+			Z3_ast var, range[4], one_of[4];
 
 			if (f->kind != CTX_SCALAR || !f->read)
 				continue;
@@ -1620,7 +1620,10 @@ static int init_context(struct mhse_engine *e, struct state *s)
 			range[1] = Z3_mk_bvule(z, var, sym_num(&e->ctx, f->max, f->size * 8));
 			range[2] = Z3_mk_eq(z, Z3_mk_bvand(z, var, sym_num(&e->ctx, ~f->bits, f->size * 8)),
 					    sym_num(&e->ctx, 0, f->size * 8));
-			if (engine__constrain(e, s, engine__simplify(e, Z3_mk_and(z, 3, range))))
+			for (uint32_t n = 0; n < f->value_cnt; n++)
+				one_of[n] = Z3_mk_eq(z, var, sym_num(&e->ctx, f->values[n], f->size * 8));
+			range[3] = f->value_cnt ? Z3_mk_or(z, f->value_cnt, one_of) : Z3_mk_true(z);
+			if (engine__constrain(e, s, engine__simplify(e, Z3_mk_and(z, 4, range))))
 				return -ENOMEM;
 			for (uint32_t b = 0; b < f->size; b++)
 				ctx->sym[f->offset + k * f->size + b] = Z3_mk_extract(z, 8 * b + 7, 8 * b, var);

@@ -153,6 +153,7 @@ extern const struct sym_helper_module sym_helpers_sockops;
 extern const struct sym_helper_module sym_helpers_kprobe;
 extern const struct sym_helper_module sym_helpers_sock;
 extern const struct sym_helper_module sym_helpers_sockmap;
+extern const struct sym_helper_module sym_helpers_sk_lookup;
 
 const struct sym_helper_module *sym_helper_module_find(const char *name);
 

@@ -306,7 +306,8 @@ static const struct helper_impl core_helpers[] = {
 const struct helper_module helpers_core = { "core", core_helpers, sizeof(core_helpers) / sizeof(core_helpers[0]), NULL };
 
 static const struct helper_module *const modules[] = { &helpers_core, &helpers_xdp, &helpers_tc, &helpers_sockops,
-							  &helpers_kprobe, &helpers_sock, &helpers_sockmap };
+							  &helpers_kprobe, &helpers_sock, &helpers_sockmap,
+							  &helpers_sk_lookup };
 
 bool helper_changes_packet(int32_t id)
 {

@@ -43,6 +43,7 @@ extern const struct helper_module helpers_sockops;
 extern const struct helper_module helpers_kprobe;
 extern const struct helper_module helpers_sock;
 extern const struct helper_module helpers_sockmap;
+extern const struct helper_module helpers_sk_lookup;
 
 /* Whether helper id may change the packet, so that the program's packet
  * pointers die with the call: the verifier's bpf_helper_changes_pkt_data

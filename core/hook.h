@@ -36,6 +36,9 @@ struct ctx_field {
 	uint64_t attach_mask;  /* attach types (bit per enum bpf_attach_type) that see it; 0: all */
 	uint64_t min, max;     /* value range of a scalar */
 	uint64_t bits;         /* the bits a scalar may have set (all by default) */
+	uint64_t values[4];    /* the only values a scalar may hold, when value_cnt is not 0 */
+	uint32_t value_cnt;
+	bool full_socket;      /* the context's socket as the verifier types it: a full one, not a sock_common */
 	uint64_t dflt;         /* value when a test does not set it (what the kernel's test run gives) */
 	bool kernel_settable;  /* BPF_PROG_TEST_RUN's ctx_in may set it */
 	uint32_t spec_line;    /* line in the spec file, for messages */
@@ -106,8 +109,9 @@ void mhse_hook__free(struct mhse_hook *hook);
 /* Narrows a loaded hook to one attach type, as the verifier's access rules
  * and check_return_code do from the program's expected_attach_type: drops
  * the fields and return values the spec gives to other attach types only.
- * An attach type no entry of the spec names leaves the hook as it is (every
- * attach type's fields and values allowed). */
+ * MHSE_ATTACH_UNKNOWN (a program placed without one) keeps every attach
+ * type's fields and values, the forms of a field merged into one. */
+#define MHSE_ATTACH_UNKNOWN UINT32_MAX
 void mhse_hook__select_attach(struct mhse_hook *hook, uint32_t attach_type);
 /* Which hook each program of an object uses, for sections no convention
  * names (`--hooks FILE`): a YAML mapping from program name to hook name or

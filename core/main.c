@@ -305,7 +305,10 @@ static int load_hook(const struct run_opts *o, const struct mhse_object *obj, co
 	if (err)
 		return EXIT_BAD_INPUT;
 	/* the attach type the section gave narrows the hook, as it does the verifier's rules */
-	mhse_hook__select_attach(*hook, (*hook)->prog_type == prog->type ? prog->expected_attach_type : UINT32_MAX);
+	mhse_hook__select_attach(*hook, (*hook)->prog_type == prog->type && prog->hook_rule != MHSE_RULE_BTF &&
+						prog->hook_rule != MHSE_RULE_HELPERS ?
+					prog->expected_attach_type :
+					MHSE_ATTACH_UNKNOWN);
 	return 0;
 }
 

@@ -97,7 +97,8 @@ enum sock_view sock_ctx_view(const struct mhse_hook *hook)
 {
 	const struct ctx_field *sk = mhse_hook__field(hook, "sk");
 
-	return mhse_hook__field(hook, "is_fullsock") || (sk && sk->nonnull) ? SOCK_VIEW_FULL : SOCK_VIEW_COMMON;
+	return mhse_hook__field(hook, "is_fullsock") || (sk && (sk->nonnull || sk->full_socket)) ? SOCK_VIEW_FULL :
+												    SOCK_VIEW_COMMON;
 }
 
 bool sock_nondet_is_socket(int32_t helper)

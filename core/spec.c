@@ -189,6 +189,18 @@ static int visit_field(struct spec_parser *p, const char *key, yaml_node_t *v, v
 		return parse_bool(p, v, &f->wide);
 	if (!strcmp(key, "bits"))
 		return parse_u64(p, v, &f->bits);
+	if (!strcmp(key, "full_socket"))
+		return parse_bool(p, v, &f->full_socket);
+	if (!strcmp(key, "values")) {
+		size_t n = v->type == YAML_SEQUENCE_NODE ? (size_t)(v->data.sequence.items.top - v->data.sequence.items.start) : 0;
+
+		if (!n || n > sizeof(f->values) / sizeof(f->values[0]))
+			return spec_error(p, v, "values must be a list of 1 to %zu numbers", sizeof(f->values) / sizeof(f->values[0]));
+		for (f->value_cnt = 0; f->value_cnt < n; f->value_cnt++)
+			if (parse_u64(p, node_at(p, v->data.sequence.items.start[f->value_cnt]), &f->values[f->value_cnt]))
+				return -EINVAL;
+		return 0;
+	}
 	if (!strcmp(key, "nonnull"))
 		return parse_bool(p, v, &f->nonnull);
 	if (!strcmp(key, "attach"))
@@ -229,7 +241,7 @@ static int visit_field(struct spec_parser *p, const char *key, yaml_node_t *v, v
 static int parse_fields(struct spec_parser *p, yaml_node_t *seq)
 {
 	static const char *const keys[] = { "name", "offset", "size", "count", "kind", "access", "narrow",
-					    "range", "default", "kernel_settable", "wide", "attach", "nonnull", "bits", NULL };
+					    "range", "default", "kernel_settable", "wide", "attach", "nonnull", "bits", "values", "full_socket", NULL };
 	struct mhse_hook *hook = p->hook;
 	size_t n;
 
@@ -254,8 +266,8 @@ static int parse_fields(struct spec_parser *p, yaml_node_t *seq)
 				return spec_error(p, node, "field %s: missing '%s'", f->name ?: "?", required[r]);
 		if (!f->count)
 			return spec_error(p, node, "field %s: count must be at least 1", f->name);
-		if (f->nonnull && f->kind != CTX_PTR)
-			return spec_error(p, node, "field %s: nonnull is for pointer fields", f->name);
+		if ((f->nonnull || f->full_socket) && f->kind != CTX_PTR)
+			return spec_error(p, node, "field %s: nonnull and full_socket are for pointer fields", f->name);
 		if (f->wide && (f->size != 4 || f->count < 2 || f->offset % 4))
 			return spec_error(p, node, "field %s: wide needs 4-byte elements, at least two", f->name);
 		if ((uint64_t)f->offset + (uint64_t)f->size * f->count > hook->ctx_size)
@@ -300,7 +312,7 @@ static int visit_packet(struct spec_parser *p, const char *key, yaml_node_t *v, 
 static int visit_l3_min(struct spec_parser *p, const char *key, yaml_node_t *v, void *arg)
 {
 	struct hook_l3_min *m = arg;
-	uint32_t ethertype;
+	uint32_t ethertype = 0;
 	int err;
 
 	if (!strcmp(key, "min"))
@@ -682,34 +694,32 @@ void mhse_hook__free(struct mhse_hook *hook)
 
 void mhse_hook__select_attach(struct mhse_hook *hook, uint32_t attach_type)
 {
-	uint64_t bit = attach_type < 64 ? 1ull << attach_type : 0, named = 0;
+	bool known = attach_type < 64;
+	uint64_t bit = known ? 1ull << attach_type : 0;
 	size_t kept = 0;
 
-	for (size_t i = 0; i < hook->field_cnt; i++)
-		named |= hook->fields[i].attach_mask;
-	for (size_t i = 0; i < hook->ret_cnt; i++)
-		named |= hook->rets[i].attach_mask;
 	for (size_t i = 0; i < hook->field_cnt; i++) {
 		struct ctx_field *f = &hook->fields[i], *same = NULL;
 
 		/* without a named attach type, a field's forms merge into one
 		 * that holds the values of every form */
-		for (size_t j = 0; !(named & bit) && j < kept; j++)
+		for (size_t j = 0; !known && j < kept; j++)
 			if (hook->fields[j].offset == f->offset && !strcmp(hook->fields[j].name, f->name))
 				same = &hook->fields[j];
 		if (same) {
 			same->min = same->min < f->min ? same->min : f->min;
 			same->max = same->max > f->max ? same->max : f->max;
 			same->bits |= f->bits;
+			same->value_cnt = 0; /* the merged ranges hold every form's values */
 			free(f->name);
-		} else if (f->attach_mask && (named & bit) && !(f->attach_mask & bit)) {
+		} else if (f->attach_mask && known && !(f->attach_mask & bit)) {
 			free(f->name);
 		} else {
 			hook->fields[kept++] = *f;
 		}
 	}
 	hook->field_cnt = kept;
-	if (!(named & bit))
+	if (!known)
 		return;
 	kept = 0;
 	for (size_t i = 0; i < hook->ret_cnt; i++) {

@@ -365,7 +365,8 @@ const struct sym_helper_module sym_helpers_core = { "core", core_helpers, sizeof
 
 static const struct sym_helper_module *const modules[] = { &sym_helpers_core, &sym_helpers_xdp, &sym_helpers_tc,
 							    &sym_helpers_sockops, &sym_helpers_kprobe,
-							    &sym_helpers_sock, &sym_helpers_sockmap };
+							    &sym_helpers_sock, &sym_helpers_sockmap,
+							    &sym_helpers_sk_lookup };
 
 const struct sym_helper_module *sym_helper_module_find(const char *name)
 {
