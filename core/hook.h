@@ -31,6 +31,7 @@ struct ctx_field {
 	uint8_t kind;          /* enum ctx_kind */
 	bool read, write;
 	bool narrow;           /* loads smaller than size are allowed (read the low bytes) */
+	bool narrow_write;     /* stores smaller than size too, at an offset aligned to their size */
 	bool nonnull;          /* a pointer the verifier types without _OR_NULL: never NULL */
 	bool wide;             /* 8-byte aligned accesses across two elements are allowed too (bpf_ctx_wide_access_ok) */
 	uint64_t attach_mask;  /* attach types (bit per enum bpf_attach_type) that see it; 0: all */
@@ -92,6 +93,7 @@ struct mhse_hook {
 	uint32_t kernel_pkt_min;       /* shortest packet the kernel's test run accepts */
 	bool kernel_ctx_packet_end;    /* the test run takes the packet length from ctx_in's packet-end field */
 	bool kernel_ctx_in_only;       /* the test run takes ctx_in alone: no packet, output buffers or repeat */
+	bool kernel_sleepable;         /* the kernel loads the type sleepable only (BPF_F_SLEEPABLE) */
 	struct hook_l3_min *kernel_l3_min; /* per EtherType minimum lengths the test run enforces */
 	size_t kernel_l3_min_cnt;
 	/* The test run takes an Ethernet frame and strips kernel_l2_len bytes of

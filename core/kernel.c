@@ -291,7 +291,7 @@ static int load_prog(struct mhse_kernel *k, int prog_idx)
 {
 	const struct mhse_prog *p = &k->obj->progs[prog_idx];
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = p->expected_attach_type,
-		    .kern_version = k->obj->kern_version);
+		    .kern_version = k->obj->kern_version, .prog_flags = k->hook->kernel_sleepable ? BPF_F_SLEEPABLE : 0);
 	struct bpf_prog_info info = {};
 	uint32_t info_len = sizeof(info);
 	char name[BPF_OBJ_NAME_LEN];

@@ -185,6 +185,8 @@ static int visit_field(struct spec_parser *p, const char *key, yaml_node_t *v, v
 		return parse_u32(p, v, &f->count);
 	if (!strcmp(key, "narrow"))
 		return parse_bool(p, v, &f->narrow);
+	if (!strcmp(key, "narrow_write"))
+		return parse_bool(p, v, &f->narrow_write);
 	if (!strcmp(key, "wide"))
 		return parse_bool(p, v, &f->wide);
 	if (!strcmp(key, "bits"))
@@ -241,7 +243,8 @@ static int visit_field(struct spec_parser *p, const char *key, yaml_node_t *v, v
 static int parse_fields(struct spec_parser *p, yaml_node_t *seq)
 {
 	static const char *const keys[] = { "name", "offset", "size", "count", "kind", "access", "narrow",
-					    "range", "default", "kernel_settable", "wide", "attach", "nonnull", "bits", "values", "full_socket", NULL };
+					    "range", "default", "kernel_settable", "wide", "attach", "nonnull", "bits",
+					    "values", "full_socket", "narrow_write", NULL };
 	struct mhse_hook *hook = p->hook;
 	size_t n;
 
@@ -374,6 +377,8 @@ static int visit_kernel(struct spec_parser *p, const char *key, yaml_node_t *v, 
 		return parse_bool(p, v, &p->hook->kernel_test_run);
 	if (!strcmp(key, "ctx_packet_end"))
 		return parse_bool(p, v, &p->hook->kernel_ctx_packet_end);
+	if (!strcmp(key, "sleepable"))
+		return parse_bool(p, v, &p->hook->kernel_sleepable);
 	if (!strcmp(key, "ctx_in_only"))
 		return parse_bool(p, v, &p->hook->kernel_ctx_in_only);
 	if (!strcmp(key, "min_packet_by_ethertype"))
@@ -461,7 +466,7 @@ static int visit_top(struct spec_parser *p, const char *key, yaml_node_t *v, voi
 	static const char *const context_keys[] = { "size", "fields", NULL };
 	static const char *const packet_keys[] = { "min", "max", "headroom", "frame_size", NULL };
 	static const char *const kernel_keys[] = { "test_run", "min_packet", "ctx_packet_end", "min_packet_by_ethertype",
-						   "l2_header", "ctx_in_only", NULL };
+						   "l2_header", "ctx_in_only", "sleepable", NULL };
 	struct mhse_hook *hook = p->hook;
 
 	(void)arg;
@@ -764,5 +769,7 @@ bool mhse_hook__access_size_ok(const struct ctx_field *f, uint32_t off, uint32_t
 		return true;
 	if (f->wide && size == 8 && off % 8 == 0)
 		return true;
-	return !write && f->narrow && size < f->size;
+	if (size > f->size)
+		return false;
+	return write ? f->narrow_write && off % size == 0 : f->narrow;
 }
