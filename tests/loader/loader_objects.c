@@ -270,7 +270,10 @@ static void check_iproute2(struct mhse_object *obj)
 	int inner = mhse_object__find_map(obj, "map_inner");
 
 	if (p)
-		CHECK(p->type == BPF_PROG_TYPE_UNSPEC && !p->hook, "from-netdev classified as %u", p->type);
+		/* no section rule names it: its BTF signature (struct __sk_buff *) makes it tc */
+		CHECK(p->type == BPF_PROG_TYPE_SCHED_CLS && p->hook && !strcmp(p->hook, "tc") &&
+			      p->hook_rule == MHSE_RULE_BTF,
+		      "from-netdev placed as type %u by rule %d", p->type, p->hook_rule);
 	if ((m = map(obj, "jmp_map"))) {
 		int want[] = { prog_index(obj, "tail_zero"), -1, -1, prog_index(obj, "tail_three") };
 
