@@ -23,6 +23,7 @@
 #include "object.h"
 #include "packet_file.h"
 #include "replay.h"
+#include "study.h"
 
 enum { EXIT_RUN_FAILED = 1, EXIT_USAGE = 2, EXIT_BAD_INPUT = 3, EXIT_NO_KERNEL = 4 };
 
@@ -39,6 +40,7 @@ static const char usage_main[] =
 	"  run       run one program concretely on a packet, context and maps\n"
 	"  replay    replay the tests of an exploration in the interpreter and the kernel\n"
 	"  specs     the known hooks\n"
+	"  study     a coverage study over objects, programs, policies and searches\n"
 	"\n"
 	"'mhse COMMAND --help' describes each. Exit codes: 0 success, 1 the program run\n"
 	"failed (or a replay disagreed), 2 usage error, 3 bad input (object, spec, packet or\n"
@@ -869,6 +871,7 @@ int main(int argc, char **argv)
 	} commands[] = {
 		{ "explore", cmd_explore }, { "info", cmd_info }, { "disasm", cmd_disasm },
 		{ "run", cmd_run },         { "replay", cmd_replay },   { "specs", cmd_specs },
+		{ "study", study__main },
 	};
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
