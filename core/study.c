@@ -379,15 +379,15 @@ int study__load(const char *path, struct study *st)
 	if (!err && (n = member(&r, root, "searches")))
 		err = string_list(&r, n, "searches", &st->searches, &st->search_cnt);
 	else if (!err)
-		err = default_list(&st->searches, &st->search_cnt, "dfs");
+		err = default_list(&st->searches, &st->search_cnt, STUDY_DEFAULT_SEARCH);
 	if (!err && (n = member(&r, root, "timeline")))
 		err = string_list(&r, n, "timeline", &st->timeline, &st->timeline_cnt);
 	for (size_t i = 0; !err && i < st->policy_cnt; i++)
 		if (map_policy_parse(st->policies[i], &policy))
 			err = bad(&r, member(&r, root, "policies"), "policies: alloc, lookup, consistent or concrete");
 	for (size_t i = 0; !err && i < st->search_cnt; i++)
-		if (search_parse(st->searches[i], &search))
-			err = bad(&r, member(&r, root, "searches"), "searches: dfs, bfs, random-path or covnew");
+		if (strcmp(st->searches[i], STUDY_DEFAULT_SEARCH) && search_parse(st->searches[i], &search))
+			err = bad(&r, member(&r, root, "searches"), "searches: default, dfs, bfs, random-path or covnew");
 	n = err ? NULL : member(&r, root, "objects");
 	if (!err && (!n || n->type != YAML_SEQUENCE_NODE))
 		err = bad(&r, n ? n : root, "objects: expected a list of object paths (globs) or mappings");

@@ -21,6 +21,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The search a cell names when it leaves the choice to mhse explore. */
+#define STUDY_DEFAULT_SEARCH "default"
+
 /* What one object entry of the study file says. */
 struct study_object {
 	char *path;          /* the object, glob expanded */

@@ -8,9 +8,11 @@
  *
  * The map-state measure reads input.maps of every test: the entries the
  * path relies on, a key present (a value) or absent (null). A test's map
- * state is the set of (map, key, present or absent) it assumes; the cell
- * counts distinct map states, the distinct keys assumed present and absent
- * per map, and the maps a test touches on average (docs/study.md). The
+ * state is the set of (map, key, present or absent) it assumes, its shape
+ * the same without the keys (how many entries of which map it assumes
+ * present and absent); the cell counts distinct map states and shapes, the
+ * distinct keys assumed present and absent per map, and the maps a test
+ * touches on average (docs/study.md). The
  * test files are scanned, not parsed as YAML: the writer's layout is fixed
  * (docs/output.md) and a 10 s cell can leave a hundred thousand tests.
  */
@@ -89,7 +91,7 @@ struct map_seen {
 struct map_census {
 	struct map_seen *maps;
 	size_t map_cnt;
-	struct hash_set states;
+	struct hash_set states, shapes;
 	uint64_t tests, map_touches;
 };
 
@@ -135,7 +137,7 @@ static int census_test(struct map_census *c, const char *text)
 {
 	const char *in = strstr(text, "\"input\"");
 	const char *p = in ? strstr(in, "\"maps\"") : NULL;
-	uint64_t state = 0;
+	uint64_t state = 0, shape = 0;
 	struct map_seen *touched[64];
 	size_t touched_cnt = 0;
 
@@ -171,6 +173,7 @@ static int census_test(struct map_census *c, const char *text)
 			return -ENOMEM;
 		/* the state is the set of entries: a sum of their hashes is independent of their order */
 		state += fnv(h, present ? "+" : "-", 1);
+		shape += fnv(fnv(UINT64_C(0xcbf29ce484222325), name, name_len), present ? "+" : "-", 1);
 		for (size_t i = 0; i <= touched_cnt && touched_cnt < 64; i++) {
 			if (i == touched_cnt) {
 				touched[touched_cnt++] = m;
@@ -181,7 +184,7 @@ static int census_test(struct map_census *c, const char *text)
 		}
 	}
 	c->map_touches += touched_cnt;
-	return hash_set__add(&c->states, state);
+	return hash_set__add(&c->states, state) ?: hash_set__add(&c->shapes, shape);
 }
 
 static char *read_file(const char *path)
@@ -231,6 +234,7 @@ static int census_dir(struct map_census *c, const char *dir)
 static int census_result(const struct map_census *c, struct cell_result *r)
 {
 	r->map_states = c->states.cnt;
+	r->map_shapes = c->shapes.cnt;
 	r->maps_per_test = c->tests ? (double)c->map_touches / (double)c->tests : 0;
 	r->maps = calloc(c->map_cnt ? c->map_cnt : 1, sizeof(*r->maps));
 	if (!r->maps)
@@ -253,6 +257,7 @@ static void census_free(struct map_census *c)
 	}
 	free(c->maps);
 	free(c->states.slots);
+	free(c->shapes.slots);
 }
 
 /* ---- the exploration's own files ---- */
@@ -275,6 +280,9 @@ static int read_stats(const char *dir, struct cell_result *r)
 	root = yaml_document_get_root_node(&doc);
 	r->explored = true;
 	r->type = strdup(yaml_file__scalar(yaml_file__member(&doc, root, "hook")) ?: "-");
+	/* the search explore chose, when the cell left it the choice */
+	if (!strcmp(r->search, STUDY_DEFAULT_SEARCH) && yaml_file__scalar(yaml_file__member(&doc, root, "search")))
+		r->search = strdup(yaml_file__scalar(yaml_file__member(&doc, root, "search")));
 	r->paths = (uint64_t)stat_num(&doc, root, "paths");
 	r->tests = (uint64_t)stat_num(&doc, root, "tests");
 	r->errors = (uint64_t)stat_num(&doc, root, "errors");
@@ -302,7 +310,7 @@ static int read_stats(const char *dir, struct cell_result *r)
 		}
 	}
 	yaml_document_delete(&doc);
-	return r->type ? 0 : -ENOMEM;
+	return r->type && r->search ? 0 : -ENOMEM;
 }
 
 /* coverage.json's timeline, when the run recorded one: points of time and
@@ -488,8 +496,10 @@ int study__run_cell(const struct study *st, const struct study_cell *cell, const
 	/* the study runs cells side by side: one worker each */
 	err = push(&argv, &argc, exe) ?: push(&argv, &argc, "explore") ?: push(&argv, &argc, "--prog") ?:
 	      push(&argv, &argc, cell->program) ?: push(&argv, &argc, "--policy") ?: push(&argv, &argc, cell->policy) ?:
-	      push(&argv, &argc, "--search") ?: push(&argv, &argc, cell->search) ?: push(&argv, &argc, "--jobs") ?:
+	      push(&argv, &argc, "--jobs") ?:
 	      push(&argv, &argc, "1") ?: push(&argv, &argc, "--out") ?: push(&argv, &argc, dir);
+	if (!err && strcmp(cell->search, STUDY_DEFAULT_SEARCH))
+		err = push(&argv, &argc, "--search") ?: push(&argv, &argc, cell->search);
 	if (!err && o->max_time > 0)
 		err = push(&argv, &argc, "--max-time") ?: push(&argv, &argc, time_arg);
 	if (!err && st->max_paths)
@@ -518,6 +528,8 @@ write:
 		nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 out:
 	census_free(&census);
+	if (r.search != cell->search)
+		free(r.search);
 	free(argv);
 	free(r.status);
 	free(r.detail);

@@ -144,7 +144,7 @@ static void write_csv(FILE *f, const struct rows *rows)
 {
 	fputs("object,program,type,hook_rule,policy,search,budget_s,status,detail,paths,tests,errors,unsupported,"
 	      "top_unsupported,insn_coverage_pct,branch_coverage_pct,time_to_final_coverage_s,ms_per_test,solver_pct,"
-	      "peak_rss_mb,kernel_agree,kernel_disagree,kernel_not_replayable,maps_per_test,map_states,"
+	      "peak_rss_mb,kernel_agree,kernel_disagree,kernel_not_replayable,maps_per_test,map_states,map_shapes,"
 	      "tests_per_map_state,map_state_share,map_keys_present_absent\n", f);
 	for (size_t i = 0; i < rows->cnt; i++) {
 		const struct cell_result *r = &rows->r[i];
@@ -165,7 +165,7 @@ static void write_csv(FILE *f, const struct rows *rows)
 		fputc(',', f);
 		csv_str(f, r->detail);
 		if (!r->explored) {
-			fputs(",,,,,,,,,,,,,,,,,,,\n", f);
+			fputs(",,,,,,,,,,,,,,,,,,,,\n", f);
 			if (k)
 				fclose(k);
 			continue;
@@ -187,7 +187,8 @@ static void write_csv(FILE *f, const struct rows *rows)
 		csv_num(f, (double)r->kernel_disagree, 0);
 		fputc(',', f);
 		csv_num(f, (double)r->kernel_not_replayable, 0);
-		fprintf(f, ",%.3f,%llu,", r->maps_per_test, (unsigned long long)r->map_states);
+		fprintf(f, ",%.3f,%llu,%llu,", r->maps_per_test, (unsigned long long)r->map_states,
+			(unsigned long long)r->map_shapes);
 		csv_num(f, cell_result__tests_per_state(r), 1);
 		fputc(',', f);
 		csv_num(f, cell_result__map_share(r), 3);
@@ -320,8 +321,8 @@ static void md_type_summary(FILE *f, const struct rows *rows, const char **types
 static void md_cells(FILE *f, const struct rows *rows)
 {
 	fputs("## Cells\n\n| object | program | type | policy | search | status | paths | tests | errors | unsup | insn% | "
-	      "branch% | ms/test | solver% | maps/test | map states | tests/state | map-state share | keys present/absent per map |\n"
-	      "| --- | --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n",
+	      "branch% | ms/test | solver% | maps/test | map states | shapes | tests/state | map-state share | keys present/absent per map |\n"
+	      "| --- | --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n",
 	      f);
 	for (size_t i = 0; i < rows->cnt; i++) {
 		const struct cell_result *r = &rows->r[i];
@@ -329,13 +330,13 @@ static void md_cells(FILE *f, const struct rows *rows)
 		fprintf(f, "| %s | %s | %s | %s | %s | %s |", base_name(r->object), r->program ? r->program : "-",
 			field_type(r), r->policy, r->search, r->status);
 		if (!r->explored) {
-			fputs(" | | | | | | | | | | | | |\n", f);
+			fputs(" | | | | | | | | | | | | | |\n", f);
 			continue;
 		}
-		fprintf(f, " %llu | %llu | %llu | %llu | %.1f | %.1f | %.3f | %.1f | %.2f | %llu | ",
+		fprintf(f, " %llu | %llu | %llu | %llu | %.1f | %.1f | %.3f | %.1f | %.2f | %llu | %llu | ",
 			(unsigned long long)r->paths, (unsigned long long)r->tests, (unsigned long long)r->errors,
 			(unsigned long long)r->unsupported, r->insn_pct, r->branch_pct, r->ms_per_test, r->solver_pct,
-			r->maps_per_test, (unsigned long long)r->map_states);
+			r->maps_per_test, (unsigned long long)r->map_states, (unsigned long long)r->map_shapes);
 		if (!isnan(cell_result__tests_per_state(r)))
 			fprintf(f, "%.1f", cell_result__tests_per_state(r));
 		fputs(" | ", f);

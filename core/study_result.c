@@ -77,6 +77,7 @@ static void emit_result(struct json_writer *w, const void *arg)
 	optional_int(w, "kernel_not_replayable", r->kernel_not_replayable);
 	jsonw_double(w, "maps_per_test", r->maps_per_test, 3);
 	jsonw_uint(w, "map_states", r->map_states);
+	jsonw_uint(w, "map_shapes", r->map_shapes);
 	jsonw_array(w, "maps", false);
 	for (size_t i = 0; i < r->map_cnt; i++) {
 		jsonw_object(w, NULL, true);
@@ -195,6 +196,7 @@ int cell_result__read(const char *path, struct cell_result *out)
 	c.kernel_not_replayable = (int64_t)num(&r, "kernel_not_replayable");
 	c.maps_per_test = num(&r, "maps_per_test");
 	c.map_states = (uint64_t)num(&r, "map_states");
+	c.map_shapes = (uint64_t)num(&r, "map_shapes");
 	maps = yaml_file__member(&r.doc, r.root, "maps");
 	c.map_cnt = seq_len(maps);
 	c.maps = calloc(c.map_cnt ? c.map_cnt : 1, sizeof(*c.maps));

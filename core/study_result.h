@@ -34,6 +34,7 @@ struct cell_result {
 	/* map-state assumptions of the tests (docs/study.md) */
 	double maps_per_test;   /* distinct maps whose entries a test assumes, on average */
 	uint64_t map_states;    /* distinct sets of (map, key, present or absent) */
+	uint64_t map_shapes;    /* distinct multisets of (map, present or absent): states without the keys */
 	struct map_keys *maps;
 	size_t map_cnt;
 	/* coverage over time, for the programs the study chose */
