@@ -25,6 +25,7 @@
 #include <yaml.h>
 #include "engine.h"
 #include "hook.h"
+#include "json_writer.h"
 #include "log.h"
 #include "object.h"
 #include "study.h"
@@ -619,22 +620,6 @@ fail:
 	return EXIT_BAD_INPUT;
 }
 
-static int make_dir(const char *path)
-{
-	char buf[PATH_MAX];
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	return mkdir(buf, 0755) && errno != EEXIST ? -errno : 0;
-}
-
 enum { OPT_OUT = 256, OPT_JOBS, OPT_EMIT, OPT_BATCH, OPT_MERGE, OPT_CELL };
 
 int study__main(int argc, char **argv)
@@ -683,12 +668,12 @@ int study__main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	out_arg = out_arg ? out_arg : "study-out";
-	if (make_dir(out_arg) || !realpath(out_arg, out)) {
+	if (output_make_dirs(out_arg) || !realpath(out_arg, out)) {
 		fprintf(stderr, "%s: %s\n", out_arg, strerror(errno));
 		return EXIT_BAD_INPUT;
 	}
 	study__path(exe, sizeof(exe), "%s/cells", out);
-	if (make_dir(exe) || self_exe(exe, sizeof(exe))) {
+	if (output_make_dirs(exe) || self_exe(exe, sizeof(exe))) {
 		fprintf(stderr, "%s/cells: %s\n", out, strerror(errno));
 		return EXIT_BAD_INPUT;
 	}

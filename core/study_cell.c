@@ -29,6 +29,7 @@
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <yaml.h>
+#include "json_writer.h"
 #include "study.h"
 #include "study_result.h"
 #include "yaml_file.h"
@@ -187,26 +188,6 @@ static int census_test(struct map_census *c, const char *text)
 	return hash_set__add(&c->states, state) ?: hash_set__add(&c->shapes, shape);
 }
 
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long len;
-
-	if (!f)
-		return NULL;
-	if (!fseek(f, 0, SEEK_END) && (len = ftell(f)) >= 0 && !fseek(f, 0, SEEK_SET) && (buf = malloc((size_t)len + 1))) {
-		if (fread(buf, 1, (size_t)len, f) != (size_t)len) {
-			free(buf);
-			buf = NULL;
-		} else {
-			buf[len] = '\0';
-		}
-	}
-	fclose(f);
-	return buf;
-}
-
 static int census_dir(struct map_census *c, const char *dir)
 {
 	DIR *d = opendir(dir);
@@ -221,7 +202,7 @@ static int census_dir(struct map_census *c, const char *dir)
 		if (strncmp(e->d_name, "test-", 5))
 			continue;
 		study__path(path, sizeof(path), "%s/%s", dir, e->d_name);
-		text = read_file(path);
+		text = output_read_file(path, NULL);
 		if (!text)
 			continue;
 		err = census_test(c, text);
@@ -358,7 +339,7 @@ static int remove_entry(const char *path, const struct stat *sb, int flag, struc
 /* The last non-empty line of the cell's log: why it failed. */
 static char *last_line(const char *log)
 {
-	char *text = read_file(log), *line = NULL, *p;
+	char *text = output_read_file(log, NULL), *line = NULL, *p;
 
 	if (!text)
 		return NULL;

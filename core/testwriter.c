@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include "insn.h"
 #include "json_writer.h"
@@ -55,37 +56,6 @@ const char *test_return_name(const struct mhse_hook *hook, uint64_t ret)
 	return NULL;
 }
 
-/* mkdir -p */
-static int make_dirs(const char *dir)
-{
-	char *path;
-	int err = 0;
-
-	if (!*dir) {
-		pr_err("output directory: empty name\n");
-		return -EINVAL;
-	}
-	path = strdup(dir);
-	if (!path)
-		return -ENOMEM;
-	for (char *p = path + 1; !err; p++) {
-		bool end = !*p;
-
-		if (*p != '/' && !end)
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0755) && errno != EEXIST)
-			err = -errno;
-		if (end)
-			break;
-		*p = '/';
-	}
-	if (err)
-		pr_err("%s: cannot create directory %s: %s\n", dir, path, strerror(-err));
-	free(path);
-	return err;
-}
-
 static char *join(const char *dir, const char *name)
 {
 	char *path;
@@ -99,7 +69,7 @@ int test_writer__open(const char *dir, struct test_writer **out)
 	int err;
 
 	*out = NULL;
-	err = make_dirs(dir);
+	err = output_make_dirs(dir);
 	if (err)
 		return err;
 	tw = calloc(1, sizeof(*tw));
@@ -389,20 +359,14 @@ static bool pcap_part__next(const struct pcap_part *p, struct pcap_record *r)
 
 static int pcap_part__load(const char *path, struct pcap_part *p)
 {
-	FILE *f = fopen(path, "rb");
-	long len;
-
 	*p = (struct pcap_part){ 0 };
-	if (!f)
-		return errno == ENOENT ? 0 : -errno; /* a worker whose tests had no packets */
-	if (fseek(f, 0, SEEK_END) || (len = ftell(f)) < (long)sizeof(struct pcap_header) || fseek(f, 0, SEEK_SET) ||
-	    !(p->data = malloc((size_t)len)) || fread(p->data, 1, (size_t)len, f) != (size_t)len) {
-		fclose(f);
+	if (access(path, F_OK))
+		return 0; /* a worker whose tests had no packets */
+	p->data = (uint8_t *)output_read_file(path, &p->len);
+	if (!p->data || p->len < sizeof(struct pcap_header)) {
 		pr_err("%s: unreadable pcap\n", path);
 		return -EIO;
 	}
-	fclose(f);
-	p->len = (size_t)len;
 	p->pos = sizeof(struct pcap_header);
 	return 0;
 }
@@ -564,7 +528,7 @@ static void emit_combined(struct json_writer *w, const void *arg)
 static int write_stats_file(const char *dir, void (*emit)(struct json_writer *w, const void *arg), const void *arg)
 {
 	char *path;
-	int err = make_dirs(dir);
+	int err = output_make_dirs(dir);
 
 	if (err)
 		return err;
