@@ -314,8 +314,8 @@ static int list_cells(struct study *st)
 		}
 		for (size_t p = 0; !err && p < obj->prog_cnt; p++) {
 			const struct mhse_prog *prog = &obj->progs[p];
-			const char *rule = hooks_file_names(o->hooks, prog->name) ? "hooks file" :
-					   prog->hook ? "section" : "none";
+			const char *rule = hooks_file_names(o->hooks, prog->name) ? "--hooks" :
+					   mhse_hook_rule__name(prog->hook_rule) ?: "none";
 
 			if (wanted(o, prog->name))
 				err = add_cell(st, o, prog->name, rule, NULL);

@@ -39,7 +39,7 @@ struct study_cell {
 	char id[512];        /* unique in the study, a file name */
 	const struct study_object *object;
 	char *program;       /* NULL when the object could not be opened */
-	const char *hook_rule; /* how the program's hook is found: "section", "hooks file" or "none" */
+	const char *hook_rule; /* the rule that places the program on a hook (mhse info's), "--hooks" or "none" */
 	const char *policy, *search;
 	char *open_error;    /* the object's one-line error, or NULL */
 };
