@@ -668,18 +668,19 @@ int study__main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	out_arg = out_arg ? out_arg : "study-out";
+	err = study__load(argv[optind], &st);
+	if (err)
+		goto out;
 	if (output_make_dirs(out_arg) || !realpath(out_arg, out)) {
-		fprintf(stderr, "%s: %s\n", out_arg, strerror(errno));
-		return EXIT_BAD_INPUT;
+		err = EXIT_BAD_INPUT;
+		goto out;
 	}
 	study__path(exe, sizeof(exe), "%s/cells", out);
 	if (output_make_dirs(exe) || self_exe(exe, sizeof(exe))) {
 		fprintf(stderr, "%s/cells: %s\n", out, strerror(errno));
-		return EXIT_BAD_INPUT;
-	}
-	err = study__load(argv[optind], &st);
-	if (err)
+		err = EXIT_BAD_INPUT;
 		goto out;
+	}
 	if (cell) {
 		err = EXIT_USAGE;
 		for (size_t i = 0; i < st.cell_cnt; i++)
