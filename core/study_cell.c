@@ -274,6 +274,7 @@ static int read_stats(const char *dir, struct cell_result *r)
 	r->time_s = stat_num(&doc, root, "time_s");
 	r->solver_pct = r->time_s > 0 ? 100.0 * stat_num(&doc, root, "solver_time_s") / r->time_s : 0;
 	r->peak_mb = stat_num(&doc, root, "peak_rss_mb");
+	r->time_to_cov_s = stat_num(&doc, root, "time_to_coverage_s");
 	r->kernel_agree = (int64_t)stat_num(&doc, root, "kernel_agree");
 	r->kernel_disagree = (int64_t)stat_num(&doc, root, "kernel_disagree");
 	r->kernel_not_replayable = (int64_t)stat_num(&doc, root, "kernel_not_replayable");
@@ -294,33 +295,35 @@ static int read_stats(const char *dir, struct cell_result *r)
 	return r->type && r->search ? 0 : -ENOMEM;
 }
 
-/* coverage.json's timeline, when the run recorded one: points of time and
- * instruction coverage; the time to final coverage is the first point at
+/* coverage.json's timeline, when the run recorded one (docs/output.md):
+ * points of time and instructions hit, as a percentage of the reachable
+ * ones. The time to final coverage is stats.json's, else the first point at
  * the final figure. */
 static int read_timeline(const char *dir, struct cell_result *r)
 {
 	char path[PATH_MAX];
 	yaml_document_t doc;
 	yaml_node_t *root, *tl;
+	double reachable;
 	size_t cnt;
 
-	r->time_to_cov_s = -1;
 	study__path(path, sizeof(path), "%s/coverage.json", dir);
 	if (access(path, R_OK) || yaml_file__load(path, &doc))
 		return 0;
 	root = yaml_document_get_root_node(&doc);
+	reachable = stat_num(&doc, root, "insns_reachable");
 	tl = yaml_file__member(&doc, root, "timeline");
 	cnt = tl && tl->type == YAML_SEQUENCE_NODE ? (size_t)(tl->data.sequence.items.top - tl->data.sequence.items.start) : 0;
 	r->timeline = calloc(cnt ? cnt : 1, sizeof(*r->timeline));
 	for (size_t i = 0; r->timeline && i < cnt; i++) {
 		yaml_node_t *p = yaml_document_get_node(&doc, tl->data.sequence.items.start[i]);
-		double t = stat_num(&doc, p, "time_s"), pct = stat_num(&doc, p, "insn_coverage_pct");
+		double t = stat_num(&doc, p, "time_s"), hit = stat_num(&doc, p, "insns_hit");
 
-		if (t < 0 || pct < 0)
+		if (t < 0 || hit < 0)
 			continue;
-		r->timeline[r->timeline_cnt++] = (struct svg_point){ t, pct };
+		r->timeline[r->timeline_cnt++] = (struct svg_point){ t, reachable > 0 ? 100.0 * hit / reachable : 100.0 };
 	}
-	for (size_t i = 0; r->timeline && i < r->timeline_cnt && r->time_to_cov_s < 0; i++)
+	for (size_t i = 0; r->timeline && r->time_to_cov_s < 0 && i < r->timeline_cnt; i++)
 		if (r->timeline[i].y >= r->timeline[r->timeline_cnt - 1].y)
 			r->time_to_cov_s = r->timeline[i].x;
 	yaml_document_delete(&doc);
