@@ -6,7 +6,7 @@ set -eu
 cd "$(dirname "$0")"
 
 packages="build-essential pkg-config meson ninja-build clang llvm clang-19 llvm-19
-libz3-dev libbpf-dev libelf-dev libyaml-dev libxdp1 lcov libclang-rt-14-dev python3"
+libz3-dev libbpf-dev libelf-dev libyaml-dev libxdp1 lcov libclang-rt-14-dev python3 slurm-wlm munge"
 
 missing=""
 for p in $packages; do

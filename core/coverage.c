@@ -172,6 +172,71 @@ void coverage__branch(struct coverage *cov, size_t prog, size_t pc, bool taken)
 	cov->progs[prog].sides[taken][pc]++;
 }
 
+/* The counter arrays of program i, in the order they are saved. */
+static void saved_arrays(const struct coverage *cov, size_t i, uint64_t *arrays[3])
+{
+	arrays[0] = cov->progs[i].hits;
+	arrays[1] = cov->progs[i].sides[0];
+	arrays[2] = cov->progs[i].sides[1];
+}
+
+int coverage__save(const struct coverage *cov, const char *path)
+{
+	FILE *f = fopen(path, "wb");
+	bool ok = f != NULL;
+
+	for (size_t i = 0; ok && i < cov->obj->prog_cnt; i++) {
+		size_t n = cov->obj->progs[i].insn_cnt;
+		uint64_t *arrays[3];
+		uint8_t counted = cov->progs[i].counted;
+
+		saved_arrays(cov, i, arrays);
+		ok = fwrite(&counted, 1, 1, f) == 1;
+		for (int a = 0; ok && a < 3; a++)
+			ok = !n || fwrite(arrays[a], sizeof(uint64_t), n, f) == n;
+	}
+	if (f && fclose(f))
+		ok = false;
+	if (!ok) {
+		pr_err("%s: %s\n", path, strerror(errno ? errno : EIO));
+		return -EIO;
+	}
+	return 0;
+}
+
+int coverage__add_saved(struct coverage *cov, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	bool ok = f != NULL;
+	uint64_t *buf = NULL;
+
+	for (size_t i = 0; ok && i < cov->obj->prog_cnt; i++) {
+		size_t n = cov->obj->progs[i].insn_cnt;
+		uint64_t *arrays[3];
+		uint8_t counted;
+
+		saved_arrays(cov, i, arrays);
+		free(buf);
+		buf = malloc((n ? n : 1) * sizeof(*buf));
+		ok = buf && fread(&counted, 1, 1, f) == 1;
+		if (ok && counted)
+			cov->progs[i].counted = true;
+		for (int a = 0; ok && a < 3; a++) {
+			ok = !n || fread(buf, sizeof(*buf), n, f) == n;
+			for (size_t k = 0; ok && k < n; k++)
+				arrays[a][k] += buf[k];
+		}
+	}
+	free(buf);
+	if (f)
+		fclose(f);
+	if (!ok) {
+		pr_err("%s: not a coverage file of this object\n", path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Adds the counts of instructions [start, end) of program p. */
 static void count_range(const struct coverage *cov, size_t p, size_t start, size_t end, struct coverage_counts *c)
 {

@@ -44,6 +44,12 @@ void coverage__hit(struct coverage *cov, size_t prog, size_t pc);
 /* Records the side a conditional jump took. */
 void coverage__branch(struct coverage *cov, size_t prog, size_t pc, bool taken);
 
+/* The counters as raw bytes, for another process with the same object
+ * (the workers of a --jobs run): coverage__add_saved adds them to cov.
+ * 0 or a negative errno after logging. */
+int coverage__save(const struct coverage *cov, const char *path);
+int coverage__add_saved(struct coverage *cov, const char *path);
+
 /* Totals over the programs that count. */
 void coverage__counts(const struct coverage *cov, struct coverage_counts *counts);
 double coverage__insn_pct(const struct coverage *cov);

@@ -158,6 +158,11 @@ struct state *engine__fork(struct mhse_engine *e, struct state *s, Z3_ast cond)
 		state__free(c);
 		return NULL;
 	}
+	if (fork_prefix__push(&c->fork_bits, c->depth_in_tree, true) ||
+	    fork_prefix__push(&s->fork_bits, s->depth_in_tree, false)) {
+		state__free(c);
+		return NULL;
+	}
 	c->depth_in_tree++;
 	s->depth_in_tree++;
 	e->stats.forks++;
@@ -1467,12 +1472,44 @@ static int build_path(struct mhse_engine *e, const struct state *s, struct assig
 	return build_map_effects(e, s, m, p);
 }
 
+/* Whether the paths under s are this process's (partition.h): its
+ * decisions agree with the worker's subtree, and its shard is ours once it
+ * is deep enough to have one. A finished path (final) above the worker's
+ * subtree is not the worker's, and one that ended above the split depth
+ * takes its shard from all its decisions. */
+static bool owns(struct mhse_engine *e, struct state *s, bool final)
+{
+	uint64_t depth = s->depth_in_tree, common = depth < e->target_len ? depth : e->target_len;
+
+	if (s->owned)
+		return true;
+	for (uint64_t i = 0; i < common; i += 64) {
+		uint64_t mask = common - i < 64 ? (UINT64_C(1) << (common - i)) - 1 : UINT64_MAX;
+
+		if ((s->fork_bits[i / 64] ^ e->target[i / 64]) & mask)
+			return false;
+	}
+	if (depth < e->target_len)
+		return !final;
+	if (e->opts.shard.count > 1) {
+		if (depth < e->split_depth && !final)
+			return true;
+		if (shard__of(&e->opts.shard, s->fork_bits, depth < e->split_depth ? depth : e->split_depth) !=
+		    e->opts.shard.index)
+			return false;
+	}
+	s->owned = true;
+	return true;
+}
+
 enum step engine__end(struct mhse_engine *e, struct state *s, enum path_kind kind, const char *fmt, ...)
 {
 	struct path_result p = { .kind = kind, .err_prog = (uint32_t)(s->prog - e->obj->progs), .err_pc = (uint32_t)s->pc };
 	enum sat sat;
 	va_list args;
 
+	if (!owns(e, s, true))
+		return STEP_DONE;
 	if (fmt) {
 		va_start(args, fmt);
 		vsnprintf(p.message, sizeof(p.message), fmt, args);
@@ -1762,6 +1799,8 @@ int mhse_engine__new(const struct mhse_object *obj, const struct mhse_prog *prog
 	e->simplify_params = Z3_mk_params(e->ctx.z);
 	Z3_params_inc_ref(e->ctx.z, e->simplify_params);
 	Z3_params_set_uint(e->ctx.z, e->simplify_params, Z3_mk_string_symbol(e->ctx.z, "max_steps"), SIMPLIFY_MAX_STEPS);
+	if (e->opts.shard.count > 1)
+		e->split_depth = shard__split_depth(&e->opts.shard);
 	e->searcher = searcher__new(opts->search, opts->seed, e->covered, prog->insn_cnt);
 	if (!e->searcher)
 		goto fail;
@@ -1775,22 +1814,46 @@ fail:
 	return err;
 }
 
-int mhse_engine__run(struct mhse_engine *e, path_fn on_path, void *arg)
+/* Hands the shallowest spare state of this worker's subtree to an idle
+ * worker: the largest piece of work, and the shortest prefix to follow. */
+static void give_away(struct mhse_engine *e)
+{
+	struct state *s = e->searcher->steal(e->searcher);
+
+	if (!s)
+		return;
+	if (!owns(e, s, false)) {
+		state__free(s);
+		return;
+	}
+	if (s->depth_in_tree < e->target_len ||
+	    workshare__give(e->opts.share, s->fork_bits, s->depth_in_tree)) {
+		e->searcher->add(e->searcher, s);
+		return;
+	}
+	state__free(s);
+}
+
+/* Explores from the root what is this process's, until nothing is left or
+ * the run stops. Returns 1 when it is all done, 0 when a budget or a
+ * failure ended the run, or -ENOMEM. */
+static int explore_share(struct mhse_engine *e)
 {
 	struct state *s = state__fork(e->init);
 
 	if (!s)
 		return -ENOMEM;
-	e->on_path = on_path;
-	e->on_path_arg = arg;
-	e->start_ns = now_ns();
 	e->searcher->add(e->searcher, s);
 	while (!e->stop && (s = e->searcher->select(e->searcher))) {
 		enum step st;
 
 		if (over_budget(e)) {
 			state__free(s);
-			break;
+			return 0;
+		}
+		if (!owns(e, s, false)) {
+			state__free(s);
+			continue;
 		}
 		st = run_state(e, s, e->covered);
 		if (st == STEP_CONTINUE)
@@ -1801,13 +1864,41 @@ int mhse_engine__run(struct mhse_engine *e, path_fn on_path, void *arg)
 			e->stop = true;
 			break;
 		}
+		if (e->opts.share && workshare__hungry(e->opts.share))
+			give_away(e);
 	}
+	return !e->stop;
+}
+
+int mhse_engine__run(struct mhse_engine *e, path_fn on_path, void *arg)
+{
+	struct workshare *share = e->opts.share;
+	bool more = !share || e->opts.share_root;
+	struct state *s;
+	int ret = 0;
+
+	e->on_path = on_path;
+	e->on_path_arg = arg;
+	e->start_ns = now_ns();
+	for (;;) {
+		if (more && (ret = explore_share(e)) <= 0)
+			break;
+		/* the subtree is done: a worker asks for another */
+		free(e->target);
+		e->target = NULL;
+		e->target_len = 0;
+		if (!share || !workshare__take(share, &e->target, &e->target_len))
+			break;
+		more = true;
+	}
+	if (share)
+		workshare__leave(share);
 	/* what a budget left unexplored is dropped, not reported */
 	while ((s = e->searcher->select(e->searcher)))
 		state__free(s);
 	e->stats.time_s = (double)(now_ns() - e->start_ns) / 1e9;
 	e->stats.solver = e->solver.stats;
-	return 0;
+	return ret < 0 ? ret : 0;
 }
 
 const struct engine_stats *mhse_engine__stats(const struct mhse_engine *e)
@@ -1840,5 +1931,6 @@ void mhse_engine__free(struct mhse_engine *e)
 	free(e->strings);
 	free(e->policy);
 	free(e->covered);
+	free(e->target);
 	free(e);
 }

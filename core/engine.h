@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include "hook.h"
 #include "object.h"
+#include "partition.h"
 #include "path.h"
 #include "solver.h"
 
@@ -37,6 +38,10 @@ struct mhse_explore_opts {
 	const uint8_t *raw;
 	uint32_t raw_len;
 	bool raw_symbolic;
+	/* splitting the path tree (partition.h) */
+	struct shard shard;       /* count 0 or 1: the whole tree */
+	struct workshare *share;  /* a worker of a --jobs run, or NULL */
+	bool share_root;          /* that worker starts at the root; the others wait for subtrees */
 };
 
 struct engine_stats {

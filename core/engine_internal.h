@@ -39,6 +39,10 @@ struct mhse_engine {
 	Z3_params simplify_params;
 	struct term_map simplified;    /* terms engine__simplify has simplified */
 	bool stop;
+	/* this process's part of the path tree (partition.h) */
+	uint64_t *target;              /* a worker's subtree: the decisions down to it */
+	uint64_t target_len;
+	uint32_t split_depth;          /* where shards split */
 };
 
 /* Outcome of executing helpers and instructions on a state. */

@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "coverage.h"
 #include "explore.h"
@@ -25,7 +30,16 @@ struct explore_run {
 	struct replay_kernel *kernel; /* NULL unless the kernel referees */
 	struct replay_report replay;
 	uint64_t max_insns;   /* the engine's per-path budget */
+	struct workshare *share; /* a worker's: the run's test numbering */
+	size_t number;        /* of the last test written */
 	int err;
+};
+
+/* A worker process of a --jobs run: its own files go to dir. */
+struct explore_worker {
+	struct workshare *share;
+	unsigned index;
+	char dir[4096];
 };
 
 static void progress(const struct explore_run *run, bool done)
@@ -65,7 +79,15 @@ static int on_path(void *arg, const struct path_result *path)
 	struct run_stats *st = run->stats;
 	char reason[256];
 
-	run->err = test_writer__add(run->writer, run->obj, run->prog, run->hook, path);
+	if (run->share) {
+		run->number = workshare__next_test(run->share);
+		/* the run's path budget, over all workers */
+		if (run->opts->engine.max_paths && run->number > run->opts->engine.max_paths)
+			return 1;
+	} else {
+		run->number = test_writer__count(run->writer) + 1;
+	}
+	run->err = test_writer__add_numbered(run->writer, run->number, run->obj, run->prog, run->hook, path);
 	if (run->err)
 		return 1;
 	st->paths++;
@@ -88,8 +110,7 @@ static int on_path(void *arg, const struct path_result *path)
 		st->self_check_mismatches++;
 		if (run->opts->progress)
 			fputc('\n', stderr);
-		fprintf(stderr, "%s: self-check mismatch in test %zu: %s\n", run->prog->name,
-			test_writer__count(run->writer), reason);
+		fprintf(stderr, "%s: self-check mismatch in test %zu: %s\n", run->prog->name, run->number, reason);
 	} else if (run->kernel && referee(run, path)) {
 		return 1;
 	}
@@ -105,14 +126,19 @@ static double peak_rss_mb(void)
 	return getrusage(RUSAGE_SELF, &ru) ? 0 : (double)ru.ru_maxrss / 1024.0;
 }
 
-int mhse_explore(const struct mhse_object *obj, const struct mhse_prog *prog, const struct mhse_hook *hook,
-		 const struct explore_opts *opts, struct run_stats *stats)
+static int worker_stats_save(const char *dir, const struct run_stats *st);
+
+/* One process's exploration: the whole run, or one worker's part of it
+ * (w), whose results explore_parallel merges. */
+static int explore_run(const struct mhse_object *obj, const struct mhse_prog *prog, const struct mhse_hook *hook,
+		       const struct explore_opts *opts, const struct explore_worker *w, struct run_stats *stats)
 {
-	struct explore_run run = { .obj = obj, .prog = prog, .hook = hook, .opts = opts, .stats = stats };
+	struct explore_run run = { .obj = obj, .prog = prog, .hook = hook, .opts = opts, .stats = stats,
+				   .share = w ? w->share : NULL };
 	struct mhse_explore_opts eopts = opts->engine;
 	struct mhse_engine *engine = NULL;
 	const struct engine_stats *es;
-	char path[4096];
+	char path[4200];
 	int err;
 
 	if (!eopts.max_insns)
@@ -121,9 +147,17 @@ int mhse_explore(const struct mhse_object *obj, const struct mhse_prog *prog, co
 	stats->hook = hook->name;
 	stats->policy = map_policy_name(eopts.policy);
 	stats->search = search_name(eopts.search);
+	eopts.share = run.share;
+	eopts.share_root = w && !w->index;
 	err = test_writer__open(opts->out_dir, &run.writer);
 	if (err)
 		return err;
+	if (w) {
+		snprintf(path, sizeof(path), "%s/tests.pcap", w->dir);
+		err = mkdir(w->dir, 0755) && errno != EEXIST ? -errno : test_writer__set_pcap(run.writer, path);
+		if (err)
+			goto out;
+	}
 	if (opts->replay_kernel) {
 		err = replay_kernel__open(obj, prog, hook, &run.kernel);
 		if (!err)
@@ -154,6 +188,14 @@ int mhse_explore(const struct mhse_object *obj, const struct mhse_prog *prog, co
 	stats->insn_coverage_pct = coverage__insn_pct(run.cov);
 	stats->branch_coverage_pct = coverage__branch_pct(run.cov);
 	stats->peak_rss_mb = peak_rss_mb();
+	if (w) {
+		snprintf(path, sizeof(path), "%s/coverage.bin", w->dir);
+		if (!err)
+			err = coverage__save(run.cov, path);
+		if (!err)
+			err = worker_stats_save(w->dir, stats);
+		goto out;
+	}
 	snprintf(path, sizeof(path), "%s/coverage.json", opts->out_dir);
 	if (!err)
 		err = coverage__write_json(run.cov, path);
@@ -174,6 +216,238 @@ out:
 	mhse_vm__free(run.vm);
 	test_writer__close(run.writer);
 	return err;
+}
+
+/* A worker's stats for the parent: counts, then one unsupported reason a line. */
+static int worker_stats_save(const char *dir, const struct run_stats *st)
+{
+	char path[4200];
+	FILE *f;
+	int err = 0;
+
+	snprintf(path, sizeof(path), "%s/stats.txt", dir);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	fprintf(f, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %.9f %.9f %.3f\n",
+		(unsigned long long)st->paths, (unsigned long long)st->tests, (unsigned long long)st->errors,
+		(unsigned long long)st->unsupported, (unsigned long long)st->budget, (unsigned long long)st->timeouts,
+		(unsigned long long)st->spurious, (unsigned long long)st->self_check_mismatches,
+		(unsigned long long)st->queries, (unsigned long long)st->z3_calls, st->time_s, st->solver_time_s,
+		st->peak_rss_mb);
+	for (size_t i = 0; i < st->unsupported_reason_cnt; i++)
+		fprintf(f, "%llu %s\n", (unsigned long long)st->unsupported_reasons[i].count,
+			st->unsupported_reasons[i].reason);
+	if (fclose(f))
+		err = -errno;
+	return err;
+}
+
+/* Adds a worker's stats to the run's (times summed; peak memory the largest). */
+static int worker_stats_add(const char *dir, struct run_stats *st)
+{
+	unsigned long long n[10];
+	double time_s, solver_s, rss;
+	char path[4200], line[512];
+	FILE *f;
+	int err = 0;
+
+	snprintf(path, sizeof(path), "%s/stats.txt", dir);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	if (fscanf(f, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %lf %lf %lf\n", &n[0], &n[1], &n[2], &n[3],
+		   &n[4], &n[5], &n[6], &n[7], &n[8], &n[9], &time_s, &solver_s, &rss) != 13) {
+		fclose(f);
+		return -EINVAL;
+	}
+	st->paths += n[0];
+	st->tests += n[1];
+	st->errors += n[2];
+	st->unsupported += n[3];
+	st->budget += n[4];
+	st->timeouts += n[5];
+	st->spurious += n[6];
+	st->self_check_mismatches += n[7];
+	st->queries += n[8];
+	st->z3_calls += n[9];
+	st->time_s += time_s;
+	st->solver_time_s += solver_s;
+	if (rss > st->peak_rss_mb)
+		st->peak_rss_mb = rss;
+	while (!err && fgets(line, sizeof(line), f)) {
+		unsigned long long count;
+		int used = 0;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (sscanf(line, "%llu %n", &count, &used) != 1 || !used)
+			continue;
+		/* the first of the worker's paths is counted by add, the rest here */
+		err = run_stats__add_unsupported(st, line + used);
+		for (size_t i = 0; !err && i < st->unsupported_reason_cnt; i++)
+			if (!strcmp(st->unsupported_reasons[i].reason, line + used))
+				st->unsupported_reasons[i].count += count - 1;
+	}
+	fclose(f);
+	return err;
+}
+
+static void worker_dir_remove(const char *dir)
+{
+	static const char *const files[] = { "tests.pcap", "coverage.bin", "stats.txt" };
+	char path[4200];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Waits for the workers; when one fails, ends the others (they could wait
+ * for its work forever). 0, or -EIO when a worker failed. */
+static int workers_wait(pid_t *pids, unsigned cnt)
+{
+	unsigned left = cnt;
+	int err = 0;
+
+	while (left) {
+		int status;
+		pid_t pid = wait(&status);
+		bool failed = !WIFEXITED(status) || WEXITSTATUS(status);
+
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			return -ECHILD;
+		}
+		for (unsigned i = 0; i < cnt; i++) {
+			if (pids[i] != pid)
+				continue;
+			pids[i] = 0;
+			left--;
+			if (failed && !err) {
+				err = -EIO;
+				for (unsigned k = 0; k < cnt; k++)
+					if (pids[k] > 0)
+						kill(pids[k], SIGKILL);
+			}
+		}
+	}
+	return err;
+}
+
+/* --jobs N: N worker processes share the path tree (partition.h), write
+ * their tests into the output directory under one numbering, and the
+ * parent merges their coverage, packets and stats. */
+static int explore_parallel(const struct mhse_object *obj, const struct mhse_prog *prog,
+			    const struct mhse_hook *hook, const struct explore_opts *opts, struct run_stats *stats)
+{
+	struct explore_opts wopts = *opts;
+	struct explore_worker *workers = calloc(opts->jobs, sizeof(*workers));
+	pid_t *pids = calloc(opts->jobs, sizeof(*pids));
+	char **pcaps = calloc(opts->jobs, sizeof(*pcaps));
+	struct workshare *share = workshare__new(opts->jobs);
+	struct coverage *cov = NULL;
+	char path[4200];
+	double start = now_s(), worker_s;
+	int err = workers && pids && pcaps && share ? 0 : -ENOMEM;
+
+	wopts.progress = false;
+	stats->program = prog->name;
+	stats->hook = hook->name;
+	stats->policy = map_policy_name(opts->engine.policy);
+	stats->search = search_name(opts->engine.search);
+	fflush(NULL); /* the workers must not print what the parent had buffered */
+	for (unsigned i = 0; !err && i < opts->jobs; i++) {
+		struct explore_worker *w = &workers[i];
+
+		*w = (struct explore_worker){ .share = share, .index = i };
+		snprintf(w->dir, sizeof(w->dir), "%s/.worker-%u", opts->out_dir, i);
+		snprintf(path, sizeof(path), "%s/tests.pcap", w->dir);
+		pcaps[i] = strdup(path);
+		if (!pcaps[i]) {
+			err = -ENOMEM;
+			break;
+		}
+		pids[i] = fork();
+		if (pids[i] < 0) {
+			err = -errno;
+			pids[i] = 0;
+		} else if (!pids[i]) {
+			struct run_stats ws = { 0 };
+			int e = explore_run(obj, prog, hook, &wopts, w, &ws);
+
+			fflush(NULL);
+			_exit(e ? 1 : 0);
+		}
+	}
+	if (err) {
+		for (unsigned i = 0; pids && i < opts->jobs; i++)
+			if (pids[i] > 0)
+				kill(pids[i], SIGKILL);
+	}
+	if (pids) {
+		int e = workers_wait(pids, opts->jobs);
+
+		if (!err)
+			err = e;
+	}
+	if (!err)
+		err = coverage__new(obj, prog, &cov);
+	for (unsigned i = 0; !err && i < opts->jobs; i++) {
+		snprintf(path, sizeof(path), "%s/coverage.bin", workers[i].dir);
+		err = coverage__add_saved(cov, path);
+		if (!err)
+			err = worker_stats_add(workers[i].dir, stats);
+	}
+	snprintf(path, sizeof(path), "%s/tests.pcap", opts->out_dir);
+	if (!err && hook->has_packet)
+		err = test_pcap__merge(path, pcaps, opts->jobs);
+	if (!err) {
+		/* wall-clock time; the solver's share of it as of the workers' time */
+		worker_s = stats->time_s;
+		stats->time_s = now_s() - start;
+		stats->solver_time_s = worker_s > 0 ? stats->solver_time_s / worker_s * stats->time_s : 0;
+		stats->ms_per_test = stats->tests ? stats->time_s * 1000.0 / (double)stats->tests : 0;
+		stats->insn_coverage_pct = coverage__insn_pct(cov);
+		stats->branch_coverage_pct = coverage__branch_pct(cov);
+		snprintf(path, sizeof(path), "%s/coverage.json", opts->out_dir);
+		err = coverage__write_json(cov, path);
+	}
+	snprintf(path, sizeof(path), "%s/coverage.info", opts->out_dir);
+	if (!err)
+		err = coverage__write_lcov(cov, path);
+	if (!err)
+		err = stats_write(opts->out_dir, stats);
+	for (unsigned i = 0; workers && i < opts->jobs; i++)
+		if (workers[i].dir[0])
+			worker_dir_remove(workers[i].dir);
+	for (unsigned i = 0; pcaps && i < opts->jobs; i++)
+		free(pcaps[i]);
+	coverage__free(cov);
+	workshare__free(share);
+	free(pcaps);
+	free(pids);
+	free(workers);
+	return err;
+}
+
+int mhse_explore(const struct mhse_object *obj, const struct mhse_prog *prog, const struct mhse_hook *hook,
+		 const struct explore_opts *opts, struct run_stats *stats)
+{
+	/* the kernel referee is one process's: its report is written as tests are */
+	if (opts->jobs > 1 && !opts->replay_kernel)
+		return explore_parallel(obj, prog, hook, opts, stats);
+	return explore_run(obj, prog, hook, opts, NULL, stats);
 }
 
 void mhse_explore__print_summary(FILE *out, const struct run_stats *stats, size_t cnt)

@@ -2,7 +2,9 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "json_writer.h"
 #include "log.h"
 
@@ -23,6 +25,58 @@ int output_write_file(const char *path, void (*emit)(FILE *f, const void *arg), 
 	if (err)
 		pr_err("%s: write failed: %s\n", path, strerror(-err));
 	return err;
+}
+
+int output_make_dirs(const char *dir)
+{
+	char *path;
+	int err = 0;
+
+	if (!*dir) {
+		pr_err("output directory: empty name\n");
+		return -EINVAL;
+	}
+	path = strdup(dir);
+	if (!path)
+		return -ENOMEM;
+	for (char *p = path + 1; !err; p++) {
+		bool end = !*p;
+
+		if (*p != '/' && !end)
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) && errno != EEXIST)
+			err = -errno;
+		if (end)
+			break;
+		*p = '/';
+	}
+	if (err)
+		pr_err("%s: cannot create directory %s: %s\n", dir, path, strerror(-err));
+	free(path);
+	return err;
+}
+
+char *output_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (!fseek(f, 0, SEEK_END) && (n = ftell(f)) >= 0 && !fseek(f, 0, SEEK_SET) && (buf = malloc((size_t)n + 1))) {
+		if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+			free(buf);
+			buf = NULL;
+		} else {
+			buf[n] = '\0';
+			if (len)
+				*len = (size_t)n;
+		}
+	}
+	fclose(f);
+	return buf;
 }
 
 struct json_document {

@@ -30,6 +30,11 @@ struct json_writer {
 /* Writes path with emit, reporting open and write failures (file and
  * reason) through the log. Returns 0 or a negative errno. */
 int output_write_file(const char *path, void (*emit)(FILE *f, const void *arg), const void *arg);
+/* mkdir -p dir. 0, or a negative errno after logging. */
+int output_make_dirs(const char *dir);
+/* A whole file, NUL-terminated (its length in *len when len is not NULL),
+ * or NULL. */
+char *output_read_file(const char *path, size_t *len);
 int jsonw_write_file(const char *path, void (*emit)(struct json_writer *w, const void *arg), const void *arg);
 
 /* Every value takes the member name key inside an object, NULL elsewhere.

@@ -23,6 +23,7 @@
 #include "object.h"
 #include "packet_file.h"
 #include "replay.h"
+#include "study.h"
 
 enum { EXIT_RUN_FAILED = 1, EXIT_USAGE = 2, EXIT_BAD_INPUT = 3, EXIT_NO_KERNEL = 4 };
 
@@ -39,6 +40,7 @@ static const char usage_main[] =
 	"  run       run one program concretely on a packet, context and maps\n"
 	"  replay    replay the tests of an exploration in the interpreter and the kernel\n"
 	"  specs     the known hooks\n"
+	"  study     a coverage study over objects, programs, policies and searches\n"
 	"\n"
 	"'mhse COMMAND --help' describes each. Exit codes: 0 success, 1 the program run\n"
 	"failed (or a replay disagreed), 2 usage error, 3 bad input (object, spec, packet or\n"
@@ -90,6 +92,8 @@ static const char usage_explore[] =
 	"  --search NAME         dfs (default), bfs, random-path, covnew\n"
 	"  --max-time S, --max-paths N, --max-insns N (per path), --max-memory MB, --seed N\n"
 	"  --out DIR             output directory (default mhse-out)\n"
+	"  --jobs N              worker processes sharing the path tree (default: the cores)\n"
+	"  --shard I/N           explore only shard I of N of the path tree (docs/study.md)\n"
 	"  --replay-kernel       referee every test in the running kernel as it is written\n"
 	"  --const NAME=VALUE    bind an extern symbol\n"
 	"  --map-size NAME=N     set a map's max_entries\n"
@@ -186,7 +190,7 @@ static const struct mhse_prog *pick_prog(const struct mhse_object *obj, const ch
 enum {
 	OPT_CONST = 256, OPT_MAP_SIZE, OPT_PROG, OPT_HOOK, OPT_PACKET, OPT_CTX, OPT_MAPS, OPT_NONDET, OPT_TRACE,
 	OPT_ALL, OPT_POLICY, OPT_MAP_POLICY, OPT_SEARCH, OPT_MAX_TIME, OPT_MAX_PATHS, OPT_MAX_INSNS, OPT_MAX_MEMORY,
-	OPT_SEED, OPT_OUT, OPT_KERNEL, OPT_REPLAY_KERNEL, OPT_HOOKS, OPT_BTF,
+	OPT_SEED, OPT_OUT, OPT_KERNEL, OPT_REPLAY_KERNEL, OPT_HOOKS, OPT_BTF, OPT_JOBS, OPT_SHARD,
 };
 
 static const struct option long_opts[] = {
@@ -202,7 +206,8 @@ static const struct option long_opts[] = {
 	{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY }, { "seed", required_argument, NULL, OPT_SEED },
 	{ "out", required_argument, NULL, OPT_OUT },       { "kernel", no_argument, NULL, OPT_KERNEL },
 	{ "replay-kernel", no_argument, NULL, OPT_REPLAY_KERNEL }, { "hooks", required_argument, NULL, OPT_HOOKS },
-	{ "btf", required_argument, NULL, OPT_BTF },
+	{ "btf", required_argument, NULL, OPT_BTF },       { "jobs", required_argument, NULL, OPT_JOBS },
+	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ 0 },
 };
 
@@ -214,6 +219,8 @@ struct run_opts {
 	int ctx_cnt, map_policy_cnt;
 	double max_time;
 	uint64_t max_paths, max_insns, max_memory, seed;
+	uint64_t jobs; /* 0: the machine's cores */
+	struct shard shard;
 	const char **dir_arg; /* set by commands that take a directory after the object */
 	struct hook_map hooks; /* --hooks FILE */
 };
@@ -376,6 +383,19 @@ static int parse_opts(int argc, char **argv, const char *usage, const int *allow
 		case OPT_MAX_INSNS: if (parse_number("max-insns", optarg, &o->max_insns)) return EXIT_USAGE; break;
 		case OPT_MAX_MEMORY: if (parse_number("max-memory", optarg, &o->max_memory)) return EXIT_USAGE; break;
 		case OPT_SEED: if (parse_number("seed", optarg, &o->seed)) return EXIT_USAGE; break;
+		case OPT_JOBS:
+			if (parse_number("jobs", optarg, &o->jobs)) return EXIT_USAGE;
+			if (!o->jobs || o->jobs > 1024) {
+				fprintf(stderr, "--jobs %s: expected 1 to 1024 workers\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_SHARD:
+			if (shard__parse(optarg, &o->shard)) {
+				fprintf(stderr, "--shard %s: expected I/N with 1 <= I <= N\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		}
 	}
 	if (optind != argc - 1 - (o->dir_arg != NULL)) {
@@ -632,7 +652,8 @@ static int engine_opts(const struct mhse_object *obj, const struct run_opts *o, 
 {
 	*eo = (struct mhse_explore_opts){ .policy = POLICY_CONSISTENT, .search = SEARCH_DFS, .max_time_s = o->max_time,
 					  .max_paths = o->max_paths, .max_insns = o->max_insns,
-					  .max_memory_mb = o->max_memory, .seed = o->seed, .maps_file = o->maps };
+					  .max_memory_mb = o->max_memory, .seed = o->seed, .maps_file = o->maps,
+					  .shard = o->shard };
 	if (o->policy && map_policy_parse(o->policy, &eo->policy)) {
 		fprintf(stderr, "--policy %s: expected alloc, lookup, consistent or concrete\n", o->policy);
 		return EXIT_USAGE;
@@ -667,8 +688,10 @@ static int engine_opts(const struct mhse_object *obj, const struct run_opts *o, 
 static int explore_one(const struct mhse_object *obj, const struct mhse_prog *prog, const struct run_opts *o,
 		       const struct mhse_explore_opts *eo, const char *out_dir, struct run_stats *stats)
 {
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	struct explore_opts xo = { .engine = *eo, .out_dir = out_dir, .progress = isatty(STDERR_FILENO),
-				   .replay_kernel = o->kernel };
+				   .replay_kernel = o->kernel,
+				   .jobs = o->jobs ? (unsigned)o->jobs : cores > 1 ? (unsigned)cores : 1 };
 	struct mhse_hook *hook;
 	int err;
 
@@ -695,7 +718,7 @@ static int cmd_explore(int argc, char **argv)
 {
 	static const int allowed[] = { OPT_PROG, OPT_ALL, OPT_HOOK, OPT_HOOKS, OPT_POLICY, OPT_MAP_POLICY, OPT_MAPS, OPT_SEARCH,
 				       OPT_MAX_TIME, OPT_MAX_PATHS, OPT_MAX_INSNS, OPT_MAX_MEMORY, OPT_SEED, OPT_OUT,
-				       OPT_REPLAY_KERNEL, OPT_CONST, OPT_MAP_SIZE, OPT_BTF, 0 };
+				       OPT_REPLAY_KERNEL, OPT_CONST, OPT_MAP_SIZE, OPT_BTF, OPT_JOBS, OPT_SHARD, 0 };
 	struct run_opts o = { 0 };
 	struct mhse_object *obj = NULL;
 	struct mhse_explore_opts eo = { 0 };
@@ -848,6 +871,7 @@ int main(int argc, char **argv)
 	} commands[] = {
 		{ "explore", cmd_explore }, { "info", cmd_info }, { "disasm", cmd_disasm },
 		{ "run", cmd_run },         { "replay", cmd_replay },   { "specs", cmd_specs },
+		{ "study", study__main },
 	};
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {

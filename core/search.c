@@ -8,6 +8,7 @@
  * newest first, then like dfs).
  */
 #include <stdlib.h>
+#include <string.h>
 #include "search.h"
 #include "state.h"
 
@@ -84,25 +85,39 @@ static size_t pick(struct pool *p)
 	}
 }
 
+/* Removes state i; keep_order keeps the others in arrival order. */
+static struct state *take(struct pool *p, size_t i, bool keep_order)
+{
+	struct state *s = p->states[i];
+
+	if (keep_order)
+		memmove(&p->states[i], &p->states[i + 1], (p->cnt - i - 1) * sizeof(*p->states));
+	else
+		p->states[i] = p->states[p->cnt - 1];
+	p->cnt--;
+	return s;
+}
+
 static struct state *pool_select(struct searcher *self)
 {
 	struct pool *p = (struct pool *)self;
-	struct state *s;
-	size_t i;
 
-	if (!p->cnt)
-		return NULL;
-	i = pick(p);
-	s = p->states[i];
 	/* bfs keeps arrival order; the others may reorder */
-	if (p->kind == SEARCH_BFS) {
-		for (size_t j = i + 1; j < p->cnt; j++)
-			p->states[j - 1] = p->states[j];
-	} else {
-		p->states[i] = p->states[p->cnt - 1];
-	}
-	p->cnt--;
-	return s;
+	return p->cnt ? take(p, pick(p), p->kind == SEARCH_BFS) : NULL;
+}
+
+static struct state *pool_steal(struct searcher *self)
+{
+	struct pool *p = (struct pool *)self;
+	size_t best = 0;
+
+	if (p->cnt < 2)
+		return NULL;
+	for (size_t i = 1; i < p->cnt; i++)
+		if (p->states[i]->depth_in_tree < p->states[best]->depth_in_tree)
+			best = i;
+	/* the others keep their order: dfs goes on where it was */
+	return take(p, best, true);
 }
 
 static void pool_free(struct searcher *self)
@@ -119,7 +134,7 @@ struct searcher *searcher__new(enum search_kind kind, uint64_t seed, const bool 
 
 	if (!p)
 		return NULL;
-	p->base = (struct searcher){ pool_add, pool_select, pool_free };
+	p->base = (struct searcher){ pool_add, pool_select, pool_steal, pool_free };
 	p->kind = kind;
 	p->rng = seed ? seed : 0x2545f4914f6cdd1dull;
 	p->covered = covered;

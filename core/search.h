@@ -15,6 +15,9 @@ struct state;
 struct searcher {
 	void (*add)(struct searcher *self, struct state *s);
 	struct state *(*select)(struct searcher *self); /* NULL when empty */
+	/* Takes out the shallowest state in the fork tree for another worker,
+	 * when at least one other is left; NULL otherwise. */
+	struct state *(*steal)(struct searcher *self);
 	void (*free)(struct searcher *self);
 };
 

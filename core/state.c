@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "mem.h"
+#include "partition.h"
 #include "state.h"
 
 struct state *state__new(void)
@@ -44,9 +45,10 @@ struct state *state__fork(const struct state *s)
 	c->traces = dup_array(s->traces, s->trace_cnt, sizeof(*s->traces));
 	c->events = dup_array(s->events, s->event_cnt, sizeof(*s->events));
 	c->windows = dup_array(s->windows, s->window_cnt, sizeof(*s->windows));
+	c->fork_bits = fork_prefix__dup(s->fork_bits, s->depth_in_tree);
 	if ((s->region_cnt && !c->regions) || (s->path_cnt && !c->path) || (s->nondet_cnt && !c->nondet) ||
 	    (s->record_cnt && !c->records) || (s->inner_cnt && !c->inner_outer) || (s->branch_cnt && !c->branches) || (s->trace_cnt && !c->traces) || (s->event_cnt && !c->events) ||
-	    (s->window_cnt && !c->windows)) {
+	    (s->window_cnt && !c->windows) || (s->depth_in_tree && !c->fork_bits)) {
 		c->region_cnt = 0;
 		c->model.a = NULL;
 		state__free(c);
@@ -84,6 +86,7 @@ void state__free(struct state *s)
 	free(s->traces);
 	free(s->events);
 	free(s->windows);
+	free(s->fork_bits);
 	free(s);
 }
 

@@ -116,6 +116,8 @@ struct state {
 	size_t trace_cnt;
 	uint64_t insns;
 	uint64_t depth_in_tree; /* forks on the way here, for random-path search */
+	uint64_t *fork_bits;    /* the decision at each of them (partition.h) */
+	bool owned;             /* the paths below are this process's share of the tree */
 	uint64_t fresh_cnt;     /* fresh variables made on the way here */
 	struct proven_window *windows;
 	size_t window_cnt;

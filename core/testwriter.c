@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include "insn.h"
 #include "json_writer.h"
@@ -55,37 +56,6 @@ const char *test_return_name(const struct mhse_hook *hook, uint64_t ret)
 	return NULL;
 }
 
-/* mkdir -p */
-static int make_dirs(const char *dir)
-{
-	char *path;
-	int err = 0;
-
-	if (!*dir) {
-		pr_err("output directory: empty name\n");
-		return -EINVAL;
-	}
-	path = strdup(dir);
-	if (!path)
-		return -ENOMEM;
-	for (char *p = path + 1; !err; p++) {
-		bool end = !*p;
-
-		if (*p != '/' && !end)
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0755) && errno != EEXIST)
-			err = -errno;
-		if (end)
-			break;
-		*p = '/';
-	}
-	if (err)
-		pr_err("%s: cannot create directory %s: %s\n", dir, path, strerror(-err));
-	free(path);
-	return err;
-}
-
 static char *join(const char *dir, const char *name)
 {
 	char *path;
@@ -99,7 +69,7 @@ int test_writer__open(const char *dir, struct test_writer **out)
 	int err;
 
 	*out = NULL;
-	err = make_dirs(dir);
+	err = output_make_dirs(dir);
 	if (err)
 		return err;
 	tw = calloc(1, sizeof(*tw));
@@ -144,10 +114,10 @@ struct pcap_record {
 	uint32_t ts_sec, ts_usec, incl_len, orig_len;
 };
 
-static int pcap_append(struct test_writer *tw, const struct path_result *path)
+static int pcap_append(struct test_writer *tw, size_t number, const struct path_result *path)
 {
 	uint32_t len = path->packet_in_len > PCAP_SNAPLEN ? PCAP_SNAPLEN : path->packet_in_len;
-	struct pcap_record record = { (uint32_t)tw->count, 0, len, path->packet_in_len };
+	struct pcap_record record = { (uint32_t)number, 0, len, path->packet_in_len };
 
 	if (!tw->pcap) {
 		const struct pcap_header header = { PCAP_MAGIC, 2, 4, 0, 0, PCAP_SNAPLEN, LINKTYPE_ETHERNET };
@@ -339,12 +309,18 @@ static void emit_test(struct json_writer *w, const void *arg)
 int test_writer__add(struct test_writer *tw, const struct mhse_object *obj, const struct mhse_prog *prog,
 		     const struct mhse_hook *hook, const struct path_result *path)
 {
+	return test_writer__add_numbered(tw, tw->count + 1, obj, prog, hook, path);
+}
+
+int test_writer__add_numbered(struct test_writer *tw, size_t number, const struct mhse_object *obj,
+			      const struct mhse_prog *prog, const struct mhse_hook *hook, const struct path_result *path)
+{
 	struct test_args args = { obj, prog, hook, path };
 	char name[32];
 	char *file;
 	int err;
 
-	snprintf(name, sizeof(name), "test-%06zu.json", tw->count + 1);
+	snprintf(name, sizeof(name), "test-%06zu.json", number);
 	file = join(tw->dir, name);
 	if (!file)
 		return -ENOMEM;
@@ -353,7 +329,86 @@ int test_writer__add(struct test_writer *tw, const struct mhse_object *obj, cons
 	if (err)
 		return err;
 	tw->count++;
-	return hook->has_packet ? pcap_append(tw, path) : 0;
+	return hook->has_packet ? pcap_append(tw, number, path) : 0;
+}
+
+int test_writer__set_pcap(struct test_writer *tw, const char *path)
+{
+	char *p = strdup(path);
+
+	if (!p)
+		return -ENOMEM;
+	free(tw->pcap_path);
+	tw->pcap_path = p;
+	return 0;
+}
+
+/* One pcap file's records, read whole. */
+struct pcap_part {
+	uint8_t *data;
+	size_t len, pos;
+};
+
+static bool pcap_part__next(const struct pcap_part *p, struct pcap_record *r)
+{
+	if (p->pos + sizeof(*r) > p->len)
+		return false;
+	memcpy(r, p->data + p->pos, sizeof(*r));
+	return p->pos + sizeof(*r) + r->incl_len <= p->len;
+}
+
+static int pcap_part__load(const char *path, struct pcap_part *p)
+{
+	*p = (struct pcap_part){ 0 };
+	if (access(path, F_OK))
+		return 0; /* a worker whose tests had no packets */
+	p->data = (uint8_t *)output_read_file(path, &p->len);
+	if (!p->data || p->len < sizeof(struct pcap_header)) {
+		pr_err("%s: unreadable pcap\n", path);
+		return -EIO;
+	}
+	p->pos = sizeof(struct pcap_header);
+	return 0;
+}
+
+int test_pcap__merge(const char *out, char *const *parts, size_t cnt)
+{
+	struct pcap_part *p = calloc(cnt ? cnt : 1, sizeof(*p));
+	const struct pcap_header header = { PCAP_MAGIC, 2, 4, 0, 0, PCAP_SNAPLEN, LINKTYPE_ETHERNET };
+	FILE *f = NULL;
+	int err = p ? 0 : -ENOMEM;
+	bool any = false;
+
+	for (size_t i = 0; !err && i < cnt; i++) {
+		err = pcap_part__load(parts[i], &p[i]);
+		any |= p[i].data != NULL;
+	}
+	if (!err && any && (!(f = fopen(out, "wb")) || fwrite(&header, sizeof(header), 1, f) != 1))
+		err = -EIO;
+	/* each part is in test order: merge them by test number */
+	while (!err && any) {
+		struct pcap_record r, best_r = { 0 };
+		size_t best = cnt;
+
+		for (size_t i = 0; i < cnt; i++)
+			if (pcap_part__next(&p[i], &r) && (best == cnt || r.ts_sec < best_r.ts_sec)) {
+				best = i;
+				best_r = r;
+			}
+		if (best == cnt)
+			break;
+		if (fwrite(p[best].data + p[best].pos, sizeof(best_r) + best_r.incl_len, 1, f) != 1)
+			err = -EIO;
+		p[best].pos += sizeof(best_r) + best_r.incl_len;
+	}
+	if (f && fclose(f) && !err)
+		err = -EIO;
+	if (err == -EIO)
+		pr_err("%s: write failed\n", out);
+	for (size_t i = 0; p && i < cnt; i++)
+		free(p[i].data);
+	free(p);
+	return err;
 }
 
 int run_stats__add_unsupported(struct run_stats *stats, const char *reason)
@@ -473,7 +528,7 @@ static void emit_combined(struct json_writer *w, const void *arg)
 static int write_stats_file(const char *dir, void (*emit)(struct json_writer *w, const void *arg), const void *arg)
 {
 	char *path;
-	int err = make_dirs(dir);
+	int err = output_make_dirs(dir);
 
 	if (err)
 		return err;

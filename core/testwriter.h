@@ -36,6 +36,15 @@ int test_writer__open(const char *dir, struct test_writer **tw);
  * when the hook has packets. Returns 0 or a negative errno after logging. */
 int test_writer__add(struct test_writer *tw, const struct mhse_object *obj, const struct mhse_prog *prog,
 		     const struct mhse_hook *hook, const struct path_result *path);
+/* The same, numbered number instead of the next: the workers of a --jobs
+ * run share one numbering. */
+int test_writer__add_numbered(struct test_writer *tw, size_t number, const struct mhse_object *obj,
+			      const struct mhse_prog *prog, const struct mhse_hook *hook, const struct path_result *path);
+/* Writes the packets to path instead of dir/tests.pcap (a worker's part). */
+int test_writer__set_pcap(struct test_writer *tw, const char *path);
+/* Merges pcap files whose records are each in test order into one, out, in
+ * test order; missing parts have no packets. 0 or a negative errno. */
+int test_pcap__merge(const char *out, char *const *parts, size_t cnt);
 /* Tests written so far. */
 size_t test_writer__count(const struct test_writer *tw);
 /* Returns 0, or a negative errno when finishing tests.pcap failed. */
