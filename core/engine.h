@@ -45,6 +45,7 @@ struct engine_stats {
 	double time_s;
 	struct solver_stats solver;
 	uint64_t peak_rss_kb;
+	const char *ended_by;    /* the budget that ended the run ("max-time", ...), NULL if none did */
 };
 
 /* Called for each finished path; returning non-zero stops the exploration. */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -98,6 +99,26 @@ static int on_path(void *arg, const struct path_result *path)
 	return 0;
 }
 
+/* The solver's accounting by origin, in stats.json's units; origins that
+ * asked nothing are left out. */
+static int stats_take_origins(struct run_stats *stats, const struct solver_stats *ss)
+{
+	stats->origins = calloc(ss->origin_cnt ? ss->origin_cnt : 1, sizeof(*stats->origins));
+	if (!stats->origins)
+		return -ENOMEM;
+	for (unsigned i = 0; i < ss->origin_cnt; i++) {
+		const struct solver_origin *o = &ss->origins[i];
+
+		if (!o->queries && !o->z3_calls)
+			continue;
+		stats->origins[stats->origin_cnt++] = (struct stats_origin){
+			.name = o->name, .queries = o->queries, .z3_calls = o->z3_calls,
+			.z3_constraints = o->z3_constraints, .z3_time_s = (double)o->ns / 1e9,
+			.max_z3_ms = (double)o->max_ns / 1e6, .layer_time_s = (double)o->layer_ns / 1e9 };
+	}
+	return 0;
+}
+
 static double peak_rss_mb(void)
 {
 	struct rusage ru;
@@ -150,6 +171,8 @@ int mhse_explore(const struct mhse_object *obj, const struct mhse_prog *prog, co
 	stats->solver_time_s = (double)es->solver.ns / 1e9;
 	stats->queries = es->solver.queries;
 	stats->z3_calls = es->solver.z3_calls;
+	stats->ended_by = es->ended_by;
+	err = err ?: stats_take_origins(stats, &es->solver);
 	stats->ms_per_test = stats->tests ? es->time_s * 1000.0 / (double)stats->tests : 0;
 	stats->insn_coverage_pct = coverage__insn_pct(run.cov);
 	stats->branch_coverage_pct = coverage__branch_pct(run.cov);
@@ -192,6 +215,8 @@ void mhse_explore__print_summary(FILE *out, const struct run_stats *stats, size_
 		/* a hook the section's libbpf rule or the user did not give says where it came from */
 		if (s->hook_rule && s->hook_rule[0] != '-' && strcmp(s->hook_rule, "section"))
 			fprintf(out, "  hook %s by %s: %s\n", s->hook, s->hook_rule, s->hook_why);
+		if (s->ended_by)
+			fprintf(out, "  ended by --%s: what was left unexplored has no tests\n", s->ended_by);
 		for (size_t r = 0; r < s->unsupported_reason_cnt; r++)
 			fprintf(out, "  unsupported: %s (%llu paths)\n", s->unsupported_reasons[r].reason,
 				(unsigned long long)s->unsupported_reasons[r].count);

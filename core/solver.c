@@ -64,7 +64,75 @@ int solver__init(struct solver *s, struct sym_ctx *ctx, unsigned timeout_ms)
 	Z3_solver_inc_ref(ctx->z, s->weak_z3);
 	Z3_solver_set_params(ctx->z, s->weak_z3, params);
 	Z3_params_dec_ref(ctx->z, params);
+	s->z3_timeout_ms = timeout_ms;
+	s->weak_timeout_ms = timeout_ms < WEAK_TIMEOUT_MS ? timeout_ms : WEAK_TIMEOUT_MS;
+	solver__set_origin(s, "other");
 	return 0;
+}
+
+void solver__set_origin(struct solver *s, const char *name)
+{
+	struct solver_stats *st = &s->stats;
+	unsigned i = 0;
+
+	while (i < st->origin_cnt && strcmp(st->origins[i].name, name))
+		i++;
+	if (i == st->origin_cnt) {
+		/* past the table's size, what asks is counted as the first origin, "other" */
+		if (i == SOLVER_MAX_ORIGINS)
+			i = 0;
+		else
+			st->origins[st->origin_cnt++].name = name;
+	}
+	s->origin = i;
+}
+
+void solver__set_deadline(struct solver *s, uint64_t deadline_ns)
+{
+	s->deadline_ns = deadline_ns;
+}
+
+/* Gives z3 (whose timeout is *cur_ms) at most the time left before the
+ * deadline; false when none is left. */
+static bool within_deadline(struct solver *s, Z3_solver z3, unsigned *cur_ms)
+{
+	Z3_context z = s->ctx->z;
+	uint64_t now = now_ns(), left_ms;
+	Z3_params params;
+
+	if (!s->deadline_ns)
+		return true;
+	if (now >= s->deadline_ns)
+		return false;
+	left_ms = (s->deadline_ns - now) / 1000000 + 1;
+	if (left_ms >= *cur_ms)
+		return true;
+	*cur_ms = (unsigned)left_ms;
+	params = Z3_mk_params(z);
+	Z3_params_inc_ref(z, params);
+	Z3_params_set_uint(z, params, Z3_mk_string_symbol(z, "timeout"), *cur_ms);
+	Z3_solver_set_params(z, z3, params);
+	Z3_params_dec_ref(z, params);
+	return true;
+}
+
+/* Counts a Z3 call of ns nanoseconds, sent with constraints path constraints. */
+static void count_z3_call(struct solver *s, uint64_t ns, size_t constraints)
+{
+	struct solver_origin *o = &s->stats.origins[s->origin];
+
+	s->stats.z3_calls++;
+	s->stats.ns += ns;
+	o->z3_calls++;
+	o->ns += ns;
+	o->max_ns = ns > o->max_ns ? ns : o->max_ns;
+	o->z3_constraints += constraints;
+}
+
+static void count_query(struct solver *s)
+{
+	s->stats.queries++;
+	s->stats.origins[s->origin].queries++;
 }
 
 void solver__fini(struct solver *s)
@@ -582,15 +650,14 @@ static enum sat z3_solve(struct solver *s, const struct constraint *const *path,
 	uint64_t t0;
 
 	*model = NULL;
-	if (sync_assertions(s, path, n, use))
+	if (!within_deadline(s, s->z3, &s->z3_timeout_ms) || sync_assertions(s, path, n, use))
 		return SAT_UNKNOWN;
 	Z3_solver_push(z, s->z3);
 	if (cond)
 		Z3_solver_assert(z, s->z3, cond);
-	s->stats.z3_calls++;
 	t0 = now_ns();
 	r = Z3_solver_check(z, s->z3);
-	s->stats.ns += now_ns() - t0;
+	count_z3_call(s, now_ns() - t0, s->depth);
 	if (r == Z3_L_TRUE) {
 		*model = Z3_solver_get_model(z, s->z3);
 		Z3_model_inc_ref(z, *model);
@@ -760,7 +827,7 @@ static struct assignment *solve_group(struct solver *s, const struct constraint 
 
 	for (size_t i = 0; i < n; i++)
 		use[i] = group_root(g, i) == root;
-	s->stats.queries++;
+	count_query(s);
 	*result = solve(s, path, n, use, NULL, NULL, &a);
 	return a;
 }
@@ -943,7 +1010,8 @@ static bool refuted_by_weakening(struct solver *s, Z3_ast raw)
 	uint64_t h, t0;
 	Z3_lbool r;
 
-	if (!weak || ((s->cache->used + 1) * 2 > s->cache->cap && cache_grow(s->cache)))
+	if (!weak || ((s->cache->used + 1) * 2 > s->cache->cap && cache_grow(s->cache)) ||
+	    !within_deadline(s, s->weak_z3, &s->weak_timeout_ms))
 		return false;
 	id = Z3_get_ast_id(z, weak);
 	h = hash_ids(&id, 1);
@@ -952,10 +1020,9 @@ static bool refuted_by_weakening(struct solver *s, Z3_ast raw)
 		return entry->result == SAT_NO;
 	Z3_solver_reset(z, s->weak_z3);
 	Z3_solver_assert(z, s->weak_z3, weak);
-	s->stats.z3_calls++;
 	t0 = now_ns();
 	r = Z3_solver_check(z, s->weak_z3);
-	s->stats.ns += now_ns() - t0;
+	count_z3_call(s, now_ns() - t0, 0);
 	if (!(entry->ids = malloc(sizeof(id))))
 		return false;
 	entry->ids[0] = id;
@@ -991,8 +1058,9 @@ enum sat solver__check(struct solver *s, const struct constraint *const *path, s
 	struct term_vars vars = { 0 };
 	enum sat result = SAT_UNKNOWN;
 	struct assignment *m;
+	uint64_t t0 = now_ns();
 
-	s->stats.queries++;
+	count_query(s);
 	if (!use || select_relevant(s, path, n, cond, use, &vars))
 		goto out;
 	/* Counterexample cache: the path's own model first, then recent ones. */
@@ -1058,6 +1126,7 @@ out:
 	term_vars__free(&vars);
 	free(ids);
 	free(use);
+	s->stats.origins[s->origin].layer_ns += now_ns() - t0;
 	return result;
 }
 
@@ -1072,10 +1141,12 @@ enum sat solver__model(struct solver *s, const struct constraint *const *path, s
 	struct assignment **models = NULL, *merged = NULL;
 	size_t i;
 	int err = 0;
+	uint64_t t0 = now_ns();
 
 	path_model__advance(s, model, path, n);
 	if (model->a && model->valid == n) {
 		s->stats.model_hits++;
+		s->stats.origins[s->origin].layer_ns += now_ns() - t0;
 		return SAT_YES;
 	}
 	holds = calloc(n + 1, sizeof(*holds));
@@ -1110,6 +1181,7 @@ out:
 	free(models);
 	free(use);
 	free(holds);
+	s->stats.origins[s->origin].layer_ns += now_ns() - t0;
 	return result;
 }
 
