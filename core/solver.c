@@ -19,6 +19,7 @@ struct query_entry {
 	uint32_t cnt;
 	uint64_t hash;
 	enum sat result;
+	struct assignment *model; /* on SAT: the model Z3 gave, of what the query depends on */
 };
 
 struct query_cache {
@@ -139,8 +140,10 @@ void solver__fini(struct solver *s)
 {
 	if (!s->cache)
 		return;
-	for (size_t i = 0; i < s->cache->cap; i++)
+	for (size_t i = 0; i < s->cache->cap; i++) {
 		free(s->cache->slots[i].ids);
+		assignment__put(s->cache->slots[i].model);
+	}
 	free(s->asserted);
 	for (unsigned i = 0; i < RECENT_MODELS; i++)
 		assignment__put(s->cache->recent[i]);
@@ -1089,9 +1092,11 @@ enum sat solver__check(struct solver *s, const struct constraint *const *path, s
 		goto out;
 	uint64_t h = hash_ids(ids, id_cnt);
 	entry = cache_slot(c, ids, id_cnt, h);
-	if (entry->ids && (entry->result == SAT_NO || !model)) {
+	if (entry->ids && (entry->result == SAT_NO || !model || entry->model)) {
 		s->stats.cache_hits++;
 		result = entry->result;
+		if (result == SAT_YES && model)
+			adopt_model(s, n, use, &vars, entry->model, model);
 		goto out;
 	}
 	/* the path's model, changed where cond names a value */
@@ -1112,7 +1117,8 @@ enum sat solver__check(struct solver *s, const struct constraint *const *path, s
 		remember_model(s, m);
 		if (model)
 			adopt_model(s, n, use, &vars, m, model);
-		assignment__put(m);
+		assignment__put(entry->model);
+		entry->model = m;
 	}
 	if (!entry->ids) {
 		entry->ids = ids;
