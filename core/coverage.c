@@ -28,10 +28,21 @@ struct prog_coverage {
 	bool counted;      /* counts in the totals */
 };
 
+/* Coverage as it grew: one point each time a run added some. */
+struct timeline_point {
+	double time_s;
+	uint64_t paths;
+	struct coverage_counts counts;
+};
+
 struct coverage {
 	const struct mhse_object *obj;
 	const struct mhse_prog *entry;
 	struct prog_coverage *progs; /* one per obj->progs */
+	uint64_t firsts;             /* instructions and branch sides run for the first time, so far */
+	uint64_t firsts_marked;      /* firsts at the timeline's last point */
+	struct timeline_point *timeline;
+	size_t timeline_cnt, timeline_cap;
 };
 
 bool coverage__is_branch(const struct bpf_insn *insn)
@@ -154,6 +165,7 @@ void coverage__free(struct coverage *cov)
 		free(cov->progs[i].sides[1]);
 	}
 	free(cov->progs);
+	free(cov->timeline);
 	free(cov);
 }
 
@@ -161,7 +173,7 @@ void coverage__hit(struct coverage *cov, size_t prog, size_t pc)
 {
 	if (prog >= cov->obj->prog_cnt || pc >= cov->obj->progs[prog].insn_cnt)
 		return;
-	cov->progs[prog].hits[pc]++;
+	cov->firsts += !cov->progs[prog].hits[pc]++;
 	cov->progs[prog].counted = true;
 }
 
@@ -169,7 +181,40 @@ void coverage__branch(struct coverage *cov, size_t prog, size_t pc, bool taken)
 {
 	if (prog >= cov->obj->prog_cnt || pc >= cov->obj->progs[prog].insn_cnt)
 		return;
-	cov->progs[prog].sides[taken][pc]++;
+	cov->firsts += !cov->progs[prog].sides[taken][pc]++;
+}
+
+uint64_t coverage__firsts(const struct coverage *cov)
+{
+	return cov->firsts;
+}
+
+int coverage__mark(struct coverage *cov, double time_s, uint64_t paths)
+{
+	struct timeline_point *pt;
+
+	if (cov->firsts == cov->firsts_marked && cov->timeline_cnt)
+		return 0;
+	if (cov->timeline_cnt == cov->timeline_cap) {
+		size_t cap = cov->timeline_cap ? cov->timeline_cap * 2 : 64;
+		struct timeline_point *t = realloc(cov->timeline, cap * sizeof(*t));
+
+		if (!t)
+			return -ENOMEM;
+		cov->timeline = t;
+		cov->timeline_cap = cap;
+	}
+	pt = &cov->timeline[cov->timeline_cnt++];
+	pt->time_s = time_s;
+	pt->paths = paths;
+	coverage__counts(cov, &pt->counts);
+	cov->firsts_marked = cov->firsts;
+	return 0;
+}
+
+double coverage__time_to_final(const struct coverage *cov)
+{
+	return cov->timeline_cnt ? cov->timeline[cov->timeline_cnt - 1].time_s : 0;
 }
 
 /* Adds the counts of instructions [start, end) of program p. */
@@ -323,6 +368,18 @@ static void emit_coverage(struct json_writer *w, const void *arg)
 	for (size_t p = 0; p < cov->obj->prog_cnt; p++)
 		if (cov->progs[p].counted)
 			json_program(w, cov, p);
+	jsonw_end(w);
+	jsonw_array(w, "timeline", false);
+	for (size_t i = 0; i < cov->timeline_cnt; i++) {
+		const struct timeline_point *pt = &cov->timeline[i];
+
+		jsonw_object(w, NULL, true);
+		jsonw_double(w, "time_s", pt->time_s, 3);
+		jsonw_uint(w, "paths", pt->paths);
+		jsonw_uint(w, "insns_hit", pt->counts.insns_hit);
+		jsonw_uint(w, "branch_sides_hit", pt->counts.branch_sides_hit);
+		jsonw_end(w);
+	}
 	jsonw_end(w);
 	jsonw_end(w);
 }

@@ -44,6 +44,17 @@ void coverage__hit(struct coverage *cov, size_t prog, size_t pc);
 /* Records the side a conditional jump took. */
 void coverage__branch(struct coverage *cov, size_t prog, size_t pc, bool taken);
 
+/* Instructions and branch sides that ran for the first time so far: a
+ * replay that leaves it unchanged added no coverage. */
+uint64_t coverage__firsts(const struct coverage *cov);
+/* Adds a point to the coverage timeline (coverage.json's "timeline") when
+ * coverage grew since the last one: time_s into the run, paths finished.
+ * 0 or -ENOMEM. */
+int coverage__mark(struct coverage *cov, double time_s, uint64_t paths);
+/* The time of the timeline's last point: when the run reached its final
+ * coverage (0 without points). */
+double coverage__time_to_final(const struct coverage *cov);
+
 /* Totals over the programs that count. */
 void coverage__counts(const struct coverage *cov, struct coverage_counts *counts);
 double coverage__insn_pct(const struct coverage *cov);

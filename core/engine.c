@@ -1012,8 +1012,10 @@ static enum step run_state(struct mhse_engine *e, struct state *s, bool *covered
 					   (unsigned long long)e->opts.max_insns);
 		/* a long path must not outlive the run's time budget */
 		if (!(s->insns & 4095) && e->opts.max_time_s > 0 &&
-		    (double)(now_ns() - e->start_ns) / 1e9 >= e->opts.max_time_s)
+		    (double)(now_ns() - e->start_ns) / 1e9 >= e->opts.max_time_s) {
+			e->stats.ended_by = "max-time";
 			return engine__end(e, s, PATH_BUDGET, "time budget of %.1f s exhausted", e->opts.max_time_s);
+		}
 		e->stats.insns++;
 		if (s->prog == e->prog)
 			covered[s->pc] = true;

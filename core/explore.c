@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/resource.h>
 #include <unistd.h>
 #include "coverage.h"
@@ -26,8 +27,17 @@ struct explore_run {
 	struct replay_kernel *kernel; /* NULL unless the kernel referees */
 	struct replay_report replay;
 	uint64_t max_insns;   /* the engine's per-path budget */
+	uint64_t start_ns;    /* when exploration began, for the coverage timeline */
 	int err;
 };
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 static void progress(const struct explore_run *run, bool done)
 {
@@ -60,17 +70,19 @@ static int referee(struct explore_run *run, const struct path_result *path)
 	return 0;
 }
 
+/* The self-check replays a path before its test is written: with --tests
+ * covering, a path whose replay adds no coverage gets no test (an error
+ * path, or one the replay disagrees with, always gets one). */
 static int on_path(void *arg, const struct path_result *path)
 {
 	struct explore_run *run = arg;
 	struct run_stats *st = run->stats;
+	uint64_t firsts = coverage__firsts(run->cov);
+	bool mismatch = false;
 	char reason[256];
+	int err;
 
-	run->err = test_writer__add(run->writer, run->obj, run->prog, run->hook, path);
-	if (run->err)
-		return 1;
 	st->paths++;
-	st->tests++;
 	switch (path->kind) {
 	case PATH_ERROR: st->errors++; break;
 	case PATH_UNSUPPORTED:
@@ -85,15 +97,33 @@ static int on_path(void *arg, const struct path_result *path)
 	run->vm->insn_budget = selfcheck__insn_budget(path, run->max_insns);
 	if (path->spurious) {
 		st->spurious++;
-	} else if (selfcheck__path(run->vm, run->prog, path, run->cov, reason, sizeof(reason))) {
+	} else if ((err = selfcheck__path(run->vm, run->prog, path, run->cov, reason, sizeof(reason)))) {
+		if (err < 0) {
+			run->err = err;
+			return 1;
+		}
+		mismatch = true;
 		st->self_check_mismatches++;
-		if (run->opts->progress)
-			fputc('\n', stderr);
-		fprintf(stderr, "%s: self-check mismatch in test %zu: %s\n", run->prog->name,
-			test_writer__count(run->writer), reason);
-	} else if (run->kernel && referee(run, path)) {
-		return 1;
 	}
+	if (run->opts->tests_covering && !mismatch && path->kind != PATH_ERROR &&
+	    coverage__firsts(run->cov) == firsts) {
+		st->tests_not_covering++;
+	} else {
+		run->err = test_writer__add(run->writer, run->obj, run->prog, run->hook, path);
+		if (run->err)
+			return 1;
+		st->tests++;
+		if (mismatch) {
+			if (run->opts->progress)
+				fputc('\n', stderr);
+			fprintf(stderr, "%s: self-check mismatch in test %zu: %s\n", run->prog->name,
+				test_writer__count(run->writer), reason);
+		} else if (!path->spurious && run->kernel && referee(run, path)) {
+			return 1;
+		}
+	}
+	if ((run->err = coverage__mark(run->cov, (double)(now_ns() - run->start_ns) / 1e9, st->paths)))
+		return 1;
 	if (!(st->paths % 64))
 		progress(run, false);
 	return 0;
@@ -162,6 +192,7 @@ int mhse_explore(const struct mhse_object *obj, const struct mhse_prog *prog, co
 	if (err)
 		goto out;
 	run.max_insns = eopts.max_insns;
+	run.start_ns = now_ns();
 	err = mhse_engine__run(engine, on_path, &run);
 	if (!err)
 		err = run.err;
@@ -173,9 +204,10 @@ int mhse_explore(const struct mhse_object *obj, const struct mhse_prog *prog, co
 	stats->z3_calls = es->solver.z3_calls;
 	stats->ended_by = es->ended_by;
 	err = err ?: stats_take_origins(stats, &es->solver);
-	stats->ms_per_test = stats->tests ? es->time_s * 1000.0 / (double)stats->tests : 0;
+	stats->ms_per_test = stats->paths ? es->time_s * 1000.0 / (double)stats->paths : 0;
 	stats->insn_coverage_pct = coverage__insn_pct(run.cov);
 	stats->branch_coverage_pct = coverage__branch_pct(run.cov);
+	stats->time_to_coverage_s = coverage__time_to_final(run.cov);
 	stats->peak_rss_mb = peak_rss_mb();
 	snprintf(path, sizeof(path), "%s/coverage.json", opts->out_dir);
 	if (!err)

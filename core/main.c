@@ -90,6 +90,8 @@ static const char usage_explore[] =
 	"  --search NAME         dfs (default), bfs, random-path, covnew\n"
 	"  --max-time S, --max-paths N, --max-insns N (per path), --max-memory MB, --seed N\n"
 	"  --out DIR             output directory (default mhse-out)\n"
+	"  --tests all|covering  write every path's test (default), or only those adding\n"
+	"                        instruction or branch coverage, and errors\n"
 	"  --replay-kernel       referee every test in the running kernel as it is written\n"
 	"  --const NAME=VALUE    bind an extern symbol\n"
 	"  --map-size NAME=N     set a map's max_entries\n"
@@ -186,7 +188,7 @@ static const struct mhse_prog *pick_prog(const struct mhse_object *obj, const ch
 enum {
 	OPT_CONST = 256, OPT_MAP_SIZE, OPT_PROG, OPT_HOOK, OPT_PACKET, OPT_CTX, OPT_MAPS, OPT_NONDET, OPT_TRACE,
 	OPT_ALL, OPT_POLICY, OPT_MAP_POLICY, OPT_SEARCH, OPT_MAX_TIME, OPT_MAX_PATHS, OPT_MAX_INSNS, OPT_MAX_MEMORY,
-	OPT_SEED, OPT_OUT, OPT_KERNEL, OPT_REPLAY_KERNEL, OPT_HOOKS, OPT_BTF,
+	OPT_SEED, OPT_OUT, OPT_KERNEL, OPT_REPLAY_KERNEL, OPT_HOOKS, OPT_BTF, OPT_TESTS,
 };
 
 static const struct option long_opts[] = {
@@ -202,13 +204,14 @@ static const struct option long_opts[] = {
 	{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY }, { "seed", required_argument, NULL, OPT_SEED },
 	{ "out", required_argument, NULL, OPT_OUT },       { "kernel", no_argument, NULL, OPT_KERNEL },
 	{ "replay-kernel", no_argument, NULL, OPT_REPLAY_KERNEL }, { "hooks", required_argument, NULL, OPT_HOOKS },
-	{ "btf", required_argument, NULL, OPT_BTF },
+	{ "btf", required_argument, NULL, OPT_BTF },       { "tests", required_argument, NULL, OPT_TESTS },
 	{ 0 },
 };
 
 struct run_opts {
 	struct common_opts common;
 	bool json, trace, all, kernel;
+	bool tests_covering; /* --tests covering */
 	const char *packet, *maps, *nondet, *out, *policy, *search;
 	char **ctx, **map_policies;
 	int ctx_cnt, map_policy_cnt;
@@ -376,6 +379,13 @@ static int parse_opts(int argc, char **argv, const char *usage, const int *allow
 		case OPT_MAX_INSNS: if (parse_number("max-insns", optarg, &o->max_insns)) return EXIT_USAGE; break;
 		case OPT_MAX_MEMORY: if (parse_number("max-memory", optarg, &o->max_memory)) return EXIT_USAGE; break;
 		case OPT_SEED: if (parse_number("seed", optarg, &o->seed)) return EXIT_USAGE; break;
+		case OPT_TESTS:
+			if (strcmp(optarg, "all") && strcmp(optarg, "covering")) {
+				fprintf(stderr, "--tests %s: expected all or covering\n", optarg);
+				return EXIT_USAGE;
+			}
+			o->tests_covering = !strcmp(optarg, "covering");
+			break;
 		}
 	}
 	if (optind != argc - 1 - (o->dir_arg != NULL)) {
@@ -668,7 +678,7 @@ static int explore_one(const struct mhse_object *obj, const struct mhse_prog *pr
 		       const struct mhse_explore_opts *eo, const char *out_dir, struct run_stats *stats)
 {
 	struct explore_opts xo = { .engine = *eo, .out_dir = out_dir, .progress = isatty(STDERR_FILENO),
-				   .replay_kernel = o->kernel };
+				   .replay_kernel = o->kernel, .tests_covering = o->tests_covering };
 	struct mhse_hook *hook;
 	int err;
 
@@ -695,7 +705,7 @@ static int cmd_explore(int argc, char **argv)
 {
 	static const int allowed[] = { OPT_PROG, OPT_ALL, OPT_HOOK, OPT_HOOKS, OPT_POLICY, OPT_MAP_POLICY, OPT_MAPS, OPT_SEARCH,
 				       OPT_MAX_TIME, OPT_MAX_PATHS, OPT_MAX_INSNS, OPT_MAX_MEMORY, OPT_SEED, OPT_OUT,
-				       OPT_REPLAY_KERNEL, OPT_CONST, OPT_MAP_SIZE, OPT_BTF, 0 };
+				       OPT_REPLAY_KERNEL, OPT_TESTS, OPT_CONST, OPT_MAP_SIZE, OPT_BTF, 0 };
 	struct run_opts o = { 0 };
 	struct mhse_object *obj = NULL;
 	struct mhse_explore_opts eo = { 0 };

@@ -12,6 +12,9 @@
 #define WEAKEN_MAX_NODES 4096
 #define WEAKEN_MAX_DEPTH 64
 #define WEAK_TIMEOUT_MS 100
+/* Z3's work on a query before it gets a timer (check_bounded): about
+ * 50 ms of this machine's time */
+#define QUICK_RLIMIT 100000
 
 /* Query cache: the sorted ids of a query's terms -> its answer. */
 struct query_entry {
@@ -53,20 +56,16 @@ int solver__init(struct solver *s, struct sym_ctx *ctx, unsigned timeout_ms)
 	Z3_solver_inc_ref(ctx->z, s->z3);
 	params = Z3_mk_params(ctx->z);
 	Z3_params_inc_ref(ctx->z, params);
-	Z3_params_set_uint(ctx->z, params, Z3_mk_string_symbol(ctx->z, "timeout"), timeout_ms);
+	Z3_params_set_uint(ctx->z, params, Z3_mk_string_symbol(ctx->z, "rlimit"), QUICK_RLIMIT);
 	/* the queries are conjunctions of bit-vector facts: tracking which of
 	 * them are relevant costs more than it saves (a sixth of Z3's time on
 	 * reads at packet-decided offsets) */
 	Z3_params_set_uint(ctx->z, params, Z3_mk_string_symbol(ctx->z, "relevancy"), 0);
 	Z3_solver_set_params(ctx->z, s->z3, params);
-	Z3_params_set_uint(ctx->z, params, Z3_mk_string_symbol(ctx->z, "timeout"),
-			   timeout_ms < WEAK_TIMEOUT_MS ? timeout_ms : WEAK_TIMEOUT_MS);
 	s->weak_z3 = Z3_mk_simple_solver(ctx->z);
 	Z3_solver_inc_ref(ctx->z, s->weak_z3);
 	Z3_solver_set_params(ctx->z, s->weak_z3, params);
 	Z3_params_dec_ref(ctx->z, params);
-	s->z3_timeout_ms = timeout_ms;
-	s->weak_timeout_ms = timeout_ms < WEAK_TIMEOUT_MS ? timeout_ms : WEAK_TIMEOUT_MS;
 	solver__set_origin(s, "other");
 	return 0;
 }
@@ -93,30 +92,6 @@ void solver__set_deadline(struct solver *s, uint64_t deadline_ns)
 	s->deadline_ns = deadline_ns;
 }
 
-/* Gives z3 (whose timeout is *cur_ms) at most the time left before the
- * deadline; false when none is left. */
-static bool within_deadline(struct solver *s, Z3_solver z3, unsigned *cur_ms)
-{
-	Z3_context z = s->ctx->z;
-	uint64_t now = now_ns(), left_ms;
-	Z3_params params;
-
-	if (!s->deadline_ns)
-		return true;
-	if (now >= s->deadline_ns)
-		return false;
-	left_ms = (s->deadline_ns - now) / 1000000 + 1;
-	if (left_ms >= *cur_ms)
-		return true;
-	*cur_ms = (unsigned)left_ms;
-	params = Z3_mk_params(z);
-	Z3_params_inc_ref(z, params);
-	Z3_params_set_uint(z, params, Z3_mk_string_symbol(z, "timeout"), *cur_ms);
-	Z3_solver_set_params(z, z3, params);
-	Z3_params_dec_ref(z, params);
-	return true;
-}
-
 /* Counts a Z3 call of ns nanoseconds, sent with constraints path constraints. */
 static void count_z3_call(struct solver *s, uint64_t ns, size_t constraints)
 {
@@ -128,6 +103,49 @@ static void count_z3_call(struct solver *s, uint64_t ns, size_t constraints)
 	o->ns += ns;
 	o->max_ns = ns > o->max_ns ? ns : o->max_ns;
 	o->z3_constraints += constraints;
+}
+
+static void set_limits(Z3_context z, Z3_solver z3, unsigned timeout_ms, unsigned rlimit)
+{
+	Z3_params params = Z3_mk_params(z);
+
+	Z3_params_inc_ref(z, params);
+	Z3_params_set_uint(z, params, Z3_mk_string_symbol(z, "timeout"), timeout_ms);
+	Z3_params_set_uint(z, params, Z3_mk_string_symbol(z, "rlimit"), rlimit);
+	Z3_solver_set_params(z, z3, params);
+	Z3_params_dec_ref(z, params);
+}
+
+/* Z3's check of what z3 holds, within timeout_ms and the deadline. A check
+ * with a timeout costs a timer thread, whose start and join take longer
+ * than most queries on a loaded machine: a check runs first with a bound
+ * on Z3's work instead (QUICK_RLIMIT, some tens of milliseconds), and only
+ * a query that needs more runs again with the timeout. */
+static Z3_lbool check_bounded(struct solver *s, Z3_solver z3, unsigned timeout_ms, size_t constraints)
+{
+	Z3_context z = s->ctx->z;
+	uint64_t t0 = now_ns(), left_ms = timeout_ms;
+	Z3_lbool r;
+
+	if (s->deadline_ns)
+		left_ms = t0 >= s->deadline_ns ? 0 : (s->deadline_ns - t0) / 1000000;
+	/* a finished path's model still gets the quick check past the deadline */
+	if (!left_ms && !s->modelling)
+		return Z3_L_UNDEF;
+	r = Z3_solver_check(z, z3);
+	if (r == Z3_L_UNDEF) {
+		uint64_t spent_ms = (now_ns() - t0) / 1000000;
+
+		left_ms = left_ms < timeout_ms ? left_ms : timeout_ms;
+		if (left_ms > spent_ms) {
+			s->stats.long_checks++;
+			set_limits(z, z3, (unsigned)(left_ms - spent_ms), 0);
+			r = Z3_solver_check(z, z3);
+			set_limits(z, z3, UINT32_MAX, QUICK_RLIMIT);
+		}
+	}
+	count_z3_call(s, now_ns() - t0, constraints);
+	return r;
 }
 
 static void count_query(struct solver *s)
@@ -650,17 +668,14 @@ static enum sat z3_solve(struct solver *s, const struct constraint *const *path,
 {
 	Z3_context z = s->ctx->z;
 	Z3_lbool r;
-	uint64_t t0;
 
 	*model = NULL;
-	if (!within_deadline(s, s->z3, &s->z3_timeout_ms) || sync_assertions(s, path, n, use))
+	if (sync_assertions(s, path, n, use))
 		return SAT_UNKNOWN;
 	Z3_solver_push(z, s->z3);
 	if (cond)
 		Z3_solver_assert(z, s->z3, cond);
-	t0 = now_ns();
-	r = Z3_solver_check(z, s->z3);
-	count_z3_call(s, now_ns() - t0, s->depth);
+	r = check_bounded(s, s->z3, s->timeout_ms, s->depth);
 	if (r == Z3_L_TRUE) {
 		*model = Z3_solver_get_model(z, s->z3);
 		Z3_model_inc_ref(z, *model);
@@ -1010,11 +1025,10 @@ static bool refuted_by_weakening(struct solver *s, Z3_ast raw)
 	Z3_ast weak = weaken(z, raw);
 	struct query_entry *entry;
 	uint32_t id;
-	uint64_t h, t0;
+	uint64_t h;
 	Z3_lbool r;
 
-	if (!weak || ((s->cache->used + 1) * 2 > s->cache->cap && cache_grow(s->cache)) ||
-	    !within_deadline(s, s->weak_z3, &s->weak_timeout_ms))
+	if (!weak || ((s->cache->used + 1) * 2 > s->cache->cap && cache_grow(s->cache)))
 		return false;
 	id = Z3_get_ast_id(z, weak);
 	h = hash_ids(&id, 1);
@@ -1023,9 +1037,7 @@ static bool refuted_by_weakening(struct solver *s, Z3_ast raw)
 		return entry->result == SAT_NO;
 	Z3_solver_reset(z, s->weak_z3);
 	Z3_solver_assert(z, s->weak_z3, weak);
-	t0 = now_ns();
-	r = Z3_solver_check(z, s->weak_z3);
-	count_z3_call(s, now_ns() - t0, 0);
+	r = check_bounded(s, s->weak_z3, s->timeout_ms < WEAK_TIMEOUT_MS ? s->timeout_ms : WEAK_TIMEOUT_MS, 0);
 	if (!(entry->ids = malloc(sizeof(id))))
 		return false;
 	entry->ids[0] = id;
@@ -1155,6 +1167,7 @@ enum sat solver__model(struct solver *s, const struct constraint *const *path, s
 		s->stats.origins[s->origin].layer_ns += now_ns() - t0;
 		return SAT_YES;
 	}
+	s->modelling = true;
 	holds = calloc(n + 1, sizeof(*holds));
 	use = calloc(n + 1, sizeof(*use));
 	models = calloc(n + 1, sizeof(*models));
@@ -1187,6 +1200,7 @@ out:
 	free(models);
 	free(use);
 	free(holds);
+	s->modelling = false;
 	s->stats.origins[s->origin].layer_ns += now_ns() - t0;
 	return result;
 }

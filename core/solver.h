@@ -77,6 +77,7 @@ struct solver_stats {
 	uint64_t repairs;      /* answered by a repaired model */
 	uint64_t cache_hits;   /* answered by the query cache */
 	uint64_t timeouts;
+	uint64_t long_checks;  /* Z3 calls that needed more than the quick bound on its work */
 	uint64_t ns;           /* time spent in Z3 */
 	struct solver_origin origins[SOLVER_MAX_ORIGINS];
 	unsigned origin_cnt;
@@ -93,7 +94,7 @@ struct solver {
 	struct assignment none;       /* the model of no constraints: all zeroes */
 	unsigned origin;              /* what asks now: an index into stats.origins */
 	uint64_t deadline_ns;         /* no Z3 call runs past it (CLOCK_MONOTONIC); 0: none */
-	unsigned z3_timeout_ms, weak_timeout_ms; /* what each Z3 solver is set to now */
+	bool modelling;               /* in solver__model: past the deadline, a quick check still runs */
 	const struct constraint **asserted; /* what z3 holds, one scope each */
 	size_t depth, asserted_cap;
 };

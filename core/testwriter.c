@@ -439,6 +439,7 @@ static void emit_stats_object(struct json_writer *w, const char *key, const stru
 	jsonw_double(w, "ms_per_test", s->ms_per_test, 3);
 	jsonw_double(w, "insn_coverage_pct", s->insn_coverage_pct, 2);
 	jsonw_double(w, "branch_coverage_pct", s->branch_coverage_pct, 2);
+	jsonw_double(w, "time_to_coverage_s", s->time_to_coverage_s, 3);
 	jsonw_double(w, "peak_rss_mb", s->peak_rss_mb, 1);
 	jsonw_uint(w, "self_check_mismatches", s->self_check_mismatches);
 	jsonw_uint(w, "spurious_tests", s->spurious);
@@ -488,6 +489,7 @@ static void emit_combined(struct json_writer *w, const void *arg)
 		total.self_check_mismatches += r->self_check_mismatches;
 		total.spurious += r->spurious;
 		total.tests_not_covering += r->tests_not_covering;
+		total.time_to_coverage_s += r->time_to_coverage_s;
 		total.ended_by = total.ended_by ?: r->ended_by;
 		origin_cnt += r->origin_cnt;
 	}
@@ -510,7 +512,7 @@ static void emit_combined(struct json_writer *w, const void *arg)
 			if (o->max_z3_ms > total.origins[j].max_z3_ms)
 				total.origins[j].max_z3_ms = o->max_z3_ms;
 		}
-	total.ms_per_test = total.tests ? total.time_s * 1000.0 / (double)total.tests : 0;
+	total.ms_per_test = total.paths ? total.time_s * 1000.0 / (double)total.paths : 0;
 	jsonw_object(w, NULL, false);
 	jsonw_array(w, "programs", false);
 	for (size_t i = 0; i < l->cnt; i++)

@@ -74,6 +74,7 @@ struct run_stats {
 	uint64_t z3_calls;
 	double ms_per_test;
 	double insn_coverage_pct, branch_coverage_pct;
+	double time_to_coverage_s;   /* when the last coverage was added, into the run */
 	double peak_rss_mb;
 	uint64_t self_check_mismatches;
 	uint64_t spurious; /* tests of paths no real map takes (lookup policy), not self-checked */
