@@ -79,6 +79,7 @@ int map_policy_parse(const char *name, enum map_policy_kind *kind)
 
 static const char *const search_names[] = {
 	[SEARCH_DFS] = "dfs", [SEARCH_BFS] = "bfs", [SEARCH_RANDOM_PATH] = "random-path", [SEARCH_COVNEW] = "covnew",
+	[SEARCH_INTERLEAVED] = "interleaved",
 };
 
 const char *search_name(enum search_kind kind)
@@ -1797,7 +1798,7 @@ int mhse_engine__new(const struct mhse_object *obj, const struct mhse_prog *prog
 	e->simplify_params = Z3_mk_params(e->ctx.z);
 	Z3_params_inc_ref(e->ctx.z, e->simplify_params);
 	Z3_params_set_uint(e->ctx.z, e->simplify_params, Z3_mk_string_symbol(e->ctx.z, "max_steps"), SIMPLIFY_MAX_STEPS);
-	e->searcher = searcher__new(opts->search, opts->seed, e->covered, prog->insn_cnt);
+	e->searcher = searcher__new(opts->search, opts->seed, e->covered, prog);
 	if (!e->searcher)
 		goto fail;
 	err = init_state(e);

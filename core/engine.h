@@ -20,7 +20,7 @@ enum map_policy_kind {
 	POLICY_CONCRETE,   /* contents given (or empty), nothing symbolic */
 };
 
-enum search_kind { SEARCH_DFS, SEARCH_BFS, SEARCH_RANDOM_PATH, SEARCH_COVNEW };
+enum search_kind { SEARCH_DFS, SEARCH_BFS, SEARCH_RANDOM_PATH, SEARCH_COVNEW, SEARCH_INTERLEAVED };
 
 struct mhse_explore_opts {
 	enum map_policy_kind policy;

@@ -87,7 +87,7 @@ static const char usage_explore[] =
 	"  --policy NAME         map policy: alloc, lookup, consistent (default), concrete\n"
 	"  --map-policy MAP=NAME the policy of one map\n"
 	"  --maps FILE           initial contents for concrete maps (docs/maps.md)\n"
-	"  --search NAME         dfs (default), bfs, random-path, covnew\n"
+	"  --search NAME         dfs, bfs, random-path, covnew, interleaved (default)\n"
 	"  --max-time S, --max-paths N, --max-insns N (per path), --max-memory MB, --seed N\n"
 	"  --out DIR             output directory (default mhse-out)\n"
 	"  --tests all|covering  write every path's test (default), or only those adding\n"
@@ -640,7 +640,8 @@ out:
 /* The engine options of an explore command line. */
 static int engine_opts(const struct mhse_object *obj, const struct run_opts *o, struct mhse_explore_opts *eo)
 {
-	*eo = (struct mhse_explore_opts){ .policy = POLICY_CONSISTENT, .search = SEARCH_DFS, .max_time_s = o->max_time,
+	*eo = (struct mhse_explore_opts){ .policy = POLICY_CONSISTENT, .search = SEARCH_INTERLEAVED,
+					  .max_time_s = o->max_time,
 					  .max_paths = o->max_paths, .max_insns = o->max_insns,
 					  .max_memory_mb = o->max_memory, .seed = o->seed, .maps_file = o->maps };
 	if (o->policy && map_policy_parse(o->policy, &eo->policy)) {
@@ -648,7 +649,7 @@ static int engine_opts(const struct mhse_object *obj, const struct run_opts *o, 
 		return EXIT_USAGE;
 	}
 	if (o->search && search_parse(o->search, &eo->search)) {
-		fprintf(stderr, "--search %s: expected dfs, bfs, random-path or covnew\n", o->search);
+		fprintf(stderr, "--search %s: expected dfs, bfs, random-path, covnew or interleaved\n", o->search);
 		return EXIT_USAGE;
 	}
 	if (!o->map_policy_cnt)
