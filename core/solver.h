@@ -18,8 +18,11 @@
  * independent group is merged with the old one for the others, so a
  * finished path rarely needs solving again. Z3 is used incrementally, its
  * assertions following the queries' constraints scope by scope. Every query
- * to Z3 has a timeout; UNKNOWN is an answer the caller must report, never
- * a silent "infeasible".
+ * to Z3 is bounded: first by a bound on Z3's work, then, for the few that
+ * need more, by a timeout, and never past the run's deadline; UNKNOWN is an
+ * answer the caller must report, never a silent "infeasible". A cached SAT
+ * answer keeps its model, so that the same query on another path adopts it.
+ * What asked each query (its origin) is counted, for stats.json.
  */
 #ifndef MHSE_SOLVER_H
 #define MHSE_SOLVER_H
