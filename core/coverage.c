@@ -21,17 +21,35 @@
 #include "json_writer.h"
 #include "log.h"
 
+/* The timeline point that first saw a counter above 0 (paths 0: none yet). */
+struct first_hit {
+	double time_s;
+	uint64_t paths;
+};
+
 struct prog_coverage {
 	bool *reachable;   /* per instruction slot; the second slot of LD_IMM64 never is */
 	uint64_t *hits;    /* times each instruction ran */
 	uint64_t *sides[2]; /* times each conditional jump fell through [0] and jumped [1] */
 	bool counted;      /* counts in the totals */
+	struct first_hit *first[3]; /* when each of hits, sides[0], sides[1] first went above 0 */
+};
+
+/* Coverage as it grew: one point each time a run added some. */
+struct timeline_point {
+	double time_s;
+	uint64_t paths;
+	struct coverage_counts counts;
 };
 
 struct coverage {
 	const struct mhse_object *obj;
 	const struct mhse_prog *entry;
 	struct prog_coverage *progs; /* one per obj->progs */
+	uint64_t firsts;             /* instructions and branch sides run for the first time, so far */
+	uint64_t firsts_marked;      /* firsts at the timeline's last point */
+	struct timeline_point *timeline;
+	size_t timeline_cnt, timeline_cap;
 };
 
 bool coverage__is_branch(const struct bpf_insn *insn)
@@ -105,7 +123,10 @@ static int prog_coverage__init(struct prog_coverage *pc, const struct mhse_prog 
 	pc->hits = calloc(n, sizeof(*pc->hits));
 	pc->sides[0] = calloc(n, sizeof(*pc->sides[0]));
 	pc->sides[1] = calloc(n, sizeof(*pc->sides[1]));
-	if (!pc->reachable || !pc->hits || !pc->sides[0] || !pc->sides[1])
+	for (int a = 0; a < 3; a++)
+		pc->first[a] = calloc(n, sizeof(*pc->first[a]));
+	if (!pc->reachable || !pc->hits || !pc->sides[0] || !pc->sides[1] || !pc->first[0] || !pc->first[1] ||
+	    !pc->first[2])
 		return -ENOMEM;
 	return find_reachable(prog, pc->reachable);
 }
@@ -152,8 +173,11 @@ void coverage__free(struct coverage *cov)
 		free(cov->progs[i].hits);
 		free(cov->progs[i].sides[0]);
 		free(cov->progs[i].sides[1]);
+		for (int a = 0; a < 3; a++)
+			free(cov->progs[i].first[a]);
 	}
 	free(cov->progs);
+	free(cov->timeline);
 	free(cov);
 }
 
@@ -161,7 +185,7 @@ void coverage__hit(struct coverage *cov, size_t prog, size_t pc)
 {
 	if (prog >= cov->obj->prog_cnt || pc >= cov->obj->progs[prog].insn_cnt)
 		return;
-	cov->progs[prog].hits[pc]++;
+	cov->firsts += !cov->progs[prog].hits[pc]++;
 	cov->progs[prog].counted = true;
 }
 
@@ -169,7 +193,12 @@ void coverage__branch(struct coverage *cov, size_t prog, size_t pc, bool taken)
 {
 	if (prog >= cov->obj->prog_cnt || pc >= cov->obj->progs[prog].insn_cnt)
 		return;
-	cov->progs[prog].sides[taken][pc]++;
+	cov->firsts += !cov->progs[prog].sides[taken][pc]++;
+}
+
+uint64_t coverage__firsts(const struct coverage *cov)
+{
+	return cov->firsts;
 }
 
 /* The counter arrays of program i, in the order they are saved. */
@@ -178,6 +207,49 @@ static void saved_arrays(const struct coverage *cov, size_t i, uint64_t *arrays[
 	arrays[0] = cov->progs[i].hits;
 	arrays[1] = cov->progs[i].sides[0];
 	arrays[2] = cov->progs[i].sides[1];
+}
+
+/* Stamps the counters that went above 0 since the last point with this one. */
+static void stamp_firsts(struct coverage *cov, const struct timeline_point *pt)
+{
+	for (size_t i = 0; i < cov->obj->prog_cnt; i++) {
+		uint64_t *arrays[3];
+
+		saved_arrays(cov, i, arrays);
+		for (int a = 0; a < 3; a++)
+			for (size_t k = 0; k < cov->obj->progs[i].insn_cnt; k++)
+				if (arrays[a][k] && !cov->progs[i].first[a][k].paths)
+					cov->progs[i].first[a][k] = (struct first_hit){ pt->time_s, pt->paths };
+	}
+}
+
+int coverage__mark(struct coverage *cov, double time_s, uint64_t paths)
+{
+	struct timeline_point *pt;
+
+	if (cov->firsts == cov->firsts_marked && cov->timeline_cnt)
+		return 0;
+	if (cov->timeline_cnt == cov->timeline_cap) {
+		size_t cap = cov->timeline_cap ? cov->timeline_cap * 2 : 64;
+		struct timeline_point *t = realloc(cov->timeline, cap * sizeof(*t));
+
+		if (!t)
+			return -ENOMEM;
+		cov->timeline = t;
+		cov->timeline_cap = cap;
+	}
+	pt = &cov->timeline[cov->timeline_cnt++];
+	pt->time_s = time_s;
+	pt->paths = paths;
+	coverage__counts(cov, &pt->counts);
+	stamp_firsts(cov, pt);
+	cov->firsts_marked = cov->firsts;
+	return 0;
+}
+
+double coverage__time_to_final(const struct coverage *cov)
+{
+	return cov->timeline_cnt ? cov->timeline[cov->timeline_cnt - 1].time_s : 0;
 }
 
 int coverage__save(const struct coverage *cov, const char *path)
@@ -194,6 +266,8 @@ int coverage__save(const struct coverage *cov, const char *path)
 		ok = fwrite(&counted, 1, 1, f) == 1;
 		for (int a = 0; ok && a < 3; a++)
 			ok = !n || fwrite(arrays[a], sizeof(uint64_t), n, f) == n;
+		for (int a = 0; ok && a < 3; a++)
+			ok = !n || fwrite(cov->progs[i].first[a], sizeof(struct first_hit), n, f) == n;
 	}
 	if (f && fclose(f))
 		ok = false;
@@ -209,6 +283,7 @@ int coverage__add_saved(struct coverage *cov, const char *path)
 	FILE *f = fopen(path, "rb");
 	bool ok = f != NULL;
 	uint64_t *buf = NULL;
+	struct first_hit *first = NULL;
 
 	for (size_t i = 0; ok && i < cov->obj->prog_cnt; i++) {
 		size_t n = cov->obj->progs[i].insn_cnt;
@@ -217,8 +292,10 @@ int coverage__add_saved(struct coverage *cov, const char *path)
 
 		saved_arrays(cov, i, arrays);
 		free(buf);
+		free(first);
 		buf = malloc((n ? n : 1) * sizeof(*buf));
-		ok = buf && fread(&counted, 1, 1, f) == 1;
+		first = malloc((n ? n : 1) * sizeof(*first));
+		ok = buf && first && fread(&counted, 1, 1, f) == 1;
 		if (ok && counted)
 			cov->progs[i].counted = true;
 		for (int a = 0; ok && a < 3; a++) {
@@ -226,14 +303,99 @@ int coverage__add_saved(struct coverage *cov, const char *path)
 			for (size_t k = 0; ok && k < n; k++)
 				arrays[a][k] += buf[k];
 		}
+		/* the earlier of the two first hits */
+		for (int a = 0; ok && a < 3; a++) {
+			struct first_hit *mine = cov->progs[i].first[a];
+
+			ok = !n || fread(first, sizeof(*first), n, f) == n;
+			for (size_t k = 0; ok && k < n; k++)
+				if (first[k].paths && (!mine[k].paths || first[k].time_s < mine[k].time_s))
+					mine[k] = first[k];
+		}
 	}
 	free(buf);
+	free(first);
 	if (f)
 		fclose(f);
 	if (!ok) {
 		pr_err("%s: not a coverage file of this object\n", path);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const struct first_hit *x = a, *y = b;
+
+	return x->time_s < y->time_s ? -1 : x->time_s > y->time_s ? 1 : (x->paths > y->paths) - (x->paths < y->paths);
+}
+
+/* Appends the first hits of the slots count_range counts: instructions
+ * (insns) or branch sides. */
+static size_t collect_firsts(const struct coverage *cov, bool insns, struct first_hit *out)
+{
+	size_t cnt = 0;
+
+	for (size_t p = 0; p < cov->obj->prog_cnt; p++) {
+		const struct prog_coverage *pc = &cov->progs[p];
+		const struct mhse_prog *prog = &cov->obj->progs[p];
+
+		for (size_t i = 0; pc->counted && i < prog->insn_cnt; i++) {
+			if (!pc->reachable[i])
+				continue;
+			if (insns && pc->first[0][i].paths)
+				out[cnt++] = pc->first[0][i];
+			for (int a = 1; !insns && a < 3 && coverage__is_branch(&prog->insns[i]); a++)
+				if (pc->first[a][i].paths)
+					out[cnt++] = pc->first[a][i];
+		}
+	}
+	return cnt;
+}
+
+int coverage__rebuild_timeline(struct coverage *cov)
+{
+	struct coverage_counts total, c = { 0 };
+	struct first_hit *ev[2];
+	size_t n = 0, cnt[2], at[2] = { 0, 0 };
+
+	coverage__counts(cov, &total);
+	ev[0] = malloc((total.insns_reachable + 1) * sizeof(*ev[0]));
+	ev[1] = malloc((total.branch_sides + 1) * sizeof(*ev[1]));
+	free(cov->timeline);
+	cov->timeline = malloc((total.insns_reachable + total.branch_sides + 1) * sizeof(*cov->timeline));
+	cov->timeline_cnt = cov->timeline_cap = 0;
+	if (!ev[0] || !ev[1] || !cov->timeline) {
+		free(ev[0]);
+		free(ev[1]);
+		return -ENOMEM;
+	}
+	cov->timeline_cap = total.insns_reachable + total.branch_sides + 1;
+	for (int k = 0; k < 2; k++) {
+		cnt[k] = collect_firsts(cov, !k, ev[k]);
+		qsort(ev[k], cnt[k], sizeof(*ev[k]), by_time);
+	}
+	c.insns_reachable = total.insns_reachable;
+	c.branch_sides = total.branch_sides;
+	/* one point per distinct first-hit time, coverage as of it */
+	while (at[0] < cnt[0] || at[1] < cnt[1]) {
+		int k = at[1] >= cnt[1] || (at[0] < cnt[0] && by_time(&ev[0][at[0]], &ev[1][at[1]]) <= 0) ? 0 : 1;
+		const struct first_hit *e = &ev[k][at[k]++];
+
+		if (k)
+			c.branch_sides_hit++;
+		else
+			c.insns_hit++;
+		if (n && cov->timeline[n - 1].time_s == e->time_s) {
+			cov->timeline[n - 1].counts = c;
+			continue;
+		}
+		cov->timeline[n++] = (struct timeline_point){ e->time_s, e->paths, c };
+	}
+	cov->timeline_cnt = n;
+	free(ev[0]);
+	free(ev[1]);
 	return 0;
 }
 
@@ -388,6 +550,18 @@ static void emit_coverage(struct json_writer *w, const void *arg)
 	for (size_t p = 0; p < cov->obj->prog_cnt; p++)
 		if (cov->progs[p].counted)
 			json_program(w, cov, p);
+	jsonw_end(w);
+	jsonw_array(w, "timeline", false);
+	for (size_t i = 0; i < cov->timeline_cnt; i++) {
+		const struct timeline_point *pt = &cov->timeline[i];
+
+		jsonw_object(w, NULL, true);
+		jsonw_double(w, "time_s", pt->time_s, 3);
+		jsonw_uint(w, "paths", pt->paths);
+		jsonw_uint(w, "insns_hit", pt->counts.insns_hit);
+		jsonw_uint(w, "branch_sides_hit", pt->counts.branch_sides_hit);
+		jsonw_end(w);
+	}
 	jsonw_end(w);
 	jsonw_end(w);
 }

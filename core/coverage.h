@@ -49,6 +49,21 @@ void coverage__branch(struct coverage *cov, size_t prog, size_t pc, bool taken);
  * 0 or a negative errno after logging. */
 int coverage__save(const struct coverage *cov, const char *path);
 int coverage__add_saved(struct coverage *cov, const char *path);
+/* Instructions and branch sides that ran for the first time so far: a
+ * replay that leaves it unchanged added no coverage. */
+uint64_t coverage__firsts(const struct coverage *cov);
+/* Adds a point to the coverage timeline (coverage.json's "timeline") when
+ * coverage grew since the last one: time_s into the run, paths finished.
+ * 0 or -ENOMEM. */
+int coverage__mark(struct coverage *cov, double time_s, uint64_t paths);
+/* The time of the timeline's last point: when the run reached its final
+ * coverage (0 without points). */
+double coverage__time_to_final(const struct coverage *cov);
+/* Makes the timeline anew from when each instruction and branch side was
+ * first covered: after coverage__add_saved merged the workers' coverage
+ * (the earlier first hit of each), coverage as the merged run had it at
+ * each time. 0 or -ENOMEM. */
+int coverage__rebuild_timeline(struct coverage *cov);
 
 /* Totals over the programs that count. */
 void coverage__counts(const struct coverage *cov, struct coverage_counts *counts);

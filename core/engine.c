@@ -79,6 +79,7 @@ int map_policy_parse(const char *name, enum map_policy_kind *kind)
 
 static const char *const search_names[] = {
 	[SEARCH_DFS] = "dfs", [SEARCH_BFS] = "bfs", [SEARCH_RANDOM_PATH] = "random-path", [SEARCH_COVNEW] = "covnew",
+	[SEARCH_INTERLEAVED] = "interleaved",
 };
 
 const char *search_name(enum search_kind kind)
@@ -139,12 +140,38 @@ int engine__constrain(struct mhse_engine *e, struct state *s, Z3_ast cond)
 	return state__constrain(s, c);
 }
 
+/* What asks a query at s's instruction, for the solver's accounting. */
+static const char *query_origin(const struct state *s)
+{
+	const struct bpf_insn *insn = s->pc < s->prog->insn_cnt ? &s->prog->insns[s->pc] : NULL;
+
+	if (!insn)
+		return "other";
+	switch (BPF_CLASS(insn->code)) {
+	case BPF_JMP:
+	case BPF_JMP32:
+		if (BPF_OP(insn->code) == BPF_EXIT)
+			return "return";
+		if (BPF_OP(insn->code) == BPF_CALL)
+			return (insn->src_reg == 0 && helper_name(insn->imm)) ? helper_name(insn->imm) : "call";
+		return "branch";
+	case BPF_LD:
+	case BPF_LDX:
+	case BPF_ST:
+	case BPF_STX:
+		return "bounds";
+	default:
+		return "other";
+	}
+}
+
 enum sat engine__feasible(struct mhse_engine *e, struct state *s, Z3_ast cond, Z3_ast raw)
 {
 	Z3_lbool known = Z3_get_bool_value(e->ctx.z, cond);
 
 	if (known != Z3_L_UNDEF)
 		return known == Z3_L_TRUE ? SAT_YES : SAT_NO;
+	solver__set_origin(&e->solver, query_origin(s));
 	return solver__check(&e->solver, s->path, s->path_cnt, cond, raw, &s->model);
 }
 
@@ -209,7 +236,13 @@ int engine__split(struct mhse_engine *e, struct state *s, Z3_ast raw, struct sta
 	cond_model.a = NULL;
 	goto out;
 timeout:
-	engine__end(e, s, PATH_TIMEOUT, "solver query timed out, or its terms are too large, at insn %zu", s->pc);
+	/* a query the run's time budget cut: the path is dropped, as the states the budget leaves are */
+	if (e->solver.deadline_ns && now_ns() >= e->solver.deadline_ns) {
+		e->stats.ended_by = "max-time";
+		e->stop = true;
+	} else {
+		engine__end(e, s, PATH_TIMEOUT, "solver query timed out, or its terms are too large, at insn %zu", s->pc);
+	}
 out:
 	assignment__put(cond_model.a);
 	return ret;
@@ -956,17 +989,17 @@ static bool over_budget(struct mhse_engine *e)
 	const struct mhse_explore_opts *o = &e->opts;
 
 	if (o->max_paths && e->stats.paths >= o->max_paths)
-		return true;
-	if (o->max_time_s > 0 && (double)(now_ns() - e->start_ns) / 1e9 >= o->max_time_s)
-		return true;
+		e->stats.ended_by = "max-paths";
+	else if (o->max_time_s > 0 && (double)(now_ns() - e->start_ns) / 1e9 >= o->max_time_s)
+		e->stats.ended_by = "max-time";
 	/* memory is checked every 256 states: getrusage is a system call */
-	if (o->max_memory_mb && !(++e->budget_checks & 255)) {
+	else if (o->max_memory_mb && !(++e->budget_checks & 255)) {
 		struct rusage ru;
 
 		if (!getrusage(RUSAGE_SELF, &ru) && (uint64_t)ru.ru_maxrss / 1024 >= o->max_memory_mb)
-			return true;
+			e->stats.ended_by = "max-memory";
 	}
-	return false;
+	return e->stats.ended_by;
 }
 
 /* Runs s until it ends or forks. */
@@ -985,8 +1018,10 @@ static enum step run_state(struct mhse_engine *e, struct state *s, bool *covered
 					   (unsigned long long)e->opts.max_insns);
 		/* a long path must not outlive the run's time budget */
 		if (!(s->insns & 4095) && e->opts.max_time_s > 0 &&
-		    (double)(now_ns() - e->start_ns) / 1e9 >= e->opts.max_time_s)
+		    (double)(now_ns() - e->start_ns) / 1e9 >= e->opts.max_time_s) {
+			e->stats.ended_by = "max-time";
 			return engine__end(e, s, PATH_BUDGET, "time budget of %.1f s exhausted", e->opts.max_time_s);
+		}
 		e->stats.insns++;
 		if (s->prog == e->prog)
 			covered[s->pc] = true;
@@ -1530,6 +1565,7 @@ enum step engine__end(struct mhse_engine *e, struct state *s, enum path_kind kin
 			e->stop = true;
 			return STEP_FAILED;
 		}
+		solver__set_origin(&e->solver, "model");
 		sat = solver__model(&e->solver, s->path, s->path_cnt, &s->model);
 		if (realisable && sat == SAT_NO) {
 			/* no map answers this path's lookups: solve it as it is */
@@ -1801,7 +1837,7 @@ int mhse_engine__new(const struct mhse_object *obj, const struct mhse_prog *prog
 	Z3_params_set_uint(e->ctx.z, e->simplify_params, Z3_mk_string_symbol(e->ctx.z, "max_steps"), SIMPLIFY_MAX_STEPS);
 	if (e->opts.shard.count > 1)
 		e->split_depth = shard__split_depth(&e->opts.shard);
-	e->searcher = searcher__new(opts->search, opts->seed, e->covered, prog->insn_cnt);
+	e->searcher = searcher__new(opts->search, opts->seed, e->covered, prog);
 	if (!e->searcher)
 		goto fail;
 	err = init_state(e);
@@ -1879,7 +1915,9 @@ int mhse_engine__run(struct mhse_engine *e, path_fn on_path, void *arg)
 
 	e->on_path = on_path;
 	e->on_path_arg = arg;
-	e->start_ns = now_ns();
+	e->start_ns = e->opts.start_ns ? e->opts.start_ns : now_ns();
+	if (e->opts.max_time_s > 0)
+		solver__set_deadline(&e->solver, e->start_ns + (uint64_t)(e->opts.max_time_s * 1e9));
 	for (;;) {
 		if (more && (ret = explore_share(e)) <= 0)
 			break;

@@ -21,7 +21,7 @@ enum map_policy_kind {
 	POLICY_CONCRETE,   /* contents given (or empty), nothing symbolic */
 };
 
-enum search_kind { SEARCH_DFS, SEARCH_BFS, SEARCH_RANDOM_PATH, SEARCH_COVNEW };
+enum search_kind { SEARCH_DFS, SEARCH_BFS, SEARCH_RANDOM_PATH, SEARCH_COVNEW, SEARCH_INTERLEAVED };
 
 struct mhse_explore_opts {
 	enum map_policy_kind policy;
@@ -42,6 +42,7 @@ struct mhse_explore_opts {
 	struct shard shard;       /* count 0 or 1: the whole tree */
 	struct workshare *share;  /* a worker of a --jobs run, or NULL */
 	bool share_root;          /* that worker starts at the root; the others wait for subtrees */
+	uint64_t start_ns;        /* the run's start (CLOCK_MONOTONIC), --max-time counts from it; 0: now */
 };
 
 struct engine_stats {
@@ -50,6 +51,7 @@ struct engine_stats {
 	double time_s;
 	struct solver_stats solver;
 	uint64_t peak_rss_kb;
+	const char *ended_by;    /* the budget that ended the run ("max-time", ...), NULL if none did */
 };
 
 /* Called for each finished path; returning non-zero stops the exploration. */

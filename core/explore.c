@@ -32,6 +32,8 @@ struct explore_run {
 	uint64_t max_insns;   /* the engine's per-path budget */
 	struct workshare *share; /* a worker's: the run's test numbering */
 	size_t number;        /* of the last test written */
+	uint64_t start_ns;    /* when exploration began, for the coverage timeline */
+	const char *ended_by; /* the run-wide --max-paths, which the engine of a worker does not see */
 	int err;
 };
 
@@ -39,8 +41,17 @@ struct explore_run {
 struct explore_worker {
 	struct workshare *share;
 	unsigned index;
+	uint64_t start_ns;    /* the run's start, the same for every worker */
 	char dir[4096];
 };
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 static void progress(const struct explore_run *run, bool done)
 {
@@ -59,7 +70,7 @@ static int referee(struct explore_run *run, const struct path_result *path)
 	char name[32];
 
 	run->err = replay_kernel__test(run->kernel, path, &res);
-	snprintf(name, sizeof(name), "test-%06zu", test_writer__count(run->writer));
+	snprintf(name, sizeof(name), "test-%06zu", run->number);
 	if (!run->err)
 		run->err = replay_report__add(&run->replay, name, &res);
 	if (run->err)
@@ -73,25 +84,31 @@ static int referee(struct explore_run *run, const struct path_result *path)
 	return 0;
 }
 
+/* The self-check replays a path before its test is written: with --tests
+ * covering, a path whose replay adds no coverage gets no test (an error
+ * path, or one the replay disagrees with, always gets one) and takes no
+ * test number, so the workers of a --jobs run leave no gaps in the
+ * numbering. A worker judges "adds coverage" by its own coverage: a test
+ * may cover what another worker's already did. */
 static int on_path(void *arg, const struct path_result *path)
 {
 	struct explore_run *run = arg;
 	struct run_stats *st = run->stats;
+	uint64_t firsts = coverage__firsts(run->cov);
+	bool mismatch = false;
+	uint64_t run_paths = 0;
 	char reason[256];
+	int err;
 
+	/* the run's path budget, over all workers */
 	if (run->share) {
-		run->number = workshare__next_test(run->share);
-		/* the run's path budget, over all workers */
-		if (run->opts->engine.max_paths && run->number > run->opts->engine.max_paths)
+		run_paths = workshare__next_path(run->share);
+		if (run->opts->engine.max_paths && run_paths > run->opts->engine.max_paths) {
+			run->ended_by = "max-paths";
 			return 1;
-	} else {
-		run->number = test_writer__count(run->writer) + 1;
+		}
 	}
-	run->err = test_writer__add_numbered(run->writer, run->number, run->obj, run->prog, run->hook, path);
-	if (run->err)
-		return 1;
 	st->paths++;
-	st->tests++;
 	switch (path->kind) {
 	case PATH_ERROR: st->errors++; break;
 	case PATH_UNSUPPORTED:
@@ -106,16 +123,58 @@ static int on_path(void *arg, const struct path_result *path)
 	run->vm->insn_budget = selfcheck__insn_budget(path, run->max_insns);
 	if (path->spurious) {
 		st->spurious++;
-	} else if (selfcheck__path(run->vm, run->prog, path, run->cov, reason, sizeof(reason))) {
+	} else if ((err = selfcheck__path(run->vm, run->prog, path, run->cov, reason, sizeof(reason)))) {
+		if (err < 0) {
+			run->err = err;
+			return 1;
+		}
+		mismatch = true;
 		st->self_check_mismatches++;
-		if (run->opts->progress)
-			fputc('\n', stderr);
-		fprintf(stderr, "%s: self-check mismatch in test %zu: %s\n", run->prog->name, run->number, reason);
-	} else if (run->kernel && referee(run, path)) {
-		return 1;
 	}
+	if (run->opts->tests_covering && !mismatch && path->kind != PATH_ERROR &&
+	    coverage__firsts(run->cov) == firsts) {
+		st->tests_not_covering++;
+	} else {
+		run->number = run->share ? workshare__next_test(run->share) : test_writer__count(run->writer) + 1;
+		run->err = test_writer__add_numbered(run->writer, run->number, run->obj, run->prog, run->hook, path);
+		if (run->err)
+			return 1;
+		st->tests++;
+		if (mismatch) {
+			if (run->opts->progress)
+				fputc('\n', stderr);
+			fprintf(stderr, "%s: self-check mismatch in test %zu: %s\n", run->prog->name, run->number,
+				reason);
+		} else if (!path->spurious && run->kernel && referee(run, path)) {
+			return 1;
+		}
+	}
+	/* a worker's points count the run's paths: the parent merges them by time */
+	if ((run->err = coverage__mark(run->cov, (double)(now_ns() - run->start_ns) / 1e9,
+				       run->share ? run_paths : st->paths)))
+		return 1;
 	if (!(st->paths % 64))
 		progress(run, false);
+	return 0;
+}
+
+/* The solver's accounting by origin, in stats.json's units; origins that
+ * asked nothing are left out. */
+static int stats_take_origins(struct run_stats *stats, const struct solver_stats *ss)
+{
+	stats->origins = calloc(ss->origin_cnt ? ss->origin_cnt : 1, sizeof(*stats->origins));
+	if (!stats->origins)
+		return -ENOMEM;
+	for (unsigned i = 0; i < ss->origin_cnt; i++) {
+		const struct solver_origin *o = &ss->origins[i];
+
+		if (!o->queries && !o->z3_calls)
+			continue;
+		stats->origins[stats->origin_cnt++] = (struct stats_origin){
+			.name = o->name, .queries = o->queries, .z3_calls = o->z3_calls,
+			.z3_constraints = o->z3_constraints, .z3_time_s = (double)o->ns / 1e9,
+			.max_z3_ms = (double)o->max_ns / 1e6, .layer_time_s = (double)o->layer_ns / 1e9 };
+	}
 	return 0;
 }
 
@@ -149,6 +208,7 @@ static int explore_run(const struct mhse_object *obj, const struct mhse_prog *pr
 	stats->search = search_name(eopts.search);
 	eopts.share = run.share;
 	eopts.share_root = w && !w->index;
+	eopts.start_ns = w ? w->start_ns : 0;
 	err = test_writer__open(opts->out_dir, &run.writer);
 	if (err)
 		return err;
@@ -175,6 +235,7 @@ static int explore_run(const struct mhse_object *obj, const struct mhse_prog *pr
 	if (err)
 		goto out;
 	run.max_insns = eopts.max_insns;
+	run.start_ns = w ? w->start_ns : now_ns();
 	err = mhse_engine__run(engine, on_path, &run);
 	if (!err)
 		err = run.err;
@@ -184,9 +245,12 @@ static int explore_run(const struct mhse_object *obj, const struct mhse_prog *pr
 	stats->solver_time_s = (double)es->solver.ns / 1e9;
 	stats->queries = es->solver.queries;
 	stats->z3_calls = es->solver.z3_calls;
-	stats->ms_per_test = stats->tests ? es->time_s * 1000.0 / (double)stats->tests : 0;
+	stats->ended_by = es->ended_by ?: run.ended_by;
+	err = err ?: stats_take_origins(stats, &es->solver);
+	stats->ms_per_test = stats->paths ? es->time_s * 1000.0 / (double)stats->paths : 0;
 	stats->insn_coverage_pct = coverage__insn_pct(run.cov);
 	stats->branch_coverage_pct = coverage__branch_pct(run.cov);
+	stats->time_to_coverage_s = coverage__time_to_final(run.cov);
 	stats->peak_rss_mb = peak_rss_mb();
 	if (w) {
 		snprintf(path, sizeof(path), "%s/coverage.bin", w->dir);
@@ -218,7 +282,10 @@ out:
 	return err;
 }
 
-/* A worker's stats for the parent: counts, then one unsupported reason a line. */
+/* A worker's stats for the parent: counts and the budget that ended it, then
+ * a line per solver origin ("o") and per unsupported reason ("u"). An
+ * origin's name is a string of the program image, which a worker forked
+ * from the parent shares: its address goes with it, checked by the name. */
 static int worker_stats_save(const char *dir, const struct run_stats *st)
 {
 	char path[4200];
@@ -229,26 +296,77 @@ static int worker_stats_save(const char *dir, const struct run_stats *st)
 	f = fopen(path, "w");
 	if (!f)
 		return -errno;
-	fprintf(f, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %.9f %.9f %.3f\n",
+	fprintf(f, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %.9f %.9f %.3f %s\n",
 		(unsigned long long)st->paths, (unsigned long long)st->tests, (unsigned long long)st->errors,
 		(unsigned long long)st->unsupported, (unsigned long long)st->budget, (unsigned long long)st->timeouts,
 		(unsigned long long)st->spurious, (unsigned long long)st->self_check_mismatches,
-		(unsigned long long)st->queries, (unsigned long long)st->z3_calls, st->time_s, st->solver_time_s,
-		st->peak_rss_mb);
+		(unsigned long long)st->queries, (unsigned long long)st->z3_calls,
+		(unsigned long long)st->tests_not_covering, st->time_s, st->solver_time_s, st->peak_rss_mb,
+		st->ended_by ?: "-");
+	for (size_t i = 0; i < st->origin_cnt; i++) {
+		const struct stats_origin *o = &st->origins[i];
+
+		fprintf(f, "o %p %llu %llu %llu %.9f %.6f %.9f %s\n", (const void *)o->name,
+			(unsigned long long)o->queries, (unsigned long long)o->z3_calls,
+			(unsigned long long)o->z3_constraints, o->z3_time_s, o->max_z3_ms, o->layer_time_s, o->name);
+	}
 	for (size_t i = 0; i < st->unsupported_reason_cnt; i++)
-		fprintf(f, "%llu %s\n", (unsigned long long)st->unsupported_reasons[i].count,
+		fprintf(f, "u %llu %s\n", (unsigned long long)st->unsupported_reasons[i].count,
 			st->unsupported_reasons[i].reason);
 	if (fclose(f))
 		err = -errno;
 	return err;
 }
 
-/* Adds a worker's stats to the run's (times summed; peak memory the largest). */
+/* Adds an origin line of a worker's stats to the run's, by name. */
+static int origin_add(struct run_stats *st, const char *line)
+{
+	struct stats_origin o, *to;
+	unsigned long long q, calls, cons;
+	void *name;
+	int used = 0;
+
+	if (sscanf(line, "o %p %llu %llu %llu %lf %lf %lf %n", &name, &q, &calls, &cons, &o.z3_time_s, &o.max_z3_ms,
+		   &o.layer_time_s, &used) != 7 || !used || strcmp(name, line + used))
+		return -EINVAL;
+	for (to = st->origins; to < st->origins + st->origin_cnt && strcmp(to->name, name); to++)
+		;
+	if (to == st->origins + st->origin_cnt) {
+		to = realloc(st->origins, (st->origin_cnt + 1) * sizeof(*st->origins));
+		if (!to)
+			return -ENOMEM;
+		st->origins = to;
+		to = &st->origins[st->origin_cnt++];
+		*to = (struct stats_origin){ .name = name };
+	}
+	to->queries += q;
+	to->z3_calls += calls;
+	to->z3_constraints += cons;
+	to->z3_time_s += o.z3_time_s;
+	to->layer_time_s += o.layer_time_s;
+	if (o.max_z3_ms > to->max_z3_ms)
+		to->max_z3_ms = o.max_z3_ms;
+	return 0;
+}
+
+/* The run's name of a budget a worker's stats name. */
+static const char *budget_name(const char *name)
+{
+	static const char *const budgets[] = { "max-time", "max-memory", "max-paths" };
+
+	for (size_t i = 0; i < sizeof(budgets) / sizeof(budgets[0]); i++)
+		if (!strcmp(name, budgets[i]))
+			return budgets[i];
+	return NULL;
+}
+
+/* Adds a worker's stats to the run's (times summed; peak memory the
+ * largest; the run ended by a budget if any worker was). */
 static int worker_stats_add(const char *dir, struct run_stats *st)
 {
-	unsigned long long n[10];
+	unsigned long long n[11];
 	double time_s, solver_s, rss;
-	char path[4200], line[512];
+	char path[4200], line[512], ended[16];
 	FILE *f;
 	int err = 0;
 
@@ -256,8 +374,8 @@ static int worker_stats_add(const char *dir, struct run_stats *st)
 	f = fopen(path, "r");
 	if (!f)
 		return -errno;
-	if (fscanf(f, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %lf %lf %lf\n", &n[0], &n[1], &n[2], &n[3],
-		   &n[4], &n[5], &n[6], &n[7], &n[8], &n[9], &time_s, &solver_s, &rss) != 13) {
+	if (fscanf(f, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %lf %lf %lf %15s\n", &n[0], &n[1], &n[2],
+		   &n[3], &n[4], &n[5], &n[6], &n[7], &n[8], &n[9], &n[10], &time_s, &solver_s, &rss, ended) != 15) {
 		fclose(f);
 		return -EINVAL;
 	}
@@ -271,6 +389,8 @@ static int worker_stats_add(const char *dir, struct run_stats *st)
 	st->self_check_mismatches += n[7];
 	st->queries += n[8];
 	st->z3_calls += n[9];
+	st->tests_not_covering += n[10];
+	st->ended_by = st->ended_by ?: budget_name(ended);
 	st->time_s += time_s;
 	st->solver_time_s += solver_s;
 	if (rss > st->peak_rss_mb)
@@ -280,7 +400,11 @@ static int worker_stats_add(const char *dir, struct run_stats *st)
 		int used = 0;
 
 		line[strcspn(line, "\n")] = '\0';
-		if (sscanf(line, "%llu %n", &count, &used) != 1 || !used)
+		if (line[0] == 'o') {
+			err = origin_add(st, line);
+			continue;
+		}
+		if (sscanf(line, "u %llu %n", &count, &used) != 1 || !used)
 			continue;
 		/* the first of the worker's paths is counted by add, the rest here */
 		err = run_stats__add_unsupported(st, line + used);
@@ -302,14 +426,6 @@ static void worker_dir_remove(const char *dir)
 		unlink(path);
 	}
 	rmdir(dir);
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* Waits for the workers; when one fails, ends the others (they could wait
@@ -358,7 +474,8 @@ static int explore_parallel(const struct mhse_object *obj, const struct mhse_pro
 	struct workshare *share = workshare__new(opts->jobs);
 	struct coverage *cov = NULL;
 	char path[4200];
-	double start = now_s(), worker_s;
+	uint64_t start = now_ns();
+	double worker_s;
 	int err = workers && pids && pcaps && share ? 0 : -ENOMEM;
 
 	wopts.progress = false;
@@ -370,7 +487,7 @@ static int explore_parallel(const struct mhse_object *obj, const struct mhse_pro
 	for (unsigned i = 0; !err && i < opts->jobs; i++) {
 		struct explore_worker *w = &workers[i];
 
-		*w = (struct explore_worker){ .share = share, .index = i };
+		*w = (struct explore_worker){ .share = share, .index = i, .start_ns = start };
 		snprintf(w->dir, sizeof(w->dir), "%s/.worker-%u", opts->out_dir, i);
 		snprintf(path, sizeof(path), "%s/tests.pcap", w->dir);
 		pcaps[i] = strdup(path);
@@ -415,13 +532,16 @@ static int explore_parallel(const struct mhse_object *obj, const struct mhse_pro
 	if (!err) {
 		/* wall-clock time; the solver's share of it as of the workers' time */
 		worker_s = stats->time_s;
-		stats->time_s = now_s() - start;
+		stats->time_s = (double)(now_ns() - start) / 1e9;
 		stats->solver_time_s = worker_s > 0 ? stats->solver_time_s / worker_s * stats->time_s : 0;
-		stats->ms_per_test = stats->tests ? stats->time_s * 1000.0 / (double)stats->tests : 0;
+		stats->ms_per_test = stats->paths ? stats->time_s * 1000.0 / (double)stats->paths : 0;
 		stats->insn_coverage_pct = coverage__insn_pct(cov);
 		stats->branch_coverage_pct = coverage__branch_pct(cov);
+		err = coverage__rebuild_timeline(cov);
+		stats->time_to_coverage_s = coverage__time_to_final(cov);
 		snprintf(path, sizeof(path), "%s/coverage.json", opts->out_dir);
-		err = coverage__write_json(cov, path);
+		if (!err)
+			err = coverage__write_json(cov, path);
 	}
 	snprintf(path, sizeof(path), "%s/coverage.info", opts->out_dir);
 	if (!err)
@@ -466,6 +586,8 @@ void mhse_explore__print_summary(FILE *out, const struct run_stats *stats, size_
 		/* a hook the section's libbpf rule or the user did not give says where it came from */
 		if (s->hook_rule && s->hook_rule[0] != '-' && strcmp(s->hook_rule, "section"))
 			fprintf(out, "  hook %s by %s: %s\n", s->hook, s->hook_rule, s->hook_why);
+		if (s->ended_by)
+			fprintf(out, "  ended by --%s: what was left unexplored has no tests\n", s->ended_by);
 		for (size_t r = 0; r < s->unsupported_reason_cnt; r++)
 			fprintf(out, "  unsupported: %s (%llu paths)\n", s->unsupported_reasons[r].reason,
 				(unsigned long long)s->unsupported_reasons[r].count);

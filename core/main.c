@@ -89,11 +89,13 @@ static const char usage_explore[] =
 	"  --policy NAME         map policy: alloc, lookup, consistent (default), concrete\n"
 	"  --map-policy MAP=NAME the policy of one map\n"
 	"  --maps FILE           initial contents for concrete maps (docs/maps.md)\n"
-	"  --search NAME         dfs (default), bfs, random-path, covnew\n"
+	"  --search NAME         dfs, bfs, random-path, covnew, interleaved (default)\n"
 	"  --max-time S, --max-paths N, --max-insns N (per path), --max-memory MB, --seed N\n"
 	"  --out DIR             output directory (default mhse-out)\n"
 	"  --jobs N              worker processes sharing the path tree (default: the cores)\n"
 	"  --shard I/N           explore only shard I of N of the path tree (docs/study.md)\n"
+	"  --tests all|covering  write every path's test (default), or only those adding\n"
+	"                        instruction or branch coverage, and errors\n"
 	"  --replay-kernel       referee every test in the running kernel as it is written\n"
 	"  --const NAME=VALUE    bind an extern symbol\n"
 	"  --map-size NAME=N     set a map's max_entries\n"
@@ -190,7 +192,7 @@ static const struct mhse_prog *pick_prog(const struct mhse_object *obj, const ch
 enum {
 	OPT_CONST = 256, OPT_MAP_SIZE, OPT_PROG, OPT_HOOK, OPT_PACKET, OPT_CTX, OPT_MAPS, OPT_NONDET, OPT_TRACE,
 	OPT_ALL, OPT_POLICY, OPT_MAP_POLICY, OPT_SEARCH, OPT_MAX_TIME, OPT_MAX_PATHS, OPT_MAX_INSNS, OPT_MAX_MEMORY,
-	OPT_SEED, OPT_OUT, OPT_KERNEL, OPT_REPLAY_KERNEL, OPT_HOOKS, OPT_BTF, OPT_JOBS, OPT_SHARD,
+	OPT_SEED, OPT_OUT, OPT_KERNEL, OPT_REPLAY_KERNEL, OPT_HOOKS, OPT_BTF, OPT_JOBS, OPT_SHARD, OPT_TESTS,
 };
 
 static const struct option long_opts[] = {
@@ -207,13 +209,14 @@ static const struct option long_opts[] = {
 	{ "out", required_argument, NULL, OPT_OUT },       { "kernel", no_argument, NULL, OPT_KERNEL },
 	{ "replay-kernel", no_argument, NULL, OPT_REPLAY_KERNEL }, { "hooks", required_argument, NULL, OPT_HOOKS },
 	{ "btf", required_argument, NULL, OPT_BTF },       { "jobs", required_argument, NULL, OPT_JOBS },
-	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "shard", required_argument, NULL, OPT_SHARD },   { "tests", required_argument, NULL, OPT_TESTS },
 	{ 0 },
 };
 
 struct run_opts {
 	struct common_opts common;
 	bool json, trace, all, kernel;
+	bool tests_covering; /* --tests covering */
 	const char *packet, *maps, *nondet, *out, *policy, *search;
 	char **ctx, **map_policies;
 	int ctx_cnt, map_policy_cnt;
@@ -395,6 +398,13 @@ static int parse_opts(int argc, char **argv, const char *usage, const int *allow
 				fprintf(stderr, "--shard %s: expected I/N with 1 <= I <= N\n", optarg);
 				return EXIT_USAGE;
 			}
+			break;
+		case OPT_TESTS:
+			if (strcmp(optarg, "all") && strcmp(optarg, "covering")) {
+				fprintf(stderr, "--tests %s: expected all or covering\n", optarg);
+				return EXIT_USAGE;
+			}
+			o->tests_covering = !strcmp(optarg, "covering");
 			break;
 		}
 	}
@@ -650,7 +660,8 @@ out:
 /* The engine options of an explore command line. */
 static int engine_opts(const struct mhse_object *obj, const struct run_opts *o, struct mhse_explore_opts *eo)
 {
-	*eo = (struct mhse_explore_opts){ .policy = POLICY_CONSISTENT, .search = SEARCH_DFS, .max_time_s = o->max_time,
+	*eo = (struct mhse_explore_opts){ .policy = POLICY_CONSISTENT, .search = SEARCH_INTERLEAVED,
+					  .max_time_s = o->max_time,
 					  .max_paths = o->max_paths, .max_insns = o->max_insns,
 					  .max_memory_mb = o->max_memory, .seed = o->seed, .maps_file = o->maps,
 					  .shard = o->shard };
@@ -659,7 +670,7 @@ static int engine_opts(const struct mhse_object *obj, const struct run_opts *o, 
 		return EXIT_USAGE;
 	}
 	if (o->search && search_parse(o->search, &eo->search)) {
-		fprintf(stderr, "--search %s: expected dfs, bfs, random-path or covnew\n", o->search);
+		fprintf(stderr, "--search %s: expected dfs, bfs, random-path, covnew or interleaved\n", o->search);
 		return EXIT_USAGE;
 	}
 	if (!o->map_policy_cnt)
@@ -690,7 +701,7 @@ static int explore_one(const struct mhse_object *obj, const struct mhse_prog *pr
 {
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	struct explore_opts xo = { .engine = *eo, .out_dir = out_dir, .progress = isatty(STDERR_FILENO),
-				   .replay_kernel = o->kernel,
+				   .replay_kernel = o->kernel, .tests_covering = o->tests_covering,
 				   .jobs = o->jobs ? (unsigned)o->jobs : cores > 1 ? (unsigned)cores : 1 };
 	struct mhse_hook *hook;
 	int err;
@@ -718,7 +729,8 @@ static int cmd_explore(int argc, char **argv)
 {
 	static const int allowed[] = { OPT_PROG, OPT_ALL, OPT_HOOK, OPT_HOOKS, OPT_POLICY, OPT_MAP_POLICY, OPT_MAPS, OPT_SEARCH,
 				       OPT_MAX_TIME, OPT_MAX_PATHS, OPT_MAX_INSNS, OPT_MAX_MEMORY, OPT_SEED, OPT_OUT,
-				       OPT_REPLAY_KERNEL, OPT_CONST, OPT_MAP_SIZE, OPT_BTF, OPT_JOBS, OPT_SHARD, 0 };
+				       OPT_REPLAY_KERNEL, OPT_TESTS, OPT_CONST, OPT_MAP_SIZE, OPT_BTF, OPT_JOBS,
+				       OPT_SHARD, 0 };
 	struct run_opts o = { 0 };
 	struct mhse_object *obj = NULL;
 	struct mhse_explore_opts eo = { 0 };

@@ -110,7 +110,7 @@ struct workshare {
 	unsigned idle;   /* of them, waiting in take */
 	unsigned queued;
 	bool over;
-	uint64_t tests;
+	uint64_t tests, paths;
 	struct prefix_slot slots[WORKSHARE_SLOTS];
 };
 
@@ -216,6 +216,11 @@ void workshare__leave(struct workshare *ws)
 uint64_t workshare__next_test(struct workshare *ws)
 {
 	return __atomic_add_fetch(&ws->tests, 1, __ATOMIC_RELAXED);
+}
+
+uint64_t workshare__next_path(struct workshare *ws)
+{
+	return __atomic_add_fetch(&ws->paths, 1, __ATOMIC_RELAXED);
 }
 
 uint64_t workshare__tests(const struct workshare *ws)

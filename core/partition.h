@@ -72,7 +72,11 @@ int workshare__give(struct workshare *ws, const uint64_t *bits, uint64_t len);
 int workshare__take(struct workshare *ws, uint64_t **bits, uint64_t *len);
 /* A worker that stops exploring for good (done, budget, failure). */
 void workshare__leave(struct workshare *ws);
-/* The next test number of the run, from 1. */
+/* The next number of a path the run finished, from 1: --max-paths holds
+ * over the workers by it. */
+uint64_t workshare__next_path(struct workshare *ws);
+/* The next test number of the run, from 1: taken only for a test that is
+ * written, so that --tests covering leaves no gaps. */
 uint64_t workshare__next_test(struct workshare *ws);
 /* Test numbers handed out. */
 uint64_t workshare__tests(const struct workshare *ws);

@@ -4,13 +4,34 @@
  * select() takes out: the newest (dfs), the oldest (bfs), a random one
  * weighted by 2^-depth in the fork tree (random-path: every subtree at a
  * fork gets half the chances, so deep branches cannot starve shallow
- * ones), or one about to run an instruction no path has run yet (covnew,
- * newest first, then like dfs).
+ * ones), the one nearest to code no path has run yet (covnew), or
+ * random-path and covnew in turn (interleaved, KLEE's default).
+ *
+ * covnew is KLEE's md2u: the distance, in instructions over the entry
+ * program's control flow, from a state's next instruction to the nearest
+ * instruction no path has run or conditional jump with a side no path has
+ * taken; the nearest state runs first, the newest among equals. Calls go
+ * to the subprogram and on after the call, a subprogram's exit to every
+ * instruction after a call of it (the distance ignores the call stack, as
+ * md2u's does), a function reference (a bpf_loop callback) to the
+ * function. Distances are computed again, by one breadth-first walk back
+ * from the uncovered instructions, whenever coverage grew.
  */
 #include <stdlib.h>
 #include <string.h>
+#include "insn.h"
 #include "search.h"
 #include "state.h"
+
+#define DIST_INF UINT32_MAX
+
+/* The entry program's control flow, backwards: preds[pred_start[i] ..
+ * pred_start[i + 1]) are the instructions control reaches i from. */
+struct cfg {
+	uint32_t *pred_start, *preds;
+	bool *branch;          /* a conditional jump */
+	uint32_t *target;      /* its taken side */
+};
 
 struct pool {
 	struct searcher base;
@@ -19,12 +40,208 @@ struct pool {
 	size_t cnt, cap;
 	uint64_t rng;
 	const bool *covered;
+	const struct mhse_prog *prog;
 	size_t insn_cnt;
+	/* covnew */
+	struct cfg cfg;
+	bool *sides[2];        /* sides of conditional jumps some state took */
+	uint32_t *dist;        /* to the nearest uncovered code */
+	uint32_t *queue;
+	size_t covered_cnt, sides_cnt; /* coverage when dist was computed */
+	bool dist_stale;
+	uint64_t picks;        /* interleaved: which of the two picks next */
 };
+
+/* Calls f(arg, from, to) for each control-flow edge of prog. */
+static void for_each_edge(const struct mhse_prog *prog, void (*f)(void *arg, size_t from, size_t to), void *arg)
+{
+	size_t n = prog->insn_cnt;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct bpf_insn *insn = &prog->insns[i];
+		uint8_t cls = BPF_CLASS(insn->code), op = BPF_OP(insn->code);
+		int64_t next = (int64_t)i + 1;
+
+		if (insn->code == (BPF_LD | BPF_IMM | BPF_DW)) {
+			if (insn->src_reg == BPF_PSEUDO_FUNC && (int64_t)i + insn->imm + 1 >= 0 &&
+			    (size_t)((int64_t)i + insn->imm + 1) < n)
+				f(arg, i, (size_t)((int64_t)i + insn->imm + 1));
+			if (i + 2 < n)
+				f(arg, i, i + 2);
+			i++;
+			continue;
+		}
+		if (cls != BPF_JMP && cls != BPF_JMP32) {
+			if ((size_t)next < n)
+				f(arg, i, (size_t)next);
+			continue;
+		}
+		if (op == BPF_EXIT) {
+			/* back to every instruction after a call of the subprogram i ends */
+			for (size_t k = 0; k < prog->subprog_cnt; k++) {
+				const struct mhse_subprog *sp = &prog->subprogs[k];
+
+				if (i < sp->start || i >= sp->start + sp->cnt)
+					continue;
+				for (size_t c = 0; c + 1 < n; c++)
+					if (prog->insns[c].code == (BPF_JMP | BPF_CALL) &&
+					    prog->insns[c].src_reg == BPF_PSEUDO_CALL &&
+					    (int64_t)c + prog->insns[c].imm + 1 == (int64_t)sp->start)
+						f(arg, i, c + 1);
+			}
+			continue;
+		}
+		if (op == BPF_CALL && insn->src_reg == BPF_PSEUDO_CALL) {
+			int64_t t = (int64_t)i + insn->imm + 1;
+
+			if (t >= 0 && (size_t)t < n)
+				f(arg, i, (size_t)t);
+		} else if (op == BPF_JA || op != BPF_CALL) {
+			int64_t t = (int64_t)i + 1 + (cls == BPF_JMP32 && op == BPF_JA ? insn->imm : insn->off);
+
+			if (t >= 0 && (size_t)t < n)
+				f(arg, i, (size_t)t);
+			if (op == BPF_JA)
+				continue;
+		}
+		if ((size_t)next < n)
+			f(arg, i, (size_t)next);
+	}
+}
+
+static void count_pred(void *arg, size_t from, size_t to)
+{
+	(void)from;
+	((uint32_t *)arg)[to + 1]++;
+}
+
+static void add_pred(void *arg, size_t from, size_t to)
+{
+	struct cfg *g = arg;
+
+	g->preds[g->pred_start[to]++] = (uint32_t)from;
+}
+
+static int cfg__build(struct cfg *g, const struct mhse_prog *prog)
+{
+	size_t n = prog->insn_cnt;
+
+	g->pred_start = calloc(n + 2, sizeof(*g->pred_start));
+	g->branch = calloc(n + 1, sizeof(*g->branch));
+	g->target = calloc(n + 1, sizeof(*g->target));
+	if (!g->pred_start || !g->branch || !g->target)
+		return -1;
+	for_each_edge(prog, count_pred, g->pred_start);
+	for (size_t i = 0; i < n; i++)
+		g->pred_start[i + 1] += g->pred_start[i];
+	g->preds = malloc((g->pred_start[n] + 1) * sizeof(*g->preds));
+	if (!g->preds)
+		return -1;
+	for_each_edge(prog, add_pred, g);
+	/* add_pred moved each start to the next one's: shift back */
+	memmove(g->pred_start + 1, g->pred_start, n * sizeof(*g->pred_start));
+	g->pred_start[0] = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct bpf_insn *insn = &prog->insns[i];
+		uint8_t cls = BPF_CLASS(insn->code), op = BPF_OP(insn->code);
+
+		g->branch[i] = (cls == BPF_JMP || cls == BPF_JMP32) && op != BPF_JA && op != BPF_CALL && op != BPF_EXIT;
+		g->target[i] = (uint32_t)((int64_t)i + insn->off + 1);
+	}
+	return 0;
+}
+
+static void cfg__free(struct cfg *g)
+{
+	free(g->pred_start);
+	free(g->preds);
+	free(g->branch);
+	free(g->target);
+}
+
+/* Whether coverage grew since the distances were computed. */
+static bool coverage_grew(struct pool *p)
+{
+	size_t covered = 0;
+
+	for (size_t i = 0; i < p->insn_cnt; i++)
+		covered += p->covered[i];
+	if (covered == p->covered_cnt && !p->dist_stale)
+		return false;
+	p->covered_cnt = covered;
+	p->dist_stale = false;
+	return true;
+}
+
+/* md2u: a walk back from every uncovered instruction and every
+ * conditional jump with a side not taken. */
+static void compute_distances(struct pool *p)
+{
+	const struct cfg *g = &p->cfg;
+	size_t head = 0, tail = 0;
+
+	for (size_t i = 0; i < p->insn_cnt; i++) {
+		bool open = !p->covered[i] || (g->branch[i] && (!p->sides[0][i] || !p->sides[1][i]));
+
+		p->dist[i] = open ? 0 : DIST_INF;
+		if (open)
+			p->queue[tail++] = (uint32_t)i;
+	}
+	while (head < tail) {
+		uint32_t i = p->queue[head++];
+
+		for (uint32_t k = g->pred_start[i]; k < g->pred_start[i + 1]; k++) {
+			uint32_t pred = g->preds[k];
+
+			if (p->dist[pred] == DIST_INF) {
+				p->dist[pred] = p->dist[i] + 1;
+				p->queue[tail++] = pred;
+			}
+		}
+	}
+}
+
+static uint32_t distance(const struct pool *p, const struct state *s)
+{
+	return s->prog == p->prog && s->pc < p->insn_cnt ? p->dist[s->pc] : DIST_INF;
+}
+
+/* The state nearest to uncovered code, the newest among equals. */
+static size_t pick_covnew(struct pool *p)
+{
+	size_t best = p->cnt - 1;
+	uint32_t best_dist = DIST_INF;
+
+	if (coverage_grew(p))
+		compute_distances(p);
+	for (size_t i = p->cnt; i-- > 0;) {
+		uint32_t d = distance(p, p->states[i]);
+
+		if (d < best_dist) {
+			best_dist = d;
+			best = i;
+			if (!d)
+				break;
+		}
+	}
+	return best;
+}
 
 static void pool_add(struct searcher *self, struct state *s)
 {
 	struct pool *p = (struct pool *)self;
+
+	/* the side of the jump a state just took counts as taken: it will run
+	 * (a state in the entry program made its last branch there, but after a
+	 * tail call into itself) */
+	if (p->dist && s->branch_cnt && s->prog == p->prog) {
+		const struct path_branch *b = &s->branches[s->branch_cnt - 1];
+
+		if (b->pc < p->insn_cnt && !p->sides[b->taken][b->pc]) {
+			p->sides[b->taken][b->pc] = true;
+			p->dist_stale = true;
+		}
+	}
 
 	if (p->cnt == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 64;
@@ -46,9 +263,9 @@ static uint64_t next_random(struct pool *p)
 	return p->rng;
 }
 
-static size_t pick(struct pool *p)
+static size_t pick(struct pool *p, enum search_kind kind)
 {
-	switch (p->kind) {
+	switch (kind) {
 	case SEARCH_BFS:
 		return 0;
 	case SEARCH_RANDOM_PATH: {
@@ -73,13 +290,7 @@ static size_t pick(struct pool *p)
 		return p->cnt - 1;
 	}
 	case SEARCH_COVNEW:
-		for (size_t i = p->cnt; i-- > 0;) {
-			const struct state *s = p->states[i];
-
-			if (s->depth == 0 && s->pc < p->insn_cnt && !p->covered[s->pc])
-				return i;
-		}
-		return p->cnt - 1;
+		return pick_covnew(p);
 	default:
 		return p->cnt - 1;
 	}
@@ -102,8 +313,14 @@ static struct state *pool_select(struct searcher *self)
 {
 	struct pool *p = (struct pool *)self;
 
+	enum search_kind kind = p->kind;
+
+	if (!p->cnt)
+		return NULL;
+	if (kind == SEARCH_INTERLEAVED)
+		kind = p->picks++ & 1 ? SEARCH_COVNEW : SEARCH_RANDOM_PATH;
 	/* bfs keeps arrival order; the others may reorder */
-	return p->cnt ? take(p, pick(p), p->kind == SEARCH_BFS) : NULL;
+	return take(p, pick(p, kind), kind == SEARCH_BFS);
 }
 
 static struct state *pool_steal(struct searcher *self)
@@ -125,12 +342,18 @@ static void pool_free(struct searcher *self)
 	struct pool *p = (struct pool *)self;
 
 	free(p->states);
+	cfg__free(&p->cfg);
+	free(p->sides[0]);
+	free(p->sides[1]);
+	free(p->dist);
+	free(p->queue);
 	free(p);
 }
 
-struct searcher *searcher__new(enum search_kind kind, uint64_t seed, const bool *covered, size_t insn_cnt)
+struct searcher *searcher__new(enum search_kind kind, uint64_t seed, const bool *covered, const struct mhse_prog *prog)
 {
 	struct pool *p = calloc(1, sizeof(*p));
+	size_t n = prog->insn_cnt + 1;
 
 	if (!p)
 		return NULL;
@@ -138,6 +361,18 @@ struct searcher *searcher__new(enum search_kind kind, uint64_t seed, const bool 
 	p->kind = kind;
 	p->rng = seed ? seed : 0x2545f4914f6cdd1dull;
 	p->covered = covered;
-	p->insn_cnt = insn_cnt;
+	p->prog = prog;
+	p->insn_cnt = prog->insn_cnt;
+	if (kind != SEARCH_COVNEW && kind != SEARCH_INTERLEAVED)
+		return &p->base;
+	p->sides[0] = calloc(n, sizeof(*p->sides[0]));
+	p->sides[1] = calloc(n, sizeof(*p->sides[1]));
+	p->dist = calloc(n, sizeof(*p->dist));
+	p->queue = calloc(n, sizeof(*p->queue));
+	p->dist_stale = true;
+	if (!p->sides[0] || !p->sides[1] || !p->dist || !p->queue || cfg__build(&p->cfg, prog)) {
+		pool_free(&p->base);
+		return NULL;
+	}
 	return &p->base;
 }

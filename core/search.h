@@ -21,8 +21,8 @@ struct searcher {
 	void (*free)(struct searcher *self);
 };
 
-/* covered[i] says whether instruction i of the entry program ran yet (for
- * covnew); it must live as long as the searcher. */
-struct searcher *searcher__new(enum search_kind kind, uint64_t seed, const bool *covered, size_t insn_cnt);
+/* covered[i] says whether instruction i of prog, the entry program, ran yet
+ * (for covnew); it must live as long as the searcher. */
+struct searcher *searcher__new(enum search_kind kind, uint64_t seed, const bool *covered, const struct mhse_prog *prog);
 
 #endif

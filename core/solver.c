@@ -12,6 +12,9 @@
 #define WEAKEN_MAX_NODES 4096
 #define WEAKEN_MAX_DEPTH 64
 #define WEAK_TIMEOUT_MS 100
+/* Z3's work on a query before it gets a timer (check_bounded): about
+ * 50 ms of this machine's time */
+#define QUICK_RLIMIT 100000
 
 /* Query cache: the sorted ids of a query's terms -> its answer. */
 struct query_entry {
@@ -19,6 +22,7 @@ struct query_entry {
 	uint32_t cnt;
 	uint64_t hash;
 	enum sat result;
+	struct assignment *model; /* on SAT: the model Z3 gave, of what the query depends on */
 };
 
 struct query_cache {
@@ -52,27 +56,112 @@ int solver__init(struct solver *s, struct sym_ctx *ctx, unsigned timeout_ms)
 	Z3_solver_inc_ref(ctx->z, s->z3);
 	params = Z3_mk_params(ctx->z);
 	Z3_params_inc_ref(ctx->z, params);
-	Z3_params_set_uint(ctx->z, params, Z3_mk_string_symbol(ctx->z, "timeout"), timeout_ms);
+	Z3_params_set_uint(ctx->z, params, Z3_mk_string_symbol(ctx->z, "rlimit"), QUICK_RLIMIT);
 	/* the queries are conjunctions of bit-vector facts: tracking which of
 	 * them are relevant costs more than it saves (a sixth of Z3's time on
 	 * reads at packet-decided offsets) */
 	Z3_params_set_uint(ctx->z, params, Z3_mk_string_symbol(ctx->z, "relevancy"), 0);
 	Z3_solver_set_params(ctx->z, s->z3, params);
-	Z3_params_set_uint(ctx->z, params, Z3_mk_string_symbol(ctx->z, "timeout"),
-			   timeout_ms < WEAK_TIMEOUT_MS ? timeout_ms : WEAK_TIMEOUT_MS);
 	s->weak_z3 = Z3_mk_simple_solver(ctx->z);
 	Z3_solver_inc_ref(ctx->z, s->weak_z3);
 	Z3_solver_set_params(ctx->z, s->weak_z3, params);
 	Z3_params_dec_ref(ctx->z, params);
+	solver__set_origin(s, "other");
 	return 0;
+}
+
+void solver__set_origin(struct solver *s, const char *name)
+{
+	struct solver_stats *st = &s->stats;
+	unsigned i = 0;
+
+	while (i < st->origin_cnt && strcmp(st->origins[i].name, name))
+		i++;
+	if (i == st->origin_cnt) {
+		/* past the table's size, what asks is counted as the first origin, "other" */
+		if (i == SOLVER_MAX_ORIGINS)
+			i = 0;
+		else
+			st->origins[st->origin_cnt++].name = name;
+	}
+	s->origin = i;
+}
+
+void solver__set_deadline(struct solver *s, uint64_t deadline_ns)
+{
+	s->deadline_ns = deadline_ns;
+}
+
+/* Counts a Z3 call of ns nanoseconds, sent with constraints path constraints. */
+static void count_z3_call(struct solver *s, uint64_t ns, size_t constraints)
+{
+	struct solver_origin *o = &s->stats.origins[s->origin];
+
+	s->stats.z3_calls++;
+	s->stats.ns += ns;
+	o->z3_calls++;
+	o->ns += ns;
+	o->max_ns = ns > o->max_ns ? ns : o->max_ns;
+	o->z3_constraints += constraints;
+}
+
+static void set_limits(Z3_context z, Z3_solver z3, unsigned timeout_ms, unsigned rlimit)
+{
+	Z3_params params = Z3_mk_params(z);
+
+	Z3_params_inc_ref(z, params);
+	Z3_params_set_uint(z, params, Z3_mk_string_symbol(z, "timeout"), timeout_ms);
+	Z3_params_set_uint(z, params, Z3_mk_string_symbol(z, "rlimit"), rlimit);
+	Z3_solver_set_params(z, z3, params);
+	Z3_params_dec_ref(z, params);
+}
+
+/* Z3's check of what z3 holds, within timeout_ms and the deadline. A check
+ * with a timeout costs a timer thread, whose start and join take longer
+ * than most queries on a loaded machine: a check runs first with a bound
+ * on Z3's work instead (QUICK_RLIMIT, some tens of milliseconds), and only
+ * a query that needs more runs again with the timeout. */
+static Z3_lbool check_bounded(struct solver *s, Z3_solver z3, unsigned timeout_ms, size_t constraints)
+{
+	Z3_context z = s->ctx->z;
+	uint64_t t0 = now_ns(), left_ms = timeout_ms;
+	Z3_lbool r;
+
+	if (s->deadline_ns)
+		left_ms = t0 >= s->deadline_ns ? 0 : (s->deadline_ns - t0) / 1000000;
+	/* a finished path's model still gets the quick check past the deadline */
+	if (!left_ms && !s->modelling)
+		return Z3_L_UNDEF;
+	r = Z3_solver_check(z, z3);
+	if (r == Z3_L_UNDEF) {
+		uint64_t spent_ms = (now_ns() - t0) / 1000000;
+
+		left_ms = left_ms < timeout_ms ? left_ms : timeout_ms;
+		if (left_ms > spent_ms) {
+			s->stats.long_checks++;
+			set_limits(z, z3, (unsigned)(left_ms - spent_ms), 0);
+			r = Z3_solver_check(z, z3);
+			set_limits(z, z3, UINT32_MAX, QUICK_RLIMIT);
+		}
+	}
+	count_z3_call(s, now_ns() - t0, constraints);
+	return r;
+}
+
+static void count_query(struct solver *s)
+{
+	s->stats.queries++;
+	s->stats.origins[s->origin].queries++;
 }
 
 void solver__fini(struct solver *s)
 {
 	if (!s->cache)
 		return;
-	for (size_t i = 0; i < s->cache->cap; i++)
+	for (size_t i = 0; i < s->cache->cap; i++) {
 		free(s->cache->slots[i].ids);
+		assignment__put(s->cache->slots[i].model);
+	}
 	free(s->asserted);
 	for (unsigned i = 0; i < RECENT_MODELS; i++)
 		assignment__put(s->cache->recent[i]);
@@ -579,7 +668,6 @@ static enum sat z3_solve(struct solver *s, const struct constraint *const *path,
 {
 	Z3_context z = s->ctx->z;
 	Z3_lbool r;
-	uint64_t t0;
 
 	*model = NULL;
 	if (sync_assertions(s, path, n, use))
@@ -587,10 +675,7 @@ static enum sat z3_solve(struct solver *s, const struct constraint *const *path,
 	Z3_solver_push(z, s->z3);
 	if (cond)
 		Z3_solver_assert(z, s->z3, cond);
-	s->stats.z3_calls++;
-	t0 = now_ns();
-	r = Z3_solver_check(z, s->z3);
-	s->stats.ns += now_ns() - t0;
+	r = check_bounded(s, s->z3, s->timeout_ms, s->depth);
 	if (r == Z3_L_TRUE) {
 		*model = Z3_solver_get_model(z, s->z3);
 		Z3_model_inc_ref(z, *model);
@@ -760,7 +845,7 @@ static struct assignment *solve_group(struct solver *s, const struct constraint 
 
 	for (size_t i = 0; i < n; i++)
 		use[i] = group_root(g, i) == root;
-	s->stats.queries++;
+	count_query(s);
 	*result = solve(s, path, n, use, NULL, NULL, &a);
 	return a;
 }
@@ -940,7 +1025,7 @@ static bool refuted_by_weakening(struct solver *s, Z3_ast raw)
 	Z3_ast weak = weaken(z, raw);
 	struct query_entry *entry;
 	uint32_t id;
-	uint64_t h, t0;
+	uint64_t h;
 	Z3_lbool r;
 
 	if (!weak || ((s->cache->used + 1) * 2 > s->cache->cap && cache_grow(s->cache)))
@@ -952,10 +1037,7 @@ static bool refuted_by_weakening(struct solver *s, Z3_ast raw)
 		return entry->result == SAT_NO;
 	Z3_solver_reset(z, s->weak_z3);
 	Z3_solver_assert(z, s->weak_z3, weak);
-	s->stats.z3_calls++;
-	t0 = now_ns();
-	r = Z3_solver_check(z, s->weak_z3);
-	s->stats.ns += now_ns() - t0;
+	r = check_bounded(s, s->weak_z3, s->timeout_ms < WEAK_TIMEOUT_MS ? s->timeout_ms : WEAK_TIMEOUT_MS, 0);
 	if (!(entry->ids = malloc(sizeof(id))))
 		return false;
 	entry->ids[0] = id;
@@ -991,8 +1073,9 @@ enum sat solver__check(struct solver *s, const struct constraint *const *path, s
 	struct term_vars vars = { 0 };
 	enum sat result = SAT_UNKNOWN;
 	struct assignment *m;
+	uint64_t t0 = now_ns();
 
-	s->stats.queries++;
+	count_query(s);
 	if (!use || select_relevant(s, path, n, cond, use, &vars))
 		goto out;
 	/* Counterexample cache: the path's own model first, then recent ones. */
@@ -1021,9 +1104,11 @@ enum sat solver__check(struct solver *s, const struct constraint *const *path, s
 		goto out;
 	uint64_t h = hash_ids(ids, id_cnt);
 	entry = cache_slot(c, ids, id_cnt, h);
-	if (entry->ids && (entry->result == SAT_NO || !model)) {
+	if (entry->ids && (entry->result == SAT_NO || !model || entry->model)) {
 		s->stats.cache_hits++;
 		result = entry->result;
+		if (result == SAT_YES && model)
+			adopt_model(s, n, use, &vars, entry->model, model);
 		goto out;
 	}
 	/* the path's model, changed where cond names a value */
@@ -1044,7 +1129,8 @@ enum sat solver__check(struct solver *s, const struct constraint *const *path, s
 		remember_model(s, m);
 		if (model)
 			adopt_model(s, n, use, &vars, m, model);
-		assignment__put(m);
+		assignment__put(entry->model);
+		entry->model = m;
 	}
 	if (!entry->ids) {
 		entry->ids = ids;
@@ -1058,6 +1144,7 @@ out:
 	term_vars__free(&vars);
 	free(ids);
 	free(use);
+	s->stats.origins[s->origin].layer_ns += now_ns() - t0;
 	return result;
 }
 
@@ -1072,12 +1159,15 @@ enum sat solver__model(struct solver *s, const struct constraint *const *path, s
 	struct assignment **models = NULL, *merged = NULL;
 	size_t i;
 	int err = 0;
+	uint64_t t0 = now_ns();
 
 	path_model__advance(s, model, path, n);
 	if (model->a && model->valid == n) {
 		s->stats.model_hits++;
+		s->stats.origins[s->origin].layer_ns += now_ns() - t0;
 		return SAT_YES;
 	}
+	s->modelling = true;
 	holds = calloc(n + 1, sizeof(*holds));
 	use = calloc(n + 1, sizeof(*use));
 	models = calloc(n + 1, sizeof(*models));
@@ -1110,6 +1200,8 @@ out:
 	free(models);
 	free(use);
 	free(holds);
+	s->modelling = false;
+	s->stats.origins[s->origin].layer_ns += now_ns() - t0;
 	return result;
 }
 

@@ -18,8 +18,11 @@
  * independent group is merged with the old one for the others, so a
  * finished path rarely needs solving again. Z3 is used incrementally, its
  * assertions following the queries' constraints scope by scope. Every query
- * to Z3 has a timeout; UNKNOWN is an answer the caller must report, never
- * a silent "infeasible".
+ * to Z3 is bounded: first by a bound on Z3's work, then, for the few that
+ * need more, by a timeout, and never past the run's deadline; UNKNOWN is an
+ * answer the caller must report, never a silent "infeasible". A cached SAT
+ * answer keeps its model, so that the same query on another path adopts it.
+ * What asked each query (its origin) is counted, for stats.json.
  */
 #ifndef MHSE_SOLVER_H
 #define MHSE_SOLVER_H
@@ -57,6 +60,19 @@ struct constraint {
 	struct term_vars vars;
 };
 
+/* Queries by what asked them (the engine names it: a conditional jump, a
+ * memory access's bounds, a helper, the return domain, a finished path's
+ * model): where the solver's time goes, for stats.json. */
+#define SOLVER_MAX_ORIGINS 48
+struct solver_origin {
+	const char *name;      /* a string that outlives the solver */
+	uint64_t queries, z3_calls;
+	uint64_t ns;           /* time in Z3 */
+	uint64_t max_ns;       /* the longest Z3 call */
+	uint64_t layer_ns;     /* time in the layer, Z3 and model checks in C alike */
+	uint64_t z3_constraints; /* path constraints sent with the Z3 calls, summed */
+};
+
 struct solver_stats {
 	uint64_t queries;      /* feasibility questions asked of the layer */
 	uint64_t z3_calls;     /* of which reached Z3 */
@@ -64,7 +80,10 @@ struct solver_stats {
 	uint64_t repairs;      /* answered by a repaired model */
 	uint64_t cache_hits;   /* answered by the query cache */
 	uint64_t timeouts;
+	uint64_t long_checks;  /* Z3 calls that needed more than the quick bound on its work */
 	uint64_t ns;           /* time spent in Z3 */
+	struct solver_origin origins[SOLVER_MAX_ORIGINS];
+	unsigned origin_cnt;
 };
 
 struct solver {
@@ -76,12 +95,22 @@ struct solver {
 	struct query_cache *cache;
 	struct evaluator ev;
 	struct assignment none;       /* the model of no constraints: all zeroes */
+	unsigned origin;              /* what asks now: an index into stats.origins */
+	uint64_t deadline_ns;         /* no Z3 call runs past it (CLOCK_MONOTONIC); 0: none */
+	bool modelling;               /* in solver__model: past the deadline, a quick check still runs */
 	const struct constraint **asserted; /* what z3 holds, one scope each */
 	size_t depth, asserted_cap;
 };
 
 int solver__init(struct solver *s, struct sym_ctx *ctx, unsigned timeout_ms);
 void solver__fini(struct solver *s);
+
+/* Names what asks the next queries (name must outlive the solver; the
+ * same text is the same origin). */
+void solver__set_origin(struct solver *s, const char *name);
+/* No Z3 call runs past deadline_ns (CLOCK_MONOTONIC; 0: none): a query
+ * gets at most the time left of the run's budget, and UNKNOWN after it. */
+void solver__set_deadline(struct solver *s, uint64_t deadline_ns);
 
 /* Builds the constraint record of e (collects its variables). */
 int solver__constraint(struct solver *s, Z3_ast e, struct constraint *out);

@@ -441,6 +441,27 @@ void run_stats__free(struct run_stats *stats)
 	free(stats->unsupported_reasons);
 	stats->unsupported_reasons = NULL;
 	stats->unsupported_reason_cnt = 0;
+	free(stats->origins);
+	stats->origins = NULL;
+	stats->origin_cnt = 0;
+}
+
+static void emit_origins(struct json_writer *w, const struct stats_origin *o, size_t cnt)
+{
+	jsonw_array(w, "solver_by_origin", false);
+	for (size_t i = 0; i < cnt; i++) {
+		jsonw_object(w, NULL, true);
+		jsonw_string(w, "origin", o[i].name);
+		jsonw_uint(w, "queries", o[i].queries);
+		jsonw_uint(w, "z3_calls", o[i].z3_calls);
+		jsonw_double(w, "z3_time_s", o[i].z3_time_s, 3);
+		jsonw_double(w, "max_z3_ms", o[i].max_z3_ms, 3);
+		jsonw_double(w, "constraints_per_z3_call",
+			     o[i].z3_calls ? (double)o[i].z3_constraints / (double)o[i].z3_calls : 0.0, 1);
+		jsonw_double(w, "layer_time_s", o[i].layer_time_s, 3);
+		jsonw_end(w);
+	}
+	jsonw_end(w);
 }
 
 static void emit_stats_object(struct json_writer *w, const char *key, const struct run_stats *s)
@@ -473,9 +494,16 @@ static void emit_stats_object(struct json_writer *w, const char *key, const stru
 	jsonw_double(w, "ms_per_test", s->ms_per_test, 3);
 	jsonw_double(w, "insn_coverage_pct", s->insn_coverage_pct, 2);
 	jsonw_double(w, "branch_coverage_pct", s->branch_coverage_pct, 2);
+	jsonw_double(w, "time_to_coverage_s", s->time_to_coverage_s, 3);
 	jsonw_double(w, "peak_rss_mb", s->peak_rss_mb, 1);
 	jsonw_uint(w, "self_check_mismatches", s->self_check_mismatches);
 	jsonw_uint(w, "spurious_tests", s->spurious);
+	jsonw_uint(w, "tests_not_covering", s->tests_not_covering);
+	if (s->ended_by)
+		jsonw_string(w, "ended_by", s->ended_by);
+	else
+		jsonw_null(w, "ended_by");
+	emit_origins(w, s->origins, s->origin_cnt);
 	jsonw_end(w);
 }
 
@@ -495,6 +523,7 @@ static void emit_combined(struct json_writer *w, const void *arg)
 {
 	const struct stats_list *l = arg;
 	struct run_stats total = { .program = "all", .hook = "", .policy = l->runs[0].policy, .search = l->runs[0].search };
+	size_t origin_cnt = 0;
 
 	for (size_t i = 0; i < l->cnt; i++) {
 		const struct run_stats *r = &l->runs[i];
@@ -514,8 +543,31 @@ static void emit_combined(struct json_writer *w, const void *arg)
 		total.peak_rss_mb = r->peak_rss_mb > total.peak_rss_mb ? r->peak_rss_mb : total.peak_rss_mb;
 		total.self_check_mismatches += r->self_check_mismatches;
 		total.spurious += r->spurious;
+		total.tests_not_covering += r->tests_not_covering;
+		total.time_to_coverage_s += r->time_to_coverage_s;
+		total.ended_by = total.ended_by ?: r->ended_by;
+		origin_cnt += r->origin_cnt;
 	}
-	total.ms_per_test = total.tests ? total.time_s * 1000.0 / (double)total.tests : 0;
+	/* the origins of every run, added up by name */
+	total.origins = calloc(origin_cnt ? origin_cnt : 1, sizeof(*total.origins));
+	for (size_t i = 0; i < l->cnt && total.origins; i++)
+		for (size_t k = 0; k < l->runs[i].origin_cnt; k++) {
+			const struct stats_origin *o = &l->runs[i].origins[k];
+			size_t j = 0;
+
+			while (j < total.origin_cnt && strcmp(total.origins[j].name, o->name))
+				j++;
+			if (j == total.origin_cnt)
+				total.origins[total.origin_cnt++].name = o->name;
+			total.origins[j].queries += o->queries;
+			total.origins[j].z3_calls += o->z3_calls;
+			total.origins[j].z3_constraints += o->z3_constraints;
+			total.origins[j].z3_time_s += o->z3_time_s;
+			total.origins[j].layer_time_s += o->layer_time_s;
+			if (o->max_z3_ms > total.origins[j].max_z3_ms)
+				total.origins[j].max_z3_ms = o->max_z3_ms;
+		}
+	total.ms_per_test = total.paths ? total.time_s * 1000.0 / (double)total.paths : 0;
 	jsonw_object(w, NULL, false);
 	jsonw_array(w, "programs", false);
 	for (size_t i = 0; i < l->cnt; i++)
@@ -523,6 +575,7 @@ static void emit_combined(struct json_writer *w, const void *arg)
 	jsonw_end(w);
 	emit_stats_object(w, "total", &total);
 	jsonw_end(w);
+	free(total.origins);
 }
 
 static int write_stats_file(const char *dir, void (*emit)(struct json_writer *w, const void *arg), const void *arg)

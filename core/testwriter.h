@@ -63,6 +63,13 @@ struct stats_reason {
 	uint64_t count;
 };
 
+/* The queries one origin asked of the solver (docs/output.md). */
+struct stats_origin {
+	const char *name;
+	uint64_t queries, z3_calls, z3_constraints;
+	double z3_time_s, max_z3_ms, layer_time_s;
+};
+
 /* One exploration's statistics, as stats.json holds them. */
 struct run_stats {
 	const char *program, *hook, *policy, *search;
@@ -76,9 +83,14 @@ struct run_stats {
 	uint64_t z3_calls;
 	double ms_per_test;
 	double insn_coverage_pct, branch_coverage_pct;
+	double time_to_coverage_s;   /* when the last coverage was added, into the run */
 	double peak_rss_mb;
 	uint64_t self_check_mismatches;
 	uint64_t spurious; /* tests of paths no real map takes (lookup policy), not self-checked */
+	uint64_t tests_not_covering; /* paths whose test was not written: it added no coverage */
+	const char *ended_by;        /* "max-time", "max-memory", "max-paths", or NULL: nothing left to explore */
+	struct stats_origin *origins;
+	size_t origin_cnt;
 };
 
 /* Counts one more unsupported path with this message. 0 or -ENOMEM. */
