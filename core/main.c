@@ -163,6 +163,7 @@ static int open_object(const struct common_opts *o, struct mhse_object **obj)
 	return 0;
 fail:
 	mhse_object__close(*obj);
+	*obj = NULL;
 	return EXIT_USAGE;
 }
 
@@ -664,6 +665,22 @@ static int engine_opts(const struct mhse_object *obj, const struct run_opts *o, 
 	return 0;
 }
 
+/* --maps FILE is read by the engine of each run; a malformed file is bad
+ * input, said once before any run starts, not a failed exploration. */
+static int check_maps_file(const struct mhse_object *obj, const char *path)
+{
+	struct mhse_vm *vm;
+	int err;
+
+	if (!path)
+		return 0;
+	if (mhse_vm__new(obj, NULL, &vm))
+		return EXIT_RUN_FAILED;
+	err = mhse_mapio__load(vm, path);
+	mhse_vm__free(vm);
+	return err == -ENOMEM ? EXIT_RUN_FAILED : err ? EXIT_BAD_INPUT : 0;
+}
+
 static int explore_one(const struct mhse_object *obj, const struct mhse_prog *prog, const struct run_opts *o,
 		       const struct mhse_explore_opts *eo, const char *out_dir, struct run_stats *stats)
 {
@@ -704,7 +721,8 @@ static int cmd_explore(int argc, char **argv)
 	const char *out;
 	int err = parse_opts(argc, argv, usage_explore, allowed, &o);
 
-	if (err || (err = open_object(&o.common, &obj)) || (err = engine_opts(obj, &o, &eo)))
+	if (err || (err = open_object(&o.common, &obj)) || (err = engine_opts(obj, &o, &eo)) ||
+	    (err = check_maps_file(obj, o.maps)))
 		goto out;
 	out = o.out ? o.out : "mhse-out";
 	stats = calloc(obj->prog_cnt ? obj->prog_cnt : 1, sizeof(*stats));

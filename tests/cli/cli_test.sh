@@ -169,6 +169,28 @@ run --all --out "$tmp/nospec" "$tmp/nospec.o"
 check "no spec exit" rc_is 3
 check "no spec names each program" python3 -c 'import sys; l=open(sys.argv[1]).read().splitlines(); sys.exit(not (len(l)==2 and all(": program %s: unknown hook '"'"'lwt_in'"'"'" % p in x for p, x in zip(("first","second"), l))))' "$tmp/err"
 
+# Options naming what the object lacks are usage errors, said in one line, in
+# every command; a malformed --maps file is bad input before any run starts.
+for cmd in explore run info disasm replay; do
+	dir=; [ $cmd = replay ] && dir=$tmp
+	run $cmd --const NOSUCH=1 "$fw" $dir
+	check "$cmd unknown const exit" rc_is 2
+	check "$cmd unknown const message" err_is_one_line_with "$fw: --const NOSUCH=1: no such extern"
+	run $cmd --map-size nosuch=4 "$fw" $dir
+	check "$cmd unknown map size exit" rc_is 2
+	check "$cmd unknown map size message" err_is_one_line_with "$fw: --map-size nosuch=4: no such map"
+done
+printf 'port_policy: [ { key: "06 00 0050", value: 2 }\n' >"$tmp/unclosed.yaml"
+printf 'nosuch:\n  - { key: 1, value: 2 }\n' >"$tmp/nomap.yaml"
+printf 'port_policy:\n  - { key: "zz", value: 2 }\n' >"$tmp/badkey.yaml"
+for f in unclosed:2 nomap:1 badkey:2; do
+	run --policy concrete --maps "$tmp/${f%:*}.yaml" --max-paths 5 --out "$tmp/maps-out" "$fw"
+	check "explore --maps ${f%:*} exit" rc_is 3
+	check "explore --maps ${f%:*} message" err_is_one_line_with "${f%:*}.yaml:${f#*:}: "
+	run --all --maps "$tmp/${f%:*}.yaml" --max-paths 5 --out "$tmp/maps-out" "$fw"
+	check "explore --all --maps ${f%:*} exit" rc_is 3
+done
+
 run run "$fw" --packet "$syn" --ctx nosuchfield=1
 check "bad ctx field" rc_is 2
 run frobnicate "$fw"
