@@ -1740,6 +1740,11 @@ int mhse_engine__new(const struct mhse_object *obj, const struct mhse_prog *prog
 
 	if (!e)
 		return -ENOMEM;
+	/* what the kernel would not load must not reach Z3 */
+	if (prog->rejected) {
+		free(e);
+		return -EINVAL;
+	}
 	e->obj = obj;
 	e->prog = prog;
 	e->hook = hook;

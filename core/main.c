@@ -276,6 +276,29 @@ static void hook_rule_of(const struct run_opts *o, const struct mhse_prog *prog,
 	}
 }
 
+/* "FILE: program P: insn N (SOURCE:LINE): what" */
+static void print_insn_error(const struct mhse_object *obj, const struct mhse_prog *prog, size_t insn,
+			     const char *what)
+{
+	const struct mhse_line *line = mhse_prog__line(obj, prog, insn);
+	char where[320] = "";
+
+	if (line && line->line)
+		snprintf(where, sizeof(where), " (%s:%u)", line->file, line->line);
+	else if (line)
+		snprintf(where, sizeof(where), " (%s)", line->file);
+	fprintf(stderr, "%s: program %s: insn %zu%s: %s\n", obj->path, prog->name, insn, where, what);
+}
+
+/* A program the kernel would not load is bad input. */
+static int check_loadable(const struct mhse_object *obj, const struct mhse_prog *prog)
+{
+	if (!prog->rejected)
+		return 0;
+	print_insn_error(obj, prog, prog->rejected_insn, prog->rejected);
+	return EXIT_BAD_INPUT;
+}
+
 /* The object and program a spec error is about: with --all, the same
  * unknown hook is met by many programs, and each line must say which. */
 static const char *log_obj, *log_prog;
@@ -574,7 +597,7 @@ static int cmd_run(int argc, char **argv)
 		goto out;
 	err = EXIT_USAGE;
 	prog = pick_prog(obj, o.common.prog);
-	if (!prog || (err = load_hook(&o, obj, prog, &hook)))
+	if (!prog || (err = check_loadable(obj, prog)) || (err = load_hook(&o, obj, prog, &hook)))
 		goto out;
 	err = EXIT_BAD_INPUT;
 	if (mhse_vm__new(obj, hook, &vm))
@@ -607,10 +630,7 @@ static int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	if (mhse_vm__run(vm, prog, &in, &ret)) {
-		const struct mhse_line *line = mhse_prog__line(obj, vm->prog, vm->err_pc);
-
-		fprintf(stderr, "%s: program %s: insn %zu%s%s%s%.0u%s: %s\n", obj->path, vm->prog->name, vm->err_pc,
-			line ? " (" : "", line ? line->file : "", line ? ":" : "", line ? line->line : 0, line ? ")" : "", vm->err_msg);
+		print_insn_error(obj, vm->prog, vm->err_pc, vm->err_msg);
 		err = EXIT_RUN_FAILED;
 		goto out;
 	}
@@ -689,7 +709,7 @@ static int explore_one(const struct mhse_object *obj, const struct mhse_prog *pr
 	struct mhse_hook *hook;
 	int err;
 
-	err = load_hook(o, obj, prog, &hook);
+	err = check_loadable(obj, prog) ?: load_hook(o, obj, prog, &hook);
 	if (err)
 		return err;
 	hook_rule_of(o, prog, &stats->hook_rule, &stats->hook_why);
@@ -790,6 +810,8 @@ static int cmd_replay(int argc, char **argv)
 		err = EXIT_USAGE;
 		goto out;
 	}
+	if (prog && (err = check_loadable(obj, prog)))
+		goto out;
 	if (!o.common.hook && !(prog ? prog : obj->prog_cnt == 1 ? &obj->progs[0] : NULL)) {
 		fprintf(stderr, "%s: %zu programs; name the tested one with --prog or its hook with --hook\n", obj->path,
 			obj->prog_cnt);
