@@ -542,18 +542,10 @@ static int trace_insn(void *arg, const struct mhse_vm *vm, size_t pc, const uint
 	return 0;
 }
 
-static const char *ret_name(const struct mhse_hook *hook, uint64_t ret)
-{
-	for (size_t i = 0; i < hook->ret_cnt; i++)
-		if ((uint64_t)hook->rets[i].value == ret || (uint32_t)hook->rets[i].value == (uint32_t)ret)
-			return hook->rets[i].name;
-	return NULL;
-}
-
 static void print_run(struct mhse_vm *vm, const struct map_snapshot *snap, uint64_t ret,
 		      const uint8_t *in_pkt, uint32_t in_len)
 {
-	const char *name = ret_name(vm->hook, ret);
+	const char *name = test_return_name(vm->hook, ret);
 	uint32_t len;
 	const uint8_t *pkt = mhse_vm__packet(vm, &len);
 
