@@ -80,7 +80,8 @@ static const char usage_explore[] =
 	"usage: mhse [explore] [options] OBJECT\n"
 	"  Explores every feasible path of a program and writes one test per path,\n"
 	"  coverage and stats.json to the output directory.\n"
-	"  --prog NAME           the program (needed when the object has several)\n"
+	"  --prog NAME           the program (needed when the object has several); given\n"
+	"                        more than once, each in turn, into OUT/<program>/\n"
 	"  --all                 every program in turn, into OUT/<program>/\n"
 	"  --hook NAME|FILE      the hook spec (default: from the section name)\n"
 	"  --hooks FILE          per-program hooks, a YAML mapping PROGRAM: HOOK\n"
@@ -211,8 +212,8 @@ struct run_opts {
 	struct common_opts common;
 	bool json, trace, all, kernel;
 	const char *packet, *maps, *nondet, *out, *policy, *search;
-	char **ctx, **map_policies;
-	int ctx_cnt, map_policy_cnt;
+	char **ctx, **map_policies, **progs;
+	int ctx_cnt, map_policy_cnt, prog_cnt;
 	double max_time;
 	uint64_t max_paths, max_insns, max_memory, seed;
 	const char **dir_arg; /* set by commands that take a directory after the object */
@@ -367,7 +368,10 @@ static int parse_opts(int argc, char **argv, const char *usage, const int *allow
 		case 'j': o->json = true; break;
 		case OPT_CONST: push_arg(&o->common.consts, &o->common.const_cnt, optarg); break;
 		case OPT_MAP_SIZE: push_arg(&o->common.sizes, &o->common.size_cnt, optarg); break;
-		case OPT_PROG: o->common.prog = optarg; break;
+		case OPT_PROG:
+			o->common.prog = optarg;
+			push_arg(&o->progs, &o->prog_cnt, optarg);
+			break;
 		case OPT_HOOK: o->common.hook = optarg; break;
 		case OPT_BTF: o->common.btf = optarg; break;
 		case OPT_PACKET: o->packet = optarg; break;
@@ -418,6 +422,7 @@ static void free_opts(struct run_opts *o)
 	free(o->common.sizes);
 	free(o->ctx);
 	free(o->map_policies);
+	free(o->progs);
 	mhse_hook_map__free(&o->hooks);
 }
 
@@ -720,6 +725,15 @@ static int explore_one(const struct mhse_object *obj, const struct mhse_prog *pr
 	return 0;
 }
 
+/* Whether --prog named the program. */
+static bool named(const struct run_opts *o, const char *prog)
+{
+	for (int i = 0; i < o->prog_cnt; i++)
+		if (!strcmp(o->progs[i], prog))
+			return true;
+	return false;
+}
+
 static int cmd_explore(int argc, char **argv)
 {
 	static const int allowed[] = { OPT_PROG, OPT_ALL, OPT_HOOK, OPT_HOOKS, OPT_POLICY, OPT_MAP_POLICY, OPT_MAPS, OPT_SEARCH,
@@ -742,11 +756,19 @@ static int cmd_explore(int argc, char **argv)
 		err = EXIT_RUN_FAILED;
 		goto out;
 	}
-	if (o.all) {
+	for (int i = 0; !o.all && i < o.prog_cnt; i++) {
+		if (!pick_prog(obj, o.progs[i])) {
+			err = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (o.all || o.prog_cnt > 1) {
 		for (size_t i = 0; i < obj->prog_cnt; i++) {
 			char dir[4096];
 			int e;
 
+			if (!o.all && !named(&o, obj->progs[i].name))
+				continue;
 			snprintf(dir, sizeof(dir), "%s/%s", out, obj->progs[i].name);
 			e = explore_one(obj, &obj->progs[i], &o, &eo, dir, &stats[run_cnt]);
 			if (!e) {
@@ -768,7 +790,7 @@ static int cmd_explore(int argc, char **argv)
 		err = prog ? explore_one(obj, prog, &o, &eo, out, &stats[0]) : EXIT_USAGE;
 		run_cnt = 1; /* freed below even when the run failed */
 	}
-	if (run_cnt && !(err && !o.all))
+	if (run_cnt && !(err && !o.all && o.prog_cnt < 2))
 		mhse_explore__print_summary(stdout, stats, run_cnt);
 out:
 	for (size_t i = 0; stats && i < run_cnt; i++) {
