@@ -856,29 +856,34 @@ static enum step do_exit(struct mhse_engine *e, struct state *s)
 		s->pc = f->ret_pc;
 		return STEP_CONTINUE;
 	}
-	/* A return value outside the hook's domain is a bug of its own. */
-	if (e->hook->ret_cnt) {
+	/* A return value outside the hook's domain is an error where the
+	 * verifier rejects it and a warning where the kernel warns at run
+	 * time (mhse_hook__ret_outside says how much of r0 it reads). */
+	if (e->hook->ret_cnt && e->hook->ret_outside != HOOK_RET_ALLOWED) {
 		Z3_context z = e->ctx.z;
+		unsigned bits = e->hook->ret_outside == HOOK_RET_REJECTED ? 64 : 32;
+		enum path_kind kind = e->hook->ret_outside == HOOK_RET_REJECTED ? PATH_ERROR : PATH_WARNING;
 		Z3_ast r0 = sym_ast(&e->ctx, s->regs[BPF_REG_0]), in_domain;
 		Z3_ast *alts = calloc(e->hook->ret_cnt, sizeof(*alts));
 		struct state *bad;
+		char msg[128];
 
 		if (!alts)
 			return STEP_FAILED;
+		if (bits < 64)
+			r0 = Z3_mk_extract(z, bits - 1, 0, r0);
 		for (size_t i = 0; i < e->hook->ret_cnt; i++)
-			alts[i] = Z3_mk_eq(z, Z3_mk_extract(z, 31, 0, r0), sym_num(&e->ctx, (uint64_t)e->hook->rets[i].value, 32));
+			alts[i] = Z3_mk_eq(z, r0, sym_num(&e->ctx, (uint64_t)e->hook->rets[i].value, bits));
 		in_domain = engine__simplify(e, Z3_mk_or(z, (unsigned)e->hook->ret_cnt, alts));
 		free(alts);
-		char msg[96];
-
-		snprintf(msg, sizeof(msg), "return value outside hook %s's domain", e->hook->name);
+		mhse_hook__ret_outside_message(e->hook, msg, sizeof(msg));
 		switch (engine__split(e, s, Z3_mk_not(z, in_domain), &bad)) {
 		case -1:
 			return STEP_DONE;
 		case 1:
-			return engine__end(e, s, PATH_ERROR, "%s", msg);
+			return engine__end(e, s, kind, "%s", msg);
 		case 2:
-			end_side(e, bad, PATH_ERROR, msg);
+			end_side(e, bad, kind, msg);
 			break;
 		default:
 			break;
@@ -1522,6 +1527,7 @@ enum step engine__end(struct mhse_engine *e, struct state *s, enum path_kind kin
 	case PATH_UNSUPPORTED: e->stats.unsupported++; break;
 	case PATH_BUDGET: e->stats.budget++; break;
 	case PATH_TIMEOUT: e->stats.timeouts++; break;
+	case PATH_WARNING: e->stats.warnings++; break;
 	}
 	{
 		Z3_ast realisable = realisable_maps(e, s);
@@ -1777,6 +1783,11 @@ int mhse_engine__new(const struct mhse_object *obj, const struct mhse_prog *prog
 
 	if (!e)
 		return -ENOMEM;
+	/* what the kernel would not load must not reach Z3 */
+	if (prog->rejected) {
+		free(e);
+		return -EINVAL;
+	}
 	e->obj = obj;
 	e->prog = prog;
 	e->hook = hook;

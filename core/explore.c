@@ -101,6 +101,7 @@ static int on_path(void *arg, const struct path_result *path)
 		break;
 	case PATH_BUDGET: st->budget++; break;
 	case PATH_TIMEOUT: st->timeouts++; break;
+	case PATH_WARNING: st->warnings++; break;
 	default: break;
 	}
 	run->vm->insn_budget = selfcheck__insn_budget(path, run->max_insns);
@@ -466,6 +467,9 @@ void mhse_explore__print_summary(FILE *out, const struct run_stats *stats, size_
 		/* a hook the section's libbpf rule or the user did not give says where it came from */
 		if (s->hook_rule && s->hook_rule[0] != '-' && strcmp(s->hook_rule, "section"))
 			fprintf(out, "  hook %s by %s: %s\n", s->hook, s->hook_rule, s->hook_why);
+		if (s->warnings)
+			fprintf(out, "  warning: return value outside hook %s's domain (%llu paths)\n", s->hook,
+				(unsigned long long)s->warnings);
 		for (size_t r = 0; r < s->unsupported_reason_cnt; r++)
 			fprintf(out, "  unsupported: %s (%llu paths)\n", s->unsupported_reasons[r].reason,
 				(unsigned long long)s->unsupported_reasons[r].count);

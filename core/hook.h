@@ -50,6 +50,14 @@ enum hook_input {
 	HOOK_INPUT_RAW_MEM, /* r1 = memory, r2 = its length (conformance vectors) */
 };
 
+/* What the kernel does with a return value outside a hook's domain. */
+enum hook_ret_outside {
+	HOOK_RET_REJECTED, /* the verifier refuses a program that may return it (check_return_code's
+			    * ranges, on all 64 bits of r0): an error path */
+	HOOK_RET_WARNED,   /* the kernel runs it and warns (XDP's invalid action, on the u32 it reads) */
+	HOOK_RET_ALLOWED,  /* the domain only names values (tc: the verifier leaves r0 alone) */
+};
+
 struct hook_ret {
 	int64_t value;
 	char *name;
@@ -83,6 +91,7 @@ struct mhse_hook {
 	uint32_t frame_size;           /* buffer bytes up to where the packet may grow (adjust_tail) */
 	struct hook_ret *rets;         /* return-value domain */
 	size_t ret_cnt;
+	enum hook_ret_outside ret_outside; /* what the kernel does with a value outside it */
 	struct hook_helper *helpers;   /* helpers modelled for the hook; none listed means every core helper */
 	size_t helper_cnt;
 	/* The context holds kernel pointers the program may read through
@@ -103,6 +112,13 @@ struct mhse_hook {
 	uint32_t kernel_l2_len;
 	char *kernel_l2_ethertype;
 };
+
+/* Whether ret is outside hook's return domain as the kernel reads it: all
+ * 64 bits where the verifier checks, the low 32 where the kernel warns;
+ * never for a hook whose domain only names values. */
+bool mhse_hook__ret_outside(const struct mhse_hook *hook, uint64_t ret);
+/* The message of a path that returned outside the domain. */
+void mhse_hook__ret_outside_message(const struct mhse_hook *hook, char *buf, size_t len);
 
 /* Loads a spec by name (from the spec directory) or by path (contains '/'
  * or ends in .yaml). Returns 0 or a negative errno, logging "file:line: problem". */

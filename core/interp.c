@@ -506,6 +506,10 @@ int vm_tail_call(struct mhse_vm *vm, uint64_t map_ptr, uint64_t index)
 	memcpy(&prog_idx, slot, sizeof(prog_idx));
 	if (prog_idx >= vm->obj->prog_cnt)
 		return mhse_vm__fail(vm, VM_ERR_CALL, "program array %s slot %u holds no program", ms->def->name, idx);
+	if (vm->obj->progs[prog_idx].rejected)
+		return mhse_vm__fail(vm, VM_ERR_INSN, "program array %s slot %u holds %s, which the kernel would not load (insn %zu: %s)",
+				     ms->def->name, idx, vm->obj->progs[prog_idx].name, vm->obj->progs[prog_idx].rejected_insn,
+				     vm->obj->progs[prog_idx].rejected);
 	vm->tail_calls++;
 	vm->prog = &vm->obj->progs[prog_idx];
 	vm->pc = 0;
@@ -543,6 +547,11 @@ int mhse_vm__run(struct mhse_vm *vm, const struct mhse_prog *prog, const struct 
 	regs[BPF_REG_10] = MEM_ADDR(REGION_STACK0, MHSE_STACK_SIZE);
 	vm->prog = prog;
 	vm->pc = 0;
+	if (prog->rejected) {
+		vm->pc = prog->rejected_insn;
+		mhse_vm__fail(vm, VM_ERR_INSN, "the kernel would not load the program: %s", prog->rejected);
+		return -EINVAL;
+	}
 
 	for (;;) {
 		const struct bpf_insn *insn;

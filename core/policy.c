@@ -680,7 +680,8 @@ static enum step tail_case(struct mhse_engine *e, struct state *s, uint32_t idx,
 			struct state *c;
 			int r;
 
-			if (obj->progs[p].type != e->prog->type)
+			/* no program array holds a program the kernel would not load */
+			if (obj->progs[p].type != e->prog->type || obj->progs[p].rejected)
 				continue;
 			c = engine__fork(e, s, Z3_mk_true(e->ctx.z));
 			if (!c)
@@ -704,6 +705,9 @@ static enum step tail_case(struct mhse_engine *e, struct state *s, uint32_t idx,
 	uint32_t p = (uint32_t)mem_load_le(s->regions[s->records[rec].region]->conc, 4);
 	if (p >= obj->prog_cnt)
 		return engine__end(e, s, PATH_ERROR, "program array %s holds no program %u", obj->maps[idx].name, p);
+	if (obj->progs[p].rejected)
+		return engine__end(e, s, PATH_ERROR, "program array %s holds %s, which the kernel would not load (insn %zu: %s)",
+				   obj->maps[idx].name, obj->progs[p].name, obj->progs[p].rejected_insn, obj->progs[p].rejected);
 	jump_to(s, obj, p);
 	return STEP_PC_SET;
 }

@@ -191,7 +191,7 @@ void replay_kernel__close(struct replay_kernel *rk)
 /* Returns 1 with *res set when the path itself keeps the kernel out. */
 static int path_not_replayable(const struct path_result *p, struct replay_result *res)
 {
-	if (p->kind != PATH_EXIT)
+	if (!path_returned(p->kind))
 		return verdict(res, REPLAY_NOT_REPLAYABLE, "error path (%s%s%s)", test_kind_name(p->kind),
 				p->message[0] ? ": " : "", p->message);
 	if (p->event_cnt)

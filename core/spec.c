@@ -425,6 +425,39 @@ static int parse_returns(struct spec_parser *p, yaml_node_t *seq)
 	return 0;
 }
 
+static int parse_ret_outside(struct spec_parser *p, yaml_node_t *v)
+{
+	static const char *const names[] = { [HOOK_RET_REJECTED] = "rejected", [HOOK_RET_WARNED] = "warned",
+					     [HOOK_RET_ALLOWED] = "allowed" };
+	const char *s = scalar(v);
+
+	for (size_t i = 0; s && i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(s, names[i])) {
+			p->hook->ret_outside = (enum hook_ret_outside)i;
+			return 0;
+		}
+	}
+	return spec_error(p, v, "return_outside must be rejected, warned or allowed");
+}
+
+bool mhse_hook__ret_outside(const struct mhse_hook *hook, uint64_t ret)
+{
+	uint64_t mask = hook->ret_outside == HOOK_RET_REJECTED ? UINT64_MAX : UINT32_MAX;
+
+	if (!hook->ret_cnt || hook->ret_outside == HOOK_RET_ALLOWED)
+		return false;
+	for (size_t i = 0; i < hook->ret_cnt; i++)
+		if (((uint64_t)hook->rets[i].value & mask) == (ret & mask))
+			return false;
+	return true;
+}
+
+void mhse_hook__ret_outside_message(const struct mhse_hook *hook, char *buf, size_t len)
+{
+	snprintf(buf, len, "return value outside hook %s's domain%s", hook->name,
+		 hook->ret_outside == HOOK_RET_WARNED ? ", which the kernel warns about at run time" : "");
+}
+
 /* helpers: { module: [helper names] } */
 static int visit_helpers(struct spec_parser *p, const char *key, yaml_node_t *v, void *arg)
 {
@@ -517,6 +550,8 @@ static int visit_top(struct spec_parser *p, const char *key, yaml_node_t *v, voi
 		return for_each_pair(p, v, kernel_keys, visit_kernel, NULL);
 	if (!strcmp(key, "return"))
 		return parse_returns(p, v);
+	if (!strcmp(key, "return_outside"))
+		return parse_ret_outside(p, v);
 	return for_each_pair(p, v, NULL, visit_helpers, NULL);
 }
 
@@ -552,7 +587,8 @@ static int check_hook(struct spec_parser *p, yaml_node_t *root)
 static int parse_spec(struct spec_parser *p, FILE *f)
 {
 	static const char *const keys[] = { "name", "description", "prog_type", "module", "input", "context",
-					    "kernel_pointers", "packet", "return", "helpers", "kernel", NULL };
+					    "kernel_pointers", "packet", "return", "return_outside", "helpers", "kernel",
+					    NULL };
 	yaml_node_t *root;
 	int err = yaml_file__read(f, p->path, &p->doc);
 
