@@ -325,8 +325,14 @@ static int split_array_range(struct mhse_engine *e, struct state *s, const struc
 {
 	Z3_context z = e->ctx.z;
 	Z3_ast idx32 = Z3_mk_extract(z, 31, 0, key);
+	uint64_t lo, hi;
 	struct state *c;
 
+	/* an index that is a hash modulo the size, plus a base the path fixed,
+	 * is in range by its bounds, which Z3 would have to bit-blast the hash for */
+	sym_unsigned_bounds(z, engine__simplify(e, idx32), &lo, &hi);
+	if (hi < def->max_entries)
+		return 1;
 	switch (engine__split(e, s, Z3_mk_bvuge(z, idx32, sym_num(&e->ctx, def->max_entries, 32)), &c)) {
 	case -1:
 		return -1;

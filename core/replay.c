@@ -399,7 +399,7 @@ static int fill_maps(struct replay_kernel *rk, const struct path_result *p, stru
 		uint32_t id;
 
 		map_ids__name(rk->obj, p, e->map, name, sizeof(name));
-		if (e->value && map_ids__holder(rk->obj, p, map_ids__held(e)) == e) {
+		if (map_ids__holds_inner(rk->obj, p, e)) {
 			err = mhse_kernel__add_inner(rk->k, (int)e->map, &id);
 			if (err || id != map_ids__held(e))
 				return verdict(res, REPLAY_NOT_REPLAYABLE, "map %s key %s: the kernel does not make its inner map (%s)",

@@ -157,7 +157,7 @@ static int load_map_in(const struct map_set *set, const struct mhse_object *obj,
 		}
 		if (!e->value)
 			continue;
-		if (map_is_map_in_map(def->type) && map_ids__holder(obj, p, map_ids__held(e)) == e) {
+		if (map_ids__holds_inner(obj, p, e)) {
 			if (map_ids__held(e) != *set->cnt || !map_ids__inner_def(obj, e->map)) {
 				snprintf(reason, reason_len, "initial entry %zu holds inner map %u, expected %u", i,
 					 map_ids__held(e), *set->cnt);
