@@ -816,25 +816,26 @@ static enum step call_local(struct mhse_engine *e, struct state *s, size_t targe
 
 static enum step call_helper(struct mhse_engine *e, struct state *s, int32_t id)
 {
-	const struct mhse_hook *hook = e->hook;
-	const char *module = "core", *name = helper_name(id);
+	const char *name = helper_name(id);
 	const char *poisoned = id == MHSE_CORE_POISON_CALL ? mhse_prog__poisoned(s->prog, s->pc) : NULL;
-	sym_helper_fn fn;
+	const struct helper_module *mod;
+	sym_helper_fn fn = NULL;
 	enum step st;
+	size_t row;
+	int err;
 
 	if (poisoned)
 		return engine__end(e, s, PATH_ERROR, "%s", poisoned);
-	if (hook->helper_cnt) {
-		module = NULL;
-		for (size_t i = 0; i < hook->helper_cnt; i++)
-			if (hook->helpers[i].id == id)
-				module = hook->helpers[i].module;
-	}
-	fn = module ? sym_helper_find(module, id) : NULL;
-	/* as the interpreter: a helper the spec does not list is unmodelled */
+	/* as the interpreter */
+	err = helper_resolve(id, e->helper_ctx, &mod, &row);
+	if (err == -EACCES)
+		return engine__end(e, s, PATH_ERROR, "helper %s (%d) is not allowed in %s programs", name ? name : "?", id,
+				   helper_context_name(e->helper_ctx));
+	if (!err)
+		fn = sym_helper_of(mod, row);
 	if (!fn)
 		return engine__end(e, s, PATH_UNSUPPORTED, "helper %s (%d) is not modelled in hook %s", name ? name : "?",
-				   id, hook->name);
+				   id, e->hook->name);
 	if (helper_changes_packet(id) && (st = engine__packet_invalidate(e, s)) != STEP_CONTINUE)
 		return st;
 	return fn(e, s);
@@ -1743,6 +1744,7 @@ int mhse_engine__new(const struct mhse_object *obj, const struct mhse_prog *prog
 	e->obj = obj;
 	e->prog = prog;
 	e->hook = hook;
+	e->helper_ctx = helper_context(hook->prog_type, prog->expected_attach_type);
 	e->opts = *opts;
 	if (!e->opts.max_insns)
 		e->opts.max_insns = DEFAULT_MAX_INSNS;

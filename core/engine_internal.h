@@ -14,6 +14,7 @@ struct mhse_engine {
 	const struct mhse_object *obj;
 	const struct mhse_prog *prog;
 	const struct mhse_hook *hook;
+	int helper_ctx;                /* the program's helper context (helpers.h), -1 for none */
 	struct mhse_explore_opts opts;
 	enum map_policy_kind *policy;  /* per map */
 	struct sym_ctx ctx;
@@ -132,14 +133,10 @@ enum step engine__finish_side(struct mhse_engine *e, struct state *side, enum st
  * in s->regs[0]); may fork. */
 typedef enum step (*sym_helper_fn)(struct mhse_engine *e, struct state *s);
 
-struct sym_helper {
-	int32_t id;
-	sym_helper_fn run;
-};
-
+/* The symbolic halves of a module's rows (core/helpers.h), in its list's order. */
 struct sym_helper_module {
-	const char *name;
-	const struct sym_helper *helpers;
+	const struct helper_module *conc;
+	const sym_helper_fn *run;
 	size_t cnt;
 	/* Derives context fields from the inputs, as the kernel does when it
 	 * builds the context (the symbolic counterpart of helper_module's); optional. */
@@ -155,9 +152,10 @@ extern const struct sym_helper_module sym_helpers_sock;
 extern const struct sym_helper_module sym_helpers_sockmap;
 extern const struct sym_helper_module sym_helpers_sk_lookup;
 
+/* The symbolic module of that name, or NULL. */
 const struct sym_helper_module *sym_helper_module_find(const char *name);
-
-sym_helper_fn sym_helper_find(const char *module, int32_t id);
+/* The symbolic half of row of a concrete module, or NULL. */
+sym_helper_fn sym_helper_of(const struct helper_module *mod, size_t row);
 
 /* The definition of map id (map_ids.h) on s: an object map, or an inner map
  * s found in a map-in-map; NULL for an id s does not have. */

@@ -274,40 +274,17 @@ static int helper_ringbuf_discard(struct mhse_vm *vm, uint64_t *regs)
 	return ringbuf_commit(vm, regs, false);
 }
 
+#define HELPER(name, contexts, concrete, symbolic) { BPF_FUNC_##name, contexts, concrete },
 static const struct helper_impl core_helpers[] = {
-	{ BPF_FUNC_map_lookup_elem, helper_map_lookup_elem },
-	{ BPF_FUNC_map_update_elem, helper_map_update_elem },
-	{ BPF_FUNC_map_delete_elem, helper_map_delete_elem },
-	{ BPF_FUNC_ktime_get_ns, helper_nondet_u64 },
-	{ BPF_FUNC_ktime_get_boot_ns, helper_nondet_u64 },
-	{ BPF_FUNC_ktime_get_coarse_ns, helper_nondet_u64 },
-	{ BPF_FUNC_jiffies64, helper_nondet_u64 },
-	{ BPF_FUNC_get_prandom_u32, helper_nondet_u32 },
-	{ BPF_FUNC_get_smp_processor_id, helper_nondet_u32 },
-	{ BPF_FUNC_get_numa_node_id, helper_nondet_u32 },
-	/* what a real skb's route and socket give, which the test run's has none of */
-	{ BPF_FUNC_get_route_realm, helper_nondet_u32 },
-	{ BPF_FUNC_get_cgroup_classid, helper_nondet_u32 },
-	{ BPF_FUNC_get_current_pid_tgid, helper_nondet_u64 },
-	{ BPF_FUNC_get_current_uid_gid, helper_nondet_u64 },
-	{ BPF_FUNC_get_current_cgroup_id, helper_nondet_u64 },
-	{ BPF_FUNC_get_func_ip, helper_nondet_u64 },
-	{ BPF_FUNC_get_attach_cookie, helper_nondet_u64 },
-	{ BPF_FUNC_get_socket_cookie, helper_nondet_u64 },
-	{ BPF_FUNC_csum_diff, helper_csum_diff },
-	{ BPF_FUNC_trace_printk, helper_trace_printk },
-	{ BPF_FUNC_perf_event_output, helper_perf_event_output },
-	{ BPF_FUNC_ringbuf_output, helper_ringbuf_output },
-	{ BPF_FUNC_ringbuf_reserve, helper_ringbuf_reserve },
-	{ BPF_FUNC_ringbuf_submit, helper_ringbuf_submit },
-	{ BPF_FUNC_ringbuf_discard, helper_ringbuf_discard },
+#include "core_helper_list.h"
 };
+#undef HELPER
 
 const struct helper_module helpers_core = { "core", core_helpers, sizeof(core_helpers) / sizeof(core_helpers[0]), NULL };
 
-static const struct helper_module *const modules[] = { &helpers_core, &helpers_xdp, &helpers_tc, &helpers_sockops,
-							  &helpers_kprobe, &helpers_sock, &helpers_sockmap,
-							  &helpers_sk_lookup };
+const struct helper_module *const helper_modules[] = { &helpers_core, &helpers_xdp, &helpers_tc, &helpers_sockops,
+						       &helpers_kprobe, &helpers_sock, &helpers_sockmap, &helpers_sk_lookup };
+const size_t helper_module_cnt = sizeof(helper_modules) / sizeof(helper_modules[0]);
 
 bool helper_changes_packet(int32_t id)
 {
@@ -342,16 +319,8 @@ bool helper_changes_packet(int32_t id)
 
 const struct helper_module *helper_module_find(const char *name)
 {
-	for (size_t i = 0; name && i < sizeof(modules) / sizeof(modules[0]); i++)
-		if (!strcmp(modules[i]->name, name))
-			return modules[i];
-	return NULL;
-}
-
-const struct helper_impl *helper_module_lookup(const struct helper_module *mod, int32_t id)
-{
-	for (size_t i = 0; mod && i < mod->cnt; i++)
-		if (mod->helpers[i].id == id)
-			return &mod->helpers[i];
+	for (size_t i = 0; name && i < helper_module_cnt; i++)
+		if (!strcmp(helper_modules[i]->name, name))
+			return helper_modules[i];
 	return NULL;
 }

@@ -423,32 +423,32 @@ static int ld_imm64(struct mhse_vm *vm, const struct bpf_insn *insn)
 	}
 }
 
-static const struct helper_impl *find_helper(struct mhse_vm *vm, int32_t id)
+static const struct helper_impl *find_helper(struct mhse_vm *vm, int32_t id, int *err)
 {
-	const struct helper_impl *impl;
-	const struct mhse_hook *hook = vm->hook;
+	const struct helper_module *mod = vm->extra_helpers;
+	size_t row;
 
-	if (vm->extra_helpers && (impl = helper_module_lookup(vm->extra_helpers, id)))
-		return impl;
-	if (!hook || !hook->helper_cnt)
-		return helper_module_lookup(&helpers_core, id);
-	for (size_t i = 0; i < hook->helper_cnt; i++)
-		if (hook->helpers[i].id == id)
-			return helper_module_lookup(helper_module_find(hook->helpers[i].module), id);
-	return NULL;
+	for (size_t i = 0; mod && i < mod->cnt; i++)
+		if (mod->helpers[i].id == id)
+			return &mod->helpers[i];
+	*err = helper_resolve(id, vm->helper_ctx, &mod, &row);
+	return *err ? NULL : &mod->helpers[row];
 }
 
 static int call_helper(struct mhse_vm *vm, int32_t id)
 {
-	const struct helper_impl *impl = find_helper(vm, id);
+	int err = 0;
+	const struct helper_impl *impl = find_helper(vm, id, &err);
 	const char *name = helper_name(id);
 	const char *poisoned = id == MHSE_CORE_POISON_CALL ? mhse_prog__poisoned(vm->prog, vm->pc) : NULL;
 
 	/* the verifier rejects a reachable poisoned call: a program that cannot load */
 	if (poisoned)
 		return mhse_vm__fail(vm, VM_ERR_HELPER, "%s", poisoned);
-	/* a spec lists the helpers mhse models for its hook, where the kernel
-	 * allows more: any other is unmodelled, not a bug of the program's */
+	/* as the verifier: a helper the program's type may not call */
+	if (err == -EACCES)
+		return mhse_vm__fail(vm, VM_ERR_HELPER, "helper %s (%d) is not allowed in %s programs",
+				     name ? name : "?", id, helper_context_name(vm->helper_ctx));
 	if (!impl)
 		return mhse_vm__fail(vm, VM_ERR_UNSUPPORTED, "helper %s (%d) is not modelled in hook %s",
 				     name ? name : "?", id, vm->hook ? vm->hook->name : "-");
@@ -543,6 +543,7 @@ int mhse_vm__run(struct mhse_vm *vm, const struct mhse_prog *prog, const struct 
 	regs[BPF_REG_10] = MEM_ADDR(REGION_STACK0, MHSE_STACK_SIZE);
 	vm->prog = prog;
 	vm->pc = 0;
+	vm->helper_ctx = vm->hook ? helper_context(vm->hook->prog_type, prog->expected_attach_type) : -1;
 
 	for (;;) {
 		const struct bpf_insn *insn;

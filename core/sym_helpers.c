@@ -332,35 +332,13 @@ static enum step sym_ringbuf_discard(struct mhse_engine *e, struct state *s)
 	return ringbuf_commit(e, s, false);
 }
 
-static const struct sym_helper core_helpers[] = {
-	{ BPF_FUNC_map_lookup_elem, sym_map_lookup },
-	{ BPF_FUNC_map_update_elem, sym_map_update },
-	{ BPF_FUNC_map_delete_elem, sym_map_delete },
-	{ BPF_FUNC_ktime_get_ns, sym_ktime_get_ns },
-	{ BPF_FUNC_ktime_get_boot_ns, sym_ktime_get_boot_ns },
-	{ BPF_FUNC_ktime_get_coarse_ns, sym_ktime_get_coarse_ns },
-	{ BPF_FUNC_jiffies64, sym_jiffies64 },
-	{ BPF_FUNC_get_prandom_u32, sym_get_prandom_u32 },
-	{ BPF_FUNC_get_smp_processor_id, sym_get_smp_processor_id },
-	{ BPF_FUNC_get_numa_node_id, sym_get_numa_node_id },
-	{ BPF_FUNC_get_route_realm, sym_get_route_realm },
-	{ BPF_FUNC_get_cgroup_classid, sym_get_cgroup_classid },
-	{ BPF_FUNC_get_current_pid_tgid, sym_get_current_pid_tgid },
-	{ BPF_FUNC_get_current_uid_gid, sym_get_current_uid_gid },
-	{ BPF_FUNC_get_current_cgroup_id, sym_get_current_cgroup_id },
-	{ BPF_FUNC_get_func_ip, sym_get_func_ip },
-	{ BPF_FUNC_get_attach_cookie, sym_get_attach_cookie },
-	{ BPF_FUNC_get_socket_cookie, sym_get_socket_cookie },
-	{ BPF_FUNC_csum_diff, sym_csum_diff },
-	{ BPF_FUNC_trace_printk, sym_trace_printk },
-	{ BPF_FUNC_perf_event_output, sym_perf_event_output },
-	{ BPF_FUNC_ringbuf_output, sym_ringbuf_output },
-	{ BPF_FUNC_ringbuf_reserve, sym_ringbuf_reserve },
-	{ BPF_FUNC_ringbuf_submit, sym_ringbuf_submit },
-	{ BPF_FUNC_ringbuf_discard, sym_ringbuf_discard },
+#define HELPER(name, contexts, concrete, symbolic) symbolic,
+static const sym_helper_fn core_helpers[] = {
+#include "core_helper_list.h"
 };
+#undef HELPER
 
-const struct sym_helper_module sym_helpers_core = { "core", core_helpers, sizeof(core_helpers) / sizeof(core_helpers[0]),
+const struct sym_helper_module sym_helpers_core = { &helpers_core, core_helpers, sizeof(core_helpers) / sizeof(core_helpers[0]),
 						    NULL };
 
 static const struct sym_helper_module *const modules[] = { &sym_helpers_core, &sym_helpers_xdp, &sym_helpers_tc,
@@ -370,18 +348,16 @@ static const struct sym_helper_module *const modules[] = { &sym_helpers_core, &s
 
 const struct sym_helper_module *sym_helper_module_find(const char *name)
 {
-	for (size_t m = 0; m < sizeof(modules) / sizeof(modules[0]); m++)
-		if (!strcmp(modules[m]->name, name))
+	for (size_t m = 0; name && m < sizeof(modules) / sizeof(modules[0]); m++)
+		if (!strcmp(modules[m]->conc->name, name))
 			return modules[m];
 	return NULL;
 }
 
-sym_helper_fn sym_helper_find(const char *module, int32_t id)
+sym_helper_fn sym_helper_of(const struct helper_module *mod, size_t row)
 {
-	const struct sym_helper_module *mod = sym_helper_module_find(module);
-
-	for (size_t i = 0; mod && i < mod->cnt; i++)
-		if (mod->helpers[i].id == id)
-			return mod->helpers[i].run;
+	for (size_t m = 0; m < sizeof(modules) / sizeof(modules[0]); m++)
+		if (modules[m]->conc == mod)
+			return row < modules[m]->cnt ? modules[m]->run[row] : NULL;
 	return NULL;
 }
