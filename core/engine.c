@@ -28,6 +28,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/resource.h>
+#include <linux/filter.h>
 #include "engine_internal.h"
 #include "log.h"
 #include "map_ids.h"
@@ -841,6 +842,27 @@ static enum step call_helper(struct mhse_engine *e, struct state *s, int32_t id)
 	return fn(e, s);
 }
 
+/* Which side of cond s is on, for an instruction that runs again on the
+ * other side: when both may hold, a copy where cond holds is queued at the
+ * same instruction and s goes on where cond does not. 1 or 0, or -1 when s
+ * ended. */
+static int split_rerun(struct mhse_engine *e, struct state *s, Z3_ast cond)
+{
+	struct state *other;
+
+	switch (engine__split(e, s, cond, &other)) {
+	case -1:
+		return -1;
+	case 1:
+		return 1;
+	case 2:
+		engine__queue(e, other);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
 static enum step do_exit(struct mhse_engine *e, struct state *s)
 {
 	if (s->depth) {
@@ -893,36 +915,62 @@ static enum step legacy_packet_load_fails(struct mhse_engine *e, struct state *s
 	return do_exit(e, s);
 }
 
+/* The byte at offset idx (64 bits, >= -l2_len) from the packet data, at
+ * buffer offset at: below the data, the link-layer header the hook's test
+ * run strips, as the interpreter's packet_byte. */
+static Z3_ast packet_byte(struct mhse_engine *e, struct state *s, Z3_ast idx, Z3_ast at)
+{
+	Z3_context z = e->ctx.z;
+	Z3_ast byte = Z3_mk_select(z, s->regions[SREGION_PKT]->array, at);
+	Z3_ast ethertype = e->hook->kernel_l2_ethertype ? engine__ctx_input(e, e->hook->kernel_l2_ethertype) : NULL;
+	Z3_ast l2 = Z3_mk_bvadd(z, idx, term_num(e, e->hook->kernel_l2_len, 64)), hdr = term_num(e, 0, 8);
+
+	if (!e->hook->kernel_l2_len)
+		return byte;
+	for (unsigned i = 0; ethertype && i < 2; i++)
+		hdr = Z3_mk_ite(z, term_eq(e, l2, 12 + i), Z3_mk_extract(z, 8 * i + 7, 8 * i, ethertype), hdr);
+	return Z3_mk_ite(z, Z3_mk_bvslt(z, idx, term_num(e, 0, 64)), hdr, byte);
+}
+
 /* LD_ABS/LD_IND as the interpreter's legacy_packet_load: a big-endian load
- * at imm (or src + imm), a signed 32-bit offset from the packet data. The
- * path splits on the offset's sign and on the packet length. */
+ * at imm (or src + imm), a signed 32-bit offset from the packet data, or
+ * from the network or link-layer header (SKF_NET_OFF, SKF_LL_OFF). The path
+ * splits on the offset's range and on the packet length. */
 static enum step legacy_packet_load(struct mhse_engine *e, struct state *s, const struct bpf_insn *insn)
 {
 	Z3_context z = e->ctx.z;
 	unsigned size = sem_size_bytes(insn->code);
 	struct sval off = sval_conc((uint64_t)(int64_t)insn->imm);
-	Z3_ast off64, at, fits, be = NULL;
+	Z3_ast off64, start, at, fits, be = NULL;
 	struct state *other;
+	int side;
 	enum step st;
 
+	if (!e->hook->has_packet)
+		return legacy_packet_load_fails(e, s);
 	if (BPF_MODE(insn->code) == BPF_IND)
 		off = sym_alu(&e->ctx, BPF_ALU | BPF_ADD | BPF_K, 0, s->regs[insn->src_reg], off);
 	off64 = Z3_mk_sign_ext(z, 32, Z3_mk_extract(z, 31, 0, sym_ast(&e->ctx, off)));
-	switch (engine__split(e, s, Z3_mk_bvslt(z, off64, sym_num(&e->ctx, 0, 64)), &other)) {
-	case -1:
+	start = off64;
+	if ((side = split_rerun(e, s, Z3_mk_bvslt(z, off64, term_num(e, 0, 64)))) < 0)
 		return STEP_DONE;
-	case 1:
-		return engine__end(e, s, PATH_UNSUPPORTED, "packet load at a negative offset (SKF_*_OFF)");
-	case 2:
-		end_side(e, other, PATH_UNSUPPORTED, "packet load at a negative offset (SKF_*_OFF)");
-		break;
-	default:
-		break;
+	if (side) {
+		if ((side = split_rerun(e, s, Z3_mk_bvsge(z, off64, term_num(e, (uint64_t)(int64_t)SKF_NET_OFF, 64)))) < 0)
+			return STEP_DONE;
+		if (side) {
+			start = Z3_mk_bvadd(z, off64, term_num(e, s->skb_net_off - (int64_t)SKF_NET_OFF, 64));
+		} else {
+			if ((side = split_rerun(e, s, Z3_mk_bvsge(z, off64, term_num(e, (uint64_t)(int64_t)SKF_LL_OFF, 64)))) < 0)
+				return STEP_DONE;
+			if (!side)
+				return legacy_packet_load_fails(e, s);
+			start = Z3_mk_bvadd(z, off64, term_num(e, (uint64_t)(-(int64_t)SKF_LL_OFF - e->hook->kernel_l2_len), 64));
+		}
+		start = engine__simplify(e, start);
 	}
-	if (!e->hook->has_packet)
-		return legacy_packet_load_fails(e, s);
-	at = Z3_mk_bvadd(z, sym_num(&e->ctx, s->pkt_lo, 64), off64);
-	fits = Z3_mk_bvule(z, Z3_mk_bvadd(z, at, sym_num(&e->ctx, size, 64)), s->pkt_hi);
+	/* start >= -l2_len: signed comparisons hold where the buffer offset wraps */
+	at = Z3_mk_bvadd(z, term_num(e, s->pkt_lo, 64), start);
+	fits = Z3_mk_bvsle(z, Z3_mk_bvadd(z, at, term_num(e, size, 64)), s->pkt_hi);
 	switch (engine__split(e, s, Z3_mk_not(z, fits), &other)) {
 	case -1:
 		return STEP_DONE;
@@ -938,12 +986,12 @@ static enum step legacy_packet_load(struct mhse_engine *e, struct state *s, cons
 		break;
 	}
 	for (unsigned i = 0; i < size; i++) {
-		Z3_ast byte = Z3_mk_select(z, s->regions[SREGION_PKT]->array,
-					   Z3_mk_bvadd(z, at, sym_num(&e->ctx, i, 64)));
+		Z3_ast byte = packet_byte(e, s, Z3_mk_bvadd(z, start, term_num(e, i, 64)),
+					  Z3_mk_bvadd(z, at, term_num(e, i, 64)));
 
 		be = be ? Z3_mk_concat(z, be, byte) : byte;
 	}
-	s->regs[BPF_REG_0] = sym_from(&e->ctx, be, false);
+	s->regs[BPF_REG_0] = sym_from(&e->ctx, engine__simplify(e, be), false);
 	return STEP_CONTINUE;
 }
 

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
 #include "interp.h"
 #include "log.h"
 #include "map_ids.h"
@@ -360,27 +361,52 @@ static int atomic_op(struct mhse_vm *vm, const struct bpf_insn *insn)
 	return 0;
 }
 
-/* The legacy packet loads of socket filters: network byte order, and a
- * load past the packet ends the program with 0, as the kernel's
- * bpf_skb_load_helper_* calls make it. Returns 1 when the program ended. */
+/* The byte at offset off from the packet data, off >= -l2_len: below the
+ * data, the link-layer header the hook's test run strips (its addresses
+ * zero, its EtherType the context's, as core/replay.c builds it). */
+static uint8_t packet_byte(struct mhse_vm *vm, int64_t off)
+{
+	const struct mem_region *pkt = &vm->mem.regions[REGION_PKT];
+	const uint8_t *ethertype;
+	int64_t l2 = off + vm->hook->kernel_l2_len;
+
+	if (off >= 0)
+		return pkt->buf[vm->pkt_data + off];
+	ethertype = vm_ctx_field(vm, vm->hook->kernel_l2_ethertype);
+	return l2 < 12 || !ethertype ? 0 : ethertype[l2 - 12];
+}
+
+/* The legacy packet loads of socket filters and tc: network byte order, at
+ * a signed 32-bit offset from the packet data or, as the kernel's
+ * bpf_internal_load_pointer_neg_helper reads, from the network header
+ * (SKF_NET_OFF + k) or the link-layer header (SKF_LL_OFF + k). A load past
+ * the packet ends the program with 0, as the kernel's bpf_skb_load_helper_*
+ * calls make it. Returns 1 when the program ended. */
 static int legacy_packet_load(struct mhse_vm *vm, const struct bpf_insn *insn)
 {
 	const struct mem_region *pkt = &vm->mem.regions[REGION_PKT];
 	unsigned size = sem_size_bytes(insn->code);
-	int64_t off = insn->imm;
+	int64_t off = insn->imm, len = (int64_t)pkt->hi - vm->pkt_data;
+	uint64_t be = 0;
 
-	if (BPF_MODE(insn->code) == BPF_IND)
-		off = (int32_t)((uint32_t)vm->regs[insn->src_reg] + (uint32_t)insn->imm);
-	if (off < 0)
-		return mhse_vm__fail(vm, VM_ERR_UNSUPPORTED, "packet load at negative offset %lld (SKF_*_OFF)",
-				     (long long)off);
-	if ((uint64_t)off + size > pkt->hi - vm->pkt_data) {
+	if (!vm->hook || !vm->hook->has_packet) {
 		vm->regs[BPF_REG_0] = 0;
 		return 1;
 	}
-	uint64_t be = 0;
+	if (BPF_MODE(insn->code) == BPF_IND)
+		off = (int32_t)((uint32_t)vm->regs[insn->src_reg] + (uint32_t)insn->imm);
+	if (off < SKF_LL_OFF)
+		off = INT64_MIN;
+	else if (off < SKF_NET_OFF)
+		off += -(int64_t)SKF_LL_OFF - vm->hook->kernel_l2_len;
+	else if (off < 0)
+		off += -(int64_t)SKF_NET_OFF + vm->skb_net_off;
+	if (off == INT64_MIN || off + size > len) {
+		vm->regs[BPF_REG_0] = 0;
+		return 1;
+	}
 	for (unsigned i = 0; i < size; i++)
-		be = be << 8 | pkt->buf[vm->pkt_data + off + i];
+		be = be << 8 | packet_byte(vm, off + i);
 	vm->regs[BPF_REG_0] = be;
 	return 0;
 }
