@@ -809,6 +809,7 @@ static enum step call_local(struct mhse_engine *e, struct state *s, size_t targe
 	f = &s->frames[s->depth++];
 	f->prog = s->prog;
 	f->ret_pc = s->pc + 1;
+	f->loop = false;
 	memcpy(f->saved, &s->regs[BPF_REG_6], sizeof(f->saved));
 	s->regs[BPF_REG_10] = sval_conc(MEM_ADDR(SREGION_STACK0 + s->depth, MHSE_STACK_SIZE));
 	s->pc = target;
@@ -863,8 +864,72 @@ static int split_rerun(struct mhse_engine *e, struct state *s, Z3_ast cond)
 	}
 }
 
+/* Sets up iteration f->loop_index of a bpf_loop in f's frame, the top one. */
+static void loop_iteration(struct state *s, struct sframe *f)
+{
+	for (int r = BPF_REG_1; r <= BPF_REG_5; r++)
+		s->regs[r] = sval_conc(0);
+	s->regs[BPF_REG_1] = sval_conc(f->loop_index);
+	s->regs[BPF_REG_2] = f->loop_ctx;
+	s->regs[BPF_REG_10] = sval_conc(MEM_ADDR(SREGION_STACK0 + s->depth, MHSE_STACK_SIZE));
+	s->pc = f->loop_callback;
+}
+
+enum step engine__loop_enter(struct mhse_engine *e, struct state *s, struct sval callback, struct sval nr, struct sval ctx)
+{
+	struct sframe *f;
+	enum step st;
+
+	if (!sval_is_conc(callback) || (callback.c & ~VM_PTR_INDEX_MASK) != VM_FUNC_PTR(0))
+		return engine__end(e, s, PATH_ERROR, "bpf_loop callback is not a function");
+	st = call_local(e, s, callback.c & VM_PTR_INDEX_MASK);
+	if (st != STEP_CONTINUE)
+		return st;
+	f = &s->frames[s->depth - 1];
+	f->loop = true;
+	f->loop_index = 0;
+	f->loop_nr = nr;
+	f->loop_callback = s->pc;
+	f->loop_ctx = ctx;
+	loop_iteration(s, f);
+	return STEP_PC_SET;
+}
+
+/* At the exit of a bpf_loop callback's frame f: STEP_PC_SET into the next
+ * iteration, or STEP_CONTINUE with the loop's result in r0 (the iterations
+ * run, stopping after one whose callback returned non-zero) and f an
+ * ordinary frame to return from. A state split here runs the exit again. */
+static enum step loop_next(struct mhse_engine *e, struct state *s, struct sframe *f)
+{
+	Z3_context z = e->ctx.z;
+	int side = split_rerun(e, s, Z3_mk_not(z, term_eq(e, sym_ast(&e->ctx, s->regs[BPF_REG_0]), 0)));
+
+	if (side < 0)
+		return STEP_DONE;
+	if (!side) {
+		side = split_rerun(e, s, Z3_mk_bvugt(z, sym_ast(&e->ctx, f->loop_nr), term_num(e, f->loop_index + 1, 64)));
+		if (side < 0)
+			return STEP_DONE;
+		f->loop_index++;
+		if (side) {
+			loop_iteration(s, f);
+			return STEP_PC_SET;
+		}
+		f->loop_index--;
+	}
+	s->regs[BPF_REG_0] = sval_conc((uint64_t)f->loop_index + 1);
+	f->loop = false;
+	return STEP_CONTINUE;
+}
+
 static enum step do_exit(struct mhse_engine *e, struct state *s)
 {
+	if (s->depth && s->frames[s->depth - 1].loop) {
+		enum step st = loop_next(e, s, &s->frames[s->depth - 1]);
+
+		if (st != STEP_CONTINUE)
+			return st;
+	}
 	if (s->depth) {
 		struct sframe *f = &s->frames[--s->depth];
 

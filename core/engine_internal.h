@@ -124,6 +124,11 @@ static inline Z3_ast term_or(struct mhse_engine *e, Z3_ast a, Z3_ast b)
 	return Z3_mk_or(e->ctx.z, 2, (Z3_ast[]){ a, b });
 }
 
+/* bpf_loop: runs callback (a function value) for iteration 0 of nr (a
+ * 64-bit value below 2^32) in a frame of its own whose exit runs the next;
+ * STEP_PC_SET, or the state ended. */
+enum step engine__loop_enter(struct mhse_engine *e, struct state *s, struct sval callback, struct sval nr,
+			     struct sval ctx);
 /* Goes on with a state a helper forked off (side), after the rest of the
  * helper ran on it with outcome st: queued at the next instruction, or
  * dropped. STEP_FAILED only when the engine failed. */

@@ -274,6 +274,19 @@ static int helper_ringbuf_discard(struct mhse_vm *vm, uint64_t *regs)
 	return ringbuf_commit(vm, regs, false);
 }
 
+/* bpf_loop: the callback runs in a frame of its own (core/interp.c), once
+ * per iteration until one returns non-zero. */
+static int helper_loop(struct mhse_vm *vm, uint64_t *regs)
+{
+	uint32_t nr = (uint32_t)regs[1];
+
+	if (regs[4] || nr > BPF_MAX_LOOPS || !nr) {
+		regs[0] = regs[4] ? (uint64_t)-EINVAL : nr ? (uint64_t)-E2BIG : 0;
+		return 0;
+	}
+	return vm_loop_enter(vm, regs[2], nr, regs[3]);
+}
+
 #define HELPER(name, contexts, concrete, symbolic) { BPF_FUNC_##name, contexts, concrete },
 static const struct helper_impl core_helpers[] = {
 #include "core_helper_list.h"

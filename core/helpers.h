@@ -38,8 +38,12 @@
 
 struct mhse_vm;
 
-/* Runs the helper on regs[1..5] and sets regs[0]. Returns 0, or -1 after
- * recording why the run stops with mhse_vm__fail. */
+/* bpf_loop's limit on nr_loops (the kernel's BPF_MAX_LOOPS). */
+#define BPF_MAX_LOOPS (1u << 23)
+
+/* Runs the helper on regs[1..5] and sets regs[0]. Returns 0; 1 when it
+ * moved the program counter instead (bpf_loop entered its callback); or -1
+ * after recording why the run stops with mhse_vm__fail. */
 typedef int (*helper_fn)(struct mhse_vm *vm, uint64_t *regs);
 
 /* The program contexts the kernel's func_protos tell apart: a program type,

@@ -494,10 +494,58 @@ static int call_local(struct mhse_vm *vm, size_t target)
 	f = &vm->frames[vm->depth++];
 	f->prog = vm->prog;
 	f->ret_pc = vm->pc + 1;
+	f->loop = false;
 	memcpy(f->saved, &vm->regs[BPF_REG_6], sizeof(f->saved));
 	vm->regs[BPF_REG_10] = MEM_ADDR(REGION_STACK0 + vm->depth, MHSE_STACK_SIZE);
 	vm->pc = target;
 	return 0;
+}
+
+/* Sets up iteration f->loop_index of a bpf_loop in f's frame (depth). */
+static void loop_iteration(struct mhse_vm *vm, struct vm_frame *f)
+{
+	uint64_t *regs = vm->regs;
+
+	memset(&regs[BPF_REG_1], 0, 5 * sizeof(*regs));
+	regs[BPF_REG_1] = f->loop_index;
+	regs[BPF_REG_2] = f->loop_ctx;
+	regs[BPF_REG_10] = MEM_ADDR(REGION_STACK0 + vm->depth, MHSE_STACK_SIZE);
+	vm->pc = f->loop_callback;
+}
+
+int vm_loop_enter(struct mhse_vm *vm, uint64_t callback, uint32_t nr, uint64_t ctx)
+{
+	struct vm_frame *f;
+
+	if ((callback & ~VM_PTR_INDEX_MASK) != VM_FUNC_PTR(0))
+		return mhse_vm__fail(vm, VM_ERR_HELPER, "bpf_loop callback 0x%llx is not a function",
+				     (unsigned long long)callback);
+	if (call_local(vm, callback & VM_PTR_INDEX_MASK))
+		return -1;
+	f = &vm->frames[vm->depth - 1];
+	f->loop = true;
+	f->loop_index = 0;
+	f->loop_nr = nr;
+	f->loop_callback = vm->pc;
+	f->loop_ctx = ctx;
+	loop_iteration(vm, f);
+	return 1;
+}
+
+/* At the exit of a bpf_loop callback's frame f: the next iteration (true),
+ * or the loop's result in r0 (false): the iterations run, as bpf_loop
+ * counts them, stopping after the one whose callback returned non-zero. */
+static bool loop_next(struct mhse_vm *vm, struct vm_frame *f)
+{
+	uint64_t *regs = vm->regs;
+
+	if (!regs[BPF_REG_0] && ++f->loop_index < f->loop_nr) {
+		loop_iteration(vm, f);
+		return true;
+	}
+	regs[BPF_REG_0] = regs[BPF_REG_0] ? f->loop_index + 1 : f->loop_nr;
+	f->loop = false;
+	return false;
 }
 
 static int callx(struct mhse_vm *vm, uint64_t target)
@@ -507,9 +555,11 @@ static int callx(struct mhse_vm *vm, uint64_t target)
 	if ((target & ~VM_PTR_INDEX_MASK) == VM_FUNC_PTR(0))
 		return call_local(vm, target & VM_PTR_INDEX_MASK);
 	if (target <= INT32_MAX) {
-		if (call_helper(vm, (int32_t)target))
+		int moved = call_helper(vm, (int32_t)target);
+
+		if (moved < 0)
 			return -1;
-		vm->pc++;
+		vm->pc += !moved;
 		return 0;
 	}
 	return mhse_vm__fail(vm, VM_ERR_CALL, "callx to 0x%llx, not a function", (unsigned long long)target);
@@ -608,6 +658,8 @@ int mhse_vm__run(struct mhse_vm *vm, const struct mhse_prog *prog, const struct 
 					*ret = regs[BPF_REG_0];
 					return 0;
 				}
+				if (vm->frames[vm->depth - 1].loop && loop_next(vm, &vm->frames[vm->depth - 1]))
+					continue;
 				{
 					struct vm_frame *f = &vm->frames[--vm->depth];
 
@@ -629,7 +681,7 @@ int mhse_vm__run(struct mhse_vm *vm, const struct mhse_prog *prog, const struct 
 				else if (insn->imm == BPF_FUNC_tail_call)
 					err = tail_call(vm);
 				else
-					err = call_helper(vm, insn->imm) ? -1 : (vm->pc++, 0);
+					err = (err = call_helper(vm, insn->imm)) < 0 ? -1 : (vm->pc += !err, 0);
 				if (err)
 					break;
 				continue;

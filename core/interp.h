@@ -44,6 +44,12 @@ struct vm_frame {
 	size_t ret_pc;
 	uint64_t saved[4]; /* r6-r9 */
 	uint32_t stack;    /* stack region of the frame */
+	/* a bpf_loop callback's frame: iteration loop_index of loop_nr runs
+	 * loop_callback with (index, loop_ctx) */
+	bool loop;
+	uint32_t loop_index, loop_nr;
+	size_t loop_callback;
+	uint64_t loop_ctx;
 };
 
 struct mhse_vm {

@@ -45,6 +45,12 @@ struct sframe {
 	const struct mhse_prog *prog;
 	size_t ret_pc;
 	struct sval saved[4];
+	/* a bpf_loop callback's frame: iteration loop_index of loop_nr (a u32
+	 * term) runs loop_callback with (index, loop_ctx) */
+	bool loop;
+	uint32_t loop_index;
+	size_t loop_callback;
+	struct sval loop_nr, loop_ctx;
 };
 
 /* What a path learned about one map key (the consistent and lookup policies). */
