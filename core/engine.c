@@ -806,6 +806,8 @@ static enum step call_local(struct mhse_engine *e, struct state *s, size_t targe
 		return engine__end(e, s, PATH_ERROR, "call target %zu outside the program", target);
 	if (s->depth + 1 >= MHSE_MAX_CALL_FRAMES)
 		return engine__end(e, s, PATH_ERROR, "call depth over %d frames", MHSE_MAX_CALL_FRAMES);
+	if (s->spin_lock_held)
+		return engine__end(e, s, PATH_ERROR, "function call while a bpf_spin_lock is held");
 	f = &s->frames[s->depth++];
 	f->prog = s->prog;
 	f->ret_pc = s->pc + 1;
@@ -838,6 +840,8 @@ static enum step call_helper(struct mhse_engine *e, struct state *s, int32_t id)
 	if (!fn)
 		return engine__end(e, s, PATH_UNSUPPORTED, "helper %s (%d) is not modelled in hook %s", name ? name : "?",
 				   id, e->hook->name);
+	if (s->spin_lock_held && id != BPF_FUNC_spin_unlock)
+		return engine__end(e, s, PATH_ERROR, "helper %s called while a bpf_spin_lock is held", name ? name : "?");
 	if (helper_changes_packet(id) && (st = engine__packet_invalidate(e, s)) != STEP_CONTINUE)
 		return st;
 	return fn(e, s);
@@ -939,6 +943,8 @@ static enum step do_exit(struct mhse_engine *e, struct state *s)
 		s->pc = f->ret_pc;
 		return STEP_CONTINUE;
 	}
+	if (s->spin_lock_held)
+		return engine__end(e, s, PATH_ERROR, "exit while a bpf_spin_lock is held");
 	/* A return value outside the hook's domain is a bug of its own. */
 	if (e->hook->ret_cnt) {
 		Z3_context z = e->ctx.z;

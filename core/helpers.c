@@ -287,6 +287,36 @@ static int helper_loop(struct mhse_vm *vm, uint64_t *regs)
 	return vm_loop_enter(vm, regs[2], nr, regs[3]);
 }
 
+/* bpf_spin_lock and bpf_spin_unlock: one program runs at a time here, so a
+ * lock is only the verifier's rules (a lock in a map value; nothing but
+ * its unlock while held, checked at every call and exit; no second lock),
+ * and its word, which user space never sees, is left as it is. */
+static int spin_lock_op(struct mhse_vm *vm, uint64_t *regs, bool lock)
+{
+	uint32_t region;
+
+	if (!mem_translate(&vm->mem, regs[1], 4, true, &region) ||
+	    (vm->mem.regions[region].kind != MEM_MAP_VALUE && vm->mem.regions[region].kind != MEM_GLOBAL))
+		return mhse_vm__fail(vm, VM_ERR_HELPER, "bpf_spin_%s of memory that is not a map value",
+				     lock ? "lock" : "unlock");
+	if (vm->spin_lock_held == lock)
+		return mhse_vm__fail(vm, VM_ERR_HELPER, lock ? "bpf_spin_lock while a lock is held" :
+							       "bpf_spin_unlock without a lock held");
+	vm->spin_lock_held = lock;
+	regs[0] = 0;
+	return 0;
+}
+
+static int helper_spin_lock(struct mhse_vm *vm, uint64_t *regs)
+{
+	return spin_lock_op(vm, regs, true);
+}
+
+static int helper_spin_unlock(struct mhse_vm *vm, uint64_t *regs)
+{
+	return spin_lock_op(vm, regs, false);
+}
+
 #define HELPER(name, contexts, concrete, symbolic) { BPF_FUNC_##name, contexts, concrete },
 static const struct helper_impl core_helpers[] = {
 #include "core_helper_list.h"

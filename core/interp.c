@@ -231,6 +231,7 @@ static int setup_input(struct mhse_vm *vm, const struct vm_input *in)
 	vm->redirect_target = 0;
 	vm->insns_executed = 0;
 	vm->tail_calls = 0;
+	vm->spin_lock_held = false;
 	vm->depth = 0;
 	vm->status = VM_OK;
 	vm->err_msg[0] = '\0';
@@ -478,6 +479,9 @@ static int call_helper(struct mhse_vm *vm, int32_t id)
 	if (!impl)
 		return mhse_vm__fail(vm, VM_ERR_UNSUPPORTED, "helper %s (%d) is not modelled in hook %s",
 				     name ? name : "?", id, vm->hook ? vm->hook->name : "-");
+	/* the verifier's rule: only bpf_spin_unlock while a lock is held */
+	if (vm->spin_lock_held && id != BPF_FUNC_spin_unlock)
+		return mhse_vm__fail(vm, VM_ERR_HELPER, "helper %s called while a bpf_spin_lock is held", name ? name : "?");
 	if (helper_changes_packet(id))
 		vm_packet_invalidate(vm);
 	return impl->run(vm, vm->regs);
@@ -491,6 +495,8 @@ static int call_local(struct mhse_vm *vm, size_t target)
 		return mhse_vm__fail(vm, VM_ERR_CALL, "call target %zu outside the program", target);
 	if (vm->depth + 1 >= MHSE_MAX_CALL_FRAMES)
 		return mhse_vm__fail(vm, VM_ERR_CALL, "call depth over %d frames", MHSE_MAX_CALL_FRAMES);
+	if (vm->spin_lock_held)
+		return mhse_vm__fail(vm, VM_ERR_CALL, "function call while a bpf_spin_lock is held");
 	f = &vm->frames[vm->depth++];
 	f->prog = vm->prog;
 	f->ret_pc = vm->pc + 1;
@@ -654,6 +660,10 @@ int mhse_vm__run(struct mhse_vm *vm, const struct mhse_prog *prog, const struct 
 		case BPF_JMP32:
 			switch (BPF_OP(insn->code)) {
 			case BPF_EXIT:
+				if (!vm->depth && vm->spin_lock_held) {
+					mhse_vm__fail(vm, VM_ERR_INSN, "exit while a bpf_spin_lock is held");
+					break;
+				}
 				if (!vm->depth) {
 					*ret = regs[BPF_REG_0];
 					return 0;

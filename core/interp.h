@@ -67,6 +67,7 @@ struct mhse_vm {
 	struct vm_frame frames[MHSE_MAX_CALL_FRAMES];
 	unsigned depth;
 	unsigned tail_calls;
+	bool spin_lock_held;         /* between bpf_spin_lock and bpf_spin_unlock */
 	uint32_t pkt_data;           /* where the data starts in the packet buffer; the region's
 				      * window starts at the metadata before it */
 	uint32_t skb_net_off;        /* tc: the skb's network header, in bytes from the packet data */

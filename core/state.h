@@ -88,6 +88,7 @@ struct state {
 	size_t pc;
 	struct sframe frames[MHSE_MAX_CALL_FRAMES];
 	unsigned depth, tail_calls;
+	bool spin_lock_held;     /* between bpf_spin_lock and bpf_spin_unlock */
 	struct sregion **regions;
 	uint32_t region_cnt, region_cap;
 	const struct constraint **path;

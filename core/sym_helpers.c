@@ -196,6 +196,36 @@ static enum step sym_loop(struct mhse_engine *e, struct state *s)
 				  r[3]);
 }
 
+/* As helpers.c's spin_lock_op. */
+static enum step spin_lock_op(struct mhse_engine *e, struct state *s, bool lock)
+{
+	struct sval off;
+	uint32_t region;
+	enum step st = engine__resolve(e, s, s->regs[BPF_REG_1], 4, true, &region, &off);
+
+	if (st != STEP_CONTINUE)
+		return st;
+	if (s->regions[region]->kind != MEM_MAP_VALUE && s->regions[region]->kind != MEM_GLOBAL)
+		return engine__end(e, s, PATH_ERROR, "bpf_spin_%s of memory that is not a map value",
+				   lock ? "lock" : "unlock");
+	if (s->spin_lock_held == lock)
+		return engine__end(e, s, PATH_ERROR, "%s", lock ? "bpf_spin_lock while a lock is held" :
+								  "bpf_spin_unlock without a lock held");
+	s->spin_lock_held = lock;
+	s->regs[BPF_REG_0] = sval_conc(0);
+	return STEP_CONTINUE;
+}
+
+static enum step sym_spin_lock(struct mhse_engine *e, struct state *s)
+{
+	return spin_lock_op(e, s, true);
+}
+
+static enum step sym_spin_unlock(struct mhse_engine *e, struct state *s)
+{
+	return spin_lock_op(e, s, false);
+}
+
 static const struct mhse_map *map_arg(struct mhse_engine *e, const struct state *s, struct sval ptr, uint32_t type,
 				     uint32_t *idx)
 {
