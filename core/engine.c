@@ -1475,12 +1475,18 @@ static int format_traces(struct mhse_engine *e, const struct state *s, struct as
 
 int engine__emit(struct state *s, int32_t helper, uint32_t map, Z3_ast data, uint32_t len)
 {
+	return engine__emit_sized(s, helper, map, data, len, NULL);
+}
+
+int engine__emit_sized(struct state *s, int32_t helper, uint32_t map, Z3_ast data, uint32_t len, Z3_ast len_term)
+{
 	struct event_record *ev = realloc(s->events, (s->event_cnt + 1) * sizeof(*ev));
 
 	if (!ev)
 		return -ENOMEM;
 	s->events = ev;
-	ev[s->event_cnt++] = (struct event_record){ .helper = helper, .map = map, .data = data, .len = len };
+	ev[s->event_cnt++] = (struct event_record){ .helper = helper, .map = map, .data = data, .len = len,
+						     .len_term = len_term };
 	return 0;
 }
 
@@ -1576,7 +1582,10 @@ static int build_path(struct mhse_engine *e, const struct state *s, struct assig
 		const struct event_record *ev = &s->events[i];
 		struct path_event *out = &p->events[p->event_cnt++];
 
-		*out = (struct path_event){ .helper = ev->helper, .map = ev->map, .len = ev->len };
+		uint64_t len = ev->len_term ? solver__eval(&e->solver, m, ev->len_term) : ev->len;
+
+		/* of the bytes read, the event holds as many as its length's value */
+		*out = (struct path_event){ .helper = ev->helper, .map = ev->map, .len = (uint32_t)(len < ev->len ? len : ev->len) };
 		out->data = malloc(ev->len ? ev->len : 1);
 		if (!out->data)
 			return -ENOMEM;

@@ -75,6 +75,7 @@ struct event_record {
 	uint32_t map;
 	Z3_ast data;       /* len * 8 bits, as the bytes were when emitted; NULL when len is 0 */
 	uint32_t len;
+	Z3_ast len_term;   /* the event's length (64 bits, at most len) when a value decides it, or NULL */
 };
 
 struct nondet_value {

@@ -234,6 +234,38 @@ static const struct mhse_map *map_arg(struct mhse_engine *e, const struct state 
 	return def && def->type == type ? def : NULL;
 }
 
+/* The data of a helper's symbolic size argument: the verifier proves every
+ * size the register may hold within the memory (a path where one is past
+ * it is an error), so the bytes up to the end of the memory's region are
+ * read (*len of them) and the event keeps as many as the size's value. */
+static enum step sized_data(struct mhse_engine *e, struct state *s, struct sval addr, struct sval size, Z3_ast *data,
+			    uint32_t *len)
+{
+	struct sval off;
+	uint32_t region;
+	struct state *past;
+	enum step st = engine__resolve(e, s, addr, 0, false, &region, &off);
+
+	if (st != STEP_CONTINUE)
+		return st;
+	if (!sval_is_conc(off))
+		return engine__end(e, s, PATH_UNSUPPORTED, "a symbolic size at a symbolic offset");
+	*len = s->regions[region]->size > (uint32_t)off.c ? s->regions[region]->size - (uint32_t)off.c : 0;
+	switch (engine__split(e, s, Z3_mk_bvugt(e->ctx.z, sym_ast(&e->ctx, size), term_num(e, *len, 64)), &past)) {
+	case -1:
+		return STEP_DONE;
+	case 1:
+		return engine__end(e, s, PATH_ERROR, "a size past the end of its memory (%u bytes)", *len);
+	case 2:
+		engine__end(e, past, PATH_ERROR, "a size past the end of its memory (%u bytes)", *len);
+		break;
+	default:
+		break;
+	}
+	*data = NULL;
+	return *len ? engine__read_bytes(e, s, addr, *len, data) : STEP_CONTINUE;
+}
+
 /* As helpers.c: data, then ctx-len bytes of the packet from its data start. */
 static enum step sym_perf_event_output(struct mhse_engine *e, struct state *s)
 {
@@ -241,20 +273,26 @@ static enum step sym_perf_event_output(struct mhse_engine *e, struct state *s)
 	struct sval *r = s->regs;
 	const struct mhse_map *def;
 	uint64_t flags, ctx_len, index;
-	Z3_ast data = NULL;
-	uint32_t idx, size;
+	Z3_ast data = NULL, sized = NULL;
+	uint32_t idx, size = 0;
 	enum step st;
 
 	def = map_arg(e, s, r[2], BPF_MAP_TYPE_PERF_EVENT_ARRAY, &idx);
 	if (!def)
 		return engine__end(e, s, PATH_ERROR, "perf_event_output to a map that is not a perf event array");
-	if (!sval_is_conc(r[3]) || !sval_is_conc(r[5]))
-		return engine__end(e, s, PATH_UNSUPPORTED, "perf_event_output with symbolic flags or size");
+	if (!sval_is_conc(r[3]))
+		return engine__end(e, s, PATH_UNSUPPORTED, "perf_event_output with symbolic flags");
 	flags = r[3].c;
 	ctx_len = (flags & BPF_F_CTXLEN_MASK) >> 32;
 	index = flags & BPF_F_INDEX_MASK;
-	size = (uint32_t)r[5].c;
-	if (size) {
+	if (!sval_is_conc(r[5])) {
+		if (ctx_len)
+			return engine__end(e, s, PATH_UNSUPPORTED, "perf_event_output with a symbolic size and packet bytes");
+		st = sized_data(e, s, r[4], r[5], &data, &size);
+		if (st != STEP_CONTINUE)
+			return st;
+		sized = sym_ast(&e->ctx, r[5]);
+	} else if ((size = (uint32_t)r[5].c)) {
 		st = engine__read_bytes(e, s, r[4], size, &data);
 		if (st != STEP_CONTINUE)
 			return st;
@@ -295,8 +333,9 @@ static enum step sym_perf_event_output(struct mhse_engine *e, struct state *s)
 		return STEP_CONTINUE;
 	}
 	r[0] = sval_conc(0);
-	return engine__emit(s, BPF_FUNC_perf_event_output, idx, data, size + (uint32_t)ctx_len) ? STEP_FAILED :
-												 STEP_CONTINUE;
+	return engine__emit_sized(s, BPF_FUNC_perf_event_output, idx, data, size + (uint32_t)ctx_len, sized) ?
+		       STEP_FAILED :
+		       STEP_CONTINUE;
 }
 
 static enum step sym_ringbuf_output(struct mhse_engine *e, struct state *s)
