@@ -861,6 +861,8 @@ static int split_rerun(struct mhse_engine *e, struct state *s, Z3_ast cond)
 	case 1:
 		return 1;
 	case 2:
+		/* the instruction is counted once on either side */
+		other->insns--;
 		engine__queue(e, other);
 		return 0;
 	default:
