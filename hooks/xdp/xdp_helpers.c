@@ -136,6 +136,13 @@ static int xdp_load_bytes(struct mhse_vm *vm, uint64_t *regs)
 	return 0;
 }
 
+/* bpf_xdp_get_buff_len: the packet's length, from its data (no fragments here) */
+static int xdp_get_buff_len(struct mhse_vm *vm, uint64_t *regs)
+{
+	regs[0] = vm_packet(vm)->hi - vm->pkt_data;
+	return 0;
+}
+
 static int xdp_store_bytes(struct mhse_vm *vm, uint64_t *regs)
 {
 	const uint8_t *buf = mhse_vm__mem(vm, regs[3], (uint32_t)regs[4], false);

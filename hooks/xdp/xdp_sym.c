@@ -206,6 +206,12 @@ static enum step sym_xdp_load_bytes(struct mhse_engine *e, struct state *s)
 	return xdp_bytes(e, s, false);
 }
 
+static enum step sym_xdp_get_buff_len(struct mhse_engine *e, struct state *s)
+{
+	s->regs[BPF_REG_0] = sym_from(&e->ctx, Z3_mk_bvsub(e->ctx.z, s->pkt_hi, num(e, s->pkt_lo)), false);
+	return STEP_CONTINUE;
+}
+
 static enum step sym_xdp_store_bytes(struct mhse_engine *e, struct state *s)
 {
 	return xdp_bytes(e, s, true);
