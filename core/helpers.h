@@ -134,6 +134,11 @@ const char *helper_context_name(int ctx);
 /* The contexts the kernel lets call helper id (0 for an unknown id). */
 uint64_t helper_kernel_contexts(int32_t id);
 
+/* The one program type whose programs alone may call helper id (tc's
+ * sched_cls for sched_cls and sched_act, whose func_proto is one), or
+ * BPF_PROG_TYPE_UNSPEC: what a call of it says of an unplaced program. */
+uint32_t helper_only_prog_type(int32_t id);
+
 /* The row modelling id in ctx: 0 with *mod and *row set; -EOPNOTSUPP when
  * the kernel allows it there but mhse does not model it; -EACCES when the
  * kernel does not allow it (the verifier rejects the program). In no

@@ -129,6 +129,10 @@ int main(int argc, char **argv)
 		      "%s in %s is not unmodelled", "skb_get_xfrm_state", "sched_cls");
 		check(helper_context(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_CONNECT) ==
 			      HC_CGROUP_SOCK_ADDR_CONNECT, "%s%s: connect6 is not the connect context", "", "");
+		check(helper_only_prog_type(BPF_FUNC_xdp_adjust_head) == BPF_PROG_TYPE_XDP &&
+			      helper_only_prog_type(BPF_FUNC_skb_vlan_push) == BPF_PROG_TYPE_SCHED_CLS &&
+			      helper_only_prog_type(BPF_FUNC_map_lookup_elem) == BPF_PROG_TYPE_UNSPEC,
+		      "%s%s: a helper's only program type is wrong", "", "");
 		check(helper_context(BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP) == HC_TRACING_TP_BTF,
 		      "%s%s: tp_btf is not its context", "", "");
 	}
