@@ -70,11 +70,6 @@ struct hook_l3_min {
 	uint32_t min_len;
 };
 
-struct hook_helper {
-	int32_t id;
-	char *module; /* "core" or a hooks/<name> module implementing it */
-};
-
 struct mhse_hook {
 	char *name;
 	char *path;
@@ -92,8 +87,6 @@ struct mhse_hook {
 	struct hook_ret *rets;         /* return-value domain */
 	size_t ret_cnt;
 	enum hook_ret_outside ret_outside; /* what the kernel does with a value outside it */
-	struct hook_helper *helpers;   /* helpers modelled for the hook; none listed means every core helper */
-	size_t helper_cnt;
 	/* The context holds kernel pointers the program may read through
 	 * directly (BTF-typed, as fentry's arguments): a read of memory no
 	 * region of mhse's holds is kernel memory mhse does not model. */

@@ -116,9 +116,11 @@ bad_spec missing "missing.yaml:4: field a: missing 'size'" 'name: missing
 context:
   size: 8
   fields: [ { name: a, offset: 0, access: read } ]'
-bad_spec module "module.yaml:3: unknown helper module 'nosuch'" 'name: module
+bad_spec module "module.yaml:2: unknown module 'nosuch'" 'name: module
+module: nosuch'
+bad_spec helpers "helpers.yaml:3: a spec lists no helpers: its prog_type says which it may call" 'name: helpers
 helpers:
-  nosuch: [map_lookup_elem]'
+  core: [map_lookup_elem]'
 bad_spec range "range.yaml:4: bad range: min 9 is above max 2" 'name: range
 context:
   size: 8
