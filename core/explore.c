@@ -230,9 +230,9 @@ static int worker_stats_save(const char *dir, const struct run_stats *st)
 	f = fopen(path, "w");
 	if (!f)
 		return -errno;
-	fprintf(f, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %.9f %.9f %.3f\n",
+	fprintf(f, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %.9f %.9f %.3f\n",
 		(unsigned long long)st->paths, (unsigned long long)st->tests, (unsigned long long)st->errors,
-		(unsigned long long)st->unsupported, (unsigned long long)st->budget, (unsigned long long)st->timeouts,
+		(unsigned long long)st->warnings, (unsigned long long)st->unsupported, (unsigned long long)st->budget, (unsigned long long)st->timeouts,
 		(unsigned long long)st->spurious, (unsigned long long)st->self_check_mismatches,
 		(unsigned long long)st->queries, (unsigned long long)st->z3_calls, st->time_s, st->solver_time_s,
 		st->peak_rss_mb);
@@ -247,7 +247,7 @@ static int worker_stats_save(const char *dir, const struct run_stats *st)
 /* Adds a worker's stats to the run's (times summed; peak memory the largest). */
 static int worker_stats_add(const char *dir, struct run_stats *st)
 {
-	unsigned long long n[10];
+	unsigned long long n[11];
 	double time_s, solver_s, rss;
 	char path[4200], line[512];
 	FILE *f;
@@ -257,21 +257,22 @@ static int worker_stats_add(const char *dir, struct run_stats *st)
 	f = fopen(path, "r");
 	if (!f)
 		return -errno;
-	if (fscanf(f, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %lf %lf %lf\n", &n[0], &n[1], &n[2], &n[3],
-		   &n[4], &n[5], &n[6], &n[7], &n[8], &n[9], &time_s, &solver_s, &rss) != 13) {
+	if (fscanf(f, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %lf %lf %lf\n", &n[0], &n[1], &n[2],
+		   &n[3], &n[4], &n[5], &n[6], &n[7], &n[8], &n[9], &n[10], &time_s, &solver_s, &rss) != 14) {
 		fclose(f);
 		return -EINVAL;
 	}
 	st->paths += n[0];
 	st->tests += n[1];
 	st->errors += n[2];
-	st->unsupported += n[3];
-	st->budget += n[4];
-	st->timeouts += n[5];
-	st->spurious += n[6];
-	st->self_check_mismatches += n[7];
-	st->queries += n[8];
-	st->z3_calls += n[9];
+	st->warnings += n[3];
+	st->unsupported += n[4];
+	st->budget += n[5];
+	st->timeouts += n[6];
+	st->spurious += n[7];
+	st->self_check_mismatches += n[8];
+	st->queries += n[9];
+	st->z3_calls += n[10];
 	st->time_s += time_s;
 	st->solver_time_s += solver_s;
 	if (rss > st->peak_rss_mb)
