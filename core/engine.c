@@ -28,6 +28,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/resource.h>
+#include <linux/filter.h>
 #include "engine_internal.h"
 #include "log.h"
 #include "map_ids.h"
@@ -843,9 +844,12 @@ static enum step call_local(struct mhse_engine *e, struct state *s, size_t targe
 		return engine__end(e, s, PATH_ERROR, "call target %zu outside the program", target);
 	if (s->depth + 1 >= MHSE_MAX_CALL_FRAMES)
 		return engine__end(e, s, PATH_ERROR, "call depth over %d frames", MHSE_MAX_CALL_FRAMES);
+	if (s->spin_lock_held)
+		return engine__end(e, s, PATH_ERROR, "function call while a bpf_spin_lock is held");
 	f = &s->frames[s->depth++];
 	f->prog = s->prog;
 	f->ret_pc = s->pc + 1;
+	f->loop = false;
 	memcpy(f->saved, &s->regs[BPF_REG_6], sizeof(f->saved));
 	s->regs[BPF_REG_10] = sval_conc(MEM_ADDR(SREGION_STACK0 + s->depth, MHSE_STACK_SIZE));
 	s->pc = target;
@@ -854,32 +858,122 @@ static enum step call_local(struct mhse_engine *e, struct state *s, size_t targe
 
 static enum step call_helper(struct mhse_engine *e, struct state *s, int32_t id)
 {
-	const struct mhse_hook *hook = e->hook;
-	const char *module = "core", *name = helper_name(id);
+	const char *name = helper_name(id);
 	const char *poisoned = id == MHSE_CORE_POISON_CALL ? mhse_prog__poisoned(s->prog, s->pc) : NULL;
-	sym_helper_fn fn;
+	const struct helper_module *mod;
+	sym_helper_fn fn = NULL;
 	enum step st;
+	size_t row;
+	int err;
 
 	if (poisoned)
 		return engine__end(e, s, PATH_ERROR, "%s", poisoned);
-	if (hook->helper_cnt) {
-		module = NULL;
-		for (size_t i = 0; i < hook->helper_cnt; i++)
-			if (hook->helpers[i].id == id)
-				module = hook->helpers[i].module;
-	}
-	fn = module ? sym_helper_find(module, id) : NULL;
-	/* as the interpreter: a helper the spec does not list is unmodelled */
+	/* as the interpreter */
+	err = helper_resolve(id, e->helper_ctx, &mod, &row);
+	if (err == -EACCES)
+		return engine__end(e, s, PATH_ERROR, "helper %s (%d) is not allowed in %s programs", name ? name : "?", id,
+				   helper_context_name(e->helper_ctx));
+	if (!err)
+		fn = sym_helper_of(mod, row);
 	if (!fn)
 		return engine__end(e, s, PATH_UNSUPPORTED, "helper %s (%d) is not modelled in hook %s", name ? name : "?",
-				   id, hook->name);
+				   id, e->hook->name);
+	if (s->spin_lock_held && id != BPF_FUNC_spin_unlock)
+		return engine__end(e, s, PATH_ERROR, "helper %s called while a bpf_spin_lock is held", name ? name : "?");
 	if (helper_changes_packet(id) && (st = engine__packet_invalidate(e, s)) != STEP_CONTINUE)
 		return st;
 	return fn(e, s);
 }
 
+/* Which side of cond s is on, for an instruction that runs again on the
+ * other side: when both may hold, a copy where cond holds is queued at the
+ * same instruction and s goes on where cond does not. 1 or 0, or -1 when s
+ * ended. */
+static int split_rerun(struct mhse_engine *e, struct state *s, Z3_ast cond)
+{
+	struct state *other;
+
+	switch (engine__split(e, s, cond, &other)) {
+	case -1:
+		return -1;
+	case 1:
+		return 1;
+	case 2:
+		/* the instruction is counted once on either side */
+		other->insns--;
+		engine__queue(e, other);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* Sets up iteration f->loop_index of a bpf_loop in f's frame, the top one. */
+static void loop_iteration(struct state *s, struct sframe *f)
+{
+	for (int r = BPF_REG_1; r <= BPF_REG_5; r++)
+		s->regs[r] = sval_conc(0);
+	s->regs[BPF_REG_1] = sval_conc(f->loop_index);
+	s->regs[BPF_REG_2] = f->loop_ctx;
+	s->regs[BPF_REG_10] = sval_conc(MEM_ADDR(SREGION_STACK0 + s->depth, MHSE_STACK_SIZE));
+	s->pc = f->loop_callback;
+}
+
+enum step engine__loop_enter(struct mhse_engine *e, struct state *s, struct sval callback, struct sval nr, struct sval ctx)
+{
+	struct sframe *f;
+	enum step st;
+
+	if (!sval_is_conc(callback) || (callback.c & ~VM_PTR_INDEX_MASK) != VM_FUNC_PTR(0))
+		return engine__end(e, s, PATH_ERROR, "bpf_loop callback is not a function");
+	st = call_local(e, s, callback.c & VM_PTR_INDEX_MASK);
+	if (st != STEP_CONTINUE)
+		return st;
+	f = &s->frames[s->depth - 1];
+	f->loop = true;
+	f->loop_index = 0;
+	f->loop_nr = nr;
+	f->loop_callback = s->pc;
+	f->loop_ctx = ctx;
+	loop_iteration(s, f);
+	return STEP_PC_SET;
+}
+
+/* At the exit of a bpf_loop callback's frame f: STEP_PC_SET into the next
+ * iteration, or STEP_CONTINUE with the loop's result in r0 (the iterations
+ * run, stopping after one whose callback returned non-zero) and f an
+ * ordinary frame to return from. A state split here runs the exit again. */
+static enum step loop_next(struct mhse_engine *e, struct state *s, struct sframe *f)
+{
+	Z3_context z = e->ctx.z;
+	int side = split_rerun(e, s, Z3_mk_not(z, term_eq(e, sym_ast(&e->ctx, s->regs[BPF_REG_0]), 0)));
+
+	if (side < 0)
+		return STEP_DONE;
+	if (!side) {
+		side = split_rerun(e, s, Z3_mk_bvugt(z, sym_ast(&e->ctx, f->loop_nr), term_num(e, f->loop_index + 1, 64)));
+		if (side < 0)
+			return STEP_DONE;
+		f->loop_index++;
+		if (side) {
+			loop_iteration(s, f);
+			return STEP_PC_SET;
+		}
+		f->loop_index--;
+	}
+	s->regs[BPF_REG_0] = sval_conc((uint64_t)f->loop_index + 1);
+	f->loop = false;
+	return STEP_CONTINUE;
+}
+
 static enum step do_exit(struct mhse_engine *e, struct state *s)
 {
+	if (s->depth && s->frames[s->depth - 1].loop) {
+		enum step st = loop_next(e, s, &s->frames[s->depth - 1]);
+
+		if (st != STEP_CONTINUE)
+			return st;
+	}
 	if (s->depth) {
 		struct sframe *f = &s->frames[--s->depth];
 
@@ -889,29 +983,36 @@ static enum step do_exit(struct mhse_engine *e, struct state *s)
 		s->pc = f->ret_pc;
 		return STEP_CONTINUE;
 	}
-	/* A return value outside the hook's domain is a bug of its own. */
-	if (e->hook->ret_cnt) {
+	if (s->spin_lock_held)
+		return engine__end(e, s, PATH_ERROR, "exit while a bpf_spin_lock is held");
+	/* A return value outside the hook's domain is an error where the
+	 * verifier rejects it and a warning where the kernel warns at run
+	 * time (mhse_hook__ret_outside says how much of r0 it reads). */
+	if (e->hook->ret_cnt && e->hook->ret_outside != HOOK_RET_ALLOWED) {
 		Z3_context z = e->ctx.z;
+		unsigned bits = e->hook->ret_outside == HOOK_RET_REJECTED ? 64 : 32;
+		enum path_kind kind = e->hook->ret_outside == HOOK_RET_REJECTED ? PATH_ERROR : PATH_WARNING;
 		Z3_ast r0 = sym_ast(&e->ctx, s->regs[BPF_REG_0]), in_domain;
 		Z3_ast *alts = calloc(e->hook->ret_cnt, sizeof(*alts));
 		struct state *bad;
+		char msg[128];
 
 		if (!alts)
 			return STEP_FAILED;
+		if (bits < 64)
+			r0 = Z3_mk_extract(z, bits - 1, 0, r0);
 		for (size_t i = 0; i < e->hook->ret_cnt; i++)
-			alts[i] = Z3_mk_eq(z, Z3_mk_extract(z, 31, 0, r0), sym_num(&e->ctx, (uint64_t)e->hook->rets[i].value, 32));
+			alts[i] = Z3_mk_eq(z, r0, sym_num(&e->ctx, (uint64_t)e->hook->rets[i].value, bits));
 		in_domain = engine__simplify(e, Z3_mk_or(z, (unsigned)e->hook->ret_cnt, alts));
 		free(alts);
-		char msg[96];
-
-		snprintf(msg, sizeof(msg), "return value outside hook %s's domain", e->hook->name);
+		mhse_hook__ret_outside_message(e->hook, msg, sizeof(msg));
 		switch (engine__split(e, s, Z3_mk_not(z, in_domain), &bad)) {
 		case -1:
 			return STEP_DONE;
 		case 1:
-			return engine__end(e, s, PATH_ERROR, "%s", msg);
+			return engine__end(e, s, kind, "%s", msg);
 		case 2:
-			end_side(e, bad, PATH_ERROR, msg);
+			end_side(e, bad, kind, msg);
 			break;
 		default:
 			break;
@@ -930,36 +1031,62 @@ static enum step legacy_packet_load_fails(struct mhse_engine *e, struct state *s
 	return do_exit(e, s);
 }
 
+/* The byte at offset idx (64 bits, >= -l2_len) from the packet data, at
+ * buffer offset at: below the data, the link-layer header the hook's test
+ * run strips, as the interpreter's packet_byte. */
+static Z3_ast packet_byte(struct mhse_engine *e, struct state *s, Z3_ast idx, Z3_ast at)
+{
+	Z3_context z = e->ctx.z;
+	Z3_ast byte = Z3_mk_select(z, s->regions[SREGION_PKT]->array, at);
+	Z3_ast ethertype = e->hook->kernel_l2_ethertype ? engine__ctx_input(e, e->hook->kernel_l2_ethertype) : NULL;
+	Z3_ast l2 = Z3_mk_bvadd(z, idx, term_num(e, e->hook->kernel_l2_len, 64)), hdr = term_num(e, 0, 8);
+
+	if (!e->hook->kernel_l2_len)
+		return byte;
+	for (unsigned i = 0; ethertype && i < 2; i++)
+		hdr = Z3_mk_ite(z, term_eq(e, l2, 12 + i), Z3_mk_extract(z, 8 * i + 7, 8 * i, ethertype), hdr);
+	return Z3_mk_ite(z, Z3_mk_bvslt(z, idx, term_num(e, 0, 64)), hdr, byte);
+}
+
 /* LD_ABS/LD_IND as the interpreter's legacy_packet_load: a big-endian load
- * at imm (or src + imm), a signed 32-bit offset from the packet data. The
- * path splits on the offset's sign and on the packet length. */
+ * at imm (or src + imm), a signed 32-bit offset from the packet data, or
+ * from the network or link-layer header (SKF_NET_OFF, SKF_LL_OFF). The path
+ * splits on the offset's range and on the packet length. */
 static enum step legacy_packet_load(struct mhse_engine *e, struct state *s, const struct bpf_insn *insn)
 {
 	Z3_context z = e->ctx.z;
 	unsigned size = sem_size_bytes(insn->code);
 	struct sval off = sval_conc((uint64_t)(int64_t)insn->imm);
-	Z3_ast off64, at, fits, be = NULL;
+	Z3_ast off64, start, at, fits, be = NULL;
 	struct state *other;
+	int side;
 	enum step st;
 
+	if (!e->hook->has_packet)
+		return legacy_packet_load_fails(e, s);
 	if (BPF_MODE(insn->code) == BPF_IND)
 		off = sym_alu(&e->ctx, BPF_ALU | BPF_ADD | BPF_K, 0, s->regs[insn->src_reg], off);
 	off64 = Z3_mk_sign_ext(z, 32, Z3_mk_extract(z, 31, 0, sym_ast(&e->ctx, off)));
-	switch (engine__split(e, s, Z3_mk_bvslt(z, off64, sym_num(&e->ctx, 0, 64)), &other)) {
-	case -1:
+	start = off64;
+	if ((side = split_rerun(e, s, Z3_mk_bvslt(z, off64, term_num(e, 0, 64)))) < 0)
 		return STEP_DONE;
-	case 1:
-		return engine__end(e, s, PATH_UNSUPPORTED, "packet load at a negative offset (SKF_*_OFF)");
-	case 2:
-		end_side(e, other, PATH_UNSUPPORTED, "packet load at a negative offset (SKF_*_OFF)");
-		break;
-	default:
-		break;
+	if (side) {
+		if ((side = split_rerun(e, s, Z3_mk_bvsge(z, off64, term_num(e, (uint64_t)(int64_t)SKF_NET_OFF, 64)))) < 0)
+			return STEP_DONE;
+		if (side) {
+			start = Z3_mk_bvadd(z, off64, term_num(e, s->skb_net_off - (int64_t)SKF_NET_OFF, 64));
+		} else {
+			if ((side = split_rerun(e, s, Z3_mk_bvsge(z, off64, term_num(e, (uint64_t)(int64_t)SKF_LL_OFF, 64)))) < 0)
+				return STEP_DONE;
+			if (!side)
+				return legacy_packet_load_fails(e, s);
+			start = Z3_mk_bvadd(z, off64, term_num(e, (uint64_t)(-(int64_t)SKF_LL_OFF - e->hook->kernel_l2_len), 64));
+		}
+		start = engine__simplify(e, start);
 	}
-	if (!e->hook->has_packet)
-		return legacy_packet_load_fails(e, s);
-	at = Z3_mk_bvadd(z, sym_num(&e->ctx, s->pkt_lo, 64), off64);
-	fits = Z3_mk_bvule(z, Z3_mk_bvadd(z, at, sym_num(&e->ctx, size, 64)), s->pkt_hi);
+	/* start >= -l2_len: signed comparisons hold where the buffer offset wraps */
+	at = Z3_mk_bvadd(z, term_num(e, s->pkt_lo, 64), start);
+	fits = Z3_mk_bvsle(z, Z3_mk_bvadd(z, at, term_num(e, size, 64)), s->pkt_hi);
 	switch (engine__split(e, s, Z3_mk_not(z, fits), &other)) {
 	case -1:
 		return STEP_DONE;
@@ -975,12 +1102,12 @@ static enum step legacy_packet_load(struct mhse_engine *e, struct state *s, cons
 		break;
 	}
 	for (unsigned i = 0; i < size; i++) {
-		Z3_ast byte = Z3_mk_select(z, s->regions[SREGION_PKT]->array,
-					   Z3_mk_bvadd(z, at, sym_num(&e->ctx, i, 64)));
+		Z3_ast byte = packet_byte(e, s, Z3_mk_bvadd(z, start, term_num(e, i, 64)),
+					  Z3_mk_bvadd(z, at, term_num(e, i, 64)));
 
 		be = be ? Z3_mk_concat(z, be, byte) : byte;
 	}
-	s->regs[BPF_REG_0] = sym_from(&e->ctx, be, false);
+	s->regs[BPF_REG_0] = sym_from(&e->ctx, engine__simplify(e, be), false);
 	return STEP_CONTINUE;
 }
 
@@ -1395,12 +1522,18 @@ static int format_traces(struct mhse_engine *e, const struct state *s, struct as
 
 int engine__emit(struct state *s, int32_t helper, uint32_t map, Z3_ast data, uint32_t len)
 {
+	return engine__emit_sized(s, helper, map, data, len, NULL);
+}
+
+int engine__emit_sized(struct state *s, int32_t helper, uint32_t map, Z3_ast data, uint32_t len, Z3_ast len_term)
+{
 	struct event_record *ev = realloc(s->events, (s->event_cnt + 1) * sizeof(*ev));
 
 	if (!ev)
 		return -ENOMEM;
 	s->events = ev;
-	ev[s->event_cnt++] = (struct event_record){ .helper = helper, .map = map, .data = data, .len = len };
+	ev[s->event_cnt++] = (struct event_record){ .helper = helper, .map = map, .data = data, .len = len,
+						     .len_term = len_term };
 	return 0;
 }
 
@@ -1496,7 +1629,10 @@ static int build_path(struct mhse_engine *e, const struct state *s, struct assig
 		const struct event_record *ev = &s->events[i];
 		struct path_event *out = &p->events[p->event_cnt++];
 
-		*out = (struct path_event){ .helper = ev->helper, .map = ev->map, .len = ev->len };
+		uint64_t len = ev->len_term ? solver__eval(&e->solver, m, ev->len_term) : ev->len;
+
+		/* of the bytes read, the event holds as many as its length's value */
+		*out = (struct path_event){ .helper = ev->helper, .map = ev->map, .len = (uint32_t)(len < ev->len ? len : ev->len) };
 		out->data = malloc(ev->len ? ev->len : 1);
 		if (!out->data)
 			return -ENOMEM;
@@ -1557,6 +1693,7 @@ enum step engine__end(struct mhse_engine *e, struct state *s, enum path_kind kin
 	case PATH_UNSUPPORTED: e->stats.unsupported++; break;
 	case PATH_BUDGET: e->stats.budget++; break;
 	case PATH_TIMEOUT: e->stats.timeouts++; break;
+	case PATH_WARNING: e->stats.warnings++; break;
 	}
 	{
 		Z3_ast realisable = realisable_maps(e, s);
@@ -1813,9 +1950,15 @@ int mhse_engine__new(const struct mhse_object *obj, const struct mhse_prog *prog
 
 	if (!e)
 		return -ENOMEM;
+	/* what the kernel would not load must not reach Z3 */
+	if (prog->rejected) {
+		free(e);
+		return -EINVAL;
+	}
 	e->obj = obj;
 	e->prog = prog;
 	e->hook = hook;
+	e->helper_ctx = helper_context(hook->prog_type, prog->expected_attach_type);
 	e->opts = *opts;
 	if (!e->opts.max_insns)
 		e->opts.max_insns = DEFAULT_MAX_INSNS;

@@ -46,7 +46,7 @@ struct mhse_explore_opts {
 };
 
 struct engine_stats {
-	uint64_t paths, exits, errors, unsupported, budget, timeouts;
+	uint64_t paths, exits, errors, unsupported, budget, timeouts, warnings;
 	uint64_t forks, insns;
 	double time_s;
 	struct solver_stats solver;

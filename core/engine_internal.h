@@ -14,6 +14,7 @@ struct mhse_engine {
 	const struct mhse_object *obj;
 	const struct mhse_prog *prog;
 	const struct mhse_hook *hook;
+	int helper_ctx;                /* the program's helper context (helpers.h), -1 for none */
 	struct mhse_explore_opts opts;
 	enum map_policy_kind *policy;  /* per map */
 	struct sym_ctx ctx;
@@ -104,6 +105,9 @@ struct sval engine__nondet(struct mhse_engine *e, struct state *s, int32_t helpe
 int engine__trace(struct mhse_engine *e, struct state *s, const char *fmt, uint32_t fmt_len, const struct sval *args);
 /* Records an event: data (len * 8 bits) emitted by helper to map. */
 int engine__emit(struct state *s, int32_t helper, uint32_t map, Z3_ast data, uint32_t len);
+/* The same, for an event of len_term bytes (a 64-bit term whose values are
+ * at most len) of data: its first ones. */
+int engine__emit_sized(struct state *s, int32_t helper, uint32_t map, Z3_ast data, uint32_t len, Z3_ast len_term);
 
 /* Shorthands for helper models: a number of bits bits; a term equal to a
  * number; two conditions both, or either. */
@@ -127,6 +131,11 @@ static inline Z3_ast term_or(struct mhse_engine *e, Z3_ast a, Z3_ast b)
 	return Z3_mk_or(e->ctx.z, 2, (Z3_ast[]){ a, b });
 }
 
+/* bpf_loop: runs callback (a function value) for iteration 0 of nr (a
+ * 64-bit value below 2^32) in a frame of its own whose exit runs the next;
+ * STEP_PC_SET, or the state ended. */
+enum step engine__loop_enter(struct mhse_engine *e, struct state *s, struct sval callback, struct sval nr,
+			     struct sval ctx);
 /* Goes on with a state a helper forked off (side), after the rest of the
  * helper ran on it with outcome st: queued at the next instruction, or
  * dropped. STEP_FAILED only when the engine failed. */
@@ -136,14 +145,10 @@ enum step engine__finish_side(struct mhse_engine *e, struct state *side, enum st
  * in s->regs[0]); may fork. */
 typedef enum step (*sym_helper_fn)(struct mhse_engine *e, struct state *s);
 
-struct sym_helper {
-	int32_t id;
-	sym_helper_fn run;
-};
-
+/* The symbolic halves of a module's rows (core/helpers.h), in its list's order. */
 struct sym_helper_module {
-	const char *name;
-	const struct sym_helper *helpers;
+	const struct helper_module *conc;
+	const sym_helper_fn *run;
 	size_t cnt;
 	/* Derives context fields from the inputs, as the kernel does when it
 	 * builds the context (the symbolic counterpart of helper_module's); optional. */
@@ -159,9 +164,10 @@ extern const struct sym_helper_module sym_helpers_sock;
 extern const struct sym_helper_module sym_helpers_sockmap;
 extern const struct sym_helper_module sym_helpers_sk_lookup;
 
+/* The symbolic module of that name, or NULL. */
 const struct sym_helper_module *sym_helper_module_find(const char *name);
-
-sym_helper_fn sym_helper_find(const char *module, int32_t id);
+/* The symbolic half of row of a concrete module, or NULL. */
+sym_helper_fn sym_helper_of(const struct helper_module *mod, size_t row);
 
 /* The definition of map id (map_ids.h) on s: an object map, or an inner map
  * s found in a map-in-map; NULL for an id s does not have. */

@@ -85,10 +85,10 @@ static int referee(struct explore_run *run, const struct path_result *path)
 }
 
 /* The self-check replays a path before its test is written: with --tests
- * covering, a path whose replay adds no coverage gets no test (an error
- * path, or one the replay disagrees with, always gets one) and takes no
- * test number, so the workers of a --jobs run leave no gaps in the
- * numbering. A worker judges "adds coverage" by its own coverage: a test
+ * covering, a path whose replay adds no coverage gets no test (an error or
+ * warning path, or one the replay disagrees with, always gets one) and
+ * takes no test number, so the workers of a --jobs run leave no gaps in
+ * the numbering. A worker judges "adds coverage" by its own coverage: a test
  * may cover what another worker's already did. */
 static int on_path(void *arg, const struct path_result *path)
 {
@@ -118,6 +118,7 @@ static int on_path(void *arg, const struct path_result *path)
 		break;
 	case PATH_BUDGET: st->budget++; break;
 	case PATH_TIMEOUT: st->timeouts++; break;
+	case PATH_WARNING: st->warnings++; break;
 	default: break;
 	}
 	run->vm->insn_budget = selfcheck__insn_budget(path, run->max_insns);
@@ -131,7 +132,7 @@ static int on_path(void *arg, const struct path_result *path)
 		mismatch = true;
 		st->self_check_mismatches++;
 	}
-	if (run->opts->tests_covering && !mismatch && path->kind != PATH_ERROR &&
+	if (run->opts->tests_covering && !mismatch && path->kind != PATH_ERROR && path->kind != PATH_WARNING &&
 	    coverage__firsts(run->cov) == firsts) {
 		st->tests_not_covering++;
 	} else {
@@ -296,9 +297,10 @@ static int worker_stats_save(const char *dir, const struct run_stats *st)
 	f = fopen(path, "w");
 	if (!f)
 		return -errno;
-	fprintf(f, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %.9f %.9f %.3f %s\n",
+	fprintf(f, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %.9f %.9f %.3f %s\n",
 		(unsigned long long)st->paths, (unsigned long long)st->tests, (unsigned long long)st->errors,
-		(unsigned long long)st->unsupported, (unsigned long long)st->budget, (unsigned long long)st->timeouts,
+		(unsigned long long)st->warnings, (unsigned long long)st->unsupported, (unsigned long long)st->budget,
+		(unsigned long long)st->timeouts,
 		(unsigned long long)st->spurious, (unsigned long long)st->self_check_mismatches,
 		(unsigned long long)st->queries, (unsigned long long)st->z3_calls,
 		(unsigned long long)st->tests_not_covering, st->time_s, st->solver_time_s, st->peak_rss_mb,
@@ -364,7 +366,7 @@ static const char *budget_name(const char *name)
  * largest; the run ended by a budget if any worker was). */
 static int worker_stats_add(const char *dir, struct run_stats *st)
 {
-	unsigned long long n[11];
+	unsigned long long n[12];
 	double time_s, solver_s, rss;
 	char path[4200], line[512], ended[16];
 	FILE *f;
@@ -374,22 +376,24 @@ static int worker_stats_add(const char *dir, struct run_stats *st)
 	f = fopen(path, "r");
 	if (!f)
 		return -errno;
-	if (fscanf(f, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %lf %lf %lf %15s\n", &n[0], &n[1], &n[2],
-		   &n[3], &n[4], &n[5], &n[6], &n[7], &n[8], &n[9], &n[10], &time_s, &solver_s, &rss, ended) != 15) {
+	if (fscanf(f, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %lf %lf %lf %15s\n", &n[0], &n[1],
+		   &n[2], &n[3], &n[4], &n[5], &n[6], &n[7], &n[8], &n[9], &n[10], &n[11], &time_s, &solver_s, &rss,
+		   ended) != 16) {
 		fclose(f);
 		return -EINVAL;
 	}
 	st->paths += n[0];
 	st->tests += n[1];
 	st->errors += n[2];
-	st->unsupported += n[3];
-	st->budget += n[4];
-	st->timeouts += n[5];
-	st->spurious += n[6];
-	st->self_check_mismatches += n[7];
-	st->queries += n[8];
-	st->z3_calls += n[9];
-	st->tests_not_covering += n[10];
+	st->warnings += n[3];
+	st->unsupported += n[4];
+	st->budget += n[5];
+	st->timeouts += n[6];
+	st->spurious += n[7];
+	st->self_check_mismatches += n[8];
+	st->queries += n[9];
+	st->z3_calls += n[10];
+	st->tests_not_covering += n[11];
 	st->ended_by = st->ended_by ?: budget_name(ended);
 	st->time_s += time_s;
 	st->solver_time_s += solver_s;
@@ -586,6 +590,9 @@ void mhse_explore__print_summary(FILE *out, const struct run_stats *stats, size_
 		/* a hook the section's libbpf rule or the user did not give says where it came from */
 		if (s->hook_rule && s->hook_rule[0] != '-' && strcmp(s->hook_rule, "section"))
 			fprintf(out, "  hook %s by %s: %s\n", s->hook, s->hook_rule, s->hook_why);
+		if (s->warnings)
+			fprintf(out, "  warning: return value outside hook %s's domain (%llu paths)\n", s->hook,
+				(unsigned long long)s->warnings);
 		if (s->ended_by)
 			fprintf(out, "  ended by --%s: what was left unexplored has no tests\n", s->ended_by);
 		for (size_t r = 0; r < s->unsupported_reason_cnt; r++)

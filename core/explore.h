@@ -18,7 +18,7 @@ struct explore_opts {
 	const char *out_dir;
 	bool progress; /* a live progress line on stderr */
 	bool replay_kernel; /* referee every test in the kernel as it is written */
-	bool tests_covering; /* write only tests that add coverage (and errors) */
+	bool tests_covering; /* write only tests that add coverage (and errors, warnings) */
 	unsigned jobs;      /* worker processes sharing the path tree; 0 or 1: this one */
 };
 

@@ -263,3 +263,108 @@ void term_map__free(struct term_map *m)
 	free(m->vals);
 	memset(m, 0, sizeof(*m));
 }
+
+/* ---- unsigned bounds ---- */
+
+#define BOUNDS_MAX_VISITS 256
+
+struct bounds_walk {
+	Z3_context z;
+	unsigned visits;
+};
+
+static uint64_t width_max(unsigned bits)
+{
+	return bits >= 64 ? UINT64_MAX : (UINT64_C(1) << bits) - 1;
+}
+
+static void bounds(struct bounds_walk *w, Z3_ast t, uint64_t *lo, uint64_t *hi)
+{
+	Z3_context z = w->z;
+	unsigned bits = Z3_get_bv_sort_size(z, Z3_get_sort(z, t)), n, i, j;
+	uint64_t alo, ahi, blo, bhi, v;
+	Z3_app app;
+
+	*lo = 0;
+	*hi = width_max(bits);
+	if (bits > 64 || w->visits++ > BOUNDS_MAX_VISITS)
+		return;
+	if (Z3_get_numeral_uint64(z, t, &v)) {
+		*lo = *hi = v;
+		return;
+	}
+	if (Z3_get_ast_kind(z, t) != Z3_APP_AST)
+		return;
+	app = Z3_to_app(z, t);
+	n = Z3_get_app_num_args(z, app);
+	switch (Z3_get_decl_kind(z, Z3_get_app_decl(z, app))) {
+	case Z3_OP_BUREM: case Z3_OP_BUREM_I:
+		bounds(w, Z3_get_app_arg(z, app, 0), &alo, &ahi);
+		bounds(w, Z3_get_app_arg(z, app, 1), &blo, &bhi);
+		/* below the divisor (x % 0 is x), and never above the dividend */
+		*hi = blo ? (bhi - 1 < ahi ? bhi - 1 : ahi) : ahi;
+		return;
+	case Z3_OP_BADD:
+		*lo = *hi = 0;
+		for (i = 0; i < n; i++) {
+			bounds(w, Z3_get_app_arg(z, app, i), &alo, &ahi);
+			if (ahi > width_max(bits) - *hi) { /* may wrap */
+				*lo = 0;
+				*hi = width_max(bits);
+				return;
+			}
+			*lo += alo;
+			*hi += ahi;
+		}
+		return;
+	case Z3_OP_ZERO_EXT:
+		bounds(w, Z3_get_app_arg(z, app, 0), lo, hi);
+		return;
+	case Z3_OP_EXTRACT:
+		i = Z3_get_decl_int_parameter(z, Z3_get_app_decl(z, app), 0); /* high bit */
+		j = Z3_get_decl_int_parameter(z, Z3_get_app_decl(z, app), 1); /* low bit */
+		bounds(w, Z3_get_app_arg(z, app, 0), &alo, &ahi);
+		/* the bits from j up are monotone in the value when nothing lies above i */
+		if (i >= 63 || !(ahi >> (i + 1))) {
+			*lo = alo >> j;
+			*hi = ahi >> j;
+		}
+		return;
+	case Z3_OP_CONCAT:
+		*lo = *hi = 0;
+		for (i = 0; i < n; i++) {
+			Z3_ast a = Z3_get_app_arg(z, app, i);
+			unsigned abits = Z3_get_bv_sort_size(z, Z3_get_sort(z, a));
+
+			bounds(w, a, &alo, &ahi);
+			*lo = (abits >= 64 ? 0 : *lo << abits) | alo;
+			*hi = (abits >= 64 ? 0 : *hi << abits) | ahi;
+		}
+		return;
+	case Z3_OP_BAND:
+		for (i = 0; i < n; i++) {
+			bounds(w, Z3_get_app_arg(z, app, i), &alo, &ahi);
+			*hi = ahi < *hi ? ahi : *hi;
+		}
+		return;
+	case Z3_OP_BLSHR:
+		bounds(w, Z3_get_app_arg(z, app, 0), &alo, &ahi);
+		bounds(w, Z3_get_app_arg(z, app, 1), &blo, &bhi);
+		if (blo == bhi && blo < bits) {
+			*lo = alo >> blo;
+			*hi = ahi >> blo;
+		} else {
+			*hi = ahi;
+		}
+		return;
+	default:
+		return;
+	}
+}
+
+void sym_unsigned_bounds(Z3_context z, Z3_ast t, uint64_t *lo, uint64_t *hi)
+{
+	struct bounds_walk w = { .z = z };
+
+	bounds(&w, t, lo, hi);
+}

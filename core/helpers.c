@@ -274,40 +274,60 @@ static int helper_ringbuf_discard(struct mhse_vm *vm, uint64_t *regs)
 	return ringbuf_commit(vm, regs, false);
 }
 
+/* bpf_loop: the callback runs in a frame of its own (core/interp.c), once
+ * per iteration until one returns non-zero. */
+static int helper_loop(struct mhse_vm *vm, uint64_t *regs)
+{
+	uint32_t nr = (uint32_t)regs[1];
+
+	if (regs[4] || nr > BPF_MAX_LOOPS || !nr) {
+		regs[0] = regs[4] ? (uint64_t)-EINVAL : nr ? (uint64_t)-E2BIG : 0;
+		return 0;
+	}
+	return vm_loop_enter(vm, regs[2], nr, regs[3]);
+}
+
+/* bpf_spin_lock and bpf_spin_unlock: one program runs at a time here, so a
+ * lock is only the verifier's rules (a lock in a map value; nothing but
+ * its unlock while held, checked at every call and exit; no second lock),
+ * and its word, which user space never sees, is left as it is. */
+static int spin_lock_op(struct mhse_vm *vm, uint64_t *regs, bool lock)
+{
+	uint32_t region;
+
+	if (!mem_translate(&vm->mem, regs[1], 4, true, &region) ||
+	    (vm->mem.regions[region].kind != MEM_MAP_VALUE && vm->mem.regions[region].kind != MEM_GLOBAL))
+		return mhse_vm__fail(vm, VM_ERR_HELPER, "bpf_spin_%s of memory that is not a map value",
+				     lock ? "lock" : "unlock");
+	if (vm->spin_lock_held == lock)
+		return mhse_vm__fail(vm, VM_ERR_HELPER, lock ? "bpf_spin_lock while a lock is held" :
+							       "bpf_spin_unlock without a lock held");
+	vm->spin_lock_held = lock;
+	regs[0] = 0;
+	return 0;
+}
+
+static int helper_spin_lock(struct mhse_vm *vm, uint64_t *regs)
+{
+	return spin_lock_op(vm, regs, true);
+}
+
+static int helper_spin_unlock(struct mhse_vm *vm, uint64_t *regs)
+{
+	return spin_lock_op(vm, regs, false);
+}
+
+#define HELPER(name, contexts, concrete, symbolic) { BPF_FUNC_##name, contexts, concrete },
 static const struct helper_impl core_helpers[] = {
-	{ BPF_FUNC_map_lookup_elem, helper_map_lookup_elem },
-	{ BPF_FUNC_map_update_elem, helper_map_update_elem },
-	{ BPF_FUNC_map_delete_elem, helper_map_delete_elem },
-	{ BPF_FUNC_ktime_get_ns, helper_nondet_u64 },
-	{ BPF_FUNC_ktime_get_boot_ns, helper_nondet_u64 },
-	{ BPF_FUNC_ktime_get_coarse_ns, helper_nondet_u64 },
-	{ BPF_FUNC_jiffies64, helper_nondet_u64 },
-	{ BPF_FUNC_get_prandom_u32, helper_nondet_u32 },
-	{ BPF_FUNC_get_smp_processor_id, helper_nondet_u32 },
-	{ BPF_FUNC_get_numa_node_id, helper_nondet_u32 },
-	/* what a real skb's route and socket give, which the test run's has none of */
-	{ BPF_FUNC_get_route_realm, helper_nondet_u32 },
-	{ BPF_FUNC_get_cgroup_classid, helper_nondet_u32 },
-	{ BPF_FUNC_get_current_pid_tgid, helper_nondet_u64 },
-	{ BPF_FUNC_get_current_uid_gid, helper_nondet_u64 },
-	{ BPF_FUNC_get_current_cgroup_id, helper_nondet_u64 },
-	{ BPF_FUNC_get_func_ip, helper_nondet_u64 },
-	{ BPF_FUNC_get_attach_cookie, helper_nondet_u64 },
-	{ BPF_FUNC_get_socket_cookie, helper_nondet_u64 },
-	{ BPF_FUNC_csum_diff, helper_csum_diff },
-	{ BPF_FUNC_trace_printk, helper_trace_printk },
-	{ BPF_FUNC_perf_event_output, helper_perf_event_output },
-	{ BPF_FUNC_ringbuf_output, helper_ringbuf_output },
-	{ BPF_FUNC_ringbuf_reserve, helper_ringbuf_reserve },
-	{ BPF_FUNC_ringbuf_submit, helper_ringbuf_submit },
-	{ BPF_FUNC_ringbuf_discard, helper_ringbuf_discard },
+#include "core_helper_list.h"
 };
+#undef HELPER
 
 const struct helper_module helpers_core = { "core", core_helpers, sizeof(core_helpers) / sizeof(core_helpers[0]), NULL };
 
-static const struct helper_module *const modules[] = { &helpers_core, &helpers_xdp, &helpers_tc, &helpers_sockops,
-							  &helpers_kprobe, &helpers_sock, &helpers_sockmap,
-							  &helpers_sk_lookup };
+const struct helper_module *const helper_modules[] = { &helpers_core, &helpers_xdp, &helpers_tc, &helpers_sockops,
+						       &helpers_kprobe, &helpers_sock, &helpers_sockmap, &helpers_sk_lookup };
+const size_t helper_module_cnt = sizeof(helper_modules) / sizeof(helper_modules[0]);
 
 bool helper_changes_packet(int32_t id)
 {
@@ -342,16 +362,8 @@ bool helper_changes_packet(int32_t id)
 
 const struct helper_module *helper_module_find(const char *name)
 {
-	for (size_t i = 0; name && i < sizeof(modules) / sizeof(modules[0]); i++)
-		if (!strcmp(modules[i]->name, name))
-			return modules[i];
-	return NULL;
-}
-
-const struct helper_impl *helper_module_lookup(const struct helper_module *mod, int32_t id)
-{
-	for (size_t i = 0; mod && i < mod->cnt; i++)
-		if (mod->helpers[i].id == id)
-			return &mod->helpers[i];
+	for (size_t i = 0; name && i < helper_module_cnt; i++)
+		if (!strcmp(helper_modules[i]->name, name))
+			return helper_modules[i];
 	return NULL;
 }

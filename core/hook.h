@@ -50,6 +50,14 @@ enum hook_input {
 	HOOK_INPUT_RAW_MEM, /* r1 = memory, r2 = its length (conformance vectors) */
 };
 
+/* What the kernel does with a return value outside a hook's domain. */
+enum hook_ret_outside {
+	HOOK_RET_REJECTED, /* the verifier refuses a program that may return it (check_return_code's
+			    * ranges, on all 64 bits of r0): an error path */
+	HOOK_RET_WARNED,   /* the kernel runs it and warns (XDP's invalid action, on the u32 it reads) */
+	HOOK_RET_ALLOWED,  /* the domain only names values (tc: the verifier leaves r0 alone) */
+};
+
 struct hook_ret {
 	int64_t value;
 	char *name;
@@ -60,11 +68,6 @@ struct hook_ret {
 struct hook_l3_min {
 	uint16_t ethertype;
 	uint32_t min_len;
-};
-
-struct hook_helper {
-	int32_t id;
-	char *module; /* "core" or a hooks/<name> module implementing it */
 };
 
 struct mhse_hook {
@@ -83,8 +86,7 @@ struct mhse_hook {
 	uint32_t frame_size;           /* buffer bytes up to where the packet may grow (adjust_tail) */
 	struct hook_ret *rets;         /* return-value domain */
 	size_t ret_cnt;
-	struct hook_helper *helpers;   /* helpers modelled for the hook; none listed means every core helper */
-	size_t helper_cnt;
+	enum hook_ret_outside ret_outside; /* what the kernel does with a value outside it */
 	/* The context holds kernel pointers the program may read through
 	 * directly (BTF-typed, as fentry's arguments): a read of memory no
 	 * region of mhse's holds is kernel memory mhse does not model. */
@@ -103,6 +105,13 @@ struct mhse_hook {
 	uint32_t kernel_l2_len;
 	char *kernel_l2_ethertype;
 };
+
+/* Whether ret is outside hook's return domain as the kernel reads it: all
+ * 64 bits where the verifier checks, the low 32 where the kernel warns;
+ * never for a hook whose domain only names values. */
+bool mhse_hook__ret_outside(const struct mhse_hook *hook, uint64_t ret);
+/* The message of a path that returned outside the domain. */
+void mhse_hook__ret_outside_message(const struct mhse_hook *hook, char *buf, size_t len);
 
 /* Loads a spec by name (from the spec directory) or by path (contains '/'
  * or ends in .yaml). Returns 0 or a negative errno, logging "file:line: problem". */

@@ -12,11 +12,12 @@
  * function-reference targets, as the kernel does, and checks jump targets and
  * the fall-through at the end of each subprogram.
  *
- * Two kernel refusals are deliberately not encoding errors here: shifts by an
- * immediate at least the operand width and division or modulo by an immediate
- * zero. RFC 9669 defines their results (sem.h computes them) and the
- * conformance vectors run them; they are verifier policy, not malformed
- * instructions.
+ * Two kernel refusals are not encoding errors in insn_check: shifts by an
+ * immediate outside [0, width) and division or modulo by an immediate zero.
+ * RFC 9669 defines their results (sem.h computes them) and the conformance
+ * vectors run them; they are the verifier's policy (check_alu_op), which
+ * insn_check_load adds for programs meant to be loaded: what the kernel
+ * would not load, mhse does not explore or run.
  *
  * insn_disasm prints llvm-objdump 14's BPF syntax: decimal signed immediates
  * and offsets, "r" registers for loads and stores. Where LLVM 14 has no
@@ -513,6 +514,42 @@ int insn_check(const struct bpf_insn *insns, size_t cnt, size_t *bad_idx, char *
 		err = check_flow(insns, cnt, slots, bad_idx, msg, msg_len);
 	free(slots);
 	return err;
+}
+
+/* The immediates check_alu_op refuses; why names the first. */
+static int check_alu_imm(const struct bpf_insn *insn, char *why, size_t len)
+{
+	uint8_t op = BPF_OP(insn->code);
+	int32_t width = insn_class(insn) == BPF_ALU64 ? 64 : 32;
+
+	if (BPF_SRC(insn->code) != BPF_K)
+		return 0;
+	if ((op == BPF_DIV || op == BPF_MOD) && !insn->imm)
+		return fail(why, len, "%s by an immediate zero", op == BPF_DIV ? "division" : "modulo");
+	if ((op == BPF_LSH || op == BPF_RSH || op == BPF_ARSH) && (insn->imm < 0 || insn->imm >= width))
+		return fail(why, len, "invalid shift by %d (must be 0..%d)", insn->imm, width - 1);
+	return 0;
+}
+
+int insn_check_load(const struct bpf_insn *insns, size_t cnt, size_t *bad_idx, char *msg, size_t msg_len)
+{
+	size_t unused_idx;
+	char why[96];
+	int err = insn_check(insns, cnt, bad_idx, msg, msg_len);
+
+	if (err)
+		return err;
+	if (!bad_idx)
+		bad_idx = &unused_idx;
+	for (size_t i = 0; i < cnt; i += insn_is_ld_imm64(&insns[i]) ? 2 : 1) {
+		uint8_t cls = insn_class(&insns[i]);
+
+		if ((cls == BPF_ALU || cls == BPF_ALU64) && check_alu_imm(&insns[i], why, sizeof(why))) {
+			*bad_idx = i;
+			return fail(msg, msg_len, "insn %zu: %s", i, why);
+		}
+	}
+	return 0;
 }
 
 /* Disassembly */

@@ -60,6 +60,12 @@ static inline uint64_t insn_imm64(const struct bpf_insn *insn)
  * pairs. Returns 0, or -EINVAL with *bad_idx and msg set. */
 int insn_check(const struct bpf_insn *insns, size_t cnt, size_t *bad_idx, char *msg, size_t msg_len);
 
+/* insn_check, and the verifier's refusals of immediates whose result RFC 9669
+ * defines (shifts by an immediate outside [0, width), division or modulo by an
+ * immediate zero): what a program must pass before mhse explores or runs it,
+ * as the kernel loads it. Same returns as insn_check. */
+int insn_check_load(const struct bpf_insn *insns, size_t cnt, size_t *bad_idx, char *msg, size_t msg_len);
+
 /* Disassembles the instruction at idx in llvm-objdump's syntax into buf.
  * Returns the number of instruction slots it took (2 for LD_IMM64). */
 size_t insn_disasm(const struct bpf_insn *insns, size_t cnt, size_t idx, char *buf, size_t buf_len);

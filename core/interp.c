@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
 #include "interp.h"
 #include "log.h"
 #include "map_ids.h"
@@ -230,6 +231,7 @@ static int setup_input(struct mhse_vm *vm, const struct vm_input *in)
 	vm->redirect_target = 0;
 	vm->insns_executed = 0;
 	vm->tail_calls = 0;
+	vm->spin_lock_held = false;
 	vm->depth = 0;
 	vm->status = VM_OK;
 	vm->err_msg[0] = '\0';
@@ -360,27 +362,52 @@ static int atomic_op(struct mhse_vm *vm, const struct bpf_insn *insn)
 	return 0;
 }
 
-/* The legacy packet loads of socket filters: network byte order, and a
- * load past the packet ends the program with 0, as the kernel's
- * bpf_skb_load_helper_* calls make it. Returns 1 when the program ended. */
+/* The byte at offset off from the packet data, off >= -l2_len: below the
+ * data, the link-layer header the hook's test run strips (its addresses
+ * zero, its EtherType the context's, as core/replay.c builds it). */
+static uint8_t packet_byte(struct mhse_vm *vm, int64_t off)
+{
+	const struct mem_region *pkt = &vm->mem.regions[REGION_PKT];
+	const uint8_t *ethertype;
+	int64_t l2 = off + vm->hook->kernel_l2_len;
+
+	if (off >= 0)
+		return pkt->buf[vm->pkt_data + off];
+	ethertype = vm_ctx_field(vm, vm->hook->kernel_l2_ethertype);
+	return l2 < 12 || !ethertype ? 0 : ethertype[l2 - 12];
+}
+
+/* The legacy packet loads of socket filters and tc: network byte order, at
+ * a signed 32-bit offset from the packet data or, as the kernel's
+ * bpf_internal_load_pointer_neg_helper reads, from the network header
+ * (SKF_NET_OFF + k) or the link-layer header (SKF_LL_OFF + k). A load past
+ * the packet ends the program with 0, as the kernel's bpf_skb_load_helper_*
+ * calls make it. Returns 1 when the program ended. */
 static int legacy_packet_load(struct mhse_vm *vm, const struct bpf_insn *insn)
 {
 	const struct mem_region *pkt = &vm->mem.regions[REGION_PKT];
 	unsigned size = sem_size_bytes(insn->code);
-	int64_t off = insn->imm;
+	int64_t off = insn->imm, len = (int64_t)pkt->hi - vm->pkt_data;
+	uint64_t be = 0;
 
-	if (BPF_MODE(insn->code) == BPF_IND)
-		off = (int32_t)((uint32_t)vm->regs[insn->src_reg] + (uint32_t)insn->imm);
-	if (off < 0)
-		return mhse_vm__fail(vm, VM_ERR_UNSUPPORTED, "packet load at negative offset %lld (SKF_*_OFF)",
-				     (long long)off);
-	if ((uint64_t)off + size > pkt->hi - vm->pkt_data) {
+	if (!vm->hook || !vm->hook->has_packet) {
 		vm->regs[BPF_REG_0] = 0;
 		return 1;
 	}
-	uint64_t be = 0;
+	if (BPF_MODE(insn->code) == BPF_IND)
+		off = (int32_t)((uint32_t)vm->regs[insn->src_reg] + (uint32_t)insn->imm);
+	if (off < SKF_LL_OFF)
+		off = INT64_MIN;
+	else if (off < SKF_NET_OFF)
+		off += -(int64_t)SKF_LL_OFF - vm->hook->kernel_l2_len;
+	else if (off < 0)
+		off += -(int64_t)SKF_NET_OFF + vm->skb_net_off;
+	if (off == INT64_MIN || off + size > len) {
+		vm->regs[BPF_REG_0] = 0;
+		return 1;
+	}
 	for (unsigned i = 0; i < size; i++)
-		be = be << 8 | pkt->buf[vm->pkt_data + off + i];
+		be = be << 8 | packet_byte(vm, off + i);
 	vm->regs[BPF_REG_0] = be;
 	return 0;
 }
@@ -423,35 +450,38 @@ static int ld_imm64(struct mhse_vm *vm, const struct bpf_insn *insn)
 	}
 }
 
-static const struct helper_impl *find_helper(struct mhse_vm *vm, int32_t id)
+static const struct helper_impl *find_helper(struct mhse_vm *vm, int32_t id, int *err)
 {
-	const struct helper_impl *impl;
-	const struct mhse_hook *hook = vm->hook;
+	const struct helper_module *mod = vm->extra_helpers;
+	size_t row;
 
-	if (vm->extra_helpers && (impl = helper_module_lookup(vm->extra_helpers, id)))
-		return impl;
-	if (!hook || !hook->helper_cnt)
-		return helper_module_lookup(&helpers_core, id);
-	for (size_t i = 0; i < hook->helper_cnt; i++)
-		if (hook->helpers[i].id == id)
-			return helper_module_lookup(helper_module_find(hook->helpers[i].module), id);
-	return NULL;
+	for (size_t i = 0; mod && i < mod->cnt; i++)
+		if (mod->helpers[i].id == id)
+			return &mod->helpers[i];
+	*err = helper_resolve(id, vm->helper_ctx, &mod, &row);
+	return *err ? NULL : &mod->helpers[row];
 }
 
 static int call_helper(struct mhse_vm *vm, int32_t id)
 {
-	const struct helper_impl *impl = find_helper(vm, id);
+	int err = 0;
+	const struct helper_impl *impl = find_helper(vm, id, &err);
 	const char *name = helper_name(id);
 	const char *poisoned = id == MHSE_CORE_POISON_CALL ? mhse_prog__poisoned(vm->prog, vm->pc) : NULL;
 
 	/* the verifier rejects a reachable poisoned call: a program that cannot load */
 	if (poisoned)
 		return mhse_vm__fail(vm, VM_ERR_HELPER, "%s", poisoned);
-	/* a spec lists the helpers mhse models for its hook, where the kernel
-	 * allows more: any other is unmodelled, not a bug of the program's */
+	/* as the verifier: a helper the program's type may not call */
+	if (err == -EACCES)
+		return mhse_vm__fail(vm, VM_ERR_HELPER, "helper %s (%d) is not allowed in %s programs",
+				     name ? name : "?", id, helper_context_name(vm->helper_ctx));
 	if (!impl)
 		return mhse_vm__fail(vm, VM_ERR_UNSUPPORTED, "helper %s (%d) is not modelled in hook %s",
 				     name ? name : "?", id, vm->hook ? vm->hook->name : "-");
+	/* the verifier's rule: only bpf_spin_unlock while a lock is held */
+	if (vm->spin_lock_held && id != BPF_FUNC_spin_unlock)
+		return mhse_vm__fail(vm, VM_ERR_HELPER, "helper %s called while a bpf_spin_lock is held", name ? name : "?");
 	if (helper_changes_packet(id))
 		vm_packet_invalidate(vm);
 	return impl->run(vm, vm->regs);
@@ -465,13 +495,63 @@ static int call_local(struct mhse_vm *vm, size_t target)
 		return mhse_vm__fail(vm, VM_ERR_CALL, "call target %zu outside the program", target);
 	if (vm->depth + 1 >= MHSE_MAX_CALL_FRAMES)
 		return mhse_vm__fail(vm, VM_ERR_CALL, "call depth over %d frames", MHSE_MAX_CALL_FRAMES);
+	if (vm->spin_lock_held)
+		return mhse_vm__fail(vm, VM_ERR_CALL, "function call while a bpf_spin_lock is held");
 	f = &vm->frames[vm->depth++];
 	f->prog = vm->prog;
 	f->ret_pc = vm->pc + 1;
+	f->loop = false;
 	memcpy(f->saved, &vm->regs[BPF_REG_6], sizeof(f->saved));
 	vm->regs[BPF_REG_10] = MEM_ADDR(REGION_STACK0 + vm->depth, MHSE_STACK_SIZE);
 	vm->pc = target;
 	return 0;
+}
+
+/* Sets up iteration f->loop_index of a bpf_loop in f's frame (depth). */
+static void loop_iteration(struct mhse_vm *vm, struct vm_frame *f)
+{
+	uint64_t *regs = vm->regs;
+
+	memset(&regs[BPF_REG_1], 0, 5 * sizeof(*regs));
+	regs[BPF_REG_1] = f->loop_index;
+	regs[BPF_REG_2] = f->loop_ctx;
+	regs[BPF_REG_10] = MEM_ADDR(REGION_STACK0 + vm->depth, MHSE_STACK_SIZE);
+	vm->pc = f->loop_callback;
+}
+
+int vm_loop_enter(struct mhse_vm *vm, uint64_t callback, uint32_t nr, uint64_t ctx)
+{
+	struct vm_frame *f;
+
+	if ((callback & ~VM_PTR_INDEX_MASK) != VM_FUNC_PTR(0))
+		return mhse_vm__fail(vm, VM_ERR_HELPER, "bpf_loop callback 0x%llx is not a function",
+				     (unsigned long long)callback);
+	if (call_local(vm, callback & VM_PTR_INDEX_MASK))
+		return -1;
+	f = &vm->frames[vm->depth - 1];
+	f->loop = true;
+	f->loop_index = 0;
+	f->loop_nr = nr;
+	f->loop_callback = vm->pc;
+	f->loop_ctx = ctx;
+	loop_iteration(vm, f);
+	return 1;
+}
+
+/* At the exit of a bpf_loop callback's frame f: the next iteration (true),
+ * or the loop's result in r0 (false): the iterations run, as bpf_loop
+ * counts them, stopping after the one whose callback returned non-zero. */
+static bool loop_next(struct mhse_vm *vm, struct vm_frame *f)
+{
+	uint64_t *regs = vm->regs;
+
+	if (!regs[BPF_REG_0] && ++f->loop_index < f->loop_nr) {
+		loop_iteration(vm, f);
+		return true;
+	}
+	regs[BPF_REG_0] = regs[BPF_REG_0] ? f->loop_index + 1 : f->loop_nr;
+	f->loop = false;
+	return false;
 }
 
 static int callx(struct mhse_vm *vm, uint64_t target)
@@ -481,9 +561,11 @@ static int callx(struct mhse_vm *vm, uint64_t target)
 	if ((target & ~VM_PTR_INDEX_MASK) == VM_FUNC_PTR(0))
 		return call_local(vm, target & VM_PTR_INDEX_MASK);
 	if (target <= INT32_MAX) {
-		if (call_helper(vm, (int32_t)target))
+		int moved = call_helper(vm, (int32_t)target);
+
+		if (moved < 0)
 			return -1;
-		vm->pc++;
+		vm->pc += !moved;
 		return 0;
 	}
 	return mhse_vm__fail(vm, VM_ERR_CALL, "callx to 0x%llx, not a function", (unsigned long long)target);
@@ -506,6 +588,10 @@ int vm_tail_call(struct mhse_vm *vm, uint64_t map_ptr, uint64_t index)
 	memcpy(&prog_idx, slot, sizeof(prog_idx));
 	if (prog_idx >= vm->obj->prog_cnt)
 		return mhse_vm__fail(vm, VM_ERR_CALL, "program array %s slot %u holds no program", ms->def->name, idx);
+	if (vm->obj->progs[prog_idx].rejected)
+		return mhse_vm__fail(vm, VM_ERR_INSN, "program array %s slot %u holds %s, which the kernel would not load (insn %zu: %s)",
+				     ms->def->name, idx, vm->obj->progs[prog_idx].name, vm->obj->progs[prog_idx].rejected_insn,
+				     vm->obj->progs[prog_idx].rejected);
 	vm->tail_calls++;
 	vm->prog = &vm->obj->progs[prog_idx];
 	vm->pc = 0;
@@ -543,6 +629,12 @@ int mhse_vm__run(struct mhse_vm *vm, const struct mhse_prog *prog, const struct 
 	regs[BPF_REG_10] = MEM_ADDR(REGION_STACK0, MHSE_STACK_SIZE);
 	vm->prog = prog;
 	vm->pc = 0;
+	if (prog->rejected) {
+		vm->pc = prog->rejected_insn;
+		mhse_vm__fail(vm, VM_ERR_INSN, "the kernel would not load the program: %s", prog->rejected);
+		return -EINVAL;
+	}
+	vm->helper_ctx = vm->hook ? helper_context(vm->hook->prog_type, prog->expected_attach_type) : -1;
 
 	for (;;) {
 		const struct bpf_insn *insn;
@@ -577,10 +669,16 @@ int mhse_vm__run(struct mhse_vm *vm, const struct mhse_prog *prog, const struct 
 		case BPF_JMP32:
 			switch (BPF_OP(insn->code)) {
 			case BPF_EXIT:
+				if (!vm->depth && vm->spin_lock_held) {
+					mhse_vm__fail(vm, VM_ERR_INSN, "exit while a bpf_spin_lock is held");
+					break;
+				}
 				if (!vm->depth) {
 					*ret = regs[BPF_REG_0];
 					return 0;
 				}
+				if (vm->frames[vm->depth - 1].loop && loop_next(vm, &vm->frames[vm->depth - 1]))
+					continue;
 				{
 					struct vm_frame *f = &vm->frames[--vm->depth];
 
@@ -602,7 +700,7 @@ int mhse_vm__run(struct mhse_vm *vm, const struct mhse_prog *prog, const struct 
 				else if (insn->imm == BPF_FUNC_tail_call)
 					err = tail_call(vm);
 				else
-					err = call_helper(vm, insn->imm) ? -1 : (vm->pc++, 0);
+					err = (err = call_helper(vm, insn->imm)) < 0 ? -1 : (vm->pc += !err, 0);
 				if (err)
 					break;
 				continue;

@@ -44,12 +44,19 @@ struct vm_frame {
 	size_t ret_pc;
 	uint64_t saved[4]; /* r6-r9 */
 	uint32_t stack;    /* stack region of the frame */
+	/* a bpf_loop callback's frame: iteration loop_index of loop_nr runs
+	 * loop_callback with (index, loop_ctx) */
+	bool loop;
+	uint32_t loop_index, loop_nr;
+	size_t loop_callback;
+	uint64_t loop_ctx;
 };
 
 struct mhse_vm {
 	const struct mhse_object *obj;
 	const struct mhse_hook *hook;
 	const struct helper_module *hook_module; /* the hook's own module (spec key "module"), or NULL */
+	int helper_ctx;              /* the running program's helper context (helpers.h), -1 for none */
 	struct mem mem;
 	uint32_t fixed_regions;      /* regions that live across runs (map values of global data) */
 	struct map_state *maps;      /* by map id (map_ids.h): the object's maps, then inner maps */
@@ -60,6 +67,7 @@ struct mhse_vm {
 	struct vm_frame frames[MHSE_MAX_CALL_FRAMES];
 	unsigned depth;
 	unsigned tail_calls;
+	bool spin_lock_held;         /* between bpf_spin_lock and bpf_spin_unlock */
 	uint32_t pkt_data;           /* where the data starts in the packet buffer; the region's
 				      * window starts at the metadata before it */
 	uint32_t skb_net_off;        /* tc: the skb's network header, in bytes from the packet data */

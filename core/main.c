@@ -82,7 +82,8 @@ static const char usage_explore[] =
 	"usage: mhse [explore] [options] OBJECT\n"
 	"  Explores every feasible path of a program and writes one test per path,\n"
 	"  coverage and stats.json to the output directory.\n"
-	"  --prog NAME           the program (needed when the object has several)\n"
+	"  --prog NAME           the program (needed when the object has several); given\n"
+	"                        more than once, each in turn, into OUT/<program>/\n"
 	"  --all                 every program in turn, into OUT/<program>/\n"
 	"  --hook NAME|FILE      the hook spec (default: from the section name)\n"
 	"  --hooks FILE          per-program hooks, a YAML mapping PROGRAM: HOOK\n"
@@ -95,7 +96,7 @@ static const char usage_explore[] =
 	"  --jobs N              worker processes sharing the path tree (default: the cores)\n"
 	"  --shard I/N           explore only shard I of N of the path tree (docs/study.md)\n"
 	"  --tests all|covering  write every path's test (default), or only those adding\n"
-	"                        instruction or branch coverage, and errors\n"
+	"                        instruction or branch coverage, and errors and warnings\n"
 	"  --replay-kernel       referee every test in the running kernel as it is written\n"
 	"  --const NAME=VALUE    bind an extern symbol\n"
 	"  --map-size NAME=N     set a map's max_entries\n"
@@ -169,6 +170,7 @@ static int open_object(const struct common_opts *o, struct mhse_object **obj)
 	return 0;
 fail:
 	mhse_object__close(*obj);
+	*obj = NULL;
 	return EXIT_USAGE;
 }
 
@@ -218,8 +220,8 @@ struct run_opts {
 	bool json, trace, all, kernel;
 	bool tests_covering; /* --tests covering */
 	const char *packet, *maps, *nondet, *out, *policy, *search;
-	char **ctx, **map_policies;
-	int ctx_cnt, map_policy_cnt;
+	char **ctx, **map_policies, **progs;
+	int ctx_cnt, map_policy_cnt, prog_cnt;
 	double max_time;
 	uint64_t max_paths, max_insns, max_memory, seed;
 	uint64_t jobs; /* 0: the machine's cores */
@@ -283,6 +285,29 @@ static void hook_rule_of(const struct run_opts *o, const struct mhse_prog *prog,
 		*rule = mhse_hook_rule__name(prog->hook_rule);
 		*why = prog->hook_why;
 	}
+}
+
+/* "FILE: program P: insn N (SOURCE:LINE): what" */
+static void print_insn_error(const struct mhse_object *obj, const struct mhse_prog *prog, size_t insn,
+			     const char *what)
+{
+	const struct mhse_line *line = mhse_prog__line(obj, prog, insn);
+	char where[320] = "";
+
+	if (line && line->line)
+		snprintf(where, sizeof(where), " (%s:%u)", line->file, line->line);
+	else if (line)
+		snprintf(where, sizeof(where), " (%s)", line->file);
+	fprintf(stderr, "%s: program %s: insn %zu%s: %s\n", obj->path, prog->name, insn, where, what);
+}
+
+/* A program the kernel would not load is bad input. */
+static int check_loadable(const struct mhse_object *obj, const struct mhse_prog *prog)
+{
+	if (!prog->rejected)
+		return 0;
+	print_insn_error(obj, prog, prog->rejected_insn, prog->rejected);
+	return EXIT_BAD_INPUT;
 }
 
 /* The object and program a spec error is about: with --all, the same
@@ -353,7 +378,10 @@ static int parse_opts(int argc, char **argv, const char *usage, const int *allow
 		case 'j': o->json = true; break;
 		case OPT_CONST: push_arg(&o->common.consts, &o->common.const_cnt, optarg); break;
 		case OPT_MAP_SIZE: push_arg(&o->common.sizes, &o->common.size_cnt, optarg); break;
-		case OPT_PROG: o->common.prog = optarg; break;
+		case OPT_PROG:
+			o->common.prog = optarg;
+			push_arg(&o->progs, &o->prog_cnt, optarg);
+			break;
 		case OPT_HOOK: o->common.hook = optarg; break;
 		case OPT_BTF: o->common.btf = optarg; break;
 		case OPT_PACKET: o->packet = optarg; break;
@@ -424,6 +452,7 @@ static void free_opts(struct run_opts *o)
 	free(o->common.sizes);
 	free(o->ctx);
 	free(o->map_policies);
+	free(o->progs);
 	mhse_hook_map__free(&o->hooks);
 }
 
@@ -548,18 +577,10 @@ static int trace_insn(void *arg, const struct mhse_vm *vm, size_t pc, const uint
 	return 0;
 }
 
-static const char *ret_name(const struct mhse_hook *hook, uint64_t ret)
-{
-	for (size_t i = 0; i < hook->ret_cnt; i++)
-		if ((uint64_t)hook->rets[i].value == ret || (uint32_t)hook->rets[i].value == (uint32_t)ret)
-			return hook->rets[i].name;
-	return NULL;
-}
-
 static void print_run(struct mhse_vm *vm, const struct map_snapshot *snap, uint64_t ret,
 		      const uint8_t *in_pkt, uint32_t in_len)
 {
-	const char *name = ret_name(vm->hook, ret);
+	const char *name = test_return_name(vm->hook, ret);
 	uint32_t len;
 	const uint8_t *pkt = mhse_vm__packet(vm, &len);
 
@@ -603,7 +624,7 @@ static int cmd_run(int argc, char **argv)
 		goto out;
 	err = EXIT_USAGE;
 	prog = pick_prog(obj, o.common.prog);
-	if (!prog || (err = load_hook(&o, obj, prog, &hook)))
+	if (!prog || (err = check_loadable(obj, prog)) || (err = load_hook(&o, obj, prog, &hook)))
 		goto out;
 	err = EXIT_BAD_INPUT;
 	if (mhse_vm__new(obj, hook, &vm))
@@ -636,10 +657,7 @@ static int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	if (mhse_vm__run(vm, prog, &in, &ret)) {
-		const struct mhse_line *line = mhse_prog__line(obj, vm->prog, vm->err_pc);
-
-		fprintf(stderr, "%s: program %s: insn %zu%s%s%s%.0u%s: %s\n", obj->path, vm->prog->name, vm->err_pc,
-			line ? " (" : "", line ? line->file : "", line ? ":" : "", line ? line->line : 0, line ? ")" : "", vm->err_msg);
+		print_insn_error(obj, vm->prog, vm->err_pc, vm->err_msg);
 		err = EXIT_RUN_FAILED;
 		goto out;
 	}
@@ -696,6 +714,22 @@ static int engine_opts(const struct mhse_object *obj, const struct run_opts *o, 
 	return 0;
 }
 
+/* --maps FILE is read by the engine of each run; a malformed file is bad
+ * input, said once before any run starts, not a failed exploration. */
+static int check_maps_file(const struct mhse_object *obj, const char *path)
+{
+	struct mhse_vm *vm;
+	int err;
+
+	if (!path)
+		return 0;
+	if (mhse_vm__new(obj, NULL, &vm))
+		return EXIT_RUN_FAILED;
+	err = mhse_mapio__load(vm, path);
+	mhse_vm__free(vm);
+	return err == -ENOMEM ? EXIT_RUN_FAILED : err ? EXIT_BAD_INPUT : 0;
+}
+
 static int explore_one(const struct mhse_object *obj, const struct mhse_prog *prog, const struct run_opts *o,
 		       const struct mhse_explore_opts *eo, const char *out_dir, struct run_stats *stats)
 {
@@ -706,7 +740,7 @@ static int explore_one(const struct mhse_object *obj, const struct mhse_prog *pr
 	struct mhse_hook *hook;
 	int err;
 
-	err = load_hook(o, obj, prog, &hook);
+	err = check_loadable(obj, prog) ?: load_hook(o, obj, prog, &hook);
 	if (err)
 		return err;
 	hook_rule_of(o, prog, &stats->hook_rule, &stats->hook_why);
@@ -725,6 +759,15 @@ static int explore_one(const struct mhse_object *obj, const struct mhse_prog *pr
 	return 0;
 }
 
+/* Whether --prog named the program. */
+static bool named(const struct run_opts *o, const char *prog)
+{
+	for (int i = 0; i < o->prog_cnt; i++)
+		if (!strcmp(o->progs[i], prog))
+			return true;
+	return false;
+}
+
 static int cmd_explore(int argc, char **argv)
 {
 	static const int allowed[] = { OPT_PROG, OPT_ALL, OPT_HOOK, OPT_HOOKS, OPT_POLICY, OPT_MAP_POLICY, OPT_MAPS, OPT_SEARCH,
@@ -739,7 +782,8 @@ static int cmd_explore(int argc, char **argv)
 	const char *out;
 	int err = parse_opts(argc, argv, usage_explore, allowed, &o);
 
-	if (err || (err = open_object(&o.common, &obj)) || (err = engine_opts(obj, &o, &eo)))
+	if (err || (err = open_object(&o.common, &obj)) || (err = engine_opts(obj, &o, &eo)) ||
+	    (err = check_maps_file(obj, o.maps)))
 		goto out;
 	out = o.out ? o.out : "mhse-out";
 	stats = calloc(obj->prog_cnt ? obj->prog_cnt : 1, sizeof(*stats));
@@ -747,11 +791,19 @@ static int cmd_explore(int argc, char **argv)
 		err = EXIT_RUN_FAILED;
 		goto out;
 	}
-	if (o.all) {
+	for (int i = 0; !o.all && i < o.prog_cnt; i++) {
+		if (!pick_prog(obj, o.progs[i])) {
+			err = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (o.all || o.prog_cnt > 1) {
 		for (size_t i = 0; i < obj->prog_cnt; i++) {
 			char dir[4096];
 			int e;
 
+			if (!o.all && !named(&o, obj->progs[i].name))
+				continue;
 			snprintf(dir, sizeof(dir), "%s/%s", out, obj->progs[i].name);
 			e = explore_one(obj, &obj->progs[i], &o, &eo, dir, &stats[run_cnt]);
 			if (!e) {
@@ -773,7 +825,7 @@ static int cmd_explore(int argc, char **argv)
 		err = prog ? explore_one(obj, prog, &o, &eo, out, &stats[0]) : EXIT_USAGE;
 		run_cnt = 1; /* freed below even when the run failed */
 	}
-	if (run_cnt && !(err && !o.all))
+	if (run_cnt && !(err && !o.all && o.prog_cnt < 2))
 		mhse_explore__print_summary(stdout, stats, run_cnt);
 out:
 	for (size_t i = 0; stats && i < run_cnt; i++) {
@@ -807,6 +859,8 @@ static int cmd_replay(int argc, char **argv)
 		err = EXIT_USAGE;
 		goto out;
 	}
+	if (prog && (err = check_loadable(obj, prog)))
+		goto out;
 	if (!o.common.hook && !(prog ? prog : obj->prog_cnt == 1 ? &obj->progs[0] : NULL)) {
 		fprintf(stderr, "%s: %zu programs; name the tested one with --prog or its hook with --hook\n", obj->path,
 			obj->prog_cnt);

@@ -29,6 +29,16 @@ uint32_t map_ids__held(const struct path_map_entry *e)
 	return e->value ? (uint32_t)mem_load_le(e->value, 4) : UINT32_MAX;
 }
 
+static bool holds_map(const struct mhse_object *obj, const struct path_map_entry *e)
+{
+	return e->value && e->map < obj->map_cnt && map_is_map_in_map(obj->maps[e->map].type);
+}
+
+bool map_ids__holds_inner(const struct mhse_object *obj, const struct path_result *p, const struct path_map_entry *e)
+{
+	return holds_map(obj, e) && map_ids__holder(obj, p, map_ids__held(e)) == e;
+}
+
 const struct path_map_entry *map_ids__holder(const struct mhse_object *obj, const struct path_result *p, uint32_t id)
 {
 	if (id < obj->map_cnt)
@@ -36,7 +46,7 @@ const struct path_map_entry *map_ids__holder(const struct mhse_object *obj, cons
 	for (size_t i = 0; i < p->map_in_cnt; i++) {
 		const struct path_map_entry *e = &p->map_in[i];
 
-		if (e->map < obj->map_cnt && map_is_map_in_map(obj->maps[e->map].type) && map_ids__held(e) == id)
+		if (holds_map(obj, e) && map_ids__held(e) == id)
 			return e;
 	}
 	return NULL;
@@ -82,11 +92,9 @@ int map_ids__find(const struct mhse_object *obj, const struct path_result *p, co
 		return 0;
 	}
 	for (size_t i = 0; i < p->map_in_cnt; i++) {
-		uint32_t held = map_ids__held(&p->map_in[i]);
-
-		if (map_ids__holder(obj, p, held) == &p->map_in[i] &&
-		    !strcmp(map_ids__name(obj, p, held, buf, sizeof(buf)), name)) {
-			*id = held;
+		if (map_ids__holds_inner(obj, p, &p->map_in[i]) &&
+		    !strcmp(map_ids__name(obj, p, map_ids__held(&p->map_in[i]), buf, sizeof(buf)), name)) {
+			*id = map_ids__held(&p->map_in[i]);
 			return 0;
 		}
 	}

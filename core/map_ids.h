@@ -32,6 +32,8 @@ bool map_is_map_in_map(uint32_t type);
 const struct mhse_map *map_ids__inner_def(const struct mhse_object *obj, uint32_t outer);
 /* The id a map-in-map entry's value holds. */
 uint32_t map_ids__held(const struct path_map_entry *e);
+/* Whether e, an initial entry of p, is a map-in-map entry holding an inner map. */
+bool map_ids__holds_inner(const struct mhse_object *obj, const struct path_result *p, const struct path_map_entry *e);
 /* The initial entry of p that holds inner map id, or NULL. */
 const struct path_map_entry *map_ids__holder(const struct mhse_object *obj, const struct path_result *p, uint32_t id);
 /* The definition of map id as p knows it, or NULL for an id p does not name. */

@@ -1450,6 +1450,26 @@ static int build_progs(struct loader *ld)
 	return err;
 }
 
+/* The verifier's structural checks, once per program: what the kernel would
+ * not load must not reach the interpreter or the engine. */
+static int check_progs(struct loader *ld)
+{
+	for (size_t i = 0; i < ld->obj->prog_cnt; i++) {
+		struct mhse_prog *prog = &ld->obj->progs[i];
+		char msg[256], prefix[32];
+		size_t len;
+
+		if (!insn_check_load(prog->insns, prog->insn_cnt, &prog->rejected_insn, msg, sizeof(msg)))
+			continue;
+		/* the instruction is kept apart, for its source line */
+		len = (size_t)snprintf(prefix, sizeof(prefix), "insn %zu: ", prog->rejected_insn);
+		prog->rejected = strdup(strncmp(msg, prefix, len) ? msg : msg + len);
+		if (!prog->rejected)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 /* iproute2 places a tail-called program by its section name "ID/KEY": slot
  * KEY of the program array whose bpf_elf_map id is ID. */
 static int fill_iproute2_prog_slots(struct loader *ld)
@@ -1587,6 +1607,7 @@ int mhse_object__open_mem(const void *buf, size_t size, const char *name, const 
 	err = err ?: resolve_local_calls(&ld);
 	err = err ?: load_btf_ext(&ld);
 	err = err ?: build_progs(&ld);
+	err = err ?: check_progs(&ld);
 	err = err ?: fill_iproute2_prog_slots(&ld);
 	err = err ?: mhse_object__place_hooks(ld.obj);
 	err = err ?: default_max_entries(&ld, opts);
@@ -1661,6 +1682,7 @@ void mhse_object__close(struct mhse_object *obj)
 		free(prog->subprogs);
 		free(prog->line_of);
 		free_poisons(prog->poisons, prog->poison_cnt);
+		free(prog->rejected);
 	}
 	free(obj->progs);
 	for (size_t i = 0; i < obj->map_cnt; i++) {

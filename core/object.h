@@ -86,6 +86,11 @@ struct mhse_prog {
 	size_t sec_insn_off; /* offset of the entry function in its section, in instructions */
 	struct mhse_poison *poisons; /* instructions CO-RE left poisoned, by insn index */
 	size_t poison_cnt;
+	/* Why the kernel would not load the program (insn_check_load's reason)
+	 * and the instruction it names, NULL when it would: such a program is
+	 * neither explored nor run, and no program array holds it. */
+	char *rejected;
+	size_t rejected_insn;
 };
 
 /* An instruction whose CO-RE relocation failed, rewritten as libbpf rewrites

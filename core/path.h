@@ -15,11 +15,20 @@
 
 enum path_kind {
 	PATH_EXIT,        /* the program returned */
-	PATH_ERROR,       /* a bug: out-of-bounds or NULL access, return outside the hook's domain */
+	PATH_ERROR,       /* a bug: out-of-bounds or NULL access, return outside a domain the verifier enforces */
 	PATH_UNSUPPORTED, /* reached something mhse does not model */
 	PATH_BUDGET,      /* over the per-path instruction budget */
 	PATH_TIMEOUT,     /* a solver query on this path timed out */
+	PATH_WARNING,     /* the program returned a value the kernel warns about at run time (XDP's
+			   * invalid action, bpf_warn_invalid_xdp_action): a return, not an error */
 };
+
+/* Whether the program returned on the path (its return value, packet and
+ * maps are the test's expectations). */
+static inline bool path_returned(enum path_kind kind)
+{
+	return kind == PATH_EXIT || kind == PATH_WARNING;
+}
 
 struct path_map_entry {
 	uint32_t map;     /* index in the object's maps */
@@ -52,7 +61,7 @@ struct path_result {
 	char message[192];       /* for errors and unsupported: what happened */
 	uint32_t err_prog;       /* program index and instruction of the error */
 	uint32_t err_pc;
-	uint64_t ret;            /* r0 at exit (PATH_EXIT) */
+	uint64_t ret;            /* r0 at exit (path_returned) */
 	/* inputs */
 	uint8_t *packet_in;
 	uint32_t packet_in_len;

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/btf.h>
+#include "helpers.h"
 #include "insn.h"
 #include "object.h"
 #include "prog_refs.h"
@@ -59,45 +60,6 @@ static const struct {
 	CTX("bpf_sysctl", CGROUP_SYSCTL),
 	CTX("bpf_cgroup_dev_ctx", CGROUP_DEVICE),
 	{ "bpf_iter__", BPF_PROG_TYPE_TRACING, true }, /* every iterator target's */
-};
-
-/* Helpers one program type alone may call (Linux 6.1's *_func_proto). */
-static const struct {
-	int32_t helper;
-	uint32_t type;
-} type_helpers[] = {
-	{ BPF_FUNC_xdp_adjust_head, BPF_PROG_TYPE_XDP },
-	{ BPF_FUNC_xdp_adjust_tail, BPF_PROG_TYPE_XDP },
-	{ BPF_FUNC_xdp_adjust_meta, BPF_PROG_TYPE_XDP },
-	{ BPF_FUNC_xdp_load_bytes, BPF_PROG_TYPE_XDP },
-	{ BPF_FUNC_xdp_store_bytes, BPF_PROG_TYPE_XDP },
-	{ BPF_FUNC_xdp_get_buff_len, BPF_PROG_TYPE_XDP },
-	{ BPF_FUNC_redirect_map, BPF_PROG_TYPE_XDP },
-	{ BPF_FUNC_skb_vlan_push, BPF_PROG_TYPE_SCHED_CLS },
-	{ BPF_FUNC_skb_vlan_pop, BPF_PROG_TYPE_SCHED_CLS },
-	{ BPF_FUNC_skb_change_proto, BPF_PROG_TYPE_SCHED_CLS },
-	{ BPF_FUNC_skb_change_type, BPF_PROG_TYPE_SCHED_CLS },
-	{ BPF_FUNC_redirect_peer, BPF_PROG_TYPE_SCHED_CLS },
-	{ BPF_FUNC_redirect_neigh, BPF_PROG_TYPE_SCHED_CLS },
-	{ BPF_FUNC_msg_redirect_map, BPF_PROG_TYPE_SK_MSG },
-	{ BPF_FUNC_msg_redirect_hash, BPF_PROG_TYPE_SK_MSG },
-	{ BPF_FUNC_msg_apply_bytes, BPF_PROG_TYPE_SK_MSG },
-	{ BPF_FUNC_msg_cork_bytes, BPF_PROG_TYPE_SK_MSG },
-	{ BPF_FUNC_msg_pull_data, BPF_PROG_TYPE_SK_MSG },
-	{ BPF_FUNC_msg_push_data, BPF_PROG_TYPE_SK_MSG },
-	{ BPF_FUNC_msg_pop_data, BPF_PROG_TYPE_SK_MSG },
-	{ BPF_FUNC_sk_redirect_map, BPF_PROG_TYPE_SK_SKB },
-	{ BPF_FUNC_sk_redirect_hash, BPF_PROG_TYPE_SK_SKB },
-	{ BPF_FUNC_sock_ops_cb_flags_set, BPF_PROG_TYPE_SOCK_OPS },
-	{ BPF_FUNC_load_hdr_opt, BPF_PROG_TYPE_SOCK_OPS },
-	{ BPF_FUNC_store_hdr_opt, BPF_PROG_TYPE_SOCK_OPS },
-	{ BPF_FUNC_reserve_hdr_opt, BPF_PROG_TYPE_SOCK_OPS },
-	{ BPF_FUNC_sock_map_update, BPF_PROG_TYPE_SOCK_OPS },
-	{ BPF_FUNC_sock_hash_update, BPF_PROG_TYPE_SOCK_OPS },
-	{ BPF_FUNC_bind, BPF_PROG_TYPE_CGROUP_SOCK_ADDR },
-	{ BPF_FUNC_perf_prog_read_value, BPF_PROG_TYPE_PERF_EVENT },
-	{ BPF_FUNC_read_branch_records, BPF_PROG_TYPE_PERF_EVENT },
-	{ BPF_FUNC_override_return, BPF_PROG_TYPE_KPROBE },
 };
 
 /* The program types whose context is struct __sk_buff. */
@@ -173,14 +135,18 @@ static const char *btf_ctx_struct(const struct mhse_object *obj, const struct mh
 	return btf__name_by_offset(obj->btf, t->name_off);
 }
 
-/* The type of the only-one-type helper prog calls first in helper order, or UNSPEC. */
+/* The type of the only-one-type helper (core/helper_table.c) with the
+ * lowest id prog calls, or UNSPEC. */
 static uint32_t helper_type(const struct prog_refs *refs, int32_t *helper)
 {
-	for (size_t i = 0; i < sizeof(type_helpers) / sizeof(type_helpers[0]); i++)
-		if (prog_refs__calls(refs, type_helpers[i].helper)) {
-			*helper = type_helpers[i].helper;
-			return type_helpers[i].type;
+	for (int32_t id = 1; helper_name(id); id++) {
+		uint32_t type = helper_only_prog_type(id);
+
+		if (type != BPF_PROG_TYPE_UNSPEC && prog_refs__calls(refs, id)) {
+			*helper = id;
+			return type;
 		}
+	}
 	return BPF_PROG_TYPE_UNSPEC;
 }
 

@@ -325,8 +325,14 @@ static int split_array_range(struct mhse_engine *e, struct state *s, const struc
 {
 	Z3_context z = e->ctx.z;
 	Z3_ast idx32 = Z3_mk_extract(z, 31, 0, key);
+	uint64_t lo, hi;
 	struct state *c;
 
+	/* an index that is a hash modulo the size, plus a base the path fixed,
+	 * is in range by its bounds, which Z3 would have to bit-blast the hash for */
+	sym_unsigned_bounds(z, engine__simplify(e, idx32), &lo, &hi);
+	if (hi < def->max_entries)
+		return 1;
 	switch (engine__split(e, s, Z3_mk_bvuge(z, idx32, sym_num(&e->ctx, def->max_entries, 32)), &c)) {
 	case -1:
 		return -1;
@@ -680,7 +686,8 @@ static enum step tail_case(struct mhse_engine *e, struct state *s, uint32_t idx,
 			struct state *c;
 			int r;
 
-			if (obj->progs[p].type != e->prog->type)
+			/* no program array holds a program the kernel would not load */
+			if (obj->progs[p].type != e->prog->type || obj->progs[p].rejected)
 				continue;
 			c = engine__fork(e, s, Z3_mk_true(e->ctx.z));
 			if (!c)
@@ -704,6 +711,9 @@ static enum step tail_case(struct mhse_engine *e, struct state *s, uint32_t idx,
 	uint32_t p = (uint32_t)mem_load_le(s->regions[s->records[rec].region]->conc, 4);
 	if (p >= obj->prog_cnt)
 		return engine__end(e, s, PATH_ERROR, "program array %s holds no program %u", obj->maps[idx].name, p);
+	if (obj->progs[p].rejected)
+		return engine__end(e, s, PATH_ERROR, "program array %s holds %s, which the kernel would not load (insn %zu: %s)",
+				   obj->maps[idx].name, obj->progs[p].name, obj->progs[p].rejected_insn, obj->progs[p].rejected);
 	jump_to(s, obj, p);
 	return STEP_PC_SET;
 }

@@ -191,7 +191,7 @@ void replay_kernel__close(struct replay_kernel *rk)
 /* Returns 1 with *res set when the path itself keeps the kernel out. */
 static int path_not_replayable(const struct path_result *p, struct replay_result *res)
 {
-	if (p->kind != PATH_EXIT)
+	if (!path_returned(p->kind))
 		return verdict(res, REPLAY_NOT_REPLAYABLE, "error path (%s%s%s)", test_kind_name(p->kind),
 				p->message[0] ? ": " : "", p->message);
 	if (p->event_cnt)
@@ -399,7 +399,7 @@ static int fill_maps(struct replay_kernel *rk, const struct path_result *p, stru
 		uint32_t id;
 
 		map_ids__name(rk->obj, p, e->map, name, sizeof(name));
-		if (e->value && map_ids__holder(rk->obj, p, map_ids__held(e)) == e) {
+		if (map_ids__holds_inner(rk->obj, p, e)) {
 			err = mhse_kernel__add_inner(rk->k, (int)e->map, &id);
 			if (err || id != map_ids__held(e))
 				return verdict(res, REPLAY_NOT_REPLAYABLE, "map %s key %s: the kernel does not make its inner map (%s)",

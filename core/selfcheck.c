@@ -157,7 +157,7 @@ static int load_map_in(const struct map_set *set, const struct mhse_object *obj,
 		}
 		if (!e->value)
 			continue;
-		if (map_is_map_in_map(def->type) && map_ids__holder(obj, p, map_ids__held(e)) == e) {
+		if (map_ids__holds_inner(obj, p, e)) {
 			if (map_ids__held(e) != *set->cnt || !map_ids__inner_def(obj, e->map)) {
 				snprintf(reason, reason_len, "initial entry %zu holds inner map %u, expected %u", i,
 					 map_ids__held(e), *set->cnt);
@@ -278,15 +278,15 @@ static int describe_run(struct mhse_vm *vm, int run_err, uint64_t ret, struct re
 		snprintf(out->message, sizeof(out->message), "%s", vm->err_msg);
 		out->err_prog = prog;
 		out->err_pc = (uint32_t)vm->err_pc;
-	} else if (hook && hook->ret_cnt && !test_return_name(hook, ret)) {
-		out->kind = PATH_ERROR;
-		snprintf(out->message, sizeof(out->message), "return value outside hook %s's domain", hook->name);
+	} else if (hook && mhse_hook__ret_outside(hook, ret)) {
+		out->kind = hook->ret_outside == HOOK_RET_REJECTED ? PATH_ERROR : PATH_WARNING;
+		mhse_hook__ret_outside_message(hook, out->message, sizeof(out->message));
 		out->err_prog = prog;
 		out->err_pc = (uint32_t)vm->pc;
 	} else {
 		out->kind = PATH_EXIT;
 	}
-	out->ret = run_err ? 0 : ret;
+	out->ret = path_returned(out->kind) ? ret : 0;
 	/* raw-memory hooks report their memory where packet hooks report the packet */
 	if (hook && (hook->has_packet || hook->input == HOOK_INPUT_RAW_MEM)) {
 		uint32_t len;
@@ -448,6 +448,9 @@ static int compare_ending(const struct mhse_object *obj, const struct path_resul
 	if (a->kind == PATH_EXIT)
 		return mismatch(reason, reason_len, "exit with return %" PRId64 ", expected %s at insn %u",
 				(int64_t)a->ret, test_kind_name(e->kind), e->err_pc);
+	/* a warning is an exit: the rest compares its return, packet and maps */
+	if (e->kind == PATH_WARNING && a->kind == PATH_WARNING)
+		return 0;
 	if (e->kind != a->kind || e->err_prog != a->err_prog || e->err_pc != a->err_pc)
 		return mismatch(reason, reason_len, "%s at insn %u%s (%s), expected %s at insn %u%s",
 				test_kind_name(a->kind), a->err_pc, of_prog(obj, a->err_prog, e->err_prog, pa, sizeof(pa)),
@@ -585,7 +588,7 @@ int selfcheck__compare(const struct mhse_object *obj, const struct path_result *
 	if (compare_branches(obj, e, a, false, reason, reason_len) || compare_ending(obj, e, a, reason, reason_len) ||
 	    compare_nondet(e, a, reason, reason_len))
 		return 1;
-	if (e->kind != PATH_EXIT)
+	if (!path_returned(e->kind))
 		return 0;
 	if (e->ret != a->ret)
 		return mismatch(reason, reason_len, "return %" PRId64 ", expected %" PRId64, (int64_t)a->ret,

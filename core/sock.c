@@ -355,16 +355,11 @@ static int sock_sk_assign(struct mhse_vm *vm, uint64_t *regs)
 	return 0;
 }
 
+#define HELPER(name, contexts, concrete, symbolic) { BPF_FUNC_##name, contexts, concrete },
 static const struct helper_impl sock_helpers[] = {
-	{ BPF_FUNC_sk_lookup_tcp, sock_sk_lookup },
-	{ BPF_FUNC_sk_lookup_udp, sock_sk_lookup },
-	{ BPF_FUNC_skc_lookup_tcp, sock_skc_lookup },
-	{ BPF_FUNC_sk_release, sock_sk_release },
-	{ BPF_FUNC_sk_fullsock, sock_sk_fullsock },
-	{ BPF_FUNC_tcp_sock, sock_tcp_sock },
-	{ BPF_FUNC_get_listener_sock, sock_get_listener_sock },
-	{ BPF_FUNC_sk_assign, sock_sk_assign },
+#include "sock_helper_list.h"
 };
+#undef HELPER
 
 const struct helper_module helpers_sock = { "sock", sock_helpers, sizeof(sock_helpers) / sizeof(sock_helpers[0]),
 					    NULL };

@@ -585,16 +585,11 @@ enum step sock_sym_check_load(struct mhse_engine *e, struct state *s, uint32_t r
 	return STEP_CONTINUE;
 }
 
-static const struct sym_helper sock_helpers[] = {
-	{ BPF_FUNC_sk_lookup_tcp, sock_sk_lookup_tcp },
-	{ BPF_FUNC_sk_lookup_udp, sock_sk_lookup_udp },
-	{ BPF_FUNC_skc_lookup_tcp, sock_skc_lookup_tcp },
-	{ BPF_FUNC_sk_release, sock_sk_release },
-	{ BPF_FUNC_sk_fullsock, sock_sk_fullsock },
-	{ BPF_FUNC_tcp_sock, sock_tcp_sock },
-	{ BPF_FUNC_get_listener_sock, sock_get_listener_sock },
-	{ BPF_FUNC_sk_assign, sock_sk_assign },
+#define HELPER(name, contexts, concrete, symbolic) symbolic,
+static const sym_helper_fn sock_helpers[] = {
+#include "sock_helper_list.h"
 };
+#undef HELPER
 
-const struct sym_helper_module sym_helpers_sock = { "sock", sock_helpers, sizeof(sock_helpers) / sizeof(sock_helpers[0]),
+const struct sym_helper_module sym_helpers_sock = { &helpers_sock, sock_helpers, sizeof(sock_helpers) / sizeof(sock_helpers[0]),
 						    NULL };

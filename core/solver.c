@@ -337,16 +337,22 @@ static int collect_vars(Z3_context z, Z3_ast root, struct walk *w)
 
 	while (!err && w->depth) {
 		Z3_ast e = w->stack[--w->depth];
+		Z3_ast_kind kind = Z3_get_ast_kind(z, e);
 		Z3_app app;
 		int seen;
 
-		if (Z3_get_ast_kind(z, e) != Z3_APP_AST)
+		if (kind != Z3_APP_AST && kind != Z3_QUANTIFIER_AST)
 			continue;
 		seen = seen_add(w, Z3_get_ast_id(z, e));
 		if (seen < 0)
 			return seen;
 		if (seen)
 			continue;
+		/* a lambda (a packet edited at a symbolic place) depends on what its body reads */
+		if (kind == Z3_QUANTIFIER_AST) {
+			err = walk_push(w, Z3_get_quantifier_body(z, e));
+			continue;
+		}
 		if (w->seen_cnt > SOLVER_MAX_TERM_NODES)
 			return -E2BIG;
 		app = Z3_to_app(z, e);

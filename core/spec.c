@@ -425,41 +425,39 @@ static int parse_returns(struct spec_parser *p, yaml_node_t *seq)
 	return 0;
 }
 
-/* helpers: { module: [helper names] } */
-static int visit_helpers(struct spec_parser *p, const char *key, yaml_node_t *v, void *arg)
+static int parse_ret_outside(struct spec_parser *p, yaml_node_t *v)
 {
-	struct mhse_hook *hook = p->hook;
-	const struct helper_module *mod = helper_module_find(key);
-	size_t n;
+	static const char *const names[] = { [HOOK_RET_REJECTED] = "rejected", [HOOK_RET_WARNED] = "warned",
+					     [HOOK_RET_ALLOWED] = "allowed" };
+	const char *s = scalar(v);
 
-	(void)arg;
-	if (!mod)
-		return spec_error(p, v, "unknown helper module '%s'", key);
-	if (v->type != YAML_SEQUENCE_NODE)
-		return spec_error(p, v, "helpers of module %s must be a list", key);
-	n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
-	struct hook_helper *h = realloc(hook->helpers, (hook->helper_cnt + n + 1) * sizeof(*h));
-	if (!h)
-		return -ENOMEM;
-	hook->helpers = h;
-	for (size_t i = 0; i < n; i++) {
-		yaml_node_t *item = node_at(p, v->data.sequence.items.start[i]);
-		int32_t id = scalar(item) ? helper_id(scalar(item)) : -1;
-
-		if (id < 0)
-			return spec_error(p, item, "unknown helper '%s'", scalar(item) ?: "?");
-		if (!helper_module_lookup(mod, id))
-			return spec_error(p, item, "module %s does not implement helper %s", key, scalar(item));
-		for (size_t j = 0; j < hook->helper_cnt; j++)
-			if (hook->helpers[j].id == id)
-				return spec_error(p, item, "helper %s is listed twice", scalar(item));
-		hook->helpers[hook->helper_cnt].id = id;
-		hook->helpers[hook->helper_cnt].module = strdup(key);
-		if (!hook->helpers[hook->helper_cnt++].module)
-			return -ENOMEM;
+	for (size_t i = 0; s && i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(s, names[i])) {
+			p->hook->ret_outside = (enum hook_ret_outside)i;
+			return 0;
+		}
 	}
-	return 0;
+	return spec_error(p, v, "return_outside must be rejected, warned or allowed");
 }
+
+bool mhse_hook__ret_outside(const struct mhse_hook *hook, uint64_t ret)
+{
+	uint64_t mask = hook->ret_outside == HOOK_RET_REJECTED ? UINT64_MAX : UINT32_MAX;
+
+	if (!hook->ret_cnt || hook->ret_outside == HOOK_RET_ALLOWED)
+		return false;
+	for (size_t i = 0; i < hook->ret_cnt; i++)
+		if (((uint64_t)hook->rets[i].value & mask) == (ret & mask))
+			return false;
+	return true;
+}
+
+void mhse_hook__ret_outside_message(const struct mhse_hook *hook, char *buf, size_t len)
+{
+	snprintf(buf, len, "return value outside hook %s's domain%s", hook->name,
+		 hook->ret_outside == HOOK_RET_WARNED ? ", which the kernel warns about at run time" : "");
+}
+
 
 static int visit_top(struct spec_parser *p, const char *key, yaml_node_t *v, void *arg)
 {
@@ -517,7 +515,9 @@ static int visit_top(struct spec_parser *p, const char *key, yaml_node_t *v, voi
 		return for_each_pair(p, v, kernel_keys, visit_kernel, NULL);
 	if (!strcmp(key, "return"))
 		return parse_returns(p, v);
-	return for_each_pair(p, v, NULL, visit_helpers, NULL);
+	if (!strcmp(key, "return_outside"))
+		return parse_ret_outside(p, v);
+	return spec_error(p, v, "a spec lists no helpers: its prog_type says which it may call (core/helper_table.c)");
 }
 
 static int check_hook(struct spec_parser *p, yaml_node_t *root)
@@ -552,7 +552,8 @@ static int check_hook(struct spec_parser *p, yaml_node_t *root)
 static int parse_spec(struct spec_parser *p, FILE *f)
 {
 	static const char *const keys[] = { "name", "description", "prog_type", "module", "input", "context",
-					    "kernel_pointers", "packet", "return", "helpers", "kernel", NULL };
+					    "kernel_pointers", "packet", "return", "return_outside", "helpers", "kernel",
+					    NULL };
 	yaml_node_t *root;
 	int err = yaml_file__read(f, p->path, &p->doc);
 
@@ -683,11 +684,8 @@ void mhse_hook__free(struct mhse_hook *hook)
 		free(hook->fields[i].name);
 	for (size_t i = 0; i < hook->ret_cnt; i++)
 		free(hook->rets[i].name);
-	for (size_t i = 0; i < hook->helper_cnt; i++)
-		free(hook->helpers[i].module);
 	free(hook->fields);
 	free(hook->rets);
-	free(hook->helpers);
 	free(hook->kernel_l3_min);
 	free(hook->kernel_l2_ethertype);
 	free(hook->name);

@@ -45,6 +45,12 @@ struct sframe {
 	const struct mhse_prog *prog;
 	size_t ret_pc;
 	struct sval saved[4];
+	/* a bpf_loop callback's frame: iteration loop_index of loop_nr (a u32
+	 * term) runs loop_callback with (index, loop_ctx) */
+	bool loop;
+	uint32_t loop_index;
+	size_t loop_callback;
+	struct sval loop_nr, loop_ctx;
 };
 
 /* What a path learned about one map key (the consistent and lookup policies). */
@@ -69,6 +75,7 @@ struct event_record {
 	uint32_t map;
 	Z3_ast data;       /* len * 8 bits, as the bytes were when emitted; NULL when len is 0 */
 	uint32_t len;
+	Z3_ast len_term;   /* the event's length (64 bits, at most len) when a value decides it, or NULL */
 };
 
 struct nondet_value {
@@ -82,6 +89,7 @@ struct state {
 	size_t pc;
 	struct sframe frames[MHSE_MAX_CALL_FRAMES];
 	unsigned depth, tail_calls;
+	bool spin_lock_held;     /* between bpf_spin_lock and bpf_spin_unlock */
 	struct sregion **regions;
 	uint32_t region_cnt, region_cap;
 	const struct constraint **path;

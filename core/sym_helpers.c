@@ -175,12 +175,95 @@ static enum step sym_trace_printk(struct mhse_engine *e, struct state *s)
 	return STEP_CONTINUE;
 }
 
+/* bpf_loop: flags other than 0 are -EINVAL, more than BPF_MAX_LOOPS
+ * iterations -E2BIG, none 0; else the callback runs as a call frame
+ * (engine__loop_enter), as many times as nr_loops, a u32 that may be
+ * symbolic, allows. */
+static enum step sym_loop(struct mhse_engine *e, struct state *s)
+{
+	Z3_context z = e->ctx.z;
+	struct sval *r = s->regs;
+	Z3_ast nr = Z3_mk_zero_ext(z, 32, Z3_mk_extract(z, 31, 0, sym_ast(&e->ctx, r[1])));
+	enum step st;
+
+	if (!engine__split_ok(e, s, term_eq(e, sym_ast(&e->ctx, r[4]), 0), (uint64_t)-EINVAL, &st) ||
+	    !engine__split_ok(e, s, Z3_mk_bvule(z, nr, term_num(e, BPF_MAX_LOOPS, 64)), (uint64_t)-E2BIG, &st) ||
+	    !engine__split_ok(e, s, Z3_mk_not(z, term_eq(e, nr, 0)), 0, &st))
+		return st;
+	return engine__loop_enter(e, s, r[2],
+				  sval_is_conc(r[1]) ? sval_conc((uint32_t)r[1].c) :
+						       sym_from(&e->ctx, engine__simplify(e, nr), false),
+				  r[3]);
+}
+
+/* As helpers.c's spin_lock_op. */
+static enum step spin_lock_op(struct mhse_engine *e, struct state *s, bool lock)
+{
+	struct sval off;
+	uint32_t region;
+	enum step st = engine__resolve(e, s, s->regs[BPF_REG_1], 4, true, &region, &off);
+
+	if (st != STEP_CONTINUE)
+		return st;
+	if (s->regions[region]->kind != MEM_MAP_VALUE && s->regions[region]->kind != MEM_GLOBAL)
+		return engine__end(e, s, PATH_ERROR, "bpf_spin_%s of memory that is not a map value",
+				   lock ? "lock" : "unlock");
+	if (s->spin_lock_held == lock)
+		return engine__end(e, s, PATH_ERROR, "%s", lock ? "bpf_spin_lock while a lock is held" :
+								  "bpf_spin_unlock without a lock held");
+	s->spin_lock_held = lock;
+	s->regs[BPF_REG_0] = sval_conc(0);
+	return STEP_CONTINUE;
+}
+
+static enum step sym_spin_lock(struct mhse_engine *e, struct state *s)
+{
+	return spin_lock_op(e, s, true);
+}
+
+static enum step sym_spin_unlock(struct mhse_engine *e, struct state *s)
+{
+	return spin_lock_op(e, s, false);
+}
+
 static const struct mhse_map *map_arg(struct mhse_engine *e, const struct state *s, struct sval ptr, uint32_t type,
 				     uint32_t *idx)
 {
 	const struct mhse_map *def = policy__map(e, s, ptr, idx);
 
 	return def && def->type == type ? def : NULL;
+}
+
+/* The data of a helper's symbolic size argument: the verifier proves every
+ * size the register may hold within the memory (a path where one is past
+ * it is an error), so the bytes up to the end of the memory's region are
+ * read (*len of them) and the event keeps as many as the size's value. */
+static enum step sized_data(struct mhse_engine *e, struct state *s, struct sval addr, struct sval size, Z3_ast *data,
+			    uint32_t *len)
+{
+	struct sval off;
+	uint32_t region;
+	struct state *past;
+	enum step st = engine__resolve(e, s, addr, 0, false, &region, &off);
+
+	if (st != STEP_CONTINUE)
+		return st;
+	if (!sval_is_conc(off))
+		return engine__end(e, s, PATH_UNSUPPORTED, "a symbolic size at a symbolic offset");
+	*len = s->regions[region]->size > (uint32_t)off.c ? s->regions[region]->size - (uint32_t)off.c : 0;
+	switch (engine__split(e, s, Z3_mk_bvugt(e->ctx.z, sym_ast(&e->ctx, size), term_num(e, *len, 64)), &past)) {
+	case -1:
+		return STEP_DONE;
+	case 1:
+		return engine__end(e, s, PATH_ERROR, "a size past the end of its memory (%u bytes)", *len);
+	case 2:
+		engine__end(e, past, PATH_ERROR, "a size past the end of its memory (%u bytes)", *len);
+		break;
+	default:
+		break;
+	}
+	*data = NULL;
+	return *len ? engine__read_bytes(e, s, addr, *len, data) : STEP_CONTINUE;
 }
 
 /* As helpers.c: data, then ctx-len bytes of the packet from its data start. */
@@ -190,20 +273,26 @@ static enum step sym_perf_event_output(struct mhse_engine *e, struct state *s)
 	struct sval *r = s->regs;
 	const struct mhse_map *def;
 	uint64_t flags, ctx_len, index;
-	Z3_ast data = NULL;
-	uint32_t idx, size;
+	Z3_ast data = NULL, sized = NULL;
+	uint32_t idx, size = 0;
 	enum step st;
 
 	def = map_arg(e, s, r[2], BPF_MAP_TYPE_PERF_EVENT_ARRAY, &idx);
 	if (!def)
 		return engine__end(e, s, PATH_ERROR, "perf_event_output to a map that is not a perf event array");
-	if (!sval_is_conc(r[3]) || !sval_is_conc(r[5]))
-		return engine__end(e, s, PATH_UNSUPPORTED, "perf_event_output with symbolic flags or size");
+	if (!sval_is_conc(r[3]))
+		return engine__end(e, s, PATH_UNSUPPORTED, "perf_event_output with symbolic flags");
 	flags = r[3].c;
 	ctx_len = (flags & BPF_F_CTXLEN_MASK) >> 32;
 	index = flags & BPF_F_INDEX_MASK;
-	size = (uint32_t)r[5].c;
-	if (size) {
+	if (!sval_is_conc(r[5])) {
+		if (ctx_len)
+			return engine__end(e, s, PATH_UNSUPPORTED, "perf_event_output with a symbolic size and packet bytes");
+		st = sized_data(e, s, r[4], r[5], &data, &size);
+		if (st != STEP_CONTINUE)
+			return st;
+		sized = sym_ast(&e->ctx, r[5]);
+	} else if ((size = (uint32_t)r[5].c)) {
 		st = engine__read_bytes(e, s, r[4], size, &data);
 		if (st != STEP_CONTINUE)
 			return st;
@@ -244,8 +333,9 @@ static enum step sym_perf_event_output(struct mhse_engine *e, struct state *s)
 		return STEP_CONTINUE;
 	}
 	r[0] = sval_conc(0);
-	return engine__emit(s, BPF_FUNC_perf_event_output, idx, data, size + (uint32_t)ctx_len) ? STEP_FAILED :
-												 STEP_CONTINUE;
+	return engine__emit_sized(s, BPF_FUNC_perf_event_output, idx, data, size + (uint32_t)ctx_len, sized) ?
+		       STEP_FAILED :
+		       STEP_CONTINUE;
 }
 
 static enum step sym_ringbuf_output(struct mhse_engine *e, struct state *s)
@@ -332,35 +422,13 @@ static enum step sym_ringbuf_discard(struct mhse_engine *e, struct state *s)
 	return ringbuf_commit(e, s, false);
 }
 
-static const struct sym_helper core_helpers[] = {
-	{ BPF_FUNC_map_lookup_elem, sym_map_lookup },
-	{ BPF_FUNC_map_update_elem, sym_map_update },
-	{ BPF_FUNC_map_delete_elem, sym_map_delete },
-	{ BPF_FUNC_ktime_get_ns, sym_ktime_get_ns },
-	{ BPF_FUNC_ktime_get_boot_ns, sym_ktime_get_boot_ns },
-	{ BPF_FUNC_ktime_get_coarse_ns, sym_ktime_get_coarse_ns },
-	{ BPF_FUNC_jiffies64, sym_jiffies64 },
-	{ BPF_FUNC_get_prandom_u32, sym_get_prandom_u32 },
-	{ BPF_FUNC_get_smp_processor_id, sym_get_smp_processor_id },
-	{ BPF_FUNC_get_numa_node_id, sym_get_numa_node_id },
-	{ BPF_FUNC_get_route_realm, sym_get_route_realm },
-	{ BPF_FUNC_get_cgroup_classid, sym_get_cgroup_classid },
-	{ BPF_FUNC_get_current_pid_tgid, sym_get_current_pid_tgid },
-	{ BPF_FUNC_get_current_uid_gid, sym_get_current_uid_gid },
-	{ BPF_FUNC_get_current_cgroup_id, sym_get_current_cgroup_id },
-	{ BPF_FUNC_get_func_ip, sym_get_func_ip },
-	{ BPF_FUNC_get_attach_cookie, sym_get_attach_cookie },
-	{ BPF_FUNC_get_socket_cookie, sym_get_socket_cookie },
-	{ BPF_FUNC_csum_diff, sym_csum_diff },
-	{ BPF_FUNC_trace_printk, sym_trace_printk },
-	{ BPF_FUNC_perf_event_output, sym_perf_event_output },
-	{ BPF_FUNC_ringbuf_output, sym_ringbuf_output },
-	{ BPF_FUNC_ringbuf_reserve, sym_ringbuf_reserve },
-	{ BPF_FUNC_ringbuf_submit, sym_ringbuf_submit },
-	{ BPF_FUNC_ringbuf_discard, sym_ringbuf_discard },
+#define HELPER(name, contexts, concrete, symbolic) symbolic,
+static const sym_helper_fn core_helpers[] = {
+#include "core_helper_list.h"
 };
+#undef HELPER
 
-const struct sym_helper_module sym_helpers_core = { "core", core_helpers, sizeof(core_helpers) / sizeof(core_helpers[0]),
+const struct sym_helper_module sym_helpers_core = { &helpers_core, core_helpers, sizeof(core_helpers) / sizeof(core_helpers[0]),
 						    NULL };
 
 static const struct sym_helper_module *const modules[] = { &sym_helpers_core, &sym_helpers_xdp, &sym_helpers_tc,
@@ -370,18 +438,16 @@ static const struct sym_helper_module *const modules[] = { &sym_helpers_core, &s
 
 const struct sym_helper_module *sym_helper_module_find(const char *name)
 {
-	for (size_t m = 0; m < sizeof(modules) / sizeof(modules[0]); m++)
-		if (!strcmp(modules[m]->name, name))
+	for (size_t m = 0; name && m < sizeof(modules) / sizeof(modules[0]); m++)
+		if (!strcmp(modules[m]->conc->name, name))
 			return modules[m];
 	return NULL;
 }
 
-sym_helper_fn sym_helper_find(const char *module, int32_t id)
+sym_helper_fn sym_helper_of(const struct helper_module *mod, size_t row)
 {
-	const struct sym_helper_module *mod = sym_helper_module_find(module);
-
-	for (size_t i = 0; mod && i < mod->cnt; i++)
-		if (mod->helpers[i].id == id)
-			return mod->helpers[i].run;
+	for (size_t m = 0; m < sizeof(modules) / sizeof(modules[0]); m++)
+		if (modules[m]->conc == mod)
+			return row < modules[m]->cnt ? modules[m]->run[row] : NULL;
 	return NULL;
 }

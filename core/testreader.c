@@ -172,7 +172,8 @@ static int get_prog(const struct reader *r, const yaml_node_t *n, const char *wh
 
 static int read_kind(const struct reader *r, const yaml_node_t *n, enum path_kind *kind)
 {
-	static const enum path_kind kinds[] = { PATH_EXIT, PATH_ERROR, PATH_UNSUPPORTED, PATH_BUDGET, PATH_TIMEOUT };
+	static const enum path_kind kinds[] = { PATH_EXIT, PATH_ERROR, PATH_UNSUPPORTED, PATH_BUDGET, PATH_TIMEOUT,
+						PATH_WARNING };
 	const char *s;
 	int err = get_string(r, n, "kind", &s);
 
@@ -395,7 +396,7 @@ static int read_expected(const struct reader *r, const yaml_node_t *exp, struct 
 
 	if (!exp || exp->type != YAML_MAPPING_NODE)
 		return bad(r, exp, "expected an object", "expected");
-	if (p->kind == PATH_EXIT)
+	if (path_returned(p->kind))
 		err = get_u64(r, ret, "return", &p->ret);
 	if (!err)
 		err = get_hex(r, member(r, exp, "packet"), "expected packet", 0, &p->packet_out, &p->packet_out_len);

@@ -44,6 +44,7 @@ const char *test_kind_name(enum path_kind kind)
 	case PATH_UNSUPPORTED: return "unsupported";
 	case PATH_BUDGET: return "budget";
 	case PATH_TIMEOUT: return "timeout";
+	case PATH_WARNING: return "warning";
 	}
 	return "?";
 }
@@ -216,7 +217,7 @@ static void json_input(struct json_writer *w, const struct mhse_object *obj, con
 static void json_expected(struct json_writer *w, const struct mhse_object *obj, const struct mhse_hook *hook,
 			  const struct path_result *path)
 {
-	bool exited = path->kind == PATH_EXIT;
+	bool exited = path_returned(path->kind);
 
 	jsonw_object(w, "expected", false);
 	if (exited) {
@@ -479,6 +480,7 @@ static void emit_stats_object(struct json_writer *w, const char *key, const stru
 	jsonw_uint(w, "unsupported", s->unsupported);
 	jsonw_uint(w, "budget", s->budget);
 	jsonw_uint(w, "timeouts", s->timeouts);
+	jsonw_uint(w, "warnings", s->warnings);
 	jsonw_array(w, "unsupported_reasons", false);
 	for (size_t i = 0; i < s->unsupported_reason_cnt; i++) {
 		jsonw_object(w, NULL, true);

@@ -23,6 +23,9 @@ uint8_t *vm_ctx_field(struct mhse_vm *vm, const char *name);
 int vm__emit(struct mhse_vm *vm, int32_t helper, uint32_t map, const uint8_t *data, uint32_t len,
 	     const uint8_t *more, uint32_t more_len);
 void vm__clear_events(struct mhse_vm *vm);
+/* bpf_loop: runs the callback (a VM_FUNC_PTR) for iteration 0 of nr, in a
+ * frame of its own whose exit runs the next. Returns 1, or -1 on error. */
+int vm_loop_enter(struct mhse_vm *vm, uint64_t callback, uint32_t nr, uint64_t ctx);
 /* Jumps to the program in slot index of a program array: 1 when it did, 0
  * when the slot is empty or the limit is reached (the program goes on), -1 on error. */
 int vm_tail_call(struct mhse_vm *vm, uint64_t map_ptr, uint64_t index);

@@ -207,20 +207,11 @@ static int helper_send_signal(struct mhse_vm *vm, uint64_t *regs)
 	return 0;
 }
 
+#define HELPER(name, contexts, concrete, symbolic) { BPF_FUNC_##name, contexts, concrete },
 static const struct helper_impl kprobe_helpers[] = {
-	{ BPF_FUNC_probe_read, helper_probe_read },
-	{ BPF_FUNC_probe_read_str, helper_probe_read_str },
-	{ BPF_FUNC_probe_read_kernel, helper_probe_read_kernel },
-	{ BPF_FUNC_probe_read_kernel_str, helper_probe_read_kernel_str },
-	{ BPF_FUNC_probe_read_user, helper_probe_read_user },
-	{ BPF_FUNC_probe_read_user_str, helper_probe_read_user_str },
-	{ BPF_FUNC_get_current_comm, helper_get_current_comm },
-	{ BPF_FUNC_get_current_task, helper_get_current_task },
-	{ BPF_FUNC_get_current_task_btf, helper_get_current_task },
-	{ BPF_FUNC_get_stackid, helper_get_stackid },
-	{ BPF_FUNC_send_signal, helper_send_signal },
-	{ BPF_FUNC_send_signal_thread, helper_send_signal },
+#include "kprobe_helper_list.h"
 };
+#undef HELPER
 
 const struct helper_module helpers_kprobe = { "kprobe", kprobe_helpers,
 					      sizeof(kprobe_helpers) / sizeof(kprobe_helpers[0]), NULL };

@@ -352,20 +352,11 @@ static enum step sym_send_signal(struct mhse_engine *e, struct state *s)
 	return STEP_CONTINUE;
 }
 
-static const struct sym_helper kprobe_helpers[] = {
-	{ BPF_FUNC_probe_read, sym_probe_read },
-	{ BPF_FUNC_probe_read_str, sym_probe_read_str },
-	{ BPF_FUNC_probe_read_kernel, sym_probe_read_kernel },
-	{ BPF_FUNC_probe_read_kernel_str, sym_probe_read_kernel_str },
-	{ BPF_FUNC_probe_read_user, sym_probe_read_user },
-	{ BPF_FUNC_probe_read_user_str, sym_probe_read_user_str },
-	{ BPF_FUNC_get_current_comm, sym_get_current_comm },
-	{ BPF_FUNC_get_current_task, sym_get_current_task },
-	{ BPF_FUNC_get_current_task_btf, sym_get_current_task },
-	{ BPF_FUNC_get_stackid, sym_get_stackid },
-	{ BPF_FUNC_send_signal, sym_send_signal },
-	{ BPF_FUNC_send_signal_thread, sym_send_signal },
+#define HELPER(name, contexts, concrete, symbolic) symbolic,
+static const sym_helper_fn kprobe_helpers[] = {
+#include "kprobe_helper_list.h"
 };
+#undef HELPER
 
-const struct sym_helper_module sym_helpers_kprobe = { "kprobe", kprobe_helpers,
+const struct sym_helper_module sym_helpers_kprobe = { &helpers_kprobe, kprobe_helpers,
 						      sizeof(kprobe_helpers) / sizeof(kprobe_helpers[0]), NULL };

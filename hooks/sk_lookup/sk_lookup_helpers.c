@@ -33,9 +33,11 @@ static void sk_lookup_prepare_ctx(struct mhse_vm *vm)
 	}
 }
 
+#define HELPER(name, contexts, concrete, symbolic) { BPF_FUNC_##name, contexts, concrete },
 static const struct helper_impl sk_lookup_helpers[] = {
-	{ BPF_FUNC_sk_assign, sk_lookup_sk_assign },
+#include "sk_lookup_helper_list.h"
 };
+#undef HELPER
 
 const struct helper_module helpers_sk_lookup = { "sk_lookup", sk_lookup_helpers,
 						 sizeof(sk_lookup_helpers) / sizeof(sk_lookup_helpers[0]),

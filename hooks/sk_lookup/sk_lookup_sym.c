@@ -53,10 +53,12 @@ static int sk_lookup_prepare_ctx(struct mhse_engine *e, struct state *s)
 	return 0;
 }
 
-static const struct sym_helper sk_lookup_helpers[] = {
-	{ BPF_FUNC_sk_assign, sk_lookup_sk_assign },
+#define HELPER(name, contexts, concrete, symbolic) symbolic,
+static const sym_helper_fn sk_lookup_helpers[] = {
+#include "sk_lookup_helper_list.h"
 };
+#undef HELPER
 
-const struct sym_helper_module sym_helpers_sk_lookup = { "sk_lookup", sk_lookup_helpers,
+const struct sym_helper_module sym_helpers_sk_lookup = { &helpers_sk_lookup, sk_lookup_helpers,
 							 sizeof(sk_lookup_helpers) / sizeof(sk_lookup_helpers[0]),
 							 sk_lookup_prepare_ctx };

@@ -56,14 +56,11 @@ static int sockmap_msg_bytes(struct mhse_vm *vm, uint64_t *regs)
 	return 0;
 }
 
+#define HELPER(name, contexts, concrete, symbolic) { BPF_FUNC_##name, contexts, concrete },
 static const struct helper_impl sockmap_helpers[] = {
-	{ BPF_FUNC_msg_redirect_map, sockmap_msg_redirect_map },
-	{ BPF_FUNC_msg_redirect_hash, sockmap_msg_redirect_hash },
-	{ BPF_FUNC_sk_redirect_map, sockmap_sk_redirect_map },
-	{ BPF_FUNC_sk_redirect_hash, sockmap_sk_redirect_hash },
-	{ BPF_FUNC_msg_apply_bytes, sockmap_msg_bytes },
-	{ BPF_FUNC_msg_cork_bytes, sockmap_msg_bytes },
+#include "sockmap_helper_list.h"
 };
+#undef HELPER
 
 const struct helper_module helpers_sockmap = { "sockmap", sockmap_helpers,
 					       sizeof(sockmap_helpers) / sizeof(sockmap_helpers[0]), NULL };

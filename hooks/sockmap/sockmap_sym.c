@@ -68,14 +68,11 @@ static enum step sockmap_msg_bytes(struct mhse_engine *e, struct state *s)
 	return STEP_CONTINUE;
 }
 
-static const struct sym_helper sockmap_helpers[] = {
-	{ BPF_FUNC_msg_redirect_map, sockmap_msg_redirect_map },
-	{ BPF_FUNC_msg_redirect_hash, sockmap_msg_redirect_hash },
-	{ BPF_FUNC_sk_redirect_map, sockmap_sk_redirect_map },
-	{ BPF_FUNC_sk_redirect_hash, sockmap_sk_redirect_hash },
-	{ BPF_FUNC_msg_apply_bytes, sockmap_msg_bytes },
-	{ BPF_FUNC_msg_cork_bytes, sockmap_msg_bytes },
+#define HELPER(name, contexts, concrete, symbolic) symbolic,
+static const sym_helper_fn sockmap_helpers[] = {
+#include "sockmap_helper_list.h"
 };
+#undef HELPER
 
-const struct sym_helper_module sym_helpers_sockmap = { "sockmap", sockmap_helpers,
+const struct sym_helper_module sym_helpers_sockmap = { &helpers_sockmap, sockmap_helpers,
 						       sizeof(sockmap_helpers) / sizeof(sockmap_helpers[0]), NULL };

@@ -467,16 +467,11 @@ static void sockops_prepare_ctx(struct mhse_vm *vm)
 		memset(flags, 0, 4);
 }
 
+#define HELPER(name, contexts, concrete, symbolic) { BPF_FUNC_##name, contexts, concrete },
 static const struct helper_impl sockops_helpers[] = {
-	{ BPF_FUNC_setsockopt, sockops_setsockopt },
-	{ BPF_FUNC_getsockopt, sockops_getsockopt },
-	{ BPF_FUNC_sock_ops_cb_flags_set, sockops_cb_flags_set },
-	{ BPF_FUNC_load_hdr_opt, sockops_load_hdr_opt },
-	{ BPF_FUNC_store_hdr_opt, sockops_store_hdr_opt },
-	{ BPF_FUNC_reserve_hdr_opt, sockops_reserve_hdr_opt },
-	{ BPF_FUNC_sock_map_update, sockops_sock_map_update },
-	{ BPF_FUNC_sock_hash_update, sockops_sock_hash_update },
+#include "sockops_helper_list.h"
 };
+#undef HELPER
 
 const struct helper_module helpers_sockops = { "sockops", sockops_helpers,
 					       sizeof(sockops_helpers) / sizeof(sockops_helpers[0]),

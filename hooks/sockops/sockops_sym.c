@@ -483,17 +483,12 @@ static int sockops_prepare_ctx(struct mhse_engine *e, struct state *s)
 	return 0;
 }
 
-static const struct sym_helper sockops_helpers[] = {
-	{ BPF_FUNC_setsockopt, sockops_setsockopt },
-	{ BPF_FUNC_getsockopt, sockops_getsockopt },
-	{ BPF_FUNC_sock_ops_cb_flags_set, sockops_cb_flags_set },
-	{ BPF_FUNC_load_hdr_opt, sockops_load_hdr_opt },
-	{ BPF_FUNC_store_hdr_opt, sockops_store_hdr_opt },
-	{ BPF_FUNC_reserve_hdr_opt, sockops_reserve_hdr_opt },
-	{ BPF_FUNC_sock_map_update, sockops_sock_map_update },
-	{ BPF_FUNC_sock_hash_update, sockops_sock_hash_update },
+#define HELPER(name, contexts, concrete, symbolic) symbolic,
+static const sym_helper_fn sockops_helpers[] = {
+#include "sockops_helper_list.h"
 };
+#undef HELPER
 
-const struct sym_helper_module sym_helpers_sockops = { "sockops", sockops_helpers,
+const struct sym_helper_module sym_helpers_sockops = { &helpers_sockops, sockops_helpers,
 						       sizeof(sockops_helpers) / sizeof(sockops_helpers[0]),
 						       sockops_prepare_ctx };

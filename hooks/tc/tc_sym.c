@@ -1211,36 +1211,11 @@ static enum step tc_skb_under_cgroup(struct mhse_engine *e, struct state *s)
 	return STEP_CONTINUE;
 }
 
-static const struct sym_helper tc_helpers[] = {
-	{ BPF_FUNC_skb_load_bytes, tc_skb_load_bytes },
-	{ BPF_FUNC_skb_store_bytes, tc_skb_store_bytes },
-	{ BPF_FUNC_l3_csum_replace, tc_l3_csum_replace },
-	{ BPF_FUNC_l4_csum_replace, tc_l4_csum_replace },
-	{ BPF_FUNC_redirect, tc_redirect },
-	{ BPF_FUNC_set_hash, tc_set_hash },
-	{ BPF_FUNC_skb_change_type, tc_skb_change_type },
-	{ BPF_FUNC_csum_update, tc_csum_update },
-	{ BPF_FUNC_skb_pull_data, tc_skb_pull_data },
-	{ BPF_FUNC_skb_change_tail, tc_skb_change_tail },
-	{ BPF_FUNC_skb_change_head, tc_skb_change_head },
-	{ BPF_FUNC_skb_adjust_room, tc_skb_adjust_room },
-	{ BPF_FUNC_skb_set_tunnel_key, tc_skb_set_tunnel_key },
-	{ BPF_FUNC_get_hash_recalc, tc_get_hash_recalc },
-	{ BPF_FUNC_redirect_peer, tc_redirect_peer },
-	{ BPF_FUNC_redirect_neigh, tc_redirect_neigh },
-	{ BPF_FUNC_fib_lookup, tc_fib_lookup },
-	{ BPF_FUNC_skb_change_proto, tc_skb_change_proto },
-	{ BPF_FUNC_skb_load_bytes_relative, tc_skb_load_bytes_relative },
-	{ BPF_FUNC_skb_ecn_set_ce, tc_skb_ecn_set_ce },
-	{ BPF_FUNC_clone_redirect, tc_clone_redirect },
-	{ BPF_FUNC_skb_vlan_push, tc_skb_vlan_push },
-	{ BPF_FUNC_skb_vlan_pop, tc_skb_vlan_pop },
-	{ BPF_FUNC_skb_get_tunnel_key, tc_skb_get_tunnel_key },
-	{ BPF_FUNC_skb_get_tunnel_opt, tc_skb_get_tunnel_opt },
-	{ BPF_FUNC_skb_set_tunnel_opt, tc_skb_set_tunnel_opt },
-	{ BPF_FUNC_skb_under_cgroup, tc_skb_under_cgroup },
-	{ BPF_FUNC_check_mtu, tc_check_mtu },
+#define HELPER(name, contexts, concrete, symbolic) symbolic,
+static const sym_helper_fn tc_helpers[] = {
+#include "tc_helper_list.h"
 };
+#undef HELPER
 
-const struct sym_helper_module sym_helpers_tc = { "tc", tc_helpers, sizeof(tc_helpers) / sizeof(tc_helpers[0]),
+const struct sym_helper_module sym_helpers_tc = { &helpers_tc, tc_helpers, sizeof(tc_helpers) / sizeof(tc_helpers[0]),
 						  tc_prepare_ctx };

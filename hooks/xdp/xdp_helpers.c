@@ -136,6 +136,13 @@ static int xdp_load_bytes(struct mhse_vm *vm, uint64_t *regs)
 	return 0;
 }
 
+/* bpf_xdp_get_buff_len: the packet's length, from its data (no fragments here) */
+static int xdp_get_buff_len(struct mhse_vm *vm, uint64_t *regs)
+{
+	regs[0] = vm_packet(vm)->hi - vm->pkt_data;
+	return 0;
+}
+
 static int xdp_store_bytes(struct mhse_vm *vm, uint64_t *regs)
 {
 	const uint8_t *buf = mhse_vm__mem(vm, regs[3], (uint32_t)regs[4], false);
@@ -159,16 +166,10 @@ static int xdp_check_mtu(struct mhse_vm *vm, uint64_t *regs)
 	return check_mtu_run(vm, regs, vm_packet(vm)->hi - vm->pkt_data, false);
 }
 
+#define HELPER(name, contexts, concrete, symbolic) { BPF_FUNC_##name, contexts, concrete },
 static const struct helper_impl xdp_helpers[] = {
-	{ BPF_FUNC_xdp_adjust_head, xdp_adjust_head },
-	{ BPF_FUNC_xdp_adjust_tail, xdp_adjust_tail },
-	{ BPF_FUNC_xdp_adjust_meta, xdp_adjust_meta },
-	{ BPF_FUNC_redirect, xdp_redirect },
-	{ BPF_FUNC_redirect_map, xdp_redirect_map },
-	{ BPF_FUNC_xdp_load_bytes, xdp_load_bytes },
-	{ BPF_FUNC_xdp_store_bytes, xdp_store_bytes },
-	{ BPF_FUNC_fib_lookup, xdp_fib_lookup },
-	{ BPF_FUNC_check_mtu, xdp_check_mtu },
+#include "xdp_helper_list.h"
 };
+#undef HELPER
 
 const struct helper_module helpers_xdp = { "xdp", xdp_helpers, sizeof(xdp_helpers) / sizeof(xdp_helpers[0]), NULL };

@@ -206,6 +206,12 @@ static enum step sym_xdp_load_bytes(struct mhse_engine *e, struct state *s)
 	return xdp_bytes(e, s, false);
 }
 
+static enum step sym_xdp_get_buff_len(struct mhse_engine *e, struct state *s)
+{
+	s->regs[BPF_REG_0] = sym_from(&e->ctx, Z3_mk_bvsub(e->ctx.z, s->pkt_hi, num(e, s->pkt_lo)), false);
+	return STEP_CONTINUE;
+}
+
 static enum step sym_xdp_store_bytes(struct mhse_engine *e, struct state *s)
 {
 	return xdp_bytes(e, s, true);
@@ -228,16 +234,10 @@ static enum step sym_xdp_check_mtu(struct mhse_engine *e, struct state *s)
 	return sym_check_mtu(e, s, Z3_mk_extract(z, 31, 0, Z3_mk_bvsub(z, s->pkt_hi, num(e, s->pkt_lo))), false);
 }
 
-static const struct sym_helper xdp_helpers[] = {
-	{ BPF_FUNC_xdp_adjust_head, sym_xdp_adjust_head },
-	{ BPF_FUNC_xdp_adjust_tail, sym_xdp_adjust_tail },
-	{ BPF_FUNC_xdp_adjust_meta, sym_xdp_adjust_meta },
-	{ BPF_FUNC_redirect, sym_xdp_redirect },
-	{ BPF_FUNC_redirect_map, sym_xdp_redirect_map },
-	{ BPF_FUNC_xdp_load_bytes, sym_xdp_load_bytes },
-	{ BPF_FUNC_xdp_store_bytes, sym_xdp_store_bytes },
-	{ BPF_FUNC_fib_lookup, sym_xdp_fib_lookup },
-	{ BPF_FUNC_check_mtu, sym_xdp_check_mtu },
+#define HELPER(name, contexts, concrete, symbolic) symbolic,
+static const sym_helper_fn xdp_helpers[] = {
+#include "xdp_helper_list.h"
 };
+#undef HELPER
 
-const struct sym_helper_module sym_helpers_xdp = { "xdp", xdp_helpers, sizeof(xdp_helpers) / sizeof(xdp_helpers[0]), NULL };
+const struct sym_helper_module sym_helpers_xdp = { &helpers_xdp, xdp_helpers, sizeof(xdp_helpers) / sizeof(xdp_helpers[0]), NULL };

@@ -116,9 +116,11 @@ bad_spec missing "missing.yaml:4: field a: missing 'size'" 'name: missing
 context:
   size: 8
   fields: [ { name: a, offset: 0, access: read } ]'
-bad_spec module "module.yaml:3: unknown helper module 'nosuch'" 'name: module
+bad_spec module "module.yaml:2: unknown module 'nosuch'" 'name: module
+module: nosuch'
+bad_spec helpers "helpers.yaml:3: a spec lists no helpers: its prog_type says which it may call" 'name: helpers
 helpers:
-  nosuch: [map_lookup_elem]'
+  core: [map_lookup_elem]'
 bad_spec range "range.yaml:4: bad range: min 9 is above max 2" 'name: range
 context:
   size: 8
@@ -168,6 +170,62 @@ clang -O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -c "$tmp/nospec.bpf.c" 
 run --all --out "$tmp/nospec" "$tmp/nospec.o"
 check "no spec exit" rc_is 3
 check "no spec names each program" python3 -c 'import sys; l=open(sys.argv[1]).read().splitlines(); sys.exit(not (len(l)==2 and all(": program %s: unknown hook '"'"'lwt_in'"'"'" % p in x for p, x in zip(("first","second"), l))))' "$tmp/err"
+
+# Options naming what the object lacks are usage errors, said in one line, in
+# every command; a malformed --maps file is bad input before any run starts.
+for cmd in explore run info disasm replay; do
+	dir=; [ $cmd = replay ] && dir=$tmp
+	run $cmd --const NOSUCH=1 "$fw" $dir
+	check "$cmd unknown const exit" rc_is 2
+	check "$cmd unknown const message" err_is_one_line_with "$fw: --const NOSUCH=1: no such extern"
+	run $cmd --map-size nosuch=4 "$fw" $dir
+	check "$cmd unknown map size exit" rc_is 2
+	check "$cmd unknown map size message" err_is_one_line_with "$fw: --map-size nosuch=4: no such map"
+done
+printf 'port_policy: [ { key: "06 00 0050", value: 2 }\n' >"$tmp/unclosed.yaml"
+printf 'nosuch:\n  - { key: 1, value: 2 }\n' >"$tmp/nomap.yaml"
+printf 'port_policy:\n  - { key: "zz", value: 2 }\n' >"$tmp/badkey.yaml"
+for f in unclosed:2 nomap:1 badkey:2; do
+	run --policy concrete --maps "$tmp/${f%:*}.yaml" --max-paths 5 --out "$tmp/maps-out" "$fw"
+	check "explore --maps ${f%:*} exit" rc_is 3
+	check "explore --maps ${f%:*} message" err_is_one_line_with "${f%:*}.yaml:${f#*:}: "
+	run --all --maps "$tmp/${f%:*}.yaml" --max-paths 5 --out "$tmp/maps-out" "$fw"
+	check "explore --all --maps ${f%:*} exit" rc_is 3
+done
+
+# Instructions the kernel would not load (an invalid sign-extension width, a
+# 32-bit shift by 40) are bad input, named at their program and instruction,
+# never explored or run: each program of --all says why, and the others run.
+cat >"$tmp/badinsn.s" <<'S'
+	.section	xdp,"ax",@progbits
+	.globl	movsx
+	.type	movsx,@function
+movsx:
+	r0 = 0
+	.quad	0x00000000650062bf
+	exit
+	.globl	shift
+	.type	shift,@function
+shift:
+	r0 = 0
+	.quad	0x0000002800000274
+	exit
+	.globl	fine
+	.type	fine,@function
+fine:
+	r0 = 2
+	exit
+	.section	license,"aw",@progbits
+	.asciz	"GPL"
+S
+clang -target bpf -c "$tmp/badinsn.s" -o "$tmp/badinsn.o"
+run --all --max-paths 5 --out "$tmp/badinsn" "$tmp/badinsn.o"
+check "rejected insns exit" rc_is 3
+check "rejected insns each named" python3 -c 'import sys; l=open(sys.argv[1]).read().splitlines(); sys.exit(not (len(l)==2 and "program movsx: insn 1: invalid sign-extension width 25856" in l[0] and "program shift: insn 1: invalid shift by 40 (must be 0..31)" in l[1]))' "$tmp/err"
+check "rejected insns leave the others" out_has "fine  *xdp  *consistent  *1 "
+run run "$tmp/badinsn.o" --prog shift --packet "$syn"
+check "rejected insn run exit" rc_is 3
+check "rejected insn run message" err_is_one_line_with "badinsn.o: program shift: insn 1: invalid shift by 40"
 
 run run "$fw" --packet "$syn" --ctx nosuchfield=1
 check "bad ctx field" rc_is 2

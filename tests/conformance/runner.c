@@ -274,7 +274,7 @@ static int helper_unwind(struct mhse_vm *vm, uint64_t *regs)
 }
 
 static const struct helper_impl conformance_helper_impls[] = {
-	{ 5, helper_unwind },
+	{ 5, HC_ALL, helper_unwind },
 };
 
 static const struct helper_module conformance_helpers = {

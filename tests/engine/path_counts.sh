@@ -10,7 +10,7 @@
 # and mhse's own per-path budget).
 #
 # The counts are exact, worked out by hand in the same comment. Budget stops,
-# solver timeouts, spurious tests (paths no real map takes, which the lookup
+# solver timeouts, warnings, spurious tests (paths no real map takes, which the lookup
 # policy can make) and self-check mismatches must be 0 unless the line gives
 # their number. The entry program is the one named like the file.
 #
@@ -28,7 +28,7 @@ fail() {
 
 # The stats.json keys an expect line's keys stand for.
 declare -A stat_key=(
-	[paths]=paths [errors]=errors [unsupported]=unsupported [budget]=budget [timeouts]=timeouts
+	[paths]=paths [errors]=errors [unsupported]=unsupported [budget]=budget [timeouts]=timeouts [warnings]=warnings
 	[spurious]=spurious_tests [mismatches]=self_check_mismatches [insn_coverage]=insn_coverage_pct
 )
 
@@ -47,7 +47,7 @@ for key in sys.argv[2:]:
 check_line() {
 	local obj=$1 name=$2
 	shift 2
-	local -A want=([budget]=0 [timeouts]=0 [spurious]=0 [mismatches]=0)
+	local -A want=([budget]=0 [timeouts]=0 [warnings]=0 [spurious]=0 [mismatches]=0)
 	local -A got=()
 	local -a budget=(--max-time 60)
 	local word key policy dir problems=""

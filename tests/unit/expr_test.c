@@ -60,6 +60,43 @@ static uint64_t rnd(void)
 	return s;
 }
 
+static void expect_bounds(const char *what, Z3_ast t, uint64_t lo, uint64_t hi)
+{
+	uint64_t got_lo, got_hi;
+
+	sym_unsigned_bounds(ctx.z, t, &got_lo, &got_hi);
+	if (got_lo == lo && got_hi == hi) {
+		passed++;
+		return;
+	}
+	failed++;
+	printf("FAIL: bounds of %s: [%llu, %llu], expected [%llu, %llu]\n", what, (unsigned long long)got_lo,
+	       (unsigned long long)got_hi, (unsigned long long)lo, (unsigned long long)hi);
+}
+
+/* An array index as katran builds it: a hash modulo 127 plus a base the
+ * path fixed at 7 * 127, as Z3's simplifier splits it into bytes. */
+static void check_bounds(void)
+{
+	Z3_context z = ctx.z;
+	Z3_ast hash = Z3_mk_bvxor(z, Z3_mk_const(z, Z3_mk_string_symbol(z, "h1"), Z3_mk_bv_sort(z, 32)),
+				  Z3_mk_const(z, Z3_mk_string_symbol(z, "h2"), Z3_mk_bv_sort(z, 32)));
+	Z3_ast rem = Z3_mk_bvurem(z, Z3_mk_zero_ext(z, 32, hash), sym_num(&ctx, 127, 64));
+	Z3_ast idx = Z3_mk_bvadd(z, sym_num(&ctx, 889, 64), rem);
+	Z3_ast split = Z3_mk_concat(z, Z3_mk_extract(z, 31, 8, idx),
+				    Z3_mk_bvadd(z, sym_num(&ctx, 121, 8), Z3_mk_extract(z, 7, 0, rem)));
+
+	expect_bounds("an opaque hash", hash, 0, UINT32_MAX);
+	expect_bounds("hash % 127", rem, 0, 126);
+	expect_bounds("889 + hash % 127", idx, 889, 1015);
+	expect_bounds("its bits 31..8", Z3_mk_extract(z, 31, 8, idx), 3, 3);
+	expect_bounds("its low byte", Z3_mk_extract(z, 7, 0, idx), 0, 255);
+	expect_bounds("the index in bytes", split, 889, 1015);
+	expect_bounds("a sum that may wrap", Z3_mk_bvadd(z, hash, sym_num(&ctx, 1, 32)), 0, UINT32_MAX);
+	expect_bounds("a mask", Z3_mk_bvand(z, hash, sym_num(&ctx, 0xff0, 32)), 0, 0xff0);
+	expect_bounds("a shift", Z3_mk_bvlshr(z, hash, sym_num(&ctx, 28, 32)), 0, 15);
+}
+
 int main(void)
 {
 	static const uint64_t edges[] = { 0, 1, 2, 7, 31, 32, 33, 63, 64, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff,
@@ -136,6 +173,7 @@ int main(void)
 			}
 		}
 	}
+	check_bounds();
 	sym_ctx__fini(&ctx);
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed != 0;

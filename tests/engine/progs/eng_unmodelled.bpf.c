@@ -3,7 +3,7 @@
  * What mhse does not model ends a path as unsupported, never as an error
  * of the program's, and the other paths go on: an extern no loader bound (a
  * kernel variable declared __ksym, whose value a test could not carry), and
- * a helper the kernel allows XDP programs but the xdp spec does not list.
+ * a helper the kernel allows XDP programs but mhse does not model there.
  *
  * expect policy=consistent paths=3 errors=0 unsupported=2
  * expect policy=alloc paths=3 errors=0 unsupported=2
