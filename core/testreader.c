@@ -187,6 +187,52 @@ static int read_kind(const struct reader *r, const yaml_node_t *n, enum path_kin
 	return bad(r, n, "unknown kind", s);
 }
 
+/* A map value of size bytes: hex, or its size and runs of bytes over zeroes. */
+static int get_value(const struct reader *r, const yaml_node_t *n, uint32_t size, uint8_t **out)
+{
+	const yaml_node_t *runs;
+	uint32_t len, declared;
+	size_t cnt;
+	int err;
+
+	if (!n || n->type != YAML_MAPPING_NODE)
+		return get_hex(r, n, "value", size, out, &len);
+	err = get_u32(r, member(r, n, "size"), "value size", &declared);
+	if (err)
+		return err;
+	if (declared != size)
+		return bad(r, n, "value of the wrong size", "value");
+	runs = member(r, n, "bytes");
+	err = get_seq(r, runs, "value bytes", &cnt);
+	if (err)
+		return err;
+	*out = calloc(1, size ? size : 1);
+	if (!*out)
+		return -ENOMEM;
+	for (size_t i = 0; i < cnt; i++) {
+		const yaml_node_t *run = item(r, runs, i);
+		uint8_t *bytes = NULL;
+		uint32_t off;
+		size_t parts;
+
+		err = get_seq(r, run, "value run", &parts) ?: get_u32(r, item(r, run, 0), "run offset", &off) ?:
+		      get_hex(r, item(r, run, 1), "run bytes", 0, &bytes, &len);
+		if (!err && parts != 2)
+			err = bad(r, run, "expected [offset, bytes]", "value");
+		if (err) {
+			free(bytes);
+			return err;
+		}
+		if (off > size || len > size - off) {
+			free(bytes);
+			return bad(r, run, "bytes past the value's end", "value");
+		}
+		memcpy(*out + off, bytes, len);
+		free(bytes);
+	}
+	return 0;
+}
+
 /* A map-in-map entry's value: the name of the map it holds, an object map,
  * or the entry's own inner map ("outer[key]"), which takes the next id. */
 static int read_held_map(const struct reader *r, const yaml_node_t *value, const struct path_result *p,
@@ -249,7 +295,7 @@ static int read_entries(const struct reader *r, const yaml_node_t *list, const c
 		if (!err && !is_null(value) && input && map_is_map_in_map(def->type))
 			err = read_held_map(r, value, p, out, &inner_cnt);
 		else if (!err && !is_null(value))
-			err = get_hex(r, value, "value", def->value_size, &out->value, &len);
+			err = get_value(r, value, def->value_size, &out->value);
 		if (err)
 			return err;
 	}

@@ -168,6 +168,38 @@ static int pcap_append(struct test_writer *tw, const struct path_result *path)
 	return 0;
 }
 
+/* A map value: hex, or for a large one its size and its runs of non-zero
+ * bytes (a path reads little of a 256 KiB scratch value; the rest is zero). */
+static void json_value(struct json_writer *w, const uint8_t *value, uint32_t size)
+{
+	if (!value || size <= TEST_VALUE_HEX_MAX) {
+		jsonw_hex(w, "value", value, size);
+		return;
+	}
+	jsonw_object(w, "value", true);
+	jsonw_uint(w, "size", size);
+	jsonw_array(w, "bytes", true);
+	for (uint32_t i = 0; i < size;) {
+		uint32_t end = i, zeros = 0;
+
+		if (!value[i]) {
+			i++;
+			continue;
+		}
+		/* a run ends at TEST_VALUE_GAP zeroes in a row */
+		for (; end < size && zeros < TEST_VALUE_GAP; end++)
+			zeros = value[end] ? 0 : zeros + 1;
+		end -= zeros;
+		jsonw_array(w, NULL, true);
+		jsonw_uint(w, NULL, i);
+		jsonw_hex(w, NULL, value + i, end - i);
+		jsonw_end(w);
+		i = end;
+	}
+	jsonw_end(w);
+	jsonw_end(w);
+}
+
 /* A map-in-map's value is the name of the map it holds (map_ids.h). */
 static void json_entries(struct json_writer *w, const char *key, const struct mhse_object *obj,
 			 const struct path_result *path, const struct path_map_entry *entries, size_t cnt)
@@ -188,7 +220,7 @@ static void json_entries(struct json_writer *w, const char *key, const struct mh
 			jsonw_string(w, "value", map_ids__name(obj, path, map_ids__held(&entries[i]), name, sizeof(name)));
 		} else {
 			jsonw_hex(w, "key", entries[i].key, def->key_size);
-			jsonw_hex(w, "value", entries[i].value, def->value_size);
+			json_value(w, entries[i].value, def->value_size);
 		}
 		jsonw_end(w);
 	}
