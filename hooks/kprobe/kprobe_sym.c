@@ -53,15 +53,18 @@ static void nondet_bytes(struct mhse_engine *e, struct state *s, int32_t helper,
 }
 
 /* The n bytes at dst before the helper writes them. */
-static void old_bytes(struct mhse_engine *e, struct state *s, uint32_t region, struct sval off, uint32_t n,
-		      Z3_ast *out)
+static int old_bytes(struct mhse_engine *e, struct state *s, uint32_t region, struct sval off, uint32_t n,
+		     Z3_ast *out)
 {
 	for (uint32_t i = 0; i < n; i++) {
 		struct sval at = sval_is_conc(off) ? sval_conc(off.c + i) :
-			sym_alu(&e->ctx, BPF_ALU64 | BPF_ADD | BPF_K, 0, off, sval_conc(i));
+			sym_alu(&e->ctx, BPF_ALU64 | BPF_ADD | BPF_K, 0, off, sval_conc(i)), v;
 
-		out[i] = sym_byte(&e->ctx, sregion__read(&e->ctx, s->regions[region], at, 1), 0);
+		if (state__read(&e->ctx, s, region, at, 1, &v))
+			return -ENOMEM;
+		out[i] = sym_byte(&e->ctx, v, 0);
 	}
+	return 0;
 }
 
 static enum step write_bytes(struct mhse_engine *e, struct state *s, uint32_t region, struct sval off, uint32_t n,
@@ -224,7 +227,11 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 			st = STEP_FAILED;
 			goto out;
 		}
-		old_bytes(e, s, region, off, size, dst);
+		if (old_bytes(e, s, region, off, size, dst)) {
+			free(as_user);
+			st = STEP_FAILED;
+			goto out;
+		}
 		memcpy(as_user, dst, size * sizeof(*dst));
 		kernel_len = copy_string(e, src, dst, size, false);
 		user_len = copy_string(e, src, as_user, size, true);
@@ -283,9 +290,10 @@ static enum step sym_get_current_comm(struct mhse_engine *e, struct state *s)
 	if (src && dst) {
 		for (uint32_t i = 0; i < size.c; i++)
 			src[i] = i < TASK_COMM_LEN ? comm[i] : term_num(e, 0, 8);
-		old_bytes(e, s, region, off, (uint32_t)size.c, dst);
+		st = old_bytes(e, s, region, off, (uint32_t)size.c, dst) ? STEP_FAILED : STEP_CONTINUE;
 		copy_string(e, src, dst, (uint32_t)size.c, true);
-		st = write_bytes(e, s, region, off, (uint32_t)size.c, dst);
+		if (st == STEP_CONTINUE)
+			st = write_bytes(e, s, region, off, (uint32_t)size.c, dst);
 	} else {
 		st = STEP_FAILED;
 	}
