@@ -35,6 +35,7 @@
 #include "packet_edit.h"
 #include "sem.h"
 #include "sock_sym.h"
+#include "testwriter.h"
 #include "trace_format.h"
 #include "vm_internal.h"
 
@@ -290,10 +291,10 @@ static struct sval region_offset(struct mhse_engine *e, struct sval addr, uint32
 static void describe_region(const struct state *s, uint32_t region, char *buf, size_t len)
 {
 	static const char *const names[] = { "stack", "ctx", "packet", "map value", "global data", "memory",
-					     "helper memory", "freed memory" };
+					     "helper memory", "freed memory", "kernel memory" };
 	const struct sregion *r = s->regions[region];
 
-	snprintf(buf, len, "%s (%u bytes)", r->kind < 8 ? names[r->kind] : "?", r->size);
+	snprintf(buf, len, "%s (%u bytes)", r->kind < sizeof(names) / sizeof(names[0]) ? names[r->kind] : "?", r->size);
 }
 
 /* The pointer one past the packet's last byte, as the context gives it. */
@@ -395,6 +396,98 @@ static void window_add(struct state *s, uint32_t region, Z3_ast base, int64_t lo
 		.lo = lo, .hi = hi, .region = region };
 }
 
+/* ---- kernel memory ---- */
+
+#define KOBJ_HALF (KOBJ_SPAN / 2)
+
+/* The region of the kernel object a pointer term names, made on first use:
+ * fresh bytes, lying apart from mhse's regions, from the first pages and
+ * from every other object (unless NULL), so that a test lists its bytes by
+ * address and a replay finds them there. Returns the region or -ENOMEM. */
+static int kernel_object(struct mhse_engine *e, struct state *s, Z3_ast base)
+{
+	Z3_context z = e->ctx.z;
+	Z3_ast sep[3];
+	struct kobject *k;
+	int id;
+
+	for (size_t i = 0; i < s->kobj_cnt; i++)
+		if (s->kobjs[i].base == base)
+			return (int)s->kobjs[i].region;
+	id = state__add_region(s, MEM_KERNEL, KOBJ_SPAN, false, -1);
+	if (id < 0 || sregion__set_fresh(s->regions[id], sym_fresh_bytes(&e->ctx, &s->fresh_cnt, "kmem")))
+		return -ENOMEM;
+	k = realloc(s->kobjs, (s->kobj_cnt + 1) * sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	s->kobjs = k;
+	if (!Z3_is_numeral_ast(z, base)) {
+		sep[0] = Z3_mk_bvuge(z, base, term_num(e, MEM_REGION_SPACE_END + KOBJ_HALF, 64));
+		sep[1] = Z3_mk_bvule(z, base, term_num(e, UINT64_MAX - KOBJ_HALF, 64));
+		sep[2] = Z3_mk_true(z);
+		for (size_t i = 0; i < s->kobj_cnt; i++) {
+			Z3_ast other = s->kobjs[i].base, span = term_num(e, KOBJ_SPAN, 64);
+			Z3_ast apart = term_and(e, Z3_mk_bvuge(z, Z3_mk_bvsub(z, base, other), span),
+						Z3_mk_bvuge(z, Z3_mk_bvsub(z, other, base), span));
+
+			sep[2] = term_and(e, sep[2], term_or(e, term_eq(e, other, 0), apart));
+		}
+		if (engine__constrain(e, s, engine__simplify(e, term_or(e, term_eq(e, base, 0), Z3_mk_and(z, 3, sep)))))
+			return -ENOMEM;
+	}
+	s->kobjs[s->kobj_cnt++] = (struct kobject){ .base = base, .region = (uint32_t)id };
+	return id;
+}
+
+enum step engine__kernel_read(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, Z3_ast *out,
+			      Z3_ast *base)
+{
+	int64_t c = 0;
+	Z3_ast acc = NULL;
+	int id;
+
+	*base = sval_is_conc(addr) ? term_num(e, addr.c, 64) : window_base(e, addr, &c);
+	if (c < -KOBJ_HALF || c > KOBJ_HALF - (int64_t)len)
+		return engine__end(e, s, PATH_UNSUPPORTED, "read of %u bytes at %lld bytes from a kernel pointer, past "
+				   "the %u bytes around it mhse models", len, (long long)c, KOBJ_SPAN);
+	id = kernel_object(e, s, *base);
+	if (id < 0)
+		return STEP_FAILED;
+	for (uint32_t i = 0; i < len; i++) {
+		struct sval v;
+		Z3_ast byte;
+
+		if (state__read(&e->ctx, s, (uint32_t)id, sval_conc((uint64_t)(KOBJ_HALF + c + i)), 1, &v))
+			return STEP_FAILED;
+		byte = sym_byte(&e->ctx, v, 0);
+		acc = acc ? Z3_mk_concat(e->ctx.z, byte, acc) : byte;
+	}
+	*out = acc;
+	return STEP_CONTINUE;
+}
+
+/* A load through a kernel pointer (BPF_PROBE_MEM): the object's bytes, or
+ * zero when the pointer is NULL or names no kernel memory, as the kernel's
+ * fault fixup zeroes the register. */
+static enum step kernel_load(struct mhse_engine *e, struct state *s, uint8_t code, struct sval addr, struct sval *val)
+{
+	Z3_ast bytes, base;
+	enum step st;
+
+	if (sval_is_conc(addr) && addr.c < MEM_ADDR(0, 0)) {
+		*val = sval_conc(0);
+		return STEP_CONTINUE;
+	}
+	st = engine__kernel_read(e, s, addr, sem_size_bytes(code), &bytes, &base);
+	if (st != STEP_CONTINUE)
+		return st;
+	*val = sym_load_value(&e->ctx, code, bytes);
+	if (!Z3_is_numeral_ast(e->ctx.z, base))
+		*val = sym_from(&e->ctx, Z3_mk_ite(e->ctx.z, term_eq(e, base, 0), term_num(e, 0, 64), sym_ast(&e->ctx, *val)),
+				false);
+	return STEP_CONTINUE;
+}
+
 enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, bool write,
 			  uint32_t *region_out, struct sval *off_out)
 {
@@ -409,10 +502,10 @@ enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval ad
 	int64_t c = 0;
 
 	if (region < 0) {
-		/* a NULL kernel pointer reads as zero in the kernel (probe memory): unmodelled too */
+		/* a helper's memory argument is never kernel memory to the verifier */
 		if (e->hook->kernel_pointers && !write)
-			return engine__end(e, s, PATH_UNSUPPORTED, "read of %u bytes of kernel memory (a pointer the "
-					   "context gave, or one derived from it)", len);
+			return engine__end(e, s, PATH_UNSUPPORTED, "kernel memory (%u bytes) as a helper's memory "
+					   "argument", len);
 		if (sval_is_conc(addr) && !addr.c)
 			return engine__end(e, s, PATH_ERROR, "NULL pointer dereference (%s of %u bytes)",
 					   write ? "write" : "read", len);
@@ -600,6 +693,8 @@ static enum step load(struct mhse_engine *e, struct state *s, uint8_t code, stru
 
 	if (region_of(s, addr) == SREGION_CTX)
 		return ctx_load(e, s, code, region_offset(e, addr, SREGION_CTX), val);
+	if (region_of(s, addr) < 0 && e->hook->kernel_pointers)
+		return kernel_load(e, s, code, addr, val);
 	st = engine__resolve(e, s, addr, size, false, &region, &off);
 	if (st == STEP_CONTINUE)
 		st = sock_sym_check_load(e, s, region, off, size);
@@ -1318,6 +1413,38 @@ static Z3_ast realisable_maps(struct mhse_engine *e, const struct state *s)
 	return all;
 }
 
+/* The kernel memory the path read, by address: each object's non-zero
+ * bytes in runs (the rest reads as zero); a NULL object's are never read. */
+static int build_kernel_memory(struct mhse_engine *e, const struct state *s, struct assignment *m, struct path_result *p)
+{
+	uint8_t *bytes = s->kobj_cnt ? malloc(KOBJ_SPAN) : NULL;
+
+	if (s->kobj_cnt && !bytes)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->kobj_cnt; i++) {
+		uint64_t base = solver__eval(&e->solver, m, s->kobjs[i].base);
+
+		if (!base)
+			continue;
+		eval_region(e, m, s->regions[s->kobjs[i].region], true, bytes);
+		for (uint32_t k = 0, end; mem_next_run(bytes, KOBJ_SPAN, k, TEST_VALUE_GAP, &k, &end); k = end) {
+			struct path_kmem *km = realloc(p->kmem, (p->kmem_cnt + 1) * sizeof(*km));
+			if (!km || !(km[p->kmem_cnt].bytes = malloc(end - k))) {
+				if (km)
+					p->kmem = km;
+				free(bytes);
+				return -ENOMEM;
+			}
+			p->kmem = km;
+			memcpy(km[p->kmem_cnt].bytes, bytes + k, end - k);
+			km[p->kmem_cnt].addr = base - KOBJ_HALF + k;
+			km[p->kmem_cnt++].len = end - k;
+		}
+	}
+	free(bytes);
+	return 0;
+}
+
 struct trace_reader {
 	struct mhse_engine *e;
 	const struct state *s;
@@ -1487,7 +1614,7 @@ static int build_path(struct mhse_engine *e, const struct state *s, struct assig
 			solver__eval_bytes(&e->solver, m, ev->data, ev->len, out->data);
 	}
 	p->insns = s->insns;
-	return build_map_effects(e, s, m, p);
+	return build_kernel_memory(e, s, m, p) ?: build_map_effects(e, s, m, p);
 }
 
 enum step engine__end(struct mhse_engine *e, struct state *s, enum path_kind kind, const char *fmt, ...)
@@ -1552,6 +1679,9 @@ void path_result__free(struct path_result *p)
 	free(p->packet_out);
 	free(p->ctx_in);
 	free(p->nondet);
+	for (size_t i = 0; i < p->kmem_cnt; i++)
+		free(p->kmem[i].bytes);
+	free(p->kmem);
 	free(p->branches);
 	free(p->trace);
 	for (size_t i = 0; i < p->event_cnt; i++)

@@ -44,7 +44,8 @@ struct state *state__fork(const struct state *s)
 	c->traces = dup_array(s->traces, s->trace_cnt, sizeof(*s->traces));
 	c->events = dup_array(s->events, s->event_cnt, sizeof(*s->events));
 	c->windows = dup_array(s->windows, s->window_cnt, sizeof(*s->windows));
-	if ((s->region_cnt && !c->regions) || (s->path_cnt && !c->path) || (s->nondet_cnt && !c->nondet) ||
+	c->kobjs = dup_array(s->kobjs, s->kobj_cnt, sizeof(*s->kobjs));
+	if ((s->kobj_cnt && !c->kobjs) || (s->region_cnt && !c->regions) || (s->path_cnt && !c->path) || (s->nondet_cnt && !c->nondet) ||
 	    (s->record_cnt && !c->records) || (s->inner_cnt && !c->inner_outer) || (s->branch_cnt && !c->branches) || (s->trace_cnt && !c->traces) || (s->event_cnt && !c->events) ||
 	    (s->window_cnt && !c->windows)) {
 		c->region_cnt = 0;
@@ -119,6 +120,7 @@ void state__free(struct state *s)
 	free(s->traces);
 	free(s->events);
 	free(s->windows);
+	free(s->kobjs);
 	free(s);
 }
 

@@ -139,6 +139,16 @@ struct nondet_value {
 	Z3_ast e;
 };
 
+/* Kernel memory a kernel pointer names: an object of its own per pointer
+ * term (state.c's region of fresh bytes), the pointer at KOBJ_SPAN / 2 in
+ * it, so that fields before it (container_of) and after it read alike. */
+#define KOBJ_SPAN 65536
+
+struct kobject {
+	Z3_ast base;       /* the pointer, 64 bits */
+	uint32_t region;
+};
+
 struct state {
 	struct sval regs[11];
 	const struct mhse_prog *prog;
@@ -182,6 +192,8 @@ struct state {
 	uint64_t fresh_cnt;     /* fresh variables made on the way here */
 	struct proven_window *windows;
 	size_t window_cnt;
+	struct kobject *kobjs;
+	size_t kobj_cnt;
 };
 
 /* Bytes [base + lo, base + hi) of a region that the path has proven in

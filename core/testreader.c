@@ -339,6 +339,33 @@ static int read_context(const struct reader *r, const yaml_node_t *ctx, struct p
 	return 0;
 }
 
+/* Kernel memory the path read: address and bytes (a test without the key read none). */
+static int read_kmem(const struct reader *r, const yaml_node_t *list, struct path_result *p)
+{
+	size_t n;
+	int err;
+
+	if (!list)
+		return 0;
+	err = get_seq(r, list, "kernel_memory", &n);
+	if (err)
+		return err;
+	p->kmem = calloc(n ? n : 1, sizeof(*p->kmem));
+	if (!p->kmem)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const yaml_node_t *e = item(r, list, i);
+		struct path_kmem *out = &p->kmem[i];
+
+		p->kmem_cnt++;
+		err = get_u64(r, member(r, e, "address"), "address", &out->addr) ?:
+		      get_hex(r, member(r, e, "bytes"), "bytes", 0, &out->bytes, &out->len);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 static int read_nondet(const struct reader *r, const yaml_node_t *list, struct path_result *p)
 {
 	size_t n;
@@ -504,6 +531,8 @@ static int read_test(const struct reader *r, const yaml_node_t *root, struct pat
 		err = read_context(r, ctx, p);
 	if (!err)
 		err = read_nondet(r, member(r, input, "nondet"), p);
+	if (!err)
+		err = read_kmem(r, member(r, input, "kernel_memory"), p);
 	if (!err)
 		err = read_entries(r, member(r, input, "maps"), "input maps", p, true);
 	if (!err)

@@ -179,22 +179,11 @@ static void json_value(struct json_writer *w, const uint8_t *value, uint32_t siz
 	jsonw_object(w, "value", true);
 	jsonw_uint(w, "size", size);
 	jsonw_array(w, "bytes", true);
-	for (uint32_t i = 0; i < size;) {
-		uint32_t end = i, zeros = 0;
-
-		if (!value[i]) {
-			i++;
-			continue;
-		}
-		/* a run ends at TEST_VALUE_GAP zeroes in a row */
-		for (; end < size && zeros < TEST_VALUE_GAP; end++)
-			zeros = value[end] ? 0 : zeros + 1;
-		end -= zeros;
+	for (uint32_t i = 0, end; mem_next_run(value, size, i, TEST_VALUE_GAP, &i, &end); i = end) {
 		jsonw_array(w, NULL, true);
 		jsonw_uint(w, NULL, i);
 		jsonw_hex(w, NULL, value + i, end - i);
 		jsonw_end(w);
-		i = end;
 	}
 	jsonw_end(w);
 	jsonw_end(w);
@@ -268,6 +257,14 @@ static void json_input(struct json_writer *w, const struct mhse_object *obj, con
 		else
 			jsonw_int(w, "helper", path->nondet[i].helper);
 		jsonw_uint(w, "value", path->nondet[i].value);
+		jsonw_end(w);
+	}
+	jsonw_end(w);
+	jsonw_array(w, "kernel_memory", false);
+	for (size_t i = 0; i < path->kmem_cnt; i++) {
+		jsonw_object(w, NULL, true);
+		jsonw_uint(w, "address", path->kmem[i].addr);
+		jsonw_hex(w, "bytes", path->kmem[i].bytes, path->kmem[i].len);
 		jsonw_end(w);
 	}
 	jsonw_end(w);

@@ -122,7 +122,7 @@ static int probe_read(struct mhse_vm *vm, uint64_t *regs, enum probe_space space
 		buf = malloc(size);
 		if (!buf)
 			return mhse_vm__fail(vm, VM_ERR_HELPER, "out of memory");
-		nondet_bytes(vm, buf, size);
+		mhse_vm__kernel_read(vm, src, buf, size);
 		bytes = buf;
 		if (!accepted)
 			goto fail;

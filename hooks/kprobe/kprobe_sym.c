@@ -83,29 +83,47 @@ static enum step write_bytes(struct mhse_engine *e, struct state *s, uint32_t re
 	return STEP_CONTINUE;
 }
 
-/* A NUL-terminated copy of src[0..n) over old (dst's bytes), in place:
- * byte by byte (strncpy_from_kernel_nofault) or, for user strings and
- * strscpy on x86-64, a word at a time with the word holding the NUL zeroed
- * past it. Returns the length with the NUL (n when truncated); the user
- * form gives 0 for an empty string. */
-static Z3_ast copy_string(struct mhse_engine *e, const Z3_ast *src, Z3_ast *old, uint32_t n, bool words)
+/* Where the first NUL of src[0..n) falls: a fresh length L, 1 to n, the
+ * bytes before L - 1 non-zero and byte L - 1 zero unless L is n (a
+ * truncated string). One constraint of n cases, so that a 4 KiB string
+ * costs terms linear in its size. Returns L (64 bits), or NULL. */
+static Z3_ast string_length(struct mhse_engine *e, struct state *s, const Z3_ast *src, uint32_t n)
 {
 	Z3_context z = e->ctx.z;
-	Z3_ast no_nul_yet = Z3_mk_true(z), word_start_ok = no_nul_yet, len = term_num(e, n, 64);
+	Z3_ast len = sym_fresh(&e->ctx, &s->fresh_cnt, "strlen", 64), *all = calloc(n + 1, sizeof(*all));
+	int err;
+
+	if (!all)
+		return NULL;
+	all[0] = term_and(e, Z3_mk_bvuge(z, len, term_num(e, 1, 64)), Z3_mk_bvule(z, len, term_num(e, n, 64)));
+	for (uint32_t i = 0; i + 1 < n; i++)
+		all[i + 1] = Z3_mk_ite(z, Z3_mk_bvult(z, term_num(e, i + 1, 64), len), Z3_mk_not(z, is_zero(e, src[i])),
+				       Z3_mk_implies(z, term_eq(e, len, i + 1), is_zero(e, src[i])));
+	err = engine__constrain(e, s, Z3_mk_and(z, n, all));
+	free(all);
+	return err ? NULL : len;
+}
+
+/* A NUL-terminated copy of src[0..n) over old (dst's bytes), in place,
+ * len from string_length: byte by byte (strncpy_from_kernel_nofault) or,
+ * for user strings and strscpy on x86-64, a word at a time with the word
+ * holding the NUL zeroed past it. Returns the length with the NUL (n when
+ * truncated); the user form gives 0 for an empty string. */
+static Z3_ast copy_string(struct mhse_engine *e, Z3_ast len, const Z3_ast *src, Z3_ast *old, uint32_t n, bool words)
+{
+	Z3_context z = e->ctx.z;
 
 	for (uint32_t i = 0; i < n; i++) {
-		Z3_ast copied = i == n - 1 ? term_num(e, 0, 8) : src[i], untouched = old[i];
+		Z3_ast pos = term_num(e, i + 1, 64), untouched = old[i];
+		uint32_t word = (i / 8) * 8;
 
-		if (i % 8 == 0)
-			word_start_ok = no_nul_yet;
-		if (words && (i / 8) * 8 + 8 <= n)
-			untouched = Z3_mk_ite(z, word_start_ok, term_num(e, 0, 8), old[i]);
-		old[i] = Z3_mk_ite(z, no_nul_yet, copied, untouched);
-		no_nul_yet = Z3_mk_and(z, 2, (Z3_ast[]){ no_nul_yet, Z3_mk_not(z, is_zero(e, src[i])) });
+		/* the word holding the NUL is zeroed past it */
+		if (words && word + 8 <= n)
+			untouched = Z3_mk_ite(z, Z3_mk_bvugt(z, len, term_num(e, word, 64)), term_num(e, 0, 8), old[i]);
+		old[i] = Z3_mk_ite(z, Z3_mk_bvult(z, pos, len), src[i],
+				   Z3_mk_ite(z, Z3_mk_eq(z, pos, len), term_num(e, 0, 8), untouched));
 	}
-	for (uint32_t i = n - 1; i-- > 0;)
-		len = Z3_mk_ite(z, is_zero(e, src[i]), term_num(e, i + 1, 64), len);
-	return words ? Z3_mk_ite(z, is_zero(e, src[0]), term_num(e, 0, 64), len) : len;
+	return words ? Z3_mk_ite(z, term_eq(e, len, 1), term_num(e, 0, 64), len) : len;
 }
 
 /* Where a source address points, for the address checks. */
@@ -210,18 +228,26 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 			src[i] = Z3_mk_extract(z, 8 * i + 7, 8 * i, bytes);
 		ok = Z3_mk_true(z);
 	} else {
+		Z3_ast bytes, base;
+
 		fault = sym_ast(&e->ctx, engine__nondet(e, s, helper, 64));
+		st = engine__kernel_read(e, s, r[3], size, &bytes, &base);
+		if (st != STEP_CONTINUE)
+			goto out;
+		/* the first pages are never mapped: a read there faults */
 		if (engine__constrain(e, s, Z3_mk_or(z, 2, (Z3_ast[]){ Z3_mk_eq(z, fault, term_num(e, 0, 64)),
-								       Z3_mk_eq(z, fault, term_num(e, (uint64_t)-EFAULT, 64)) }))) {
+								       Z3_mk_eq(z, fault, term_num(e, (uint64_t)-EFAULT, 64)) })) ||
+		    engine__constrain(e, s, Z3_mk_implies(z, term_eq(e, base, 0), term_eq(e, fault, (uint64_t)-EFAULT)))) {
 			st = STEP_FAILED;
 			goto out;
 		}
-		nondet_bytes(e, s, helper, size, src);
+		for (uint32_t i = 0; i < size; i++)
+			src[i] = Z3_mk_extract(z, 8 * i + 7, 8 * i, bytes);
 		ok = Z3_mk_and(z, 2, (Z3_ast[]){ where.accepted, Z3_mk_eq(z, fault, term_num(e, 0, 64)) });
 		reject = Z3_mk_ite(z, where.accepted, term_num(e, (uint64_t)-EFAULT, 64), reject);
 	}
 	if (str) {
-		Z3_ast *as_user = calloc(size, sizeof(*as_user)), user_len, kernel_len;
+		Z3_ast *as_user = calloc(size, sizeof(*as_user)), user_len, kernel_len, len;
 
 		if (!as_user) {
 			st = STEP_FAILED;
@@ -233,8 +259,14 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 			goto out;
 		}
 		memcpy(as_user, dst, size * sizeof(*dst));
-		kernel_len = copy_string(e, src, dst, size, false);
-		user_len = copy_string(e, src, as_user, size, true);
+		len = string_length(e, s, src, size);
+		if (!len) {
+			free(as_user);
+			st = STEP_FAILED;
+			goto out;
+		}
+		kernel_len = copy_string(e, len, src, dst, size, false);
+		user_len = copy_string(e, len, src, as_user, size, true);
 		for (uint32_t i = 0; i < size; i++)
 			dst[i] = Z3_mk_ite(z, where.user, as_user[i], dst[i]);
 		free(as_user);
@@ -288,12 +320,17 @@ static enum step sym_get_current_comm(struct mhse_engine *e, struct state *s)
 	src = calloc(size.c, sizeof(*src));
 	dst = calloc(size.c, sizeof(*dst));
 	if (src && dst) {
+		Z3_ast len = NULL;
+
 		for (uint32_t i = 0; i < size.c; i++)
 			src[i] = i < TASK_COMM_LEN ? comm[i] : term_num(e, 0, 8);
-		st = old_bytes(e, s, region, off, (uint32_t)size.c, dst) ? STEP_FAILED : STEP_CONTINUE;
-		copy_string(e, src, dst, (uint32_t)size.c, true);
-		if (st == STEP_CONTINUE)
+		if (!old_bytes(e, s, region, off, (uint32_t)size.c, dst))
+			len = string_length(e, s, src, (uint32_t)size.c);
+		st = STEP_FAILED;
+		if (len) {
+			copy_string(e, len, src, dst, (uint32_t)size.c, true);
 			st = write_bytes(e, s, region, off, (uint32_t)size.c, dst);
+		}
 	} else {
 		st = STEP_FAILED;
 	}
