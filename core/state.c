@@ -506,6 +506,8 @@ static bool is_store(Z3_context z, Z3_ast t, Z3_ast *array, Z3_ast *index, Z3_as
 	return true;
 }
 
+#define SELECT_MAX_CASES 16
+
 /* select(array, index), with the writes the index cannot hit left out: a
  * read at an index whose range misses a write's never asks the solver
  * whether the two collide. Writes it may hit stay, as cases. */
@@ -529,6 +531,9 @@ static Z3_ast select_over_writes(struct sym_ctx *ctx, Z3_ast array, Z3_ast index
 			result = v;
 			break;
 		}
+		/* past a few, the array theory weighs the writes left */
+		if (hit_cnt == 2 * SELECT_MAX_CASES)
+			break;
 		if (hit_cnt + 2 > hit_cap) {
 			Z3_ast *h = realloc(hits, (hit_cap = hit_cap ? hit_cap * 2 : 16) * sizeof(*h));
 

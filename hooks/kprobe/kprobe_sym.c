@@ -67,8 +67,10 @@ static int old_bytes(struct mhse_engine *e, struct state *s, uint32_t region, st
 	return 0;
 }
 
+/* Writes n bytes at dst; with simplify, each that simplifies to a number
+ * is written as one (bytes of fresh memory seldom do: not worth a call). */
 static enum step write_bytes(struct mhse_engine *e, struct state *s, uint32_t region, struct sval off, uint32_t n,
-			     Z3_ast *bytes)
+			     Z3_ast *bytes, bool simplify)
 {
 	struct sregion *r = state__writable_region(s, region);
 
@@ -78,30 +80,39 @@ static enum step write_bytes(struct mhse_engine *e, struct state *s, uint32_t re
 		struct sval at = sval_is_conc(off) ? sval_conc(off.c + i) :
 			sym_alu(&e->ctx, BPF_ALU64 | BPF_ADD | BPF_K, 0, off, sval_conc(i));
 
-		sregion__write(&e->ctx, r, at, 1, value_of(e, bytes[i]));
+		if (sregion__write(&e->ctx, r, at, 1, simplify ? value_of(e, bytes[i]) : sym_from(&e->ctx, bytes[i], false)))
+			return STEP_FAILED;
 	}
 	return STEP_CONTINUE;
 }
 
+/* cases per constraint string_length adds (the solver takes terms of a
+ * bounded size) */
+#define STRING_CASES 512
+
 /* Where the first NUL of src[0..n) falls: a fresh length L, 1 to n, the
  * bytes before L - 1 non-zero and byte L - 1 zero unless L is n (a
- * truncated string). One constraint of n cases, so that a 4 KiB string
- * costs terms linear in its size. Returns L (64 bits), or NULL. */
+ * truncated string): a case per byte, so that a 4 KiB string costs terms
+ * linear in its size. Returns L (64 bits), or NULL. */
 static Z3_ast string_length(struct mhse_engine *e, struct state *s, const Z3_ast *src, uint32_t n)
 {
 	Z3_context z = e->ctx.z;
-	Z3_ast len = sym_fresh(&e->ctx, &s->fresh_cnt, "strlen", 64), *all = calloc(n + 1, sizeof(*all));
-	int err;
+	Z3_ast len = sym_fresh(&e->ctx, &s->fresh_cnt, "strlen", 64), cases[STRING_CASES];
 
-	if (!all)
+	if (engine__constrain(e, s, term_and(e, Z3_mk_bvuge(z, len, term_num(e, 1, 64)),
+					     Z3_mk_bvule(z, len, term_num(e, n, 64)))))
 		return NULL;
-	all[0] = term_and(e, Z3_mk_bvuge(z, len, term_num(e, 1, 64)), Z3_mk_bvule(z, len, term_num(e, n, 64)));
-	for (uint32_t i = 0; i + 1 < n; i++)
-		all[i + 1] = Z3_mk_ite(z, Z3_mk_bvult(z, term_num(e, i + 1, 64), len), Z3_mk_not(z, is_zero(e, src[i])),
-				       Z3_mk_implies(z, term_eq(e, len, i + 1), is_zero(e, src[i])));
-	err = engine__constrain(e, s, Z3_mk_and(z, n, all));
-	free(all);
-	return err ? NULL : len;
+	for (uint32_t i = 0; i + 1 < n;) {
+		unsigned cnt = 0;
+
+		for (; i + 1 < n && cnt < STRING_CASES; i++)
+			cases[cnt++] = Z3_mk_ite(z, Z3_mk_bvult(z, term_num(e, i + 1, 64), len),
+						 Z3_mk_not(z, is_zero(e, src[i])),
+						 Z3_mk_implies(z, term_eq(e, len, i + 1), is_zero(e, src[i])));
+		if (engine__constrain(e, s, Z3_mk_and(z, cnt, cases)))
+			return NULL;
+	}
+	return len;
 }
 
 /* A NUL-terminated copy of src[0..n) over old (dst's bytes), in place,
@@ -278,7 +289,7 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 	for (uint32_t i = 0; i < size; i++)
 		dst[i] = Z3_mk_ite(z, ok, dst[i], term_num(e, 0, 8));
 	r[0] = value_of(e, Z3_mk_ite(z, ok, result, reject));
-	st = write_bytes(e, s, region, off, size, dst);
+	st = write_bytes(e, s, region, off, size, dst, where.mhse_mem && sval_is_conc(off));
 out:
 	free(src);
 	free(dst);
@@ -329,7 +340,7 @@ static enum step sym_get_current_comm(struct mhse_engine *e, struct state *s)
 		st = STEP_FAILED;
 		if (len) {
 			copy_string(e, len, src, dst, (uint32_t)size.c, true);
-			st = write_bytes(e, s, region, off, (uint32_t)size.c, dst);
+			st = write_bytes(e, s, region, off, (uint32_t)size.c, dst, sval_is_conc(off));
 		}
 	} else {
 		st = STEP_FAILED;
