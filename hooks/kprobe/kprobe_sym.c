@@ -4,13 +4,15 @@
  * kprobe_helpers.c, which holds the semantics in the kernel's own steps;
  * here the same outcomes are closed forms over byte terms.
  *
- * A read of memory outside mhse's regions takes fresh values, recorded as
- * nondeterministic inputs in the order the interpreter consumes them: the
- * fault (0 or -EFAULT), then one 64-bit value per 8 bytes. Whether a read
- * fails is not a path of its own: the kernel decides it from the address
- * (its own check) and from the page tables (the fault input), and the
- * program's branches on the result or the bytes fork as any others do. A
- * string's length follows from where the first NUL falls among the bytes.
+ * A read of memory outside mhse's regions reads the kernel object its
+ * address names (engine__kernel_read: the same bytes each time, inputs the
+ * test lists by address), and whether it faults is a nondeterministic
+ * input (0 or -EFAULT; a NULL object always faults). Whether a read fails
+ * is not a path of its own: the kernel decides it from the address (its own
+ * check) and from the page tables (the fault input), and the program's
+ * branches on the result or the bytes fork as any others do. A string's
+ * length is where the first NUL falls among the bytes: a fresh value the
+ * bytes constrain, so that a 4 KiB string costs terms linear in its size.
  *
  * A source address that names no region but is symbolic is kept out of the
  * addresses mhse numbers its regions with (the first 4095 ids), so that the
