@@ -36,6 +36,7 @@
 #include "packet_edit.h"
 #include "sem.h"
 #include "sock_sym.h"
+#include "testwriter.h"
 #include "trace_format.h"
 #include "vm_internal.h"
 
@@ -110,9 +111,9 @@ Z3_ast engine__simplify(struct mhse_engine *e, Z3_ast term)
 	if (simple)
 		return simple;
 	simple = Z3_simplify_ex(e->ctx.z, term, e->simplify_params);
-	/* over the step bound: the term as it was */
+	/* over the step bound: the term as it was, next time too */
 	if (Z3_get_error_code(e->ctx.z) != Z3_OK || !simple)
-		return term;
+		simple = term;
 	term_map__put(&e->simplified, e->ctx.z, term, simple);
 	return simple;
 }
@@ -329,13 +330,12 @@ static struct sval region_offset(struct mhse_engine *e, struct sval addr, uint32
 static void describe_region(const struct state *s, uint32_t region, char *buf, size_t len)
 {
 	static const char *const names[] = { "stack", "ctx", "packet", "map value", "global data", "memory",
-					     "helper memory", "freed memory" };
+					     "helper memory", "freed memory", "kernel memory" };
 	const struct sregion *r = s->regions[region];
 
-	snprintf(buf, len, "%s (%u bytes)", r->kind < 8 ? names[r->kind] : "?", r->size);
+	snprintf(buf, len, "%s (%u bytes)", r->kind < sizeof(names) / sizeof(names[0]) ? names[r->kind] : "?", r->size);
 }
 
-#define SYMBOLIC_OFFSET_MAX_REGION 4096
 /* The pointer one past the packet's last byte, as the context gives it. */
 static Z3_ast packet_end(struct mhse_engine *e, const struct state *s)
 {
@@ -435,6 +435,98 @@ static void window_add(struct state *s, uint32_t region, Z3_ast base, int64_t lo
 		.lo = lo, .hi = hi, .region = region };
 }
 
+/* ---- kernel memory ---- */
+
+#define KOBJ_HALF (KOBJ_SPAN / 2)
+
+/* The region of the kernel object a pointer term names, made on first use:
+ * fresh bytes, lying apart from mhse's regions, from the first pages and
+ * from every other object (unless NULL), so that a test lists its bytes by
+ * address and a replay finds them there. Returns the region or -ENOMEM. */
+static int kernel_object(struct mhse_engine *e, struct state *s, Z3_ast base)
+{
+	Z3_context z = e->ctx.z;
+	Z3_ast sep[3];
+	struct kobject *k;
+	int id;
+
+	for (size_t i = 0; i < s->kobj_cnt; i++)
+		if (s->kobjs[i].base == base)
+			return (int)s->kobjs[i].region;
+	id = state__add_region(s, MEM_KERNEL, KOBJ_SPAN, false, -1);
+	if (id < 0 || sregion__set_fresh(s->regions[id], sym_fresh_bytes(&e->ctx, &s->fresh_cnt, "kmem")))
+		return -ENOMEM;
+	k = realloc(s->kobjs, (s->kobj_cnt + 1) * sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	s->kobjs = k;
+	if (!Z3_is_numeral_ast(z, base)) {
+		sep[0] = Z3_mk_bvuge(z, base, term_num(e, MEM_REGION_SPACE_END + KOBJ_HALF, 64));
+		sep[1] = Z3_mk_bvule(z, base, term_num(e, UINT64_MAX - KOBJ_HALF, 64));
+		sep[2] = Z3_mk_true(z);
+		for (size_t i = 0; i < s->kobj_cnt; i++) {
+			Z3_ast other = s->kobjs[i].base, span = term_num(e, KOBJ_SPAN, 64);
+			Z3_ast apart = term_and(e, Z3_mk_bvuge(z, Z3_mk_bvsub(z, base, other), span),
+						Z3_mk_bvuge(z, Z3_mk_bvsub(z, other, base), span));
+
+			sep[2] = term_and(e, sep[2], term_or(e, term_eq(e, other, 0), apart));
+		}
+		if (engine__constrain(e, s, engine__simplify(e, term_or(e, term_eq(e, base, 0), Z3_mk_and(z, 3, sep)))))
+			return -ENOMEM;
+	}
+	s->kobjs[s->kobj_cnt++] = (struct kobject){ .base = base, .region = (uint32_t)id };
+	return id;
+}
+
+enum step engine__kernel_read(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, Z3_ast *out,
+			      Z3_ast *base)
+{
+	int64_t c = 0;
+	Z3_ast acc = NULL;
+	int id;
+
+	*base = sval_is_conc(addr) ? term_num(e, addr.c, 64) : window_base(e, addr, &c);
+	if (c < -KOBJ_HALF || c > KOBJ_HALF - (int64_t)len)
+		return engine__end(e, s, PATH_UNSUPPORTED, "read of %u bytes at %lld bytes from a kernel pointer, past "
+				   "the %u bytes around it mhse models", len, (long long)c, KOBJ_SPAN);
+	id = kernel_object(e, s, *base);
+	if (id < 0)
+		return STEP_FAILED;
+	for (uint32_t i = 0; i < len; i++) {
+		struct sval v;
+		Z3_ast byte;
+
+		if (state__read(&e->ctx, s, (uint32_t)id, sval_conc((uint64_t)(KOBJ_HALF + c + i)), 1, &v))
+			return STEP_FAILED;
+		byte = sym_byte(&e->ctx, v, 0);
+		acc = acc ? Z3_mk_concat(e->ctx.z, byte, acc) : byte;
+	}
+	*out = acc;
+	return STEP_CONTINUE;
+}
+
+/* A load through a kernel pointer (BPF_PROBE_MEM): the object's bytes, or
+ * zero when the pointer is NULL or names no kernel memory, as the kernel's
+ * fault fixup zeroes the register. */
+static enum step kernel_load(struct mhse_engine *e, struct state *s, uint8_t code, struct sval addr, struct sval *val)
+{
+	Z3_ast bytes, base;
+	enum step st;
+
+	if (sval_is_conc(addr) && addr.c < MEM_ADDR(0, 0)) {
+		*val = sval_conc(0);
+		return STEP_CONTINUE;
+	}
+	st = engine__kernel_read(e, s, addr, sem_size_bytes(code), &bytes, &base);
+	if (st != STEP_CONTINUE)
+		return st;
+	*val = sym_load_value(&e->ctx, code, bytes);
+	if (!Z3_is_numeral_ast(e->ctx.z, base))
+		*val = sym_from(&e->ctx, Z3_mk_ite(e->ctx.z, term_eq(e, base, 0), term_num(e, 0, 64), sym_ast(&e->ctx, *val)),
+				false);
+	return STEP_CONTINUE;
+}
+
 enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, bool write,
 			  uint32_t *region_out, struct sval *off_out)
 {
@@ -449,10 +541,10 @@ enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval ad
 	int64_t c = 0;
 
 	if (region < 0) {
-		/* a NULL kernel pointer reads as zero in the kernel (probe memory): unmodelled too */
+		/* a helper's memory argument is never kernel memory to the verifier */
 		if (e->hook->kernel_pointers && !write)
-			return engine__end(e, s, PATH_UNSUPPORTED, "read of %u bytes of kernel memory (a pointer the "
-					   "context gave, or one derived from it)", len);
+			return engine__end(e, s, PATH_UNSUPPORTED, "kernel memory (%u bytes) as a helper's memory "
+					   "argument", len);
 		if (sval_is_conc(addr) && !addr.c)
 			return engine__end(e, s, PATH_ERROR, "NULL pointer dereference (%s of %u bytes)",
 					   write ? "write" : "read", len);
@@ -489,14 +581,15 @@ enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval ad
 			*off_out = off;
 			return STEP_CONTINUE;
 		}
-		/* an access at a symbolic offset is one case per offset (state.h):
-		 * in a large region (a global array of megabytes) that is a term
-		 * no solver takes */
-		if (!r->array && r->size > SYMBOLIC_OFFSET_MAX_REGION)
-			return engine__end(e, s, PATH_UNSUPPORTED, "%s at a symbolic offset into %s",
-					   write ? "write" : "read", where);
 		lo = sym_num(&e->ctx, 0, 64);
 		hi = sym_num(&e->ctx, r->size, 64);
+	}
+	/* an offset whose shape keeps it inside (a masked index) needs no query */
+	if (!sval_is_conc(off) && region != SREGION_PKT && len <= r->size &&
+	    term_within(z, off.e, 0, r->size - len)) {
+		*region_out = (uint32_t)region;
+		*off_out = off;
+		return STEP_CONTINUE;
 	}
 	if (!sval_is_conc(off)) {
 		base = window_base(e, off, &c);
@@ -552,9 +645,12 @@ enum step engine__read_bytes(struct mhse_engine *e, struct state *s, struct sval
 		return st;
 	for (uint32_t i = 0; i < len; i++) {
 		struct sval at = sval_is_conc(off) ? sval_conc(off.c + i) :
-			sym_alu(&e->ctx, BPF_ALU64 | BPF_ADD | BPF_K, 0, off, sval_conc(i));
-		Z3_ast byte = sym_byte(&e->ctx, sregion__read(&e->ctx, s->regions[region], at, 1), 0);
+			sym_alu(&e->ctx, BPF_ALU64 | BPF_ADD | BPF_K, 0, off, sval_conc(i)), v;
+		Z3_ast byte;
 
+		if (state__read(&e->ctx, s, region, at, 1, &v))
+			return STEP_FAILED;
+		byte = sym_byte(&e->ctx, v, 0);
 		acc = acc ? Z3_mk_concat(e->ctx.z, byte, acc) : byte;
 	}
 	*out = acc;
@@ -636,12 +732,15 @@ static enum step load(struct mhse_engine *e, struct state *s, uint8_t code, stru
 
 	if (region_of(s, addr) == SREGION_CTX)
 		return ctx_load(e, s, code, region_offset(e, addr, SREGION_CTX), val);
+	if (region_of(s, addr) < 0 && e->hook->kernel_pointers)
+		return kernel_load(e, s, code, addr, val);
 	st = engine__resolve(e, s, addr, size, false, &region, &off);
 	if (st == STEP_CONTINUE)
 		st = sock_sym_check_load(e, s, region, off, size);
 	if (st != STEP_CONTINUE)
 		return st;
-	raw = sregion__read(&e->ctx, s->regions[region], off, size);
+	if (state__read(&e->ctx, s, region, off, size, &raw))
+		return STEP_FAILED;
 	if (sval_is_conc(raw)) {
 		*val = sval_conc(sem_load_value(code, raw.c));
 	} else if (size == 8) {
@@ -686,10 +785,11 @@ static enum step atomic(struct mhse_engine *e, struct state *s, const struct bpf
 	st = engine__resolve(e, s, addr, size, true, &region, &off);
 	if (st != STEP_CONTINUE)
 		return st;
+	if (state__read(&e->ctx, s, region, off, size, &old))
+		return STEP_FAILED;
 	r = state__writable_region(s, region);
 	if (!r)
 		return STEP_FAILED;
-	old = sregion__read(&e->ctx, r, off, size);
 	if (insn->imm == BPF_CMPXCHG) {
 		struct sval r0 = regs[BPF_REG_0];
 		uint64_t mask = size == 8 ? UINT64_MAX : UINT32_MAX;
@@ -1281,10 +1381,27 @@ static void eval_array_bytes(struct mhse_engine *e, struct assignment *m, Z3_ast
 		out[i] = (uint8_t)solver__eval_element(&e->solver, m, array, start + i);
 }
 
-static void eval_region(struct mhse_engine *e, struct assignment *m, const struct sregion *r, uint8_t *out)
+struct model_eval {
+	struct mhse_engine *e;
+	struct assignment *m;
+};
+
+static uint64_t model_value(void *arg, Z3_ast term)
 {
-	for (uint32_t i = 0; i < r->size; i++)
-		out[i] = r->sym && r->sym[i] ? (uint8_t)solver__eval(&e->solver, m, r->sym[i]) : r->conc[i];
+	const struct model_eval *me = arg;
+
+	return solver__eval(&me->e->solver, me->m, term);
+}
+
+/* A region's bytes in the model: as they are now, or as the path found them. */
+static void eval_region(struct mhse_engine *e, struct assignment *m, const struct sregion *r, bool origin, uint8_t *out)
+{
+	struct model_eval me = { e, m };
+
+	if (origin)
+		sregion__eval_origin(&e->ctx, r, model_value, &me, out);
+	else
+		sregion__eval(&e->ctx, r, model_value, &me, out);
 }
 
 static int add_entry(struct path_map_entry **list, size_t *cnt, uint32_t map, const uint8_t *key, uint32_t ksz,
@@ -1326,14 +1443,14 @@ static uint32_t *test_inner_ids(struct mhse_engine *e, const struct state *s, co
 		uint32_t held;
 
 		if (!map_is_map_in_map(def->type) || !r->present ||
-		    (held = (uint32_t)mem_load_le(s->regions[r->region]->conc, 4)) < e->obj->map_cnt)
+		    (held = (uint32_t)sregion__number(s->regions[r->region], 0, 4)) < e->obj->map_cnt)
 			continue;
 		held -= (uint32_t)e->obj->map_cnt;
 		for (size_t j = 0; j < i && ids[held] == UINT32_MAX; j++) {
 			const struct map_record *q = &s->records[j];
 
 			if (q->map == r->map && q->present && !memcmp(keys + j * max_k, keys + i * max_k, def->key_size))
-				ids[held] = ids[mem_load_le(s->regions[q->region]->conc, 4) - e->obj->map_cnt];
+				ids[held] = ids[sregion__number(s->regions[q->region], 0, 4) - e->obj->map_cnt];
 		}
 		if (ids[held] == UINT32_MAX)
 			ids[held] = next++;
@@ -1395,9 +1512,9 @@ static int build_map_effects(struct mhse_engine *e, const struct state *s, struc
 			}
 		if (first->initial) {
 			if (first->present && holds_map)
-				mem_store_le(before, 4, TEST_MAP_ID((uint32_t)mem_load_le(s->regions[first->region]->conc, 4)));
+				mem_store_le(before, 4, TEST_MAP_ID((uint32_t)sregion__number(s->regions[first->region], 0, 4)));
 			else if (first->present)
-				eval_region(e, m, s->regions[first->init_region], before);
+				eval_region(e, m, s->regions[first->region], true, before);
 			if (add_entry(&p->map_in, &p->map_in_cnt, map, key, def->key_size, first->present ? before : NULL,
 				      def->value_size))
 				goto out;
@@ -1405,7 +1522,7 @@ static int build_map_effects(struct mhse_engine *e, const struct state *s, struc
 		if (holds_map)
 			continue;
 		if (last->present)
-			eval_region(e, m, s->regions[last->region], now);
+			eval_region(e, m, s->regions[last->region], false, now);
 		if (first->initial && first->present == last->present &&
 		    (!last->present || !memcmp(now, before, def->value_size)))
 			continue;
@@ -1425,7 +1542,7 @@ static int build_map_effects(struct mhse_engine *e, const struct state *s, struc
 		if (r->kind != MEM_GLOBAL)
 			continue;
 		def = &obj->maps[r->owner];
-		eval_region(e, m, r, now);
+		eval_region(e, m, r, false, now);
 		memset(before, 0, max_v);
 		if (def->init)
 			memcpy(before, def->init, def->value_size);
@@ -1463,6 +1580,38 @@ static Z3_ast realisable_maps(struct mhse_engine *e, const struct state *s)
 	return all;
 }
 
+/* The kernel memory the path read, by address: each object's non-zero
+ * bytes in runs (the rest reads as zero); a NULL object's are never read. */
+static int build_kernel_memory(struct mhse_engine *e, const struct state *s, struct assignment *m, struct path_result *p)
+{
+	uint8_t *bytes = s->kobj_cnt ? malloc(KOBJ_SPAN) : NULL;
+
+	if (s->kobj_cnt && !bytes)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->kobj_cnt; i++) {
+		uint64_t base = solver__eval(&e->solver, m, s->kobjs[i].base);
+
+		if (!base)
+			continue;
+		eval_region(e, m, s->regions[s->kobjs[i].region], true, bytes);
+		for (uint32_t k = 0, end; mem_next_run(bytes, KOBJ_SPAN, k, TEST_VALUE_GAP, &k, &end); k = end) {
+			struct path_kmem *km = realloc(p->kmem, (p->kmem_cnt + 1) * sizeof(*km));
+			if (!km || !(km[p->kmem_cnt].bytes = malloc(end - k))) {
+				if (km)
+					p->kmem = km;
+				free(bytes);
+				return -ENOMEM;
+			}
+			p->kmem = km;
+			memcpy(km[p->kmem_cnt].bytes, bytes + k, end - k);
+			km[p->kmem_cnt].addr = base - KOBJ_HALF + k;
+			km[p->kmem_cnt++].len = end - k;
+		}
+	}
+	free(bytes);
+	return 0;
+}
+
 struct trace_reader {
 	struct mhse_engine *e;
 	const struct state *s;
@@ -1480,8 +1629,9 @@ static int model_read_str(void *arg, uint64_t addr, char *buf, size_t len)
 	if (!addr || id >= r->s->region_cnt || (reg = r->s->regions[id])->array)
 		return -1;
 	for (; i + 1 < len && off + i < reg->size; i++) {
-		buf[i] = reg->sym && reg->sym[off + i] ? (char)solver__eval(&r->e->solver, r->m, reg->sym[off + i]) :
-							(char)reg->conc[off + i];
+		struct sval c = sregion__read(&r->e->ctx, reg, sval_conc(off + i), 1);
+
+		buf[i] = (char)(sval_is_conc(c) ? c.c : solver__eval(&r->e->solver, r->m, c.e));
 		if (!buf[i])
 			return 0;
 	}
@@ -1591,7 +1741,7 @@ static int build_path(struct mhse_engine *e, const struct state *s, struct assig
 			return -ENOMEM;
 		for (uint32_t i = 0; i < n; i++)
 			p->packet_in[i] = e->raw_vars ? (uint8_t)solver__eval(&e->solver, m, e->raw_vars[i]) : e->opts.raw[i];
-		eval_region(e, m, raw, p->packet_out);
+		eval_region(e, m, raw, false, p->packet_out);
 	}
 	p->ctx_len = hook->ctx_size;
 	p->ctx_in = calloc(1, hook->ctx_size ? hook->ctx_size : 1);
@@ -1640,7 +1790,7 @@ static int build_path(struct mhse_engine *e, const struct state *s, struct assig
 			solver__eval_bytes(&e->solver, m, ev->data, ev->len, out->data);
 	}
 	p->insns = s->insns;
-	return build_map_effects(e, s, m, p);
+	return build_kernel_memory(e, s, m, p) ?: build_map_effects(e, s, m, p);
 }
 
 /* Whether the paths under s are this process's (partition.h): its
@@ -1739,6 +1889,9 @@ void path_result__free(struct path_result *p)
 	free(p->packet_out);
 	free(p->ctx_in);
 	free(p->nondet);
+	for (size_t i = 0; i < p->kmem_cnt; i++)
+		free(p->kmem[i].bytes);
+	free(p->kmem);
 	free(p->branches);
 	free(p->trace);
 	for (size_t i = 0; i < p->event_cnt; i++)
@@ -1787,7 +1940,8 @@ static int ctx_set(struct mhse_engine *e, struct state *s, const char *field, Z3
 	if (!keep_input)
 		e->ctx_vars[v] = NULL;
 	for (uint32_t b = 0; b < f->size; b++)
-		ctx->sym[f->offset + b] = Z3_mk_extract(e->ctx.z, 8 * b + 7, 8 * b, term);
+		if (sregion__set_byte(ctx, f->offset + b, Z3_mk_extract(e->ctx.z, 8 * b + 7, 8 * b, term)))
+			return -ENOMEM;
 	return 0;
 }
 
@@ -1812,7 +1966,7 @@ static int init_context(struct mhse_engine *e, struct state *s)
 		vars += hook->fields[i].count;
 	e->ctx_vars = calloc(vars ? vars : 1, sizeof(*e->ctx_vars));
 	ctx = s->regions[SREGION_CTX];
-	if (!e->ctx_vars || !(ctx->sym = calloc(ctx->size ? ctx->size : 1, sizeof(*ctx->sym))))
+	if (!e->ctx_vars)
 		return -ENOMEM;
 	for (size_t i = 0, v = 0; i < hook->field_cnt; i++) {
 		const struct ctx_field *f = &hook->fields[i];
@@ -1836,7 +1990,8 @@ static int init_context(struct mhse_engine *e, struct state *s)
 			if (engine__constrain(e, s, engine__simplify(e, Z3_mk_and(z, 4, range))))
 				return -ENOMEM;
 			for (uint32_t b = 0; b < f->size; b++)
-				ctx->sym[f->offset + k * f->size + b] = Z3_mk_extract(z, 8 * b + 7, 8 * b, var);
+				if (sregion__set_byte(ctx, f->offset + k * f->size + b, Z3_mk_extract(z, 8 * b + 7, 8 * b, var)))
+					return -ENOMEM;
 		}
 	}
 	return 0;
@@ -1855,8 +2010,6 @@ static int init_packet(struct mhse_engine *e, struct state *s)
 	e->pkt_len0 = Z3_mk_const(z, Z3_mk_string_symbol(z, "packet_len"), e->ctx.bv64);
 	pkt->array = e->pkt0;
 	pkt->size = cap;
-	free(pkt->conc);
-	pkt->conc = NULL;
 	s->pkt_lo = s->pkt_meta = s->pkt_low_water = hook->headroom;
 	s->pkt_hi = Z3_mk_bvadd(z, sym_num(&e->ctx, hook->headroom, 64), e->pkt_len0);
 	s->pkt_len_proven = hook->pkt_min;
@@ -1874,21 +2027,16 @@ static int init_raw(struct mhse_engine *e, struct state *s)
 
 	/* the fixed raw region gets the input's size */
 	r = s->regions[SREGION_RAW];
-	free(r->conc);
-	r->conc = calloc(1, n ? n : 1);
-	r->size = n;
-	if (!r->conc)
+	if (sregion__resize(r, n) || (n && sregion__set_bytes(r, e->opts.raw, false)))
 		return -ENOMEM;
-	if (n)
-		memcpy(r->conc, e->opts.raw, n);
 	if (!e->opts.raw_symbolic)
 		return 0;
 	e->raw_vars = calloc(n ? n : 1, sizeof(*e->raw_vars));
-	r->sym = calloc(n ? n : 1, sizeof(*r->sym));
-	if (!e->raw_vars || !r->sym)
+	if (!e->raw_vars)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < n; i++)
-		r->sym[i] = e->raw_vars[i] = sym_fresh(&e->ctx, &s->fresh_cnt, "mem", 8);
+		if (sregion__set_byte(r, i, e->raw_vars[i] = sym_fresh(&e->ctx, &s->fresh_cnt, "mem", 8)))
+			return -ENOMEM;
 	return 0;
 }
 
@@ -1927,8 +2075,9 @@ static int init_state(struct mhse_engine *e)
 		id = state__add_region(s, MEM_GLOBAL, obj->maps[i].value_size, !obj->maps[i].readonly, (int32_t)i);
 		if (id < 0)
 			return err;
-		if (obj->maps[i].init)
-			memcpy(s->regions[id]->conc, obj->maps[i].init, obj->maps[i].value_size);
+		/* the object's bytes outlive the engine */
+		if (obj->maps[i].init && sregion__set_bytes(s->regions[id], obj->maps[i].init, true))
+			return err;
 	}
 	s->prog = e->prog;
 	if (e->hook->input == HOOK_INPUT_RAW_MEM) {

@@ -94,6 +94,12 @@ enum step engine__end(struct mhse_engine *e, struct state *s, enum path_kind kin
  * region. Returns STEP_CONTINUE with region and offset set, or STEP_DONE. */
 enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, bool write,
 			  uint32_t *region, struct sval *off);
+/* The len bytes of kernel memory at addr, an address in none of mhse's
+ * regions, as one term (byte 0 lowest): the bytes of the kernel object
+ * whose pointer addr is (plus a number), the same each time they are read;
+ * *base is that pointer. */
+enum step engine__kernel_read(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, Z3_ast *out,
+			      Z3_ast *base);
 /* The bytes at a program address as one term of len * 8 bits (len may exceed 8). */
 enum step engine__read_bytes(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, Z3_ast *out);
 /* Writes bytes (len * 8 bits, byte 0 lowest) at a program address, as a

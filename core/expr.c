@@ -46,6 +46,14 @@ Z3_ast sym_fresh(struct sym_ctx *ctx, uint64_t *cnt, const char *prefix, unsigne
 	return Z3_mk_const(ctx->z, Z3_mk_string_symbol(ctx->z, name), Z3_mk_bv_sort(ctx->z, bits));
 }
 
+Z3_ast sym_fresh_bytes(struct sym_ctx *ctx, uint64_t *cnt, const char *prefix)
+{
+	char name[96];
+
+	snprintf(name, sizeof(name), "%s_%llu", prefix, (unsigned long long)(*cnt)++);
+	return Z3_mk_const(ctx->z, Z3_mk_string_symbol(ctx->z, name), Z3_mk_array_sort(ctx->z, ctx->bv64, ctx->bv8));
+}
+
 Z3_ast sym_num(struct sym_ctx *ctx, uint64_t v, unsigned bits)
 {
 	return Z3_mk_unsigned_int64(ctx->z, bits < 64 ? v & ((UINT64_C(1) << bits) - 1) : v,

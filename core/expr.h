@@ -40,6 +40,8 @@ void sym_ctx__fini(struct sym_ctx *ctx);
  * the same point share them, and every term built from them (Z3 keeps one
  * copy of a term, at about a kilobyte each). */
 Z3_ast sym_fresh(struct sym_ctx *ctx, uint64_t *cnt, const char *prefix, unsigned bits);
+/* A fresh array of bytes (index 64 bits), named likewise. */
+Z3_ast sym_fresh_bytes(struct sym_ctx *ctx, uint64_t *cnt, const char *prefix);
 /* The value as a 64-bit term (a numeral when concrete). */
 Z3_ast sym_ast(struct sym_ctx *ctx, struct sval v);
 Z3_ast sym_num(struct sym_ctx *ctx, uint64_t v, unsigned bits);

@@ -60,14 +60,27 @@ uint8_t *mhse_vm__mem(struct mhse_vm *vm, uint64_t addr, uint32_t len, bool writ
 
 	if (p)
 		return p;
-	if (vm->hook && vm->hook->kernel_pointers && !write && mem_addr_region(addr) >= vm->mem.cnt) {
-		mhse_vm__fail(vm, VM_ERR_UNSUPPORTED, "read of %u bytes of kernel memory at 0x%llx", len,
-			      (unsigned long long)addr);
-		return NULL;
+	/* a load through a kernel pointer (BPF_PROBE_MEM) */
+	if (vm->hook && vm->hook->kernel_pointers && !write && mem_addr_region(addr) >= vm->mem.cnt &&
+	    len <= sizeof(vm->kernel_load)) {
+		mhse_vm__kernel_read(vm, addr, vm->kernel_load, len);
+		return vm->kernel_load;
 	}
 	mem_describe(&vm->mem, addr, where, sizeof(where));
 	mhse_vm__fail(vm, VM_ERR_MEM, "invalid %s of %u bytes at %s", write ? "write" : "read", len, where);
 	return NULL;
+}
+
+void mhse_vm__kernel_read(const struct mhse_vm *vm, uint64_t addr, uint8_t *out, uint32_t len)
+{
+	memset(out, 0, len);
+	for (size_t i = 0; i < vm->kmem_cnt; i++) {
+		const struct path_kmem *k = &vm->kmem[i];
+
+		for (uint32_t b = 0; b < len; b++)
+			if (addr + b >= k->addr && addr + b - k->addr < k->len)
+				out[b] = k->bytes[addr + b - k->addr];
+	}
 }
 
 uint64_t mhse_vm__nondet(struct mhse_vm *vm)
@@ -224,6 +237,8 @@ static int setup_input(struct mhse_vm *vm, const struct vm_input *in)
 	vm->nondet = in->nondet;
 	vm->nondet_cnt = in->nondet_cnt;
 	vm->nondet_used = 0;
+	vm->kmem = in->kmem;
+	vm->kmem_cnt = in->kmem_cnt;
 	if (sock_vm_prepare_ctx(vm))
 		return -ENOMEM;
 	vm->trace_len = 0;
@@ -320,7 +335,7 @@ static int mem_load(struct mhse_vm *vm, uint8_t code, uint64_t addr, uint64_t *v
 	if (is_ctx(addr))
 		return ctx_load(vm, code, mem_addr_offset(addr), val);
 	p = mhse_vm__mem(vm, addr, size, false);
-	if (!p || sock_vm_check_load(vm, addr, mem_addr_region(addr), size))
+	if (!p || (p != vm->kernel_load && sock_vm_check_load(vm, addr, mem_addr_region(addr), size)))
 		return -1;
 	*val = sem_load_value(code, mem_load_le(p, size));
 	return 0;

@@ -79,6 +79,10 @@ struct mhse_vm {
 	/* Values returned in order by nondeterministic helpers (ktime, prandom, cpu id, ...). */
 	const uint64_t *nondet;
 	size_t nondet_cnt, nondet_used;
+	/* Kernel memory the test gives, by address; what it leaves out reads as zero. */
+	const struct path_kmem *kmem;
+	size_t kmem_cnt;
+	uint8_t kernel_load[8];      /* a load's bytes through a kernel pointer */
 	/* trace_printk output */
 	char *trace;
 	size_t trace_len, trace_cap;
@@ -107,6 +111,8 @@ struct vm_input {
 	uint32_t raw_len;
 	const uint64_t *nondet;
 	size_t nondet_cnt;
+	const struct path_kmem *kmem;
+	size_t kmem_cnt;
 };
 
 /* Creates a VM for obj under hook with maps at their initial contents. */
@@ -132,6 +138,9 @@ const uint8_t *mhse_vm__ctx(const struct mhse_vm *vm, uint32_t *len);
 
 /* For helpers: the next nondeterministic value (0 when the input ran out). */
 uint64_t mhse_vm__nondet(struct mhse_vm *vm);
+/* For helpers: len bytes of kernel memory at addr (an address of no
+ * region), as the test gives them, zero where it gives none. */
+void mhse_vm__kernel_read(const struct mhse_vm *vm, uint64_t addr, uint8_t *out, uint32_t len);
 /* For helpers: records an error that stops the run. Returns -1. */
 __attribute__((format(printf, 3, 4))) int mhse_vm__fail(struct mhse_vm *vm, enum vm_status status, const char *fmt, ...);
 /* For helpers: host pointer of len bytes at a program address, or NULL after recording VM_ERR_MEM. */

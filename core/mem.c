@@ -71,6 +71,7 @@ uint8_t *mem_translate(const struct mem *mem, uint64_t addr, uint32_t len, bool 
 static const char *const kind_names[] = {
 	[MEM_STACK] = "stack", [MEM_CTX] = "ctx", [MEM_PACKET] = "packet", [MEM_MAP_VALUE] = "map value",
 	[MEM_GLOBAL] = "global data", [MEM_RAW] = "memory", [MEM_HELPER] = "helper memory", [MEM_DEAD] = "freed memory",
+	[MEM_KERNEL] = "kernel memory",
 };
 
 void mem_describe(const struct mem *mem, uint64_t addr, char *buf, size_t len)

@@ -31,6 +31,7 @@ enum mem_kind {
 	MEM_RAW,    /* input memory of a conformance vector or a raw-memory hook */
 	MEM_HELPER, /* memory a helper hands out: ringbuf records, socket objects */
 	MEM_DEAD,   /* freed: any access is an error */
+	MEM_KERNEL, /* kernel memory a kernel pointer names (the symbolic engine's, state.h) */
 };
 
 struct mem_region {
@@ -49,6 +50,8 @@ struct mem {
 };
 
 #define MEM_ADDR(id, off) ((((uint64_t)(id) + 1) << 32) + (uint64_t)(uint32_t)(off))
+/* Addresses of regions, as far as any run numbers them (the first 4095 ids). */
+#define MEM_REGION_SPACE_END MEM_ADDR(0xfff, 0)
 
 static inline uint32_t mem_addr_region(uint64_t addr) { return (uint32_t)(addr >> 32) - 1; }
 static inline uint32_t mem_addr_offset(uint64_t addr) { return (uint32_t)addr; }
@@ -70,6 +73,25 @@ uint8_t *mem_translate(const struct mem *mem, uint64_t addr, uint32_t len, bool 
 
 /* A one-line description of an address for messages ("stack[1]-8", "packet+14", "map 'flows' value+4"). */
 void mem_describe(const struct mem *mem, uint64_t addr, char *buf, size_t len);
+
+/* The next run of non-zero bytes in p[from, size), gap zeroes in a row
+ * ending it: [*start, *end). False when none is left. Large values and
+ * kernel memory are listed this way, the rest being zero. */
+static inline bool mem_next_run(const uint8_t *p, uint32_t size, uint32_t from, uint32_t gap, uint32_t *start,
+				uint32_t *end)
+{
+	uint32_t zeros = 0, k;
+
+	while (from < size && !p[from])
+		from++;
+	if (from >= size)
+		return false;
+	for (k = from; k < size && zeros < gap; k++)
+		zeros = p[k] ? 0 : zeros + 1;
+	*start = from;
+	*end = k - zeros;
+	return true;
+}
 
 static inline uint64_t mem_load_le(const uint8_t *p, unsigned size)
 {

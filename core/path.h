@@ -50,6 +50,14 @@ struct path_event {
 	uint32_t len;
 };
 
+/* Kernel memory a path read through a kernel pointer: bytes at an address
+ * (bytes not listed are zero, as a faulting read gives). */
+struct path_kmem {
+	uint64_t addr;
+	uint8_t *bytes;
+	uint32_t len;
+};
+
 struct path_branch {
 	uint32_t prog;    /* program index (tail calls change it) */
 	uint32_t pc;      /* the conditional jump */
@@ -69,6 +77,8 @@ struct path_result {
 	uint32_t ctx_len;
 	struct path_nondet *nondet;
 	size_t nondet_cnt;
+	struct path_kmem *kmem;  /* kernel memory read, by address */
+	size_t kmem_cnt;
 	struct path_map_entry *map_in;  /* initial entries the path relies on (present or absent) */
 	size_t map_in_cnt;
 	/* expected outputs */

@@ -36,8 +36,6 @@
 #include "mem.h"
 #include "vm_internal.h"
 
-#define MAX_SYMBOLIC_VALUE 4096
-
 const struct mhse_map *policy__map_def(const struct mhse_engine *e, const struct state *s, uint32_t id)
 {
 	if (id < e->obj->map_cnt)
@@ -78,26 +76,40 @@ static int add_record(struct state *s, struct map_record r)
 	return 0;
 }
 
-/* A value region of map idx: fresh symbolic bytes, or zeroes. */
+/* A value region of map idx: fresh symbolic bytes, or zeroes. Its bytes
+ * become terms only as the path reads them (state.h), whatever its size. */
 static int value_region(struct mhse_engine *e, struct state *s, uint32_t idx, bool symbolic)
 {
 	const struct mhse_map *def = policy__map_def(e, s, idx);
 	int id = state__add_region(s, MEM_MAP_VALUE, def->value_size, !map_values_readonly(def), (int32_t)idx);
-	struct sregion *r;
+	char prefix[96];
 
 	if (id < 0 || !symbolic)
 		return id;
-	r = s->regions[id];
-	r->sym = calloc(def->value_size ? def->value_size : 1, sizeof(*r->sym));
-	if (!r->sym)
+	snprintf(prefix, sizeof(prefix), "%s_value", def->name);
+	if (sregion__set_fresh(s->regions[id], sym_fresh_bytes(&e->ctx, &s->fresh_cnt, prefix)))
 		return -ENOMEM;
-	for (uint32_t i = 0; i < def->value_size; i++) {
-		char prefix[96];
-
-		snprintf(prefix, sizeof(prefix), "%s_value", def->name);
-		r->sym[i] = sym_fresh(&e->ctx, &s->fresh_cnt, prefix, 8);
-	}
 	return id;
+}
+
+/* A value region of map idx holding value (value_size bytes). */
+static int value_region_of(struct mhse_engine *e, struct state *s, uint32_t idx, const uint8_t *value)
+{
+	int id = value_region(e, s, idx, false);
+
+	if (id >= 0 && sregion__set_bytes(s->regions[id], value, false))
+		return -ENOMEM;
+	return id;
+}
+
+/* Whether two value regions hold the same bytes: byte by byte for small
+ * values, as arrays for large ones (only the bytes the path touched are
+ * stored over their origins). */
+static Z3_ast same_value(struct mhse_engine *e, const struct sregion *a, const struct sregion *b)
+{
+	if (a->size <= SREGION_CASES_MAX)
+		return Z3_mk_eq(e->ctx.z, sregion__term(&e->ctx, a), sregion__term(&e->ctx, b));
+	return Z3_mk_eq(e->ctx.z, sregion__array(&e->ctx, a), sregion__array(&e->ctx, b));
 }
 
 /* A lookup-policy answer agrees with the map as the path left it: for each
@@ -118,56 +130,55 @@ static Z3_ast agrees_with_map(struct mhse_engine *e, const struct state *s, cons
 		if (q->present != r->present)
 			agree = differ;
 		else
-			agree = Z3_mk_or(z, 2, (Z3_ast[]){ differ, Z3_mk_eq(z, sregion__term(&e->ctx, s->regions[q->region]),
-									 sregion__term(&e->ctx, s->regions[r->region])) });
+			agree = Z3_mk_or(z, 2, (Z3_ast[]){ differ, same_value(e, s->regions[q->region], s->regions[r->region]) });
 		all = all ? Z3_mk_and(z, 2, (Z3_ast[]){ all, agree }) : agree;
 	}
 	return all;
 }
 
-/* Records key as initially present (with a fresh or zero value; for a
- * map-in-map, a new inner map or nothing) or absent. Returns the record
- * index. */
 /* A map-in-map entry present from the start holds an inner map of its own:
- * a new one, empty, whose id its value region holds. */
-static int new_inner_map(struct mhse_engine *e, struct state *s, uint32_t outer, struct sregion *value)
+ * a new one, empty, whose id its value region (region id) holds. */
+static int new_inner_map(struct mhse_engine *e, struct state *s, uint32_t outer, uint32_t id)
 {
 	uint32_t *inner = realloc(s->inner_outer, (s->inner_cnt + 1) * sizeof(*inner));
+	uint8_t value[4];
 
 	if (!inner)
 		return -ENOMEM;
 	s->inner_outer = inner;
 	inner[s->inner_cnt] = outer;
-	mem_store_le(value->conc, 4, e->obj->map_cnt + s->inner_cnt++);
-	return 0;
+	mem_store_le(value, sizeof(value), e->obj->map_cnt + s->inner_cnt++);
+	return sregion__set_bytes(s->regions[id], value, false);
 }
 
-static int initial_record(struct mhse_engine *e, struct state *s, uint32_t idx, Z3_ast key, bool present,
-			  bool symbolic)
+/* Records key as initially present (with a value region: id) or absent
+ * (id < 0). The test takes the initial value from the region's origin.
+ * Returns the record index. */
+static int record_initial(struct mhse_engine *e, struct state *s, uint32_t idx, Z3_ast key, int id)
 {
-	const struct mhse_map *def = policy__map_def(e, s, idx);
-	struct map_record r = { .map = idx, .key = key, .present = present, .initial = true };
-	int id = 0;
+	struct map_record r = { .map = idx, .key = key, .present = id >= 0, .initial = true,
+				.region = id >= 0 ? (uint32_t)id : 0 };
 
-	if (present) {
-		bool holds_map = map_is_map_in_map(def->type);
-
-		if (symbolic && !holds_map && def->value_size > MAX_SYMBOLIC_VALUE)
-			return -E2BIG;
-		id = value_region(e, s, idx, symbolic && !holds_map);
-		if (id < 0 || (holds_map && symbolic && new_inner_map(e, s, idx, s->regions[id]) < 0))
-			return id < 0 ? id : -ENOMEM;
-		/* the test needs the initial value: a second reference the program never writes */
-		r.init_region = (uint32_t)state__share_region(s, (uint32_t)id);
-		if ((int)r.init_region < 0)
-			return -ENOMEM;
-		r.region = (uint32_t)id;
-	}
 	if (policy_of(e, s, idx) == POLICY_LOOKUP)
 		r.realisable = agrees_with_map(e, s, &r);
 	if (add_record(s, r))
 		return -ENOMEM;
 	return (int)s->record_cnt - 1;
+}
+
+/* Records key as initially present (with a fresh or zero value; for a
+ * map-in-map, a new inner map or nothing) or absent. */
+static int initial_record(struct mhse_engine *e, struct state *s, uint32_t idx, Z3_ast key, bool present,
+			  bool symbolic)
+{
+	bool holds_map = map_is_map_in_map(policy__map_def(e, s, idx)->type);
+	int id = present ? value_region(e, s, idx, symbolic && !holds_map) : -1;
+
+	if (present && id < 0)
+		return id;
+	if (present && holds_map && symbolic && new_inner_map(e, s, idx, (uint32_t)id))
+		return -ENOMEM;
+	return record_initial(e, s, idx, key, id);
 }
 
 static bool is_array(const struct mhse_map *def)
@@ -281,10 +292,13 @@ static bool initially_full(const struct state *s, const struct mhse_map *def, ui
 static int holds_target(struct mhse_engine *e, struct state *s, const struct mhse_map *def, int rec)
 {
 	Z3_ast first, holds;
+	struct sval slot;
 
 	if (def->type != BPF_MAP_TYPE_DEVMAP && def->type != BPF_MAP_TYPE_DEVMAP_HASH && def->type != BPF_MAP_TYPE_CPUMAP)
 		return rec;
-	first = Z3_mk_extract(e->ctx.z, 31, 0, sregion__term(&e->ctx, s->regions[s->records[rec].region]));
+	if (state__read(&e->ctx, s, s->records[rec].region, sval_conc(0), 4, &slot))
+		return -ENOMEM;
+	first = Z3_mk_extract(e->ctx.z, 31, 0, sym_ast(&e->ctx, slot));
 	holds = Z3_mk_not(e->ctx.z, term_eq(e, first, 0));
 	if (def->type == BPF_MAP_TYPE_CPUMAP)
 		holds = term_and(e, holds, Z3_mk_bvule(e->ctx.z, first, term_num(e, CPUMAP_MAX_QSIZE, 32)));
@@ -349,13 +363,6 @@ static int split_array_range(struct mhse_engine *e, struct state *s, const struc
 	}
 }
 
-static enum step fail_record(struct mhse_engine *e, struct state *s, int err)
-{
-	if (err == -E2BIG)
-		return engine__end(e, s, PATH_UNSUPPORTED, "map value too large to make symbolic");
-	return STEP_FAILED;
-}
-
 /* ---- lookup ---- */
 
 static enum step lookup_case(struct mhse_engine *e, struct state *s, uint32_t idx, Z3_ast key, int rec, void *arg)
@@ -366,13 +373,13 @@ static enum step lookup_case(struct mhse_engine *e, struct state *s, uint32_t id
 	if (rec < 0)
 		rec = decide_fresh(e, s, idx, key, lookup_case, NULL);
 	if (rec < 0)
-		return fail_record(e, s, rec);
+		return STEP_FAILED;
 	r = &s->records[rec];
 	if (!r->present)
 		s->regs[BPF_REG_0] = sval_conc(0);
 	else if (map_is_map_in_map(policy__map_def(e, s, idx)->type))
 		/* the program gets the map the entry holds, as the verifier types it (CONST_PTR_TO_MAP) */
-		s->regs[BPF_REG_0] = sval_conc(VM_MAP_PTR(mem_load_le(s->regions[r->region]->conc, 4)));
+		s->regs[BPF_REG_0] = sval_conc(VM_MAP_PTR(sregion__number(s->regions[r->region], 0, 4)));
 	else
 		s->regs[BPF_REG_0] = sval_conc(MEM_ADDR(r->region, 0));
 	return STEP_CONTINUE;
@@ -563,7 +570,7 @@ static enum step write_case(struct mhse_engine *e, struct state *s, uint32_t idx
 	if (rec < 0 && (w->delete || w->flags != BPF_ANY || is_array(def))) {
 		rec = decide_fresh(e, s, idx, key, write_case, arg);
 		if (rec < 0)
-			return fail_record(e, s, rec);
+			return STEP_FAILED;
 	}
 	present = rec >= 0 && s->records[rec].present;
 	if (rec >= 0)
@@ -689,15 +696,17 @@ static enum step tail_case(struct mhse_engine *e, struct state *s, uint32_t idx,
 			/* no program array holds a program the kernel would not load */
 			if (obj->progs[p].type != e->prog->type || obj->progs[p].rejected)
 				continue;
+			uint8_t slot[4];
+
 			c = engine__fork(e, s, Z3_mk_true(e->ctx.z));
 			if (!c)
 				return STEP_FAILED;
-			r = initial_record(e, c, idx, key, true, false);
-			if (r < 0) {
+			mem_store_le(slot, sizeof(slot), p);
+			r = value_region_of(e, c, idx, slot);
+			if (r < 0 || record_initial(e, c, idx, key, r) < 0) {
 				state__free(c);
 				return STEP_FAILED;
 			}
-			mem_store_le(c->regions[c->records[r].region]->conc, 4, p);
 			jump_to(c, obj, p);
 			engine__queue(e, c);
 		}
@@ -708,7 +717,11 @@ static enum step tail_case(struct mhse_engine *e, struct state *s, uint32_t idx,
 		s->pc++; /* an empty slot: the program goes on */
 		return STEP_PC_SET;
 	}
-	uint32_t p = (uint32_t)mem_load_le(s->regions[s->records[rec].region]->conc, 4);
+	struct sval slot = sregion__read(&e->ctx, s->regions[s->records[rec].region], sval_conc(0), 4);
+	uint32_t p = (uint32_t)slot.c;
+
+	if (!sval_is_conc(slot))
+		return engine__end(e, s, PATH_UNSUPPORTED, "program array %s holds a symbolic program", obj->maps[idx].name);
 	if (p >= obj->prog_cnt)
 		return engine__end(e, s, PATH_ERROR, "program array %s holds no program %u", obj->maps[idx].name, p);
 	if (obj->progs[p].rejected)
@@ -784,23 +797,21 @@ int policy__init(struct mhse_engine *e, struct state *s)
 			bool holds_map = map_is_map_in_map(def->type);
 			uint32_t held = holds_map ? (uint32_t)mem_load_le(value, 4) : 0;
 			Z3_ast k = sym_num(&e->ctx, 0, 8);
-			struct sregion *r;
 			int rec;
 
 			for (uint32_t i = def->key_size; i-- > 0;)
 				k = i == def->key_size - 1 ? sym_num(&e->ctx, key[i], 8) :
 							     Z3_mk_concat(e->ctx.z, k, sym_num(&e->ctx, key[i], 8));
-			rec = initial_record(e, s, idx, k, true, false);
+			rec = value_region_of(e, s, idx, value);
+			if (rec >= 0)
+				rec = record_initial(e, s, idx, k, rec);
 			if (rec < 0) {
 				err = rec;
 				break;
 			}
-			r = s->regions[s->records[rec].region];
-			if (!holds_map || held < e->obj->map_cnt) {
-				memcpy(r->conc, value, def->value_size);
-			} else if (held < vm->map_cnt && !(err = new_inner_map(e, s, idx, r))) {
-				inner[held] = (uint32_t)mem_load_le(r->conc, 4);
-			}
+			if (holds_map && held >= e->obj->map_cnt && held < vm->map_cnt &&
+			    !(err = new_inner_map(e, s, idx, s->records[rec].region)))
+				inner[held] = (uint32_t)sregion__number(s->regions[s->records[rec].region], 0, 4);
 		}
 	}
 	free(inner);
@@ -823,7 +834,7 @@ static enum step redirect_case(struct mhse_engine *e, struct state *s, uint32_t 
 	if (rec < 0) {
 		rec = decide_fresh(e, s, idx, key, redirect_case, arg);
 		if (rec < 0)
-			return fail_record(e, s, rec);
+			return STEP_FAILED;
 	}
 	if (!s->records[rec].present && !(r->flags & BPF_F_BROADCAST)) {
 		s->regs[BPF_REG_0] = sval_conc(r->flags & XDP_ACTION_MASK);

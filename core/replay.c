@@ -198,6 +198,9 @@ static int path_not_replayable(const struct path_result *p, struct replay_result
 		return verdict(res, REPLAY_NOT_REPLAYABLE,
 				"emitted %zu event%s (%s): the kernel has no reader attached to compare them",
 				p->event_cnt, p->event_cnt == 1 ? "" : "s", helper_name(p->events[0].helper) ?: "?");
+	if (p->kmem_cnt)
+		return verdict(res, REPLAY_NOT_REPLAYABLE, "the path reads kernel memory (%zu range%s): the kernel's "
+			       "test run cannot supply it", p->kmem_cnt, p->kmem_cnt == 1 ? "" : "s");
 	for (size_t i = 0; i < p->nondet_cnt; i++) {
 		const struct path_nondet *n = &p->nondet[i];
 		const char *name = helper_name(n->helper);

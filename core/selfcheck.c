@@ -332,6 +332,8 @@ static int run_path(struct mhse_vm *vm, const struct mhse_prog *prog, const stru
 		.ctx_len = in->ctx_len,
 		.nondet = nondet,
 		.nondet_cnt = in->nondet_cnt,
+		.kmem = in->kmem,
+		.kmem_cnt = in->kmem_cnt,
 	};
 	uint64_t ret = 0;
 	int err, run_err;

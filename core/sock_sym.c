@@ -51,14 +51,19 @@ static Z3_ast is_fullsock(struct mhse_engine *e, struct state *s, uint32_t sk)
 	return Z3_mk_not(e->ctx.z, term_or(e, term_eq(e, state, SOCK_STATE_TIME_WAIT), term_eq(e, state, SOCK_STATE_NEW_SYN_RECV)));
 }
 
-static void fresh_bytes(struct mhse_engine *e, struct state *s, int32_t helper, Z3_ast *out, uint32_t size)
+/* size fresh recorded bytes at the start of each region of regions[0..n). */
+static int fresh_bytes(struct mhse_engine *e, struct state *s, int32_t helper, const int *regions, int n,
+		       uint32_t size)
 {
 	for (uint32_t i = 0; i < size; i += 8) {
 		Z3_ast v = sym_ast(&e->ctx, engine__nondet(e, s, helper, 64));
 
 		for (uint32_t b = 0; b < 8; b++)
-			out[i + b] = Z3_mk_extract(e->ctx.z, 8 * b + 7, 8 * b, v);
+			for (int r = 0; r < n; r++)
+				if (sregion__set_byte(s->regions[regions[r]], i + b, Z3_mk_extract(e->ctx.z, 8 * b + 7, 8 * b, v)))
+					return -ENOMEM;
 	}
+	return 0;
 }
 
 /* What every socket is (see the top). */
@@ -87,12 +92,12 @@ static int new_socket(struct mhse_engine *e, struct state *s, bool referenced, i
 
 	for (int v = 0; v < SOCK_VIEW_CNT; v++) {
 		ids[v] = state__add_region(s, MEM_HELPER, sock_view_size(v), false, sock_owner(v, referenced));
-		if (ids[v] < 0 || !(s->regions[ids[v]]->sym = calloc(sock_view_size(v), sizeof(Z3_ast))))
+		if (ids[v] < 0)
 			return -1;
 	}
-	fresh_bytes(e, s, helper, s->regions[ids[SOCK_VIEW_COMMON]]->sym, SOCK_SIZE);
-	memcpy(s->regions[ids[SOCK_VIEW_FULL]]->sym, s->regions[ids[SOCK_VIEW_COMMON]]->sym, SOCK_SIZE * sizeof(Z3_ast));
-	fresh_bytes(e, s, helper, s->regions[ids[SOCK_VIEW_TCP]]->sym, TCP_SOCK_SIZE);
+	if (fresh_bytes(e, s, helper, (int[]){ ids[SOCK_VIEW_COMMON], ids[SOCK_VIEW_FULL] }, 2, SOCK_SIZE) ||
+	    fresh_bytes(e, s, helper, &ids[SOCK_VIEW_TCP], 1, TCP_SOCK_SIZE))
+		return -1;
 	return constrain(e, s, well_formed(e, s, (uint32_t)ids[0])) ? -1 : ids[0];
 }
 

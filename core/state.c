@@ -46,8 +46,10 @@ struct state *state__fork(const struct state *s)
 	c->events = dup_array(s->events, s->event_cnt, sizeof(*s->events));
 	c->windows = dup_array(s->windows, s->window_cnt, sizeof(*s->windows));
 	c->fork_bits = fork_prefix__dup(s->fork_bits, s->depth_in_tree);
-	if ((s->region_cnt && !c->regions) || (s->path_cnt && !c->path) || (s->nondet_cnt && !c->nondet) ||
-	    (s->record_cnt && !c->records) || (s->inner_cnt && !c->inner_outer) || (s->branch_cnt && !c->branches) || (s->trace_cnt && !c->traces) || (s->event_cnt && !c->events) ||
+	c->kobjs = dup_array(s->kobjs, s->kobj_cnt, sizeof(*s->kobjs));
+	if ((s->kobj_cnt && !c->kobjs) || (s->region_cnt && !c->regions) || (s->path_cnt && !c->path) ||
+	    (s->nondet_cnt && !c->nondet) || (s->record_cnt && !c->records) || (s->inner_cnt && !c->inner_outer) ||
+	    (s->branch_cnt && !c->branches) || (s->trace_cnt && !c->traces) || (s->event_cnt && !c->events) ||
 	    (s->window_cnt && !c->windows) || (s->depth_in_tree && !c->fork_bits)) {
 		c->region_cnt = 0;
 		c->model.a = NULL;
@@ -60,13 +62,48 @@ struct state *state__fork(const struct state *s)
 	return c;
 }
 
+/* ---- pages and directories ---- */
+
+static uint32_t dir_cnt(uint32_t size)
+{
+	return (size + SDIR_BYTES - 1) / SDIR_BYTES;
+}
+
+static void page_put(struct spage *p)
+{
+	if (!p || --p->refs)
+		return;
+	free(p->sym);
+	free(p);
+}
+
+static void dir_put(struct sdir *d)
+{
+	if (!d || --d->refs)
+		return;
+	for (uint32_t i = 0; i < SDIR_PAGES; i++)
+		page_put(d->pages[i]);
+	free(d);
+}
+
+static void origin_put(struct sorigin *o)
+{
+	if (!o || --o->refs)
+		return;
+	if (o->owned)
+		free((void *)o->bytes);
+	free(o);
+}
+
 static void sregion_put(struct sregion *r)
 {
 	if (--r->refs)
 		return;
-	free(r->conc);
-	free(r->sym);
-	free(r->ptr_tag);
+	for (uint32_t i = 0; r->dirs && i < dir_cnt(r->size); i++)
+		dir_put(r->dirs[i]);
+	free(r->dirs);
+	free(r->accesses);
+	origin_put(r->origin);
 	free(r);
 }
 
@@ -87,8 +124,109 @@ void state__free(struct state *s)
 	free(s->events);
 	free(s->windows);
 	free(s->fork_bits);
+	free(s->kobjs);
 	free(s);
 }
+
+/* The page holding byte k, or NULL while no path touched it. */
+static const struct spage *page_at(const struct sregion *r, uint32_t k)
+{
+	const struct sdir *d = r->dirs ? r->dirs[k / SDIR_BYTES] : NULL;
+
+	return d ? d->pages[(k / SPAGE_SIZE) % SDIR_PAGES] : NULL;
+}
+
+static bool bit(const uint64_t *words, uint32_t i)
+{
+	return words[i / 64] >> (i % 64) & 1;
+}
+
+static void set_bit(uint64_t *words, uint32_t i, bool on)
+{
+	if (on)
+		words[i / 64] |= UINT64_C(1) << (i % 64);
+	else
+		words[i / 64] &= ~(UINT64_C(1) << (i % 64));
+}
+
+static struct spage *page_copy(const struct spage *p)
+{
+	struct spage *c = malloc(sizeof(*c));
+
+	if (!c)
+		return NULL;
+	*c = *p;
+	c->refs = 1;
+	c->sym = p->sym ? dup_array(p->sym, SPAGE_SIZE, sizeof(*p->sym)) : NULL;
+	if (p->sym && !c->sym) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* The page holding byte k of a writable region, private to it. */
+static struct spage *page_for_write(struct sregion *r, uint32_t k)
+{
+	uint32_t di = k / SDIR_BYTES, pi = (k / SPAGE_SIZE) % SDIR_PAGES;
+	struct sdir *d = r->dirs[di];
+	struct spage *p;
+
+	if (!d) {
+		d = calloc(1, sizeof(*d));
+		if (!d)
+			return NULL;
+		d->refs = 1;
+		r->dirs[di] = d;
+	} else if (d->refs > 1) {
+		struct sdir *c = malloc(sizeof(*c));
+
+		if (!c)
+			return NULL;
+		*c = *d;
+		c->refs = 1;
+		for (uint32_t i = 0; i < SDIR_PAGES; i++)
+			if (c->pages[i])
+				c->pages[i]->refs++;
+		d->refs--;
+		r->dirs[di] = d = c;
+	}
+	p = d->pages[pi];
+	if (!p) {
+		p = calloc(1, sizeof(*p));
+		if (!p)
+			return NULL;
+		p->refs = 1;
+		memset(p->ptr_tag, 0xff, sizeof(p->ptr_tag));
+		d->pages[pi] = p;
+	} else if (p->refs > 1) {
+		struct spage *c = page_copy(p);
+
+		if (!c)
+			return NULL;
+		p->refs--;
+		d->pages[pi] = p = c;
+	}
+	return p;
+}
+
+/* Calls fn on every page a path touched, made private to r. */
+static int each_page_for_write(struct sregion *r, void (*fn)(struct spage *p, void *arg), void *arg)
+{
+	for (uint32_t k = 0; r->dirs && k < r->size; k += SPAGE_SIZE) {
+		struct spage *p;
+
+		if (!page_at(r, k))
+			continue;
+		p = page_for_write(r, k);
+		if (!p)
+			return -ENOMEM;
+		fn(p, arg);
+	}
+	return 0;
+}
+
+/* ---- regions ---- */
 
 static int grow_regions(struct state *s)
 {
@@ -110,12 +248,12 @@ int state__add_region(struct state *s, uint8_t kind, uint32_t size, bool writabl
 {
 	struct sregion *r = calloc(1, sizeof(*r));
 
-	if (!r || !(r->conc = calloc(1, size ? size : 1))) {
+	if (!r || !(r->dirs = calloc(dir_cnt(size) ? dir_cnt(size) : 1, sizeof(*r->dirs)))) {
 		free(r);
 		return -ENOMEM;
 	}
 	if (grow_regions(s)) {
-		free(r->conc);
+		free(r->dirs);
 		free(r);
 		return -ENOMEM;
 	}
@@ -126,6 +264,51 @@ int state__add_region(struct state *s, uint8_t kind, uint32_t size, bool writabl
 	r->owner = owner;
 	s->regions[s->region_cnt] = r;
 	return (int)s->region_cnt++;
+}
+
+int sregion__resize(struct sregion *r, uint32_t size)
+{
+	struct sdir **dirs = calloc(dir_cnt(size) ? dir_cnt(size) : 1, sizeof(*dirs));
+
+	if (!dirs)
+		return -ENOMEM;
+	free(r->dirs);
+	r->dirs = dirs;
+	r->size = size;
+	return 0;
+}
+
+static int set_origin(struct sregion *r, uint8_t kind, const uint8_t *bytes, bool owned, Z3_ast array)
+{
+	struct sorigin *o = calloc(1, sizeof(*o));
+
+	if (!o)
+		return -ENOMEM;
+	*o = (struct sorigin){ .refs = 1, .kind = kind, .owned = owned, .bytes = bytes, .array = array };
+	origin_put(r->origin);
+	r->origin = o;
+	return 0;
+}
+
+int sregion__set_bytes(struct sregion *r, const uint8_t *bytes, bool borrowed)
+{
+	uint8_t *copy;
+	int err;
+
+	if (borrowed)
+		return set_origin(r, SORIGIN_BYTES, bytes, false, NULL);
+	copy = dup_array(bytes, r->size ? r->size : 1, 1);
+	if (!copy)
+		return -ENOMEM;
+	err = set_origin(r, SORIGIN_BYTES, copy, true, NULL);
+	if (err)
+		free(copy);
+	return err;
+}
+
+int sregion__set_fresh(struct sregion *r, Z3_ast array)
+{
+	return set_origin(r, SORIGIN_FRESH, NULL, false, array);
 }
 
 int state__share_region(struct state *s, uint32_t id)
@@ -140,6 +323,7 @@ int state__share_region(struct state *s, uint32_t id)
 struct sregion *state__writable_region(struct state *s, uint32_t id)
 {
 	struct sregion *r = s->regions[id], *c;
+	uint32_t n = dir_cnt(r->size);
 
 	if (r->refs == 1)
 		return r;
@@ -148,17 +332,19 @@ struct sregion *state__writable_region(struct state *s, uint32_t id)
 		return NULL;
 	*c = *r;
 	c->refs = 1;
-	/* an array-backed region keeps its bytes in the array term */
-	c->conc = r->array ? NULL : dup_array(r->conc, r->size ? r->size : 1, 1);
-	c->sym = r->sym ? dup_array(r->sym, r->size, sizeof(*r->sym)) : NULL;
-	c->ptr_tag = r->ptr_tag ? dup_array(r->ptr_tag, r->size / 8, sizeof(*r->ptr_tag)) : NULL;
-	if ((!r->array && !c->conc) || (r->sym && !c->sym) || (r->ptr_tag && !c->ptr_tag)) {
-		free(c->conc);
-		free(c->sym);
-		free(c->ptr_tag);
+	c->dirs = r->dirs ? dup_array(r->dirs, n ? n : 1, sizeof(*r->dirs)) : NULL;
+	c->accesses = dup_array(r->accesses, r->access_cnt, sizeof(*r->accesses));
+	if ((r->dirs && !c->dirs) || (r->access_cnt && !c->accesses)) {
+		free(c->dirs);
+		free(c->accesses);
 		free(c);
 		return NULL;
 	}
+	for (uint32_t i = 0; c->dirs && i < n; i++)
+		if (c->dirs[i])
+			c->dirs[i]->refs++;
+	if (c->origin)
+		c->origin->refs++;
 	r->refs--;
 	s->regions[id] = c;
 	return c;
@@ -179,86 +365,360 @@ int state__constrain(struct state *s, const struct constraint *c)
 	return 0;
 }
 
+/* ---- bytes ---- */
+
+static Z3_ast num64(struct sym_ctx *ctx, uint64_t v)
+{
+	return sym_num(ctx, v, 64);
+}
+
+/* ---- reads over writes ---- */
+
+/* how many subterms one range may look at */
+#define RANGE_MAX_NODES 256
+
+struct range {
+	uint64_t lo, hi;
+};
+
+static uint64_t width_max(unsigned bits)
+{
+	return bits >= 64 ? UINT64_MAX : (UINT64_C(1) << bits) - 1;
+}
+
+static struct range term_range(Z3_context z, Z3_ast t, unsigned *budget);
+
+static struct range arg_range(Z3_context z, Z3_app app, unsigned i, unsigned *budget)
+{
+	return term_range(z, Z3_get_app_arg(z, app, i), budget);
+}
+
+/* The unsigned values a bit-vector term may take, over-approximated from
+ * its shape: masks, shifts, sums that cannot wrap, extensions. What a
+ * program does to make an index (a hash masked to a table's size, times
+ * an element's size, plus a field's offset) stays in a small range. */
+static struct range term_range(Z3_context z, Z3_ast t, unsigned *budget)
+{
+	unsigned bits = Z3_get_bv_sort_size(z, Z3_get_sort(z, t)), n;
+	struct range full = { 0, width_max(bits) }, a, b;
+	uint64_t v;
+	Z3_app app;
+
+	if (Z3_is_numeral_ast(z, t) && Z3_get_numeral_uint64(z, t, &v))
+		return (struct range){ v, v };
+	if (Z3_get_ast_kind(z, t) != Z3_APP_AST || !*budget)
+		return full;
+	--*budget;
+	app = Z3_to_app(z, t);
+	n = Z3_get_app_num_args(z, app);
+	if (n == 0)
+		return full;
+	switch (Z3_get_decl_kind(z, Z3_get_app_decl(z, app))) {
+	case Z3_OP_BAND:
+		a = full;
+		for (unsigned i = 0; i < n; i++) {
+			b = arg_range(z, app, i, budget);
+			a.hi = a.hi < b.hi ? a.hi : b.hi;
+		}
+		return (struct range){ 0, a.hi };
+	case Z3_OP_BADD:
+		a = (struct range){ 0, 0 };
+		for (unsigned i = 0; i < n; i++) {
+			b = arg_range(z, app, i, budget);
+			if (b.hi > full.hi - a.hi)
+				return full;
+			a = (struct range){ a.lo + b.lo, a.hi + b.hi };
+		}
+		return a;
+	case Z3_OP_BSUB:
+		if (n != 2)
+			return full;
+		a = arg_range(z, app, 0, budget);
+		b = arg_range(z, app, 1, budget);
+		return a.lo < b.hi ? full : (struct range){ a.lo - b.hi, a.hi - b.lo };
+	case Z3_OP_BSHL:
+	case Z3_OP_BLSHR:
+	case Z3_OP_BMUL:
+		if (n != 2)
+			return full;
+		b = arg_range(z, app, 1, budget);
+		if (b.lo != b.hi)
+			return full;
+		a = arg_range(z, app, 0, budget);
+		if (Z3_get_decl_kind(z, Z3_get_app_decl(z, app)) == Z3_OP_BLSHR)
+			return b.lo >= 64 ? full : (struct range){ a.lo >> b.lo, a.hi >> b.lo };
+		if (Z3_get_decl_kind(z, Z3_get_app_decl(z, app)) == Z3_OP_BSHL) {
+			if (b.lo >= bits || a.hi > full.hi >> b.lo)
+				return full;
+			return (struct range){ a.lo << b.lo, a.hi << b.lo };
+		}
+		if (b.lo && a.hi > full.hi / b.lo)
+			return full;
+		return (struct range){ a.lo * b.lo, a.hi * b.lo };
+	case Z3_OP_BUREM:
+	case Z3_OP_BUREM_I:
+		b = n == 2 ? arg_range(z, app, 1, budget) : (struct range){ 0, 0 };
+		return b.lo ? (struct range){ 0, b.hi - 1 } : full;
+	case Z3_OP_ZERO_EXT:
+		return arg_range(z, app, 0, budget);
+	case Z3_OP_CONCAT:
+		/* a zero on top: the rest's range */
+		if (n != 2 || arg_range(z, app, 0, budget).hi)
+			return full;
+		return arg_range(z, app, 1, budget);
+	case Z3_OP_EXTRACT:
+		/* the low bits of a value that fits in them */
+		if (Z3_get_decl_int_parameter(z, Z3_get_app_decl(z, app), 1))
+			return full;
+		a = arg_range(z, app, 0, budget);
+		return a.hi <= full.hi ? a : full;
+	case Z3_OP_ITE:
+		a = arg_range(z, app, 1, budget);
+		b = arg_range(z, app, 2, budget);
+		return (struct range){ a.lo < b.lo ? a.lo : b.lo, a.hi > b.hi ? a.hi : b.hi };
+	default:
+		return full;
+	}
+}
+
+static struct range range_of(Z3_context z, Z3_ast t)
+{
+	unsigned budget = RANGE_MAX_NODES;
+
+	return term_range(z, t, &budget);
+}
+
+bool term_within(Z3_context z, Z3_ast t, uint64_t lo, uint64_t hi)
+{
+	struct range r = range_of(z, t);
+
+	return r.lo >= lo && r.hi <= hi;
+}
+
+static bool is_store(Z3_context z, Z3_ast t, Z3_ast *array, Z3_ast *index, Z3_ast *value)
+{
+	Z3_app app;
+
+	if (Z3_get_ast_kind(z, t) != Z3_APP_AST)
+		return false;
+	app = Z3_to_app(z, t);
+	if (Z3_get_decl_kind(z, Z3_get_app_decl(z, app)) != Z3_OP_STORE)
+		return false;
+	*array = Z3_get_app_arg(z, app, 0);
+	*index = Z3_get_app_arg(z, app, 1);
+	*value = Z3_get_app_arg(z, app, 2);
+	return true;
+}
+
+#define SELECT_MAX_CASES 16
+
+/* select(array, index), with the writes the index cannot hit left out: a
+ * read at an index whose range misses a write's never asks the solver
+ * whether the two collide. Writes it may hit stay, as cases. */
+static Z3_ast select_over_writes(struct sym_ctx *ctx, Z3_ast array, Z3_ast index)
+{
+	Z3_context z = ctx->z;
+	struct range at = range_of(z, index);
+	Z3_ast t = array, below, j, v, result = NULL, *hits = NULL;
+	size_t hit_cnt = 0, hit_cap = 0;
+
+	while (is_store(z, t, &below, &j, &v)) {
+		struct range w = range_of(z, j);
+
+		if (w.hi < at.lo || w.lo > at.hi) {
+			t = below;
+			continue;
+		}
+		if (j == index || (at.lo == at.hi && w.lo == w.hi)) {
+			/* a certain hit: nothing below matters */
+			t = NULL;
+			result = v;
+			break;
+		}
+		/* past a few, the array theory weighs the writes left */
+		if (hit_cnt == 2 * SELECT_MAX_CASES)
+			break;
+		if (hit_cnt + 2 > hit_cap) {
+			Z3_ast *h = realloc(hits, (hit_cap = hit_cap ? hit_cap * 2 : 16) * sizeof(*h));
+
+			if (!h) {
+				free(hits);
+				return Z3_mk_select(z, array, index);
+			}
+			hits = h;
+		}
+		hits[hit_cnt++] = j;
+		hits[hit_cnt++] = v;
+		t = below;
+	}
+	if (t) {
+		Z3_app app = Z3_get_ast_kind(z, t) == Z3_APP_AST ? Z3_to_app(z, t) : NULL;
+
+		if (app && Z3_get_decl_kind(z, Z3_get_app_decl(z, app)) == Z3_OP_CONST_ARRAY)
+			result = Z3_get_app_arg(z, app, 0);
+		else
+			result = Z3_mk_select(z, t, index);
+	}
+	for (size_t i = hit_cnt; i > 0; i -= 2)
+		result = Z3_mk_ite(z, Z3_mk_eq(z, index, hits[i - 2]), hits[i - 1], result);
+	free(hits);
+	return result;
+}
+
+/* The origin as an array term (built once for concrete content). */
+static Z3_ast origin_array(struct sym_ctx *ctx, const struct sregion *r)
+{
+	struct sorigin *o = r->origin;
+	Z3_ast a;
+
+	if (o && o->array)
+		return o->array;
+	a = Z3_mk_const_array(ctx->z, ctx->bv64, sym_num(ctx, 0, 8));
+	if (!o)
+		return a;
+	for (uint32_t k = 0; k < r->size; k++)
+		if (o->bytes[k])
+			a = Z3_mk_store(ctx->z, a, num64(ctx, k), sym_num(ctx, o->bytes[k], 8));
+	o->array = a;
+	return a;
+}
+
+/* The value byte k had before the program ran: a number, or a term. */
+static Z3_ast origin_byte(struct sym_ctx *ctx, const struct sregion *r, uint32_t k, uint8_t *conc)
+{
+	*conc = 0;
+	if (!r->origin)
+		return NULL;
+	if (r->origin->kind == SORIGIN_BYTES) {
+		*conc = r->origin->bytes[k];
+		return NULL;
+	}
+	return Z3_mk_select(ctx->z, r->origin->array, num64(ctx, k));
+}
+
+/* Byte k now: a number (*conc, term NULL) or a term. */
+static Z3_ast byte_now(struct sym_ctx *ctx, const struct sregion *r, uint32_t k, uint8_t *conc)
+{
+	const struct spage *p = page_at(r, k);
+	uint32_t i = k % SPAGE_SIZE;
+
+	*conc = 0;
+	if (p && bit(p->set, i)) {
+		*conc = p->conc[i];
+		return p->sym ? p->sym[i] : NULL;
+	}
+	if (r->updates) {
+		Z3_ast t = select_over_writes(ctx, r->updates, num64(ctx, k));
+		uint64_t v;
+
+		if (Z3_is_numeral_ast(ctx->z, t) && Z3_get_numeral_uint64(ctx->z, t, &v)) {
+			*conc = (uint8_t)v;
+			return NULL;
+		}
+		return t;
+	}
+	return origin_byte(ctx, r, k, conc);
+}
+
+static Z3_ast byte_term(struct sym_ctx *ctx, const struct sregion *r, uint32_t k)
+{
+	uint8_t c;
+	Z3_ast t = byte_now(ctx, r, k, &c);
+
+	return t ? t : sym_num(ctx, c, 8);
+}
+
 static Z3_ast array_index(struct sym_ctx *ctx, struct sval off, uint32_t i)
 {
 	if (sval_is_conc(off))
-		return sym_num(ctx, off.c + i, 64);
-	return i ? Z3_mk_bvadd(ctx->z, off.e, sym_num(ctx, i, 64)) : off.e;
+		return num64(ctx, off.c + i);
+	return i ? Z3_mk_bvadd(ctx->z, off.e, num64(ctx, i)) : off.e;
 }
 
-static Z3_ast byte_at(struct sym_ctx *ctx, const struct sregion *r, struct sval off, uint32_t i)
+static Z3_ast select_plain(struct sym_ctx *ctx, Z3_ast array, Z3_ast index)
 {
-	if (r->array)
-		return Z3_mk_select(ctx->z, r->array, array_index(ctx, off, i));
-	uint32_t k = (uint32_t)off.c + i;
-	return r->sym && r->sym[k] ? r->sym[k] : sym_num(ctx, r->conc[k], 8);
+	return Z3_mk_select(ctx->z, array, index);
 }
 
-/* The value of size bytes at a concrete offset (or at any offset, for arrays). */
-static struct sval read_at(struct sym_ctx *ctx, const struct sregion *r, struct sval off, unsigned size)
+/* size bytes from an array term at off, byte 0 lowest, each through sel. */
+static struct sval array_read(struct sym_ctx *ctx, Z3_ast array, struct sval off, unsigned size,
+			      Z3_ast (*sel)(struct sym_ctx *ctx, Z3_ast array, Z3_ast index))
 {
-	Z3_ast v;
-	bool concrete = !r->array;
+	Z3_ast v = sel(ctx, array, array_index(ctx, off, size - 1));
 
-	for (unsigned i = 0; concrete && r->sym && i < size; i++)
-		concrete = !r->sym[off.c + i];
-	if (concrete)
-		return sval_conc(mem_load_le(r->conc + off.c, size));
-	v = byte_at(ctx, r, off, size - 1);
 	for (unsigned i = size - 1; i-- > 0;)
-		v = Z3_mk_concat(ctx->z, v, byte_at(ctx, r, off, i));
+		v = Z3_mk_concat(ctx->z, v, sel(ctx, array, array_index(ctx, off, i)));
 	return sym_from(ctx, v, false);
 }
 
 /* A symbolic pointer spilled to memory keeps its region through a tag on
  * its 8-byte slot: the term alone does not say where it points. */
-static int32_t slot_tag(const struct sregion *r, struct sval off, unsigned size)
+static int32_t slot_tag(const struct sregion *r, uint64_t off, unsigned size)
 {
-	if (!r->ptr_tag || size != 8 || !sval_is_conc(off) || off.c % 8)
+	const struct spage *p;
+
+	if (size != 8 || off % 8 || !(p = page_at(r, (uint32_t)off)))
 		return -1;
-	return r->ptr_tag[off.c / 8];
+	return p->ptr_tag[(off % SPAGE_SIZE) / 8];
 }
 
-static void set_slot_tags(struct sregion *r, struct sval off, unsigned size, struct sval v)
+/* The value of size bytes at a concrete offset. */
+static struct sval read_at(struct sym_ctx *ctx, const struct sregion *r, uint64_t off, unsigned size)
 {
-	bool tag = size == 8 && sval_is_conc(off) && !(off.c % 8) && !sval_is_conc(v) && v.region >= 0;
+	Z3_ast t[8], v;
+	uint8_t c[8];
+	bool concrete = true;
 
-	if (!r->ptr_tag && !tag)
-		return;
-	if (!r->ptr_tag) {
-		r->ptr_tag = malloc((r->size / 8 ? r->size / 8 : 1) * sizeof(*r->ptr_tag));
-		if (!r->ptr_tag)
-			return;
-		memset(r->ptr_tag, 0xff, (r->size / 8 ? r->size / 8 : 1) * sizeof(*r->ptr_tag));
+	for (unsigned i = 0; i < size; i++) {
+		t[i] = byte_now(ctx, r, (uint32_t)off + i, &c[i]);
+		concrete &= !t[i];
 	}
-	if (!sval_is_conc(off)) {
-		memset(r->ptr_tag, 0xff, (r->size / 8) * sizeof(*r->ptr_tag));
-		return;
-	}
-	for (uint64_t slot = off.c / 8; slot <= (off.c + size - 1) / 8 && slot < r->size / 8; slot++)
-		r->ptr_tag[slot] = -1;
-	if (tag)
-		r->ptr_tag[off.c / 8] = v.region;
+	if (concrete)
+		return sval_conc(mem_load_le(c, size));
+	v = t[size - 1] ? t[size - 1] : sym_num(ctx, c[size - 1], 8);
+	for (unsigned i = size - 1; i-- > 0;)
+		v = Z3_mk_concat(ctx->z, v, t[i] ? t[i] : sym_num(ctx, c[i], 8));
+	v = sym_from(ctx, v, false).e;
+	return (struct sval){ .e = v, .region = slot_tag(r, off, size) };
+}
+
+/* A symbolic offset into a small region: one case per possible offset. */
+static struct sval read_cases(struct sym_ctx *ctx, const struct sregion *r, struct sval off, unsigned size)
+{
+	Z3_ast acc = sym_ast(ctx, read_at(ctx, r, r->size - size, size));
+
+	for (uint32_t k = r->size - size; k-- > 0;)
+		acc = Z3_mk_ite(ctx->z, Z3_mk_eq(ctx->z, off.e, num64(ctx, k)), sym_ast(ctx, read_at(ctx, r, k, size)), acc);
+	return (struct sval){ .e = acc, .region = -1 };
 }
 
 struct sval sregion__read(struct sym_ctx *ctx, const struct sregion *r, struct sval off, unsigned size)
 {
-	struct sval v;
-	Z3_ast acc;
+	if (r->array)
+		return array_read(ctx, r->array, off, size, select_plain);
+	if (sval_is_conc(off))
+		return read_at(ctx, r, off.c, size);
+	if (r->size <= SREGION_CASES_MAX)
+		return read_cases(ctx, r, off, size);
+	return array_read(ctx, r->updates ? r->updates : origin_array(ctx, r), off, size, select_over_writes);
+}
 
-	if (r->array || sval_is_conc(off)) {
-		v = read_at(ctx, r, off, size);
-		if (!sval_is_conc(v))
-			v.region = slot_tag(r, off, size);
-		return v;
+uint64_t sregion__number(const struct sregion *r, uint32_t off, unsigned size)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = size; i-- > 0;) {
+		const struct spage *p = page_at(r, off + i);
+		uint32_t k = (off + i) % SPAGE_SIZE;
+		uint8_t c = 0;
+
+		if (p && bit(p->set, k))
+			c = p->sym && p->sym[k] ? 0 : p->conc[k];
+		else if (r->origin && r->origin->kind == SORIGIN_BYTES)
+			c = r->origin->bytes[off + i];
+		v = v << 8 | c;
 	}
-	/* A symbolic offset into a small region: one case per possible offset. */
-	acc = sym_ast(ctx, read_at(ctx, r, sval_conc(r->size - size), size));
-	for (uint32_t k = r->size - size; k-- > 0;) {
-		v = read_at(ctx, r, sval_conc(k), size);
-		acc = Z3_mk_ite(ctx->z, Z3_mk_eq(ctx->z, off.e, sym_num(ctx, k, 64)), sym_ast(ctx, v), acc);
-	}
-	return (struct sval){ .e = acc, .region = -1 };
+	return v;
 }
 
 Z3_ast sregion__term(struct sym_ctx *ctx, const struct sregion *r)
@@ -266,50 +726,279 @@ Z3_ast sregion__term(struct sym_ctx *ctx, const struct sregion *r)
 	Z3_ast acc = NULL;
 
 	for (uint32_t i = r->size; i-- > 0;) {
-		Z3_ast byte = r->sym && r->sym[i] ? r->sym[i] : sym_num(ctx, r->conc[i], 8);
+		Z3_ast byte = byte_term(ctx, r, i);
 
 		acc = acc ? Z3_mk_concat(ctx->z, acc, byte) : byte;
 	}
 	return acc;
 }
 
-static int ensure_sym(struct sregion *r)
+/* Stores the set bytes the update array lacks over it; with flush, marks
+ * them as held there. The result is the region's bytes as an array. */
+static Z3_ast store_set_bytes(struct sym_ctx *ctx, struct sregion *r, bool flush)
 {
-	if (!r->sym)
-		r->sym = calloc(r->size ? r->size : 1, sizeof(*r->sym));
-	return r->sym ? 0 : -ENOMEM;
+	Z3_ast u = r->updates ? r->updates : origin_array(ctx, r);
+
+	for (uint32_t k = 0; k < r->size; k += SPAGE_SIZE) {
+		const struct spage *p = page_at(r, k);
+		struct spage *w = NULL;
+		bool pending = false;
+
+		for (uint32_t i = 0; p && i < SPAGE_WORDS; i++)
+			pending |= (p->set[i] & ~p->flushed[i]) != 0;
+		if (!pending)
+			continue;
+		if (flush && !(w = page_for_write(r, k)))
+			return NULL;
+		for (uint32_t i = 0; i < SPAGE_SIZE && k + i < r->size; i++) {
+			if (!bit(p->set, i) || bit(p->flushed, i))
+				continue;
+			u = Z3_mk_store(ctx->z, u, num64(ctx, k + i), byte_term(ctx, r, k + i));
+			if (w)
+				set_bit(w->flushed, i, true);
+		}
+	}
+	return u;
 }
 
-void sregion__write(struct sym_ctx *ctx, struct sregion *r, struct sval off, unsigned size, struct sval v)
+static int flush(struct sym_ctx *ctx, struct sregion *r)
 {
-	if (!r->array)
-		set_slot_tags(r, off, size, v);
+	Z3_ast u = store_set_bytes(ctx, r, true);
+
+	if (!u)
+		return -ENOMEM;
+	r->updates = u;
+	return 0;
+}
+
+Z3_ast sregion__array(struct sym_ctx *ctx, const struct sregion *r)
+{
+	return store_set_bytes(ctx, (struct sregion *)r, false);
+}
+
+static int add_access(struct sregion *r, struct sval off, uint32_t len, bool write)
+{
+	struct sym_access *a = realloc(r->accesses, (r->access_cnt + 1) * sizeof(*a));
+
+	if (!a)
+		return -ENOMEM;
+	r->accesses = a;
+	a[r->access_cnt++] = (struct sym_access){ .off = off.e, .len = len, .write = write };
+	return 0;
+}
+
+static bool fresh(const struct sregion *r)
+{
+	return r->origin && r->origin->kind == SORIGIN_FRESH;
+}
+
+/* Marks the bytes a concrete read takes from the origin. */
+static int mark_read(struct sregion *r, uint64_t off, unsigned size)
+{
+	for (uint32_t k = (uint32_t)off; k < off + size; k++) {
+		const struct spage *p = page_at(r, k);
+		struct spage *w;
+		uint32_t i = k % SPAGE_SIZE;
+
+		if (p && (bit(p->set, i) || bit(p->read, i)))
+			continue;
+		w = page_for_write(r, k);
+		if (!w)
+			return -ENOMEM;
+		set_bit(w->read, i, true);
+	}
+	return 0;
+}
+
+int state__read(struct sym_ctx *ctx, struct state *s, uint32_t id, struct sval off, unsigned size, struct sval *out)
+{
+	struct sregion *r = s->regions[id];
+	bool large = !r->array && !sval_is_conc(off) && r->size > SREGION_CASES_MAX;
+
+	if (!r->array && (fresh(r) || large)) {
+		r = state__writable_region(s, id);
+		if (!r)
+			return -ENOMEM;
+		if (large && flush(ctx, r))
+			return -ENOMEM;
+		if (fresh(r) && (sval_is_conc(off) ? mark_read(r, off.c, size) : add_access(r, off, size, false)))
+			return -ENOMEM;
+	}
+	*out = sregion__read(ctx, r, off, size);
+	return 0;
+}
+
+static void page_set(struct spage *p, uint32_t i, Z3_ast sym, uint8_t conc)
+{
+	p->conc[i] = conc;
+	if (p->sym)
+		p->sym[i] = sym;
+	set_bit(p->set, i, true);
+	set_bit(p->dirty, i, true);
+	set_bit(p->flushed, i, false);
+}
+
+static int write_byte(struct sregion *r, uint32_t k, Z3_ast sym, uint8_t conc)
+{
+	struct spage *p = page_for_write(r, k);
+
+	if (!p)
+		return -ENOMEM;
+	if (sym && !p->sym && !(p->sym = calloc(SPAGE_SIZE, sizeof(*p->sym))))
+		return -ENOMEM;
+	page_set(p, k % SPAGE_SIZE, sym, conc);
+	return 0;
+}
+
+int sregion__set_byte(struct sregion *r, uint32_t off, Z3_ast byte)
+{
+	return write_byte(r, off, byte, 0);
+}
+
+static void set_slot_tags(struct sregion *r, uint64_t off, unsigned size, struct sval v)
+{
+	bool tag = size == 8 && !(off % 8) && !sval_is_conc(v) && v.region >= 0;
+
+	for (uint64_t k = off & ~UINT64_C(7); k < off + size; k += 8) {
+		const struct spage *p = page_at(r, (uint32_t)k);
+		struct spage *w;
+
+		if (!tag && (!p || p->ptr_tag[(k % SPAGE_SIZE) / 8] < 0))
+			continue;
+		w = page_for_write(r, (uint32_t)k);
+		if (w)
+			w->ptr_tag[(k % SPAGE_SIZE) / 8] = tag ? v.region : -1;
+	}
+}
+
+
+static void forget_tags(struct spage *p, void *arg)
+{
+	(void)arg;
+	memset(p->ptr_tag, 0xff, sizeof(p->ptr_tag));
+}
+
+static void forget_page(struct spage *p, void *arg)
+{
+	forget_tags(p, arg);
+	memset(p->set, 0, sizeof(p->set));
+	memset(p->flushed, 0, sizeof(p->flushed));
+}
+
+static int write_cases(struct sym_ctx *ctx, struct sregion *r, struct sval off, unsigned size, struct sval v)
+{
+	for (uint32_t k = 0; k + size <= r->size; k++) {
+		Z3_ast here = Z3_mk_eq(ctx->z, off.e, num64(ctx, k));
+
+		for (unsigned i = 0; i < size; i++)
+			if (write_byte(r, k + i, Z3_mk_ite(ctx->z, here, sym_byte(ctx, v, i), byte_term(ctx, r, k + i)), 0))
+				return -ENOMEM;
+	}
+	return each_page_for_write(r, forget_tags, NULL);
+}
+
+int sregion__write(struct sym_ctx *ctx, struct sregion *r, struct sval off, unsigned size, struct sval v)
+{
 	if (r->array) {
 		for (unsigned i = 0; i < size; i++)
 			r->array = Z3_mk_store(ctx->z, r->array, array_index(ctx, off, i), sym_byte(ctx, v, i));
-		return;
+		return 0;
 	}
 	if (sval_is_conc(off)) {
-		if (sval_is_conc(v)) {
-			mem_store_le(r->conc + off.c, size, v.c);
-			for (unsigned i = 0; r->sym && i < size; i++)
-				r->sym[off.c + i] = NULL;
-			return;
-		}
-		if (ensure_sym(r))
-			return;
+		set_slot_tags(r, off.c, size, v);
 		for (unsigned i = 0; i < size; i++)
-			r->sym[off.c + i] = sym_byte(ctx, v, i);
-		return;
+			if (write_byte(r, (uint32_t)off.c + i, sval_is_conc(v) ? NULL : sym_byte(ctx, v, i),
+				       (uint8_t)(sval_is_conc(v) ? v.c >> (8 * i) : 0)))
+				return -ENOMEM;
+		return 0;
 	}
-	if (ensure_sym(r))
-		return;
-	for (uint32_t k = 0; k + size <= r->size; k++) {
-		Z3_ast here = Z3_mk_eq(ctx->z, off.e, sym_num(ctx, k, 64));
+	if (r->size <= SREGION_CASES_MAX)
+		return write_cases(ctx, r, off, size, v);
+	/* any byte may be the one written: the update array holds them all now */
+	if (flush(ctx, r))
+		return -ENOMEM;
+	for (unsigned i = 0; i < size; i++)
+		r->updates = Z3_mk_store(ctx->z, r->updates, array_index(ctx, off, i), sym_byte(ctx, v, i));
+	return add_access(r, off, size, true) ?: each_page_for_write(r, forget_page, NULL);
+}
 
-		for (unsigned i = 0; i < size; i++) {
-			Z3_ast old = r->sym[k + i] ? r->sym[k + i] : sym_num(ctx, r->conc[k + i], 8);
-			r->sym[k + i] = Z3_mk_ite(ctx->z, here, sym_byte(ctx, v, i), old);
-		}
+/* ---- values in a model ---- */
+
+static uint8_t eval_byte(struct sym_ctx *ctx, const struct sregion *r, uint32_t k, sregion_eval_fn eval, void *arg)
+{
+	uint8_t c;
+	Z3_ast t = byte_now(ctx, r, k, &c);
+
+	return t ? (uint8_t)eval(arg, t) : c;
+}
+
+/* Bytes [off, off + len) of every symbolic access (reads only, unless
+ * writes too), at their offsets in the model, through fn. */
+static void each_access(const struct sregion *r, bool writes, sregion_eval_fn eval, void *arg,
+			void (*fn)(uint32_t k, void *fn_arg), void *fn_arg)
+{
+	for (uint32_t a = 0; a < r->access_cnt; a++) {
+		uint64_t off;
+
+		if (r->accesses[a].write && !writes)
+			continue;
+		off = eval(arg, r->accesses[a].off);
+		for (uint32_t i = 0; i < r->accesses[a].len && off + i < r->size; i++)
+			fn((uint32_t)off + i, fn_arg);
 	}
+}
+
+struct eval_args {
+	struct sym_ctx *ctx;
+	const struct sregion *r;
+	sregion_eval_fn eval;
+	void *arg;
+	uint8_t *out;
+	bool origin;
+};
+
+static void eval_at(uint32_t k, void *arg)
+{
+	struct eval_args *a = arg;
+	uint8_t c;
+	Z3_ast t;
+
+	if (a->origin) {
+		t = origin_byte(a->ctx, a->r, k, &c);
+		a->out[k] = t ? (uint8_t)a->eval(a->arg, t) : c;
+	} else {
+		a->out[k] = eval_byte(a->ctx, a->r, k, a->eval, a->arg);
+	}
+}
+
+static void eval_bytes(struct eval_args *a)
+{
+	const struct sregion *r = a->r;
+
+	if (r->origin && r->origin->kind == SORIGIN_BYTES)
+		memcpy(a->out, r->origin->bytes, r->size);
+	else
+		memset(a->out, 0, r->size);
+	for (uint32_t k = 0; k < r->size; k += SPAGE_SIZE) {
+		const struct spage *p = page_at(r, k);
+
+		for (uint32_t i = 0; p && i < SPAGE_SIZE && k + i < r->size; i++)
+			if (bit(p->read, i) || (!a->origin && bit(p->dirty, i)))
+				eval_at(k + i, a);
+	}
+	each_access(r, !a->origin, a->eval, a->arg, eval_at, a);
+}
+
+void sregion__eval(struct sym_ctx *ctx, const struct sregion *r, sregion_eval_fn eval, void *arg, uint8_t *out)
+{
+	struct eval_args a = { ctx, r, eval, arg, out, false };
+
+	eval_bytes(&a);
+}
+
+void sregion__eval_origin(struct sym_ctx *ctx, const struct sregion *r, sregion_eval_fn eval, void *arg, uint8_t *out)
+{
+	struct eval_args a = { ctx, r, eval, arg, out, true };
+
+	eval_bytes(&a);
 }

@@ -8,10 +8,26 @@
  * values), so a concrete pointer means the same in both. States fork
  * copy-on-write: regions are shared, with a reference count, until written.
  *
- * A region's bytes are concrete, or 8-bit terms where symbolic. The packet
- * is a Z3 array instead (index: 64-bit offset in the buffer, element: a
- * byte), because programs read it at offsets the packet itself decides,
- * and its end is the symbolic term pkt_hi.
+ * A region's bytes live in pages of SPAGE_SIZE bytes, grouped in
+ * directories, and both are shared copy-on-write: a fork copies a region's
+ * directory table, a write copies one directory and one page. A page exists
+ * only once a path touched it; every other byte is the region's origin,
+ * what it held before the program ran: zeroes, concrete initial content
+ * (global data), or fresh symbolic bytes (a map value whose contents are an
+ * input), the elements of one Z3 array named for the region, so that the
+ * same byte read twice is the same term and nothing is made for bytes no
+ * path reads. Memory and time follow what a path touches, not region sizes.
+ * Pages remember which origin bytes a path read: a test lists those inputs
+ * and no others (bytes it does not list are zero, and no path reads them).
+ *
+ * An access at a symbolic offset into a small region is one case per
+ * offset. Into a larger one, the region's bytes become an array term as
+ * KLEE's update lists do: the written bytes are stored over the origin's
+ * array (flushed), a symbolic write stores into it and makes every byte
+ * unknown to the pages, and a read selects from it. The packet is an array
+ * from the start (index: 64-bit offset in the buffer, element: a byte),
+ * because programs read it at offsets the packet itself decides, and its end
+ * is the symbolic term pkt_hi.
  */
 #ifndef MHSE_STATE_H
 #define MHSE_STATE_H
@@ -29,16 +45,64 @@ enum {
 	SREGION_FIXED,
 };
 
+#define SPAGE_SHIFT 7
+#define SPAGE_SIZE (1u << SPAGE_SHIFT)
+#define SPAGE_WORDS (SPAGE_SIZE / 64)
+#define SDIR_SHIFT 6
+#define SDIR_PAGES (1u << SDIR_SHIFT)
+#define SDIR_BYTES (SDIR_PAGES * SPAGE_SIZE)
+/* Regions up to this size take a symbolic offset as one case per offset. */
+#define SREGION_CASES_MAX 4096
+
+struct spage {
+	unsigned refs;
+	uint64_t set[SPAGE_WORDS];     /* bytes holding a value of their own */
+	uint64_t flushed[SPAGE_WORDS]; /* set bytes the region's update array holds as well */
+	uint64_t dirty[SPAGE_WORDS];   /* bytes ever written (their value may differ from the origin's) */
+	uint64_t read[SPAGE_WORDS];    /* bytes read while not set: inputs when the origin is fresh */
+	uint8_t conc[SPAGE_SIZE];
+	Z3_ast *sym;                   /* SPAGE_SIZE entries, NULL where concrete; NULL while all are */
+	int32_t ptr_tag[SPAGE_SIZE / 8]; /* per 8-byte slot: region of a symbolic pointer spilled there, or -1 */
+};
+
+struct sdir {
+	unsigned refs;
+	struct spage *pages[SDIR_PAGES];
+};
+
+enum sorigin_kind {
+	SORIGIN_BYTES, /* concrete initial content */
+	SORIGIN_FRESH, /* fresh symbolic bytes: the elements of an array constant */
+};
+
+/* What a region held before the program ran (shared by its copies). */
+struct sorigin {
+	unsigned refs;
+	uint8_t kind;      /* enum sorigin_kind */
+	bool owned;        /* bytes is freed with the origin */
+	const uint8_t *bytes;
+	Z3_ast array;      /* fresh: the array constant; bytes: the content as an array, once needed */
+};
+
+/* An access at a symbolic offset: the bytes it covers are known only in a model. */
+struct sym_access {
+	Z3_ast off;
+	uint32_t len;
+	bool write;
+};
+
 struct sregion {
 	unsigned refs;
 	uint8_t kind;      /* enum mem_kind */
 	bool writable;
 	int32_t owner;
 	uint32_t size;
-	uint8_t *conc;     /* size bytes */
-	Z3_ast *sym;       /* size entries, NULL where the byte is concrete; NULL when all are */
+	struct sorigin *origin; /* NULL: zeroes */
+	struct sdir **dirs;     /* one per SDIR_BYTES, NULL while untouched */
+	Z3_ast updates;         /* after a symbolic-offset access to a large region: its bytes as an array */
+	struct sym_access *accesses;
+	uint32_t access_cnt;
 	Z3_ast array;      /* array-backed regions (the packet): the current array term */
-	int32_t *ptr_tag;  /* per aligned 8-byte slot: region of a symbolic pointer spilled there, or -1 */
 };
 
 struct sframe {
@@ -60,7 +124,6 @@ struct map_record {
 	bool present;
 	bool initial;      /* describes the initial contents (a test input), not a write */
 	uint32_t region;   /* value region when present */
-	uint32_t init_region; /* for initial records: the value region as first read (a copy kept for the test) */
 	Z3_ast realisable; /* lookup policy: when this answer agrees with what the map held then, else NULL */
 };
 
@@ -81,6 +144,16 @@ struct event_record {
 struct nondet_value {
 	int32_t helper;
 	Z3_ast e;
+};
+
+/* Kernel memory a kernel pointer names: an object of its own per pointer
+ * term (state.c's region of fresh bytes), the pointer at KOBJ_SPAN / 2 in
+ * it, so that fields before it (container_of) and after it read alike. */
+#define KOBJ_SPAN 65536
+
+struct kobject {
+	Z3_ast base;       /* the pointer, 64 bits */
+	uint32_t region;
 };
 
 struct state {
@@ -129,6 +202,8 @@ struct state {
 	uint64_t fresh_cnt;     /* fresh variables made on the way here */
 	struct proven_window *windows;
 	size_t window_cnt;
+	struct kobject *kobjs;
+	size_t kobj_cnt;
 };
 
 /* Bytes [base + lo, base + hi) of a region that the path has proven in
@@ -158,10 +233,45 @@ struct sregion *state__writable_region(struct state *s, uint32_t id);
 /* Appends a constraint (owned by the engine's arena). */
 int state__constrain(struct state *s, const struct constraint *c);
 
-/* Reads size bytes at byte offset off (a term or a number) of region id. */
+/* Gives a new region (no byte touched yet) its origin: concrete bytes
+ * (copied unless borrowed, which must outlive the engine), or fresh
+ * symbolic bytes, the elements of array (bit-vector 64 to 8). */
+int sregion__set_bytes(struct sregion *r, const uint8_t *bytes, bool borrowed);
+int sregion__set_fresh(struct sregion *r, Z3_ast array);
+/* Resizes a region no path touched yet. */
+int sregion__resize(struct sregion *r, uint32_t size);
+
+/* Reads size bytes at byte offset off (a term or a number) of region id as
+ * the program does: the bytes read from a fresh origin become the path's
+ * inputs. Returns 0 or -ENOMEM. */
+int state__read(struct sym_ctx *ctx, struct state *s, uint32_t id, struct sval off, unsigned size, struct sval *out);
+/* Reads size bytes at a concrete offset, or at a symbolic one of a small
+ * region, recording nothing: for what the hook or the engine itself looks
+ * at (context fields, spilled pointers). */
 struct sval sregion__read(struct sym_ctx *ctx, const struct sregion *r, struct sval off, unsigned size);
-/* All bytes of a byte-backed region as one term, byte 0 lowest (NULL when empty). */
+/* size bytes at off as a number, for bytes only numbers are written to
+ * (a map-in-map entry's inner map, a program array slot): a byte that is a
+ * term reads as zero. */
+uint64_t sregion__number(const struct sregion *r, uint32_t off, unsigned size);
+/* All bytes of a small region as one term, byte 0 lowest (NULL when empty). */
 Z3_ast sregion__term(struct sym_ctx *ctx, const struct sregion *r);
-void sregion__write(struct sym_ctx *ctx, struct sregion *r, struct sval off, unsigned size, struct sval v);
+/* All bytes of a region as an array term (index 64 bits, element 8). */
+Z3_ast sregion__array(struct sym_ctx *ctx, const struct sregion *r);
+/* Writes into a writable region (state__writable_region). Returns 0 or -ENOMEM. */
+int sregion__write(struct sym_ctx *ctx, struct sregion *r, struct sval off, unsigned size, struct sval v);
+/* Sets one byte to a term (8 bits). */
+int sregion__set_byte(struct sregion *r, uint32_t off, Z3_ast byte);
+
+/* Whether a bit-vector term's value lies in [lo, hi] whatever its
+ * variables, by its shape (masks, shifts, sums that cannot wrap). */
+bool term_within(Z3_context z, Z3_ast t, uint64_t lo, uint64_t hi);
+
+/* Values of terms in a path's model. */
+typedef uint64_t (*sregion_eval_fn)(void *arg, Z3_ast term);
+/* The region's bytes now (out: size bytes): bytes no path touched as the
+ * origin has them, zero for a fresh origin. */
+void sregion__eval(struct sym_ctx *ctx, const struct sregion *r, sregion_eval_fn eval, void *arg, uint8_t *out);
+/* The origin's bytes the path read (others zero, or the concrete content). */
+void sregion__eval_origin(struct sym_ctx *ctx, const struct sregion *r, sregion_eval_fn eval, void *arg, uint8_t *out);
 
 #endif

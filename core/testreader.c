@@ -188,6 +188,52 @@ static int read_kind(const struct reader *r, const yaml_node_t *n, enum path_kin
 	return bad(r, n, "unknown kind", s);
 }
 
+/* A map value of size bytes: hex, or its size and runs of bytes over zeroes. */
+static int get_value(const struct reader *r, const yaml_node_t *n, uint32_t size, uint8_t **out)
+{
+	const yaml_node_t *runs;
+	uint32_t len, declared;
+	size_t cnt;
+	int err;
+
+	if (!n || n->type != YAML_MAPPING_NODE)
+		return get_hex(r, n, "value", size, out, &len);
+	err = get_u32(r, member(r, n, "size"), "value size", &declared);
+	if (err)
+		return err;
+	if (declared != size)
+		return bad(r, n, "value of the wrong size", "value");
+	runs = member(r, n, "bytes");
+	err = get_seq(r, runs, "value bytes", &cnt);
+	if (err)
+		return err;
+	*out = calloc(1, size ? size : 1);
+	if (!*out)
+		return -ENOMEM;
+	for (size_t i = 0; i < cnt; i++) {
+		const yaml_node_t *run = item(r, runs, i);
+		uint8_t *bytes = NULL;
+		uint32_t off;
+		size_t parts;
+
+		err = get_seq(r, run, "value run", &parts) ?: get_u32(r, item(r, run, 0), "run offset", &off) ?:
+		      get_hex(r, item(r, run, 1), "run bytes", 0, &bytes, &len);
+		if (!err && parts != 2)
+			err = bad(r, run, "expected [offset, bytes]", "value");
+		if (err) {
+			free(bytes);
+			return err;
+		}
+		if (off > size || len > size - off) {
+			free(bytes);
+			return bad(r, run, "bytes past the value's end", "value");
+		}
+		memcpy(*out + off, bytes, len);
+		free(bytes);
+	}
+	return 0;
+}
+
 /* A map-in-map entry's value: the name of the map it holds, an object map,
  * or the entry's own inner map ("outer[key]"), which takes the next id. */
 static int read_held_map(const struct reader *r, const yaml_node_t *value, const struct path_result *p,
@@ -250,7 +296,7 @@ static int read_entries(const struct reader *r, const yaml_node_t *list, const c
 		if (!err && !is_null(value) && input && map_is_map_in_map(def->type))
 			err = read_held_map(r, value, p, out, &inner_cnt);
 		else if (!err && !is_null(value))
-			err = get_hex(r, value, "value", def->value_size, &out->value, &len);
+			err = get_value(r, value, def->value_size, &out->value);
 		if (err)
 			return err;
 	}
@@ -290,6 +336,33 @@ static int read_context(const struct reader *r, const yaml_node_t *ctx, struct p
 				return err;
 			mem_store_le(p->ctx_in + f->offset + e * f->size, f->size, value);
 		}
+	}
+	return 0;
+}
+
+/* Kernel memory the path read: address and bytes (a test without the key read none). */
+static int read_kmem(const struct reader *r, const yaml_node_t *list, struct path_result *p)
+{
+	size_t n;
+	int err;
+
+	if (!list)
+		return 0;
+	err = get_seq(r, list, "kernel_memory", &n);
+	if (err)
+		return err;
+	p->kmem = calloc(n ? n : 1, sizeof(*p->kmem));
+	if (!p->kmem)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const yaml_node_t *e = item(r, list, i);
+		struct path_kmem *out = &p->kmem[i];
+
+		p->kmem_cnt++;
+		err = get_u64(r, member(r, e, "address"), "address", &out->addr) ?:
+		      get_hex(r, member(r, e, "bytes"), "bytes", 0, &out->bytes, &out->len);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -459,6 +532,8 @@ static int read_test(const struct reader *r, const yaml_node_t *root, struct pat
 		err = read_context(r, ctx, p);
 	if (!err)
 		err = read_nondet(r, member(r, input, "nondet"), p);
+	if (!err)
+		err = read_kmem(r, member(r, input, "kernel_memory"), p);
 	if (!err)
 		err = read_entries(r, member(r, input, "maps"), "input maps", p, true);
 	if (!err)

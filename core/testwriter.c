@@ -139,6 +139,27 @@ static int pcap_append(struct test_writer *tw, size_t number, const struct path_
 	return 0;
 }
 
+/* A map value: hex, or for a large one its size and its runs of non-zero
+ * bytes (a path reads little of a 256 KiB scratch value; the rest is zero). */
+static void json_value(struct json_writer *w, const uint8_t *value, uint32_t size)
+{
+	if (!value || size <= TEST_VALUE_HEX_MAX) {
+		jsonw_hex(w, "value", value, size);
+		return;
+	}
+	jsonw_object(w, "value", true);
+	jsonw_uint(w, "size", size);
+	jsonw_array(w, "bytes", true);
+	for (uint32_t i = 0, end; mem_next_run(value, size, i, TEST_VALUE_GAP, &i, &end); i = end) {
+		jsonw_array(w, NULL, true);
+		jsonw_uint(w, NULL, i);
+		jsonw_hex(w, NULL, value + i, end - i);
+		jsonw_end(w);
+	}
+	jsonw_end(w);
+	jsonw_end(w);
+}
+
 /* A map-in-map's value is the name of the map it holds (map_ids.h). */
 static void json_entries(struct json_writer *w, const char *key, const struct mhse_object *obj,
 			 const struct path_result *path, const struct path_map_entry *entries, size_t cnt)
@@ -159,7 +180,7 @@ static void json_entries(struct json_writer *w, const char *key, const struct mh
 			jsonw_string(w, "value", map_ids__name(obj, path, map_ids__held(&entries[i]), name, sizeof(name)));
 		} else {
 			jsonw_hex(w, "key", entries[i].key, def->key_size);
-			jsonw_hex(w, "value", entries[i].value, def->value_size);
+			json_value(w, entries[i].value, def->value_size);
 		}
 		jsonw_end(w);
 	}
@@ -207,6 +228,14 @@ static void json_input(struct json_writer *w, const struct mhse_object *obj, con
 		else
 			jsonw_int(w, "helper", path->nondet[i].helper);
 		jsonw_uint(w, "value", path->nondet[i].value);
+		jsonw_end(w);
+	}
+	jsonw_end(w);
+	jsonw_array(w, "kernel_memory", false);
+	for (size_t i = 0; i < path->kmem_cnt; i++) {
+		jsonw_object(w, NULL, true);
+		jsonw_uint(w, "address", path->kmem[i].addr);
+		jsonw_hex(w, "bytes", path->kmem[i].bytes, path->kmem[i].len);
 		jsonw_end(w);
 	}
 	jsonw_end(w);

@@ -19,6 +19,11 @@
 #include "object.h"
 #include "path.h"
 
+/* Map values up to this size are hex; larger ones list their runs of
+ * non-zero bytes, a run ending at TEST_VALUE_GAP zeroes (docs/output.md). */
+#define TEST_VALUE_HEX_MAX 4096
+#define TEST_VALUE_GAP 8
+
 /* "exit", "error", "unsupported", "budget", "timeout". */
 const char *test_kind_name(enum path_kind kind);
 /* The name the hook's return domain gives r0, or NULL when r0 is outside

@@ -16,7 +16,7 @@
 #define KERNEL_SPACE_START UINT64_C(0xffff800000000000)
 /* Addresses of mhse's regions (mem.h), as far as any run numbers them:
  * the program's own kernel memory, never user memory. */
-#define REGION_SPACE_END MEM_ADDR(0xfff, 0)
+#define REGION_SPACE_END MEM_REGION_SPACE_END
 #define TASK_COMM_LEN 16
 #define STACKID_FLAGS (BPF_F_SKIP_FIELD_MASK | BPF_F_USER_STACK | BPF_F_FAST_STACK_CMP | BPF_F_REUSE_STACKID)
 

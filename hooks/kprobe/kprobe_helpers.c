@@ -6,10 +6,10 @@
  * and stack ids. Semantics are kernel/trace/bpf_trace.c's, with x86-64's
  * address space (4-level paging) deciding which addresses a read may take.
  *
- * Memory outside mhse's regions is not modelled byte by byte: whether a
- * read faults and the bytes it gets are nondeterministic inputs, taken in
- * call order, one value for the fault (0 or -EFAULT) and then one per 8
- * bytes, so that a test says what each read saw. An address inside mhse's
+ * Memory outside mhse's regions is the kernel memory the test gives by
+ * address (zero where it gives none), and whether a read of it faults is a
+ * nondeterministic input, taken in call order (0 or -EFAULT), so that a
+ * test says what each read saw. An address inside mhse's
  * own regions (the stack, the context, a map value) is kernel memory the
  * program holds: a kernel read copies it.
  */
@@ -122,7 +122,7 @@ static int probe_read(struct mhse_vm *vm, uint64_t *regs, enum probe_space space
 		buf = malloc(size);
 		if (!buf)
 			return mhse_vm__fail(vm, VM_ERR_HELPER, "out of memory");
-		nondet_bytes(vm, buf, size);
+		mhse_vm__kernel_read(vm, src, buf, size);
 		bytes = buf;
 		if (!accepted)
 			goto fail;

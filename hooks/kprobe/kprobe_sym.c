@@ -4,13 +4,15 @@
  * kprobe_helpers.c, which holds the semantics in the kernel's own steps;
  * here the same outcomes are closed forms over byte terms.
  *
- * A read of memory outside mhse's regions takes fresh values, recorded as
- * nondeterministic inputs in the order the interpreter consumes them: the
- * fault (0 or -EFAULT), then one 64-bit value per 8 bytes. Whether a read
- * fails is not a path of its own: the kernel decides it from the address
- * (its own check) and from the page tables (the fault input), and the
- * program's branches on the result or the bytes fork as any others do. A
- * string's length follows from where the first NUL falls among the bytes.
+ * A read of memory outside mhse's regions reads the kernel object its
+ * address names (engine__kernel_read: the same bytes each time, inputs the
+ * test lists by address), and whether it faults is a nondeterministic
+ * input (0 or -EFAULT; a NULL object always faults). Whether a read fails
+ * is not a path of its own: the kernel decides it from the address (its own
+ * check) and from the page tables (the fault input), and the program's
+ * branches on the result or the bytes fork as any others do. A string's
+ * length is where the first NUL falls among the bytes: a fresh value the
+ * bytes constrain, so that a 4 KiB string costs terms linear in its size.
  *
  * A source address that names no region but is symbolic is kept out of the
  * addresses mhse numbers its regions with (the first 4095 ids), so that the
@@ -53,19 +55,24 @@ static void nondet_bytes(struct mhse_engine *e, struct state *s, int32_t helper,
 }
 
 /* The n bytes at dst before the helper writes them. */
-static void old_bytes(struct mhse_engine *e, struct state *s, uint32_t region, struct sval off, uint32_t n,
-		      Z3_ast *out)
+static int old_bytes(struct mhse_engine *e, struct state *s, uint32_t region, struct sval off, uint32_t n,
+		     Z3_ast *out)
 {
 	for (uint32_t i = 0; i < n; i++) {
 		struct sval at = sval_is_conc(off) ? sval_conc(off.c + i) :
-			sym_alu(&e->ctx, BPF_ALU64 | BPF_ADD | BPF_K, 0, off, sval_conc(i));
+			sym_alu(&e->ctx, BPF_ALU64 | BPF_ADD | BPF_K, 0, off, sval_conc(i)), v;
 
-		out[i] = sym_byte(&e->ctx, sregion__read(&e->ctx, s->regions[region], at, 1), 0);
+		if (state__read(&e->ctx, s, region, at, 1, &v))
+			return -ENOMEM;
+		out[i] = sym_byte(&e->ctx, v, 0);
 	}
+	return 0;
 }
 
+/* Writes n bytes at dst; with simplify, each that simplifies to a number
+ * is written as one (bytes of fresh memory seldom do: not worth a call). */
 static enum step write_bytes(struct mhse_engine *e, struct state *s, uint32_t region, struct sval off, uint32_t n,
-			     Z3_ast *bytes)
+			     Z3_ast *bytes, bool simplify)
 {
 	struct sregion *r = state__writable_region(s, region);
 
@@ -75,34 +82,61 @@ static enum step write_bytes(struct mhse_engine *e, struct state *s, uint32_t re
 		struct sval at = sval_is_conc(off) ? sval_conc(off.c + i) :
 			sym_alu(&e->ctx, BPF_ALU64 | BPF_ADD | BPF_K, 0, off, sval_conc(i));
 
-		sregion__write(&e->ctx, r, at, 1, value_of(e, bytes[i]));
+		if (sregion__write(&e->ctx, r, at, 1, simplify ? value_of(e, bytes[i]) : sym_from(&e->ctx, bytes[i], false)))
+			return STEP_FAILED;
 	}
 	return STEP_CONTINUE;
 }
 
-/* A NUL-terminated copy of src[0..n) over old (dst's bytes), in place:
- * byte by byte (strncpy_from_kernel_nofault) or, for user strings and
- * strscpy on x86-64, a word at a time with the word holding the NUL zeroed
- * past it. Returns the length with the NUL (n when truncated); the user
- * form gives 0 for an empty string. */
-static Z3_ast copy_string(struct mhse_engine *e, const Z3_ast *src, Z3_ast *old, uint32_t n, bool words)
+/* cases per constraint string_length adds (the solver takes terms of a
+ * bounded size) */
+#define STRING_CASES 512
+
+/* Where the first NUL of src[0..n) falls: a fresh length L, 1 to n, the
+ * bytes before L - 1 non-zero and byte L - 1 zero unless L is n (a
+ * truncated string): a case per byte, so that a 4 KiB string costs terms
+ * linear in its size. Returns L (64 bits), or NULL. */
+static Z3_ast string_length(struct mhse_engine *e, struct state *s, const Z3_ast *src, uint32_t n)
 {
 	Z3_context z = e->ctx.z;
-	Z3_ast no_nul_yet = Z3_mk_true(z), word_start_ok = no_nul_yet, len = term_num(e, n, 64);
+	Z3_ast len = sym_fresh(&e->ctx, &s->fresh_cnt, "strlen", 64), cases[STRING_CASES];
+
+	if (engine__constrain(e, s, term_and(e, Z3_mk_bvuge(z, len, term_num(e, 1, 64)),
+					     Z3_mk_bvule(z, len, term_num(e, n, 64)))))
+		return NULL;
+	for (uint32_t i = 0; i + 1 < n;) {
+		unsigned cnt = 0;
+
+		for (; i + 1 < n && cnt < STRING_CASES; i++)
+			cases[cnt++] = Z3_mk_ite(z, Z3_mk_bvult(z, term_num(e, i + 1, 64), len),
+						 Z3_mk_not(z, is_zero(e, src[i])),
+						 Z3_mk_implies(z, term_eq(e, len, i + 1), is_zero(e, src[i])));
+		if (engine__constrain(e, s, Z3_mk_and(z, cnt, cases)))
+			return NULL;
+	}
+	return len;
+}
+
+/* A NUL-terminated copy of src[0..n) over old (dst's bytes), in place,
+ * len from string_length: byte by byte (strncpy_from_kernel_nofault) or,
+ * for user strings and strscpy on x86-64, a word at a time with the word
+ * holding the NUL zeroed past it. Returns the length with the NUL (n when
+ * truncated); the user form gives 0 for an empty string. */
+static Z3_ast copy_string(struct mhse_engine *e, Z3_ast len, const Z3_ast *src, Z3_ast *old, uint32_t n, bool words)
+{
+	Z3_context z = e->ctx.z;
 
 	for (uint32_t i = 0; i < n; i++) {
-		Z3_ast copied = i == n - 1 ? term_num(e, 0, 8) : src[i], untouched = old[i];
+		Z3_ast pos = term_num(e, i + 1, 64), untouched = old[i];
+		uint32_t word = (i / 8) * 8;
 
-		if (i % 8 == 0)
-			word_start_ok = no_nul_yet;
-		if (words && (i / 8) * 8 + 8 <= n)
-			untouched = Z3_mk_ite(z, word_start_ok, term_num(e, 0, 8), old[i]);
-		old[i] = Z3_mk_ite(z, no_nul_yet, copied, untouched);
-		no_nul_yet = Z3_mk_and(z, 2, (Z3_ast[]){ no_nul_yet, Z3_mk_not(z, is_zero(e, src[i])) });
+		/* the word holding the NUL is zeroed past it */
+		if (words && word + 8 <= n)
+			untouched = Z3_mk_ite(z, Z3_mk_bvugt(z, len, term_num(e, word, 64)), term_num(e, 0, 8), old[i]);
+		old[i] = Z3_mk_ite(z, Z3_mk_bvult(z, pos, len), src[i],
+				   Z3_mk_ite(z, Z3_mk_eq(z, pos, len), term_num(e, 0, 8), untouched));
 	}
-	for (uint32_t i = n - 1; i-- > 0;)
-		len = Z3_mk_ite(z, is_zero(e, src[i]), term_num(e, i + 1, 64), len);
-	return words ? Z3_mk_ite(z, is_zero(e, src[0]), term_num(e, 0, 64), len) : len;
+	return words ? Z3_mk_ite(z, term_eq(e, len, 1), term_num(e, 0, 64), len) : len;
 }
 
 /* Where a source address points, for the address checks. */
@@ -207,27 +241,45 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 			src[i] = Z3_mk_extract(z, 8 * i + 7, 8 * i, bytes);
 		ok = Z3_mk_true(z);
 	} else {
+		Z3_ast bytes, base;
+
 		fault = sym_ast(&e->ctx, engine__nondet(e, s, helper, 64));
+		st = engine__kernel_read(e, s, r[3], size, &bytes, &base);
+		if (st != STEP_CONTINUE)
+			goto out;
+		/* the first pages are never mapped: a read there faults */
 		if (engine__constrain(e, s, Z3_mk_or(z, 2, (Z3_ast[]){ Z3_mk_eq(z, fault, term_num(e, 0, 64)),
-								       Z3_mk_eq(z, fault, term_num(e, (uint64_t)-EFAULT, 64)) }))) {
+								       Z3_mk_eq(z, fault, term_num(e, (uint64_t)-EFAULT, 64)) })) ||
+		    engine__constrain(e, s, Z3_mk_implies(z, term_eq(e, base, 0), term_eq(e, fault, (uint64_t)-EFAULT)))) {
 			st = STEP_FAILED;
 			goto out;
 		}
-		nondet_bytes(e, s, helper, size, src);
+		for (uint32_t i = 0; i < size; i++)
+			src[i] = Z3_mk_extract(z, 8 * i + 7, 8 * i, bytes);
 		ok = Z3_mk_and(z, 2, (Z3_ast[]){ where.accepted, Z3_mk_eq(z, fault, term_num(e, 0, 64)) });
 		reject = Z3_mk_ite(z, where.accepted, term_num(e, (uint64_t)-EFAULT, 64), reject);
 	}
 	if (str) {
-		Z3_ast *as_user = calloc(size, sizeof(*as_user)), user_len, kernel_len;
+		Z3_ast *as_user = calloc(size, sizeof(*as_user)), user_len, kernel_len, len;
 
 		if (!as_user) {
 			st = STEP_FAILED;
 			goto out;
 		}
-		old_bytes(e, s, region, off, size, dst);
+		if (old_bytes(e, s, region, off, size, dst)) {
+			free(as_user);
+			st = STEP_FAILED;
+			goto out;
+		}
 		memcpy(as_user, dst, size * sizeof(*dst));
-		kernel_len = copy_string(e, src, dst, size, false);
-		user_len = copy_string(e, src, as_user, size, true);
+		len = string_length(e, s, src, size);
+		if (!len) {
+			free(as_user);
+			st = STEP_FAILED;
+			goto out;
+		}
+		kernel_len = copy_string(e, len, src, dst, size, false);
+		user_len = copy_string(e, len, src, as_user, size, true);
 		for (uint32_t i = 0; i < size; i++)
 			dst[i] = Z3_mk_ite(z, where.user, as_user[i], dst[i]);
 		free(as_user);
@@ -239,7 +291,7 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 	for (uint32_t i = 0; i < size; i++)
 		dst[i] = Z3_mk_ite(z, ok, dst[i], term_num(e, 0, 8));
 	r[0] = value_of(e, Z3_mk_ite(z, ok, result, reject));
-	st = write_bytes(e, s, region, off, size, dst);
+	st = write_bytes(e, s, region, off, size, dst, where.mhse_mem && sval_is_conc(off));
 out:
 	free(src);
 	free(dst);
@@ -281,11 +333,17 @@ static enum step sym_get_current_comm(struct mhse_engine *e, struct state *s)
 	src = calloc(size.c, sizeof(*src));
 	dst = calloc(size.c, sizeof(*dst));
 	if (src && dst) {
+		Z3_ast len = NULL;
+
 		for (uint32_t i = 0; i < size.c; i++)
 			src[i] = i < TASK_COMM_LEN ? comm[i] : term_num(e, 0, 8);
-		old_bytes(e, s, region, off, (uint32_t)size.c, dst);
-		copy_string(e, src, dst, (uint32_t)size.c, true);
-		st = write_bytes(e, s, region, off, (uint32_t)size.c, dst);
+		if (!old_bytes(e, s, region, off, (uint32_t)size.c, dst))
+			len = string_length(e, s, src, (uint32_t)size.c);
+		st = STEP_FAILED;
+		if (len) {
+			copy_string(e, len, src, dst, (uint32_t)size.c, true);
+			st = write_bytes(e, s, region, off, (uint32_t)size.c, dst, sval_is_conc(off));
+		}
 	} else {
 		st = STEP_FAILED;
 	}

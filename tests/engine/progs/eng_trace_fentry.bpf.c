@@ -2,20 +2,21 @@
 /*
  * An fentry program that counts unlinks relative to the working directory
  * and, for the others, reads the file name through the pointer argument:
- * a read of kernel memory, which mhse does not model (the spec's
- * kernel_pointers), so that path ends as unsupported, naming it.
+ * a read of kernel memory (the spec's kernel_pointers), whose bytes are
+ * the test's input, listed by address.
  *
- * expect policy=consistent paths=3 errors=0 unsupported=1
- * expect policy=alloc paths=3 errors=0 unsupported=1
- * expect policy=lookup paths=3 errors=0 unsupported=1
- * expect policy=concrete paths=3 errors=0 unsupported=1
+ * expect policy=consistent paths=4 errors=0 unsupported=0
+ * expect policy=alloc paths=4 errors=0 unsupported=0
+ * expect policy=lookup paths=4 errors=0 unsupported=0
+ * expect policy=concrete paths=4 errors=0 unsupported=0
  *
  * Counting: the first argument (dfd) is AT_FDCWD or not. AT_FDCWD: the
  * counter, a global, goes up, the traced function's address and the
  * attach cookie are kept, and the program returns 0 (1 path). Not: the
  * second argument is NULL (return 1, 1 path) or a pointer the program
- * reads through (unsupported, 1 path). 3 paths under every policy: the
- * program only adds to its global.
+ * reads through, whose name field is NULL (return 3) or not (return 2):
+ * 2 paths. 4 paths under every policy: the program only adds to its
+ * global.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
