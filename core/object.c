@@ -60,6 +60,7 @@
 #include "core_relo.h"
 #include "insn.h"
 #include "log.h"
+#include "maps.h"
 #include "object.h"
 
 #ifndef EM_BPF
@@ -811,6 +812,33 @@ static const struct map_loc *find_loc(const struct loader *ld, size_t sec, uint6
 	return &ld->locs[lo - 1];
 }
 
+/* Key and value sizes the kernel refuses at map creation (the map types'
+ * map_alloc_check): arrays and maps of maps indexed by a u32 take 4-byte
+ * keys, and maps of data keys and values of at least a byte. mhse refuses
+ * them too, before its index and key arithmetic meets such a map. */
+static int check_map_sizes(const struct loader *ld)
+{
+	for (size_t i = 0; i < ld->obj->map_cnt; i++) {
+		const struct mhse_map *map = &ld->obj->maps[i];
+		bool indexed = map->type == BPF_MAP_TYPE_ARRAY || map->type == BPF_MAP_TYPE_PERCPU_ARRAY ||
+			       map->type == BPF_MAP_TYPE_PROG_ARRAY || map->type == BPF_MAP_TYPE_ARRAY_OF_MAPS;
+
+		if (map->origin == MHSE_MAP_GLOBAL)
+			continue;
+		if (indexed && map->key_size != sizeof(uint32_t)) {
+			pr_err("%s: map '%s' is indexed by a u32 but has %u-byte keys\n", ld->file, map->name,
+			       map->key_size);
+			return -EINVAL;
+		}
+		if (map_holds_data(map->type) && (!map->key_size || !map->value_size)) {
+			pr_err("%s: map '%s' has %u-byte keys and %u-byte values: the kernel takes neither empty\n",
+			       ld->file, map->name, map->key_size, map->value_size);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int load_maps(struct loader *ld)
 {
 	int err = 0;
@@ -831,6 +859,7 @@ static int load_maps(struct loader *ld)
 		}
 	}
 	err = err ?: load_kconfig_map(ld);
+	err = err ?: check_map_sizes(ld);
 	if (!err && ld->loc_cnt)
 		qsort(ld->locs, ld->loc_cnt, sizeof(*ld->locs), cmp_loc);
 	return err;
