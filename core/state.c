@@ -15,6 +15,17 @@ struct state *state__new(void)
 	return s;
 }
 
+/* Room for cnt accesses: the list grows by doubling (a helper copying
+ * kilobytes at a symbolic offset appends an access per byte). */
+static uint32_t access_room(uint32_t cnt)
+{
+	uint32_t room = 8;
+
+	while (room < cnt)
+		room *= 2;
+	return room;
+}
+
 static void *dup_array(const void *src, size_t cnt, size_t elem)
 {
 	void *p;
@@ -333,7 +344,9 @@ struct sregion *state__writable_region(struct state *s, uint32_t id)
 	*c = *r;
 	c->refs = 1;
 	c->dirs = r->dirs ? dup_array(r->dirs, n ? n : 1, sizeof(*r->dirs)) : NULL;
-	c->accesses = dup_array(r->accesses, r->access_cnt, sizeof(*r->accesses));
+	c->accesses = r->access_cnt ? malloc(access_room(r->access_cnt) * sizeof(*r->accesses)) : NULL;
+	if (c->accesses)
+		memcpy(c->accesses, r->accesses, r->access_cnt * sizeof(*r->accesses));
 	if ((r->dirs && !c->dirs) || (r->access_cnt && !c->accesses)) {
 		free(c->dirs);
 		free(c->accesses);
@@ -778,10 +791,13 @@ Z3_ast sregion__array(struct sym_ctx *ctx, const struct sregion *r)
 
 static int add_access(struct sregion *r, struct sval off, uint32_t len, bool write)
 {
-	struct sym_access *a = realloc(r->accesses, (r->access_cnt + 1) * sizeof(*a));
+	struct sym_access *a = r->accesses;
 
-	if (!a)
-		return -ENOMEM;
+	if (!a || r->access_cnt == access_room(r->access_cnt)) {
+		a = realloc(r->accesses, access_room(r->access_cnt + 1) * sizeof(*a));
+		if (!a)
+			return -ENOMEM;
+	}
 	r->accesses = a;
 	a[r->access_cnt++] = (struct sym_access){ .off = off.e, .len = len, .write = write };
 	return 0;
