@@ -648,6 +648,9 @@ enum step engine__read_bytes(struct mhse_engine *e, struct state *s, struct sval
 			sym_alu(&e->ctx, BPF_ALU64 | BPF_ADD | BPF_K, 0, off, sval_conc(i)), v;
 		Z3_ast byte;
 
+		/* bytes at a symbolic offset cost more the more there are */
+		if (!sval_is_conc(off) && !(i & 63) && engine__out_of_time(e, s, &st))
+			return st;
 		if (state__read(&e->ctx, s, region, at, 1, &v))
 			return STEP_FAILED;
 		byte = sym_byte(&e->ctx, v, 0);
@@ -1244,11 +1247,8 @@ static enum step run_state(struct mhse_engine *e, struct state *s, bool *covered
 			return engine__end(e, s, PATH_BUDGET, "instruction budget of %llu exhausted",
 					   (unsigned long long)e->opts.max_insns);
 		/* a long path must not outlive the run's time budget */
-		if (!(s->insns & 4095) && e->opts.max_time_s > 0 &&
-		    (double)(now_ns() - e->start_ns) / 1e9 >= e->opts.max_time_s) {
-			e->stats.ended_by = "max-time";
-			return engine__end(e, s, PATH_BUDGET, "time budget of %.1f s exhausted", e->opts.max_time_s);
-		}
+		if (!(s->insns & 4095) && engine__out_of_time(e, s, &st))
+			return st;
 		e->stats.insns++;
 		if (s->prog == e->prog)
 			covered[s->pc] = true;
@@ -1820,6 +1820,15 @@ static bool owns(struct mhse_engine *e, struct state *s, bool final)
 			return false;
 	}
 	s->owned = true;
+	return true;
+}
+
+bool engine__out_of_time(struct mhse_engine *e, struct state *s, enum step *st)
+{
+	if (e->opts.max_time_s <= 0 || (double)(now_ns() - e->start_ns) / 1e9 < e->opts.max_time_s)
+		return false;
+	e->stats.ended_by = "max-time";
+	*st = engine__end(e, s, PATH_BUDGET, "time budget of %.1f s exhausted", e->opts.max_time_s);
 	return true;
 }
 

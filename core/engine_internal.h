@@ -86,6 +86,10 @@ int engine__ctx_rewrite(struct mhse_engine *e, struct state *s, const char *fiel
 /* The input variable of a context field (element 0), or NULL. */
 Z3_ast engine__ctx_input(struct mhse_engine *e, const char *field);
 /* Ends s with a path of kind (errors and unsupported carry a message). */
+/* Ends s as a budget path when the run's --max-time is spent: for helpers
+ * whose work grows with a size (a byte at a time over kilobytes), which
+ * the per-instruction check does not see. Returns true when it did. */
+bool engine__out_of_time(struct mhse_engine *e, struct state *s, enum step *st);
 enum step engine__end(struct mhse_engine *e, struct state *s, enum path_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 

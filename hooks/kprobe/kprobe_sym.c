@@ -56,12 +56,16 @@ static void nondet_bytes(struct mhse_engine *e, struct state *s, int32_t helper,
 
 /* The n bytes at dst before the helper writes them. */
 static int old_bytes(struct mhse_engine *e, struct state *s, uint32_t region, struct sval off, uint32_t n,
-		     Z3_ast *out)
+		     Z3_ast *out, enum step *st)
 {
 	for (uint32_t i = 0; i < n; i++) {
 		struct sval at = sval_is_conc(off) ? sval_conc(off.c + i) :
 			sym_alu(&e->ctx, BPF_ALU64 | BPF_ADD | BPF_K, 0, off, sval_conc(i)), v;
 
+		/* bytes at a symbolic offset cost more the more there are */
+		if (!sval_is_conc(off) && !(i & 63) && engine__out_of_time(e, s, st))
+			return -ETIME;
+		*st = STEP_FAILED;
 		if (state__read(&e->ctx, s, region, at, 1, &v))
 			return -ENOMEM;
 		out[i] = sym_byte(&e->ctx, v, 0);
@@ -266,9 +270,8 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 			st = STEP_FAILED;
 			goto out;
 		}
-		if (old_bytes(e, s, region, off, size, dst)) {
+		if (old_bytes(e, s, region, off, size, dst, &st)) {
 			free(as_user);
-			st = STEP_FAILED;
 			goto out;
 		}
 		memcpy(as_user, dst, size * sizeof(*dst));
@@ -337,8 +340,12 @@ static enum step sym_get_current_comm(struct mhse_engine *e, struct state *s)
 
 		for (uint32_t i = 0; i < size.c; i++)
 			src[i] = i < TASK_COMM_LEN ? comm[i] : term_num(e, 0, 8);
-		if (!old_bytes(e, s, region, off, (uint32_t)size.c, dst))
-			len = string_length(e, s, src, (uint32_t)size.c);
+		if (old_bytes(e, s, region, off, (uint32_t)size.c, dst, &st)) {
+			free(src);
+			free(dst);
+			return st;
+		}
+		len = string_length(e, s, src, (uint32_t)size.c);
 		st = STEP_FAILED;
 		if (len) {
 			copy_string(e, len, src, dst, (uint32_t)size.c, true);
