@@ -1404,6 +1404,36 @@ static void eval_region(struct mhse_engine *e, struct assignment *m, const struc
 		sregion__eval(&e->ctx, r, model_value, &me, out);
 }
 
+/* An event's bytes in the model: as many of its memory's as its length's
+ * value keeps, then its tail. */
+static int build_event(struct mhse_engine *e, const struct state *s, struct assignment *m, const struct event_record *ev,
+		       struct path_event *out)
+{
+	uint64_t kept = ev->len_term ? solver__eval(&e->solver, m, ev->len_term) : ev->len;
+	uint32_t len = kept < ev->len ? (uint32_t)kept : ev->len;
+	uint8_t *input = NULL;
+
+	*out = (struct path_event){ .helper = ev->helper, .map = ev->map, .len = len + ev->tail_len };
+	out->data = malloc(out->len ? out->len : 1);
+	if (!out->data)
+		return -ENOMEM;
+	if (len) {
+		const struct sregion *now = s->regions[ev->mem_id];
+		uint64_t off = sval_is_conc(ev->mem_off) ? ev->mem_off.c : solver__eval(&e->solver, m, ev->mem_off.e);
+		struct model_eval me = { e, m };
+
+		input = malloc(now->size);
+		if (!input)
+			return -ENOMEM;
+		eval_region(e, m, now, true, input);
+		sregion__eval_span(&e->ctx, ev->mem, (uint32_t)off, len, input, model_value, &me, out->data);
+		free(input);
+	}
+	if (ev->tail_len)
+		solver__eval_bytes(&e->solver, m, ev->tail, ev->tail_len, out->data + len);
+	return 0;
+}
+
 static int add_entry(struct path_map_entry **list, size_t *cnt, uint32_t map, const uint8_t *key, uint32_t ksz,
 		     const uint8_t *value, uint32_t vsz)
 {
@@ -1670,21 +1700,16 @@ static int format_traces(struct mhse_engine *e, const struct state *s, struct as
 	return 0;
 }
 
-int engine__emit(struct state *s, int32_t helper, uint32_t map, Z3_ast data, uint32_t len)
+enum step engine__emit(struct mhse_engine *e, struct state *s, struct event_record ev, struct sval addr)
 {
-	return engine__emit_sized(s, helper, map, data, len, NULL);
-}
+	if (ev.len) {
+		enum step st = engine__resolve(e, s, addr, ev.len, false, &ev.mem_id, &ev.mem_off);
 
-int engine__emit_sized(struct state *s, int32_t helper, uint32_t map, Z3_ast data, uint32_t len, Z3_ast len_term)
-{
-	struct event_record *ev = realloc(s->events, (s->event_cnt + 1) * sizeof(*ev));
-
-	if (!ev)
-		return -ENOMEM;
-	s->events = ev;
-	ev[s->event_cnt++] = (struct event_record){ .helper = helper, .map = map, .data = data, .len = len,
-						     .len_term = len_term };
-	return 0;
+		if (st != STEP_CONTINUE)
+			return st;
+		ev.mem = s->regions[ev.mem_id];
+	}
+	return state__add_event(s, &ev) ? STEP_FAILED : STEP_CONTINUE;
 }
 
 int engine__trace(struct mhse_engine *e, struct state *s, const char *fmt, uint32_t fmt_len, const struct sval *args)
@@ -1775,20 +1800,9 @@ static int build_path(struct mhse_engine *e, const struct state *s, struct assig
 	p->events = calloc(s->event_cnt ? s->event_cnt : 1, sizeof(*p->events));
 	if (!p->events)
 		return -ENOMEM;
-	for (size_t i = 0; i < s->event_cnt; i++) {
-		const struct event_record *ev = &s->events[i];
-		struct path_event *out = &p->events[p->event_cnt++];
-
-		uint64_t len = ev->len_term ? solver__eval(&e->solver, m, ev->len_term) : ev->len;
-
-		/* of the bytes read, the event holds as many as its length's value */
-		*out = (struct path_event){ .helper = ev->helper, .map = ev->map, .len = (uint32_t)(len < ev->len ? len : ev->len) };
-		out->data = malloc(ev->len ? ev->len : 1);
-		if (!out->data)
+	for (size_t i = 0; i < s->event_cnt; i++)
+		if (build_event(e, s, m, &s->events[i], &p->events[p->event_cnt++]))
 			return -ENOMEM;
-		if (ev->len)
-			solver__eval_bytes(&e->solver, m, ev->data, ev->len, out->data);
-	}
 	p->insns = s->insns;
 	return build_kernel_memory(e, s, m, p) ?: build_map_effects(e, s, m, p);
 }

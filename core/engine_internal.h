@@ -113,11 +113,10 @@ enum step sym_write_bytes(struct mhse_engine *e, struct state *s, struct sval ad
 struct sval engine__nondet(struct mhse_engine *e, struct state *s, int32_t helper, unsigned bits);
 /* Records a trace_printk call of s (fmt is copied). */
 int engine__trace(struct mhse_engine *e, struct state *s, const char *fmt, uint32_t fmt_len, const struct sval *args);
-/* Records an event: data (len * 8 bits) emitted by helper to map. */
-int engine__emit(struct state *s, int32_t helper, uint32_t map, Z3_ast data, uint32_t len);
-/* The same, for an event of len_term bytes (a 64-bit term whose values are
- * at most len) of data: its first ones. */
-int engine__emit_sized(struct state *s, int32_t helper, uint32_t map, Z3_ast data, uint32_t len, Z3_ast len_term);
+/* Records an event ev (helper, map, len, len_term, tail) whose ev.len bytes
+ * of memory are at addr: resolves addr (error paths fork as for a read)
+ * and keeps the memory as it is now for the test. */
+enum step engine__emit(struct mhse_engine *e, struct state *s, struct event_record ev, struct sval addr);
 
 /* Shorthands for helper models: a number of bits bits; a term equal to a
  * number; two conditions both, or either. */

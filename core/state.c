@@ -63,14 +63,31 @@ struct state *state__fork(const struct state *s)
 	    (s->branch_cnt && !c->branches) || (s->trace_cnt && !c->traces) || (s->event_cnt && !c->events) ||
 	    (s->window_cnt && !c->windows) || (s->depth_in_tree && !c->fork_bits)) {
 		c->region_cnt = 0;
+		c->event_cnt = 0;
 		c->model.a = NULL;
 		state__free(c);
 		return NULL;
 	}
 	for (uint32_t i = 0; i < c->region_cnt; i++)
 		c->regions[i]->refs++;
+	for (size_t i = 0; i < c->event_cnt; i++)
+		if (c->events[i].mem)
+			c->events[i].mem->refs++;
 	assignment__get(c->model.a);
 	return c;
+}
+
+int state__add_event(struct state *s, const struct event_record *ev)
+{
+	struct event_record *evs = realloc(s->events, (s->event_cnt + 1) * sizeof(*evs));
+
+	if (!evs)
+		return -ENOMEM;
+	s->events = evs;
+	evs[s->event_cnt++] = *ev;
+	if (ev->mem)
+		ev->mem->refs++;
+	return 0;
 }
 
 /* ---- pages and directories ---- */
@@ -124,6 +141,9 @@ void state__free(struct state *s)
 		return;
 	for (uint32_t i = 0; i < s->region_cnt; i++)
 		sregion_put(s->regions[i]);
+	for (size_t i = 0; i < s->event_cnt; i++)
+		if (s->events[i].mem)
+			sregion_put(s->events[i].mem);
 	assignment__put(s->model.a);
 	free(s->regions);
 	free(s->path);
@@ -1017,4 +1037,16 @@ void sregion__eval_origin(struct sym_ctx *ctx, const struct sregion *r, sregion_
 	struct eval_args a = { ctx, r, eval, arg, out, true };
 
 	eval_bytes(&a);
+}
+
+void sregion__eval_span(struct sym_ctx *ctx, const struct sregion *then, uint32_t off, uint32_t len,
+			const uint8_t *input, sregion_eval_fn eval, void *arg, uint8_t *out)
+{
+	for (uint32_t k = off; k < off + len && k < then->size; k++) {
+		const struct spage *p = page_at(then, k);
+		uint32_t i = k % SPAGE_SIZE;
+		bool written = then->updates || (p && (bit(p->set, i) || bit(p->dirty, i)));
+
+		out[k - off] = written ? eval_byte(ctx, then, k, eval, arg) : input[k];
+	}
 }

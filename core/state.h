@@ -133,12 +133,21 @@ struct trace_call {
 	Z3_ast args[3];
 };
 
+/* An event's bytes stay in the memory they were emitted from: a reference
+ * to the region as it was then (copy-on-write keeps it so), read in the
+ * path's model only when its test is written, and only as many bytes as
+ * the model gives the event. A helper emitting 256 KiB of scratch memory
+ * thus costs a reference, not a term of two million bits. */
 struct event_record {
 	int32_t helper;
 	uint32_t map;
-	Z3_ast data;       /* len * 8 bits, as the bytes were when emitted; NULL when len is 0 */
-	uint32_t len;
-	Z3_ast len_term;   /* the event's length (64 bits, at most len) when a value decides it, or NULL */
+	struct sregion *mem; /* the region the bytes come from, as it was then, or NULL */
+	uint32_t mem_id;     /* its id: the origin bytes the whole path reads are inputs */
+	struct sval mem_off;
+	uint32_t len;        /* bytes from mem */
+	Z3_ast len_term;     /* the number of them the event keeps (64 bits, at most len), or NULL: all */
+	Z3_ast tail;         /* tail_len bytes after them from elsewhere (the packet), byte 0 lowest, or NULL */
+	uint32_t tail_len;
 };
 
 struct nondet_value {
@@ -232,6 +241,8 @@ int state__share_region(struct state *s, uint32_t id);
 struct sregion *state__writable_region(struct state *s, uint32_t id);
 /* Appends a constraint (owned by the engine's arena). */
 int state__constrain(struct state *s, const struct constraint *c);
+/* Appends an event (a copy of ev; its region is shared). Returns 0 or -ENOMEM. */
+int state__add_event(struct state *s, const struct event_record *ev);
 
 /* Gives a new region (no byte touched yet) its origin: concrete bytes
  * (copied unless borrowed, which must outlive the engine), or fresh
@@ -273,5 +284,11 @@ typedef uint64_t (*sregion_eval_fn)(void *arg, Z3_ast term);
 void sregion__eval(struct sym_ctx *ctx, const struct sregion *r, sregion_eval_fn eval, void *arg, uint8_t *out);
 /* The origin's bytes the path read (others zero, or the concrete content). */
 void sregion__eval_origin(struct sym_ctx *ctx, const struct sregion *r, sregion_eval_fn eval, void *arg, uint8_t *out);
+/* Bytes [off, off + len) of then, a region as it was earlier in the path:
+ * the bytes written by then as they were, the others as the origin gives
+ * them (input: sregion__eval_origin of the region at the path's end, since
+ * a byte the path reads later is an input all the same). */
+void sregion__eval_span(struct sym_ctx *ctx, const struct sregion *then, uint32_t off, uint32_t len,
+			const uint8_t *input, sregion_eval_fn eval, void *arg, uint8_t *out);
 
 #endif

@@ -234,12 +234,11 @@ static const struct mhse_map *map_arg(struct mhse_engine *e, const struct state 
 	return def && def->type == type ? def : NULL;
 }
 
-/* The data of a helper's symbolic size argument: the verifier proves every
- * size the register may hold within the memory (a path where one is past
- * it is an error), so the bytes up to the end of the memory's region are
- * read (*len of them) and the event keeps as many as the size's value. */
-static enum step sized_data(struct mhse_engine *e, struct state *s, struct sval addr, struct sval size, Z3_ast *data,
-			    uint32_t *len)
+/* The bytes a symbolic size may cover: the verifier proves every size the
+ * register may hold within the memory (a path where one is past it is an
+ * error), so the event may hold the bytes up to the end of the memory's
+ * region (*len of them), and keeps as many as the size's value. */
+static enum step sized_span(struct mhse_engine *e, struct state *s, struct sval addr, struct sval size, uint32_t *len)
 {
 	struct sval off;
 	uint32_t region;
@@ -262,8 +261,7 @@ static enum step sized_data(struct mhse_engine *e, struct state *s, struct sval 
 	default:
 		break;
 	}
-	*data = NULL;
-	return *len ? engine__read_bytes(e, s, addr, *len, data) : STEP_CONTINUE;
+	return STEP_CONTINUE;
 }
 
 /* As helpers.c: data, then ctx-len bytes of the packet from its data start. */
@@ -273,11 +271,10 @@ static enum step sym_perf_event_output(struct mhse_engine *e, struct state *s)
 	struct sval *r = s->regs;
 	const struct mhse_map *def;
 	uint64_t flags, ctx_len, index;
-	Z3_ast data = NULL, sized = NULL;
-	uint32_t idx, size = 0;
+	struct event_record ev = { .helper = BPF_FUNC_perf_event_output };
 	enum step st;
 
-	def = map_arg(e, s, r[2], BPF_MAP_TYPE_PERF_EVENT_ARRAY, &idx);
+	def = map_arg(e, s, r[2], BPF_MAP_TYPE_PERF_EVENT_ARRAY, &ev.map);
 	if (!def)
 		return engine__end(e, s, PATH_ERROR, "perf_event_output to a map that is not a perf event array");
 	if (!sval_is_conc(r[3]))
@@ -288,14 +285,12 @@ static enum step sym_perf_event_output(struct mhse_engine *e, struct state *s)
 	if (!sval_is_conc(r[5])) {
 		if (ctx_len)
 			return engine__end(e, s, PATH_UNSUPPORTED, "perf_event_output with a symbolic size and packet bytes");
-		st = sized_data(e, s, r[4], r[5], &data, &size);
+		st = sized_span(e, s, r[4], r[5], &ev.len);
 		if (st != STEP_CONTINUE)
 			return st;
-		sized = sym_ast(&e->ctx, r[5]);
-	} else if ((size = (uint32_t)r[5].c)) {
-		st = engine__read_bytes(e, s, r[4], size, &data);
-		if (st != STEP_CONTINUE)
-			return st;
+		ev.len_term = sym_ast(&e->ctx, r[5]);
+	} else {
+		ev.len = (uint32_t)r[5].c;
 	}
 	if ((flags & ~(BPF_F_CTXLEN_MASK | BPF_F_INDEX_MASK)) || (ctx_len && !e->hook->has_packet)) {
 		r[0] = sval_conc((uint64_t)-EINVAL);
@@ -323,8 +318,9 @@ static enum step sym_perf_event_output(struct mhse_engine *e, struct state *s)
 		for (uint64_t i = 0; i < ctx_len; i++) {
 			Z3_ast byte = Z3_mk_select(z, s->regions[SREGION_PKT]->array, sym_num(&e->ctx, s->pkt_lo + i, 64));
 
-			data = data ? Z3_mk_concat(z, byte, data) : byte;
+			ev.tail = ev.tail ? Z3_mk_concat(z, byte, ev.tail) : byte;
 		}
+		ev.tail_len = (uint32_t)ctx_len;
 	}
 	if (index == BPF_F_CURRENT_CPU)
 		index = 0;
@@ -333,31 +329,25 @@ static enum step sym_perf_event_output(struct mhse_engine *e, struct state *s)
 		return STEP_CONTINUE;
 	}
 	r[0] = sval_conc(0);
-	return engine__emit_sized(s, BPF_FUNC_perf_event_output, idx, data, size + (uint32_t)ctx_len, sized) ?
-		       STEP_FAILED :
-		       STEP_CONTINUE;
+	return engine__emit(e, s, ev, r[4]);
 }
 
 static enum step sym_ringbuf_output(struct mhse_engine *e, struct state *s)
 {
 	struct sval *r = s->regs;
-	Z3_ast data = NULL;
-	uint32_t idx, size;
-	enum step st;
+	struct event_record ev = { .helper = BPF_FUNC_ringbuf_output };
 
-	if (!map_arg(e, s, r[1], BPF_MAP_TYPE_RINGBUF, &idx))
+	if (!map_arg(e, s, r[1], BPF_MAP_TYPE_RINGBUF, &ev.map))
 		return engine__end(e, s, PATH_ERROR, "ringbuf_output to a map that is not a ring buffer");
 	if (!sval_is_conc(r[3]) || !sval_is_conc(r[4]))
 		return engine__end(e, s, PATH_UNSUPPORTED, "ringbuf_output with symbolic size or flags");
-	size = (uint32_t)r[3].c;
-	if (size && (st = engine__read_bytes(e, s, r[2], size, &data)) != STEP_CONTINUE)
-		return st;
+	ev.len = (uint32_t)r[3].c;
 	if (r[4].c & ~(uint64_t)(BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP)) {
 		r[0] = sval_conc((uint64_t)-EINVAL);
 		return STEP_CONTINUE;
 	}
 	r[0] = sval_conc(0);
-	return engine__emit(s, BPF_FUNC_ringbuf_output, idx, data, size) ? STEP_FAILED : STEP_CONTINUE;
+	return engine__emit(e, s, ev, r[2]);
 }
 
 static enum step sym_ringbuf_reserve(struct mhse_engine *e, struct state *s)
@@ -395,20 +385,23 @@ static enum step ringbuf_commit(struct mhse_engine *e, struct state *s, bool sub
 	struct sval p = s->regs[BPF_REG_1];
 	uint32_t id = sval_is_conc(p) ? mem_addr_region(p.c) : UINT32_MAX;
 	struct sregion *r;
-	Z3_ast data = NULL;
-	enum step st;
+	enum step st = STEP_CONTINUE;
 
 	if (id >= s->region_cnt || s->regions[id]->kind != MEM_HELPER || mem_addr_offset(p.c))
 		return engine__end(e, s, PATH_ERROR, "ringbuf_%s of memory that is not a reservation",
 				   submit ? "submit" : "discard");
-	if (submit && s->regions[id]->size && (st = engine__read_bytes(e, s, p, s->regions[id]->size, &data)) != STEP_CONTINUE)
+	if (submit)
+		st = engine__emit(e, s,
+				  (struct event_record){ .helper = BPF_FUNC_ringbuf_submit,
+							 .map = (uint32_t)s->regions[id]->owner,
+							 .len = s->regions[id]->size },
+				  p);
+	if (st != STEP_CONTINUE)
 		return st;
 	r = state__writable_region(s, id);
 	if (!r)
 		return STEP_FAILED;
 	r->kind = MEM_DEAD;
-	if (submit && engine__emit(s, BPF_FUNC_ringbuf_submit, (uint32_t)r->owner, data, r->size))
-		return STEP_FAILED;
 	return STEP_CONTINUE;
 }
 
