@@ -2166,7 +2166,9 @@ fail:
 }
 
 /* Hands the shallowest spare state of this worker's subtree to an idle
- * worker: the largest piece of work, and the shortest prefix to follow. */
+ * worker: the largest piece of work, and the shortest prefix to follow.
+ * The subtree's own root (or a state above it) stays: handing it on would
+ * hand the same work back and forth between idle workers. */
 static void give_away(struct mhse_engine *e)
 {
 	struct state *s = e->searcher->steal(e->searcher);
@@ -2177,7 +2179,7 @@ static void give_away(struct mhse_engine *e)
 		state__free(s);
 		return;
 	}
-	if (s->depth_in_tree < e->target_len ||
+	if (s->depth_in_tree <= e->target_len ||
 	    workshare__give(e->opts.share, s->fork_bits, s->depth_in_tree)) {
 		e->searcher->add(e->searcher, s);
 		return;
