@@ -209,6 +209,42 @@ Z3_ast sym_byte(struct sym_ctx *ctx, struct sval v, unsigned i)
 	return Z3_mk_extract(ctx->z, 8 * i + 7, 8 * i, v.e);
 }
 
+int sym_split_bytes(struct sym_ctx *ctx, Z3_ast bytes, uint32_t n, Z3_ast *out)
+{
+	Z3_context z = ctx->z;
+	/* terms still to split, each with the number of its lowest byte */
+	struct part {
+		Z3_ast t;
+		uint32_t lo;
+	} *stack = malloc((2 * (size_t)n + 1) * sizeof(*stack));
+	size_t top = 0;
+
+	if (!stack)
+		return -ENOMEM;
+	stack[top++] = (struct part){ bytes, 0 };
+	while (top) {
+		struct part p = stack[--top];
+		unsigned bits = Z3_get_bv_sort_size(z, Z3_get_sort(z, p.t));
+		Z3_app app = Z3_get_ast_kind(z, p.t) == Z3_APP_AST ? Z3_to_app(z, p.t) : NULL;
+
+		if (bits == 8) {
+			out[p.lo] = p.t;
+		} else if (app && Z3_get_decl_kind(z, Z3_get_app_decl(z, app)) == Z3_OP_CONCAT &&
+			   Z3_get_app_num_args(z, app) == 2 &&
+			   Z3_get_bv_sort_size(z, Z3_get_sort(z, Z3_get_app_arg(z, app, 1))) % 8 == 0) {
+			Z3_ast high = Z3_get_app_arg(z, app, 0), low = Z3_get_app_arg(z, app, 1);
+
+			stack[top++] = (struct part){ high, p.lo + Z3_get_bv_sort_size(z, Z3_get_sort(z, low)) / 8 };
+			stack[top++] = (struct part){ low, p.lo };
+		} else {
+			for (unsigned i = 0; i < bits / 8; i++)
+				out[p.lo + i] = Z3_mk_extract(z, 8 * i + 7, 8 * i, p.t);
+		}
+	}
+	free(stack);
+	return 0;
+}
+
 static size_t term_map__slot(const uint32_t *keys, size_t cap, uint32_t id)
 {
 	size_t i = ((id + 1) * 2654435761u) & (cap - 1);

@@ -92,5 +92,9 @@ static inline int term_map__put(struct term_map *m, Z3_context z, Z3_ast k, Z3_a
 
 /* Byte i (little-endian) of a value of size bytes, as an 8-bit term. */
 Z3_ast sym_byte(struct sym_ctx *ctx, struct sval v, unsigned i);
+/* The n bytes of a term of n * 8 bits, byte 0 lowest, into out: the parts
+ * of a concatenation as they are, in one walk (an extract per byte of a
+ * concatenation of kilobytes costs the solver time quadratic in its size). */
+int sym_split_bytes(struct sym_ctx *ctx, Z3_ast bytes, uint32_t n, Z3_ast *out);
 
 #endif

@@ -469,11 +469,15 @@ struct write_args {
 	bool delete;
 };
 
-static void write_value(struct mhse_engine *e, struct sregion *r, const struct mhse_map *def, Z3_ast value)
+static enum step write_value(struct mhse_engine *e, struct sregion *r, const struct mhse_map *def, Z3_ast value)
 {
-	for (uint32_t i = 0; i < def->value_size; i++)
-		sregion__write(&e->ctx, r, sval_conc(i), 1,
-			       sym_from(&e->ctx, Z3_mk_extract(e->ctx.z, 8 * i + 7, 8 * i, value), false));
+	Z3_ast *parts = calloc(def->value_size, sizeof(*parts));
+	int err = !parts || sym_split_bytes(&e->ctx, value, def->value_size, parts);
+
+	for (uint32_t i = 0; !err && i < def->value_size; i++)
+		err = sregion__write(&e->ctx, r, sval_conc(i), 1, sym_from(&e->ctx, parts[i], false));
+	free(parts);
+	return err ? STEP_FAILED : STEP_CONTINUE;
 }
 
 /* Whether record j of map idx is the newest of its key, and present. */
@@ -607,13 +611,13 @@ static enum step write_case(struct mhse_engine *e, struct state *s, uint32_t idx
 
 		if (!r)
 			return STEP_FAILED;
-		write_value(e, r, def, w->value);
-		return STEP_CONTINUE;
+		return write_value(e, r, def, w->value);
 	}
 	id = value_region(e, s, idx, false);
 	if (id < 0)
 		return STEP_FAILED;
-	write_value(e, s->regions[id], def, w->value);
+	if (write_value(e, s->regions[id], def, w->value) != STEP_CONTINUE)
+		return STEP_FAILED;
 	if (add_record(s, (struct map_record){ .map = idx, .key = key, .present = true, .region = (uint32_t)id }))
 		return STEP_FAILED;
 	return STEP_CONTINUE;

@@ -6,6 +6,7 @@
  * values; map helpers go to the map policy.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include "engine_internal.h"
 #include "insn.h"
@@ -33,19 +34,24 @@ enum step sym_write_bytes(struct mhse_engine *e, struct state *s, struct sval ad
 	uint32_t region;
 	struct sval off;
 	struct sregion *r;
+	Z3_ast *parts;
 	enum step st = engine__resolve(e, s, addr, len, true, &region, &off);
 
 	if (st != STEP_CONTINUE)
 		return st;
 	r = state__writable_region(s, region);
-	if (!r)
+	parts = calloc(len ? len : 1, sizeof(*parts));
+	if (!r || !parts || sym_split_bytes(&e->ctx, bytes, len, parts)) {
+		free(parts);
 		return STEP_FAILED;
+	}
 	for (uint32_t i = 0; i < len; i++) {
 		struct sval at = sval_is_conc(off) ? sval_conc(off.c + i) :
 			sym_alu(&e->ctx, BPF_ALU64 | BPF_ADD | BPF_K, 0, off, sval_conc(i));
 
-		sregion__write(&e->ctx, r, at, 1, sym_from(&e->ctx, Z3_mk_extract(e->ctx.z, 8 * i + 7, 8 * i, bytes), false));
+		sregion__write(&e->ctx, r, at, 1, sym_from(&e->ctx, parts[i], false));
 	}
+	free(parts);
 	return STEP_CONTINUE;
 }
 

@@ -11,8 +11,8 @@
  * is not a path of its own: the kernel decides it from the address (its own
  * check) and from the page tables (the fault input), and the program's
  * branches on the result or the bytes fork as any others do. A string's
- * length is where the first NUL falls among the bytes: a fresh value the
- * bytes constrain, so that a 4 KiB string costs terms linear in its size.
+ * length is where the first NUL falls among the bytes: a chain of choices
+ * over them, so that a 4 KiB string costs terms linear in its size.
  *
  * A source address that names no region but is symbolic is kept out of the
  * addresses mhse numbers its regions with (the first 4095 ids), so that the
@@ -92,55 +92,40 @@ static enum step write_bytes(struct mhse_engine *e, struct state *s, uint32_t re
 	return STEP_CONTINUE;
 }
 
-/* cases per constraint string_length adds (the solver takes terms of a
- * bounded size) */
-#define STRING_CASES 512
-
-/* Where the first NUL of src[0..n) falls: a fresh length L, 1 to n, the
- * bytes before L - 1 non-zero and byte L - 1 zero unless L is n (a
- * truncated string): a case per byte, so that a 4 KiB string costs terms
- * linear in its size. Returns L (64 bits), or NULL. */
-static Z3_ast string_length(struct mhse_engine *e, struct state *s, const Z3_ast *src, uint32_t n)
+/* Where the first NUL of src[0..n) falls: L, 1 to n, byte L - 1 the NUL
+ * unless L is n (a truncated string), as a chain of choices over the
+ * bytes, which costs the solver far less than a fresh L the bytes
+ * constrain (a comparison of L per byte). Returns L (64 bits). */
+static Z3_ast string_length(struct mhse_engine *e, const Z3_ast *src, uint32_t n)
 {
-	Z3_context z = e->ctx.z;
-	Z3_ast len = sym_fresh(&e->ctx, &s->fresh_cnt, "strlen", 64), cases[STRING_CASES];
+	Z3_ast len = term_num(e, n, 64);
 
-	if (engine__constrain(e, s, term_and(e, Z3_mk_bvuge(z, len, term_num(e, 1, 64)),
-					     Z3_mk_bvule(z, len, term_num(e, n, 64)))))
-		return NULL;
-	for (uint32_t i = 0; i + 1 < n;) {
-		unsigned cnt = 0;
-
-		for (; i + 1 < n && cnt < STRING_CASES; i++)
-			cases[cnt++] = Z3_mk_ite(z, Z3_mk_bvult(z, term_num(e, i + 1, 64), len),
-						 Z3_mk_not(z, is_zero(e, src[i])),
-						 Z3_mk_implies(z, term_eq(e, len, i + 1), is_zero(e, src[i])));
-		if (engine__constrain(e, s, Z3_mk_and(z, cnt, cases)))
-			return NULL;
-	}
+	for (uint32_t i = n - 1; i-- > 0;)
+		len = Z3_mk_ite(e->ctx.z, is_zero(e, src[i]), term_num(e, i + 1, 64), len);
 	return len;
 }
 
-/* A NUL-terminated copy of src[0..n) over old (dst's bytes), in place,
- * len from string_length: byte by byte (strncpy_from_kernel_nofault) or,
+/* A NUL-terminated copy of src[0..n) over old (dst's bytes), in place:
+ * byte i is copied while no NUL came before it, and byte n - 1 is the NUL
+ * of a truncated string. Byte by byte (strncpy_from_kernel_nofault) or,
  * for user strings and strscpy on x86-64, a word at a time with the word
- * holding the NUL zeroed past it. Returns the length with the NUL (n when
- * truncated); the user form gives 0 for an empty string. */
-static Z3_ast copy_string(struct mhse_engine *e, Z3_ast len, const Z3_ast *src, Z3_ast *old, uint32_t n, bool words)
+ * holding the NUL zeroed past it. */
+static void copy_string(struct mhse_engine *e, const Z3_ast *src, Z3_ast *old, uint32_t n, bool words)
 {
 	Z3_context z = e->ctx.z;
+	Z3_ast no_nul = Z3_mk_true(z), no_nul_before_word = no_nul;
 
 	for (uint32_t i = 0; i < n; i++) {
-		Z3_ast pos = term_num(e, i + 1, 64), untouched = old[i];
+		Z3_ast untouched = old[i];
 		uint32_t word = (i / 8) * 8;
 
-		/* the word holding the NUL is zeroed past it */
+		if (i == word)
+			no_nul_before_word = no_nul;
 		if (words && word + 8 <= n)
-			untouched = Z3_mk_ite(z, Z3_mk_bvugt(z, len, term_num(e, word, 64)), term_num(e, 0, 8), old[i]);
-		old[i] = Z3_mk_ite(z, Z3_mk_bvult(z, pos, len), src[i],
-				   Z3_mk_ite(z, Z3_mk_eq(z, pos, len), term_num(e, 0, 8), untouched));
+			untouched = Z3_mk_ite(z, no_nul_before_word, term_num(e, 0, 8), old[i]);
+		old[i] = Z3_mk_ite(z, no_nul, i + 1 < n ? src[i] : term_num(e, 0, 8), untouched);
+		no_nul = Z3_mk_and(z, 2, (Z3_ast[]){ no_nul, Z3_mk_not(z, is_zero(e, src[i])) });
 	}
-	return words ? Z3_mk_ite(z, term_eq(e, len, 1), term_num(e, 0, 64), len) : len;
 }
 
 /* Where a source address points, for the address checks. */
@@ -241,8 +226,10 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 		st = engine__read_bytes(e, s, r[3], size, &bytes);
 		if (st != STEP_CONTINUE)
 			goto out;
-		for (uint32_t i = 0; i < size; i++)
-			src[i] = Z3_mk_extract(z, 8 * i + 7, 8 * i, bytes);
+		if (sym_split_bytes(&e->ctx, bytes, size, src)) {
+			st = STEP_FAILED;
+			goto out;
+		}
 		ok = Z3_mk_true(z);
 	} else {
 		Z3_ast bytes, base;
@@ -258,8 +245,10 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 			st = STEP_FAILED;
 			goto out;
 		}
-		for (uint32_t i = 0; i < size; i++)
-			src[i] = Z3_mk_extract(z, 8 * i + 7, 8 * i, bytes);
+		if (sym_split_bytes(&e->ctx, bytes, size, src)) {
+			st = STEP_FAILED;
+			goto out;
+		}
 		ok = Z3_mk_and(z, 2, (Z3_ast[]){ where.accepted, Z3_mk_eq(z, fault, term_num(e, 0, 64)) });
 		reject = Z3_mk_ite(z, where.accepted, term_num(e, (uint64_t)-EFAULT, 64), reject);
 	}
@@ -275,14 +264,12 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 			goto out;
 		}
 		memcpy(as_user, dst, size * sizeof(*dst));
-		len = string_length(e, s, src, size);
-		if (!len) {
-			free(as_user);
-			st = STEP_FAILED;
-			goto out;
-		}
-		kernel_len = copy_string(e, len, src, dst, size, false);
-		user_len = copy_string(e, len, src, as_user, size, true);
+		len = string_length(e, src, size);
+		/* the user form gives 0 for an empty string */
+		kernel_len = len;
+		user_len = Z3_mk_ite(z, term_eq(e, len, 1), term_num(e, 0, 64), len);
+		copy_string(e, src, dst, size, false);
+		copy_string(e, src, as_user, size, true);
 		for (uint32_t i = 0; i < size; i++)
 			dst[i] = Z3_mk_ite(z, where.user, as_user[i], dst[i]);
 		free(as_user);
@@ -336,8 +323,6 @@ static enum step sym_get_current_comm(struct mhse_engine *e, struct state *s)
 	src = calloc(size.c, sizeof(*src));
 	dst = calloc(size.c, sizeof(*dst));
 	if (src && dst) {
-		Z3_ast len = NULL;
-
 		for (uint32_t i = 0; i < size.c; i++)
 			src[i] = i < TASK_COMM_LEN ? comm[i] : term_num(e, 0, 8);
 		if (old_bytes(e, s, region, off, (uint32_t)size.c, dst, &st)) {
@@ -345,12 +330,8 @@ static enum step sym_get_current_comm(struct mhse_engine *e, struct state *s)
 			free(dst);
 			return st;
 		}
-		len = string_length(e, s, src, (uint32_t)size.c);
-		st = STEP_FAILED;
-		if (len) {
-			copy_string(e, len, src, dst, (uint32_t)size.c, true);
-			st = write_bytes(e, s, region, off, (uint32_t)size.c, dst, sval_is_conc(off));
-		}
+		copy_string(e, src, dst, (uint32_t)size.c, true);
+		st = write_bytes(e, s, region, off, (uint32_t)size.c, dst, sval_is_conc(off));
 	} else {
 		st = STEP_FAILED;
 	}

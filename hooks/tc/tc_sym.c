@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <linux/pkt_cls.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include "csum_sym.h"
 #include "engine_internal.h"
@@ -185,7 +186,7 @@ static enum step tc_skb_store_bytes(struct mhse_engine *e, struct state *s)
 	Z3_context z = e->ctx.z;
 	struct sval *r = s->regs;
 	struct sregion *pkt;
-	Z3_ast bytes;
+	Z3_ast bytes, *parts;
 	uint32_t len;
 	enum step st;
 
@@ -201,10 +202,14 @@ static enum step tc_skb_store_bytes(struct mhse_engine *e, struct state *s)
 	if (!engine__split_ok(e, s, skb_fits(e, s, r[2], len), (uint64_t)-EFAULT, &st))
 		return st;
 	pkt = state__writable_region(s, SREGION_PKT);
-	if (!pkt)
+	parts = calloc(len ? len : 1, sizeof(*parts));
+	if (!pkt || !parts || sym_split_bytes(&e->ctx, bytes, len, parts)) {
+		free(parts);
 		return STEP_FAILED;
+	}
 	for (uint32_t i = 0; i < len; i++)
-		pkt->array = Z3_mk_store(z, pkt->array, skb_index(e, s, r[2], i), Z3_mk_extract(z, 8 * i + 7, 8 * i, bytes));
+		pkt->array = Z3_mk_store(z, pkt->array, skb_index(e, s, r[2], i), parts[i]);
+	free(parts);
 	r[0] = sval_conc(0);
 	return r[5].c & BPF_F_INVALIDATE_HASH ? clear_hash(e, s) : STEP_CONTINUE;
 }

@@ -7,6 +7,7 @@
  * and those that fail.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include "engine_internal.h"
 #include "hooks/tc/fib.h"
 #include "hooks/tc/mtu.h"
@@ -146,7 +147,7 @@ static enum step xdp_bytes(struct mhse_engine *e, struct state *s, bool store)
 {
 	Z3_context z = e->ctx.z;
 	struct sval off = s->regs[BPF_REG_2], len = s->regs[BPF_REG_4];
-	Z3_ast start, ok, bytes;
+	Z3_ast start, ok, bytes, *parts;
 	struct sregion *pkt;
 	enum step st;
 
@@ -171,11 +172,14 @@ static enum step xdp_bytes(struct mhse_engine *e, struct state *s, bool store)
 		if (st != STEP_CONTINUE)
 			return st;
 		pkt = state__writable_region(s, SREGION_PKT);
-		if (!pkt)
+		parts = calloc(len.c, sizeof(*parts));
+		if (!pkt || !parts || sym_split_bytes(&e->ctx, bytes, (uint32_t)len.c, parts)) {
+			free(parts);
 			return STEP_FAILED;
+		}
 		for (uint64_t i = 0; i < len.c; i++)
-			pkt->array = Z3_mk_store(z, pkt->array, Z3_mk_bvadd(z, start, num(e, i)),
-						 Z3_mk_extract(z, 8 * i + 7, 8 * i, bytes));
+			pkt->array = Z3_mk_store(z, pkt->array, Z3_mk_bvadd(z, start, num(e, i)), parts[i]);
+		free(parts);
 		return STEP_CONTINUE;
 	}
 	{

@@ -8,6 +8,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "expr.h"
 #include "sem.h"
 
@@ -97,6 +98,38 @@ static void check_bounds(void)
 	expect_bounds("a shift", Z3_mk_bvlshr(z, hash, sym_num(&ctx, 28, 32)), 0, 15);
 }
 
+/* sym_split_bytes gives the bytes an extract per byte gives: of a
+ * concatenation of bytes and wider parts, either way round, and of a term
+ * that is no concatenation. */
+static void check_split_bytes(void)
+{
+	Z3_context z = ctx.z;
+	Z3_ast x = Z3_mk_const(z, Z3_mk_string_symbol(z, "x"), Z3_mk_bv_sort(z, 32));
+	Z3_ast low_first = Z3_mk_concat(z, Z3_mk_concat(z, sym_num(&ctx, 0xab, 8), x), sym_num(&ctx, 0x1234, 16));
+	Z3_ast high_first = Z3_mk_concat(z, x, Z3_mk_concat(z, sym_num(&ctx, 0xcd, 8), Z3_mk_bvnot(z, x)));
+	Z3_ast terms[] = { low_first, high_first, Z3_mk_bvadd(z, Z3_mk_concat(z, x, x), sym_num(&ctx, 5, 64)) };
+	Z3_ast parts[9];
+
+	for (unsigned t = 0; t < 3; t++) {
+		unsigned n = Z3_get_bv_sort_size(z, Z3_get_sort(z, terms[t])) / 8, same = 0;
+
+		memset(parts, 0, sizeof(parts));
+		if (sym_split_bytes(&ctx, terms[t], n, parts))
+			exit(1);
+		for (unsigned i = 0; i < n; i++) {
+			Z3_ast want = Z3_mk_extract(z, 8 * i + 7, 8 * i, terms[t]);
+
+			same += parts[i] && Z3_get_bool_value(z, Z3_simplify(z, Z3_mk_eq(z, parts[i], want))) == Z3_L_TRUE;
+		}
+		if (same == n) {
+			passed++;
+		} else {
+			failed++;
+			printf("FAIL: split_bytes of term %u: %u of %u bytes right\n", t, same, n);
+		}
+	}
+}
+
 int main(void)
 {
 	static const uint64_t edges[] = { 0, 1, 2, 7, 31, 32, 33, 63, 64, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff,
@@ -174,6 +207,7 @@ int main(void)
 		}
 	}
 	check_bounds();
+	check_split_bytes();
 	sym_ctx__fini(&ctx);
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed != 0;
