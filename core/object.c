@@ -1507,10 +1507,8 @@ static int fill_iproute2_prog_slots(struct loader *ld)
 
 	for (size_t p = 0; ld->legacy_cnt && p < obj->prog_cnt; p++) {
 		unsigned int id, key;
-		int len = 0;
 
-		if (sscanf(obj->progs[p].section, "%u/%u%n", &id, &key, &len) != 2 ||
-		    obj->progs[p].section[len] != '\0')
+		if (!mhse_section__iproute2_slot(obj->progs[p].section, &id, &key))
 			continue;
 		for (size_t i = 0; i < ld->legacy_cnt; i++) {
 			struct mhse_map *map = &obj->maps[ld->legacy[i].map];

@@ -66,6 +66,7 @@ enum mhse_hook_rule {
 	MHSE_RULE_PREFIX,    /* the section, by libbpf's rules before 1.0 and iproute2's */
 	MHSE_RULE_TAIL_CALL, /* a slot of a program array a placed program tail-calls through */
 	MHSE_RULE_HELPERS,   /* a helper one program type alone may call */
+	MHSE_RULE_OBJECT,    /* iproute2's "N/K" section: the type of the object's other programs */
 };
 
 struct mhse_prog {
@@ -180,6 +181,9 @@ bool mhse_section__classify(const char *section, uint32_t *prog_type, uint32_t *
  * prefix that matched, or NULL. */
 const char *mhse_section__classify_legacy(const char *section, uint32_t *prog_type, uint32_t *attach_type,
 					  const char **hook);
+/* Whether section is iproute2's "ID/KEY" for a tail-called program: slot
+ * KEY of the program array whose bpf_elf_map id is ID. */
+bool mhse_section__iproute2_slot(const char *section, unsigned *id, unsigned *key);
 
 /* Names as libbpf and bpftool spell them ("hash", "sched_cls"), or NULL when unknown. */
 const char *mhse_map_type__name(uint32_t type);

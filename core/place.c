@@ -19,9 +19,14 @@
  *     iproute2's "N/K" sections put a program into array N): the kernel
  *     wants the same type as the caller's;
  *  5. a helper only one program type may call (its *_func_proto alone
- *     offers it): a program calling xdp_adjust_head is XDP.
+ *     offers it): a program calling xdp_adjust_head is XDP;
+ *  6. an iproute2 "N/K" section that no placed program tail-calls into
+ *     takes the type all the object's placed programs share: iproute2
+ *     loads every program of an object as the one type its command names
+ *     (tc's classifier, ip link's XDP), its tail-call sections included,
+ *     whether or not program array N exists.
  *
- * Rules 4 and 5 are retried until nothing changes, since a program placed
+ * Rules 4 to 6 are retried until nothing changes, since a program placed
  * by one may place the programs it tail-calls. Each placement records its
  * rule and why, for `mhse info` and the run summary; a program no rule
  * places records what each rule found.
@@ -230,6 +235,29 @@ static int place_by_helpers(struct mhse_prog *prog, const struct prog_refs *refs
 		     helper_name(helper), mhse_prog_type__name(type));
 }
 
+static int place_with_object(const struct mhse_object *obj, struct mhse_prog *prog)
+{
+	const struct mhse_prog *typed = NULL;
+	unsigned id, key;
+
+	if (!mhse_section__iproute2_slot(prog->section, &id, &key))
+		return 0;
+	for (size_t q = 0; q < obj->prog_cnt; q++) {
+		const struct mhse_prog *other = &obj->progs[q];
+
+		if (!other->hook)
+			continue;
+		if (typed && (typed->type != other->type || strcmp(typed->hook, other->hook)))
+			return 0;
+		typed = other;
+	}
+	if (!typed)
+		return 0;
+	return place(prog, MHSE_RULE_OBJECT, typed->type, typed->expected_attach_type, typed->hook,
+		     "iproute2 tail-call section '%s' of an object whose programs are all %s (as %s is)", prog->section,
+		     mhse_prog_type__name(typed->type), typed->name);
+}
+
 int mhse_object__place_hooks(struct mhse_object *obj)
 {
 	struct prog_refs *refs = calloc(obj->prog_cnt + 1, sizeof(*refs));
@@ -261,6 +289,11 @@ int mhse_object__place_hooks(struct mhse_object *obj)
 				err = place_by_helpers(&obj->progs[p], &refs[p]);
 				progress |= obj->progs[p].hook != NULL;
 			}
+		for (size_t p = 0; !err && !progress && p < obj->prog_cnt; p++)
+			if (!obj->progs[p].hook) {
+				err = place_with_object(obj, &obj->progs[p]);
+				progress |= obj->progs[p].hook != NULL;
+			}
 	}
 	for (size_t p = 0; !err && p < obj->prog_cnt; p++) {
 		struct mhse_prog *prog = &obj->progs[p];
@@ -271,7 +304,7 @@ int mhse_object__place_hooks(struct mhse_object *obj)
 		if (asprintf(&prog->hook_why,
 			     "no rule places it: section '%s' follows no libbpf rule, old or new, nor iproute2's; %s; "
 			     "no program array a placed program tail-calls through holds it; it calls no helper of one "
-			     "program type alone",
+			     "program type alone; it is no iproute2 tail-call section of an object of one type",
 			     prog->section, btf_tried[p]) < 0) {
 			prog->hook_why = NULL;
 			err = -ENOMEM;
@@ -289,7 +322,7 @@ const char *mhse_hook_rule__name(enum mhse_hook_rule rule)
 	static const char *const names[] = {
 		[MHSE_RULE_NONE] = NULL,           [MHSE_RULE_SECTION] = "section", [MHSE_RULE_BTF] = "btf",
 		[MHSE_RULE_PREFIX] = "section-prefix", [MHSE_RULE_TAIL_CALL] = "tail-call",
-		[MHSE_RULE_HELPERS] = "helpers",
+		[MHSE_RULE_HELPERS] = "helpers", [MHSE_RULE_OBJECT] = "object",
 	};
 
 	return (size_t)rule < sizeof(names) / sizeof(names[0]) ? names[rule] : NULL;

@@ -25,6 +25,7 @@
  * name theirs in the rule.
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include "object.h"
 
@@ -287,6 +288,13 @@ const char *mhse_section__classify_legacy(const char *section, uint32_t *prog_ty
 	const struct section_rule *rule = classify(section, true, prog_type, attach_type, hook);
 
 	return rule ? rule->name : NULL;
+}
+
+bool mhse_section__iproute2_slot(const char *section, unsigned *id, unsigned *key)
+{
+	int len = 0;
+
+	return sscanf(section, "%u/%u%n", id, key, &len) == 2 && section[len] == '\0';
 }
 
 const char *mhse_prog_type__hook(uint32_t type)

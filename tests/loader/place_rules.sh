@@ -1,10 +1,11 @@
 #!/bin/bash
-# Hook placement by every rule (place_rules.bpf.c): mhse info -j gives each
-# program its hook and rule, the text form says the rule, and exploring the
-# unplaced program names it and what each rule found, in one line, exit 2.
-# Usage: place_rules.sh MHSE OBJECT
+# Hook placement by every rule (place_rules.bpf.c, and asm_entry.bpf.s for
+# an iproute2 tail-call section no program array holds): mhse info -j gives
+# each program its hook and rule, the text form says the rule, and exploring
+# the unplaced program names it and what each rule found, in one line, exit 2.
+# Usage: place_rules.sh MHSE OBJECT ASM_OBJECT
 set -u
-mhse=$1 obj=$2
+mhse=$1 obj=$2 asm_obj=$3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$mhse" info -j "$obj" >"$tmp/info.json" || { echo "FAIL: mhse info -j"; exit 1; }
@@ -28,6 +29,14 @@ for name, (hook, rule, why) in want.items():
     print("%s %s: hook %s, rule %s: %s" % ("ok  " if ok else "FAIL", name, p["hook"], p["hook_rule"], p["hook_why"]))
     bad += not ok
 sys.exit(bad != 0)
+PY
+"$mhse" info -j "$asm_obj" >"$tmp/asm.json" || { echo "FAIL: mhse info -j $asm_obj"; exit 1; }
+python3 - "$tmp/asm.json" <<'PY' || exit 1
+import json, sys
+p = {p["name"]: p for p in json.load(open(sys.argv[1]))["programs"]}["2/7"]
+ok = p["hook"] == "xdp" and p["hook_rule"] == "object" and "'2/7'" in p["hook_why"]
+print("%s 2/7: hook %s, rule %s: %s" % ("ok  " if ok else "FAIL", p["hook"], p["hook_rule"], p["hook_why"]))
+sys.exit(not ok)
 PY
 "$mhse" info "$obj" | grep -q "hook rule    helpers: calls xdp_adjust_head" || { echo "FAIL: text form lacks the rule"; exit 1; }
 "$mhse" --prog unplaced --out "$tmp/out" "$obj" >/dev/null 2>"$tmp/err"
