@@ -1412,6 +1412,7 @@ static int build_event(struct mhse_engine *e, const struct state *s, struct assi
 	uint64_t kept = ev->len_term ? solver__eval(&e->solver, m, ev->len_term) : ev->len;
 	uint32_t len = kept < ev->len ? (uint32_t)kept : ev->len;
 	uint8_t *input = NULL;
+	int err;
 
 	*out = (struct path_event){ .helper = ev->helper, .map = ev->map, .len = len + ev->tail_len };
 	out->data = malloc(out->len ? out->len : 1);
@@ -1426,8 +1427,10 @@ static int build_event(struct mhse_engine *e, const struct state *s, struct assi
 		if (!input)
 			return -ENOMEM;
 		eval_region(e, m, now, true, input);
-		sregion__eval_span(&e->ctx, ev->mem, (uint32_t)off, len, input, model_value, &me, out->data);
+		err = sregion__eval_span(&e->ctx, ev->mem, (uint32_t)off, len, input, model_value, &me, out->data);
 		free(input);
+		if (err)
+			return err;
 	}
 	if (ev->tail_len)
 		solver__eval_bytes(&e->solver, m, ev->tail, ev->tail_len, out->data + len);

@@ -1039,14 +1039,57 @@ void sregion__eval_origin(struct sym_ctx *ctx, const struct sregion *r, sregion_
 	eval_bytes(&a);
 }
 
-void sregion__eval_span(struct sym_ctx *ctx, const struct sregion *then, uint32_t off, uint32_t len,
-			const uint8_t *input, sregion_eval_fn eval, void *arg, uint8_t *out)
+/* The stores of an update array in [off, end), oldest first, over out. */
+static int eval_stores(struct sym_ctx *ctx, Z3_ast updates, uint32_t off, uint32_t end, sregion_eval_fn eval, void *arg,
+		       uint8_t *out)
 {
-	for (uint32_t k = off; k < off + len && k < then->size; k++) {
+	Z3_ast *chain = NULL, array, index, value;
+	size_t cnt = 0, cap = 0;
+
+	for (Z3_ast t = updates; is_store(ctx->z, t, &array, &index, &value); t = array) {
+		if (cnt == cap) {
+			Z3_ast *c = realloc(chain, (cap = cap ? cap * 2 : 64) * 2 * sizeof(*c));
+
+			if (!c) {
+				free(chain);
+				return -ENOMEM;
+			}
+			chain = c;
+		}
+		chain[2 * cnt] = index;
+		chain[2 * cnt++ + 1] = value;
+	}
+	while (cnt--) {
+		uint64_t k = eval(arg, chain[2 * cnt]);
+
+		if (k >= off && k < end)
+			out[k - off] = (uint8_t)eval(arg, chain[2 * cnt + 1]);
+	}
+	free(chain);
+	return 0;
+}
+
+int sregion__eval_span(struct sym_ctx *ctx, const struct sregion *then, uint32_t off, uint32_t len,
+		       const uint8_t *input, sregion_eval_fn eval, void *arg, uint8_t *out)
+{
+	uint32_t end = off + len < then->size ? off + len : then->size;
+
+	if (off >= end)
+		return 0;
+	memcpy(out, input + off, end - off);
+	/* what the update array holds, then the bytes set in pages over it */
+	if (then->updates && eval_stores(ctx, then->updates, off, end, eval, arg, out))
+		return -ENOMEM;
+	for (uint32_t k = off; k < end; k++) {
 		const struct spage *p = page_at(then, k);
 		uint32_t i = k % SPAGE_SIZE;
-		bool written = then->updates || (p && (bit(p->set, i) || bit(p->dirty, i)));
 
-		out[k - off] = written ? eval_byte(ctx, then, k, eval, arg) : input[k];
+		if (!p) {
+			k |= SPAGE_SIZE - 1;
+			continue;
+		}
+		if (bit(p->set, i))
+			out[k - off] = p->sym && p->sym[i] ? (uint8_t)eval(arg, p->sym[i]) : p->conc[i];
 	}
+	return 0;
 }

@@ -287,8 +287,9 @@ void sregion__eval_origin(struct sym_ctx *ctx, const struct sregion *r, sregion_
 /* Bytes [off, off + len) of then, a region as it was earlier in the path:
  * the bytes written by then as they were, the others as the origin gives
  * them (input: sregion__eval_origin of the region at the path's end, since
- * a byte the path reads later is an input all the same). */
-void sregion__eval_span(struct sym_ctx *ctx, const struct sregion *then, uint32_t off, uint32_t len,
-			const uint8_t *input, sregion_eval_fn eval, void *arg, uint8_t *out);
+ * a byte the path reads later is an input all the same). Returns 0 or
+ * -ENOMEM. */
+int sregion__eval_span(struct sym_ctx *ctx, const struct sregion *then, uint32_t off, uint32_t len,
+		       const uint8_t *input, sregion_eval_fn eval, void *arg, uint8_t *out);
 
 #endif
