@@ -495,7 +495,11 @@ enum step engine__kernel_read(struct mhse_engine *e, struct state *s, struct sva
 	for (uint32_t i = 0; i < len; i++) {
 		struct sval v;
 		Z3_ast byte;
+		enum step st;
 
+		/* a read of kilobytes is a term of kilobytes */
+		if (!(i & 4095) && i && engine__out_of_time(e, s, &st))
+			return st;
 		if (state__read(&e->ctx, s, (uint32_t)id, sval_conc((uint64_t)(KOBJ_HALF + c + i)), 1, &v))
 			return STEP_FAILED;
 		byte = sym_byte(&e->ctx, v, 0);
@@ -634,6 +638,52 @@ enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval ad
 	return STEP_CONTINUE;
 }
 
+enum step engine__size_within(struct mhse_engine *e, struct state *s, struct sval addr, struct sval size, uint32_t *len)
+{
+	struct sval off;
+	uint32_t region;
+	struct state *past;
+	uint64_t lo, hi;
+	enum step st = engine__resolve(e, s, addr, 0, false, &region, &off);
+
+	if (st != STEP_CONTINUE)
+		return st;
+	if (!sval_is_conc(off))
+		return engine__end(e, s, PATH_UNSUPPORTED, "a symbolic size at a symbolic offset");
+	*len = s->regions[region]->size > (uint32_t)off.c ? s->regions[region]->size - (uint32_t)off.c : 0;
+	sym_unsigned_bounds(e->ctx.z, sym_ast(&e->ctx, size), &lo, &hi);
+	if (hi < *len)
+		*len = (uint32_t)hi;
+	switch (engine__split(e, s, Z3_mk_bvugt(e->ctx.z, sym_ast(&e->ctx, size), term_num(e, *len, 64)), &past)) {
+	case -1:
+		return STEP_DONE;
+	case 1:
+		return engine__end(e, s, PATH_ERROR, "a size past the end of its memory (%u bytes)", *len);
+	case 2:
+		engine__end(e, past, PATH_ERROR, "a size past the end of its memory (%u bytes)", *len);
+		break;
+	default:
+		break;
+	}
+	/* the most the path lets the size be, as the verifier's range of the
+	 * register knows it from the branches before: by bisection */
+	for (uint64_t low = lo; low < *len;) {
+		uint64_t mid = low + (*len - low + 1) / 2;
+
+		switch (engine__feasible(e, s, Z3_mk_bvuge(e->ctx.z, sym_ast(&e->ctx, size), term_num(e, mid, 64)), NULL)) {
+		case SAT_YES:
+			low = mid;
+			break;
+		case SAT_NO:
+			*len = (uint32_t)mid - 1;
+			break;
+		default:
+			return engine__end(e, s, PATH_TIMEOUT, "solver query timed out at insn %zu", s->pc);
+		}
+	}
+	return STEP_CONTINUE;
+}
+
 enum step engine__read_bytes(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, Z3_ast *out)
 {
 	uint32_t region;
@@ -648,8 +698,8 @@ enum step engine__read_bytes(struct mhse_engine *e, struct state *s, struct sval
 			sym_alu(&e->ctx, BPF_ALU64 | BPF_ADD | BPF_K, 0, off, sval_conc(i)), v;
 		Z3_ast byte;
 
-		/* bytes at a symbolic offset cost more the more there are */
-		if (!sval_is_conc(off) && !(i & 63) && engine__out_of_time(e, s, &st))
+		/* bytes cost more the more there are, at a symbolic offset most */
+		if (!(i & (sval_is_conc(off) ? 4095 : 63)) && i && engine__out_of_time(e, s, &st))
 			return st;
 		if (state__read(&e->ctx, s, region, at, 1, &v))
 			return STEP_FAILED;

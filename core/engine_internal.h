@@ -104,6 +104,11 @@ enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval ad
  * *base is that pointer. */
 enum step engine__kernel_read(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, Z3_ast *out,
 			      Z3_ast *base);
+/* The bytes a helper's symbolic size argument may cover at addr: the
+ * verifier proves every size the register may hold within the memory, so
+ * a path where one is past it is an error path; *len is the most the size
+ * may be on the path. */
+enum step engine__size_within(struct mhse_engine *e, struct state *s, struct sval addr, struct sval size, uint32_t *len);
 /* The bytes at a program address as one term of len * 8 bits (len may exceed 8). */
 enum step engine__read_bytes(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, Z3_ast *out);
 /* Writes bytes (len * 8 bits, byte 0 lowest) at a program address, as a

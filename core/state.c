@@ -958,6 +958,25 @@ int sregion__write(struct sym_ctx *ctx, struct sregion *r, struct sval off, unsi
 	return add_access(r, off, size, true) ?: each_page_for_write(r, forget_page, NULL);
 }
 
+int sregion__write_bytes(struct sym_ctx *ctx, struct sregion *r, struct sval off, uint32_t n, const struct sval *bytes)
+{
+	if (r->array || sval_is_conc(off) || r->size <= SREGION_CASES_MAX) {
+		for (uint32_t i = 0; i < n; i++) {
+			struct sval at = sval_is_conc(off) ? sval_conc(off.c + i) :
+				sym_alu(ctx, BPF_ALU64 | BPF_ADD | BPF_K, 0, off, sval_conc(i));
+
+			if (sregion__write(ctx, r, at, 1, bytes[i]))
+				return -ENOMEM;
+		}
+		return 0;
+	}
+	if (flush(ctx, r))
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++)
+		r->updates = Z3_mk_store(ctx->z, r->updates, array_index(ctx, off, i), sym_byte(ctx, bytes[i], 0));
+	return add_access(r, off, n, true) ?: each_page_for_write(r, forget_page, NULL);
+}
+
 /* ---- values in a model ---- */
 
 static uint8_t eval_byte(struct sym_ctx *ctx, const struct sregion *r, uint32_t k, sregion_eval_fn eval, void *arg)

@@ -158,7 +158,7 @@ struct nondet_value {
 /* Kernel memory a kernel pointer names: an object of its own per pointer
  * term (state.c's region of fresh bytes), the pointer at KOBJ_SPAN / 2 in
  * it, so that fields before it (container_of) and after it read alike. */
-#define KOBJ_SPAN 65536
+#define KOBJ_SPAN 262144
 
 struct kobject {
 	Z3_ast base;       /* the pointer, 64 bits */
@@ -270,6 +270,9 @@ Z3_ast sregion__term(struct sym_ctx *ctx, const struct sregion *r);
 Z3_ast sregion__array(struct sym_ctx *ctx, const struct sregion *r);
 /* Writes into a writable region (state__writable_region). Returns 0 or -ENOMEM. */
 int sregion__write(struct sym_ctx *ctx, struct sregion *r, struct sval off, unsigned size, struct sval v);
+/* Writes n bytes (each a one-byte value) from off on, as n one-byte writes,
+ * but at a symbolic offset into a large region at the cost of one. */
+int sregion__write_bytes(struct sym_ctx *ctx, struct sregion *r, struct sval off, uint32_t n, const struct sval *bytes);
 /* Sets one byte to a term (8 bits). */
 int sregion__set_byte(struct sregion *r, uint32_t off, Z3_ast byte);
 

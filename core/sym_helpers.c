@@ -35,24 +35,22 @@ enum step sym_write_bytes(struct mhse_engine *e, struct state *s, struct sval ad
 	struct sval off;
 	struct sregion *r;
 	Z3_ast *parts;
+	struct sval *values;
+	int err;
 	enum step st = engine__resolve(e, s, addr, len, true, &region, &off);
 
 	if (st != STEP_CONTINUE)
 		return st;
 	r = state__writable_region(s, region);
 	parts = calloc(len ? len : 1, sizeof(*parts));
-	if (!r || !parts || sym_split_bytes(&e->ctx, bytes, len, parts)) {
-		free(parts);
-		return STEP_FAILED;
-	}
-	for (uint32_t i = 0; i < len; i++) {
-		struct sval at = sval_is_conc(off) ? sval_conc(off.c + i) :
-			sym_alu(&e->ctx, BPF_ALU64 | BPF_ADD | BPF_K, 0, off, sval_conc(i));
-
-		sregion__write(&e->ctx, r, at, 1, sym_from(&e->ctx, parts[i], false));
-	}
+	values = calloc(len ? len : 1, sizeof(*values));
+	err = !r || !parts || !values || sym_split_bytes(&e->ctx, bytes, len, parts);
+	for (uint32_t i = 0; !err && i < len; i++)
+		values[i] = sym_from(&e->ctx, parts[i], false);
+	err = err || sregion__write_bytes(&e->ctx, r, off, len, values);
 	free(parts);
-	return STEP_CONTINUE;
+	free(values);
+	return err ? STEP_FAILED : STEP_CONTINUE;
 }
 
 static enum step nondet_u64(struct mhse_engine *e, struct state *s, int32_t id)
@@ -240,36 +238,6 @@ static const struct mhse_map *map_arg(struct mhse_engine *e, const struct state 
 	return def && def->type == type ? def : NULL;
 }
 
-/* The bytes a symbolic size may cover: the verifier proves every size the
- * register may hold within the memory (a path where one is past it is an
- * error), so the event may hold the bytes up to the end of the memory's
- * region (*len of them), and keeps as many as the size's value. */
-static enum step sized_span(struct mhse_engine *e, struct state *s, struct sval addr, struct sval size, uint32_t *len)
-{
-	struct sval off;
-	uint32_t region;
-	struct state *past;
-	enum step st = engine__resolve(e, s, addr, 0, false, &region, &off);
-
-	if (st != STEP_CONTINUE)
-		return st;
-	if (!sval_is_conc(off))
-		return engine__end(e, s, PATH_UNSUPPORTED, "a symbolic size at a symbolic offset");
-	*len = s->regions[region]->size > (uint32_t)off.c ? s->regions[region]->size - (uint32_t)off.c : 0;
-	switch (engine__split(e, s, Z3_mk_bvugt(e->ctx.z, sym_ast(&e->ctx, size), term_num(e, *len, 64)), &past)) {
-	case -1:
-		return STEP_DONE;
-	case 1:
-		return engine__end(e, s, PATH_ERROR, "a size past the end of its memory (%u bytes)", *len);
-	case 2:
-		engine__end(e, past, PATH_ERROR, "a size past the end of its memory (%u bytes)", *len);
-		break;
-	default:
-		break;
-	}
-	return STEP_CONTINUE;
-}
-
 /* As helpers.c: data, then ctx-len bytes of the packet from its data start. */
 static enum step sym_perf_event_output(struct mhse_engine *e, struct state *s)
 {
@@ -291,7 +259,7 @@ static enum step sym_perf_event_output(struct mhse_engine *e, struct state *s)
 	if (!sval_is_conc(r[5])) {
 		if (ctx_len)
 			return engine__end(e, s, PATH_UNSUPPORTED, "perf_event_output with a symbolic size and packet bytes");
-		st = sized_span(e, s, r[4], r[5], &ev.len);
+		st = engine__size_within(e, s, r[4], r[5], &ev.len);
 		if (st != STEP_CONTINUE)
 			return st;
 		ev.len_term = sym_ast(&e->ctx, r[5]);

@@ -79,17 +79,14 @@ static enum step write_bytes(struct mhse_engine *e, struct state *s, uint32_t re
 			     Z3_ast *bytes, bool simplify)
 {
 	struct sregion *r = state__writable_region(s, region);
+	struct sval *values = calloc(n ? n : 1, sizeof(*values));
+	int err = !r || !values;
 
-	if (!r)
-		return STEP_FAILED;
-	for (uint32_t i = 0; i < n; i++) {
-		struct sval at = sval_is_conc(off) ? sval_conc(off.c + i) :
-			sym_alu(&e->ctx, BPF_ALU64 | BPF_ADD | BPF_K, 0, off, sval_conc(i));
-
-		if (sregion__write(&e->ctx, r, at, 1, simplify ? value_of(e, bytes[i]) : sym_from(&e->ctx, bytes[i], false)))
-			return STEP_FAILED;
-	}
-	return STEP_CONTINUE;
+	for (uint32_t i = 0; !err && i < n; i++)
+		values[i] = simplify ? value_of(e, bytes[i]) : sym_from(&e->ctx, bytes[i], false);
+	err = err || sregion__write_bytes(&e->ctx, r, off, n, values);
+	free(values);
+	return err ? STEP_FAILED : STEP_CONTINUE;
 }
 
 /* Where the first NUL of src[0..n) falls: L, 1 to n, byte L - 1 the NUL
@@ -191,15 +188,28 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 	Z3_context z = e->ctx.z;
 	struct sval *r = s->regs;
 	int32_t helper = s->prog->insns[s->pc].imm;
-	Z3_ast reject, ok, result, *src = NULL, *dst = NULL, fault;
+	Z3_ast reject, ok, result, *src = NULL, *dst = NULL, fault, size_term = NULL;
 	struct probe_src where;
-	uint32_t size, region;
+	uint32_t size, region, surely = 0;
 	struct sval off;
 	enum step st;
 
-	if (!sval_is_conc(r[2]))
+	if (sval_is_conc(r[2])) {
+		size = (uint32_t)r[2].c;
+	} else if (str) {
 		return engine__end(e, s, PATH_UNSUPPORTED, "%s with a symbolic size", helper_name(helper));
-	size = (uint32_t)r[2].c;
+	} else {
+		/* the bytes up to the most the size may be; those past its
+		 * value keep what they held */
+		uint64_t lo, hi;
+
+		st = engine__size_within(e, s, r[1], r[2], &size);
+		if (st != STEP_CONTINUE)
+			return st;
+		size_term = sym_ast(&e->ctx, r[2]);
+		sym_unsigned_bounds(z, size_term, &lo, &hi);
+		surely = lo < size ? (uint32_t)lo : size;
+	}
 	if (!classify_src(e, s, space, size, str, &where, &st))
 		return st;
 	reject = Z3_mk_ite(z, where.user, term_num(e, (uint64_t)-EFAULT, 64), term_num(e, (uint64_t)-ERANGE, 64));
@@ -280,6 +290,18 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 	}
 	for (uint32_t i = 0; i < size; i++)
 		dst[i] = Z3_mk_ite(z, ok, dst[i], term_num(e, 0, 8));
+	if (size_term && size > surely) {
+		Z3_ast *old = calloc(size - surely, sizeof(*old));
+
+		if (!old || old_bytes(e, s, region, sval_conc(off.c + surely), size - surely, old, &st)) {
+			st = old ? st : STEP_FAILED;
+			free(old);
+			goto out;
+		}
+		for (uint32_t i = surely; i < size; i++)
+			dst[i] = Z3_mk_ite(z, Z3_mk_bvult(z, term_num(e, i, 64), size_term), dst[i], old[i - surely]);
+		free(old);
+	}
 	r[0] = value_of(e, Z3_mk_ite(z, ok, result, reject));
 	st = write_bytes(e, s, region, off, size, dst, where.mhse_mem && sval_is_conc(off));
 out:

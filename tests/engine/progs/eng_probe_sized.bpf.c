@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * probe_read_kernel with a size the input decides (rsi & 15, at most 15 of
+ * a 16-byte buffer, as the verifier proves): the bytes past the size keep
+ * what the buffer held (zeroes), so byte 7 can be 'Z' only when the size
+ * is past 7, the read did not fault and the kernel's byte 7 is 'Z'.
+ *
+ * expect policy=alloc paths=2 errors=0 unsupported=0 insn_coverage=100
+ * expect policy=lookup paths=2 errors=0 unsupported=0 insn_coverage=100
+ * expect policy=consistent paths=2 errors=0 unsupported=0 insn_coverage=100
+ * expect policy=concrete paths=2 errors=0 unsupported=0 insn_coverage=100
+ *
+ * Paths (n = rsi & 15):
+ *   n > 7, no fault, kernel byte 7 is 'Z'                         1
+ *   otherwise                                                     0
+ * 2 paths.
+ */
+#include <linux/bpf.h>
+#include <linux/ptrace.h>
+#include <bpf/bpf_helpers.h>
+
+SEC("kprobe/do_sys_openat2")
+int eng_probe_sized(struct pt_regs *ctx)
+{
+	__u8 buf[16] = {};
+	__u32 n = ctx->rsi & 15;
+
+	bpf_probe_read_kernel(buf, n, (void *)ctx->rdi);
+	return buf[7] == 'Z';
+}
+
+char _license[] SEC("license") = "GPL";
