@@ -1300,6 +1300,7 @@ static enum step run_state(struct mhse_engine *e, struct state *s, bool *covered
 		if (!(s->insns & 4095) && engine__out_of_time(e, s, &st))
 			return st;
 		e->stats.insns++;
+		s->nondet_before = s->nondet_cnt;
 		if (s->prog == e->prog)
 			covered[s->pc] = true;
 		insn = &s->prog->insns[s->pc];
@@ -1895,6 +1896,9 @@ bool engine__out_of_time(struct mhse_engine *e, struct state *s, enum step *st)
 	if (e->opts.max_time_s <= 0 || (double)(now_ns() - e->start_ns) / 1e9 < e->opts.max_time_s)
 		return false;
 	e->stats.ended_by = "max-time";
+	/* a helper stopped halfway: the path ends before its instruction, as
+	 * its replay does, without the values the helper drew */
+	s->nondet_cnt = s->nondet_before;
 	*st = engine__end(e, s, PATH_BUDGET, "time budget of %.1f s exhausted", e->opts.max_time_s);
 	return true;
 }

@@ -191,6 +191,7 @@ struct state {
 	bool skb_tunnel_ipv6;
 	struct nondet_value *nondet;
 	size_t nondet_cnt;
+	size_t nondet_before;  /* of them, recorded before the instruction running */
 	struct map_record *records;
 	size_t record_cnt;
 	/* the inner maps the path's map-in-map lookups found: inner map k, id
