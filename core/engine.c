@@ -694,8 +694,7 @@ enum step engine__read_bytes(struct mhse_engine *e, struct state *s, struct sval
 	if (st != STEP_CONTINUE)
 		return st;
 	for (uint32_t i = 0; i < len; i++) {
-		struct sval at = sval_is_conc(off) ? sval_conc(off.c + i) :
-			sym_alu(&e->ctx, BPF_ALU64 | BPF_ADD | BPF_K, 0, off, sval_conc(i)), v;
+		struct sval at = sym_offset(&e->ctx, off, i), v;
 		Z3_ast byte;
 
 		/* bytes cost more the more there are, at a symbolic offset most */

@@ -209,6 +209,11 @@ Z3_ast sym_byte(struct sym_ctx *ctx, struct sval v, unsigned i)
 	return Z3_mk_extract(ctx->z, 8 * i + 7, 8 * i, v.e);
 }
 
+struct sval sym_offset(struct sym_ctx *ctx, struct sval off, uint32_t i)
+{
+	return sval_is_conc(off) ? sval_conc(off.c + i) : sym_alu(ctx, BPF_ALU64 | BPF_ADD | BPF_K, 0, off, sval_conc(i));
+}
+
 int sym_split_bytes(struct sym_ctx *ctx, Z3_ast bytes, uint32_t n, Z3_ast *out)
 {
 	Z3_context z = ctx->z;

@@ -92,6 +92,8 @@ static inline int term_map__put(struct term_map *m, Z3_context z, Z3_ast k, Z3_a
 
 /* Byte i (little-endian) of a value of size bytes, as an 8-bit term. */
 Z3_ast sym_byte(struct sym_ctx *ctx, struct sval v, unsigned i);
+/* An offset i bytes past off (a number, or a 64-bit sum). */
+struct sval sym_offset(struct sym_ctx *ctx, struct sval off, uint32_t i);
 /* The n bytes of a term of n * 8 bits, byte 0 lowest, into out: the parts
  * of a concatenation as they are, in one walk (an extract per byte of a
  * concatenation of kilobytes costs the solver time quadratic in its size). */

@@ -962,10 +962,7 @@ int sregion__write_bytes(struct sym_ctx *ctx, struct sregion *r, struct sval off
 {
 	if (r->array || sval_is_conc(off) || r->size <= SREGION_CASES_MAX) {
 		for (uint32_t i = 0; i < n; i++) {
-			struct sval at = sval_is_conc(off) ? sval_conc(off.c + i) :
-				sym_alu(ctx, BPF_ALU64 | BPF_ADD | BPF_K, 0, off, sval_conc(i));
-
-			if (sregion__write(ctx, r, at, 1, bytes[i]))
+			if (sregion__write(ctx, r, sym_offset(ctx, off, i), 1, bytes[i]))
 				return -ENOMEM;
 		}
 		return 0;

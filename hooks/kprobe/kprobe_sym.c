@@ -59,8 +59,7 @@ static int old_bytes(struct mhse_engine *e, struct state *s, uint32_t region, st
 		     Z3_ast *out, enum step *st)
 {
 	for (uint32_t i = 0; i < n; i++) {
-		struct sval at = sval_is_conc(off) ? sval_conc(off.c + i) :
-			sym_alu(&e->ctx, BPF_ALU64 | BPF_ADD | BPF_K, 0, off, sval_conc(i)), v;
+		struct sval at = sym_offset(&e->ctx, off, i), v;
 
 		/* bytes at a symbolic offset cost more the more there are */
 		if (!sval_is_conc(off) && !(i & 63) && engine__out_of_time(e, s, st))

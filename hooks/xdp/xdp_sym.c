@@ -195,10 +195,7 @@ static enum step xdp_bytes(struct mhse_engine *e, struct state *s, bool store)
 		if (!buf)
 			return STEP_FAILED;
 		for (uint64_t i = 0; i < len.c; i++) {
-			struct sval at = sval_is_conc(boff) ? sval_conc(boff.c + i) :
-				sym_alu(&e->ctx, BPF_ALU64 | BPF_ADD | BPF_K, 0, boff, sval_conc(i));
-
-			sregion__write(&e->ctx, buf, at, 1,
+			sregion__write(&e->ctx, buf, sym_offset(&e->ctx, boff, (uint32_t)i), 1,
 				       sym_from(&e->ctx, Z3_mk_select(z, pkt->array, Z3_mk_bvadd(z, start, num(e, i))), false));
 		}
 	}
