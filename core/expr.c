@@ -82,6 +82,11 @@ static Z3_ast low_bits(struct sym_ctx *ctx, struct sval v, unsigned bits)
 	return bits < 64 ? Z3_mk_extract(ctx->z, bits - 1, 0, e) : e;
 }
 
+static uint64_t width_max(unsigned bits)
+{
+	return bits >= 64 ? UINT64_MAX : (UINT64_C(1) << bits) - 1;
+}
+
 /* Shift amounts are masked to the operand width; a concrete one in C. */
 static Z3_ast shift_amount(struct sym_ctx *ctx, struct sval src, Z3_ast b, unsigned w)
 {
@@ -121,10 +126,17 @@ struct sval sym_alu(struct sym_ctx *ctx, uint8_t code, int16_t off, struct sval 
 		r = off ? Z3_mk_sign_ext(z, w - (unsigned)off, Z3_mk_extract(z, (unsigned)off - 1, 0, b)) : b;
 		break;
 	case BPF_DIV:
-		r = Z3_mk_ite(z, Z3_mk_eq(z, b, zero), zero, off == 1 ? Z3_mk_bvsdiv(z, a, b) : Z3_mk_bvudiv(z, a, b));
-		break;
 	case BPF_MOD:
-		r = Z3_mk_ite(z, Z3_mk_eq(z, b, zero), a, off == 1 ? Z3_mk_bvsrem(z, a, b) : Z3_mk_bvurem(z, a, b));
+		/* x / 0 is 0 and x % 0 is x; a divisor known not to be 0 needs
+		 * no choice, which would hide a remainder's bounds behind it */
+		if (op == BPF_DIV)
+			r = off == 1 ? Z3_mk_bvsdiv(z, a, b) : Z3_mk_bvudiv(z, a, b);
+		else
+			r = off == 1 ? Z3_mk_bvsrem(z, a, b) : Z3_mk_bvurem(z, a, b);
+		if (!sval_is_conc(src))
+			r = Z3_mk_ite(z, Z3_mk_eq(z, b, zero), op == BPF_DIV ? zero : a, r);
+		else if (!(src.c & width_max(w)))
+			r = op == BPF_DIV ? zero : a;
 		break;
 	default: r = a; break;
 	}
@@ -315,105 +327,134 @@ void term_map__free(struct term_map *m)
 
 /* ---- unsigned bounds ---- */
 
+/* how many subterms one term's bounds may look at */
 #define BOUNDS_MAX_VISITS 256
+
+struct bounds {
+	uint64_t lo, hi;
+};
 
 struct bounds_walk {
 	Z3_context z;
 	unsigned visits;
 };
 
-static uint64_t width_max(unsigned bits)
+static struct bounds bounds_of(struct bounds_walk *w, Z3_ast t);
+
+static struct bounds arg_bounds(struct bounds_walk *w, Z3_app app, unsigned i)
 {
-	return bits >= 64 ? UINT64_MAX : (UINT64_C(1) << bits) - 1;
+	return bounds_of(w, Z3_get_app_arg(w->z, app, i));
 }
 
-static void bounds(struct bounds_walk *w, Z3_ast t, uint64_t *lo, uint64_t *hi)
+static struct bounds bounds_of(struct bounds_walk *w, Z3_ast t)
 {
 	Z3_context z = w->z;
 	unsigned bits = Z3_get_bv_sort_size(z, Z3_get_sort(z, t)), n, i, j;
-	uint64_t alo, ahi, blo, bhi, v;
+	struct bounds full = { 0, width_max(bits) }, a, b;
+	Z3_func_decl decl;
+	uint64_t v;
 	Z3_app app;
 
-	*lo = 0;
-	*hi = width_max(bits);
-	if (bits > 64 || w->visits++ > BOUNDS_MAX_VISITS)
-		return;
-	if (Z3_get_numeral_uint64(z, t, &v)) {
-		*lo = *hi = v;
-		return;
-	}
-	if (Z3_get_ast_kind(z, t) != Z3_APP_AST)
-		return;
+	if (bits > 64)
+		return full;
+	/* a numeral past the budget still counts: a divisor or a base walked
+	 * after a hash that spent the budget */
+	if (Z3_get_numeral_uint64(z, t, &v))
+		return (struct bounds){ v, v };
+	if (w->visits++ > BOUNDS_MAX_VISITS || Z3_get_ast_kind(z, t) != Z3_APP_AST)
+		return full;
 	app = Z3_to_app(z, t);
+	decl = Z3_get_app_decl(z, app);
 	n = Z3_get_app_num_args(z, app);
-	switch (Z3_get_decl_kind(z, Z3_get_app_decl(z, app))) {
-	case Z3_OP_BUREM: case Z3_OP_BUREM_I:
-		bounds(w, Z3_get_app_arg(z, app, 0), &alo, &ahi);
-		bounds(w, Z3_get_app_arg(z, app, 1), &blo, &bhi);
+	switch (Z3_get_decl_kind(z, decl)) {
+	case Z3_OP_BUREM:
+	case Z3_OP_BUREM_I:
 		/* below the divisor (x % 0 is x), and never above the dividend */
-		*hi = blo ? (bhi - 1 < ahi ? bhi - 1 : ahi) : ahi;
-		return;
+		b = arg_bounds(w, app, 1);
+		a = arg_bounds(w, app, 0);
+		return (struct bounds){ 0, b.lo && b.hi - 1 < a.hi ? b.hi - 1 : a.hi };
 	case Z3_OP_BADD:
-		*lo = *hi = 0;
+		a = (struct bounds){ 0, 0 };
 		for (i = 0; i < n; i++) {
-			bounds(w, Z3_get_app_arg(z, app, i), &alo, &ahi);
-			if (ahi > width_max(bits) - *hi) { /* may wrap */
-				*lo = 0;
-				*hi = width_max(bits);
-				return;
-			}
-			*lo += alo;
-			*hi += ahi;
+			b = arg_bounds(w, app, i);
+			if (b.hi > full.hi - a.hi) /* may wrap */
+				return full;
+			a = (struct bounds){ a.lo + b.lo, a.hi + b.hi };
 		}
-		return;
-	case Z3_OP_ZERO_EXT:
-		bounds(w, Z3_get_app_arg(z, app, 0), lo, hi);
-		return;
-	case Z3_OP_EXTRACT:
-		i = Z3_get_decl_int_parameter(z, Z3_get_app_decl(z, app), 0); /* high bit */
-		j = Z3_get_decl_int_parameter(z, Z3_get_app_decl(z, app), 1); /* low bit */
-		bounds(w, Z3_get_app_arg(z, app, 0), &alo, &ahi);
-		/* the bits from j up are monotone in the value when nothing lies above i */
-		if (i >= 63 || !(ahi >> (i + 1))) {
-			*lo = alo >> j;
-			*hi = ahi >> j;
-		}
-		return;
-	case Z3_OP_CONCAT:
-		*lo = *hi = 0;
-		for (i = 0; i < n; i++) {
-			Z3_ast a = Z3_get_app_arg(z, app, i);
-			unsigned abits = Z3_get_bv_sort_size(z, Z3_get_sort(z, a));
-
-			bounds(w, a, &alo, &ahi);
-			*lo = (abits >= 64 ? 0 : *lo << abits) | alo;
-			*hi = (abits >= 64 ? 0 : *hi << abits) | ahi;
-		}
-		return;
-	case Z3_OP_BAND:
-		for (i = 0; i < n; i++) {
-			bounds(w, Z3_get_app_arg(z, app, i), &alo, &ahi);
-			*hi = ahi < *hi ? ahi : *hi;
-		}
-		return;
+		return a;
+	case Z3_OP_BSUB:
+		if (n != 2)
+			return full;
+		a = arg_bounds(w, app, 0);
+		b = arg_bounds(w, app, 1);
+		return a.lo < b.hi ? full : (struct bounds){ a.lo - b.hi, a.hi - b.lo };
+	case Z3_OP_BSHL:
 	case Z3_OP_BLSHR:
-		bounds(w, Z3_get_app_arg(z, app, 0), &alo, &ahi);
-		bounds(w, Z3_get_app_arg(z, app, 1), &blo, &bhi);
-		if (blo == bhi && blo < bits) {
-			*lo = alo >> blo;
-			*hi = ahi >> blo;
-		} else {
-			*hi = ahi;
+	case Z3_OP_BMUL:
+		if (n != 2)
+			return full;
+		b = arg_bounds(w, app, 1);
+		a = arg_bounds(w, app, 0);
+		if (b.lo != b.hi) {
+			if (Z3_get_decl_kind(z, decl) == Z3_OP_BLSHR)
+				return (struct bounds){ 0, a.hi };
+			return full;
 		}
-		return;
+		switch (Z3_get_decl_kind(z, decl)) {
+		case Z3_OP_BLSHR:
+			return b.lo >= bits ? (struct bounds){ 0, 0 } : (struct bounds){ a.lo >> b.lo, a.hi >> b.lo };
+		case Z3_OP_BSHL:
+			if (b.lo >= bits || a.hi > full.hi >> b.lo)
+				return full;
+			return (struct bounds){ a.lo << b.lo, a.hi << b.lo };
+		default:
+			if (b.lo && a.hi > full.hi / b.lo)
+				return full;
+			return (struct bounds){ a.lo * b.lo, a.hi * b.lo };
+		}
+	case Z3_OP_ZERO_EXT:
+		return arg_bounds(w, app, 0);
+	case Z3_OP_EXTRACT:
+		i = Z3_get_decl_int_parameter(z, decl, 0); /* high bit */
+		j = Z3_get_decl_int_parameter(z, decl, 1); /* low bit */
+		a = arg_bounds(w, app, 0);
+		/* the bits from j to i are monotone in the value when the bits
+		 * above i are the same all over the range */
+		if (i >= 63 || a.hi >> (i + 1) == a.lo >> (i + 1))
+			return (struct bounds){ (a.lo >> j) & full.hi, (a.hi >> j) & full.hi };
+		return full;
+	case Z3_OP_CONCAT:
+		a = (struct bounds){ 0, 0 };
+		for (i = 0; i < n; i++) {
+			Z3_ast part = Z3_get_app_arg(z, app, i);
+			unsigned part_bits = Z3_get_bv_sort_size(z, Z3_get_sort(z, part));
+
+			b = bounds_of(w, part);
+			a.lo = (part_bits >= 64 ? 0 : a.lo << part_bits) | b.lo;
+			a.hi = (part_bits >= 64 ? 0 : a.hi << part_bits) | b.hi;
+		}
+		return a;
+	case Z3_OP_BAND:
+		a = full;
+		for (i = 0; i < n; i++) {
+			b = arg_bounds(w, app, i);
+			a.hi = b.hi < a.hi ? b.hi : a.hi;
+		}
+		return (struct bounds){ 0, a.hi };
+	case Z3_OP_ITE:
+		a = arg_bounds(w, app, 1);
+		b = arg_bounds(w, app, 2);
+		return (struct bounds){ a.lo < b.lo ? a.lo : b.lo, a.hi > b.hi ? a.hi : b.hi };
 	default:
-		return;
+		return full;
 	}
 }
 
 void sym_unsigned_bounds(Z3_context z, Z3_ast t, uint64_t *lo, uint64_t *hi)
 {
 	struct bounds_walk w = { .z = z };
+	struct bounds b = bounds_of(&w, t);
 
-	bounds(&w, t, lo, hi);
+	*lo = b.lo;
+	*hi = b.hi;
 }

@@ -58,9 +58,13 @@ struct sval sym_load_value(struct sym_ctx *ctx, uint8_t code, Z3_ast raw);
 struct sval sym_atomic_op(struct sym_ctx *ctx, int32_t imm, struct sval old, struct sval src, unsigned size);
 
 /* Bounds [*lo, *hi] of a bit-vector term of up to 64 bits read as unsigned,
- * from its last operations (constants, remainders by a constant, sums,
- * extensions, slices, concatenations, masks, shifts by a constant); the
- * whole range where they say nothing. Cheap: no solver, a bounded walk. */
+ * from its last operations (constants, remainders, sums and differences
+ * that cannot wrap, products and shifts by a constant, extensions, slices,
+ * concatenations, masks, choices); the whole range where they say nothing.
+ * What a program does to make an index (a hash modulo or masked to a
+ * table's size, times an element's size, plus a base, spilled to the
+ * stack byte by byte) stays in a small range. Cheap: no solver, a bounded
+ * walk. */
 void sym_unsigned_bounds(Z3_context z, Z3_ast t, uint64_t *lo, uint64_t *hi);
 
 /* Terms mapped to numbers, or to terms, by Z3's ast id (a term of mhse's

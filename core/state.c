@@ -407,125 +407,12 @@ static Z3_ast num64(struct sym_ctx *ctx, uint64_t v)
 
 /* ---- reads over writes ---- */
 
-/* how many subterms one range may look at */
-#define RANGE_MAX_NODES 256
-
-struct range {
-	uint64_t lo, hi;
-};
-
-static uint64_t width_max(unsigned bits)
-{
-	return bits >= 64 ? UINT64_MAX : (UINT64_C(1) << bits) - 1;
-}
-
-static struct range term_range(Z3_context z, Z3_ast t, unsigned *budget);
-
-static struct range arg_range(Z3_context z, Z3_app app, unsigned i, unsigned *budget)
-{
-	return term_range(z, Z3_get_app_arg(z, app, i), budget);
-}
-
-/* The unsigned values a bit-vector term may take, over-approximated from
- * its shape: masks, shifts, sums that cannot wrap, extensions. What a
- * program does to make an index (a hash masked to a table's size, times
- * an element's size, plus a field's offset) stays in a small range. */
-static struct range term_range(Z3_context z, Z3_ast t, unsigned *budget)
-{
-	unsigned bits = Z3_get_bv_sort_size(z, Z3_get_sort(z, t)), n;
-	struct range full = { 0, width_max(bits) }, a, b;
-	uint64_t v;
-	Z3_app app;
-
-	if (Z3_is_numeral_ast(z, t) && Z3_get_numeral_uint64(z, t, &v))
-		return (struct range){ v, v };
-	if (Z3_get_ast_kind(z, t) != Z3_APP_AST || !*budget)
-		return full;
-	--*budget;
-	app = Z3_to_app(z, t);
-	n = Z3_get_app_num_args(z, app);
-	if (n == 0)
-		return full;
-	switch (Z3_get_decl_kind(z, Z3_get_app_decl(z, app))) {
-	case Z3_OP_BAND:
-		a = full;
-		for (unsigned i = 0; i < n; i++) {
-			b = arg_range(z, app, i, budget);
-			a.hi = a.hi < b.hi ? a.hi : b.hi;
-		}
-		return (struct range){ 0, a.hi };
-	case Z3_OP_BADD:
-		a = (struct range){ 0, 0 };
-		for (unsigned i = 0; i < n; i++) {
-			b = arg_range(z, app, i, budget);
-			if (b.hi > full.hi - a.hi)
-				return full;
-			a = (struct range){ a.lo + b.lo, a.hi + b.hi };
-		}
-		return a;
-	case Z3_OP_BSUB:
-		if (n != 2)
-			return full;
-		a = arg_range(z, app, 0, budget);
-		b = arg_range(z, app, 1, budget);
-		return a.lo < b.hi ? full : (struct range){ a.lo - b.hi, a.hi - b.lo };
-	case Z3_OP_BSHL:
-	case Z3_OP_BLSHR:
-	case Z3_OP_BMUL:
-		if (n != 2)
-			return full;
-		b = arg_range(z, app, 1, budget);
-		if (b.lo != b.hi)
-			return full;
-		a = arg_range(z, app, 0, budget);
-		if (Z3_get_decl_kind(z, Z3_get_app_decl(z, app)) == Z3_OP_BLSHR)
-			return b.lo >= 64 ? full : (struct range){ a.lo >> b.lo, a.hi >> b.lo };
-		if (Z3_get_decl_kind(z, Z3_get_app_decl(z, app)) == Z3_OP_BSHL) {
-			if (b.lo >= bits || a.hi > full.hi >> b.lo)
-				return full;
-			return (struct range){ a.lo << b.lo, a.hi << b.lo };
-		}
-		if (b.lo && a.hi > full.hi / b.lo)
-			return full;
-		return (struct range){ a.lo * b.lo, a.hi * b.lo };
-	case Z3_OP_BUREM:
-	case Z3_OP_BUREM_I:
-		b = n == 2 ? arg_range(z, app, 1, budget) : (struct range){ 0, 0 };
-		return b.lo ? (struct range){ 0, b.hi - 1 } : full;
-	case Z3_OP_ZERO_EXT:
-		return arg_range(z, app, 0, budget);
-	case Z3_OP_CONCAT:
-		/* a zero on top: the rest's range */
-		if (n != 2 || arg_range(z, app, 0, budget).hi)
-			return full;
-		return arg_range(z, app, 1, budget);
-	case Z3_OP_EXTRACT:
-		/* the low bits of a value that fits in them */
-		if (Z3_get_decl_int_parameter(z, Z3_get_app_decl(z, app), 1))
-			return full;
-		a = arg_range(z, app, 0, budget);
-		return a.hi <= full.hi ? a : full;
-	case Z3_OP_ITE:
-		a = arg_range(z, app, 1, budget);
-		b = arg_range(z, app, 2, budget);
-		return (struct range){ a.lo < b.lo ? a.lo : b.lo, a.hi > b.hi ? a.hi : b.hi };
-	default:
-		return full;
-	}
-}
-
-static struct range range_of(Z3_context z, Z3_ast t)
-{
-	unsigned budget = RANGE_MAX_NODES;
-
-	return term_range(z, t, &budget);
-}
-
 bool term_within(Z3_context z, Z3_ast t, uint64_t lo, uint64_t hi)
 {
-	struct range r = range_of(z, t);
+	uint64_t t_lo, t_hi;
 
-	return r.lo >= lo && r.hi <= hi;
+	sym_unsigned_bounds(z, t, &t_lo, &t_hi);
+	return t_lo >= lo && t_hi <= hi;
 }
 
 static bool is_store(Z3_context z, Z3_ast t, Z3_ast *array, Z3_ast *index, Z3_ast *value)
@@ -551,18 +438,18 @@ static bool is_store(Z3_context z, Z3_ast t, Z3_ast *array, Z3_ast *index, Z3_as
 static Z3_ast select_over_writes(struct sym_ctx *ctx, Z3_ast array, Z3_ast index)
 {
 	Z3_context z = ctx->z;
-	struct range at = range_of(z, index);
 	Z3_ast t = array, below, j, v, result = NULL, *hits = NULL;
 	size_t hit_cnt = 0, hit_cap = 0;
+	uint64_t at_lo, at_hi, w_lo, w_hi;
 
+	sym_unsigned_bounds(z, index, &at_lo, &at_hi);
 	while (is_store(z, t, &below, &j, &v)) {
-		struct range w = range_of(z, j);
-
-		if (w.hi < at.lo || w.lo > at.hi) {
+		sym_unsigned_bounds(z, j, &w_lo, &w_hi);
+		if (w_hi < at_lo || w_lo > at_hi) {
 			t = below;
 			continue;
 		}
-		if (j == index || (at.lo == at.hi && w.lo == w.hi)) {
+		if (j == index || (at_lo == at_hi && w_lo == w_hi)) {
 			/* a certain hit: nothing below matters */
 			t = NULL;
 			result = v;
