@@ -32,9 +32,7 @@ test)
 	[ -d build-asan ] || meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
 	ninja -C build-asan
 	status=0
-	# The seeds suite (tests/seeds) runs apart, by `meson test -C build-asan --suite seeds`:
-	# falco-legacy programs still overrun their --max-time there, past the suite's budget.
-	meson test -C build-asan --print-errorlogs --num-processes 2 --timeout-multiplier 3 --no-suite seeds || status=$?
+	meson test -C build-asan --print-errorlogs --num-processes 2 --timeout-multiplier 3 || status=$?
 	# one closing line for whoever reads only the end
 	python3 - build-asan/meson-logs/testlog.json <<'EOF'
 import json, sys

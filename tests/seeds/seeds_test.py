@@ -24,8 +24,8 @@ import shutil
 import subprocess
 import sys
 
-MAX_PATHS = 20       # per program: what makes the figures independent of the machine
-MAX_TIME = 3         # seconds per program, a safety net under a slow machine
+MAX_PATHS = 20       # per program: the budget of the programs whose paths are cheap
+MAX_TIME = 3         # seconds per program: the budget of the others (expect.txt says which)
 # the floors of expect.txt were measured with dfs: the first 20 paths of
 # another search are other paths (interleaved's reach less of katran and
 # more of falco-legacy-probe's unsupported map values in the budget)
