@@ -590,7 +590,7 @@ enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval ad
 	}
 	/* an offset whose shape keeps it inside (a masked index) needs no query */
 	if (!sval_is_conc(off) && region != SREGION_PKT && len <= r->size &&
-	    term_within(z, off.e, 0, r->size - len)) {
+	    term_within(&e->ctx, off.e, 0, r->size - len)) {
 		*region_out = (uint32_t)region;
 		*off_out = off;
 		return STEP_CONTINUE;
@@ -651,7 +651,7 @@ enum step engine__size_within(struct mhse_engine *e, struct state *s, struct sva
 	if (!sval_is_conc(off))
 		return engine__end(e, s, PATH_UNSUPPORTED, "a symbolic size at a symbolic offset");
 	*len = s->regions[region]->size > (uint32_t)off.c ? s->regions[region]->size - (uint32_t)off.c : 0;
-	sym_unsigned_bounds(e->ctx.z, sym_ast(&e->ctx, size), &lo, &hi);
+	sym_unsigned_bounds(&e->ctx, sym_ast(&e->ctx, size), &lo, &hi);
 	if (hi < *len)
 		*len = (uint32_t)hi;
 	switch (engine__split(e, s, Z3_mk_bvugt(e->ctx.z, sym_ast(&e->ctx, size), term_num(e, *len, 64)), &past)) {

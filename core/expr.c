@@ -28,11 +28,14 @@ int sym_ctx__init(struct sym_ctx *ctx)
 	ctx->bv8 = Z3_mk_bv_sort(ctx->z, 8);
 	ctx->bv32 = Z3_mk_bv_sort(ctx->z, 32);
 	ctx->bv64 = Z3_mk_bv_sort(ctx->z, 64);
+	ctx->bounds_lo = ctx->bounds_hi = (struct term_map){ 0 };
 	return 0;
 }
 
 void sym_ctx__fini(struct sym_ctx *ctx)
 {
+	term_map__free(&ctx->bounds_lo);
+	term_map__free(&ctx->bounds_hi);
 	if (ctx->z)
 		Z3_del_context(ctx->z);
 	ctx->z = NULL;
@@ -335,8 +338,10 @@ struct bounds {
 };
 
 struct bounds_walk {
+	struct sym_ctx *ctx;
 	Z3_context z;
 	unsigned visits;
+	bool spent; /* the budget ran out: what the walk found since is not kept */
 };
 
 static struct bounds bounds_of(struct bounds_walk *w, Z3_ast t);
@@ -346,23 +351,15 @@ static struct bounds arg_bounds(struct bounds_walk *w, Z3_app app, unsigned i)
 	return bounds_of(w, Z3_get_app_arg(w->z, app, i));
 }
 
-static struct bounds bounds_of(struct bounds_walk *w, Z3_ast t)
+/* The bounds of an application from its arguments'. */
+static struct bounds bounds_step(struct bounds_walk *w, Z3_ast t, unsigned bits)
 {
 	Z3_context z = w->z;
-	unsigned bits = Z3_get_bv_sort_size(z, Z3_get_sort(z, t)), n, i, j;
 	struct bounds full = { 0, width_max(bits) }, a, b;
 	Z3_func_decl decl;
-	uint64_t v;
+	unsigned n, i, j;
 	Z3_app app;
 
-	if (bits > 64)
-		return full;
-	/* a numeral past the budget still counts: a divisor or a base walked
-	 * after a hash that spent the budget */
-	if (Z3_get_numeral_uint64(z, t, &v))
-		return (struct bounds){ v, v };
-	if (w->visits++ > BOUNDS_MAX_VISITS || Z3_get_ast_kind(z, t) != Z3_APP_AST)
-		return full;
 	app = Z3_to_app(z, t);
 	decl = Z3_get_app_decl(z, app);
 	n = Z3_get_app_num_args(z, app);
@@ -450,9 +447,38 @@ static struct bounds bounds_of(struct bounds_walk *w, Z3_ast t)
 	}
 }
 
-void sym_unsigned_bounds(Z3_context z, Z3_ast t, uint64_t *lo, uint64_t *hi)
+static struct bounds bounds_of(struct bounds_walk *w, Z3_ast t)
 {
-	struct bounds_walk w = { .z = z };
+	Z3_context z = w->z;
+	unsigned bits = Z3_get_bv_sort_size(z, Z3_get_sort(z, t));
+	uint32_t id = Z3_get_ast_id(z, t);
+	struct bounds full = { 0, width_max(bits) }, r;
+	uint64_t v;
+
+	if (bits > 64)
+		return full;
+	/* a numeral past the budget still counts: a divisor or a base walked
+	 * after a hash that spent the budget */
+	if (Z3_get_numeral_uint64(z, t, &v))
+		return (struct bounds){ v, v };
+	if (term_map__find(&w->ctx->bounds_lo, id, &r.lo) && term_map__find(&w->ctx->bounds_hi, id, &r.hi))
+		return r;
+	if (Z3_get_ast_kind(z, t) != Z3_APP_AST)
+		return full;
+	if (w->visits++ > BOUNDS_MAX_VISITS) {
+		w->spent = true;
+		return full;
+	}
+	r = bounds_step(w, t, bits);
+	/* kept only when whole: a part cut short would stay cut for good */
+	if (!w->spent && (term_map__add(&w->ctx->bounds_lo, id, r.lo) || term_map__add(&w->ctx->bounds_hi, id, r.hi)))
+		w->spent = true;
+	return r;
+}
+
+void sym_unsigned_bounds(struct sym_ctx *ctx, Z3_ast t, uint64_t *lo, uint64_t *hi)
+{
+	struct bounds_walk w = { .ctx = ctx, .z = ctx->z };
 	struct bounds b = bounds_of(&w, t);
 
 	*lo = b.lo;

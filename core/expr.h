@@ -17,9 +17,24 @@
 #include <stdint.h>
 #include <z3.h>
 
+/* Terms mapped to numbers, or to terms, by Z3's ast id (a term of mhse's
+ * context lives as long as the context, so its id is never another
+ * term's). */
+struct term_map {
+	uint32_t *keys; /* ast id + 1, 0 for a free slot */
+	uint64_t *vals;
+	size_t cap, cnt;
+};
+
+/* Whether the term of ast id is mapped, and to what (*v). */
+bool term_map__find(const struct term_map *m, uint32_t id, uint64_t *v);
+int term_map__add(struct term_map *m, uint32_t id, uint64_t v);
+void term_map__free(struct term_map *m);
+
 struct sym_ctx {
 	Z3_context z;
 	Z3_sort bv1, bv8, bv32, bv64;
+	struct term_map bounds_lo, bounds_hi; /* sym_unsigned_bounds's answers */
 };
 
 struct sval {
@@ -64,22 +79,9 @@ struct sval sym_atomic_op(struct sym_ctx *ctx, int32_t imm, struct sval old, str
  * What a program does to make an index (a hash modulo or masked to a
  * table's size, times an element's size, plus a base, spilled to the
  * stack byte by byte) stays in a small range. Cheap: no solver, a bounded
- * walk. */
-void sym_unsigned_bounds(Z3_context z, Z3_ast t, uint64_t *lo, uint64_t *hi);
+ * walk, its answers kept (a store chain asks about each index per read). */
+void sym_unsigned_bounds(struct sym_ctx *ctx, Z3_ast t, uint64_t *lo, uint64_t *hi);
 
-/* Terms mapped to numbers, or to terms, by Z3's ast id (a term of mhse's
- * context lives as long as the context, so its id is never another
- * term's). */
-struct term_map {
-	uint32_t *keys; /* ast id + 1, 0 for a free slot */
-	uint64_t *vals;
-	size_t cap, cnt;
-};
-
-/* Whether the term of ast id is mapped, and to what (*v). */
-bool term_map__find(const struct term_map *m, uint32_t id, uint64_t *v);
-int term_map__add(struct term_map *m, uint32_t id, uint64_t v);
-void term_map__free(struct term_map *m);
 
 /* The term k maps to, or NULL. */
 static inline Z3_ast term_map__get(const struct term_map *m, Z3_context z, Z3_ast k)

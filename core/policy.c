@@ -344,7 +344,7 @@ static int split_array_range(struct mhse_engine *e, struct state *s, const struc
 
 	/* an index that is a hash modulo the size, plus a base the path fixed,
 	 * is in range by its bounds, which Z3 would have to bit-blast the hash for */
-	sym_unsigned_bounds(z, engine__simplify(e, idx32), &lo, &hi);
+	sym_unsigned_bounds(&e->ctx, engine__simplify(e, idx32), &lo, &hi);
 	if (hi < def->max_entries)
 		return 1;
 	switch (engine__split(e, s, Z3_mk_bvuge(z, idx32, sym_num(&e->ctx, def->max_entries, 32)), &c)) {

@@ -407,11 +407,11 @@ static Z3_ast num64(struct sym_ctx *ctx, uint64_t v)
 
 /* ---- reads over writes ---- */
 
-bool term_within(Z3_context z, Z3_ast t, uint64_t lo, uint64_t hi)
+bool term_within(struct sym_ctx *ctx, Z3_ast t, uint64_t lo, uint64_t hi)
 {
 	uint64_t t_lo, t_hi;
 
-	sym_unsigned_bounds(z, t, &t_lo, &t_hi);
+	sym_unsigned_bounds(ctx, t, &t_lo, &t_hi);
 	return t_lo >= lo && t_hi <= hi;
 }
 
@@ -442,9 +442,9 @@ static Z3_ast select_over_writes(struct sym_ctx *ctx, Z3_ast array, Z3_ast index
 	size_t hit_cnt = 0, hit_cap = 0;
 	uint64_t at_lo, at_hi, w_lo, w_hi;
 
-	sym_unsigned_bounds(z, index, &at_lo, &at_hi);
+	sym_unsigned_bounds(ctx, index, &at_lo, &at_hi);
 	while (is_store(z, t, &below, &j, &v)) {
-		sym_unsigned_bounds(z, j, &w_lo, &w_hi);
+		sym_unsigned_bounds(ctx, j, &w_lo, &w_hi);
 		if (w_hi < at_lo || w_lo > at_hi) {
 			t = below;
 			continue;

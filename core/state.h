@@ -279,7 +279,7 @@ int sregion__set_byte(struct sregion *r, uint32_t off, Z3_ast byte);
 
 /* Whether a bit-vector term's value lies in [lo, hi] whatever its
  * variables, by its shape (masks, shifts, sums that cannot wrap). */
-bool term_within(Z3_context z, Z3_ast t, uint64_t lo, uint64_t hi);
+bool term_within(struct sym_ctx *ctx, Z3_ast t, uint64_t lo, uint64_t hi);
 
 /* Values of terms in a path's model. */
 typedef uint64_t (*sregion_eval_fn)(void *arg, Z3_ast term);

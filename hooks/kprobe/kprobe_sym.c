@@ -73,16 +73,24 @@ static int old_bytes(struct mhse_engine *e, struct state *s, uint32_t region, st
 }
 
 /* Writes n bytes at dst; with simplify, each that simplifies to a number
- * is written as one (bytes of fresh memory seldom do: not worth a call). */
+ * is written as one (bytes of fresh memory seldom do: not worth a call).
+ * Byte i of a string copy holds a test per byte before it, so simplifying
+ * kilobytes of them keeps an eye on --max-time. */
 static enum step write_bytes(struct mhse_engine *e, struct state *s, uint32_t region, struct sval off, uint32_t n,
 			     Z3_ast *bytes, bool simplify)
 {
 	struct sregion *r = state__writable_region(s, region);
 	struct sval *values = calloc(n ? n : 1, sizeof(*values));
 	int err = !r || !values;
+	enum step st = STEP_CONTINUE;
 
-	for (uint32_t i = 0; !err && i < n; i++)
+	for (uint32_t i = 0; !err && i < n; i++) {
+		if (simplify && !(i & 63) && engine__out_of_time(e, s, &st)) {
+			free(values);
+			return st;
+		}
 		values[i] = simplify ? value_of(e, bytes[i]) : sym_from(&e->ctx, bytes[i], false);
+	}
 	err = err || sregion__write_bytes(&e->ctx, r, off, n, values);
 	free(values);
 	return err ? STEP_FAILED : STEP_CONTINUE;
@@ -206,7 +214,7 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 		if (st != STEP_CONTINUE)
 			return st;
 		size_term = sym_ast(&e->ctx, r[2]);
-		sym_unsigned_bounds(z, size_term, &lo, &hi);
+		sym_unsigned_bounds(&e->ctx, size_term, &lo, &hi);
 		surely = lo < size ? (uint32_t)lo : size;
 	}
 	if (!classify_src(e, s, space, size, str, &where, &st))

@@ -65,7 +65,7 @@ static void expect_bounds(const char *what, Z3_ast t, uint64_t lo, uint64_t hi)
 {
 	uint64_t got_lo, got_hi;
 
-	sym_unsigned_bounds(ctx.z, t, &got_lo, &got_hi);
+	sym_unsigned_bounds(&ctx, t, &got_lo, &got_hi);
 	if (got_lo == lo && got_hi == hi) {
 		passed++;
 		return;
