@@ -2283,7 +2283,6 @@ int mhse_engine__run(struct mhse_engine *e, path_fn on_path, void *arg)
 {
 	struct workshare *share = e->opts.share;
 	bool more = !share || e->opts.share_root;
-	struct state *s;
 	int ret = 0;
 
 	e->on_path = on_path;
@@ -2304,9 +2303,6 @@ int mhse_engine__run(struct mhse_engine *e, path_fn on_path, void *arg)
 	}
 	if (share)
 		workshare__leave(share);
-	/* what a budget left unexplored is dropped, not reported */
-	while ((s = e->searcher->select(e->searcher)))
-		state__free(s);
 	e->stats.time_s = (double)(now_ns() - e->start_ns) / 1e9;
 	e->stats.solver = e->solver.stats;
 	return ret < 0 ? ret : 0;

@@ -341,6 +341,8 @@ static void pool_free(struct searcher *self)
 {
 	struct pool *p = (struct pool *)self;
 
+	for (size_t i = 0; i < p->cnt; i++)
+		state__free(p->states[i]);
 	free(p->states);
 	cfg__free(&p->cfg);
 	free(p->sides[0]);

@@ -18,6 +18,9 @@ struct searcher {
 	/* Takes out the shallowest state in the fork tree for another worker,
 	 * when at least one other is left; NULL otherwise. */
 	struct state *(*steal)(struct searcher *self);
+	/* Frees the searcher and the states it still holds: what a budget
+	 * left unexplored is dropped, not reported (draining it through
+	 * select would cost a pick per state). */
 	void (*free)(struct searcher *self);
 };
 
