@@ -195,7 +195,7 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 	Z3_context z = e->ctx.z;
 	struct sval *r = s->regs;
 	int32_t helper = s->prog->insns[s->pc].imm;
-	Z3_ast reject, ok, result, *src = NULL, *dst = NULL, fault, size_term = NULL;
+	Z3_ast reject, ok, result, *src = NULL, *dst = NULL, fault, size_term = NULL, zero;
 	struct probe_src where;
 	uint32_t size, region, surely = 0;
 	struct sval off;
@@ -276,7 +276,7 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 			st = STEP_FAILED;
 			goto out;
 		}
-		if (old_bytes(e, s, region, off, size, dst, &st)) {
+		if (old_bytes(e, s, region, off, size, dst, &st) || engine__out_of_time(e, s, &st)) {
 			free(as_user);
 			goto out;
 		}
@@ -286,6 +286,10 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 		kernel_len = len;
 		user_len = Z3_mk_ite(z, term_eq(e, len, 1), term_num(e, 0, 64), len);
 		copy_string(e, src, dst, size, false);
+		if (engine__out_of_time(e, s, &st)) {
+			free(as_user);
+			goto out;
+		}
 		copy_string(e, src, as_user, size, true);
 		for (uint32_t i = 0; i < size; i++)
 			dst[i] = Z3_mk_ite(z, where.user, as_user[i], dst[i]);
@@ -295,8 +299,15 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 		memcpy(dst, src, size * sizeof(*dst));
 		result = term_num(e, 0, 64);
 	}
+	/* each step over a copy of hundreds of kilobytes takes a good part of
+	 * a second: --max-time is kept between them */
+	if (engine__out_of_time(e, s, &st))
+		goto out;
+	zero = term_num(e, 0, 8);
 	for (uint32_t i = 0; i < size; i++)
-		dst[i] = Z3_mk_ite(z, ok, dst[i], term_num(e, 0, 8));
+		dst[i] = Z3_mk_ite(z, ok, dst[i], zero);
+	if (engine__out_of_time(e, s, &st))
+		goto out;
 	if (size_term && size > surely) {
 		Z3_ast *old = calloc(size - surely, sizeof(*old));
 
@@ -308,6 +319,8 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 		for (uint32_t i = surely; i < size; i++)
 			dst[i] = Z3_mk_ite(z, Z3_mk_bvult(z, term_num(e, i, 64), size_term), dst[i], old[i - surely]);
 		free(old);
+		if (engine__out_of_time(e, s, &st))
+			goto out;
 	}
 	r[0] = value_of(e, Z3_mk_ite(z, ok, result, reject));
 	st = write_bytes(e, s, region, off, size, dst, where.mhse_mem && sval_is_conc(off));
