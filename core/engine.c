@@ -684,29 +684,42 @@ enum step engine__size_within(struct mhse_engine *e, struct state *s, struct sva
 	return STEP_CONTINUE;
 }
 
-enum step engine__read_bytes(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, Z3_ast *out)
+enum step engine__region_bytes(struct mhse_engine *e, struct state *s, uint32_t region, struct sval off, uint32_t len,
+			       Z3_ast *out)
 {
-	uint32_t region;
-	struct sval off;
-	enum step st = engine__resolve(e, s, addr, len, false, &region, &off);
-	Z3_ast acc = NULL;
+	enum step st;
 
-	if (st != STEP_CONTINUE)
-		return st;
 	for (uint32_t i = 0; i < len; i++) {
-		struct sval at = sym_offset(&e->ctx, off, i), v;
-		Z3_ast byte;
+		struct sval v;
 
 		/* bytes cost more the more there are, at a symbolic offset most */
 		if (!(i & (sval_is_conc(off) ? 4095 : 63)) && i && engine__out_of_time(e, s, &st))
 			return st;
-		if (state__read(&e->ctx, s, region, at, 1, &v))
+		if (state__read(&e->ctx, s, region, sym_offset(&e->ctx, off, i), 1, &v))
 			return STEP_FAILED;
-		byte = sym_byte(&e->ctx, v, 0);
-		acc = acc ? Z3_mk_concat(e->ctx.z, byte, acc) : byte;
+		out[i] = sym_byte(&e->ctx, v, 0);
 	}
-	*out = acc;
 	return STEP_CONTINUE;
+}
+
+enum step engine__read_bytes(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, Z3_ast *out)
+{
+	uint32_t region;
+	struct sval off;
+	Z3_ast *bytes;
+	enum step st = engine__resolve(e, s, addr, len, false, &region, &off);
+
+	if (st != STEP_CONTINUE)
+		return st;
+	bytes = calloc(len ? len : 1, sizeof(*bytes));
+	if (!bytes)
+		return STEP_FAILED;
+	st = engine__region_bytes(e, s, region, off, len, bytes);
+	*out = st == STEP_CONTINUE && len ? bytes[0] : NULL;
+	for (uint32_t i = 1; st == STEP_CONTINUE && i < len; i++)
+		*out = Z3_mk_concat(e->ctx.z, bytes[i], *out);
+	free(bytes);
+	return st;
 }
 
 /* ---- the context ---- */

@@ -109,6 +109,9 @@ enum step engine__kernel_read(struct mhse_engine *e, struct state *s, struct sva
  * a path where one is past it is an error path; *len is the most the size
  * may be on the path. */
 enum step engine__size_within(struct mhse_engine *e, struct state *s, struct sval addr, struct sval size, uint32_t *len);
+/* The len bytes of a region from off (after engine__resolve), byte i in out[i]. */
+enum step engine__region_bytes(struct mhse_engine *e, struct state *s, uint32_t region, struct sval off, uint32_t len,
+			       Z3_ast *out);
 /* The bytes at a program address as one term of len * 8 bits (len may exceed 8). */
 enum step engine__read_bytes(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, Z3_ast *out);
 /* Writes bytes (len * 8 bits, byte 0 lowest) at a program address, as a

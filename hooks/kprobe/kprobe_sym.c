@@ -54,24 +54,6 @@ static void nondet_bytes(struct mhse_engine *e, struct state *s, int32_t helper,
 	}
 }
 
-/* The n bytes at dst before the helper writes them. */
-static int old_bytes(struct mhse_engine *e, struct state *s, uint32_t region, struct sval off, uint32_t n,
-		     Z3_ast *out, enum step *st)
-{
-	for (uint32_t i = 0; i < n; i++) {
-		struct sval at = sym_offset(&e->ctx, off, i), v;
-
-		/* bytes at a symbolic offset cost more the more there are */
-		if (!sval_is_conc(off) && !(i & 63) && engine__out_of_time(e, s, st))
-			return -ETIME;
-		*st = STEP_FAILED;
-		if (state__read(&e->ctx, s, region, at, 1, &v))
-			return -ENOMEM;
-		out[i] = sym_byte(&e->ctx, v, 0);
-	}
-	return 0;
-}
-
 /* Writes n bytes at dst; with simplify, each that simplifies to a number
  * is written as one (bytes of fresh memory seldom do: not worth a call).
  * Byte i of a string copy holds a test per byte before it, so simplifying
@@ -238,15 +220,14 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 			src[i] = term_num(e, 0, 8);
 		ok = Z3_mk_false(z);
 	} else if (where.mhse_mem) {
-		Z3_ast bytes;
+		uint32_t src_region;
+		struct sval src_off;
 
-		st = engine__read_bytes(e, s, r[3], size, &bytes);
+		st = engine__resolve(e, s, r[3], size, false, &src_region, &src_off);
+		if (st == STEP_CONTINUE)
+			st = engine__region_bytes(e, s, src_region, src_off, size, src);
 		if (st != STEP_CONTINUE)
 			goto out;
-		if (sym_split_bytes(&e->ctx, bytes, size, src)) {
-			st = STEP_FAILED;
-			goto out;
-		}
 		ok = Z3_mk_true(z);
 	} else {
 		Z3_ast bytes, base;
@@ -276,7 +257,8 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 			st = STEP_FAILED;
 			goto out;
 		}
-		if (old_bytes(e, s, region, off, size, dst, &st) || engine__out_of_time(e, s, &st)) {
+		if ((st = engine__region_bytes(e, s, region, off, size, dst)) != STEP_CONTINUE ||
+		    engine__out_of_time(e, s, &st)) {
 			free(as_user);
 			goto out;
 		}
@@ -311,8 +293,8 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 	if (size_term && size > surely) {
 		Z3_ast *old = calloc(size - surely, sizeof(*old));
 
-		if (!old || old_bytes(e, s, region, sval_conc(off.c + surely), size - surely, old, &st)) {
-			st = old ? st : STEP_FAILED;
+		st = old ? engine__region_bytes(e, s, region, sval_conc(off.c + surely), size - surely, old) : STEP_FAILED;
+		if (st != STEP_CONTINUE) {
 			free(old);
 			goto out;
 		}
@@ -367,7 +349,8 @@ static enum step sym_get_current_comm(struct mhse_engine *e, struct state *s)
 	if (src && dst) {
 		for (uint32_t i = 0; i < size.c; i++)
 			src[i] = i < TASK_COMM_LEN ? comm[i] : term_num(e, 0, 8);
-		if (old_bytes(e, s, region, off, (uint32_t)size.c, dst, &st)) {
+		st = engine__region_bytes(e, s, region, off, (uint32_t)size.c, dst);
+		if (st != STEP_CONTINUE) {
 			free(src);
 			free(dst);
 			return st;
