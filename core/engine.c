@@ -702,22 +702,25 @@ enum step engine__region_bytes(struct mhse_engine *e, struct state *s, uint32_t 
 	return STEP_CONTINUE;
 }
 
-enum step engine__read_bytes(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, Z3_ast *out)
+enum step engine__read_byte_terms(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, Z3_ast **out)
 {
 	uint32_t region;
 	struct sval off;
-	Z3_ast *bytes;
 	enum step st = engine__resolve(e, s, addr, len, false, &region, &off);
 
+	*out = NULL;
 	if (st != STEP_CONTINUE)
 		return st;
-	bytes = calloc(len ? len : 1, sizeof(*bytes));
-	if (!bytes)
-		return STEP_FAILED;
-	st = engine__region_bytes(e, s, region, off, len, bytes);
-	*out = st == STEP_CONTINUE && len ? bytes[0] : NULL;
-	for (uint32_t i = 1; st == STEP_CONTINUE && i < len; i++)
-		*out = Z3_mk_concat(e->ctx.z, bytes[i], *out);
+	*out = calloc(len ? len : 1, sizeof(**out));
+	return *out ? engine__region_bytes(e, s, region, off, len, *out) : STEP_FAILED;
+}
+
+enum step engine__read_bytes(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, Z3_ast *out)
+{
+	Z3_ast *bytes;
+	enum step st = engine__read_byte_terms(e, s, addr, len, &bytes);
+
+	*out = st == STEP_CONTINUE && len ? sym_join_bytes(&e->ctx, bytes, len) : NULL;
 	free(bytes);
 	return st;
 }

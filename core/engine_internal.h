@@ -112,6 +112,9 @@ enum step engine__size_within(struct mhse_engine *e, struct state *s, struct sva
 /* The len bytes of a region from off (after engine__resolve), byte i in out[i]. */
 enum step engine__region_bytes(struct mhse_engine *e, struct state *s, uint32_t region, struct sval off, uint32_t len,
 			       Z3_ast *out);
+/* The len bytes at a program address, byte i in (*out)[i], an array the
+ * caller frees. */
+enum step engine__read_byte_terms(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, Z3_ast **out);
 /* The bytes at a program address as one term of len * 8 bits (len may exceed 8). */
 enum step engine__read_bytes(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, Z3_ast *out);
 /* Writes bytes (len * 8 bits, byte 0 lowest) at a program address, as a

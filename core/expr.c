@@ -265,6 +265,47 @@ int sym_split_bytes(struct sym_ctx *ctx, Z3_ast bytes, uint32_t n, Z3_ast *out)
 	return 0;
 }
 
+/* Whether t is bits [8 * k + 7, 8 * k] of a term, which goes to *whole. */
+static bool byte_of(Z3_context z, Z3_ast t, Z3_ast *whole, unsigned *k)
+{
+	Z3_app app = Z3_get_ast_kind(z, t) == Z3_APP_AST ? Z3_to_app(z, t) : NULL;
+	Z3_func_decl d = app ? Z3_get_app_decl(z, app) : NULL;
+	unsigned lo;
+
+	if (!d || Z3_get_decl_kind(z, d) != Z3_OP_EXTRACT)
+		return false;
+	lo = (unsigned)Z3_get_decl_int_parameter(z, d, 1);
+	if (lo % 8 || (unsigned)Z3_get_decl_int_parameter(z, d, 0) != lo + 7)
+		return false;
+	*whole = Z3_get_app_arg(z, app, 0);
+	*k = lo / 8;
+	return true;
+}
+
+Z3_ast sym_join_bytes(struct sym_ctx *ctx, const Z3_ast *bytes, uint32_t n)
+{
+	Z3_context z = ctx->z;
+	Z3_ast acc = NULL;
+
+	for (uint32_t i = 0; i < n;) {
+		Z3_ast whole, next, part = bytes[i];
+		unsigned first, k;
+		uint32_t run = 1;
+
+		if (byte_of(z, bytes[i], &whole, &first)) {
+			while (i + run < n && byte_of(z, bytes[i + run], &next, &k) && next == whole && k == first + run)
+				run++;
+			if (run > 1)
+				part = !first && Z3_get_bv_sort_size(z, Z3_get_sort(z, whole)) == 8 * run ?
+					       whole :
+					       Z3_mk_extract(z, 8 * (first + run) - 1, 8 * first, whole);
+		}
+		acc = acc ? Z3_mk_concat(z, part, acc) : part;
+		i += run;
+	}
+	return acc;
+}
+
 static size_t term_map__slot(const uint32_t *keys, size_t cap, uint32_t id)
 {
 	size_t i = ((id + 1) * 2654435761u) & (cap - 1);

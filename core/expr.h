@@ -104,5 +104,10 @@ struct sval sym_offset(struct sym_ctx *ctx, struct sval off, uint32_t i);
  * of a concatenation as they are, in one walk (an extract per byte of a
  * concatenation of kilobytes costs the solver time quadratic in its size). */
 int sym_split_bytes(struct sym_ctx *ctx, Z3_ast bytes, uint32_t n, Z3_ast *out);
+/* n 8-bit terms, byte 0 lowest, as one term of n * 8 bits, with the bytes
+ * of one term rejoined: a value spilled and filled is the term it was, so
+ * that comparisons by identity (a spilled packet end) and the solver see it
+ * whole. */
+Z3_ast sym_join_bytes(struct sym_ctx *ctx, const Z3_ast *bytes, uint32_t n);
 
 #endif

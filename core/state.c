@@ -595,10 +595,10 @@ static struct sval read_at(struct sym_ctx *ctx, const struct sregion *r, uint64_
 	}
 	if (concrete)
 		return sval_conc(mem_load_le(c, size));
-	v = t[size - 1] ? t[size - 1] : sym_num(ctx, c[size - 1], 8);
-	for (unsigned i = size - 1; i-- > 0;)
-		v = Z3_mk_concat(ctx->z, v, t[i] ? t[i] : sym_num(ctx, c[i], 8));
-	v = sym_from(ctx, v, false).e;
+	for (unsigned i = 0; i < size; i++)
+		if (!t[i])
+			t[i] = sym_num(ctx, c[i], 8);
+	v = sym_from(ctx, sym_join_bytes(ctx, t, size), false).e;
 	return (struct sval){ .e = v, .region = slot_tag(r, off, size) };
 }
 

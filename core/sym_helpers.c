@@ -87,13 +87,15 @@ NONDET(get_attach_cookie, 64)
 NONDET(get_socket_cookie, 64)
 
 /* bpf_csum_diff on terms: the same 64-bit sum of 32-bit words and the same
- * two folds as helpers.c's csum_partial_words. */
+ * two folds as helpers.c's csum_partial_words, the words whose bytes are
+ * numbers summed here, so that a checksum of concrete bytes stays a number
+ * and one of a few symbolic words is a term of those words only. */
 static enum step sym_csum_diff(struct mhse_engine *e, struct state *s)
 {
 	Z3_context z = e->ctx.z;
 	struct sval *r = s->regs;
-	Z3_ast sum, bytes;
-	uint64_t sizes[2];
+	uint64_t sizes[2], sum = 0;
+	Z3_ast sym = NULL, *bytes;
 
 	if (!sval_is_conc(r[2]) || !sval_is_conc(r[4]))
 		return engine__end(e, s, PATH_UNSUPPORTED, "csum_diff with symbolic sizes");
@@ -103,31 +105,50 @@ static enum step sym_csum_diff(struct mhse_engine *e, struct state *s)
 		r[0] = sval_conc((uint64_t)-EINVAL);
 		return STEP_CONTINUE;
 	}
-	sum = Z3_mk_zero_ext(z, 32, Z3_mk_extract(z, 31, 0, sym_ast(&e->ctx, r[5])));
+	if (sval_is_conc(r[5]))
+		sum = (uint32_t)r[5].c;
+	else
+		sym = Z3_mk_zero_ext(z, 32, Z3_mk_extract(z, 31, 0, r[5].e));
 	for (int side = 0; side < 2; side++) {
 		enum step st;
 
 		if (!sizes[side])
 			continue;
-		st = engine__read_bytes(e, s, r[1 + 2 * side], (uint32_t)sizes[side], &bytes);
+		st = engine__read_byte_terms(e, s, r[1 + 2 * side], (uint32_t)sizes[side], &bytes);
+		for (uint32_t w = 0; st == STEP_CONTINUE && w < sizes[side] / 4; w++) {
+			uint8_t le[4];
+			bool number = true;
+			Z3_ast word;
+
+			for (int i = 0; i < 4; i++) {
+				uint64_t v = 0;
+
+				number = number && Z3_get_numeral_uint64(z, bytes[4 * w + i], &v);
+				le[i] = (uint8_t)v;
+			}
+			if (number) {
+				sum += (uint32_t)(side ? mem_load_le(le, 4) : ~mem_load_le(le, 4));
+				continue;
+			}
+			word = sym_join_bytes(&e->ctx, bytes + 4 * w, 4);
+			word = Z3_mk_zero_ext(z, 32, side ? word : Z3_mk_bvnot(z, word));
+			sym = sym ? Z3_mk_bvadd(z, sym, word) : word;
+		}
+		free(bytes);
 		if (st != STEP_CONTINUE)
 			return st;
-		for (uint32_t w = 0; w < sizes[side] / 4; w++) {
-			Z3_ast word = Z3_mk_extract(z, 32 * w + 31, 32 * w, bytes);
-
-			sum = Z3_mk_bvadd(z, sum, Z3_mk_zero_ext(z, 32, side ? word : Z3_mk_bvnot(z, word)));
-		}
 	}
+	if (!sym) {
+		while (sum >> 32)
+			sum = (sum & UINT32_MAX) + (sum >> 32);
+		r[0] = sval_conc(sum);
+		return STEP_CONTINUE;
+	}
+	sym = Z3_mk_bvadd(z, sym, term_num(e, sum, 64));
 	for (int fold = 0; fold < 2; fold++)
-		sum = Z3_mk_bvadd(z, Z3_mk_zero_ext(z, 32, Z3_mk_extract(z, 31, 0, sum)),
-				  Z3_mk_zero_ext(z, 32, Z3_mk_extract(z, 63, 32, sum)));
-	r[0] = sym_from(&e->ctx, engine__simplify(e, sum), false);
-	if (Z3_is_numeral_ast(z, r[0].e)) {
-		uint64_t v;
-
-		Z3_get_numeral_uint64(z, r[0].e, &v);
-		r[0] = sval_conc(v);
-	}
+		sym = Z3_mk_bvadd(z, Z3_mk_zero_ext(z, 32, Z3_mk_extract(z, 31, 0, sym)),
+				  Z3_mk_zero_ext(z, 32, Z3_mk_extract(z, 63, 32, sym)));
+	r[0] = sym_from(&e->ctx, sym, false);
 	return STEP_CONTINUE;
 }
 
@@ -147,23 +168,23 @@ static enum step sym_trace_printk(struct mhse_engine *e, struct state *s)
 	char fmt[256], line[512];
 	uint64_t args[3];
 	bool concrete = true;
-	Z3_ast bytes;
+	Z3_ast *bytes;
 	enum step st;
 	int n;
 
 	if (!sval_is_conc(r[2]) || (uint32_t)r[2].c > sizeof(fmt) || !(uint32_t)r[2].c)
 		return engine__end(e, s, PATH_UNSUPPORTED, "trace_printk with a symbolic or oversized format length");
-	st = engine__read_bytes(e, s, r[1], (uint32_t)r[2].c, &bytes);
-	if (st != STEP_CONTINUE)
-		return st;
-	for (uint32_t i = 0; i < (uint32_t)r[2].c; i++) {
-		Z3_ast b = engine__simplify(e, Z3_mk_extract(e->ctx.z, 8 * i + 7, 8 * i, bytes));
-		uint64_t v;
+	st = engine__read_byte_terms(e, s, r[1], (uint32_t)r[2].c, &bytes);
+	for (uint32_t i = 0; st == STEP_CONTINUE && i < (uint32_t)r[2].c; i++) {
+		uint64_t v = 0;
 
-		if (!Z3_get_numeral_uint64(e->ctx.z, b, &v))
-			return engine__end(e, s, PATH_UNSUPPORTED, "trace_printk with a symbolic format");
+		if (!Z3_get_numeral_uint64(e->ctx.z, engine__simplify(e, bytes[i]), &v))
+			st = engine__end(e, s, PATH_UNSUPPORTED, "trace_printk with a symbolic format");
 		fmt[i] = (char)v;
 	}
+	free(bytes);
+	if (st != STEP_CONTINUE)
+		return st;
 	for (int a = 0; a < 3; a++) {
 		concrete &= sval_is_conc(r[3 + a]);
 		args[a] = r[3 + a].c;
