@@ -139,14 +139,20 @@ static Z3_decl_kind mirrored(Z3_decl_kind k)
 }
 
 /* "x op c" made to hold (pol) or fail: the value of x nearest to c that
- * does; "x != c" has a few (try 0, 1, 2 of them). */
+ * does, unless none does (x < 0 unsigned); "x != c" has a few (try 0, 1, 2
+ * of them). */
 static bool relation_fixes(struct repair *r, Z3_ast x, Z3_decl_kind k, uint64_t c, bool pol, unsigned try,
 			   struct candidate *f)
 {
-	uint64_t m = mask(width(r->z, x));
+	unsigned bits = width(r->z, x);
+	uint64_t m = mask(bits), sign = UINT64_C(1) << (bits - 1);
+	bool is_signed = k == Z3_OP_SLEQ || k == Z3_OP_SLT || k == Z3_OP_SGEQ || k == Z3_OP_SGT;
+	/* the values past which c + 1 and c - 1 wrap */
+	uint64_t top = is_signed ? sign - 1 : m, bottom = is_signed ? sign : 0;
 
 	if (try && (k != Z3_OP_EQ || pol))
 		return false;
+	c &= m;
 	switch (k) {
 	case Z3_OP_EQ:
 		/* "not c": zero, the value a field nothing else decides has in a
@@ -154,14 +160,16 @@ static bool relation_fixes(struct repair *r, Z3_ast x, Z3_decl_kind k, uint64_t 
 		if (pol)
 			return field_fixes(r, x, c, f);
 		return field_fixes(r, x, (try == 0 ? (c ? 0 : 1) : try == 1 ? c + 1 : c - 1) & m, f);
-	case Z3_OP_ULEQ: case Z3_OP_SLEQ:
-		return field_fixes(r, x, (pol ? c : c + 1) & m, f);
-	case Z3_OP_ULT: case Z3_OP_SLT:
-		return field_fixes(r, x, (pol ? c - 1 : c) & m, f);
-	case Z3_OP_UGEQ: case Z3_OP_SGEQ:
-		return field_fixes(r, x, (pol ? c : c - 1) & m, f);
-	case Z3_OP_UGT: case Z3_OP_SGT:
-		return field_fixes(r, x, (pol ? c + 1 : c) & m, f);
+	case Z3_OP_ULEQ: case Z3_OP_SLEQ: case Z3_OP_UGT: case Z3_OP_SGT:
+		/* at most c, or past it */
+		if (pol == (k == Z3_OP_ULEQ || k == Z3_OP_SLEQ))
+			return field_fixes(r, x, c, f);
+		return c != top && field_fixes(r, x, (c + 1) & m, f);
+	case Z3_OP_ULT: case Z3_OP_SLT: case Z3_OP_UGEQ: case Z3_OP_SGEQ:
+		/* below c, or at least it */
+		if (pol == (k == Z3_OP_UGEQ || k == Z3_OP_SGEQ))
+			return field_fixes(r, x, c, f);
+		return c != bottom && field_fixes(r, x, (c - 1) & m, f);
 	default:
 		return false;
 	}

@@ -8,7 +8,9 @@
  *   names: after every query the path's model must satisfy the constraints
  *   it claims to, and the model of a finished path every constraint;
  * - weakening: "hash % 4 >= 16" is refuted within a timeout Z3 alone could
- *   not meet on the hash (100 ms), and its negation stays satisfiable.
+ *   not meet on the hash (100 ms), and its negation stays satisfiable;
+ * - repair without Z3 where the field to move is not the obvious one:
+ *   "not (x <= y)" and "x > y" with both 0 (y cannot go below 0, so x goes up).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,6 +162,35 @@ static void weakening(void)
 	solver__fini(&s);
 }
 
+/* Each condition is answered by repairing the model of "y <= 5" (x = y = 0),
+ * with no call to Z3, and the repaired model satisfies it. */
+static void repairs(void)
+{
+	Z3_context z = ctx.z;
+	Z3_ast x = Z3_mk_const(z, Z3_mk_string_symbol(z, "x"), ctx.bv8), y = Z3_mk_const(z, Z3_mk_string_symbol(z, "y"), ctx.bv8);
+	Z3_ast conds[] = { Z3_mk_not(z, Z3_mk_bvule(z, x, y)), Z3_mk_bvugt(z, x, y) };
+	struct constraint y_small;
+	const struct constraint *path[] = { &y_small };
+
+	for (unsigned i = 0; i < sizeof(conds) / sizeof(conds[0]); i++) {
+		struct path_model model = { 0 };
+		struct solver s;
+		uint64_t calls;
+
+		solver__init(&s, &ctx, 10000);
+		solver__constraint(&s, Z3_mk_bvule(z, y, sym_num(&ctx, 5, 8)), &y_small);
+		check(solver__model(&s, path, 1, &model) == SAT_YES && solver__eval(&s, model.a, x) == 0 &&
+		      solver__eval(&s, model.a, y) == 0, "y <= 5 has the model x = y = 0", i);
+		calls = s.stats.z3_calls;
+		check(solver__check(&s, path, 1, conds[i], NULL, &model) == SAT_YES, "the condition is satisfiable", i);
+		check(s.stats.z3_calls == calls && s.stats.repairs == 1, "a repaired model answers it", i);
+		check(holds(&s, model.a, conds[i]) && holds(&s, model.a, y_small.e), "the repaired model satisfies the path", i);
+		constraint__free(&y_small);
+		assignment__put(model.a);
+		solver__fini(&s);
+	}
+}
+
 int main(void)
 {
 	if (sym_ctx__init(&ctx))
@@ -169,6 +200,7 @@ int main(void)
 	len = Z3_mk_const(ctx.z, Z3_mk_string_symbol(ctx.z, "len"), ctx.bv64);
 	incremental_against_fresh();
 	weakening();
+	repairs();
 	sym_ctx__fini(&ctx);
 	printf("solver: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
