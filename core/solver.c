@@ -123,11 +123,12 @@ static void set_limits(Z3_context z, Z3_solver z3, unsigned timeout_ms, unsigned
  * with a timeout costs a timer thread, whose start and join take longer
  * than most queries on a loaded machine: a check runs first with a bound
  * on Z3's work instead (QUICK_RLIMIT, some tens of milliseconds), and only
- * a query that needs more runs again with the timeout. */
+ * a query that needs more runs again with the timeout (none when
+ * timeout_ms is 0). */
 static Z3_lbool check_bounded(struct solver *s, Z3_solver z3, unsigned timeout_ms, size_t constraints)
 {
 	Z3_context z = s->ctx->z;
-	uint64_t t0 = now_ns(), left_ms = timeout_ms;
+	uint64_t t0 = now_ns(), left_ms = UINT64_MAX;
 	Z3_lbool r;
 
 	if (s->deadline_ns)
@@ -136,7 +137,7 @@ static Z3_lbool check_bounded(struct solver *s, Z3_solver z3, unsigned timeout_m
 	if (!left_ms && !s->modelling)
 		return Z3_L_UNDEF;
 	r = Z3_solver_check(z, z3);
-	if (r == Z3_L_UNDEF) {
+	if (r == Z3_L_UNDEF && timeout_ms) {
 		uint64_t spent_ms = (now_ns() - t0) / 1000000;
 
 		left_ms = left_ms < timeout_ms ? left_ms : timeout_ms;
@@ -672,10 +673,13 @@ static int sync_assertions(struct solver *s, const struct constraint *const *pat
 }
 
 /* A query that reads an array at a symbolic index (a header at an offset
- * the packet decides) goes to a solver of its own, afresh: Z3's incremental
- * core instantiates array axioms lazily and spends seconds where QF_ABV's
- * tactics, which replace the reads by bit-vectors before bit-blasting,
- * need milliseconds (dae's IPv6 extension headers: 5 s against 35 ms). */
+ * the packet decides) and is more than Z3's incremental core answers at
+ * once goes to a solver of its own, afresh: the core instantiates array
+ * axioms lazily and can spend seconds where QF_ABV's tactics, which replace
+ * the reads by bit-vectors before bit-blasting, need milliseconds (dae's
+ * IPv6 extension headers: 5 s against 35 ms). Not every such query: a
+ * fresh solver bit-blasts anew what the incremental one has learned (an
+ * array index that is a remainder, as a round robin takes it). */
 static Z3_lbool check_array_reads(struct solver *s, const struct constraint *const *path, size_t n, const bool *use,
 				  Z3_ast cond, Z3_model *model)
 {
@@ -708,18 +712,12 @@ static enum sat z3_solve(struct solver *s, const struct constraint *const *path,
 	Z3_lbool r;
 
 	*model = NULL;
-	if (array_reads) {
-		r = check_array_reads(s, path, n, use, cond, model);
-		if (r == Z3_L_UNDEF)
-			s->stats.timeouts++;
-		return r == Z3_L_TRUE ? SAT_YES : r == Z3_L_FALSE ? SAT_NO : SAT_UNKNOWN;
-	}
 	if (sync_assertions(s, path, n, use))
 		return SAT_UNKNOWN;
 	Z3_solver_push(z, s->z3);
 	if (cond)
 		Z3_solver_assert(z, s->z3, cond);
-	r = check_bounded(s, s->z3, s->timeout_ms, s->depth);
+	r = check_bounded(s, s->z3, array_reads ? 0 : s->timeout_ms, s->depth);
 	if (r == Z3_L_TRUE) {
 		*model = Z3_solver_get_model(z, s->z3);
 		Z3_model_inc_ref(z, *model);
@@ -727,9 +725,11 @@ static enum sat z3_solve(struct solver *s, const struct constraint *const *path,
 	Z3_solver_pop(z, s->z3, 1);
 	if (r == Z3_L_UNDEF) {
 		/* what a stopped search leaves behind is not worth keeping */
-		s->stats.timeouts++;
 		Z3_solver_reset(z, s->z3);
 		s->depth = 0;
+		if (array_reads)
+			r = check_array_reads(s, path, n, use, cond, model);
+		s->stats.timeouts += r == Z3_L_UNDEF;
 	}
 	return r == Z3_L_TRUE ? SAT_YES : r == Z3_L_FALSE ? SAT_NO : SAT_UNKNOWN;
 }

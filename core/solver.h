@@ -17,9 +17,10 @@
  * A path's model stays a model of all its constraints: a model found for one
  * independent group is merged with the old one for the others, so a
  * finished path rarely needs solving again. Z3 is used incrementally, its
- * assertions following the queries' constraints scope by scope, except for
- * a query that reads an array at a symbolic index: a fresh QF_ABV solver,
- * whose tactics turn such reads into bit-vectors, answers it. Every query
+ * assertions following the queries' constraints scope by scope; a query
+ * that reads an array at a symbolic index and needs more than a quick check
+ * goes to a fresh QF_ABV solver, whose tactics turn such reads into
+ * bit-vectors. Every query
  * to Z3 is bounded: first by a bound on Z3's work, then, for the few that
  * need more, by a timeout, and never past the run's deadline; UNKNOWN is an
  * answer the caller must report, never a silent "infeasible". A cached SAT
