@@ -712,7 +712,12 @@ enum step engine__read_byte_terms(struct mhse_engine *e, struct state *s, struct
 	if (st != STEP_CONTINUE)
 		return st;
 	*out = calloc(len ? len : 1, sizeof(**out));
-	return *out ? engine__region_bytes(e, s, region, off, len, *out) : STEP_FAILED;
+	st = *out ? engine__region_bytes(e, s, region, off, len, *out) : STEP_FAILED;
+	if (st != STEP_CONTINUE) {
+		free(*out);
+		*out = NULL;
+	}
+	return st;
 }
 
 enum step engine__read_bytes(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, Z3_ast *out)

@@ -113,7 +113,7 @@ enum step engine__size_within(struct mhse_engine *e, struct state *s, struct sva
 enum step engine__region_bytes(struct mhse_engine *e, struct state *s, uint32_t region, struct sval off, uint32_t len,
 			       Z3_ast *out);
 /* The len bytes at a program address, byte i in (*out)[i], an array the
- * caller frees. */
+ * caller frees (NULL unless STEP_CONTINUE). */
 enum step engine__read_byte_terms(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, Z3_ast **out);
 /* The bytes at a program address as one term of len * 8 bits (len may exceed 8). */
 enum step engine__read_bytes(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, Z3_ast *out);

@@ -165,3 +165,43 @@ enum step engine__packet_set_len(struct mhse_engine *e, struct state *s, struct 
 	s->pkt_len_proven = sval_is_conc(len) ? len.c : 0;
 	return set_array(e, s, i, body);
 }
+
+enum step engine__packet_store(struct mhse_engine *e, struct state *s, Z3_ast at, struct sval src, uint32_t len)
+{
+	struct sregion *pkt;
+	Z3_ast *bytes;
+	enum step st;
+
+	if (!len)
+		return STEP_CONTINUE;
+	st = engine__read_byte_terms(e, s, src, len, &bytes);
+	if (st == STEP_CONTINUE && !(pkt = state__writable_region(s, SREGION_PKT)))
+		st = STEP_FAILED;
+	for (uint32_t i = 0; st == STEP_CONTINUE && i < len; i++)
+		pkt->array = Z3_mk_store(e->ctx.z, pkt->array, Z3_mk_bvadd(e->ctx.z, at, sym_num(&e->ctx, i, 64)), bytes[i]);
+	free(bytes);
+	return st;
+}
+
+enum step engine__packet_load(struct mhse_engine *e, struct state *s, Z3_ast at, struct sval dst, uint32_t len)
+{
+	Z3_ast array = s->regions[SREGION_PKT]->array;
+	struct sregion *buf;
+	uint32_t region;
+	struct sval off;
+	enum step st;
+
+	if (!len)
+		return STEP_CONTINUE;
+	if ((st = engine__resolve(e, s, dst, len, true, &region, &off)) != STEP_CONTINUE)
+		return st;
+	if (!(buf = state__writable_region(s, region)))
+		return STEP_FAILED;
+	for (uint32_t i = 0; i < len; i++) {
+		Z3_ast byte = Z3_mk_select(e->ctx.z, array, Z3_mk_bvadd(e->ctx.z, at, sym_num(&e->ctx, i, 64)));
+
+		if (sregion__write(&e->ctx, buf, sym_offset(&e->ctx, off, i), 1, sym_from(&e->ctx, byte, false)))
+			return STEP_FAILED;
+	}
+	return STEP_CONTINUE;
+}

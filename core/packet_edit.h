@@ -47,5 +47,11 @@ enum step engine__packet_invalidate(struct mhse_engine *e, struct state *s);
 enum step engine__packet_splice(struct mhse_engine *e, struct state *s, uint32_t at, int32_t delta);
 /* len: a 64-bit term, or a number. */
 enum step engine__packet_set_len(struct mhse_engine *e, struct state *s, struct sval len);
+/* Engine: the len bytes at program address src into the packet array from
+ * index at (a 64-bit term) on, and len packet bytes from at on to program
+ * address dst, as load/store_bytes helpers copy once they checked the
+ * bounds. */
+enum step engine__packet_store(struct mhse_engine *e, struct state *s, Z3_ast at, struct sval src, uint32_t len);
+enum step engine__packet_load(struct mhse_engine *e, struct state *s, Z3_ast at, struct sval dst, uint32_t len);
 
 #endif

@@ -465,19 +465,16 @@ enum step policy__lookup(struct mhse_engine *e, struct state *s)
 
 struct write_args {
 	uint64_t flags;
-	Z3_ast value;  /* value_size bytes, for updates */
+	Z3_ast *value; /* value_size bytes, for updates */
 	bool delete;
 };
 
-static enum step write_value(struct mhse_engine *e, struct sregion *r, const struct mhse_map *def, Z3_ast value)
+static enum step write_value(struct mhse_engine *e, struct sregion *r, const struct mhse_map *def, const Z3_ast *value)
 {
-	Z3_ast *parts = calloc(def->value_size, sizeof(*parts));
-	int err = !parts || sym_split_bytes(&e->ctx, value, def->value_size, parts);
-
-	for (uint32_t i = 0; !err && i < def->value_size; i++)
-		err = sregion__write(&e->ctx, r, sval_conc(i), 1, sym_from(&e->ctx, parts[i], false));
-	free(parts);
-	return err ? STEP_FAILED : STEP_CONTINUE;
+	for (uint32_t i = 0; i < def->value_size; i++)
+		if (sregion__write(&e->ctx, r, sval_conc(i), 1, sym_from(&e->ctx, value[i], false)))
+			return STEP_FAILED;
+	return STEP_CONTINUE;
 }
 
 /* Whether record j of map idx is the newest of its key, and present. */
@@ -652,17 +649,21 @@ static enum step map_write(struct mhse_engine *e, struct state *s, bool delete)
 			s->regs[BPF_REG_0] = sval_conc((uint64_t)-EINVAL);
 			return STEP_CONTINUE;
 		}
-		st = engine__read_bytes(e, s, s->regs[BPF_REG_3], def->value_size, &w.value);
+		st = engine__read_byte_terms(e, s, s->regs[BPF_REG_3], def->value_size, &w.value);
 		if (st != STEP_CONTINUE)
 			return st;
 	}
 	if (is_array(def)) {
 		int r = split_array_range(e, s, def, key, delete ? (uint64_t)-EINVAL : (uint64_t)-E2BIG);
 
-		if (r <= 0)
+		if (r <= 0) {
+			free(w.value);
 			return r < 0 ? STEP_DONE : STEP_CONTINUE;
+		}
 	}
-	return split_records(e, s, idx, key, true, write_case, &w);
+	st = split_records(e, s, idx, key, true, write_case, &w);
+	free(w.value);
+	return st;
 }
 
 enum step policy__update(struct mhse_engine *e, struct state *s)

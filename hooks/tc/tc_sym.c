@@ -107,7 +107,6 @@ static enum step load_bytes(struct mhse_engine *e, struct state *s, uint64_t sta
 	Z3_context z = e->ctx.z;
 	struct sval *r = s->regs;
 	struct state *failed;
-	Z3_ast bytes = NULL;
 	uint32_t len;
 	enum step st;
 
@@ -135,14 +134,7 @@ static enum step load_bytes(struct mhse_engine *e, struct state *s, uint64_t sta
 		break;
 	}
 	r[0] = sval_conc(0);
-	if (!len)
-		return STEP_CONTINUE;
-	for (uint32_t i = 0; i < len; i++) {
-		Z3_ast byte = Z3_mk_select(z, s->regions[SREGION_PKT]->array, skb_index(e, s, r[2], start + i));
-
-		bytes = bytes ? Z3_mk_concat(z, byte, bytes) : byte;
-	}
-	return sym_write_bytes(e, s, r[3], len, bytes);
+	return engine__packet_load(e, s, skb_index(e, s, r[2], start), r[3], len);
 }
 
 static enum step tc_skb_load_bytes(struct mhse_engine *e, struct state *s)
@@ -183,33 +175,21 @@ static enum step clear_hash(struct mhse_engine *e, struct state *s)
 
 static enum step tc_skb_store_bytes(struct mhse_engine *e, struct state *s)
 {
-	Z3_context z = e->ctx.z;
 	struct sval *r = s->regs;
-	struct sregion *pkt;
-	Z3_ast bytes, *parts;
 	uint32_t len;
 	enum step st;
 
 	if (!sval_is_conc(r[4]) || !sval_is_conc(r[5]))
 		return engine__end(e, s, PATH_UNSUPPORTED, "skb_store_bytes with a symbolic length or flags");
 	len = (uint32_t)r[4].c;
-	if (len && (st = engine__read_bytes(e, s, r[3], len, &bytes)) != STEP_CONTINUE)
-		return st;
 	if (r[5].c & ~(uint64_t)(BPF_F_RECOMPUTE_CSUM | BPF_F_INVALIDATE_HASH)) {
 		r[0] = sval_conc((uint64_t)-EINVAL);
 		return STEP_CONTINUE;
 	}
 	if (!engine__split_ok(e, s, skb_fits(e, s, r[2], len), (uint64_t)-EFAULT, &st))
 		return st;
-	pkt = state__writable_region(s, SREGION_PKT);
-	parts = calloc(len ? len : 1, sizeof(*parts));
-	if (!pkt || !parts || sym_split_bytes(&e->ctx, bytes, len, parts)) {
-		free(parts);
-		return STEP_FAILED;
-	}
-	for (uint32_t i = 0; i < len; i++)
-		pkt->array = Z3_mk_store(z, pkt->array, skb_index(e, s, r[2], i), parts[i]);
-	free(parts);
+	if ((st = engine__packet_store(e, s, skb_index(e, s, r[2], 0), r[3], len)) != STEP_CONTINUE)
+		return st;
 	r[0] = sval_conc(0);
 	return r[5].c & BPF_F_INVALIDATE_HASH ? clear_hash(e, s) : STEP_CONTINUE;
 }

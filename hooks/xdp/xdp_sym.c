@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include "engine_internal.h"
+#include "packet_edit.h"
 #include "hooks/tc/fib.h"
 #include "hooks/tc/mtu.h"
 #include "mem.h"
@@ -147,8 +148,7 @@ static enum step xdp_bytes(struct mhse_engine *e, struct state *s, bool store)
 {
 	Z3_context z = e->ctx.z;
 	struct sval off = s->regs[BPF_REG_2], len = s->regs[BPF_REG_4];
-	Z3_ast start, ok, bytes, *parts;
-	struct sregion *pkt;
+	Z3_ast start, ok;
 	enum step st;
 
 	if (!sval_is_conc(len))
@@ -167,39 +167,8 @@ static enum step xdp_bytes(struct mhse_engine *e, struct state *s, bool store)
 	s->regs[BPF_REG_0] = sval_conc(0);
 	if (!len.c)
 		return STEP_CONTINUE;
-	if (store) {
-		st = engine__read_bytes(e, s, s->regs[BPF_REG_3], (uint32_t)len.c, &bytes);
-		if (st != STEP_CONTINUE)
-			return st;
-		pkt = state__writable_region(s, SREGION_PKT);
-		parts = calloc(len.c, sizeof(*parts));
-		if (!pkt || !parts || sym_split_bytes(&e->ctx, bytes, (uint32_t)len.c, parts)) {
-			free(parts);
-			return STEP_FAILED;
-		}
-		for (uint64_t i = 0; i < len.c; i++)
-			pkt->array = Z3_mk_store(z, pkt->array, Z3_mk_bvadd(z, start, num(e, i)), parts[i]);
-		free(parts);
-		return STEP_CONTINUE;
-	}
-	{
-		uint32_t region;
-		struct sval boff;
-		struct sregion *buf;
-
-		st = engine__resolve(e, s, s->regs[BPF_REG_3], (uint32_t)len.c, true, &region, &boff);
-		if (st != STEP_CONTINUE)
-			return st;
-		buf = state__writable_region(s, region);
-		pkt = s->regions[SREGION_PKT];
-		if (!buf)
-			return STEP_FAILED;
-		for (uint64_t i = 0; i < len.c; i++) {
-			sregion__write(&e->ctx, buf, sym_offset(&e->ctx, boff, (uint32_t)i), 1,
-				       sym_from(&e->ctx, Z3_mk_select(z, pkt->array, Z3_mk_bvadd(z, start, num(e, i))), false));
-		}
-	}
-	return STEP_CONTINUE;
+	return store ? engine__packet_store(e, s, start, s->regs[BPF_REG_3], (uint32_t)len.c) :
+		       engine__packet_load(e, s, start, s->regs[BPF_REG_3], (uint32_t)len.c);
 }
 
 static enum step sym_xdp_load_bytes(struct mhse_engine *e, struct state *s)
