@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""Runs the search study (bench/search-study.yaml) and prints where the default search covers less.
+
+    bench/search_study.py                  # every cell: about half an hour on two cores
+    bench/search_study.py --work /tmp/ss   # where the cells' result files go (default build-bench/search-study)
+
+For each program of the study, the default search's instruction and branch coverage at 10 s
+are compared with the best that dfs, bfs and random-path reach in 10 s each; the programs
+where the default is below that best are listed with every search's figures. A study
+resumes: run it again after an interruption and only the cells without a result file run.
+The script prints figures and never judges them; it fails only when a tool fails.
+"""
+import argparse
+import collections
+import csv
+import os
+import subprocess
+
+from seeds_study import ROOT, build, number
+
+OTHERS = ["dfs", "bfs", "random-path"]
+
+
+def coverage(row):
+    return number(row, "insn_coverage_pct"), number(row, "branch_coverage_pct")
+
+
+def compare(rows):
+    cells = collections.defaultdict(dict)
+    for row in rows:
+        cells[(os.path.basename(row["object"]), row["program"])][row["search"]] = row
+    below = []
+    for (obj, prog), by_search in sorted(cells.items()):
+        default = coverage(by_search["interleaved"])
+        others = {s: coverage(by_search[s]) for s in OTHERS if s in by_search}
+        best = [max((c[i] for c in others.values() if c[i] is not None), default=0) for i in (0, 1)]
+        if any(d is None or d < b for d, b in zip(default, best)):
+            below.append((obj, prog, default, others))
+    print("%d programs; the default search covers less than the best of %s on %d:"
+          % (len(cells), ", ".join(OTHERS), len(below)))
+    print("| object | program | default insn% / branch% | " + " | ".join(OTHERS) + " |")
+    print("| --- | --- | --- |" + " --- |" * len(OTHERS))
+    for obj, prog, default, others in below:
+        print("| %s | %s | %s / %s | " % (obj, prog, *default) +
+              " | ".join("%s / %s" % others.get(s, ("-", "-")) for s in OTHERS) + " |")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build-dir", default=os.path.join(ROOT, "build-bench"))
+    ap.add_argument("--work", default=None, help="the cells' result files (default BUILD_DIR/search-study)")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = ap.parse_args()
+    mhse = build(args.build_dir)
+    subprocess.run(["ninja", "-j2", "-C", args.build_dir], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    work = args.work or os.path.join(args.build_dir, "search-study")
+    subprocess.run([mhse, "study", os.path.join(ROOT, "bench", "search-study.yaml"), "--out", work,
+                    "--jobs", str(args.jobs)], check=True)
+    compare(list(csv.DictReader(open(os.path.join(work, "results.csv")))))
+
+
+if __name__ == "__main__":
+    main()
