@@ -289,6 +289,17 @@ static int seen_add(struct walk *w, uint32_t id)
 	}
 }
 
+static bool seen_has(const struct walk *w, uint32_t id)
+{
+	if (!w->seen_cap)
+		return false;
+	for (uint32_t slot = ((id + 1) * 2654435761u) & (w->seen_cap - 1); w->seen[slot];
+	     slot = (slot + 1) & (w->seen_cap - 1))
+		if (w->seen[slot] == id + 1)
+			return true;
+	return false;
+}
+
 static int walk_push(struct walk *w, Z3_ast e)
 {
 	if (w->depth == w->stack_cap) {
@@ -336,7 +347,9 @@ static int add_leaf(Z3_context z, struct walk *w, Z3_ast e, Z3_app app)
 	return id_set__add(&w->vars.scalars, z, e) ?: id_set__add(&w->vars.arrays, z, array) ?: 1;
 }
 
-static int collect_vars(Z3_context z, Z3_ast root, struct walk *w)
+/* With indices, the index of a read at a symbolic index goes onto its
+ * stack instead of being walked. */
+static int collect_vars(Z3_context z, Z3_ast root, struct walk *w, struct walk *indices)
 {
 	int err = walk_push(w, root);
 
@@ -367,7 +380,9 @@ static int collect_vars(Z3_context z, Z3_ast root, struct walk *w)
 			continue;
 		}
 		for (unsigned i = 0, n = Z3_get_app_num_args(z, app); i < n && !err; i++)
-			err = walk_push(w, Z3_get_app_arg(z, app, i));
+			err = walk_push(indices && i == 1 && Z3_get_decl_kind(z, Z3_get_app_decl(z, app)) == Z3_OP_SELECT ?
+						indices : w,
+					Z3_get_app_arg(z, app, i));
 	}
 	return err;
 }
@@ -389,7 +404,7 @@ static void term_vars__free(struct term_vars *v)
 static int vars_of(struct solver *s, Z3_ast e, struct term_vars *vars)
 {
 	struct walk w = { 0 };
-	int err = collect_vars(s->ctx->z, e, &w);
+	int err = collect_vars(s->ctx->z, e, &w, NULL);
 
 	free(w.seen);
 	free(w.stack);
@@ -854,10 +869,132 @@ static int assignment__take(struct solver *s, struct assignment *dst, struct ass
 	return err;
 }
 
+static void walk__free(struct walk *w)
+{
+	free(w->seen);
+	free(w->stack);
+	term_vars__free(&w->vars);
+}
+
+/* Walks the indices on in's stack: a read at a symbolic index met there
+ * that out never met goes to reads, unwalked; the scalars met go to in. */
+static int walk_indices(Z3_context z, struct walk *in, const struct walk *out, struct id_set *reads)
+{
+	int err = 0;
+
+	while (!err && in->depth) {
+		Z3_ast e = in->stack[--in->depth];
+		uint32_t id = Z3_get_ast_id(z, e);
+		Z3_app app;
+		int seen;
+
+		if (Z3_get_ast_kind(z, e) != Z3_APP_AST)
+			continue;
+		if ((seen = seen_add(in, id)) < 0)
+			return seen;
+		if (seen)
+			continue;
+		app = Z3_to_app(z, e);
+		if (Z3_get_decl_kind(z, Z3_get_app_decl(z, app)) == Z3_OP_SELECT &&
+		    Z3_get_ast_kind(z, Z3_get_app_arg(z, app, 1)) != Z3_NUMERAL_AST && !seen_has(out, id)) {
+			err = id_set__add(reads, z, e);
+			continue;
+		}
+		if ((err = add_leaf(z, in, e, app)))
+			err = err < 0 ? err : 0;
+		else
+			for (unsigned i = 0, n = Z3_get_app_num_args(z, app); i < n && !err; i++)
+				err = walk_push(in, Z3_get_app_arg(z, app, i));
+	}
+	return err;
+}
+
+/* What makes a query's indices: the scalars that the constraints use marks
+ * and cond read only inside the indices of reads at symbolic indices, and
+ * the reads at symbolic indices found only there (the bytes a hashed key is
+ * made of, wherever the packet put them), into pins. */
+static int index_inputs(Z3_context z, const struct constraint *const *path, size_t n, const bool *use, Z3_ast cond,
+			struct id_set *pins)
+{
+	struct walk outside = { 0 }, inside = { 0 };
+	const struct id_set *in = &inside.vars.scalars, *out = &outside.vars.scalars;
+	int err = 0;
+
+	for (size_t i = 0; i < n && !err; i++)
+		if (use[i])
+			err = collect_vars(z, path[i]->e, &outside, &inside);
+	if (!err && cond)
+		err = collect_vars(z, cond, &outside, &inside);
+	if (!err)
+		err = walk_indices(z, &inside, &outside, pins);
+	for (uint32_t i = 0, j = 0; i < in->cnt && !err; i++) {
+		while (j < out->cnt && out->ids[j] < in->ids[i])
+			j++;
+		if (j == out->cnt || out->ids[j] != in->ids[i])
+			err = id_set__add(pins, z, in->terms[i]);
+	}
+	walk__free(&outside);
+	walk__free(&inside);
+	return err;
+}
+
+/* The query with what makes its indices pinned to the values pin_model
+ * gives it: substituted, so that every index folds into a number whatever
+ * hashing made it, and asserted equal to them, so that a model of this is
+ * one of the query. Only a guess (Z3's quick bound, SAT_UNKNOWN without a
+ * model): the query is asked whole then. */
+static enum sat solve_pinned(struct solver *s, const struct constraint *const *path, size_t n, const bool *use,
+			     Z3_ast cond, const struct term_vars *vars, struct assignment *pin_model,
+			     struct assignment **out)
+{
+	Z3_context z = s->ctx->z;
+	struct id_set pins = { 0 };
+	Z3_ast *values = NULL;
+	Z3_model m = NULL;
+	size_t sent = 0;
+	uint32_t k;
+
+	if (index_inputs(z, path, n, use, cond, &pins) || !pins.cnt || !(values = malloc(pins.cnt * sizeof(*values))))
+		goto out;
+	for (k = 0; k < pins.cnt; k++) {
+		Z3_sort sort = Z3_get_sort(z, pins.terms[k]);
+
+		if (Z3_get_sort_kind(z, sort) != Z3_BV_SORT)
+			goto out;
+		values[k] = Z3_mk_unsigned_int64(z, solver__eval(s, pin_model, pins.terms[k]), sort);
+		Z3_solver_assert(z, s->array_z3, Z3_mk_eq(z, pins.terms[k], values[k]));
+	}
+	for (size_t i = 0; i < n; i++)
+		if (use[i]) {
+			Z3_solver_assert(z, s->array_z3, Z3_substitute(z, path[i]->e, pins.cnt, pins.terms, values));
+			sent++;
+		}
+	if (cond)
+		Z3_solver_assert(z, s->array_z3, Z3_substitute(z, cond, pins.cnt, pins.terms, values));
+	if (check_bounded(s, s->array_z3, 0, sent) == Z3_L_TRUE) {
+		m = Z3_solver_get_model(z, s->array_z3);
+		Z3_model_inc_ref(z, m);
+	}
+	if (m) {
+		*out = assignment__new();
+		if (*out && read_model(z, m, vars, *out)) {
+			assignment__put(*out);
+			*out = NULL;
+		}
+		s->stats.pinned += !!*out;
+		Z3_model_dec_ref(z, m);
+	}
+out:
+	Z3_solver_reset(z, s->array_z3);
+	free(values);
+	id_set__free(&pins);
+	return *out ? SAT_YES : SAT_UNKNOWN;
+}
+
 /* z3_solve, its model read into an assignment: of what vars names, or
  * when vars is NULL, of what the constraints use marks depend on. */
 static enum sat solve(struct solver *s, const struct constraint *const *path, size_t n, const bool *use, Z3_ast cond,
-		      const struct term_vars *vars, struct assignment **out)
+		      const struct term_vars *vars, struct assignment *pin_model, struct assignment **out)
 {
 	Z3_context z = s->ctx->z;
 	bool array_reads = vars && vars->whole.cnt;
@@ -868,6 +1005,8 @@ static enum sat solve(struct solver *s, const struct constraint *const *path, si
 	*out = NULL;
 	for (size_t i = 0; i < n && !vars && !array_reads; i++)
 		array_reads = use[i] && path[i]->vars.whole.cnt;
+	if (array_reads && vars && pin_model && solve_pinned(s, path, n, use, cond, vars, pin_model, out) == SAT_YES)
+		return SAT_YES;
 	if ((result = z3_solve(s, path, n, use, cond, array_reads, &m)) != SAT_YES)
 		return result;
 	*out = assignment__new();
@@ -893,7 +1032,7 @@ static struct assignment *solve_group(struct solver *s, const struct constraint 
 	for (size_t i = 0; i < n; i++)
 		use[i] = group_root(g, i) == root;
 	count_query(s);
-	*result = solve(s, path, n, use, NULL, NULL, &a);
+	*result = solve(s, path, n, use, NULL, NULL, NULL, &a);
 	return a;
 }
 
@@ -1168,7 +1307,8 @@ enum sat solver__check(struct solver *s, const struct constraint *const *path, s
 		result = SAT_YES;
 		goto out;
 	}
-	result = raw && refuted_by_weakening(s, raw) ? SAT_NO : solve(s, path, n, use, cond, &vars, &m);
+	result = raw && refuted_by_weakening(s, raw) ? SAT_NO :
+		 solve(s, path, n, use, cond, &vars, model ? model->a : NULL, &m);
 	entry = cache_slot(c, ids, id_cnt, h); /* the weakening may have added an entry */
 	if (result == SAT_UNKNOWN)
 		goto out;

@@ -81,6 +81,7 @@ struct solver_stats {
 	uint64_t z3_calls;     /* of which reached Z3 */
 	uint64_t model_hits;   /* answered by the counterexample cache */
 	uint64_t repairs;      /* answered by a repaired model */
+	uint64_t pinned;       /* answered with what makes their indices pinned */
 	uint64_t cache_hits;   /* answered by the query cache */
 	uint64_t timeouts;
 	uint64_t long_checks;  /* Z3 calls that needed more than the quick bound on its work */

@@ -9,6 +9,9 @@
  *   it claims to, and the model of a finished path every constraint;
  * - weakening: "hash % 4 >= 16" is refuted within a timeout Z3 alone could
  *   not meet on the hash (100 ms), and its negation stays satisfiable;
+ * - reads at hashed indices: answered with the hash's input pinned to the
+ *   path model's value when that leaves a model, and asked whole when the
+ *   pinned indices collide where the query needs them apart;
  * - repair without Z3 where the field to move is not the obvious one:
  *   "not (x <= y)" and "x > y" with both 0 (y cannot go below 0, so x goes up).
  */
@@ -191,6 +194,46 @@ static void repairs(void)
 	}
 }
 
+/* cond over reads of table at indices made of x, on the path "table[0] <=
+ * 100" whose model has x = 0: SAT, by pinning x or not (pinned says which),
+ * with a model of the path and cond. */
+static void hashed_index(Z3_ast table, Z3_ast cond, uint64_t pinned, unsigned i)
+{
+	Z3_context z = ctx.z;
+	struct constraint small;
+	const struct constraint *path[] = { &small };
+	struct path_model model = { 0 };
+	struct solver s;
+
+	solver__init(&s, &ctx, 10000);
+	solver__constraint(&s, Z3_mk_bvule(z, Z3_mk_select(z, table, sym_num(&ctx, 0, 64)), sym_num(&ctx, 100, 8)), &small);
+	check(solver__model(&s, path, 1, &model) == SAT_YES, "the path has a model", i);
+	check(solver__check(&s, path, 1, cond, NULL, &model) == SAT_YES, "reads at hashed indices are satisfiable", i);
+	check(s.stats.pinned == pinned, pinned ? "pinning the hash's input answers" : "pinned indices that collide do not answer", i);
+	check(holds(&s, model.a, cond) && holds(&s, model.a, small.e), "the model satisfies the path and the reads", i);
+	constraint__free(&small);
+	assignment__put(model.a);
+	solver__fini(&s);
+}
+
+static void hashed_indices(void)
+{
+	Z3_context z = ctx.z;
+	Z3_ast table = Z3_mk_const(z, Z3_mk_string_symbol(z, "table"), Z3_mk_array_sort(z, ctx.bv64, ctx.bv8));
+	Z3_ast x = Z3_mk_const(z, Z3_mk_string_symbol(z, "x"), Z3_mk_bv_sort(z, 32));
+	Z3_ast one = sym_num(&ctx, 1, 32), mask = sym_num(&ctx, 0xff, 32);
+	Z3_ast at_h = Z3_mk_select(z, table, Z3_mk_zero_ext(z, 32, Z3_mk_bvand(z, hash_of(x), mask)));
+	Z3_ast at_h1 = Z3_mk_select(z, table, Z3_mk_zero_ext(z, 32, Z3_mk_bvand(z, hash_of(Z3_mk_bvadd(z, x, one)), mask)));
+	Z3_ast bit0 = Z3_mk_select(z, table, Z3_mk_zero_ext(z, 32, Z3_mk_bvand(z, x, one)));
+	Z3_ast bit1 = Z3_mk_select(z, table, Z3_mk_zero_ext(z, 32, Z3_mk_bvand(z, Z3_mk_bvlshr(z, x, one), one)));
+
+	/* two counts of a count-min sketch, at the hashes of x and x + 1 */
+	hashed_index(table, Z3_mk_eq(z, Z3_mk_bvadd(z, at_h, at_h1), sym_num(&ctx, 200, 8)), 1, 0);
+	/* x = 0 puts both reads at table[0]: only another x has them apart */
+	hashed_index(table, Z3_mk_and(z, 2, (Z3_ast[]){ Z3_mk_eq(z, bit0, sym_num(&ctx, 3, 8)),
+							  Z3_mk_eq(z, bit1, sym_num(&ctx, 4, 8)) }), 0, 1);
+}
+
 int main(void)
 {
 	if (sym_ctx__init(&ctx))
@@ -201,6 +244,7 @@ int main(void)
 	incremental_against_fresh();
 	weakening();
 	repairs();
+	hashed_indices();
 	sym_ctx__fini(&ctx);
 	printf("solver: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
