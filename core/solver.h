@@ -20,7 +20,9 @@
  * assertions following the queries' constraints scope by scope; a query
  * that reads an array at a symbolic index and needs more than a quick check
  * goes to a fresh QF_ABV solver, whose tactics turn such reads into
- * bit-vectors. Every query
+ * bit-vectors; where its indices are made of inputs found nowhere else in
+ * it (hashed keys), it is first asked with those pinned to the path model's
+ * values, which folds the hashes into numbers. Every query
  * to Z3 is bounded: first by a bound on Z3's work, then, for the few that
  * need more, by a timeout, and never past the run's deadline; UNKNOWN is an
  * answer the caller must report, never a silent "infeasible". A cached SAT
