@@ -482,7 +482,6 @@ enum step engine__kernel_read(struct mhse_engine *e, struct state *s, struct sva
 			      Z3_ast *base)
 {
 	int64_t c = 0;
-	Z3_ast acc = NULL;
 	int id;
 
 	*base = sval_is_conc(addr) ? term_num(e, addr.c, 64) : window_base(e, addr, &c);
@@ -492,21 +491,7 @@ enum step engine__kernel_read(struct mhse_engine *e, struct state *s, struct sva
 	id = kernel_object(e, s, *base);
 	if (id < 0)
 		return STEP_FAILED;
-	for (uint32_t i = 0; i < len; i++) {
-		struct sval v;
-		Z3_ast byte;
-		enum step st;
-
-		/* a read of kilobytes is a term of kilobytes */
-		if (!(i & 4095) && i && engine__out_of_time(e, s, &st))
-			return st;
-		if (state__read(&e->ctx, s, (uint32_t)id, sval_conc((uint64_t)(KOBJ_HALF + c + i)), 1, &v))
-			return STEP_FAILED;
-		byte = sym_byte(&e->ctx, v, 0);
-		acc = acc ? Z3_mk_concat(e->ctx.z, byte, acc) : byte;
-	}
-	*out = acc;
-	return STEP_CONTINUE;
+	return engine__region_bytes(e, s, (uint32_t)id, sval_conc((uint64_t)(KOBJ_HALF + c)), len, out);
 }
 
 /* A load through a kernel pointer (BPF_PROBE_MEM): the object's bytes, or
@@ -514,17 +499,17 @@ enum step engine__kernel_read(struct mhse_engine *e, struct state *s, struct sva
  * fault fixup zeroes the register. */
 static enum step kernel_load(struct mhse_engine *e, struct state *s, uint8_t code, struct sval addr, struct sval *val)
 {
-	Z3_ast bytes, base;
+	Z3_ast bytes[8], base;
 	enum step st;
 
 	if (sval_is_conc(addr) && addr.c < MEM_ADDR(0, 0)) {
 		*val = sval_conc(0);
 		return STEP_CONTINUE;
 	}
-	st = engine__kernel_read(e, s, addr, sem_size_bytes(code), &bytes, &base);
+	st = engine__kernel_read(e, s, addr, sem_size_bytes(code), bytes, &base);
 	if (st != STEP_CONTINUE)
 		return st;
-	*val = sym_load_value(&e->ctx, code, bytes);
+	*val = sym_load_value(&e->ctx, code, sym_join_bytes(&e->ctx, bytes, sem_size_bytes(code)));
 	if (!Z3_is_numeral_ast(e->ctx.z, base))
 		*val = sym_from(&e->ctx, Z3_mk_ite(e->ctx.z, term_eq(e, base, 0), term_num(e, 0, 64), sym_ast(&e->ctx, *val)),
 				false);

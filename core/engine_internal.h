@@ -99,9 +99,9 @@ enum step engine__end(struct mhse_engine *e, struct state *s, enum path_kind kin
 enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, bool write,
 			  uint32_t *region, struct sval *off);
 /* The len bytes of kernel memory at addr, an address in none of mhse's
- * regions, as one term (byte 0 lowest): the bytes of the kernel object
- * whose pointer addr is (plus a number), the same each time they are read;
- * *base is that pointer. */
+ * regions, byte i in out[i]: the bytes of the kernel object whose pointer
+ * addr is (plus a number), the same each time they are read; *base is
+ * that pointer. */
 enum step engine__kernel_read(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, Z3_ast *out,
 			      Z3_ast *base);
 /* The bytes a helper's symbolic size argument may cover at addr: the

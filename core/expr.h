@@ -82,7 +82,6 @@ struct sval sym_atomic_op(struct sym_ctx *ctx, int32_t imm, struct sval old, str
  * walk, its answers kept (a store chain asks about each index per read). */
 void sym_unsigned_bounds(struct sym_ctx *ctx, Z3_ast t, uint64_t *lo, uint64_t *hi);
 
-
 /* The term k maps to, or NULL. */
 static inline Z3_ast term_map__get(const struct term_map *m, Z3_context z, Z3_ast k)
 {

@@ -687,6 +687,25 @@ static int sync_assertions(struct solver *s, const struct constraint *const *pat
 	return 0;
 }
 
+/* Asserts the constraints use marks and cond into the fresh array_z3, with
+ * pins (unless NULL) replaced by values; how many constraints. */
+static size_t assert_query(struct solver *s, const struct constraint *const *path, size_t n, const bool *use,
+			   Z3_ast cond, const struct id_set *pins, Z3_ast *values)
+{
+	Z3_context z = s->ctx->z;
+	size_t sent = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (use[i]) {
+			Z3_solver_assert(z, s->array_z3, pins ? Z3_substitute(z, path[i]->e, pins->cnt, pins->terms, values) :
+								path[i]->e);
+			sent++;
+		}
+	if (cond)
+		Z3_solver_assert(z, s->array_z3, pins ? Z3_substitute(z, cond, pins->cnt, pins->terms, values) : cond);
+	return sent;
+}
+
 /* A query that reads an array at a symbolic index (a header at an offset
  * the packet decides) and is more than Z3's incremental core answers at
  * once goes to a solver of its own, afresh: the core instantiates array
@@ -699,17 +718,9 @@ static Z3_lbool check_array_reads(struct solver *s, const struct constraint *con
 				  Z3_ast cond, Z3_model *model)
 {
 	Z3_context z = s->ctx->z;
-	size_t sent = 0;
-	Z3_lbool r;
+	size_t sent = assert_query(s, path, n, use, cond, NULL, NULL);
+	Z3_lbool r = check_bounded(s, s->array_z3, s->timeout_ms, sent);
 
-	for (size_t i = 0; i < n; i++)
-		if (use[i]) {
-			Z3_solver_assert(z, s->array_z3, path[i]->e);
-			sent++;
-		}
-	if (cond)
-		Z3_solver_assert(z, s->array_z3, cond);
-	r = check_bounded(s, s->array_z3, s->timeout_ms, sent);
 	if (r == Z3_L_TRUE) {
 		*model = Z3_solver_get_model(z, s->array_z3);
 		Z3_model_inc_ref(z, *model);
@@ -951,7 +962,6 @@ static enum sat solve_pinned(struct solver *s, const struct constraint *const *p
 	struct id_set pins = { 0 };
 	Z3_ast *values = NULL;
 	Z3_model m = NULL;
-	size_t sent = 0;
 	uint32_t k;
 
 	if (index_inputs(z, path, n, use, cond, &pins) || !pins.cnt || !(values = malloc(pins.cnt * sizeof(*values))))
@@ -964,14 +974,7 @@ static enum sat solve_pinned(struct solver *s, const struct constraint *const *p
 		values[k] = Z3_mk_unsigned_int64(z, solver__eval(s, pin_model, pins.terms[k]), sort);
 		Z3_solver_assert(z, s->array_z3, Z3_mk_eq(z, pins.terms[k], values[k]));
 	}
-	for (size_t i = 0; i < n; i++)
-		if (use[i]) {
-			Z3_solver_assert(z, s->array_z3, Z3_substitute(z, path[i]->e, pins.cnt, pins.terms, values));
-			sent++;
-		}
-	if (cond)
-		Z3_solver_assert(z, s->array_z3, Z3_substitute(z, cond, pins.cnt, pins.terms, values));
-	if (check_bounded(s, s->array_z3, 0, sent) == Z3_L_TRUE) {
+	if (check_bounded(s, s->array_z3, 0, assert_query(s, path, n, use, cond, &pins, values)) == Z3_L_TRUE) {
 		m = Z3_solver_get_model(z, s->array_z3);
 		Z3_model_inc_ref(z, m);
 	}

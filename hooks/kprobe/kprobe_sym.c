@@ -230,20 +230,16 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 			goto out;
 		ok = Z3_mk_true(z);
 	} else {
-		Z3_ast bytes, base;
+		Z3_ast base;
 
 		fault = sym_ast(&e->ctx, engine__nondet(e, s, helper, 64));
-		st = engine__kernel_read(e, s, r[3], size, &bytes, &base);
+		st = engine__kernel_read(e, s, r[3], size, src, &base);
 		if (st != STEP_CONTINUE)
 			goto out;
 		/* the first pages are never mapped: a read there faults */
 		if (engine__constrain(e, s, Z3_mk_or(z, 2, (Z3_ast[]){ Z3_mk_eq(z, fault, term_num(e, 0, 64)),
 								       Z3_mk_eq(z, fault, term_num(e, (uint64_t)-EFAULT, 64)) })) ||
 		    engine__constrain(e, s, Z3_mk_implies(z, term_eq(e, base, 0), term_eq(e, fault, (uint64_t)-EFAULT)))) {
-			st = STEP_FAILED;
-			goto out;
-		}
-		if (sym_split_bytes(&e->ctx, bytes, size, src)) {
 			st = STEP_FAILED;
 			goto out;
 		}
