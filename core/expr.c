@@ -472,6 +472,17 @@ static struct bounds bounds_step(struct bounds_walk *w, Z3_ast t, unsigned bits)
 			a.hi = (part_bits >= 64 ? 0 : a.hi << part_bits) | b.hi;
 		}
 		return a;
+	case Z3_OP_BOR:
+		/* no more bits than the widest part, and no less than any part */
+		a = (struct bounds){ 0, 0 };
+		for (i = 0; i < n; i++) {
+			b = arg_bounds(w, app, i);
+			a.lo = b.lo > a.lo ? b.lo : a.lo;
+			a.hi |= b.hi;
+		}
+		for (i = 1; i < 64; i <<= 1)
+			a.hi |= a.hi >> i;
+		return a;
 	case Z3_OP_BAND:
 		a = full;
 		for (i = 0; i < n; i++) {
@@ -524,4 +535,81 @@ void sym_unsigned_bounds(struct sym_ctx *ctx, Z3_ast t, uint64_t *lo, uint64_t *
 
 	*lo = b.lo;
 	*hi = b.hi;
+}
+
+struct sym_affine sym_affine(struct sym_ctx *ctx, Z3_ast t)
+{
+	Z3_context z = ctx->z;
+	struct sym_affine leaf = { .x = t, .width = 64, .scale = 1 }, a, b;
+	uint64_t v;
+	Z3_app app;
+	Z3_ast arg;
+	unsigned n;
+
+	if (Z3_get_numeral_uint64(z, t, &v))
+		return (struct sym_affine){ .base = v };
+	if (Z3_get_ast_kind(z, t) != Z3_APP_AST)
+		return leaf;
+	app = Z3_to_app(z, t);
+	n = Z3_get_app_num_args(z, app);
+	switch (Z3_get_decl_kind(z, Z3_get_app_decl(z, app))) {
+	case Z3_OP_BADD:
+		a = (struct sym_affine){ 0 };
+		for (unsigned i = 0; i < n; i++) {
+			b = sym_affine(ctx, Z3_get_app_arg(z, app, i));
+			if (a.x && b.x)
+				return leaf;
+			a = (struct sym_affine){ .x = a.x ? a.x : b.x, .width = a.x ? a.width : b.width,
+						 .base = a.base + b.base, .scale = a.x ? a.scale : b.scale };
+		}
+		return a;
+	case Z3_OP_BSUB:
+		if (n != 2)
+			return leaf;
+		a = sym_affine(ctx, Z3_get_app_arg(z, app, 0));
+		b = sym_affine(ctx, Z3_get_app_arg(z, app, 1));
+		if (a.x && b.x)
+			return leaf;
+		return (struct sym_affine){ .x = a.x ? a.x : b.x, .width = a.x ? a.width : b.width,
+					    .base = a.base - b.base, .scale = a.x ? a.scale : -b.scale };
+	case Z3_OP_BOR:
+		/* or with zeros, as a load of bytes builds it */
+		a = (struct sym_affine){ 0 };
+		for (unsigned i = 0; i < n; i++) {
+			arg = Z3_get_app_arg(z, app, i);
+			if (Z3_get_numeral_uint64(z, arg, &v) && !v)
+				continue;
+			if (a.x || a.base)
+				return leaf;
+			a = sym_affine(ctx, arg);
+		}
+		return a;
+	case Z3_OP_BMUL:
+		/* the factor a numeral: Z3 puts it first */
+		if (n != 2)
+			return leaf;
+		if (Z3_get_numeral_uint64(z, Z3_get_app_arg(z, app, 0), &v))
+			a = sym_affine(ctx, Z3_get_app_arg(z, app, 1));
+		else if (Z3_get_numeral_uint64(z, Z3_get_app_arg(z, app, 1), &v))
+			a = sym_affine(ctx, Z3_get_app_arg(z, app, 0));
+		else
+			return leaf;
+		return (struct sym_affine){ .x = a.x, .width = a.width, .base = a.base * v, .scale = a.scale * v };
+	case Z3_OP_BSHL:
+		if (n != 2 || !Z3_get_numeral_uint64(z, Z3_get_app_arg(z, app, 1), &v))
+			return leaf;
+		v = v < 64 ? UINT64_C(1) << v : 0;
+		a = sym_affine(ctx, Z3_get_app_arg(z, app, 0));
+		return (struct sym_affine){ .x = a.x, .width = a.width, .base = a.base * v, .scale = a.scale * v };
+	case Z3_OP_ZERO_EXT:
+		arg = Z3_get_app_arg(z, app, 0);
+		return (struct sym_affine){ .x = arg, .width = Z3_get_bv_sort_size(z, Z3_get_sort(z, arg)), .scale = 1 };
+	case Z3_OP_CONCAT:
+		if (n != 2 || !Z3_get_numeral_uint64(z, Z3_get_app_arg(z, app, 0), &v) || v)
+			return leaf;
+		arg = Z3_get_app_arg(z, app, 1);
+		return (struct sym_affine){ .x = arg, .width = Z3_get_bv_sort_size(z, Z3_get_sort(z, arg)), .scale = 1 };
+	default:
+		return leaf;
+	}
 }

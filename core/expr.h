@@ -82,6 +82,18 @@ struct sval sym_atomic_op(struct sym_ctx *ctx, int32_t imm, struct sval old, str
  * walk, its answers kept (a store chain asks about each index per read). */
 void sym_unsigned_bounds(struct sym_ctx *ctx, Z3_ast t, uint64_t *lo, uint64_t *hi);
 
+/* A 64-bit term as base + scale * x (modulo 2^64), x the zero-extended
+ * term of width bits it is made from by sums with numbers, products with
+ * numbers and shifts left by numbers; x is t itself (width 64) where t has
+ * no such form, and NULL for a numeral. An index into an array of 56-byte
+ * structures made of a 5-bit field takes 32 values, not 1800. */
+struct sym_affine {
+	Z3_ast x;
+	unsigned width;
+	uint64_t base, scale;
+};
+struct sym_affine sym_affine(struct sym_ctx *ctx, Z3_ast t);
+
 /* The term k maps to, or NULL. */
 static inline Z3_ast term_map__get(const struct term_map *m, Z3_context z, Z3_ast k)
 {

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include "mem.h"
 #include "partition.h"
 #include "state.h"
@@ -602,13 +603,77 @@ static struct sval read_at(struct sym_ctx *ctx, const struct sregion *r, uint64_
 	return (struct sval){ .e = v, .region = slot_tag(r, off, size) };
 }
 
-/* A symbolic offset into a small region: one case per possible offset. */
+/* The offsets a symbolic offset into a small region may take, an access
+ * of size bytes at a time, each with the condition that it is the one:
+ * case v is at base + scale * v when sel == v. The offset's form picks the
+ * fewer cases: the values of the few bits it is made of (a 5-bit field
+ * times a 56-byte structure: 32 cases), or the offsets within its bounds
+ * at its alignment. Offsets past the region's end are left out: the bounds
+ * check before the access took them off the path. */
+struct offset_cases {
+	Z3_ast sel;
+	uint64_t base, scale, v, step, left;
+	uint32_t last; /* the last offset an access fits at */
+};
+
+static struct offset_cases offset_cases(struct sym_ctx *ctx, const struct sregion *r, struct sval off, unsigned size)
+{
+	struct sym_affine a = sym_affine(ctx, off.e);
+	uint32_t last = r->size - size;
+	uint64_t lo, hi, align = 1, offsets = 0, sel_lo, sel_hi;
+
+	sym_unsigned_bounds(ctx, off.e, &lo, &hi);
+	hi = hi < last ? hi : last;
+	if (a.x && a.scale)
+		for (uint64_t s = a.scale; !(s & 1) && align < SREGION_CASES_MAX; s >>= 1)
+			align <<= 1;
+	if (lo <= hi) {
+		/* the first offset at or above lo that the alignment allows */
+		lo += (a.base - lo) & (align - 1);
+		offsets = lo <= hi ? (hi - lo) / align + 1 : 0;
+	}
+	if (a.x) {
+		sym_unsigned_bounds(ctx, a.x, &sel_lo, &sel_hi);
+		if (sel_hi - sel_lo < offsets)
+			return (struct offset_cases){ .sel = a.x, .base = a.base, .scale = a.scale, .v = sel_lo,
+						      .step = 1, .left = sel_hi - sel_lo + 1, .last = last };
+	}
+	return (struct offset_cases){ .sel = off.e, .scale = 1, .v = lo, .step = align, .left = offsets,
+				      .last = last };
+}
+
+/* The next case: its offset and its condition. */
+static bool offset_cases__next(struct sym_ctx *ctx, struct offset_cases *c, uint32_t *off, Z3_ast *cond)
+{
+	for (; c->left; c->left--, c->v += c->step) {
+		uint64_t k = c->base + c->scale * c->v;
+
+		if (k > c->last)
+			continue;
+		*off = (uint32_t)k;
+		*cond = Z3_mk_eq(ctx->z, c->sel, sym_num(ctx, c->v, Z3_get_bv_sort_size(ctx->z, Z3_get_sort(ctx->z, c->sel))));
+		c->left--;
+		c->v += c->step;
+		return true;
+	}
+	return false;
+}
+
+/* A symbolic offset into a small region: one case per offset it may take,
+ * the first the one left when no other holds. */
 static struct sval read_cases(struct sym_ctx *ctx, const struct sregion *r, struct sval off, unsigned size)
 {
-	Z3_ast acc = sym_ast(ctx, read_at(ctx, r, r->size - size, size));
+	struct offset_cases c = offset_cases(ctx, r, off, size);
+	Z3_ast acc = NULL, cond;
+	uint32_t k;
 
-	for (uint32_t k = r->size - size; k-- > 0;)
-		acc = Z3_mk_ite(ctx->z, Z3_mk_eq(ctx->z, off.e, num64(ctx, k)), sym_ast(ctx, read_at(ctx, r, k, size)), acc);
+	while (offset_cases__next(ctx, &c, &k, &cond)) {
+		Z3_ast v = sym_ast(ctx, read_at(ctx, r, k, size));
+
+		acc = acc ? Z3_mk_ite(ctx->z, cond, v, acc) : v;
+	}
+	if (!acc)
+		acc = sym_ast(ctx, read_at(ctx, r, r->size - size, size));
 	return (struct sval){ .e = acc, .region = -1 };
 }
 
@@ -810,9 +875,11 @@ static void forget_page(struct spage *p, void *arg)
 
 static int write_cases(struct sym_ctx *ctx, struct sregion *r, struct sval off, unsigned size, struct sval v)
 {
-	for (uint32_t k = 0; k + size <= r->size; k++) {
-		Z3_ast here = Z3_mk_eq(ctx->z, off.e, num64(ctx, k));
+	struct offset_cases c = offset_cases(ctx, r, off, size);
+	Z3_ast here;
+	uint32_t k;
 
+	while (offset_cases__next(ctx, &c, &k, &here)) {
 		for (unsigned i = 0; i < size; i++)
 			if (write_byte(r, k + i, Z3_mk_ite(ctx->z, here, sym_byte(ctx, v, i), byte_term(ctx, r, k + i)), 0))
 				return -ENOMEM;

@@ -98,6 +98,62 @@ static void check_bounds(void)
 	expect_bounds("a shift", Z3_mk_bvlshr(z, hash, sym_num(&ctx, 28, 32)), 0, 15);
 }
 
+/* Whether Z3 finds no input where a and b differ. */
+static bool always_equal(Z3_ast a, Z3_ast b)
+{
+	Z3_solver solver = Z3_mk_simple_solver(ctx.z);
+	bool equal;
+
+	Z3_solver_inc_ref(ctx.z, solver);
+	Z3_solver_assert(ctx.z, solver, Z3_mk_not(ctx.z, Z3_mk_eq(ctx.z, a, b)));
+	equal = Z3_solver_check(ctx.z, solver) == Z3_L_FALSE;
+	Z3_solver_dec_ref(ctx.z, solver);
+	return equal;
+}
+
+static void expect_affine(const char *what, Z3_ast t, Z3_ast x, uint64_t base, uint64_t scale)
+{
+	Z3_context z = ctx.z;
+	struct sym_affine a = sym_affine(&ctx, t);
+	Z3_ast wide = a.x && a.width < 64 ? Z3_mk_zero_ext(z, 64 - a.width, a.x) : a.x;
+
+	if (a.x == x && a.base == base && a.scale == scale &&
+	    (!x || always_equal(t, Z3_mk_bvadd(z, sym_num(&ctx, base, 64), Z3_mk_bvmul(z, sym_num(&ctx, scale, 64), wide))))) {
+		passed++;
+		return;
+	}
+	failed++;
+	printf("FAIL: affine form of %s: %llu + %llu * %s\n", what, (unsigned long long)a.base,
+	       (unsigned long long)a.scale, a.x ? Z3_ast_to_string(z, a.x) : "-");
+}
+
+/* An element of an array of 56-byte structures, as a program computes its
+ * address: region + ((b + 1) & 31) * 56 + 80 with the byte b loaded into a
+ * register (zero-extended, or-ed with zeros), less the region's address. */
+static void check_affine(void)
+{
+	Z3_context z = ctx.z;
+	Z3_ast b = Z3_mk_const(z, Z3_mk_string_symbol(z, "b"), ctx.bv8);
+	Z3_ast field = Z3_mk_extract(z, 7, 0, Z3_mk_bvand(z, Z3_mk_bvadd(z, Z3_mk_zero_ext(z, 56, b), sym_num(&ctx, 1, 64)),
+							     sym_num(&ctx, 31, 64)));
+	Z3_ast loaded = Z3_mk_bvor(z, sym_num(&ctx, 0, 64), Z3_mk_bvor(z, sym_num(&ctx, 0, 64), Z3_mk_zero_ext(z, 56, field)));
+	Z3_ast region = sym_num(&ctx, 0x1000000000, 64);
+	Z3_ast addr = Z3_mk_bvadd(z, Z3_mk_bvadd(z, region, Z3_mk_bvmul(z, loaded, sym_num(&ctx, 56, 64))),
+				  sym_num(&ctx, 80, 64));
+	Z3_ast off = Z3_mk_bvsub(z, addr, region);
+	Z3_ast opaque = Z3_mk_bvxor(z, Z3_mk_zero_ext(z, 56, b), sym_num(&ctx, 3, 64));
+	Z3_ast sum = Z3_mk_bvadd(z, opaque, Z3_mk_zero_ext(z, 56, b));
+
+	expect_affine("the element's offset", off, field, 80, 56);
+	expect_bounds("its field", field, 0, 31);
+	expect_bounds("the field or-ed with zeros", loaded, 0, 31);
+	expect_affine("a shifted byte", Z3_mk_bvshl(z, Z3_mk_zero_ext(z, 56, b), sym_num(&ctx, 3, 64)), b, 0, 8);
+	expect_affine("a difference", Z3_mk_bvsub(z, sym_num(&ctx, 100, 64), Z3_mk_zero_ext(z, 56, b)), b, 100,
+		      (uint64_t)-1);
+	expect_affine("a term of no such form", opaque, opaque, 0, 1);
+	expect_affine("a sum of two inputs", sum, sum, 0, 1);
+}
+
 /* sym_split_bytes gives the bytes an extract per byte gives: of a
  * concatenation of bytes and wider parts, either way round, and of a term
  * that is no concatenation. */
@@ -207,6 +263,7 @@ int main(void)
 		}
 	}
 	check_bounds();
+	check_affine();
 	check_split_bytes();
 	sym_ctx__fini(&ctx);
 	printf("%u passed, %u failed\n", passed, failed);
