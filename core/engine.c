@@ -625,21 +625,32 @@ enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval ad
 
 enum step engine__size_within(struct mhse_engine *e, struct state *s, struct sval addr, struct sval size, uint32_t *len)
 {
+	Z3_context z = e->ctx.z;
 	struct sval off;
-	uint32_t region;
+	uint32_t region, region_size;
 	struct state *past;
-	uint64_t lo, hi;
+	uint64_t lo, hi, off_lo = 0, off_hi;
+	Z3_ast beyond;
 	enum step st = engine__resolve(e, s, addr, 0, false, &region, &off);
 
 	if (st != STEP_CONTINUE)
 		return st;
-	if (!sval_is_conc(off))
-		return engine__end(e, s, PATH_UNSUPPORTED, "a symbolic size at a symbolic offset");
-	*len = s->regions[region]->size > (uint32_t)off.c ? s->regions[region]->size - (uint32_t)off.c : 0;
+	region_size = s->regions[region]->size;
+	if (sval_is_conc(off))
+		off_lo = off.c;
+	else
+		sym_unsigned_bounds(&e->ctx, off.e, &off_lo, &off_hi);
+	*len = region_size > off_lo ? region_size - (uint32_t)off_lo : 0;
 	sym_unsigned_bounds(&e->ctx, sym_ast(&e->ctx, size), &lo, &hi);
 	if (hi < *len)
 		*len = (uint32_t)hi;
-	switch (engine__split(e, s, Z3_mk_bvugt(e->ctx.z, sym_ast(&e->ctx, size), term_num(e, *len, 64)), &past)) {
+	/* past the end at the lowest offset, or at the path's own (a sum that
+	 * cannot wrap once the size is within the region) */
+	beyond = Z3_mk_bvugt(z, sym_ast(&e->ctx, size), term_num(e, *len, 64));
+	if (!sval_is_conc(off))
+		beyond = Z3_mk_or(z, 2, (Z3_ast[]){ beyond, Z3_mk_bvugt(z, Z3_mk_bvadd(z, off.e, sym_ast(&e->ctx, size)),
+									   term_num(e, region_size, 64)) });
+	switch (engine__split(e, s, beyond, &past)) {
 	case -1:
 		return STEP_DONE;
 	case 1:

@@ -191,7 +191,24 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 		/* the bytes up to the most the size may be; those past its
 		 * value keep what they held */
 		uint64_t lo, hi;
+		struct state *empty;
 
+		/* a size of 0 reads nothing and so cannot fault (it takes no
+		 * nondeterministic value): a path of its own, where the call
+		 * runs again with the number */
+		switch (engine__split(e, s, term_eq(e, sym_ast(&e->ctx, r[2]), 0), &empty)) {
+		case -1:
+			return STEP_DONE;
+		case 1:
+			r[2] = sval_conc(0);
+			return probe_read(e, s, space, str);
+		case 2:
+			empty->regs[BPF_REG_2] = sval_conc(0);
+			engine__queue(e, empty);
+			break;
+		default:
+			break;
+		}
 		st = engine__size_within(e, s, r[1], r[2], &size);
 		if (st != STEP_CONTINUE)
 			return st;
@@ -289,7 +306,7 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 	if (size_term && size > surely) {
 		Z3_ast *old = calloc(size - surely, sizeof(*old));
 
-		st = old ? engine__region_bytes(e, s, region, sval_conc(off.c + surely), size - surely, old) : STEP_FAILED;
+		st = old ? engine__region_bytes(e, s, region, sym_offset(&e->ctx, off, surely), size - surely, old) : STEP_FAILED;
 		if (st != STEP_CONTINUE) {
 			free(old);
 			goto out;

@@ -5,15 +5,16 @@
  * what the buffer held (zeroes), so byte 7 can be 'Z' only when the size
  * is past 7, the read did not fault and the kernel's byte 7 is 'Z'.
  *
- * expect policy=alloc paths=2 errors=0 unsupported=0 insn_coverage=100
- * expect policy=lookup paths=2 errors=0 unsupported=0 insn_coverage=100
- * expect policy=consistent paths=2 errors=0 unsupported=0 insn_coverage=100
- * expect policy=concrete paths=2 errors=0 unsupported=0 insn_coverage=100
+ * expect policy=alloc paths=3 errors=0 unsupported=0 insn_coverage=100
+ * expect policy=lookup paths=3 errors=0 unsupported=0 insn_coverage=100
+ * expect policy=consistent paths=3 errors=0 unsupported=0 insn_coverage=100
+ * expect policy=concrete paths=3 errors=0 unsupported=0 insn_coverage=100
  *
  * Paths (n = rsi & 15):
+ *   n = 0 (nothing read, no fault possible)                       0
  *   n > 7, no fault, kernel byte 7 is 'Z'                         1
  *   otherwise                                                     0
- * 2 paths.
+ * 3 paths.
  */
 #include <linux/bpf.h>
 #include <linux/ptrace.h>
