@@ -20,6 +20,7 @@
 #include "insn.h"
 #include "json_writer.h"
 #include "log.h"
+#include "prog_refs.h"
 
 /* The timeline point that first saw a counter above 0 (paths 0: none yet). */
 struct first_hit {
@@ -131,6 +132,44 @@ static int prog_coverage__init(struct prog_coverage *pc, const struct mhse_prog 
 	return find_reachable(prog, pc->reachable);
 }
 
+/* Counts the entry and the programs it may tail-call into, and those
+ * they may: the ones the object places in the program arrays each counted
+ * program refers to (not every program array's: a program that never
+ * tail-calls is measured on its own code). */
+static int count_tail_call_targets(struct coverage *cov, const struct mhse_prog *entry)
+{
+	const struct mhse_object *obj = cov->obj;
+	size_t *todo = malloc(obj->prog_cnt * sizeof(*todo)), top = 0;
+	int err = 0;
+
+	if (!todo)
+		return -ENOMEM;
+	cov->progs[entry - obj->progs].counted = true;
+	todo[top++] = (size_t)(entry - obj->progs);
+	while (top && !err) {
+		struct prog_refs refs = { 0 };
+
+		err = prog_refs__collect(obj, &obj->progs[todo[--top]], &refs) ? -ENOMEM : 0;
+		for (size_t m = 0; !err && m < obj->map_cnt; m++) {
+			const struct mhse_map *map = &obj->maps[m];
+
+			if (!refs.maps[m] || map->type != BPF_MAP_TYPE_PROG_ARRAY)
+				continue;
+			for (uint32_t s = 0; s < map->init_slot_cnt; s++) {
+				int32_t target = map->init_slots[s];
+
+				if (target >= 0 && (size_t)target < obj->prog_cnt && !cov->progs[target].counted) {
+					cov->progs[target].counted = true;
+					todo[top++] = (size_t)target;
+				}
+			}
+		}
+		prog_refs__free(&refs);
+	}
+	free(todo);
+	return err;
+}
+
 int coverage__new(const struct mhse_object *obj, const struct mhse_prog *entry, struct coverage **out)
 {
 	struct coverage *cov = calloc(1, sizeof(*cov));
@@ -149,14 +188,9 @@ int coverage__new(const struct mhse_object *obj, const struct mhse_prog *entry, 
 		if (err)
 			goto fail;
 	}
-	cov->progs[entry - obj->progs].counted = true;
-	for (size_t m = 0; m < obj->map_cnt; m++) {
-		const struct mhse_map *map = &obj->maps[m];
-
-		for (uint32_t s = 0; map->type == BPF_MAP_TYPE_PROG_ARRAY && s < map->init_slot_cnt; s++)
-			if (map->init_slots[s] >= 0 && (size_t)map->init_slots[s] < obj->prog_cnt)
-				cov->progs[map->init_slots[s]].counted = true;
-	}
+	err = count_tail_call_targets(cov, entry);
+	if (err)
+		goto fail;
 	*out = cov;
 	return 0;
 fail:
