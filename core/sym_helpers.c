@@ -260,6 +260,23 @@ static const struct mhse_map *map_arg(struct mhse_engine *e, const struct state 
 }
 
 /* As helpers.c: data, then ctx-len bytes of the packet from its data start. */
+/* An event's length: its size when a number; otherwise the most the size
+ * may be on the path, the bytes the event keeps, and the size's term, which
+ * the model reads when the test is written. */
+static enum step event_length(struct mhse_engine *e, struct state *s, struct sval addr, struct sval size,
+			      struct event_record *ev)
+{
+	enum step st;
+
+	if (sval_is_conc(size)) {
+		ev->len = (uint32_t)size.c;
+		return STEP_CONTINUE;
+	}
+	st = engine__size_within(e, s, addr, size, &ev->len);
+	ev->len_term = sym_ast(&e->ctx, size);
+	return st;
+}
+
 static enum step sym_perf_event_output(struct mhse_engine *e, struct state *s)
 {
 	Z3_context z = e->ctx.z;
@@ -277,16 +294,11 @@ static enum step sym_perf_event_output(struct mhse_engine *e, struct state *s)
 	flags = r[3].c;
 	ctx_len = (flags & BPF_F_CTXLEN_MASK) >> 32;
 	index = flags & BPF_F_INDEX_MASK;
-	if (!sval_is_conc(r[5])) {
-		if (ctx_len)
-			return engine__end(e, s, PATH_UNSUPPORTED, "perf_event_output with a symbolic size and packet bytes");
-		st = engine__size_within(e, s, r[4], r[5], &ev.len);
-		if (st != STEP_CONTINUE)
-			return st;
-		ev.len_term = sym_ast(&e->ctx, r[5]);
-	} else {
-		ev.len = (uint32_t)r[5].c;
-	}
+	if (!sval_is_conc(r[5]) && ctx_len)
+		return engine__end(e, s, PATH_UNSUPPORTED, "perf_event_output with a symbolic size and packet bytes");
+	st = event_length(e, s, r[4], r[5], &ev);
+	if (st != STEP_CONTINUE)
+		return st;
 	if ((flags & ~(BPF_F_CTXLEN_MASK | BPF_F_INDEX_MASK)) || (ctx_len && !e->hook->has_packet)) {
 		r[0] = sval_conc((uint64_t)-EINVAL);
 		return STEP_CONTINUE;
@@ -331,12 +343,15 @@ static enum step sym_ringbuf_output(struct mhse_engine *e, struct state *s)
 {
 	struct sval *r = s->regs;
 	struct event_record ev = { .helper = BPF_FUNC_ringbuf_output };
+	enum step st;
 
 	if (!map_arg(e, s, r[1], BPF_MAP_TYPE_RINGBUF, &ev.map))
 		return engine__end(e, s, PATH_ERROR, "ringbuf_output to a map that is not a ring buffer");
-	if (!sval_is_conc(r[3]) || !sval_is_conc(r[4]))
-		return engine__end(e, s, PATH_UNSUPPORTED, "ringbuf_output with symbolic size or flags");
-	ev.len = (uint32_t)r[3].c;
+	if (!sval_is_conc(r[4]))
+		return engine__end(e, s, PATH_UNSUPPORTED, "ringbuf_output with symbolic flags");
+	st = event_length(e, s, r[2], r[3], &ev);
+	if (st != STEP_CONTINUE)
+		return st;
 	if (r[4].c & ~(uint64_t)(BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP)) {
 		r[0] = sval_conc((uint64_t)-EINVAL);
 		return STEP_CONTINUE;
