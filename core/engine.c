@@ -478,8 +478,8 @@ static int kernel_object(struct mhse_engine *e, struct state *s, Z3_ast base)
 	return id;
 }
 
-enum step engine__kernel_read(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, Z3_ast *out,
-			      Z3_ast *base)
+enum step engine__kernel_span(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, uint32_t *region,
+			      uint32_t *off, Z3_ast *base)
 {
 	int64_t c = 0;
 	int id;
@@ -491,7 +491,18 @@ enum step engine__kernel_read(struct mhse_engine *e, struct state *s, struct sva
 	id = kernel_object(e, s, *base);
 	if (id < 0)
 		return STEP_FAILED;
-	return engine__region_bytes(e, s, (uint32_t)id, sval_conc((uint64_t)(KOBJ_HALF + c)), len, out);
+	*region = (uint32_t)id;
+	*off = (uint32_t)(KOBJ_HALF + c);
+	return STEP_CONTINUE;
+}
+
+enum step engine__kernel_read(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, Z3_ast *out,
+			      Z3_ast *base)
+{
+	uint32_t region, off;
+	enum step st = engine__kernel_span(e, s, addr, len, &region, &off, base);
+
+	return st == STEP_CONTINUE ? engine__region_bytes(e, s, region, sval_conc(off), len, out) : st;
 }
 
 /* A load through a kernel pointer (BPF_PROBE_MEM): the object's bytes, or
@@ -1681,7 +1692,9 @@ static Z3_ast realisable_maps(struct mhse_engine *e, const struct state *s)
 }
 
 /* The kernel memory the path read, by address: each object's non-zero
- * bytes in runs (the rest reads as zero); a NULL object's are never read. */
+ * bytes in runs (the rest reads as zero); a NULL object's are never read.
+ * The bytes as the object holds them at the end, which the program cannot
+ * write: its fresh bytes, and the strings a copy laid over them. */
 static int build_kernel_memory(struct mhse_engine *e, const struct state *s, struct assignment *m, struct path_result *p)
 {
 	uint8_t *bytes = s->kobj_cnt ? malloc(KOBJ_SPAN) : NULL;
@@ -1693,7 +1706,7 @@ static int build_kernel_memory(struct mhse_engine *e, const struct state *s, str
 
 		if (!base)
 			continue;
-		eval_region(e, m, s->regions[s->kobjs[i].region], true, bytes);
+		eval_region(e, m, s->regions[s->kobjs[i].region], false, bytes);
 		for (uint32_t k = 0, end; mem_next_run(bytes, KOBJ_SPAN, k, TEST_VALUE_GAP, &k, &end); k = end) {
 			struct path_kmem *km = realloc(p->kmem, (p->kmem_cnt + 1) * sizeof(*km));
 			if (!km || !(km[p->kmem_cnt].bytes = malloc(end - k))) {

@@ -104,6 +104,9 @@ enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval ad
  * that pointer. */
 enum step engine__kernel_read(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, Z3_ast *out,
 			      Z3_ast *base);
+/* The same without reading: the object's region and the offset there. */
+enum step engine__kernel_span(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, uint32_t *region,
+			      uint32_t *off, Z3_ast *base);
 /* The bytes a helper's symbolic size argument may cover at addr: the
  * verifier proves every size the register may hold within the memory, so
  * a path where one is past it is an error path; *len is the most the size

@@ -431,7 +431,41 @@ static bool is_store(Z3_context z, Z3_ast t, Z3_ast *array, Z3_ast *index, Z3_as
 	return true;
 }
 
+/* A copy layer of an update array (sregion__write_layer): lambda j.
+ * ite(inside(j), value(j), select(below, j)), with inside and value as
+ * the lambda's body holds them (j the bound variable). */
+static bool is_layer(Z3_context z, Z3_ast t, Z3_ast *inside, Z3_ast *value, Z3_ast *below)
+{
+	Z3_app body;
+
+	if (Z3_get_ast_kind(z, t) != Z3_QUANTIFIER_AST || !Z3_is_lambda(z, t))
+		return false;
+	body = Z3_to_app(z, Z3_get_quantifier_body(z, t));
+	*inside = Z3_get_app_arg(z, body, 0);
+	*value = Z3_get_app_arg(z, body, 1);
+	*below = Z3_get_app_arg(z, Z3_to_app(z, Z3_get_app_arg(z, body, 2)), 0);
+	return true;
+}
+
+static bool has_layer(Z3_context z, Z3_ast t)
+{
+	Z3_ast a, b, c;
+
+	while (is_store(z, t, &a, &b, &c))
+		t = a;
+	return is_layer(z, t, &a, &b, &c);
+}
+
 #define SELECT_MAX_CASES 16
+
+static Z3_ast select_over_writes(struct sym_ctx *ctx, Z3_ast array, Z3_ast index);
+
+/* A layer's byte at index: its value there when inside, else what is below. */
+static Z3_ast select_layer(struct sym_ctx *ctx, Z3_ast inside, Z3_ast value, Z3_ast below, Z3_ast index)
+{
+	return Z3_mk_ite(ctx->z, Z3_substitute_vars(ctx->z, inside, 1, &index),
+			 Z3_substitute_vars(ctx->z, value, 1, &index), select_over_writes(ctx, below, index));
+}
 
 /* select(array, index), with the writes the index cannot hit left out: a
  * read at an index whose range misses a write's never asks the solver
@@ -439,12 +473,20 @@ static bool is_store(Z3_context z, Z3_ast t, Z3_ast *array, Z3_ast *index, Z3_as
 static Z3_ast select_over_writes(struct sym_ctx *ctx, Z3_ast array, Z3_ast index)
 {
 	Z3_context z = ctx->z;
-	Z3_ast t = array, below, j, v, result = NULL, *hits = NULL;
+	Z3_ast t = array, below, j, v, inside, result = NULL, *hits = NULL;
 	size_t hit_cnt = 0, hit_cap = 0;
 	uint64_t at_lo, at_hi, w_lo, w_hi;
 
 	sym_unsigned_bounds(ctx, index, &at_lo, &at_hi);
-	while (is_store(z, t, &below, &j, &v)) {
+	for (;;) {
+		if (is_layer(z, t, &inside, &v, &below)) {
+			/* a copy: what is below it is read through it */
+			result = select_layer(ctx, inside, v, below, index);
+			t = NULL;
+			break;
+		}
+		if (!is_store(z, t, &below, &j, &v))
+			break;
 		sym_unsigned_bounds(ctx, j, &w_lo, &w_hi);
 		if (w_hi < at_lo || w_lo > at_hi) {
 			t = below;
@@ -477,6 +519,8 @@ static Z3_ast select_over_writes(struct sym_ctx *ctx, Z3_ast array, Z3_ast index
 
 		if (app && Z3_get_decl_kind(z, Z3_get_app_decl(z, app)) == Z3_OP_CONST_ARRAY)
 			result = Z3_get_app_arg(z, app, 0);
+		else if (has_layer(z, t))
+			result = select_over_writes(ctx, t, index); /* the cases left, the layer read through */
 		else
 			result = Z3_mk_select(z, t, index);
 	}
@@ -928,6 +972,31 @@ int sregion__write_bytes(struct sym_ctx *ctx, struct sregion *r, struct sval off
 	return add_access(r, off, n, true) ?: each_page_for_write(r, forget_page, NULL);
 }
 
+int sregion__write_layer(struct sym_ctx *ctx, struct sregion *r, Z3_ast j, Z3_ast inside, Z3_ast value, struct sval off,
+			 uint32_t len, bool write)
+{
+	Z3_app bound = Z3_to_app(ctx->z, j);
+
+	if (flush(ctx, r))
+		return -ENOMEM;
+	r->updates = Z3_mk_lambda_const(ctx->z, 1, &bound,
+					Z3_mk_ite(ctx->z, inside, value, Z3_mk_select(ctx->z, r->updates, j)));
+	/* an access's offset is a term, a number too */
+	if (sval_is_conc(off))
+		off.e = num64(ctx, off.c);
+	return add_access(r, off, len, write) ?: each_page_for_write(r, forget_page, NULL);
+}
+
+bool sregion__untouched(const struct sregion *r)
+{
+	if (!fresh(r) || r->updates || r->access_cnt)
+		return false;
+	for (uint32_t i = 0; i < dir_cnt(r->size); i++)
+		if (r->dirs[i])
+			return false;
+	return true;
+}
+
 /* ---- values in a model ---- */
 
 static uint8_t eval_byte(struct sym_ctx *ctx, const struct sregion *r, uint32_t k, sregion_eval_fn eval, void *arg)
@@ -1016,7 +1085,10 @@ static int eval_stores(struct sym_ctx *ctx, Z3_ast updates, uint32_t off, uint32
 	Z3_ast *chain = NULL, array, index, value;
 	size_t cnt = 0, cap = 0;
 
-	for (Z3_ast t = updates; is_store(ctx->z, t, &array, &index, &value); t = array) {
+	for (Z3_ast t = updates; is_store(ctx->z, t, &array, &index, &value) || is_layer(ctx->z, t, &index, &value, &array);
+	     t = array) {
+		if (Z3_get_ast_kind(ctx->z, t) == Z3_QUANTIFIER_AST)
+			index = t; /* a layer: its own byte at each offset */
 		if (cnt == cap) {
 			Z3_ast *c = realloc(chain, (cap = cap ? cap * 2 : 64) * 2 * sizeof(*c));
 
@@ -1030,8 +1102,19 @@ static int eval_stores(struct sym_ctx *ctx, Z3_ast updates, uint32_t off, uint32
 		chain[2 * cnt++ + 1] = value;
 	}
 	while (cnt--) {
-		uint64_t k = eval(arg, chain[2 * cnt]);
+		Z3_ast inside, value, below;
+		uint64_t k;
 
+		if (is_layer(ctx->z, chain[2 * cnt], &inside, &value, &below)) {
+			for (k = off; k < end; k++) {
+				Z3_ast at = num64(ctx, k);
+
+				if (eval(arg, Z3_substitute_vars(ctx->z, inside, 1, &at)))
+					out[k - off] = (uint8_t)eval(arg, Z3_substitute_vars(ctx->z, value, 1, &at));
+			}
+			continue;
+		}
+		k = eval(arg, chain[2 * cnt]);
 		if (k >= off && k < end)
 			out[k - off] = (uint8_t)eval(arg, chain[2 * cnt + 1]);
 	}

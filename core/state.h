@@ -21,10 +21,13 @@
  * and no others (bytes it does not list are zero, and no path reads them).
  *
  * An access at a symbolic offset into a small region is one case per
- * offset. Into a larger one, the region's bytes become an array term as
- * KLEE's update lists do: the written bytes are stored over the origin's
- * array (flushed), a symbolic write stores into it and makes every byte
- * unknown to the pages, and a read selects from it. The packet is an array
+ * offset it can take. Into a larger one, the region's bytes become an array
+ * term as KLEE's update lists do: the written bytes are stored over the
+ * origin's array (flushed), a symbolic write stores into it and makes every
+ * byte unknown to the pages, and a read selects from it, past the stores
+ * its index cannot hit. A copy of kilobytes (a string of symbolic length)
+ * is one layer in that list, a lambda over the byte index, which a read
+ * instantiates at its index. The packet is an array
  * from the start (index: 64-bit offset in the buffer, element: a byte),
  * because programs read it at offsets the packet itself decides, and its end
  * is the symbolic term pkt_hi.
@@ -274,6 +277,16 @@ int sregion__write(struct sym_ctx *ctx, struct sregion *r, struct sval off, unsi
 /* Writes n bytes (each a one-byte value) from off on, as n one-byte writes,
  * but at a symbolic offset into a large region at the cost of one. */
 int sregion__write_bytes(struct sym_ctx *ctx, struct sregion *r, struct sval off, uint32_t n, const struct sval *bytes);
+/* Lays a copy over a large region's bytes: byte j (the 64-bit constant j
+ * in the terms) becomes value where inside holds, and stays what it was
+ * elsewhere; [off, off + len) bounds the bytes it may cover, an access
+ * (a write, or a read of the origin) a test lists. Reads at any offset see
+ * the layer as a choice, so that kilobytes copied at a symbolic offset or
+ * with a symbolic length cost a term, not a term per byte. */
+int sregion__write_layer(struct sym_ctx *ctx, struct sregion *r, Z3_ast j, Z3_ast inside, Z3_ast value, struct sval off,
+			 uint32_t len, bool write);
+/* Whether a region of fresh bytes is as it was made: nothing read or written. */
+bool sregion__untouched(const struct sregion *r);
 /* Sets one byte to a term (8 bits). */
 int sregion__set_byte(struct sregion *r, uint32_t off, Z3_ast byte);
 

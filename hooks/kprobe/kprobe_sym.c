@@ -12,7 +12,10 @@
  * check) and from the page tables (the fault input), and the program's
  * branches on the result or the bytes fork as any others do. A string's
  * length is where the first NUL falls among the bytes: a chain of choices
- * over them, so that a 4 KiB string costs terms linear in its size.
+ * over them, so that a 4 KiB string costs terms linear in its size. A
+ * longer one from kernel memory no read touched yet has a fresh length
+ * instead, its bytes laid over the object and the destination as one term
+ * each (copy_long_string).
  *
  * A source address that names no region but is symbolic is kept out of the
  * addresses mhse numbers its regions with (the first 4095 ids), so that the
@@ -172,6 +175,53 @@ static bool classify_src(struct mhse_engine *e, struct state *s, enum probe_spac
 	return true;
 }
 
+/* A string of more than SREGION_CASES_MAX bytes from kernel memory no read
+ * has touched: its length is a fresh L from 1 to size, and its bytes are
+ * the object's, with the NUL at L - 1 (and 1 for a 0 before it). Both the
+ * object and the destination get the string as one layer over their
+ * bytes, so that a path pays for the bytes it reads, not for the size (a
+ * 65,000-byte path name: one term, not 65,000 chains of choices), and a
+ * test lists the object's bytes up to the NUL. The destination takes, when
+ * the read succeeds, the bytes before the NUL and the NUL, and past it to
+ * the end of the NUL's word for a user string read a word at a time; size
+ * zeroes when it fails. */
+static enum step copy_long_string(struct mhse_engine *e, struct state *s, Z3_ast user, Z3_ast ok, Z3_ast reject,
+				  uint32_t kobj, uint32_t koff, uint32_t region, struct sval off, uint32_t size)
+{
+	Z3_context z = e->ctx.z;
+	struct sregion *object = state__writable_region(s, kobj), *dst = state__writable_region(s, region);
+	Z3_ast j = Z3_mk_const(z, Z3_mk_string_symbol(z, "copy!j"), e->ctx.bv64);
+	Z3_ast len = sym_fresh(&e->ctx, &s->fresh_cnt, "strlen", 64), one = term_num(e, 1, 64), bytes, at, byte;
+	Z3_ast nul = Z3_mk_bvsub(z, len, one), word_end, user_end, end;
+
+	if (!object || !dst || engine__constrain(e, s, Z3_mk_and(z, 2, (Z3_ast[]){ Z3_mk_bvuge(z, len, one),
+									     Z3_mk_bvule(z, len, term_num(e, size, 64)) })))
+		return STEP_FAILED;
+	bytes = sregion__array(&e->ctx, object);
+	/* the object: byte j, at i = j - koff in the string */
+	at = Z3_mk_bvsub(z, j, term_num(e, koff, 64));
+	byte = Z3_mk_select(z, bytes, j);
+	byte = Z3_mk_ite(z, Z3_mk_bvult(z, at, nul), Z3_mk_ite(z, is_zero(e, byte), term_num(e, 1, 8), byte),
+			 term_num(e, 0, 8));
+	if (sregion__write_layer(&e->ctx, object, j, Z3_mk_bvult(z, at, len), byte, sval_conc(koff), size, false))
+		return STEP_FAILED;
+	/* the destination: byte j, at i = j - off */
+	at = Z3_mk_bvsub(z, j, sym_ast(&e->ctx, off));
+	byte = Z3_mk_select(z, bytes, Z3_mk_bvadd(z, at, term_num(e, koff, 64)));
+	byte = Z3_mk_ite(z, Z3_mk_and(z, 2, (Z3_ast[]){ ok, Z3_mk_bvult(z, at, nul) }),
+			 Z3_mk_ite(z, is_zero(e, byte), term_num(e, 1, 8), byte), term_num(e, 0, 8));
+	word_end = Z3_mk_bvadd(z, Z3_mk_bvand(z, nul, term_num(e, ~UINT64_C(7), 64)), term_num(e, 8, 64));
+	user_end = Z3_mk_ite(z, Z3_mk_bvule(z, word_end, term_num(e, size, 64)), word_end, len);
+	end = Z3_mk_ite(z, ok, Z3_mk_ite(z, user, user_end, len), term_num(e, size, 64));
+	if (sregion__write_layer(&e->ctx, dst, j, Z3_mk_bvult(z, at, end), byte, off, size, true))
+		return STEP_FAILED;
+	/* the user form gives 0 for an empty string */
+	s->regs[BPF_REG_0] = value_of(e, Z3_mk_ite(z, ok, Z3_mk_ite(z, user, Z3_mk_ite(z, term_eq(e, len, 1),
+									       term_num(e, 0, 64), len), len),
+						      reject));
+	return STEP_CONTINUE;
+}
+
 static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_space space, bool str)
 {
 	Z3_context z = e->ctx.z;
@@ -248,9 +298,10 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 		ok = Z3_mk_true(z);
 	} else {
 		Z3_ast base;
+		uint32_t kobj, koff;
 
 		fault = sym_ast(&e->ctx, engine__nondet(e, s, helper, 64));
-		st = engine__kernel_read(e, s, r[3], size, src, &base);
+		st = engine__kernel_span(e, s, r[3], size, &kobj, &koff, &base);
 		if (st != STEP_CONTINUE)
 			goto out;
 		/* the first pages are never mapped: a read there faults */
@@ -262,6 +313,13 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 		}
 		ok = Z3_mk_and(z, 2, (Z3_ast[]){ where.accepted, Z3_mk_eq(z, fault, term_num(e, 0, 64)) });
 		reject = Z3_mk_ite(z, where.accepted, term_num(e, (uint64_t)-EFAULT, 64), reject);
+		if (str && size > SREGION_CASES_MAX && sregion__untouched(s->regions[kobj])) {
+			st = copy_long_string(e, s, where.user, ok, reject, kobj, koff, region, off, size);
+			goto out;
+		}
+		st = engine__region_bytes(e, s, kobj, sval_conc(koff), size, src);
+		if (st != STEP_CONTINUE)
+			goto out;
 	}
 	if (str) {
 		Z3_ast *as_user = calloc(size, sizeof(*as_user)), user_len, kernel_len, len;
