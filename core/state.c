@@ -987,6 +987,16 @@ int sregion__write_layer(struct sym_ctx *ctx, struct sregion *r, Z3_ast j, Z3_as
 	return add_access(r, off, len, write) ?: each_page_for_write(r, forget_page, NULL);
 }
 
+int sregion__mark_span(struct sym_ctx *ctx, struct sregion *r, uint32_t off, uint32_t len)
+{
+	return add_access(r, (struct sval){ .e = num64(ctx, off), .region = -1 }, len, false);
+}
+
+bool sregion__layered(struct sym_ctx *ctx, const struct sregion *r)
+{
+	return r->updates && has_layer(ctx->z, r->updates);
+}
+
 bool sregion__untouched(const struct sregion *r)
 {
 	if (!fresh(r) || r->updates || r->access_cnt)

@@ -160,8 +160,10 @@ struct nondet_value {
 
 /* Kernel memory a kernel pointer names: an object of its own per pointer
  * term (state.c's region of fresh bytes), the pointer at KOBJ_SPAN / 2 in
- * it, so that fields before it (container_of) and after it read alike. */
-#define KOBJ_SPAN 262144
+ * it, so that fields before it (container_of) and after it read alike,
+ * and a buffer of up to 512 KiB from it (a 256 KiB probe_read of a user
+ * buffer into a scratch area). */
+#define KOBJ_SPAN 1048576
 
 struct kobject {
 	Z3_ast base;       /* the pointer, 64 bits */
@@ -285,6 +287,12 @@ int sregion__write_bytes(struct sym_ctx *ctx, struct sregion *r, struct sval off
  * with a symbolic length cost a term, not a term per byte. */
 int sregion__write_layer(struct sym_ctx *ctx, struct sregion *r, Z3_ast j, Z3_ast inside, Z3_ast value, struct sval off,
 			 uint32_t len, bool write);
+/* Marks [off, off + len) as read, inputs a test lists, for a copy that
+ * reads them through sregion__array. */
+int sregion__mark_span(struct sym_ctx *ctx, struct sregion *r, uint32_t off, uint32_t len);
+/* Whether a copy was laid over the region's bytes (sregion__array then
+ * holds a lambda, which only reads through the region instantiate). */
+bool sregion__layered(struct sym_ctx *ctx, const struct sregion *r);
 /* Whether a region of fresh bytes is as it was made: nothing read or written. */
 bool sregion__untouched(const struct sregion *r);
 /* Sets one byte to a term (8 bits). */

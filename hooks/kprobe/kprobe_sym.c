@@ -175,6 +175,28 @@ static bool classify_src(struct mhse_engine *e, struct state *s, enum probe_spac
 	return true;
 }
 
+/* More than SREGION_CASES_MAX bytes from kernel memory, up to a size that
+ * may be symbolic (size the most it may be, size_term its term or NULL):
+ * one layer over the destination, the object's bytes read through its
+ * array, so that a path pays for the bytes it reads, not for the size. */
+static enum step copy_long(struct mhse_engine *e, struct state *s, Z3_ast ok, Z3_ast reject, uint32_t kobj,
+			   uint32_t koff, uint32_t region, struct sval off, uint32_t size, Z3_ast size_term)
+{
+	Z3_context z = e->ctx.z;
+	struct sregion *object = state__writable_region(s, kobj), *dst = state__writable_region(s, region);
+	Z3_ast j = Z3_mk_const(z, Z3_mk_string_symbol(z, "copy!j"), e->ctx.bv64);
+	Z3_ast at = Z3_mk_bvsub(z, j, sym_ast(&e->ctx, off)), byte;
+
+	if (!object || !dst || sregion__mark_span(&e->ctx, object, koff, size))
+		return STEP_FAILED;
+	byte = Z3_mk_select(z, sregion__array(&e->ctx, object), Z3_mk_bvadd(z, at, term_num(e, koff, 64)));
+	if (sregion__write_layer(&e->ctx, dst, j, Z3_mk_bvult(z, at, size_term ?: term_num(e, size, 64)),
+				 Z3_mk_ite(z, ok, byte, term_num(e, 0, 8)), off, size, true))
+		return STEP_FAILED;
+	s->regs[BPF_REG_0] = value_of(e, Z3_mk_ite(z, ok, term_num(e, 0, 64), reject));
+	return STEP_CONTINUE;
+}
+
 /* A string of more than SREGION_CASES_MAX bytes from kernel memory no read
  * has touched: its length is a fresh L from 1 to size, and its bytes are
  * the object's, with the NUL at L - 1 (and 1 for a 0 before it). Both the
@@ -313,7 +335,11 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 		}
 		ok = Z3_mk_and(z, 2, (Z3_ast[]){ where.accepted, Z3_mk_eq(z, fault, term_num(e, 0, 64)) });
 		reject = Z3_mk_ite(z, where.accepted, term_num(e, (uint64_t)-EFAULT, 64), reject);
-		if (str && size > SREGION_CASES_MAX && sregion__untouched(s->regions[kobj])) {
+		if (size > SREGION_CASES_MAX && !str && !sregion__layered(&e->ctx, s->regions[kobj])) {
+			st = copy_long(e, s, ok, reject, kobj, koff, region, off, size, size_term);
+			goto out;
+		}
+		if (size > SREGION_CASES_MAX && sregion__untouched(s->regions[kobj])) {
 			st = copy_long_string(e, s, where.user, ok, reject, kobj, koff, region, off, size);
 			goto out;
 		}
