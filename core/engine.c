@@ -1464,22 +1464,20 @@ struct model_eval {
 	struct assignment *m;
 };
 
-static uint64_t model_value(void *arg, Z3_ast term)
+static uint64_t model_value(void *arg, Z3_ast term, uint64_t bound)
 {
 	const struct model_eval *me = arg;
 
-	return solver__eval(&me->e->solver, me->m, term);
+	return solver__eval_at(&me->e->solver, me->m, term, bound);
 }
 
 /* A region's bytes in the model: as they are now, or as the path found them. */
-static void eval_region(struct mhse_engine *e, struct assignment *m, const struct sregion *r, bool origin, uint8_t *out)
+static int eval_region(struct mhse_engine *e, struct assignment *m, const struct sregion *r, bool origin, uint8_t *out)
 {
 	struct model_eval me = { e, m };
 
-	if (origin)
-		sregion__eval_origin(&e->ctx, r, model_value, &me, out);
-	else
-		sregion__eval(&e->ctx, r, model_value, &me, out);
+	return origin ? sregion__eval_origin(&e->ctx, r, model_value, &me, out) :
+			sregion__eval(&e->ctx, r, model_value, &me, out);
 }
 
 /* An event's bytes in the model: as many of its memory's as its length's
@@ -1504,8 +1502,8 @@ static int build_event(struct mhse_engine *e, const struct state *s, struct assi
 		input = malloc(now->size);
 		if (!input)
 			return -ENOMEM;
-		eval_region(e, m, now, true, input);
-		err = sregion__eval_span(&e->ctx, ev->mem, (uint32_t)off, len, input, model_value, &me, out->data);
+		err = eval_region(e, m, now, true, input) ?:
+		      sregion__eval_span(&e->ctx, ev->mem, (uint32_t)off, len, input, model_value, &me, out->data);
 		free(input);
 		if (err)
 			return err;
@@ -1624,16 +1622,16 @@ static int build_map_effects(struct mhse_engine *e, const struct state *s, struc
 		if (first->initial) {
 			if (first->present && holds_map)
 				mem_store_le(before, 4, TEST_MAP_ID((uint32_t)sregion__number(s->regions[first->region], 0, 4)));
-			else if (first->present)
-				eval_region(e, m, s->regions[first->region], true, before);
+			else if (first->present && eval_region(e, m, s->regions[first->region], true, before))
+				goto out;
 			if (add_entry(&p->map_in, &p->map_in_cnt, map, key, def->key_size, first->present ? before : NULL,
 				      def->value_size))
 				goto out;
 		}
 		if (holds_map)
 			continue;
-		if (last->present)
-			eval_region(e, m, s->regions[last->region], false, now);
+		if (last->present && eval_region(e, m, s->regions[last->region], false, now))
+			goto out;
 		if (first->initial && first->present == last->present &&
 		    (!last->present || !memcmp(now, before, def->value_size)))
 			continue;
@@ -1653,7 +1651,8 @@ static int build_map_effects(struct mhse_engine *e, const struct state *s, struc
 		if (r->kind != MEM_GLOBAL)
 			continue;
 		def = &obj->maps[r->owner];
-		eval_region(e, m, r, false, now);
+		if (eval_region(e, m, r, false, now))
+			goto out;
 		memset(before, 0, max_v);
 		if (def->init)
 			memcpy(before, def->init, def->value_size);
@@ -1706,7 +1705,10 @@ static int build_kernel_memory(struct mhse_engine *e, const struct state *s, str
 
 		if (!base)
 			continue;
-		eval_region(e, m, s->regions[s->kobjs[i].region], false, bytes);
+		if (eval_region(e, m, s->regions[s->kobjs[i].region], false, bytes)) {
+			free(bytes);
+			return -ENOMEM;
+		}
 		for (uint32_t k = 0, end; mem_next_run(bytes, KOBJ_SPAN, k, TEST_VALUE_GAP, &k, &end); k = end) {
 			struct path_kmem *km = realloc(p->kmem, (p->kmem_cnt + 1) * sizeof(*km));
 			if (!km || !(km[p->kmem_cnt].bytes = malloc(end - k))) {
@@ -1849,7 +1851,8 @@ static int build_path(struct mhse_engine *e, const struct state *s, struct assig
 			return -ENOMEM;
 		for (uint32_t i = 0; i < n; i++)
 			p->packet_in[i] = e->raw_vars ? (uint8_t)solver__eval(&e->solver, m, e->raw_vars[i]) : e->opts.raw[i];
-		eval_region(e, m, raw, false, p->packet_out);
+		if (eval_region(e, m, raw, false, p->packet_out))
+			return -ENOMEM;
 	}
 	p->ctx_len = hook->ctx_size;
 	p->ctx_in = calloc(1, hook->ctx_size ? hook->ctx_size : 1);

@@ -802,7 +802,7 @@ static int finish(struct evaluator *ev, struct assignment *a)
 	return -EOPNOTSUPP;
 }
 
-int eval__value(struct evaluator *ev, struct assignment *a, Z3_ast e, uint64_t *out)
+int eval__value_at(struct evaluator *ev, struct assignment *a, Z3_ast e, uint64_t bound, uint64_t *out)
 {
 	uint32_t node;
 	int err = prepare(ev, a, e, &node);
@@ -811,8 +811,13 @@ int eval__value(struct evaluator *ev, struct assignment *a, Z3_ast e, uint64_t *
 		return err;
 	if (!ev->nodes[node].bits)
 		return -EOPNOTSUPP;
-	*out = value_of(ev, a, node, 0);
+	*out = value_of(ev, a, node, bound);
 	return finish(ev, a);
+}
+
+int eval__value(struct evaluator *ev, struct assignment *a, Z3_ast e, uint64_t *out)
+{
+	return eval__value_at(ev, a, e, 0, out);
 }
 
 int eval__element(struct evaluator *ev, struct assignment *a, Z3_ast array, uint64_t index, uint64_t *out)

@@ -89,6 +89,8 @@ void evaluator__fini(struct evaluator *ev);
 
 /* The value of e (a bit-vector of up to 64 bits, or a boolean as 0 or 1). */
 int eval__value(struct evaluator *ev, struct assignment *a, Z3_ast e, uint64_t *out);
+/* The same for a term of a lambda's body, its variable (index 0) bound. */
+int eval__value_at(struct evaluator *ev, struct assignment *a, Z3_ast e, uint64_t bound, uint64_t *out);
 /* The n bytes of e (a bit-vector of 8 * n bits), least significant first. */
 int eval__bytes(struct evaluator *ev, struct assignment *a, Z3_ast e, uint32_t n, uint8_t *out);
 /* The element of array term at index. */

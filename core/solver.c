@@ -1418,6 +1418,18 @@ uint64_t solver__eval(struct solver *s, struct assignment *model, Z3_ast e)
 	return eval__value(&s->ev, model, e, &out) ? z3_eval(s, model, e) : out;
 }
 
+uint64_t solver__eval_at(struct solver *s, struct assignment *model, Z3_ast e, uint64_t bound)
+{
+	Z3_ast at;
+	uint64_t out;
+
+	model = model ?: &s->none;
+	if (!eval__value_at(&s->ev, model, e, bound, &out))
+		return out;
+	at = Z3_mk_unsigned_int64(s->ctx->z, bound, s->ctx->bv64);
+	return z3_eval(s, model, Z3_substitute_vars(s->ctx->z, e, 1, &at));
+}
+
 uint64_t solver__eval_element(struct solver *s, struct assignment *model, Z3_ast array, uint64_t index)
 {
 	Z3_context z = s->ctx->z;

@@ -148,6 +148,9 @@ enum sat solver__model(struct solver *s, const struct constraint *const *path, s
 /* The value of e in model (NULL: all zeroes), completed with zeroes for
  * unconstrained variables; e of up to 64 bits. */
 uint64_t solver__eval(struct solver *s, struct assignment *model, Z3_ast e);
+/* The same for a term of a lambda's body over 64-bit indices (a copy
+ * layer's), its variable bound. */
+uint64_t solver__eval_at(struct solver *s, struct assignment *model, Z3_ast e, uint64_t bound);
 /* A Z3 model that gives model's values (the caller owns a reference): for
  * what the evaluator leaves to Z3. */
 Z3_model solver__z3_model(struct solver *s, const struct assignment *model);

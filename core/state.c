@@ -805,7 +805,7 @@ Z3_ast sregion__array(struct sym_ctx *ctx, const struct sregion *r)
 	return store_set_bytes(ctx, (struct sregion *)r, false);
 }
 
-static int add_access(struct sregion *r, struct sval off, uint32_t len, bool write)
+static int add_span(struct sregion *r, struct sregion_span span, bool write)
 {
 	struct sym_access *a = r->accesses;
 
@@ -815,8 +815,14 @@ static int add_access(struct sregion *r, struct sval off, uint32_t len, bool wri
 			return -ENOMEM;
 	}
 	r->accesses = a;
-	a[r->access_cnt++] = (struct sym_access){ .off = off.e, .len = len, .write = write };
+	a[r->access_cnt++] = (struct sym_access){ .off = span.off.e, .len = span.len, .covered = span.covered,
+						  .write = write };
 	return 0;
+}
+
+static int add_access(struct sregion *r, struct sval off, uint32_t len, bool write)
+{
+	return add_span(r, (struct sregion_span){ .off = off, .len = len }, write);
 }
 
 static bool fresh(const struct sregion *r)
@@ -972,24 +978,28 @@ int sregion__write_bytes(struct sym_ctx *ctx, struct sregion *r, struct sval off
 	return add_access(r, off, n, true) ?: each_page_for_write(r, forget_page, NULL);
 }
 
-int sregion__write_layer(struct sym_ctx *ctx, struct sregion *r, Z3_ast j, Z3_ast inside, Z3_ast value, struct sval off,
-			 uint32_t len, bool write)
+int sregion__write_layer(struct sym_ctx *ctx, struct sregion *r, Z3_ast j, Z3_ast value, struct sregion_span span,
+			 bool write)
 {
 	Z3_app bound = Z3_to_app(ctx->z, j);
+	Z3_ast inside;
 
+	/* an access's offset is a term, a number too */
+	if (sval_is_conc(span.off))
+		span.off.e = num64(ctx, span.off.c);
+	inside = Z3_mk_bvult(ctx->z, Z3_mk_bvsub(ctx->z, j, span.off.e), span.covered ?: num64(ctx, span.len));
 	if (flush(ctx, r))
 		return -ENOMEM;
 	r->updates = Z3_mk_lambda_const(ctx->z, 1, &bound,
 					Z3_mk_ite(ctx->z, inside, value, Z3_mk_select(ctx->z, r->updates, j)));
-	/* an access's offset is a term, a number too */
-	if (sval_is_conc(off))
-		off.e = num64(ctx, off.c);
-	return add_access(r, off, len, write) ?: each_page_for_write(r, forget_page, NULL);
+	return add_span(r, span, write) ?: each_page_for_write(r, forget_page, NULL);
 }
 
-int sregion__mark_span(struct sym_ctx *ctx, struct sregion *r, uint32_t off, uint32_t len)
+int sregion__mark_span(struct sym_ctx *ctx, struct sregion *r, struct sregion_span span)
 {
-	return add_access(r, (struct sval){ .e = num64(ctx, off), .region = -1 }, len, false);
+	if (sval_is_conc(span.off))
+		span.off.e = num64(ctx, span.off.c);
+	return add_span(r, span, false);
 }
 
 bool sregion__layered(struct sym_ctx *ctx, const struct sregion *r)
@@ -1009,26 +1019,81 @@ bool sregion__untouched(const struct sregion *r)
 
 /* ---- values in a model ---- */
 
-static uint8_t eval_byte(struct sym_ctx *ctx, const struct sregion *r, uint32_t k, sregion_eval_fn eval, void *arg)
+/* Where a layer lies: bytes [off, off + covered), as sregion__write_layer
+ * makes its inside, bvult(bvsub(j, off), covered). */
+static void layer_span(Z3_context z, Z3_ast inside, Z3_ast *off, Z3_ast *covered)
 {
-	uint8_t c;
-	Z3_ast t = byte_now(ctx, r, k, &c);
+	Z3_app below = Z3_to_app(z, inside);
 
-	return t ? (uint8_t)eval(arg, t) : c;
+	*off = Z3_get_app_arg(z, Z3_to_app(z, Z3_get_app_arg(z, below, 0)), 1);
+	*covered = Z3_get_app_arg(z, below, 1);
+}
+
+/* The bytes the stores and layers of an update array give in [off, end),
+ * oldest first, over out (indexed from off); hit, unless NULL, marks them.
+ * A layer's bytes are its value with the index bound, a term each, made
+ * once: kilobytes laid over a region cost no term per byte. */
+static int eval_updates(struct sym_ctx *ctx, Z3_ast updates, uint32_t off, uint32_t end, sregion_eval_fn eval,
+			void *arg, uint8_t *out, bool *hit)
+{
+	Z3_context z = ctx->z;
+	Z3_ast *chain = NULL, below, index, value, at, covered;
+	size_t cnt = 0, cap = 0;
+
+	for (Z3_ast t = updates; is_store(z, t, &below, &index, &value) || is_layer(z, t, &index, &value, &below);
+	     t = below) {
+		if (cnt == cap) {
+			Z3_ast *c = realloc(chain, (cap = cap ? cap * 2 : 64) * sizeof(*c));
+
+			if (!c) {
+				free(chain);
+				return -ENOMEM;
+			}
+			chain = c;
+		}
+		chain[cnt++] = t;
+	}
+	while (cnt--) {
+		uint64_t k, lo, n;
+
+		if (is_layer(z, chain[cnt], &index, &value, &below)) {
+			layer_span(z, index, &at, &covered);
+			lo = eval(arg, at, 0);
+			n = eval(arg, covered, 0);
+			for (k = lo > off ? lo : off; k < end && k - lo < n; k++) {
+				out[k - off] = (uint8_t)eval(arg, value, k);
+				if (hit)
+					hit[k - off] = true;
+			}
+			continue;
+		}
+		is_store(z, chain[cnt], &below, &index, &value);
+		k = eval(arg, index, 0);
+		if (k >= off && k < end) {
+			out[k - off] = (uint8_t)eval(arg, value, 0);
+			if (hit)
+				hit[k - off] = true;
+		}
+	}
+	free(chain);
+	return 0;
 }
 
 /* Bytes [off, off + len) of every symbolic access (reads only, unless
- * writes too), at their offsets in the model, through fn. */
+ * writes too), at their offsets in the model and as many as it covers
+ * there, through fn. */
 static void each_access(const struct sregion *r, bool writes, sregion_eval_fn eval, void *arg,
 			void (*fn)(uint32_t k, void *fn_arg), void *fn_arg)
 {
 	for (uint32_t a = 0; a < r->access_cnt; a++) {
-		uint64_t off;
+		uint64_t off, len = r->accesses[a].len, covered;
 
 		if (r->accesses[a].write && !writes)
 			continue;
-		off = eval(arg, r->accesses[a].off);
-		for (uint32_t i = 0; i < r->accesses[a].len && off + i < r->size; i++)
+		off = eval(arg, r->accesses[a].off, 0);
+		if (r->accesses[a].covered && (covered = eval(arg, r->accesses[a].covered, 0)) < len)
+			len = covered;
+		for (uint32_t i = 0; i < len && off + i < r->size; i++)
 			fn((uint32_t)off + i, fn_arg);
 	}
 }
@@ -1040,96 +1105,72 @@ struct eval_args {
 	void *arg;
 	uint8_t *out;
 	bool origin;
+	uint8_t *updated; /* the bytes the update array gives, where hit */
+	bool *hit;
 };
 
+/* Byte k as the origin has it or, unless a->origin, as the region has it now. */
 static void eval_at(uint32_t k, void *arg)
 {
 	struct eval_args *a = arg;
+	const struct spage *p = page_at(a->r, k);
+	uint32_t i = k % SPAGE_SIZE;
 	uint8_t c;
 	Z3_ast t;
 
-	if (a->origin) {
-		t = origin_byte(a->ctx, a->r, k, &c);
-		a->out[k] = t ? (uint8_t)a->eval(a->arg, t) : c;
+	if (!a->origin && p && bit(p->set, i)) {
+		c = p->conc[i];
+		t = p->sym ? p->sym[i] : NULL;
+	} else if (!a->origin && a->hit && a->hit[k]) {
+		a->out[k] = a->updated[k];
+		return;
 	} else {
-		a->out[k] = eval_byte(a->ctx, a->r, k, a->eval, a->arg);
+		t = origin_byte(a->ctx, a->r, k, &c);
 	}
+	a->out[k] = t ? (uint8_t)a->eval(a->arg, t, 0) : c;
 }
 
-static void eval_bytes(struct eval_args *a)
+static int eval_bytes(struct eval_args *a)
 {
 	const struct sregion *r = a->r;
+	int err = 0;
 
 	if (r->origin && r->origin->kind == SORIGIN_BYTES)
 		memcpy(a->out, r->origin->bytes, r->size);
 	else
 		memset(a->out, 0, r->size);
-	for (uint32_t k = 0; k < r->size; k += SPAGE_SIZE) {
+	if (!a->origin && r->updates) {
+		a->updated = malloc(r->size ? r->size : 1);
+		a->hit = calloc(r->size ? r->size : 1, sizeof(*a->hit));
+		err = !a->updated || !a->hit ? -ENOMEM :
+		      eval_updates(a->ctx, r->updates, 0, r->size, a->eval, a->arg, a->updated, a->hit);
+	}
+	for (uint32_t k = 0; !err && k < r->size; k += SPAGE_SIZE) {
 		const struct spage *p = page_at(r, k);
 
 		for (uint32_t i = 0; p && i < SPAGE_SIZE && k + i < r->size; i++)
 			if (bit(p->read, i) || (!a->origin && bit(p->dirty, i)))
 				eval_at(k + i, a);
 	}
-	each_access(r, !a->origin, a->eval, a->arg, eval_at, a);
+	if (!err)
+		each_access(r, !a->origin, a->eval, a->arg, eval_at, a);
+	free(a->updated);
+	free(a->hit);
+	return err;
 }
 
-void sregion__eval(struct sym_ctx *ctx, const struct sregion *r, sregion_eval_fn eval, void *arg, uint8_t *out)
+int sregion__eval(struct sym_ctx *ctx, const struct sregion *r, sregion_eval_fn eval, void *arg, uint8_t *out)
 {
-	struct eval_args a = { ctx, r, eval, arg, out, false };
+	struct eval_args a = { .ctx = ctx, .r = r, .eval = eval, .arg = arg, .out = out };
 
-	eval_bytes(&a);
+	return eval_bytes(&a);
 }
 
-void sregion__eval_origin(struct sym_ctx *ctx, const struct sregion *r, sregion_eval_fn eval, void *arg, uint8_t *out)
+int sregion__eval_origin(struct sym_ctx *ctx, const struct sregion *r, sregion_eval_fn eval, void *arg, uint8_t *out)
 {
-	struct eval_args a = { ctx, r, eval, arg, out, true };
+	struct eval_args a = { .ctx = ctx, .r = r, .eval = eval, .arg = arg, .out = out, .origin = true };
 
-	eval_bytes(&a);
-}
-
-/* The stores of an update array in [off, end), oldest first, over out. */
-static int eval_stores(struct sym_ctx *ctx, Z3_ast updates, uint32_t off, uint32_t end, sregion_eval_fn eval, void *arg,
-		       uint8_t *out)
-{
-	Z3_ast *chain = NULL, array, index, value;
-	size_t cnt = 0, cap = 0;
-
-	for (Z3_ast t = updates; is_store(ctx->z, t, &array, &index, &value) || is_layer(ctx->z, t, &index, &value, &array);
-	     t = array) {
-		if (Z3_get_ast_kind(ctx->z, t) == Z3_QUANTIFIER_AST)
-			index = t; /* a layer: its own byte at each offset */
-		if (cnt == cap) {
-			Z3_ast *c = realloc(chain, (cap = cap ? cap * 2 : 64) * 2 * sizeof(*c));
-
-			if (!c) {
-				free(chain);
-				return -ENOMEM;
-			}
-			chain = c;
-		}
-		chain[2 * cnt] = index;
-		chain[2 * cnt++ + 1] = value;
-	}
-	while (cnt--) {
-		Z3_ast inside, value, below;
-		uint64_t k;
-
-		if (is_layer(ctx->z, chain[2 * cnt], &inside, &value, &below)) {
-			for (k = off; k < end; k++) {
-				Z3_ast at = num64(ctx, k);
-
-				if (eval(arg, Z3_substitute_vars(ctx->z, inside, 1, &at)))
-					out[k - off] = (uint8_t)eval(arg, Z3_substitute_vars(ctx->z, value, 1, &at));
-			}
-			continue;
-		}
-		k = eval(arg, chain[2 * cnt]);
-		if (k >= off && k < end)
-			out[k - off] = (uint8_t)eval(arg, chain[2 * cnt + 1]);
-	}
-	free(chain);
-	return 0;
+	return eval_bytes(&a);
 }
 
 int sregion__eval_span(struct sym_ctx *ctx, const struct sregion *then, uint32_t off, uint32_t len,
@@ -1141,7 +1182,7 @@ int sregion__eval_span(struct sym_ctx *ctx, const struct sregion *then, uint32_t
 		return 0;
 	memcpy(out, input + off, end - off);
 	/* what the update array holds, then the bytes set in pages over it */
-	if (then->updates && eval_stores(ctx, then->updates, off, end, eval, arg, out))
+	if (then->updates && eval_updates(ctx, then->updates, off, end, eval, arg, out, NULL))
 		return -ENOMEM;
 	for (uint32_t k = off; k < end; k++) {
 		const struct spage *p = page_at(then, k);
@@ -1152,7 +1193,7 @@ int sregion__eval_span(struct sym_ctx *ctx, const struct sregion *then, uint32_t
 			continue;
 		}
 		if (bit(p->set, i))
-			out[k - off] = p->sym && p->sym[i] ? (uint8_t)eval(arg, p->sym[i]) : p->conc[i];
+			out[k - off] = p->sym && p->sym[i] ? (uint8_t)eval(arg, p->sym[i], 0) : p->conc[i];
 	}
 	return 0;
 }

@@ -91,7 +91,16 @@ struct sorigin {
 struct sym_access {
 	Z3_ast off;
 	uint32_t len;
+	Z3_ast covered; /* of those, how many a model takes (64 bits), or NULL: len */
 	bool write;
+};
+
+/* Bytes [off, off + len) of a region, of which the first covered (a
+ * 64-bit term, at most len) are the ones a model takes; NULL: all. */
+struct sregion_span {
+	struct sval off;
+	uint32_t len;
+	Z3_ast covered;
 };
 
 struct sregion {
@@ -279,17 +288,17 @@ int sregion__write(struct sym_ctx *ctx, struct sregion *r, struct sval off, unsi
 /* Writes n bytes (each a one-byte value) from off on, as n one-byte writes,
  * but at a symbolic offset into a large region at the cost of one. */
 int sregion__write_bytes(struct sym_ctx *ctx, struct sregion *r, struct sval off, uint32_t n, const struct sval *bytes);
-/* Lays a copy over a large region's bytes: byte j (the 64-bit constant j
- * in the terms) becomes value where inside holds, and stays what it was
- * elsewhere; [off, off + len) bounds the bytes it may cover, an access
- * (a write, or a read of the origin) a test lists. Reads at any offset see
- * the layer as a choice, so that kilobytes copied at a symbolic offset or
- * with a symbolic length cost a term, not a term per byte. */
-int sregion__write_layer(struct sym_ctx *ctx, struct sregion *r, Z3_ast j, Z3_ast inside, Z3_ast value, struct sval off,
-			 uint32_t len, bool write);
-/* Marks [off, off + len) as read, inputs a test lists, for a copy that
- * reads them through sregion__array. */
-int sregion__mark_span(struct sym_ctx *ctx, struct sregion *r, uint32_t off, uint32_t len);
+/* Lays a copy over a large region's bytes: byte j of the span's covered
+ * bytes becomes value (a term of the 64-bit constant j), the others stay
+ * as they were, and the span is an access (a write, or a read of the
+ * origin) that a test lists. Reads at any offset see the layer as a
+ * choice, so that kilobytes copied at a symbolic offset or with a symbolic
+ * length cost a term, not a term per byte. */
+int sregion__write_layer(struct sym_ctx *ctx, struct sregion *r, Z3_ast j, Z3_ast value, struct sregion_span span,
+			 bool write);
+/* Marks a span as read, inputs a test lists, for a copy that reads them
+ * through sregion__array. */
+int sregion__mark_span(struct sym_ctx *ctx, struct sregion *r, struct sregion_span span);
 /* Whether a copy was laid over the region's bytes (sregion__array then
  * holds a lambda, which only reads through the region instantiate). */
 bool sregion__layered(struct sym_ctx *ctx, const struct sregion *r);
@@ -302,13 +311,14 @@ int sregion__set_byte(struct sregion *r, uint32_t off, Z3_ast byte);
  * variables, by its shape (masks, shifts, sums that cannot wrap). */
 bool term_within(struct sym_ctx *ctx, Z3_ast t, uint64_t lo, uint64_t hi);
 
-/* Values of terms in a path's model. */
-typedef uint64_t (*sregion_eval_fn)(void *arg, Z3_ast term);
+/* Values of terms in a path's model: bound is the value of the variable a
+ * copy layer's byte term holds (its index), 0 for other terms. */
+typedef uint64_t (*sregion_eval_fn)(void *arg, Z3_ast term, uint64_t bound);
 /* The region's bytes now (out: size bytes): bytes no path touched as the
- * origin has them, zero for a fresh origin. */
-void sregion__eval(struct sym_ctx *ctx, const struct sregion *r, sregion_eval_fn eval, void *arg, uint8_t *out);
+ * origin has them, zero for a fresh origin. 0 or -ENOMEM. */
+int sregion__eval(struct sym_ctx *ctx, const struct sregion *r, sregion_eval_fn eval, void *arg, uint8_t *out);
 /* The origin's bytes the path read (others zero, or the concrete content). */
-void sregion__eval_origin(struct sym_ctx *ctx, const struct sregion *r, sregion_eval_fn eval, void *arg, uint8_t *out);
+int sregion__eval_origin(struct sym_ctx *ctx, const struct sregion *r, sregion_eval_fn eval, void *arg, uint8_t *out);
 /* Bytes [off, off + len) of then, a region as it was earlier in the path:
  * the bytes written by then as they were, the others as the origin gives
  * them (input: sregion__eval_origin of the region at the path's end, since

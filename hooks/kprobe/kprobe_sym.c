@@ -187,11 +187,12 @@ static enum step copy_long(struct mhse_engine *e, struct state *s, Z3_ast ok, Z3
 	Z3_ast j = Z3_mk_const(z, Z3_mk_string_symbol(z, "copy!j"), e->ctx.bv64);
 	Z3_ast at = Z3_mk_bvsub(z, j, sym_ast(&e->ctx, off)), byte;
 
-	if (!object || !dst || sregion__mark_span(&e->ctx, object, koff, size))
+	if (!object || !dst ||
+	    sregion__mark_span(&e->ctx, object, (struct sregion_span){ sval_conc(koff), size, size_term }))
 		return STEP_FAILED;
 	byte = Z3_mk_select(z, sregion__array(&e->ctx, object), Z3_mk_bvadd(z, at, term_num(e, koff, 64)));
-	if (sregion__write_layer(&e->ctx, dst, j, Z3_mk_bvult(z, at, size_term ?: term_num(e, size, 64)),
-				 Z3_mk_ite(z, ok, byte, term_num(e, 0, 8)), off, size, true))
+	if (sregion__write_layer(&e->ctx, dst, j, Z3_mk_ite(z, ok, byte, term_num(e, 0, 8)),
+				 (struct sregion_span){ off, size, size_term }, true))
 		return STEP_FAILED;
 	s->regs[BPF_REG_0] = value_of(e, Z3_mk_ite(z, ok, term_num(e, 0, 64), reject));
 	return STEP_CONTINUE;
@@ -225,7 +226,7 @@ static enum step copy_long_string(struct mhse_engine *e, struct state *s, Z3_ast
 	byte = Z3_mk_select(z, bytes, j);
 	byte = Z3_mk_ite(z, Z3_mk_bvult(z, at, nul), Z3_mk_ite(z, is_zero(e, byte), term_num(e, 1, 8), byte),
 			 term_num(e, 0, 8));
-	if (sregion__write_layer(&e->ctx, object, j, Z3_mk_bvult(z, at, len), byte, sval_conc(koff), size, false))
+	if (sregion__write_layer(&e->ctx, object, j, byte, (struct sregion_span){ sval_conc(koff), size, len }, false))
 		return STEP_FAILED;
 	/* the destination: byte j, at i = j - off */
 	at = Z3_mk_bvsub(z, j, sym_ast(&e->ctx, off));
@@ -235,7 +236,7 @@ static enum step copy_long_string(struct mhse_engine *e, struct state *s, Z3_ast
 	word_end = Z3_mk_bvadd(z, Z3_mk_bvand(z, nul, term_num(e, ~UINT64_C(7), 64)), term_num(e, 8, 64));
 	user_end = Z3_mk_ite(z, Z3_mk_bvule(z, word_end, term_num(e, size, 64)), word_end, len);
 	end = Z3_mk_ite(z, ok, Z3_mk_ite(z, user, user_end, len), term_num(e, size, 64));
-	if (sregion__write_layer(&e->ctx, dst, j, Z3_mk_bvult(z, at, end), byte, off, size, true))
+	if (sregion__write_layer(&e->ctx, dst, j, byte, (struct sregion_span){ off, size, end }, true))
 		return STEP_FAILED;
 	/* the user form gives 0 for an empty string */
 	s->regs[BPF_REG_0] = value_of(e, Z3_mk_ite(z, ok, Z3_mk_ite(z, user, Z3_mk_ite(z, term_eq(e, len, 1),
