@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdio.h>
 #include "mem.h"
 #include "partition.h"
 #include "state.h"
@@ -1031,8 +1030,8 @@ static void layer_span(Z3_context z, Z3_ast inside, Z3_ast *off, Z3_ast *covered
 
 /* The bytes the stores and layers of an update array give in [off, end),
  * oldest first, over out (indexed from off); hit, unless NULL, marks them.
- * A layer's bytes are its value with the index bound, a term each, made
- * once: kilobytes laid over a region cost no term per byte. */
+ * A layer's byte term is evaluated with its index bound, so that the
+ * kilobytes a copy laid over a region cost no term per byte. */
 static int eval_updates(struct sym_ctx *ctx, Z3_ast updates, uint32_t off, uint32_t end, sregion_eval_fn eval,
 			void *arg, uint8_t *out, bool *hit)
 {

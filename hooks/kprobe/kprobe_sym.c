@@ -175,6 +175,18 @@ static bool classify_src(struct mhse_engine *e, struct state *s, enum probe_spac
 	return true;
 }
 
+/* The variable of a copy layer's byte term: the byte's index. */
+static Z3_ast layer_index(struct mhse_engine *e)
+{
+	return Z3_mk_const(e->ctx.z, Z3_mk_string_symbol(e->ctx.z, "copy!j"), e->ctx.bv64);
+}
+
+/* A string's byte before its NUL: the object's, or 1 where that is 0. */
+static Z3_ast nonzero(struct mhse_engine *e, Z3_ast byte)
+{
+	return Z3_mk_ite(e->ctx.z, is_zero(e, byte), term_num(e, 1, 8), byte);
+}
+
 /* More than SREGION_CASES_MAX bytes from kernel memory, up to a size that
  * may be symbolic (size the most it may be, size_term its term or NULL):
  * one layer over the destination, the object's bytes read through its
@@ -184,8 +196,7 @@ static enum step copy_long(struct mhse_engine *e, struct state *s, Z3_ast ok, Z3
 {
 	Z3_context z = e->ctx.z;
 	struct sregion *object = state__writable_region(s, kobj), *dst = state__writable_region(s, region);
-	Z3_ast j = Z3_mk_const(z, Z3_mk_string_symbol(z, "copy!j"), e->ctx.bv64);
-	Z3_ast at = Z3_mk_bvsub(z, j, sym_ast(&e->ctx, off)), byte;
+	Z3_ast j = layer_index(e), at = Z3_mk_bvsub(z, j, sym_ast(&e->ctx, off)), byte;
 
 	if (!object || !dst ||
 	    sregion__mark_span(&e->ctx, object, (struct sregion_span){ sval_conc(koff), size, size_term }))
@@ -213,7 +224,7 @@ static enum step copy_long_string(struct mhse_engine *e, struct state *s, Z3_ast
 {
 	Z3_context z = e->ctx.z;
 	struct sregion *object = state__writable_region(s, kobj), *dst = state__writable_region(s, region);
-	Z3_ast j = Z3_mk_const(z, Z3_mk_string_symbol(z, "copy!j"), e->ctx.bv64);
+	Z3_ast j = layer_index(e);
 	Z3_ast len = sym_fresh(&e->ctx, &s->fresh_cnt, "strlen", 64), one = term_num(e, 1, 64), bytes, at, byte;
 	Z3_ast nul = Z3_mk_bvsub(z, len, one), word_end, user_end, end;
 
@@ -223,16 +234,13 @@ static enum step copy_long_string(struct mhse_engine *e, struct state *s, Z3_ast
 	bytes = sregion__array(&e->ctx, object);
 	/* the object: byte j, at i = j - koff in the string */
 	at = Z3_mk_bvsub(z, j, term_num(e, koff, 64));
-	byte = Z3_mk_select(z, bytes, j);
-	byte = Z3_mk_ite(z, Z3_mk_bvult(z, at, nul), Z3_mk_ite(z, is_zero(e, byte), term_num(e, 1, 8), byte),
-			 term_num(e, 0, 8));
+	byte = Z3_mk_ite(z, Z3_mk_bvult(z, at, nul), nonzero(e, Z3_mk_select(z, bytes, j)), term_num(e, 0, 8));
 	if (sregion__write_layer(&e->ctx, object, j, byte, (struct sregion_span){ sval_conc(koff), size, len }, false))
 		return STEP_FAILED;
 	/* the destination: byte j, at i = j - off */
 	at = Z3_mk_bvsub(z, j, sym_ast(&e->ctx, off));
-	byte = Z3_mk_select(z, bytes, Z3_mk_bvadd(z, at, term_num(e, koff, 64)));
 	byte = Z3_mk_ite(z, Z3_mk_and(z, 2, (Z3_ast[]){ ok, Z3_mk_bvult(z, at, nul) }),
-			 Z3_mk_ite(z, is_zero(e, byte), term_num(e, 1, 8), byte), term_num(e, 0, 8));
+			 nonzero(e, Z3_mk_select(z, bytes, Z3_mk_bvadd(z, at, term_num(e, koff, 64)))), term_num(e, 0, 8));
 	word_end = Z3_mk_bvadd(z, Z3_mk_bvand(z, nul, term_num(e, ~UINT64_C(7), 64)), term_num(e, 8, 64));
 	user_end = Z3_mk_ite(z, Z3_mk_bvule(z, word_end, term_num(e, size, 64)), word_end, len);
 	end = Z3_mk_ite(z, ok, Z3_mk_ite(z, user, user_end, len), term_num(e, size, 64));
