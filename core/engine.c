@@ -34,6 +34,7 @@
 #include "map_ids.h"
 #include "mem.h"
 #include "packet_edit.h"
+#include "prog_refs.h"
 #include "sem.h"
 #include "sock_sym.h"
 #include "testwriter.h"
@@ -542,7 +543,7 @@ enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval ad
 
 	if (region < 0) {
 		/* a helper's memory argument is never kernel memory to the verifier */
-		if (e->hook->kernel_pointers && !write)
+		if (e->kernel_pointers && !write)
 			return engine__end(e, s, PATH_UNSUPPORTED, "kernel memory (%u bytes) as a helper's memory "
 					   "argument", len);
 		if (sval_is_conc(addr) && !addr.c)
@@ -812,7 +813,7 @@ static enum step load(struct mhse_engine *e, struct state *s, uint8_t code, stru
 
 	if (region_of(s, addr) == SREGION_CTX)
 		return ctx_load(e, s, code, region_offset(e, addr, SREGION_CTX), val);
-	if (region_of(s, addr) < 0 && e->hook->kernel_pointers)
+	if (region_of(s, addr) < 0 && e->kernel_pointers)
 		return kernel_load(e, s, code, addr, val);
 	st = engine__resolve(e, s, addr, size, false, &region, &off);
 	if (st == STEP_CONTINUE)
@@ -2220,6 +2221,7 @@ int mhse_engine__new(const struct mhse_object *obj, const struct mhse_prog *prog
 	e->prog = prog;
 	e->hook = hook;
 	e->helper_ctx = helper_context(hook->prog_type, prog->expected_attach_type);
+	e->kernel_pointers = hook->kernel_pointers || prog_refs__btf_pointers(prog);
 	e->opts = *opts;
 	if (!e->opts.max_insns)
 		e->opts.max_insns = DEFAULT_MAX_INSNS;

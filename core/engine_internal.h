@@ -15,6 +15,7 @@ struct mhse_engine {
 	const struct mhse_prog *prog;
 	const struct mhse_hook *hook;
 	int helper_ctx;                /* the program's helper context (helpers.h), -1 for none */
+	bool kernel_pointers;          /* a load from outside mhse's regions reads kernel memory */
 	struct mhse_explore_opts opts;
 	enum map_policy_kind *policy;  /* per map */
 	struct sym_ctx ctx;

@@ -58,3 +58,15 @@ bool prog_refs__calls(const struct prog_refs *refs, int32_t id)
 {
 	return bsearch(&id, refs->helpers, refs->helper_cnt, sizeof(*refs->helpers), cmp_i32) != NULL;
 }
+
+bool prog_refs__btf_pointers(const struct mhse_prog *prog)
+{
+	for (size_t i = 0; i < prog->insn_cnt; i++) {
+		const struct bpf_insn *insn = &prog->insns[i];
+
+		if (insn_is_call(insn) && insn->src_reg == 0 && !mhse_prog__poisoned(prog, i) &&
+		    (insn->imm == BPF_FUNC_get_current_task_btf || insn->imm == BPF_FUNC_task_pt_regs))
+			return true;
+	}
+	return false;
+}

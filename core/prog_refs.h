@@ -22,5 +22,9 @@ int prog_refs__collect(const struct mhse_object *obj, const struct mhse_prog *pr
 void prog_refs__free(struct prog_refs *refs);
 /* Whether the program calls helper id. */
 bool prog_refs__calls(const struct prog_refs *refs, int32_t id);
+/* Whether the program calls a helper that gives it a BTF pointer to read
+ * through directly, as BPF_PROBE_MEM loads (get_current_task_btf,
+ * task_pt_regs), in any hook. */
+bool prog_refs__btf_pointers(const struct mhse_prog *prog);
 
 #endif
