@@ -259,7 +259,6 @@ static const struct mhse_map *map_arg(struct mhse_engine *e, const struct state 
 	return def && def->type == type ? def : NULL;
 }
 
-/* As helpers.c: data, then ctx-len bytes of the packet from its data start. */
 /* An event's length: its size when a number; otherwise the most the size
  * may be on the path, the bytes the event keeps, and the size's term, which
  * the model reads when the test is written. */
@@ -277,6 +276,7 @@ static enum step event_length(struct mhse_engine *e, struct state *s, struct sva
 	return st;
 }
 
+/* As helpers.c: data, then ctx-len bytes of the packet from its data start. */
 static enum step sym_perf_event_output(struct mhse_engine *e, struct state *s)
 {
 	Z3_context z = e->ctx.z;
