@@ -526,6 +526,13 @@ static int classify_datasec(struct mhse_object *obj, const char *file, const cha
 		if (!kconfig) {
 			ext->ksym = true;
 			ext->func |= btf_is_func(t);
+			/* libbpf gives a weak kernel symbol the kernel lacks 0, and
+			 * the kernel mhse models has none (a kfunc's existence check
+			 * takes the program's fallback) */
+			if (ext->weak && !ext->bound) {
+				ext->bound = true;
+				ext->value = 0;
+			}
 			continue;
 		}
 		size = btf_is_var(t) ? btf__resolve_size(obj->btf, t->type) : -EINVAL;

@@ -376,6 +376,7 @@ static int collect_externs(struct loader *ld)
 		if (!ext->name)
 			return -ENOMEM;
 		ext->func = sym->type == STT_FUNC;
+		ext->weak = sym->bind == STB_WEAK;
 		ext->map = -1;
 		sym->ext = (int)obj->extern_cnt++;
 	}

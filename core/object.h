@@ -109,7 +109,9 @@ struct mhse_extern {
 	bool kconfig;       /* declared in .kconfig (extern ... __kconfig) */
 	bool ksym;          /* declared as __ksym (kernel symbol or kfunc) */
 	bool func;          /* a function: kfunc or undefined memset/memcpy */
-	bool bound;         /* value given by --const, or a kconfig default mhse knows */
+	bool weak;          /* declared __weak: a kernel without it gives 0 */
+	bool bound;         /* value given by --const, a kconfig default mhse knows, or
+			     * 0 for a weak __ksym (mhse models no kernel symbol) */
 	uint64_t value;
 	/* A kconfig extern is read from memory, as libbpf lays it out: its bytes
 	 * live at map_off in the ".kconfig" map (index map), LD_IMM64 of it is a

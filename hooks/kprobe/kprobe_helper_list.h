@@ -10,6 +10,7 @@ HELPER(probe_read_kernel, HC_ALL, helper_probe_read_kernel, sym_probe_read_kerne
 HELPER(probe_read_kernel_str, HC_ALL, helper_probe_read_kernel_str, sym_probe_read_kernel_str)
 HELPER(probe_read_user, HC_ALL, helper_probe_read_user, sym_probe_read_user)
 HELPER(probe_read_user_str, HC_ALL, helper_probe_read_user_str, sym_probe_read_user_str)
+HELPER(copy_from_user_task, HC_ALL, helper_copy_from_user_task, sym_copy_from_user_task)
 HELPER(get_current_comm, HC_ALL, helper_get_current_comm, sym_get_current_comm)
 HELPER(get_current_task, HC_ALL, helper_get_current_task, sym_get_current_task)
 HELPER(get_current_task_btf, HC_ALL, helper_get_current_task, sym_get_current_task)

@@ -152,6 +152,18 @@ fail:
 	}
 PROBE_READ_HELPERS(PROBE_READ)
 
+/* bpf_copy_from_user_task: a user read from the task's memory, as
+ * probe_read_user's, but 0 for a size of 0 whatever the address, and
+ * -EINVAL for any flag. */
+static int helper_copy_from_user_task(struct mhse_vm *vm, uint64_t *regs)
+{
+	if (regs[5] || !(uint32_t)regs[2]) {
+		regs[0] = regs[5] ? (uint64_t)-EINVAL : 0;
+		return 0;
+	}
+	return probe_read(vm, regs, PROBE_USER, false);
+}
+
 /* bpf_get_current_comm: strscpy of the task's comm (16 bytes, NULs past the
  * name) into size bytes: on x86-64 the same word-at-a-time copy as a user
  * string's, so bytes past the word holding the NUL stay as they were. */

@@ -425,6 +425,20 @@ out:
 	}
 PROBE_READ_HELPERS(PROBE_READ)
 
+/* As kprobe_helpers.c's. */
+static enum step sym_copy_from_user_task(struct mhse_engine *e, struct state *s)
+{
+	struct sval *r = s->regs;
+
+	if (!sval_is_conc(r[5]))
+		return engine__end(e, s, PATH_UNSUPPORTED, "copy_from_user_task with symbolic flags");
+	if (r[5].c || (sval_is_conc(r[2]) && !(uint32_t)r[2].c)) {
+		r[0] = sval_conc(r[5].c ? (uint64_t)-EINVAL : 0);
+		return STEP_CONTINUE;
+	}
+	return probe_read(e, s, PROBE_USER, false);
+}
+
 /* The comm: 16 fresh bytes, a name of up to 15 and NULs after it. */
 static enum step sym_get_current_comm(struct mhse_engine *e, struct state *s)
 {
