@@ -135,21 +135,22 @@ static int prog_coverage__init(struct prog_coverage *pc, const struct mhse_prog 
 /* Counts the entry and the programs it may tail-call into, and those
  * they may: the ones the object places in the program arrays each counted
  * program refers to (not every program array's: a program that never
- * tail-calls is measured on its own code). */
+ * tail-calls is measured on its own code). reached holds the counted
+ * programs whose arrays are still to be looked at. */
 static int count_tail_call_targets(struct coverage *cov, const struct mhse_prog *entry)
 {
 	const struct mhse_object *obj = cov->obj;
-	size_t *todo = malloc(obj->prog_cnt * sizeof(*todo)), top = 0;
+	size_t *reached = malloc(obj->prog_cnt * sizeof(*reached)), top = 0;
 	int err = 0;
 
-	if (!todo)
+	if (!reached)
 		return -ENOMEM;
 	cov->progs[entry - obj->progs].counted = true;
-	todo[top++] = (size_t)(entry - obj->progs);
+	reached[top++] = (size_t)(entry - obj->progs);
 	while (top && !err) {
 		struct prog_refs refs = { 0 };
 
-		err = prog_refs__collect(obj, &obj->progs[todo[--top]], &refs) ? -ENOMEM : 0;
+		err = prog_refs__collect(obj, &obj->progs[reached[--top]], &refs) ? -ENOMEM : 0;
 		for (size_t m = 0; !err && m < obj->map_cnt; m++) {
 			const struct mhse_map *map = &obj->maps[m];
 
@@ -160,13 +161,13 @@ static int count_tail_call_targets(struct coverage *cov, const struct mhse_prog 
 
 				if (target >= 0 && (size_t)target < obj->prog_cnt && !cov->progs[target].counted) {
 					cov->progs[target].counted = true;
-					todo[top++] = (size_t)target;
+					reached[top++] = (size_t)target;
 				}
 			}
 		}
 		prog_refs__free(&refs);
 	}
-	free(todo);
+	free(reached);
 	return err;
 }
 
