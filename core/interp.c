@@ -62,8 +62,8 @@ uint8_t *mhse_vm__mem(struct mhse_vm *vm, uint64_t addr, uint32_t len, bool writ
 	if (p)
 		return p;
 	/* a load through a kernel pointer (BPF_PROBE_MEM) */
-	if (vm->kernel_pointers && !write && mem_addr_region(addr) >= vm->mem.cnt &&
-	    len <= sizeof(vm->kernel_load)) {
+	if (!write && mem_addr_region(addr) >= vm->mem.cnt && len <= sizeof(vm->kernel_load) &&
+	    ((vm->hook && vm->hook->kernel_pointers) || (vm->prog && prog_refs__btf_pointers(vm->prog)))) {
 		mhse_vm__kernel_read(vm, addr, vm->kernel_load, len);
 		return vm->kernel_load;
 	}
@@ -651,7 +651,6 @@ int mhse_vm__run(struct mhse_vm *vm, const struct mhse_prog *prog, const struct 
 		return -EINVAL;
 	}
 	vm->helper_ctx = vm->hook ? helper_context(vm->hook->prog_type, prog->expected_attach_type) : -1;
-	vm->kernel_pointers = (vm->hook && vm->hook->kernel_pointers) || prog_refs__btf_pointers(prog);
 
 	for (;;) {
 		const struct bpf_insn *insn;

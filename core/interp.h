@@ -57,7 +57,6 @@ struct mhse_vm {
 	const struct mhse_hook *hook;
 	const struct helper_module *hook_module; /* the hook's own module (spec key "module"), or NULL */
 	int helper_ctx;              /* the running program's helper context (helpers.h), -1 for none */
-	bool kernel_pointers;        /* a load from outside mhse's memory reads kernel memory */
 	struct mem mem;
 	uint32_t fixed_regions;      /* regions that live across runs (map values of global data) */
 	struct map_state *maps;      /* by map id (map_ids.h): the object's maps, then inner maps */

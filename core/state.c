@@ -977,15 +977,21 @@ int sregion__write_bytes(struct sym_ctx *ctx, struct sregion *r, struct sval off
 	return add_access(r, off, n, true) ?: each_page_for_write(r, forget_page, NULL);
 }
 
+/* The span with its offset a term, a number too: an access's offset is one. */
+static struct sregion_span span_as_term(struct sym_ctx *ctx, struct sregion_span span)
+{
+	if (sval_is_conc(span.off))
+		span.off.e = num64(ctx, span.off.c);
+	return span;
+}
+
 int sregion__write_layer(struct sym_ctx *ctx, struct sregion *r, Z3_ast j, Z3_ast value, struct sregion_span span,
 			 bool write)
 {
 	Z3_app bound = Z3_to_app(ctx->z, j);
 	Z3_ast inside;
 
-	/* an access's offset is a term, a number too */
-	if (sval_is_conc(span.off))
-		span.off.e = num64(ctx, span.off.c);
+	span = span_as_term(ctx, span);
 	inside = Z3_mk_bvult(ctx->z, Z3_mk_bvsub(ctx->z, j, span.off.e), span.covered ?: num64(ctx, span.len));
 	if (flush(ctx, r))
 		return -ENOMEM;
@@ -996,9 +1002,7 @@ int sregion__write_layer(struct sym_ctx *ctx, struct sregion *r, Z3_ast j, Z3_as
 
 int sregion__mark_span(struct sym_ctx *ctx, struct sregion *r, struct sregion_span span)
 {
-	if (sval_is_conc(span.off))
-		span.off.e = num64(ctx, span.off.c);
-	return add_span(r, span, false);
+	return add_span(r, span_as_term(ctx, span), false);
 }
 
 bool sregion__layered(struct sym_ctx *ctx, const struct sregion *r)
