@@ -175,6 +175,11 @@ static bool classify_src(struct mhse_engine *e, struct state *s, enum probe_spac
 	return true;
 }
 
+/* Past this many bytes, a string from kernel memory no read has touched
+ * gets a fresh length rather than a chain of choices: a chain over 4 KiB
+ * (a path name, the common size) outgrows the terms a query may hold. */
+#define STRING_CHAIN_MAX 256
+
 /* The variable of a copy layer's byte term: the byte's index. */
 static Z3_ast layer_index(struct mhse_engine *e)
 {
@@ -209,7 +214,7 @@ static enum step copy_long(struct mhse_engine *e, struct state *s, Z3_ast ok, Z3
 	return STEP_CONTINUE;
 }
 
-/* A string of more than SREGION_CASES_MAX bytes from kernel memory no read
+/* A string of more than STRING_CHAIN_MAX bytes from kernel memory no read
  * has touched: its length is a fresh L from 1 to size, and its bytes are
  * the object's, with the NUL at L - 1 (and 1 for a 0 before it). Both the
  * object and the destination get the string as one layer over their
@@ -348,7 +353,7 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 			st = copy_long(e, s, ok, reject, kobj, koff, region, off, size, size_term);
 			goto out;
 		}
-		if (size > SREGION_CASES_MAX && sregion__untouched(s->regions[kobj])) {
+		if (size > STRING_CHAIN_MAX && str && sregion__untouched(s->regions[kobj])) {
 			st = copy_long_string(e, s, where.user, ok, reject, kobj, koff, region, off, size);
 			goto out;
 		}
