@@ -196,6 +196,11 @@ static int helper_perf_event_output(struct mhse_vm *vm, uint64_t *regs)
 		regs[0] = (uint64_t)-E2BIG;
 		return 0;
 	}
+	/* a full buffer (a recorded input: non-zero) loses the record */
+	if (mhse_vm__nondet(vm)) {
+		regs[0] = (uint64_t)-ENOSPC;
+		return 0;
+	}
 	regs[0] = 0;
 	return vm__emit(vm, BPF_FUNC_perf_event_output, (uint32_t)ms->index_no, data, size, pkt, (uint32_t)ctx_len) ?
 		       mhse_vm__fail(vm, VM_ERR_HELPER, "out of memory") : 0;
@@ -223,6 +228,11 @@ static int helper_ringbuf_output(struct mhse_vm *vm, uint64_t *regs)
 		return -1;
 	if (regs[4] & ~(uint64_t)(BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP)) {
 		regs[0] = (uint64_t)-EINVAL;
+		return 0;
+	}
+	/* a full buffer (a recorded input: non-zero) refuses the record */
+	if (mhse_vm__nondet(vm)) {
+		regs[0] = (uint64_t)-EAGAIN;
 		return 0;
 	}
 	regs[0] = 0;

@@ -277,6 +277,17 @@ static enum step event_length(struct mhse_engine *e, struct state *s, struct sva
 }
 
 /* As helpers.c: data, then ctx-len bytes of the packet from its data start. */
+/* Whether a perf or ring buffer has room is up to its reader: a recorded
+ * input, non-zero when the buffer is full, where the helper fails with err
+ * (in a copy of s, which goes on). Returns false when s itself ended or
+ * failed (*st says which). */
+static bool buffer_has_room(struct mhse_engine *e, struct state *s, int32_t helper, uint64_t err, enum step *st)
+{
+	struct sval full = engine__nondet(e, s, helper, 8);
+
+	return engine__split_ok(e, s, Z3_mk_eq(e->ctx.z, sym_ast(&e->ctx, full), sym_num(&e->ctx, 0, 64)), err, st);
+}
+
 static enum step sym_perf_event_output(struct mhse_engine *e, struct state *s)
 {
 	Z3_context z = e->ctx.z;
@@ -335,6 +346,9 @@ static enum step sym_perf_event_output(struct mhse_engine *e, struct state *s)
 		r[0] = sval_conc((uint64_t)-E2BIG);
 		return STEP_CONTINUE;
 	}
+	/* a full buffer loses the record */
+	if (!buffer_has_room(e, s, BPF_FUNC_perf_event_output, (uint64_t)-ENOSPC, &st))
+		return st;
 	r[0] = sval_conc(0);
 	return engine__emit(e, s, ev, r[4]);
 }
@@ -356,6 +370,8 @@ static enum step sym_ringbuf_output(struct mhse_engine *e, struct state *s)
 		r[0] = sval_conc((uint64_t)-EINVAL);
 		return STEP_CONTINUE;
 	}
+	if (!buffer_has_room(e, s, BPF_FUNC_ringbuf_output, (uint64_t)-EAGAIN, &st))
+		return st;
 	r[0] = sval_conc(0);
 	return engine__emit(e, s, ev, r[2]);
 }
@@ -364,7 +380,6 @@ static enum step sym_ringbuf_reserve(struct mhse_engine *e, struct state *s)
 {
 	struct sval *r = s->regs;
 	const struct mhse_map *def = NULL;
-	struct sval full;
 	enum step st;
 	uint32_t idx;
 	int id;
@@ -378,10 +393,7 @@ static enum step sym_ringbuf_reserve(struct mhse_engine *e, struct state *s)
 		r[0] = sval_conc(0);
 		return STEP_CONTINUE;
 	}
-	/* whether the buffer has room is up to its reader: a recorded input,
-	 * non-zero when it is full, and the reservation fails */
-	full = engine__nondet(e, s, BPF_FUNC_ringbuf_reserve, 8);
-	if (!engine__split_ok(e, s, Z3_mk_eq(e->ctx.z, sym_ast(&e->ctx, full), sym_num(&e->ctx, 0, 64)), 0, &st))
+	if (!buffer_has_room(e, s, BPF_FUNC_ringbuf_reserve, 0, &st))
 		return st;
 	id = state__add_region(s, MEM_HELPER, (uint32_t)r[2].c, true, (int32_t)idx);
 	if (id < 0)

@@ -4,15 +4,15 @@
  * slot 0 and writes one record into it by ringbuf_output and one by a
  * reservation, both to the inner map the lookup gave.
  *
- * expect policy=consistent paths=3 errors=0 unsupported=0 insn_coverage=100
- * expect policy=alloc paths=3 errors=0 unsupported=0 insn_coverage=100
- * expect policy=lookup paths=3 errors=0 unsupported=0 insn_coverage=100
+ * expect policy=consistent paths=4 errors=0 unsupported=0 insn_coverage=100
+ * expect policy=alloc paths=4 errors=0 unsupported=0 insn_coverage=100
+ * expect policy=lookup paths=4 errors=0 unsupported=0 insn_coverage=100
  * expect policy=concrete paths=1 errors=0 unsupported=0
  *
- * Counting: slot 0 holds no ring buffer (1 path); it holds one, the output
- * succeeds (its flags are valid), and the reservation finds the buffer full
- * (1) or not (1). 3 paths under every policy but concrete, where the array
- * of maps is empty: 1 path.
+ * Counting: slot 0 holds no ring buffer (1 path); it holds one, and the
+ * output finds the buffer full (1) or succeeds, and then the reservation
+ * finds it full (1) or not (1). 4 paths under every policy but concrete,
+ * where the array of maps is empty: 1 path.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>

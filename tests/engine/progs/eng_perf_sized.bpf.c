@@ -2,17 +2,18 @@
 /*
  * perf_event_output with a size the input decides (rx_queue_index & 15, at
  * most 15 of a 16-byte buffer, as the verifier proves): the event holds that
- * many bytes, which the interpreter's replay of each test compares.
+ * many bytes, which the interpreter's replay of each test compares. The
+ * perf buffer takes the event or, full, loses it (-ENOSPC): 2 paths each.
  *
- * expect policy=alloc paths=2 errors=0 unsupported=0 insn_coverage=100
- * expect policy=lookup paths=2 errors=0 unsupported=0 insn_coverage=100
- * expect policy=consistent paths=2 errors=0 unsupported=0 insn_coverage=100
- * expect policy=concrete paths=2 errors=0 unsupported=0 insn_coverage=100
+ * expect policy=alloc paths=4 errors=0 unsupported=0 insn_coverage=100
+ * expect policy=lookup paths=4 errors=0 unsupported=0 insn_coverage=100
+ * expect policy=consistent paths=4 errors=0 unsupported=0 insn_coverage=100
+ * expect policy=concrete paths=4 errors=0 unsupported=0 insn_coverage=100
  *
  * Paths (n = rx_queue_index & 15):
- *   n <= 8: an event of n bytes                                   XDP_PASS
- *   n > 8: an event of n bytes                                    XDP_DROP
- * 2 paths.
+ *   n <= 8: an event of n bytes, taken or lost                    XDP_PASS
+ *   n > 8: an event of n bytes, taken or lost                     XDP_DROP
+ * 4 paths.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>

@@ -5,16 +5,17 @@
  * the verifier proves within the 48 bytes): the record holds those n bytes
  * from off, which the interpreter's replay of each test compares.
  *
- * expect policy=alloc paths=3 errors=0 unsupported=0 insn_coverage=100
- * expect policy=lookup paths=3 errors=0 unsupported=0 insn_coverage=100
- * expect policy=consistent paths=3 errors=0 unsupported=0 insn_coverage=100
- * expect policy=concrete paths=3 errors=0 unsupported=0 insn_coverage=100
+ * expect policy=alloc paths=6 errors=0 unsupported=0 insn_coverage=100
+ * expect policy=lookup paths=6 errors=0 unsupported=0 insn_coverage=100
+ * expect policy=consistent paths=6 errors=0 unsupported=0 insn_coverage=100
+ * expect policy=concrete paths=6 errors=0 unsupported=0 insn_coverage=100
  *
- * Paths, each a record of n bytes from off:
+ * Paths, each a record of n bytes from off, which the ring buffer takes or,
+ * full, refuses (-EAGAIN: 2 paths each):
  *   n <= 8                                                       XDP_PASS
  *   n > 8, the record starts with 'C' (off = 2)                  XDP_DROP
  *   n > 8, it does not                                           XDP_TX
- * 3 paths.
+ * 6 paths.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>

@@ -6,16 +6,17 @@
  * (its parent, say). The event is built in a per-CPU scratch value and
  * sent to a perf buffer, as most tracepoint tools do.
  *
- * expect policy=consistent paths=4 errors=0 unsupported=0 insn_coverage=100
- * expect policy=alloc paths=4 errors=0 unsupported=0 insn_coverage=100
- * expect policy=lookup paths=4 errors=0 unsupported=0 insn_coverage=100
- * expect policy=concrete paths=4 errors=0 unsupported=0 insn_coverage=100
+ * expect policy=consistent paths=6 errors=0 unsupported=0 insn_coverage=100
+ * expect policy=alloc paths=6 errors=0 unsupported=0 insn_coverage=100
+ * expect policy=lookup paths=6 errors=0 unsupported=0 insn_coverage=100
+ * expect policy=concrete paths=6 errors=0 unsupported=0 insn_coverage=100
  *
  * Counting: pid 0 (the idle task) is skipped (1 path); the scratch slot is
  * index 0 of a one-entry array, present under every policy (no fork); the
  * file name read fails or is empty (n <= 0: 1 path) or is not; the read
  * through the task's address fails (1 path, ppid zeroed) or gives the
- * word (1 path), and both emit the event. 1 + 1 + 2 = 4.
+ * word (1 path), and both emit the event, which the perf buffer takes or,
+ * full, loses (2 paths each). 1 + 1 + 2 * 2 = 6.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
