@@ -12,6 +12,12 @@
  * modelled, a budget) is solved once more for a complete model, and that
  * model is read back into a concrete path_result: the test.
  *
+ * With --max-time, exploration ends at nine tenths of it and the states it
+ * left are completed in the rest: each runs to its end along its model,
+ * taking at every branch the side the model takes and dropping the other
+ * (follow_model), so that code slow queries kept exploration from still
+ * gets whole paths and tests.
+ *
  * Inputs are the packet (an array term pkt0 and a length pkt_len0 within
  * the spec's bounds), every scalar context field the spec lists (one
  * variable each, within its range), the values nondeterministic helpers
@@ -43,6 +49,9 @@
 
 #define DEFAULT_MAX_INSNS 1000000
 #define DEFAULT_SOLVER_TIMEOUT_MS 10000
+/* The share of --max-time kept for completing the states the exploration
+ * leaves: each gives a whole path for the price of its instructions. */
+#define COMPLETION_SHARE 0.1
 
 static uint64_t now_ns(void)
 {
@@ -201,7 +210,43 @@ struct state *engine__fork(struct mhse_engine *e, struct state *s, Z3_ast cond)
 
 void engine__queue(struct mhse_engine *e, struct state *s)
 {
-	e->searcher->add(e->searcher, s);
+	if (e->completing)
+		state__free(s); /* a completion explores no other side */
+	else
+		e->searcher->add(e->searcher, s);
+}
+
+/* Past the exploration's end, the query budget is the run's. */
+static void start_completing(struct mhse_engine *e)
+{
+	e->completing = true;
+	e->stats.ended_by = "max-time";
+	solver__set_deadline(&e->solver, e->start_ns + (uint64_t)(e->opts.max_time_s * 1e9));
+}
+
+/* A completed state takes the side of cond its model takes, with no query
+ * for the other: a path of its own, its test as sound as any (the model
+ * satisfies every constraint on the path, this one included). A constraint
+ * added since the model was made (a helper's bounds on a fresh value) may
+ * need it solved again. Returns as engine__split. */
+static int follow_model(struct mhse_engine *e, struct state *s, Z3_ast cond)
+{
+	bool holds;
+
+	solver__set_origin(&e->solver, "completion");
+	if (solver__model(&e->solver, s->path, s->path_cnt, &s->model) != SAT_YES) {
+		if (now_ns() >= e->solver.deadline_ns)
+			e->stop = true; /* the run's time is up: dropped, as the states left are */
+		else
+			engine__end(e, s, PATH_TIMEOUT, "no model for a completed path at insn %zu", s->pc);
+		return -1;
+	}
+	holds = solver__eval(&e->solver, s->model.a, cond) == 1;
+	if (engine__constrain(e, s, holds ? cond : Z3_mk_not(e->ctx.z, cond))) {
+		engine__end(e, s, PATH_UNSUPPORTED, "out of memory while forking");
+		return -1;
+	}
+	return holds;
 }
 
 int engine__split(struct mhse_engine *e, struct state *s, Z3_ast raw, struct state **other)
@@ -214,8 +259,10 @@ int engine__split(struct mhse_engine *e, struct state *s, Z3_ast raw, struct sta
 
 	/* simplified once here, the term is cheaper in every query and model evaluation after */
 	cond = engine__simplify(e, raw);
-	yes = engine__feasible(e, s, cond, raw);
 	*other = NULL;
+	if (e->completing)
+		return follow_model(e, s, cond);
+	yes = engine__feasible(e, s, cond, raw);
 	if (yes == SAT_UNKNOWN)
 		goto timeout;
 	/* the model that satisfies cond goes with the copy that takes cond,
@@ -239,8 +286,12 @@ int engine__split(struct mhse_engine *e, struct state *s, Z3_ast raw, struct sta
 	cond_model.a = NULL;
 	goto out;
 timeout:
-	/* a query the run's time budget cut: the path is dropped, as the states the budget leaves are */
-	if (e->solver.deadline_ns && now_ns() >= e->solver.deadline_ns) {
+	/* a query the exploration's end cut: s is completed from here */
+	if (e->explore_end_ns && !e->completing && now_ns() >= e->explore_end_ns) {
+		start_completing(e);
+		ret = follow_model(e, s, cond);
+	} else if (e->solver.deadline_ns && now_ns() >= e->solver.deadline_ns) {
+		/* the run's: the path is dropped, as the states left are */
 		e->stats.ended_by = "max-time";
 		e->stop = true;
 	} else {
@@ -1292,22 +1343,36 @@ static enum step legacy_packet_load(struct mhse_engine *e, struct state *s, cons
 	return STEP_CONTINUE;
 }
 
+/* Whether the exploration is over: past its end, the states left are
+ * completed in the time the run has left. */
+static bool exploration_over(struct mhse_engine *e)
+{
+	if (!e->completing && e->explore_end_ns && now_ns() >= e->explore_end_ns)
+		start_completing(e);
+	return e->completing;
+}
+
 static bool over_budget(struct mhse_engine *e)
 {
 	const struct mhse_explore_opts *o = &e->opts;
+	struct rusage ru;
 
-	if (o->max_paths && e->stats.paths >= o->max_paths)
+	if (o->max_paths && e->stats.paths >= o->max_paths) {
 		e->stats.ended_by = "max-paths";
-	else if (o->max_time_s > 0 && (double)(now_ns() - e->start_ns) / 1e9 >= o->max_time_s)
-		e->stats.ended_by = "max-time";
-	/* memory is checked every 256 states: getrusage is a system call */
-	else if (o->max_memory_mb && !(++e->budget_checks & 255)) {
-		struct rusage ru;
-
-		if (!getrusage(RUSAGE_SELF, &ru) && (uint64_t)ru.ru_maxrss / 1024 >= o->max_memory_mb)
-			e->stats.ended_by = "max-memory";
+		return true;
 	}
-	return e->stats.ended_by;
+	if (o->max_time_s > 0 && (double)(now_ns() - e->start_ns) / 1e9 >= o->max_time_s) {
+		e->stats.ended_by = "max-time";
+		return true;
+	}
+	/* memory is checked every 256 states: getrusage is a system call */
+	if (o->max_memory_mb && !(++e->budget_checks & 255) && !getrusage(RUSAGE_SELF, &ru) &&
+	    (uint64_t)ru.ru_maxrss / 1024 >= o->max_memory_mb) {
+		e->stats.ended_by = "max-memory";
+		return true;
+	}
+	exploration_over(e);
+	return false;
 }
 
 /* Runs s until it ends or forks. */
@@ -1325,8 +1390,11 @@ static enum step run_state(struct mhse_engine *e, struct state *s, bool *covered
 			return engine__end(e, s, PATH_BUDGET, "instruction budget of %llu exhausted",
 					   (unsigned long long)e->opts.max_insns);
 		/* a long path must not outlive the run's time budget */
-		if (!(s->insns & 4095) && engine__out_of_time(e, s, &st))
-			return st;
+		if (!(s->insns & 4095)) {
+			if (engine__out_of_time(e, s, &st))
+				return st;
+			exploration_over(e);
+		}
 		e->stats.insns++;
 		s->nondet_before = s->nondet_cnt;
 		if (s->prog == e->prog)
@@ -1938,7 +2006,8 @@ bool engine__out_of_time(struct mhse_engine *e, struct state *s, enum step *st)
 
 enum step engine__end(struct mhse_engine *e, struct state *s, enum path_kind kind, const char *fmt, ...)
 {
-	struct path_result p = { .kind = kind, .err_prog = (uint32_t)(s->prog - e->obj->progs), .err_pc = (uint32_t)s->pc };
+	struct path_result p = { .kind = kind, .err_prog = (uint32_t)(s->prog - e->obj->progs), .err_pc = (uint32_t)s->pc,
+				 .completed = e->completing && kind != PATH_BUDGET };
 	enum sat sat;
 	va_list args;
 
@@ -2295,11 +2364,14 @@ static int explore_share(struct mhse_engine *e)
 			state__free(s);
 			return 0;
 		}
-		if (!owns(e, s, false)) {
+		/* a completion forks nothing: its path is final now */
+		if (!owns(e, s, e->completing)) {
 			state__free(s);
 			continue;
 		}
 		st = run_state(e, s, e->covered);
+		while (st == STEP_CONTINUE && e->completing)
+			st = run_state(e, s, e->covered);
 		if (st == STEP_CONTINUE)
 			e->searcher->add(e->searcher, s);
 		else
@@ -2308,7 +2380,8 @@ static int explore_share(struct mhse_engine *e)
 			e->stop = true;
 			break;
 		}
-		if (e->opts.share && workshare__hungry(e->opts.share))
+		/* a completion's states are its own: it takes no subtree to follow */
+		if (e->opts.share && !e->completing && workshare__hungry(e->opts.share))
 			give_away(e);
 	}
 	return !e->stop;
@@ -2323,8 +2396,10 @@ int mhse_engine__run(struct mhse_engine *e, path_fn on_path, void *arg)
 	e->on_path = on_path;
 	e->on_path_arg = arg;
 	e->start_ns = e->opts.start_ns ? e->opts.start_ns : now_ns();
-	if (e->opts.max_time_s > 0)
-		solver__set_deadline(&e->solver, e->start_ns + (uint64_t)(e->opts.max_time_s * 1e9));
+	if (e->opts.max_time_s > 0) {
+		e->explore_end_ns = e->start_ns + (uint64_t)(e->opts.max_time_s * (1 - COMPLETION_SHARE) * 1e9);
+		solver__set_deadline(&e->solver, e->explore_end_ns);
+	}
 	for (;;) {
 		if (more && (ret = explore_share(e)) <= 0)
 			break;
@@ -2332,7 +2407,7 @@ int mhse_engine__run(struct mhse_engine *e, path_fn on_path, void *arg)
 		free(e->target);
 		e->target = NULL;
 		e->target_len = 0;
-		if (!share || !workshare__take(share, &e->target, &e->target_len))
+		if (!share || e->completing || !workshare__take(share, &e->target, &e->target_len))
 			break;
 		more = true;
 	}

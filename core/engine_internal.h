@@ -37,6 +37,8 @@ struct mhse_engine {
 	path_fn on_path;
 	void *on_path_arg;
 	uint64_t start_ns;
+	uint64_t explore_end_ns;       /* past it, the states left are completed (0: no --max-time) */
+	bool completing;               /* a state follows its model, forking nothing */
 	uint64_t budget_checks;
 	Z3_params simplify_params;
 	struct term_map simplified;    /* terms engine__simplify has simplified */
@@ -71,7 +73,8 @@ void engine__queue(struct mhse_engine *e, struct state *s);
 /* Splits s on cond: returns 1 if only cond holds, 0 if only !cond holds,
  * and when both may: makes a copy where cond holds (*other, not queued),
  * constrains s by !cond, and returns 2. -1 when a query failed (s was
- * ended as a timeout). */
+ * ended as a timeout). A completed state takes the side its model does
+ * (1 or 0, the side's condition added to its path). */
 int engine__split(struct mhse_engine *e, struct state *s, Z3_ast cond, struct state **other);
 /* For helpers that fail on some inputs: s keeps the inputs where ok
  * holds; a copy with the others returns err (in r0) and goes on. Returns
@@ -86,11 +89,11 @@ int engine__ctx_derive(struct mhse_engine *e, struct state *s, const char *field
 int engine__ctx_rewrite(struct mhse_engine *e, struct state *s, const char *field, Z3_ast term);
 /* The input variable of a context field (element 0), or NULL. */
 Z3_ast engine__ctx_input(struct mhse_engine *e, const char *field);
-/* Ends s with a path of kind (errors and unsupported carry a message). */
 /* Ends s as a budget path when the run's --max-time is spent: for helpers
  * whose work grows with a size (a byte at a time over kilobytes), which
  * the per-instruction check does not see. Returns true when it did. */
 bool engine__out_of_time(struct mhse_engine *e, struct state *s, enum step *st);
+/* Ends s with a path of kind (errors and unsupported carry a message). */
 enum step engine__end(struct mhse_engine *e, struct state *s, enum path_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 

@@ -121,6 +121,7 @@ static int on_path(void *arg, const struct path_result *path)
 	case PATH_WARNING: st->warnings++; break;
 	default: break;
 	}
+	st->completed += path->completed;
 	run->vm->insn_budget = selfcheck__insn_budget(path, run->max_insns);
 	if (path->spurious) {
 		st->spurious++;
@@ -297,13 +298,14 @@ static int worker_stats_save(const char *dir, const struct run_stats *st)
 	f = fopen(path, "w");
 	if (!f)
 		return -errno;
-	fprintf(f, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %.9f %.9f %.3f %s\n",
+	fprintf(f, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %.9f %.9f %.3f %s\n",
 		(unsigned long long)st->paths, (unsigned long long)st->tests, (unsigned long long)st->errors,
 		(unsigned long long)st->warnings, (unsigned long long)st->unsupported, (unsigned long long)st->budget,
 		(unsigned long long)st->timeouts,
 		(unsigned long long)st->spurious, (unsigned long long)st->self_check_mismatches,
 		(unsigned long long)st->queries, (unsigned long long)st->z3_calls,
-		(unsigned long long)st->tests_not_covering, st->time_s, st->solver_time_s, st->peak_rss_mb,
+		(unsigned long long)st->tests_not_covering, (unsigned long long)st->completed, st->time_s,
+		st->solver_time_s, st->peak_rss_mb,
 		st->ended_by ?: "-");
 	for (size_t i = 0; i < st->origin_cnt; i++) {
 		const struct stats_origin *o = &st->origins[i];
@@ -366,7 +368,7 @@ static const char *budget_name(const char *name)
  * largest; the run ended by a budget if any worker was). */
 static int worker_stats_add(const char *dir, struct run_stats *st)
 {
-	unsigned long long n[12];
+	unsigned long long n[13];
 	double time_s, solver_s, rss;
 	char path[4200], line[512], ended[16];
 	FILE *f;
@@ -376,9 +378,9 @@ static int worker_stats_add(const char *dir, struct run_stats *st)
 	f = fopen(path, "r");
 	if (!f)
 		return -errno;
-	if (fscanf(f, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %lf %lf %lf %15s\n", &n[0], &n[1],
-		   &n[2], &n[3], &n[4], &n[5], &n[6], &n[7], &n[8], &n[9], &n[10], &n[11], &time_s, &solver_s, &rss,
-		   ended) != 16) {
+	if (fscanf(f, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %lf %lf %lf %15s\n", &n[0],
+		   &n[1], &n[2], &n[3], &n[4], &n[5], &n[6], &n[7], &n[8], &n[9], &n[10], &n[11], &n[12], &time_s,
+		   &solver_s, &rss, ended) != 17) {
 		fclose(f);
 		return -EINVAL;
 	}
@@ -394,6 +396,7 @@ static int worker_stats_add(const char *dir, struct run_stats *st)
 	st->queries += n[9];
 	st->z3_calls += n[10];
 	st->tests_not_covering += n[11];
+	st->completed += n[12];
 	st->ended_by = st->ended_by ?: budget_name(ended);
 	st->time_s += time_s;
 	st->solver_time_s += solver_s;
@@ -593,7 +596,10 @@ void mhse_explore__print_summary(FILE *out, const struct run_stats *stats, size_
 		if (s->warnings)
 			fprintf(out, "  warning: return value outside hook %s's domain (%llu paths)\n", s->hook,
 				(unsigned long long)s->warnings);
-		if (s->ended_by)
+		if (s->ended_by && s->completed)
+			fprintf(out, "  ended by --%s: %llu paths completed along their models; what else was left "
+				"unexplored has no tests\n", s->ended_by, (unsigned long long)s->completed);
+		else if (s->ended_by)
 			fprintf(out, "  ended by --%s: what was left unexplored has no tests\n", s->ended_by);
 		for (size_t r = 0; r < s->unsupported_reason_cnt; r++)
 			fprintf(out, "  unsupported: %s (%llu paths)\n", s->unsupported_reasons[r].reason,

@@ -97,6 +97,9 @@ struct path_result {
 	/* The path needs a map to answer one key two ways (possible only under
 	 * the lookup policy): no real map takes it, so its test cannot replay. */
 	bool spurious;
+	/* The path ended after the exploration did: a state the time budget
+	 * left, run along its model with no other side explored. */
+	bool completed;
 };
 
 void path_result__free(struct path_result *p);

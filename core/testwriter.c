@@ -510,6 +510,7 @@ static void emit_stats_object(struct json_writer *w, const char *key, const stru
 	jsonw_uint(w, "budget", s->budget);
 	jsonw_uint(w, "timeouts", s->timeouts);
 	jsonw_uint(w, "warnings", s->warnings);
+	jsonw_uint(w, "completed", s->completed);
 	jsonw_array(w, "unsupported_reasons", false);
 	for (size_t i = 0; i < s->unsupported_reason_cnt; i++) {
 		jsonw_object(w, NULL, true);
@@ -565,6 +566,7 @@ static void emit_combined(struct json_writer *w, const void *arg)
 		total.unsupported += r->unsupported;
 		total.budget += r->budget;
 		total.timeouts += r->timeouts;
+		total.completed += r->completed;
 		total.time_s += r->time_s;
 		total.solver_time_s += r->solver_time_s;
 		total.queries += r->queries;

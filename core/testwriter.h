@@ -81,6 +81,7 @@ struct run_stats {
 	const char *hook_rule, *hook_why; /* how the hook was chosen ("btf", "--hook"), and why */
 	uint64_t paths, tests;
 	uint64_t errors, unsupported, budget, timeouts, warnings; /* paths by kind other than exit */
+	uint64_t completed;          /* paths of states the exploration left, run along their models */
 	struct stats_reason *unsupported_reasons;       /* distinct messages of unsupported paths */
 	size_t unsupported_reason_cnt;
 	double time_s, solver_time_s;

@@ -6,9 +6,9 @@
 # worker and with two (--jobs 2: the budgets hold over the whole run, the
 # merged stats say which ended it).
 #
-# Usage: budgets.sh MHSE OUT_DIR ENG_CALL ENG_WINDOWS ENG_TIME_BUDGET XDP_FIREWALL
+# Usage: budgets.sh MHSE OUT_DIR ENG_CALL ENG_WINDOWS ENG_TIME_BUDGET XDP_FIREWALL ENG_COMPLETION
 set -u
-mhse=$1 top=$2 eng_call=$3 eng_windows=$4 eng_time_budget=$5 firewall=$6
+mhse=$1 top=$2 eng_call=$3 eng_windows=$4 eng_time_budget=$5 firewall=$6 eng_completion=$7
 failed=0
 
 fail() {
@@ -66,6 +66,23 @@ for jobs in 1 2; do
 		expect "eng_time_budget --max-time 1 ended_by" "$(stat "$out/time" ended_by)" max-time
 		expect "eng_time_budget --max-time 1 budget paths" "$(stat "$out/time" budget)" 1
 		expect "eng_time_budget --max-time 1 test files" "$(ls "$out/time" | grep -c '^test-')" 1
+	fi
+
+	# --max-time over 2^32 paths: the states the exploration leaves are completed
+	# along their models, each a whole path whose test replays; only a state the
+	# run's end cuts (one per worker at most) is a budget test
+	if explore completion "$eng_completion" --max-time 2 --search bfs; then
+		read -r ended paths tests completed budget mismatches < <(stat "$out/completion" ended_by paths tests \
+			completed budget self_check_mismatches | paste -sd' ')
+		expect "eng_completion --max-time 2 ended_by" "$ended" max-time
+		[ "$completed" -gt 0 ] || fail "eng_completion --max-time 2: no state was completed"
+		[ "$budget" -le "$jobs" ] || fail "eng_completion --max-time 2: $budget budget paths for $jobs workers"
+		expect "eng_completion --max-time 2 tests" "$tests" "$paths"
+		expect "eng_completion --max-time 2 self-check mismatches" "$mismatches" 0
+		grep -q "paths completed along their models" "$out/completion.log" ||
+			fail "eng_completion --max-time 2: the summary does not count the completed paths"
+		"$mhse" replay "$eng_completion" "$out/completion" >"$out/completion.replay" 2>&1 ||
+			fail "eng_completion --max-time 2: replay failed (see $out/completion.replay)"
 	fi
 
 	# --max-memory: a limit below what the process already holds ends the run at the first check
