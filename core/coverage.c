@@ -21,6 +21,7 @@
 #include "json_writer.h"
 #include "log.h"
 #include "prog_refs.h"
+#include "reach.h"
 
 /* The timeline point that first saw a counter above 0 (paths 0: none yet). */
 struct first_hit {
@@ -29,7 +30,7 @@ struct first_hit {
 };
 
 struct prog_coverage {
-	bool *reachable;   /* per instruction slot; the second slot of LD_IMM64 never is */
+	uint8_t *reach;    /* per instruction slot (reach.h); the second slot of LD_IMM64 is never reached */
 	uint64_t *hits;    /* times each instruction ran */
 	uint64_t *sides[2]; /* times each conditional jump fell through [0] and jumped [1] */
 	bool counted;      /* counts in the totals */
@@ -60,76 +61,20 @@ bool coverage__is_branch(const struct bpf_insn *insn)
 	return (cls == BPF_JMP || cls == BPF_JMP32) && op != BPF_JA && op != BPF_CALL && op != BPF_EXIT;
 }
 
-static void mark(bool *reachable, size_t *stack, size_t *top, size_t cnt, int64_t target)
-{
-	if (target < 0 || (uint64_t)target >= cnt || reachable[target])
-		return;
-	reachable[target] = true;
-	stack[(*top)++] = (size_t)target;
-}
-
-/* Everything control can flow to from the entry: fallthrough and jumps,
- * local calls, and functions whose address is taken (callbacks, callx),
- * since the program may call them. A tail call may fail and fall through. */
-static int find_reachable(const struct mhse_prog *prog, bool *reachable)
-{
-	size_t cnt = prog->insn_cnt, top = 0;
-	size_t *stack = malloc((cnt ? cnt : 1) * sizeof(*stack));
-
-	if (!stack)
-		return -ENOMEM;
-	mark(reachable, stack, &top, cnt, 0);
-	while (top) {
-		size_t pc = stack[--top];
-		const struct bpf_insn *insn = &prog->insns[pc];
-		int64_t next = (int64_t)pc + 1;
-		uint8_t cls = BPF_CLASS(insn->code);
-
-		if (insn_is_ld_imm64(insn)) {
-			if (insn->src_reg == BPF_PSEUDO_FUNC)
-				mark(reachable, stack, &top, cnt, next + insn->imm);
-			mark(reachable, stack, &top, cnt, next + 1);
-			continue;
-		}
-		if (cls != BPF_JMP && cls != BPF_JMP32) {
-			mark(reachable, stack, &top, cnt, next);
-			continue;
-		}
-		switch (BPF_OP(insn->code)) {
-		case BPF_EXIT:
-			break;
-		case BPF_JA:
-			mark(reachable, stack, &top, cnt, next + (cls == BPF_JMP32 ? insn->imm : insn->off));
-			break;
-		case BPF_CALL:
-			if (BPF_SRC(insn->code) == BPF_K && insn->src_reg == BPF_PSEUDO_CALL)
-				mark(reachable, stack, &top, cnt, next + insn->imm);
-			mark(reachable, stack, &top, cnt, next);
-			break;
-		default:
-			mark(reachable, stack, &top, cnt, next + insn->off);
-			mark(reachable, stack, &top, cnt, next);
-			break;
-		}
-	}
-	free(stack);
-	return 0;
-}
-
 static int prog_coverage__init(struct prog_coverage *pc, const struct mhse_prog *prog)
 {
 	size_t n = prog->insn_cnt ? prog->insn_cnt : 1;
 
-	pc->reachable = calloc(n, sizeof(*pc->reachable));
+	pc->reach = calloc(n, sizeof(*pc->reach));
 	pc->hits = calloc(n, sizeof(*pc->hits));
 	pc->sides[0] = calloc(n, sizeof(*pc->sides[0]));
 	pc->sides[1] = calloc(n, sizeof(*pc->sides[1]));
 	for (int a = 0; a < 3; a++)
 		pc->first[a] = calloc(n, sizeof(*pc->first[a]));
-	if (!pc->reachable || !pc->hits || !pc->sides[0] || !pc->sides[1] || !pc->first[0] || !pc->first[1] ||
+	if (!pc->reach || !pc->hits || !pc->sides[0] || !pc->sides[1] || !pc->first[0] || !pc->first[1] ||
 	    !pc->first[2])
 		return -ENOMEM;
-	return find_reachable(prog, pc->reachable);
+	return prog__reach(prog, pc->reach);
 }
 
 /* Counts the entry and the programs it may tail-call into, and those
@@ -204,7 +149,7 @@ void coverage__free(struct coverage *cov)
 	if (!cov)
 		return;
 	for (size_t i = 0; cov->progs && i < cov->obj->prog_cnt; i++) {
-		free(cov->progs[i].reachable);
+		free(cov->progs[i].reach);
 		free(cov->progs[i].hits);
 		free(cov->progs[i].sides[0]);
 		free(cov->progs[i].sides[1]);
@@ -377,11 +322,11 @@ static size_t collect_firsts(const struct coverage *cov, bool insns, struct firs
 		const struct mhse_prog *prog = &cov->obj->progs[p];
 
 		for (size_t i = 0; pc->counted && i < prog->insn_cnt; i++) {
-			if (!pc->reachable[i])
+			if (!pc->reach[i])
 				continue;
 			if (insns && pc->first[0][i].paths)
 				out[cnt++] = pc->first[0][i];
-			for (int a = 1; !insns && a < 3 && coverage__is_branch(&prog->insns[i]); a++)
+			for (int a = 1; !insns && a < 3 && reach_is_branch(pc->reach[i]); a++)
 				if (pc->first[a][i].paths)
 					out[cnt++] = pc->first[a][i];
 		}
@@ -441,11 +386,11 @@ static void count_range(const struct coverage *cov, size_t p, size_t start, size
 	const struct mhse_prog *prog = &cov->obj->progs[p];
 
 	for (size_t i = start; i < end && i < prog->insn_cnt; i++) {
-		if (!pc->reachable[i])
+		if (!pc->reach[i])
 			continue;
 		c->insns_reachable++;
 		c->insns_hit += pc->hits[i] != 0;
-		if (coverage__is_branch(&prog->insns[i])) {
+		if (reach_is_branch(pc->reach[i])) {
 			c->branch_sides += 2;
 			c->branch_sides_hit += (pc->sides[0][i] != 0) + (pc->sides[1][i] != 0);
 		}
@@ -503,10 +448,10 @@ static const struct mhse_line *insn_line(const struct mhse_object *obj, const st
 
 /* The first source line of instructions [start, end) of prog, or NULL. */
 static const struct mhse_line *first_line(const struct mhse_object *obj, const struct mhse_prog *prog,
-					  const bool *reachable, size_t start, size_t end)
+					  const uint8_t *reach, size_t start, size_t end)
 {
 	for (size_t i = start; i < end && i < prog->insn_cnt; i++) {
-		const struct mhse_line *line = reachable[i] ? insn_line(obj, prog, i) : NULL;
+		const struct mhse_line *line = reach[i] ? insn_line(obj, prog, i) : NULL;
 
 		if (line)
 			return line;
@@ -517,7 +462,7 @@ static const struct mhse_line *first_line(const struct mhse_object *obj, const s
 static void json_function(struct json_writer *w, const struct coverage *cov, size_t p, const struct mhse_subprog *sub)
 {
 	const struct mhse_prog *prog = &cov->obj->progs[p];
-	const struct mhse_line *line = first_line(cov->obj, prog, cov->progs[p].reachable, sub->start,
+	const struct mhse_line *line = first_line(cov->obj, prog, cov->progs[p].reach, sub->start,
 						  sub->start + sub->cnt);
 	struct coverage_counts c = { 0 };
 
@@ -553,12 +498,12 @@ static void json_program(struct json_writer *w, const struct coverage *cov, size
 	jsonw_end(w);
 	jsonw_array(w, "uncovered_insns", true);
 	for (size_t i = 0; i < prog->insn_cnt; i++)
-		if (pc->reachable[i] && !pc->hits[i])
+		if (pc->reach[i] && !pc->hits[i])
 			jsonw_uint(w, NULL, i);
 	jsonw_end(w);
 	jsonw_array(w, "uncovered_branches", true);
 	for (size_t i = 0; i < prog->insn_cnt; i++) {
-		for (int taken = 0; pc->reachable[i] && coverage__is_branch(&prog->insns[i]) && taken < 2; taken++) {
+		for (int taken = 0; reach_is_branch(pc->reach[i]) && taken < 2; taken++) {
 			if (pc->sides[taken][i])
 				continue;
 			jsonw_array(w, NULL, true);
@@ -704,12 +649,12 @@ static int lcov_recs__gather(const struct coverage *cov, struct lcov_recs *r)
 		if (!pc->counted)
 			continue;
 		for (size_t i = 0; i < prog->insn_cnt; i++) {
-			const struct mhse_line *line = pc->reachable[i] ? insn_line(obj, prog, i) : NULL;
+			const struct mhse_line *line = pc->reach[i] ? insn_line(obj, prog, i) : NULL;
 
 			if (!line)
 				continue;
 			r->lines[r->line_cnt++] = (struct line_rec){ line->file, line->line, pc->hits[i] };
-			if (coverage__is_branch(&prog->insns[i]))
+			if (reach_is_branch(pc->reach[i]))
 				r->branches[r->branch_cnt++] = (struct branch_rec){
 					line->file, line->line, p, i, pc->hits[i] != 0, { pc->sides[0][i], pc->sides[1][i] }
 				};
@@ -718,9 +663,9 @@ static int lcov_recs__gather(const struct coverage *cov, struct lcov_recs *r)
 			const struct mhse_subprog *sub = &prog->subprogs[s];
 			const struct mhse_line *line;
 
-			if (sub->start >= prog->insn_cnt || !pc->reachable[sub->start])
+			if (sub->start >= prog->insn_cnt || !pc->reach[sub->start])
 				continue;
-			line = first_line(obj, prog, pc->reachable, sub->start, sub->start + sub->cnt);
+			line = first_line(obj, prog, pc->reach, sub->start, sub->start + sub->cnt);
 			if (line)
 				r->funcs[r->func_cnt++] = (struct func_rec){ line->file, line->line, sub->name,
 									     pc->hits[sub->start] };

@@ -10,7 +10,8 @@
  * covnew is KLEE's md2u: the distance, in instructions over the entry
  * program's control flow, from a state's next instruction to the nearest
  * instruction no path has run or conditional jump with a side no path has
- * taken; the nearest state runs first, the newest among equals. Calls go
+ * taken, of the code the verifier keeps (reach.h); the nearest state runs
+ * first, the newest among equals. Calls go
  * to the subprogram and on after the call, a subprogram's exit to every
  * instruction after a call of it (the distance ignores the call stack, as
  * md2u's does), a function reference (a bpf_loop callback) to the
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "insn.h"
+#include "reach.h"
 #include "search.h"
 #include "state.h"
 
@@ -29,8 +31,7 @@
  * pred_start[i + 1]) are the instructions control reaches i from. */
 struct cfg {
 	uint32_t *pred_start, *preds;
-	bool *branch;          /* a conditional jump */
-	uint32_t *target;      /* its taken side */
+	uint8_t *reach;        /* reach.h: dead code is never to be covered, a jump on constants goes one way */
 };
 
 struct pool {
@@ -127,9 +128,8 @@ static int cfg__build(struct cfg *g, const struct mhse_prog *prog)
 	size_t n = prog->insn_cnt;
 
 	g->pred_start = calloc(n + 2, sizeof(*g->pred_start));
-	g->branch = calloc(n + 1, sizeof(*g->branch));
-	g->target = calloc(n + 1, sizeof(*g->target));
-	if (!g->pred_start || !g->branch || !g->target)
+	g->reach = calloc(n + 1, sizeof(*g->reach));
+	if (!g->pred_start || !g->reach || prog__reach(prog, g->reach))
 		return -1;
 	for_each_edge(prog, count_pred, g->pred_start);
 	for (size_t i = 0; i < n; i++)
@@ -141,13 +141,6 @@ static int cfg__build(struct cfg *g, const struct mhse_prog *prog)
 	/* add_pred moved each start to the next one's: shift back */
 	memmove(g->pred_start + 1, g->pred_start, n * sizeof(*g->pred_start));
 	g->pred_start[0] = 0;
-	for (size_t i = 0; i < n; i++) {
-		const struct bpf_insn *insn = &prog->insns[i];
-		uint8_t cls = BPF_CLASS(insn->code), op = BPF_OP(insn->code);
-
-		g->branch[i] = (cls == BPF_JMP || cls == BPF_JMP32) && op != BPF_JA && op != BPF_CALL && op != BPF_EXIT;
-		g->target[i] = (uint32_t)((int64_t)i + insn->off + 1);
-	}
 	return 0;
 }
 
@@ -155,8 +148,7 @@ static void cfg__free(struct cfg *g)
 {
 	free(g->pred_start);
 	free(g->preds);
-	free(g->branch);
-	free(g->target);
+	free(g->reach);
 }
 
 /* Whether coverage grew since the distances were computed. */
@@ -181,7 +173,8 @@ static void compute_distances(struct pool *p)
 	size_t head = 0, tail = 0;
 
 	for (size_t i = 0; i < p->insn_cnt; i++) {
-		bool open = !p->covered[i] || (g->branch[i] && (!p->sides[0][i] || !p->sides[1][i]));
+		bool open = g->reach[i] && (!p->covered[i] || (reach_is_branch(g->reach[i]) &&
+							       (!p->sides[0][i] || !p->sides[1][i])));
 
 		p->dist[i] = open ? 0 : DIST_INF;
 		if (open)

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Reachability with the constants the verifier knows: a forward walk that
+ * keeps, per instruction, which registers hold the same constant on every
+ * way to it (set by an immediate, or computed from such by ALU
+ * instructions, as the verifier's exact scalars are). A conditional jump
+ * on two known operands goes one way only. The walk runs to a fixed point:
+ * a register forgotten on a later way makes a jump's other side reachable
+ * then. Anything loaded from memory is unknown, so the answer errs toward
+ * reachable, never the other way.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <linux/bpf.h>
+#include "insn.h"
+#include "reach.h"
+#include "sem.h"
+
+/* The registers a way brings to an instruction: known[r] when it holds v[r]. */
+struct consts {
+	uint16_t known;
+	uint64_t v[MAX_BPF_REG];
+};
+
+struct walk {
+	const struct mhse_prog *prog;
+	uint8_t *reach;
+	struct consts *in;  /* per instruction: what every way so far agrees on */
+	size_t *stack;
+	bool *queued;
+	size_t top;
+};
+
+static bool is_known(const struct consts *c, uint8_t reg)
+{
+	return reg < MAX_BPF_REG && (c->known >> reg & 1);
+}
+
+static void set(struct consts *c, uint8_t reg, bool known, uint64_t v)
+{
+	if (reg >= MAX_BPF_REG)
+		return;
+	c->known = known ? c->known | (uint16_t)(1u << reg) : c->known & (uint16_t)~(1u << reg);
+	c->v[reg] = v;
+}
+
+/* Control may go from here to target with c: target keeps what both agree on. */
+static void flow(struct walk *w, int64_t target, const struct consts *c)
+{
+	struct consts *in;
+	uint16_t known;
+
+	if (target < 0 || (uint64_t)target >= w->prog->insn_cnt)
+		return;
+	in = &w->in[target];
+	if (!(w->reach[target] & REACH_INSN)) {
+		w->reach[target] |= REACH_INSN;
+		*in = *c;
+	} else {
+		known = in->known & c->known;
+		for (uint8_t r = 0; r < MAX_BPF_REG; r++)
+			if ((known >> r & 1) && in->v[r] != c->v[r])
+				known &= (uint16_t)~(1u << r);
+		if (known == in->known)
+			return;
+		in->known = known;
+	}
+	if (!w->queued[target]) {
+		w->queued[target] = true;
+		w->stack[w->top++] = (size_t)target;
+	}
+}
+
+static void alu(struct consts *c, const struct bpf_insn *insn)
+{
+	uint8_t op = BPF_OP(insn->code), dst = insn->dst_reg;
+	bool src_known = BPF_SRC(insn->code) == BPF_K || is_known(c, insn->src_reg);
+	uint64_t src = BPF_SRC(insn->code) == BPF_K ? (uint64_t)(int64_t)insn->imm :
+		       insn->src_reg < MAX_BPF_REG ? c->v[insn->src_reg] : 0;
+	uint64_t dst_v = dst < MAX_BPF_REG ? c->v[dst] : 0;
+
+	if (op == BPF_END)
+		set(c, dst, is_known(c, dst), sem_bswap(insn->code, insn->imm, dst_v));
+	else
+		set(c, dst, (op == BPF_NEG || src_known) && (op == BPF_MOV || is_known(c, dst)),
+		    sem_alu(insn->code, insn->off, dst_v, src));
+}
+
+/* What a call leaves: r0 to r5 unknown, the caller's r6 to r9 as they were. */
+static void forget_call(struct consts *c)
+{
+	c->known &= (uint16_t)~0x3fu;
+}
+
+static void step(struct walk *w, size_t pc)
+{
+	static const struct consts none;
+	const struct bpf_insn *insn = &w->prog->insns[pc];
+	struct consts c = w->in[pc];
+	uint8_t cls = BPF_CLASS(insn->code);
+	int64_t next = (int64_t)pc + 1;
+	bool jumps;
+
+	if (insn_is_ld_imm64(insn)) {
+		if (insn->src_reg == BPF_PSEUDO_FUNC)
+			flow(w, next + insn->imm, &none);
+		set(&c, insn->dst_reg, insn->src_reg == 0 && pc + 1 < w->prog->insn_cnt,
+		    pc + 1 < w->prog->insn_cnt ? (uint32_t)insn[0].imm | (uint64_t)(uint32_t)insn[1].imm << 32 : 0);
+		flow(w, next + 1, &c);
+		return;
+	}
+	switch (cls) {
+	case BPF_ALU:
+	case BPF_ALU64:
+		alu(&c, insn);
+		flow(w, next, &c);
+		return;
+	case BPF_LDX:
+		set(&c, insn->dst_reg, false, 0);
+		flow(w, next, &c);
+		return;
+	case BPF_STX:
+		if (BPF_MODE(insn->code) == BPF_ATOMIC && insn->imm == BPF_CMPXCHG)
+			set(&c, BPF_REG_0, false, 0);
+		else if (BPF_MODE(insn->code) == BPF_ATOMIC && (insn->imm & BPF_FETCH))
+			set(&c, insn->src_reg, false, 0);
+		flow(w, next, &c);
+		return;
+	case BPF_LD: /* a legacy packet load: r0, and r1 to r5 clobbered */
+		forget_call(&c);
+		flow(w, next, &c);
+		return;
+	case BPF_JMP:
+	case BPF_JMP32:
+		break;
+	default:
+		flow(w, next, &c);
+		return;
+	}
+	switch (BPF_OP(insn->code)) {
+	case BPF_EXIT:
+		return;
+	case BPF_JA:
+		flow(w, next + (cls == BPF_JMP32 ? insn->imm : insn->off), &c);
+		return;
+	case BPF_CALL:
+		if (BPF_SRC(insn->code) == BPF_K && insn->src_reg == BPF_PSEUDO_CALL)
+			flow(w, next + insn->imm, &none);
+		forget_call(&c);
+		flow(w, next, &c);
+		return;
+	}
+	if (is_known(&c, insn->dst_reg) && (BPF_SRC(insn->code) == BPF_K || is_known(&c, insn->src_reg))) {
+		jumps = sem_cond(insn->code, c.v[insn->dst_reg],
+				 BPF_SRC(insn->code) == BPF_K ? (uint64_t)(int64_t)insn->imm : c.v[insn->src_reg]);
+		w->reach[pc] |= jumps ? REACH_JUMPS : REACH_FALLS;
+		flow(w, jumps ? next + insn->off : next, &c);
+		return;
+	}
+	w->reach[pc] |= REACH_JUMPS | REACH_FALLS;
+	flow(w, next + insn->off, &c);
+	flow(w, next, &c);
+}
+
+int prog__reach(const struct mhse_prog *prog, uint8_t *reach)
+{
+	static const struct consts none;
+	size_t n = prog->insn_cnt ? prog->insn_cnt : 1;
+	struct walk w = { .prog = prog, .reach = reach };
+	int err = 0;
+
+	w.in = calloc(n, sizeof(*w.in));
+	w.stack = calloc(n, sizeof(*w.stack));
+	w.queued = calloc(n, sizeof(*w.queued));
+	if (!w.in || !w.stack || !w.queued) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < prog->insn_cnt; i++)
+		reach[i] = 0;
+	flow(&w, 0, &none);
+	while (w.top) {
+		size_t pc = w.stack[--w.top];
+
+		w.queued[pc] = false;
+		step(&w, pc);
+	}
+out:
+	free(w.in);
+	free(w.stack);
+	free(w.queued);
+	return err;
+}
