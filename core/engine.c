@@ -131,6 +131,7 @@ Z3_ast engine__simplify(struct mhse_engine *e, Z3_ast term)
 int engine__constrain(struct mhse_engine *e, struct state *s, Z3_ast cond)
 {
 	struct constraint *c;
+	int err;
 
 	if (Z3_get_bool_value(e->ctx.z, cond) == Z3_L_TRUE)
 		return 0;
@@ -144,9 +145,10 @@ int engine__constrain(struct mhse_engine *e, struct state *s, Z3_ast cond)
 		e->arena_cap = cap;
 	}
 	c = malloc(sizeof(*c));
-	if (!c || solver__constraint(&e->solver, cond, c)) {
+	err = c ? solver__constraint(&e->solver, cond, c) : -ENOMEM;
+	if (err) {
 		free(c);
-		return -ENOMEM;
+		return err;
 	}
 	e->arena[e->arena_cnt++] = c;
 	return state__constrain(s, c);
@@ -232,6 +234,7 @@ static void start_completing(struct mhse_engine *e)
 static int follow_model(struct mhse_engine *e, struct state *s, Z3_ast cond)
 {
 	bool holds;
+	int err;
 
 	solver__set_origin(&e->solver, "completion");
 	if (solver__model(&e->solver, s->path, s->path_cnt, &s->model) != SAT_YES) {
@@ -242,10 +245,13 @@ static int follow_model(struct mhse_engine *e, struct state *s, Z3_ast cond)
 		return -1;
 	}
 	holds = solver__eval(&e->solver, s->model.a, cond) == 1;
-	if (engine__constrain(e, s, holds ? cond : Z3_mk_not(e->ctx.z, cond))) {
+	err = engine__constrain(e, s, holds ? cond : Z3_mk_not(e->ctx.z, cond));
+	if (err == -E2BIG)
+		engine__end(e, s, PATH_TIMEOUT, "a condition too large for the solver at insn %zu", s->pc);
+	else if (err)
 		engine__end(e, s, PATH_UNSUPPORTED, "out of memory while forking");
+	if (err)
 		return -1;
-	}
 	return holds;
 }
 

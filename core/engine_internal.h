@@ -60,7 +60,8 @@ enum step {
 /* Z3's simplifier with a bound on its work: terms built from thousands of
  * instructions (hashes unrolled by the compiler) must not stall a run. */
 Z3_ast engine__simplify(struct mhse_engine *e, Z3_ast term);
-/* Adds cond to s's path (cond must be feasible). */
+/* Adds cond to s's path (cond must be feasible): 0, -ENOMEM, or -E2BIG
+ * for a term too large for the solver. */
 int engine__constrain(struct mhse_engine *e, struct state *s, Z3_ast cond);
 /* Feasibility of cond on s's path (raw: cond before simplification, or
  * NULL); updates s's model on SAT. */
