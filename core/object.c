@@ -1787,6 +1787,23 @@ int mhse_object__set_map_size(struct mhse_object *obj, const char *name, uint32_
 	return 0;
 }
 
+/* A tracing or LSM program's attach target: its section past the first '/'. */
+static const char *attach_target(const struct mhse_prog *prog)
+{
+	const char *slash = prog->section ? strchr(prog->section, '/') : NULL;
+
+	return slash ? slash + 1 : "";
+}
+
+bool mhse_prog__tail_call_compatible(const struct mhse_prog *caller, const struct mhse_prog *callee)
+{
+	if (callee->type != caller->type || callee->expected_attach_type != caller->expected_attach_type)
+		return false;
+	if (caller->type != BPF_PROG_TYPE_TRACING && caller->type != BPF_PROG_TYPE_LSM)
+		return true;
+	return !strcmp(attach_target(caller), attach_target(callee));
+}
+
 const char *mhse_prog__poisoned(const struct mhse_prog *prog, size_t insn_idx)
 {
 	for (size_t i = 0; i < prog->poison_cnt; i++)

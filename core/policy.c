@@ -698,8 +698,8 @@ static enum step tail_case(struct mhse_engine *e, struct state *s, uint32_t idx,
 			struct state *c;
 			int r;
 
-			/* no program array holds a program the kernel would not load */
-			if (obj->progs[p].type != e->prog->type || obj->progs[p].rejected)
+			/* no program array holds a program the kernel would not load or put there */
+			if (!mhse_prog__tail_call_compatible(e->prog, &obj->progs[p]) || obj->progs[p].rejected)
 				continue;
 			uint8_t slot[4];
 
@@ -732,6 +732,10 @@ static enum step tail_case(struct mhse_engine *e, struct state *s, uint32_t idx,
 	if (obj->progs[p].rejected)
 		return engine__end(e, s, PATH_ERROR, "program array %s holds %s, which the kernel would not load (insn %zu: %s)",
 				   obj->maps[idx].name, obj->progs[p].name, obj->progs[p].rejected_insn, obj->progs[p].rejected);
+	if (!mhse_prog__tail_call_compatible(e->prog, &obj->progs[p]))
+		return engine__end(e, s, PATH_ERROR, "program array %s holds %s, which the kernel would not put there "
+				   "for %s (another program type, attach type or target)", obj->maps[idx].name,
+				   obj->progs[p].name, e->prog->name);
 	jump_to(s, obj, p);
 	return STEP_PC_SET;
 }

@@ -10,7 +10,8 @@
  * A packet of 14 bytes has no index: 1 path (XDP_ABORTED). An index of 2 or
  * more is past the array: the call falls through (XDP_PASS), 1 path. For
  * index 0 or 1 the slot, not seen before, may hold any XDP program of the
- * object or nothing:
+ * object the kernel puts there (not eng_stage_devmap, of another expected
+ * attach type) or nothing:
  *   eng_stage_drop                                              XDP_DROP
  *   eng_stage_tx                                                XDP_TX
  *   eng_tailcall itself: it reads the same index, finds itself in the
@@ -46,6 +47,14 @@ SEC("xdp")
 int eng_stage_tx(struct xdp_md *ctx)
 {
 	return XDP_TX;
+}
+
+/* an XDP program for a device map: another expected attach type, which
+ * the kernel keeps out of eng_tailcall's program array */
+SEC("xdp/devmap")
+int eng_stage_devmap(struct xdp_md *ctx)
+{
+	return XDP_REDIRECT;
 }
 
 SEC("xdp")
