@@ -218,6 +218,12 @@ void engine__queue(struct mhse_engine *e, struct state *s)
 		e->searcher->add(e->searcher, s);
 }
 
+void engine__queue_rerun(struct mhse_engine *e, struct state *copy)
+{
+	copy->insns--;
+	engine__queue(e, copy);
+}
+
 /* Past the exploration's end, the query budget is the run's. */
 static void start_completing(struct mhse_engine *e)
 {
@@ -1137,9 +1143,7 @@ static int split_rerun(struct mhse_engine *e, struct state *s, Z3_ast cond)
 	case 1:
 		return 1;
 	case 2:
-		/* the instruction is counted once on either side */
-		other->insns--;
-		engine__queue(e, other);
+		engine__queue_rerun(e, other);
 		return 0;
 	default:
 		return 0;

@@ -71,6 +71,10 @@ enum sat engine__feasible(struct mhse_engine *e, struct state *s, Z3_ast cond, Z
 struct state *engine__fork(struct mhse_engine *e, struct state *s, Z3_ast cond);
 /* Hands a state to the searcher. */
 void engine__queue(struct mhse_engine *e, struct state *s);
+/* Hands the searcher a copy that runs its instruction again (a helper's
+ * case that takes another argument): the instruction counts once on its
+ * path, as its replay counts it. */
+void engine__queue_rerun(struct mhse_engine *e, struct state *copy);
 /* Splits s on cond: returns 1 if only cond holds, 0 if only !cond holds,
  * and when both may: makes a copy where cond holds (*other, not queued),
  * constrains s by !cond, and returns 2. -1 when a query failed (s was

@@ -568,7 +568,7 @@ enum step sock_sym_ctx_load(struct mhse_engine *e, struct state *s, const struct
 		return STEP_CONTINUE;
 	case 2:
 		/* the copy loads the pointer again, and finds the socket */
-		engine__queue(e, with);
+		engine__queue_rerun(e, with);
 		/* fall through */
 	default:
 		*val = sval_conc(0);

@@ -290,7 +290,7 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 			return probe_read(e, s, space, str);
 		case 2:
 			empty->regs[BPF_REG_2] = sval_conc(0);
-			engine__queue(e, empty);
+			engine__queue_rerun(e, empty);
 			break;
 		default:
 			break;

@@ -50,12 +50,13 @@ check_line() {
 	local -A want=([budget]=0 [timeouts]=0 [warnings]=0 [spurious]=0 [mismatches]=0)
 	local -A got=()
 	local -a budget=(--max-time 60)
-	local word key policy dir problems=""
+	local word key policy dir tag="" problems=""
 
 	for word in "$@"; do
 		key=${word%%=*}
 		if [ "$key" = max_time ] || [ "$key" = max_insns ]; then
 			budget+=("--${key/_/-}" "${word#*=}")
+			tag+=".$word"
 			continue
 		fi
 		if [ "$key" != policy ] && [ -z "${stat_key[$key]+set}" ]; then
@@ -70,7 +71,7 @@ check_line() {
 		fail "$name: expect line '$*' names no policy"
 		return
 	fi
-	dir=$out/$name.$policy
+	dir=$out/$name.$policy$tag
 	rm -rf "$dir"
 	if ! "$mhse" --prog "$name" --policy "$policy" "${budget[@]}" --out "$dir" "$obj" >"$dir.log" 2>&1; then
 		fail "$name --policy $policy: mhse failed (see $dir.log)"

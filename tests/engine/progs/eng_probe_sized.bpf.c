@@ -9,12 +9,17 @@
  * expect policy=lookup paths=3 errors=0 unsupported=0 insn_coverage=100
  * expect policy=consistent paths=3 errors=0 unsupported=0 insn_coverage=100
  * expect policy=concrete paths=3 errors=0 unsupported=0 insn_coverage=100
+ * expect policy=consistent max_insns=10 paths=2 errors=0 unsupported=0 budget=2
  *
  * Paths (n = rsi & 15):
  *   n = 0 (nothing read, no fault possible)                       0
  *   n > 7, no fault, kernel byte 7 is 'Z'                         1
  *   otherwise                                                     0
  * 3 paths.
+ *
+ * With a budget of 10 instructions each path stops at its 11th, the load
+ * before the branch: the size-0 path (the call runs again in its copy, and
+ * counts once, as its replay counts it) and the other: 2 budget paths.
  */
 #include <linux/bpf.h>
 #include <linux/ptrace.h>
