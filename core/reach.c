@@ -80,7 +80,11 @@ static void alu(struct consts *c, const struct bpf_insn *insn)
 		       insn->src_reg < MAX_BPF_REG ? c->v[insn->src_reg] : 0;
 	uint64_t dst_v = dst < MAX_BPF_REG ? c->v[dst] : 0;
 
-	if (op == BPF_END)
+	/* a program the structural check refused has instructions sem.h does
+	 * not define (a sign extension of 25856 bits): their results are unknown */
+	if (op == BPF_MOV && insn->off && insn->off != 8 && insn->off != 16 && insn->off != 32)
+		set(c, dst, false, 0);
+	else if (op == BPF_END)
 		set(c, dst, is_known(c, dst), sem_bswap(insn->code, insn->imm, dst_v));
 	else
 		set(c, dst, (op == BPF_NEG || src_known) && (op == BPF_MOV || is_known(c, dst)),
