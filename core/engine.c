@@ -1353,13 +1353,12 @@ static enum step legacy_packet_load(struct mhse_engine *e, struct state *s, cons
 	return STEP_CONTINUE;
 }
 
-/* Whether the exploration is over: past its end, the states left are
- * completed in the time the run has left. */
-static bool exploration_over(struct mhse_engine *e)
+/* Past the exploration's end, the states left are completed in the time
+ * the run has left. */
+static void check_exploration_end(struct mhse_engine *e)
 {
 	if (!e->completing && e->explore_end_ns && now_ns() >= e->explore_end_ns)
 		start_completing(e);
-	return e->completing;
 }
 
 static bool over_budget(struct mhse_engine *e)
@@ -1381,7 +1380,7 @@ static bool over_budget(struct mhse_engine *e)
 		e->stats.ended_by = "max-memory";
 		return true;
 	}
-	exploration_over(e);
+	check_exploration_end(e);
 	return false;
 }
 
@@ -1403,7 +1402,7 @@ static enum step run_state(struct mhse_engine *e, struct state *s, bool *covered
 		if (!(s->insns & 4095)) {
 			if (engine__out_of_time(e, s, &st))
 				return st;
-			exploration_over(e);
+			check_exploration_end(e);
 		}
 		e->stats.insns++;
 		s->nondet_before = s->nondet_cnt;
