@@ -281,13 +281,16 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 
 		/* a size of 0 reads nothing and so cannot fault (it takes no
 		 * nondeterministic value): a path of its own, where the call
-		 * runs again with the number */
+		 * runs again with the number, so that the helper that called
+		 * probe_read decides (copy_from_user_task: 0 whatever the
+		 * address) */
 		switch (engine__split(e, s, term_eq(e, sym_ast(&e->ctx, r[2]), 0), &empty)) {
 		case -1:
 			return STEP_DONE;
 		case 1:
 			r[2] = sval_conc(0);
-			return probe_read(e, s, space, str);
+			s->insns--; /* the call counts once, as in a copy engine__queue_rerun queues */
+			return STEP_PC_SET;
 		case 2:
 			empty->regs[BPF_REG_2] = sval_conc(0);
 			engine__queue_rerun(e, empty);
