@@ -33,7 +33,7 @@ struct prog_coverage {
 	uint8_t *reach;    /* per instruction slot (reach.h); the second slot of LD_IMM64 is never reached */
 	uint64_t *hits;    /* times each instruction ran */
 	uint64_t *sides[2]; /* times each conditional jump fell through [0] and jumped [1] */
-	bool counted;      /* counts in the totals */
+	bool counted;      /* counts in the totals: known before any path runs (count_tail_call_targets) */
 	struct first_hit *first[3]; /* when each of hits, sides[0], sides[1] first went above 0 */
 };
 
@@ -80,8 +80,11 @@ static int prog_coverage__init(struct prog_coverage *pc, const struct mhse_prog 
 /* Counts the entry and the programs it may tail-call into, and those
  * they may: the ones the object places in the program arrays each counted
  * program refers to (not every program array's: a program that never
- * tail-calls is measured on its own code). reached holds the counted
- * programs whose arrays are still to be looked at. */
+ * tail-calls is measured on its own code). A program a path reaches
+ * through a slot the object leaves empty is listed, not counted: the
+ * totals would depend on what the search happened to reach, and running
+ * more code could lower them. reached holds the counted programs whose
+ * arrays are still to be looked at. */
 static int count_tail_call_targets(struct coverage *cov, const struct mhse_prog *entry)
 {
 	const struct mhse_object *obj = cov->obj;
@@ -166,7 +169,6 @@ void coverage__hit(struct coverage *cov, size_t prog, size_t pc)
 	if (prog >= cov->obj->prog_cnt || pc >= cov->obj->progs[prog].insn_cnt)
 		return;
 	cov->firsts += !cov->progs[prog].hits[pc]++;
-	cov->progs[prog].counted = true;
 }
 
 void coverage__branch(struct coverage *cov, size_t prog, size_t pc, bool taken)
@@ -240,10 +242,8 @@ int coverage__save(const struct coverage *cov, const char *path)
 	for (size_t i = 0; ok && i < cov->obj->prog_cnt; i++) {
 		size_t n = cov->obj->progs[i].insn_cnt;
 		uint64_t *arrays[3];
-		uint8_t counted = cov->progs[i].counted;
 
 		saved_arrays(cov, i, arrays);
-		ok = fwrite(&counted, 1, 1, f) == 1;
 		for (int a = 0; ok && a < 3; a++)
 			ok = !n || fwrite(arrays[a], sizeof(uint64_t), n, f) == n;
 		for (int a = 0; ok && a < 3; a++)
@@ -268,16 +268,13 @@ int coverage__add_saved(struct coverage *cov, const char *path)
 	for (size_t i = 0; ok && i < cov->obj->prog_cnt; i++) {
 		size_t n = cov->obj->progs[i].insn_cnt;
 		uint64_t *arrays[3];
-		uint8_t counted;
 
 		saved_arrays(cov, i, arrays);
 		free(buf);
 		free(first);
 		buf = malloc((n ? n : 1) * sizeof(*buf));
 		first = malloc((n ? n : 1) * sizeof(*first));
-		ok = buf && first && fread(&counted, 1, 1, f) == 1;
-		if (ok && counted)
-			cov->progs[i].counted = true;
+		ok = buf && first;
 		for (int a = 0; ok && a < 3; a++) {
 			ok = !n || fread(buf, sizeof(*buf), n, f) == n;
 			for (size_t k = 0; ok && k < n; k++)
@@ -490,6 +487,7 @@ static void json_program(struct json_writer *w, const struct coverage *cov, size
 	jsonw_object(w, NULL, false);
 	jsonw_string(w, "name", prog->name);
 	jsonw_string(w, "section", prog->section);
+	jsonw_bool(w, "counted", pc->counted);
 	jsonw_uint(w, "insns", prog->insn_cnt);
 	json_counts(w, &c);
 	jsonw_array(w, "functions", false);
@@ -516,6 +514,16 @@ static void json_program(struct json_writer *w, const struct coverage *cov, size
 	jsonw_end(w);
 }
 
+/* Whether some path ran program p (a tail call's target the object leaves
+ * open: listed with its counts, but outside the totals). */
+static bool prog_ran(const struct coverage *cov, size_t p)
+{
+	for (size_t i = 0; i < cov->obj->progs[p].insn_cnt; i++)
+		if (cov->progs[p].hits[i])
+			return true;
+	return false;
+}
+
 static void emit_coverage(struct json_writer *w, const void *arg)
 {
 	const struct coverage *cov = arg;
@@ -528,7 +536,7 @@ static void emit_coverage(struct json_writer *w, const void *arg)
 	json_counts(w, &c);
 	jsonw_array(w, "programs", false);
 	for (size_t p = 0; p < cov->obj->prog_cnt; p++)
-		if (cov->progs[p].counted)
+		if (cov->progs[p].counted || prog_ran(cov, p))
 			json_program(w, cov, p);
 	jsonw_end(w);
 	jsonw_array(w, "timeline", false);
@@ -552,7 +560,7 @@ int coverage__write_json(const struct coverage *cov, const char *path)
 }
 
 /*
- * lcov: records gathered from every counted program, sorted by file and
+ * lcov: records gathered from every program listed in coverage.json, sorted by file and
  * line, then merged and written one SF record per file.
  */
 
@@ -646,7 +654,7 @@ static int lcov_recs__gather(const struct coverage *cov, struct lcov_recs *r)
 		const struct mhse_prog *prog = &obj->progs[p];
 		const struct prog_coverage *pc = &cov->progs[p];
 
-		if (!pc->counted)
+		if (!pc->counted && !prog_ran(cov, p))
 			continue;
 		for (size_t i = 0; i < prog->insn_cnt; i++) {
 			const struct mhse_line *line = pc->reach[i] ? insn_line(obj, prog, i) : NULL;
