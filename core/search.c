@@ -5,13 +5,18 @@
  * weighted by 2^-depth in the fork tree (random-path: every subtree at a
  * fork gets half the chances, so deep branches cannot starve shallow
  * ones), the one nearest to code no path has run yet (covnew), or
- * random-path and covnew in turn (interleaved, KLEE's default).
+ * random-path and covnew in turn (interleaved, KLEE's default; its
+ * random-path picks among the states in the entry program's own run while
+ * there are any, as coverage counts only that program's code: a program
+ * that tail-calls into 300 paths of another at its end would spend half the
+ * picks there).
  *
  * covnew is KLEE's md2u: the distance, in instructions over the entry
  * program's control flow, from a state's next instruction to the nearest
  * instruction no path has run or conditional jump with a side no path has
  * taken, of the code the verifier keeps (reach.h); the nearest state runs
- * first, the newest among equals. Calls go
+ * first, the newest among equals. A state past a tail call is at no
+ * distance (in_entry_run). Calls go
  * to the subprogram and on after the call, a subprogram's exit to every
  * instruction after a call of it (the distance ignores the call stack, as
  * md2u's does), a function reference (a bpf_loop callback) to the
@@ -194,9 +199,18 @@ static void compute_distances(struct pool *p)
 	}
 }
 
+/* Whether s runs the entry program, before any tail call: code coverage
+ * counts lies ahead of such states only. A tail call does not return, and
+ * a path back in the entry by one runs it again: the first run of another
+ * state can reach all that, as the maps' initial contents are inputs. */
+static bool in_entry_run(const struct pool *p, const struct state *s)
+{
+	return s->prog == p->prog && !s->tail_calls;
+}
+
 static uint32_t distance(const struct pool *p, const struct state *s)
 {
-	return s->prog == p->prog && s->pc < p->insn_cnt ? p->dist[s->pc] : DIST_INF;
+	return in_entry_run(p, s) && s->pc < p->insn_cnt ? p->dist[s->pc] : DIST_INF;
 }
 
 /* The state nearest to uncovered code, the newest among equals. */
@@ -256,32 +270,43 @@ static uint64_t next_random(struct pool *p)
 	return p->rng;
 }
 
+/* Random-path: weight 2^-depth, relative to the shallowest state. With
+ * entry_first, of the states in the entry's run if there are any. */
+static size_t pick_random_path(struct pool *p, bool entry_first)
+{
+	uint64_t min_depth = UINT64_MAX;
+	double total = 0, r;
+	bool only_entry = false;
+
+	for (size_t i = 0; entry_first && i < p->cnt && !only_entry; i++)
+		only_entry = in_entry_run(p, p->states[i]);
+	for (size_t i = 0; i < p->cnt; i++)
+		if ((!only_entry || in_entry_run(p, p->states[i])) && p->states[i]->depth_in_tree < min_depth)
+			min_depth = p->states[i]->depth_in_tree;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < p->cnt; i++) {
+			uint64_t d = p->states[i]->depth_in_tree - min_depth;
+			double weight = 1.0 / (double)(UINT64_C(1) << (d > 62 ? 62 : d));
+
+			if (only_entry && !in_entry_run(p, p->states[i]))
+				continue;
+			if (!pass)
+				total += weight;
+			else if ((r -= weight) <= 0)
+				return i;
+		}
+		r = (double)(next_random(p) >> 11) / (double)(UINT64_C(1) << 53) * total;
+	}
+	return p->cnt - 1;
+}
+
 static size_t pick(struct pool *p, enum search_kind kind)
 {
 	switch (kind) {
 	case SEARCH_BFS:
 		return 0;
-	case SEARCH_RANDOM_PATH: {
-		/* weight 2^-depth, relative to the shallowest state */
-		uint64_t min_depth = UINT64_MAX;
-		double total = 0, r;
-
-		for (size_t i = 0; i < p->cnt; i++)
-			if (p->states[i]->depth_in_tree < min_depth)
-				min_depth = p->states[i]->depth_in_tree;
-		for (size_t i = 0; i < p->cnt; i++)
-			total += 1.0 / (double)(UINT64_C(1) << (p->states[i]->depth_in_tree - min_depth > 62 ? 62 :
-							    p->states[i]->depth_in_tree - min_depth));
-		r = (double)(next_random(p) >> 11) / (double)(UINT64_C(1) << 53) * total;
-		for (size_t i = 0; i < p->cnt; i++) {
-			uint64_t d = p->states[i]->depth_in_tree - min_depth;
-
-			r -= 1.0 / (double)(UINT64_C(1) << (d > 62 ? 62 : d));
-			if (r <= 0)
-				return i;
-		}
-		return p->cnt - 1;
-	}
+	case SEARCH_RANDOM_PATH:
+		return pick_random_path(p, p->kind == SEARCH_INTERLEAVED);
 	case SEARCH_COVNEW:
 		return pick_covnew(p);
 	default:

@@ -4,10 +4,11 @@
 # Each program's header comment states what exploring it must give, one
 # line per map policy:
 #
-#   expect policy=NAME paths=N errors=N unsupported=N [spurious=N] [insn_coverage=P]
+#   expect policy=NAME paths=N errors=N unsupported=N [spurious=N] [insn_coverage=P] [branch_coverage=P]
 #
-# max_time=S and max_insns=N on a line are the run's budgets (default 60 s,
-# and mhse's own per-path budget).
+# max_time=S, max_insns=N and max_paths=N on a line are the run's budgets
+# (default 60 s, and mhse's own per-path budget); search=NAME and jobs=N its
+# search and workers (default mhse's).
 #
 # The counts are exact, worked out by hand in the same comment. Budget stops,
 # solver timeouts, warnings, spurious tests (paths no real map takes, which the lookup
@@ -30,6 +31,7 @@ fail() {
 declare -A stat_key=(
 	[paths]=paths [errors]=errors [unsupported]=unsupported [budget]=budget [timeouts]=timeouts [warnings]=warnings
 	[spurious]=spurious_tests [mismatches]=self_check_mismatches [insn_coverage]=insn_coverage_pct
+	[branch_coverage]=branch_coverage_pct
 )
 
 # Prints "key=value" for every key of stat_key from a stats.json: counts as
@@ -49,13 +51,14 @@ check_line() {
 	shift 2
 	local -A want=([budget]=0 [timeouts]=0 [warnings]=0 [spurious]=0 [mismatches]=0)
 	local -A got=()
-	local -a budget=(--max-time 60)
+	local -a options=(--max-time 60)
 	local word key policy dir tag="" problems=""
 
 	for word in "$@"; do
 		key=${word%%=*}
-		if [ "$key" = max_time ] || [ "$key" = max_insns ]; then
-			budget+=("--${key/_/-}" "${word#*=}")
+		if [ "$key" = max_time ] || [ "$key" = max_insns ] || [ "$key" = max_paths ] || [ "$key" = search ] ||
+			[ "$key" = jobs ]; then
+			options+=("--${key/_/-}" "${word#*=}")
 			tag+=".$word"
 			continue
 		fi
@@ -73,7 +76,7 @@ check_line() {
 	fi
 	dir=$out/$name.$policy$tag
 	rm -rf "$dir"
-	if ! "$mhse" --prog "$name" --policy "$policy" "${budget[@]}" --out "$dir" "$obj" >"$dir.log" 2>&1; then
+	if ! "$mhse" --prog "$name" --policy "$policy" "${options[@]}" --out "$dir" "$obj" >"$dir.log" 2>&1; then
 		fail "$name --policy $policy: mhse failed (see $dir.log)"
 		return
 	fi
