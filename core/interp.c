@@ -608,6 +608,10 @@ int vm_tail_call(struct mhse_vm *vm, uint64_t map_ptr, uint64_t index)
 		return mhse_vm__fail(vm, VM_ERR_INSN, "program array %s slot %u holds %s, which the kernel would not load (insn %zu: %s)",
 				     ms->def->name, idx, vm->obj->progs[prog_idx].name, vm->obj->progs[prog_idx].rejected_insn,
 				     vm->obj->progs[prog_idx].rejected);
+	if (!mhse_prog__tail_call_compatible(vm->prog, &vm->obj->progs[prog_idx]))
+		return mhse_vm__fail(vm, VM_ERR_CALL, "program array %s slot %u holds %s, which the kernel would not put there "
+				     "for %s (another program type, attach type or target)", ms->def->name, idx,
+				     vm->obj->progs[prog_idx].name, vm->prog->name);
 	vm->tail_calls++;
 	vm->prog = &vm->obj->progs[prog_idx];
 	vm->pc = 0;

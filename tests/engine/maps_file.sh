@@ -1,9 +1,10 @@
 #!/bin/bash
 # Maps of maps from a map file (docs/maps.md): `mhse run --maps` fills inner
 # maps, prints their changes under their names, and the concrete policy
-# explores from them. Usage: maps_file.sh MHSE OUT_DIR ENG_MAP_IN_MAP_OBJ
+# explores from them; a program array slot holds only what the kernel puts
+# there. Usage: maps_file.sh MHSE OUT_DIR ENG_MAP_IN_MAP_OBJ ENG_TAILCALL_OBJ
 set -u
-mhse=$1 out=$2 obj=$3
+mhse=$1 out=$2 obj=$3 tailcall_obj=$4
 passed=0 failed=0
 rm -rf "$out"
 mkdir -p "$out"
@@ -49,6 +50,20 @@ sys.exit(0 if s["paths"] == 3 and s["self_check_mismatches"] == 0 and s["unsuppo
 check "concrete tests name the inner maps" grep -q '"map": "totals\[01000000\]"' -r "$out/explore"
 "$mhse" replay "$obj" "$out/explore" >"$out/replay.log" 2>&1
 check "tests replay" grep -q "3 tests; interpreter: 3 agree" "$out/replay.log"
+
+# a slot holding a program of another expected attach type: the kernel
+# refuses that update, the interpreter and the engine end the path as an error
+# (a short packet, index 0, 1 (empty) or past the array: 4 paths)
+printf 'stages:\n  - { key: 0, value: eng_stage_devmap }\n' >"$out/devmap.yaml"
+printf '000000000000000000000000000000' >"$out/index0.hex"
+"$mhse" run "$tailcall_obj" --prog eng_tailcall --packet "$out/index0.hex" --maps "$out/devmap.yaml" >"$out/devmap" 2>&1
+check "incompatible slot fails the run" grep -q "holds eng_stage_devmap, which the kernel would not put there" "$out/devmap"
+"$mhse" --prog eng_tailcall --policy concrete --maps "$out/devmap.yaml" --out "$out/devmap-explore" "$tailcall_obj" \
+	>"$out/devmap-explore.log" 2>&1
+check "incompatible slot: an error path, the same in replay" python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+sys.exit(0 if s["paths"] == 4 and s["errors"] == 1 and s["self_check_mismatches"] == 0 else 1)' "$out/devmap-explore/stats.json"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
