@@ -54,13 +54,6 @@ struct coverage {
 	size_t timeline_cnt, timeline_cap;
 };
 
-bool coverage__is_branch(const struct bpf_insn *insn)
-{
-	uint8_t cls = BPF_CLASS(insn->code), op = BPF_OP(insn->code);
-
-	return (cls == BPF_JMP || cls == BPF_JMP32) && op != BPF_JA && op != BPF_CALL && op != BPF_EXIT;
-}
-
 static int prog_coverage__init(struct prog_coverage *pc, const struct mhse_prog *prog)
 {
 	size_t n = prog->insn_cnt ? prog->insn_cnt : 1;

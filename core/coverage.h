@@ -35,10 +35,6 @@ struct coverage_counts {
 int coverage__new(const struct mhse_object *obj, const struct mhse_prog *entry, struct coverage **cov);
 void coverage__free(struct coverage *cov);
 
-/* A conditional jump: a JMP or JMP32 instruction other than JA, CALL and
- * EXIT. These are the branches paths record; coverage counts those that
- * may go both ways (reach.h). */
-bool coverage__is_branch(const struct bpf_insn *insn);
 
 /* Records that instruction pc of program prog (an index in obj->progs) ran. */
 void coverage__hit(struct coverage *cov, size_t prog, size_t pc);

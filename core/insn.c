@@ -789,6 +789,43 @@ static void disasm_jmp(const struct bpf_insn *insn, char *buf, size_t len)
 		snprintf(buf, len, "if %c%u %s %d goto %+d", r, insn->dst_reg, jmp_ops[op >> 4], insn->imm, insn->off);
 }
 
+size_t insn_edges(const struct bpf_insn *insns, size_t cnt, size_t idx, struct insn_edge out[INSN_MAX_EDGES])
+{
+	const struct bpf_insn *insn = &insns[idx];
+	uint8_t cls = BPF_CLASS(insn->code), op = BPF_OP(insn->code);
+	int64_t next = (int64_t)idx + 1, targets[INSN_MAX_EDGES];
+	enum insn_edge_kind kinds[INSN_MAX_EDGES];
+	size_t n = 0, kept = 0;
+
+	if (insn_is_ld_imm64(insn)) {
+		if (insn->src_reg == BPF_PSEUDO_FUNC) {
+			targets[n] = next + insn->imm;
+			kinds[n++] = INSN_EDGE_FUNC;
+		}
+		targets[n] = next + 1;
+		kinds[n++] = INSN_EDGE_NEXT;
+	} else if ((cls != BPF_JMP && cls != BPF_JMP32) || op == BPF_CALL) {
+		if (insn_is_call(insn) && insn->src_reg == BPF_PSEUDO_CALL) {
+			targets[n] = next + insn->imm;
+			kinds[n++] = INSN_EDGE_FUNC;
+		}
+		targets[n] = next;
+		kinds[n++] = INSN_EDGE_NEXT;
+	} else if (op == BPF_JA) {
+		targets[n] = next + (cls == BPF_JMP32 ? insn->imm : insn->off);
+		kinds[n++] = INSN_EDGE_JUMP;
+	} else if (op != BPF_EXIT) {
+		targets[n] = next + insn->off;
+		kinds[n++] = INSN_EDGE_JUMP;
+		targets[n] = next;
+		kinds[n++] = INSN_EDGE_NEXT;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (targets[i] >= 0 && (uint64_t)targets[i] < cnt)
+			out[kept++] = (struct insn_edge){ (size_t)targets[i], kinds[i] };
+	return kept;
+}
+
 size_t insn_disasm(const struct bpf_insn *insns, size_t cnt, size_t idx, char *buf, size_t buf_len)
 {
 	const struct bpf_insn *insn = &insns[idx];

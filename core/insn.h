@@ -49,6 +49,16 @@ static inline bool insn_is_call(const struct bpf_insn *insn)
 	return insn->code == (BPF_JMP | BPF_CALL);
 }
 
+/* A conditional jump: a JMP or JMP32 instruction other than JA, CALL and
+ * EXIT. These are the branches paths record; coverage counts those that
+ * may go both ways (reach.h). */
+static inline bool insn_is_cond_jump(const struct bpf_insn *insn)
+{
+	uint8_t cls = BPF_CLASS(insn->code), op = BPF_OP(insn->code);
+
+	return (cls == BPF_JMP || cls == BPF_JMP32) && op != BPF_JA && op != BPF_CALL && op != BPF_EXIT;
+}
+
 static inline uint64_t insn_imm64(const struct bpf_insn *insn)
 {
 	return (uint64_t)(uint32_t)insn[0].imm | ((uint64_t)(uint32_t)insn[1].imm << 32);
@@ -65,6 +75,23 @@ int insn_check(const struct bpf_insn *insns, size_t cnt, size_t *bad_idx, char *
  * immediate zero): what a program must pass before mhse explores or runs it,
  * as the kernel loads it. Same returns as insn_check. */
 int insn_check_load(const struct bpf_insn *insns, size_t cnt, size_t *bad_idx, char *msg, size_t msg_len);
+
+/* Where control may go from an instruction: the next one, a jump's target,
+ * or a function's first instruction (a local call's, or a function
+ * reference's, which a helper such as bpf_loop calls). */
+enum insn_edge_kind { INSN_EDGE_NEXT, INSN_EDGE_JUMP, INSN_EDGE_FUNC };
+
+struct insn_edge {
+	size_t to;
+	enum insn_edge_kind kind;
+};
+
+#define INSN_MAX_EDGES 2
+
+/* The places inside [0, cnt) control may go from the instruction at idx,
+ * in out; returns how many. An exit has none: where it returns to is the
+ * caller's next instruction, which the call's edges do not name. */
+size_t insn_edges(const struct bpf_insn *insns, size_t cnt, size_t idx, struct insn_edge out[INSN_MAX_EDGES]);
 
 /* Disassembles the instruction at idx in llvm-objdump's syntax into buf.
  * Returns the number of instruction slots it took (2 for LD_IMM64). */

@@ -97,74 +97,61 @@ static void forget_call(struct consts *c)
 	c->known &= (uint16_t)~0x3fu;
 }
 
+/* What the instruction leaves in the registers, on every way out of it. */
+static void transfer(struct consts *c, const struct bpf_insn *insn, bool has_second_slot)
+{
+	if (insn_is_ld_imm64(insn)) {
+		set(c, insn->dst_reg, insn->src_reg == 0 && has_second_slot, has_second_slot ? insn_imm64(insn) : 0);
+		return;
+	}
+	switch (BPF_CLASS(insn->code)) {
+	case BPF_ALU:
+	case BPF_ALU64:
+		alu(c, insn);
+		break;
+	case BPF_LDX:
+		set(c, insn->dst_reg, false, 0);
+		break;
+	case BPF_STX:
+		if (BPF_MODE(insn->code) == BPF_ATOMIC && insn->imm == BPF_CMPXCHG)
+			set(c, BPF_REG_0, false, 0);
+		else if (BPF_MODE(insn->code) == BPF_ATOMIC && (insn->imm & BPF_FETCH))
+			set(c, insn->src_reg, false, 0);
+		break;
+	case BPF_LD: /* a legacy packet load: r0, and r1 to r5 clobbered */
+		forget_call(c);
+		break;
+	case BPF_JMP:
+	case BPF_JMP32:
+		if (BPF_OP(insn->code) == BPF_CALL)
+			forget_call(c);
+		break;
+	}
+}
+
 static void step(struct walk *w, size_t pc)
 {
 	static const struct consts none;
 	const struct bpf_insn *insn = &w->prog->insns[pc];
 	struct consts c = w->in[pc];
-	uint8_t cls = BPF_CLASS(insn->code);
-	int64_t next = (int64_t)pc + 1;
-	bool jumps;
+	struct insn_edge edges[INSN_MAX_EDGES];
+	size_t n = insn_edges(w->prog->insns, w->prog->insn_cnt, pc, edges);
+	bool conditional = insn_is_cond_jump(insn);
+	uint8_t sides = REACH_JUMPS | REACH_FALLS;
 
-	if (insn_is_ld_imm64(insn)) {
-		if (insn->src_reg == BPF_PSEUDO_FUNC)
-			flow(w, next + insn->imm, &none);
-		set(&c, insn->dst_reg, insn->src_reg == 0 && pc + 1 < w->prog->insn_cnt,
-		    pc + 1 < w->prog->insn_cnt ? (uint32_t)insn[0].imm | (uint64_t)(uint32_t)insn[1].imm << 32 : 0);
-		flow(w, next + 1, &c);
-		return;
+	transfer(&c, insn, pc + 1 < w->prog->insn_cnt);
+	if (conditional && is_known(&c, insn->dst_reg) && (BPF_SRC(insn->code) == BPF_K || is_known(&c, insn->src_reg)))
+		sides = sem_cond(insn->code, c.v[insn->dst_reg],
+				 BPF_SRC(insn->code) == BPF_K ? (uint64_t)(int64_t)insn->imm : c.v[insn->src_reg]) ?
+				REACH_JUMPS : REACH_FALLS;
+	if (conditional)
+		w->reach[pc] |= sides;
+	for (size_t i = 0; i < n; i++) {
+		if (edges[i].kind == INSN_EDGE_FUNC)
+			flow(w, (int64_t)edges[i].to, &none);
+		else if (!conditional || (sides & (edges[i].kind == INSN_EDGE_JUMP ? REACH_JUMPS : REACH_FALLS)))
+			flow(w, (int64_t)edges[i].to, &c);
 	}
-	switch (cls) {
-	case BPF_ALU:
-	case BPF_ALU64:
-		alu(&c, insn);
-		flow(w, next, &c);
-		return;
-	case BPF_LDX:
-		set(&c, insn->dst_reg, false, 0);
-		flow(w, next, &c);
-		return;
-	case BPF_STX:
-		if (BPF_MODE(insn->code) == BPF_ATOMIC && insn->imm == BPF_CMPXCHG)
-			set(&c, BPF_REG_0, false, 0);
-		else if (BPF_MODE(insn->code) == BPF_ATOMIC && (insn->imm & BPF_FETCH))
-			set(&c, insn->src_reg, false, 0);
-		flow(w, next, &c);
-		return;
-	case BPF_LD: /* a legacy packet load: r0, and r1 to r5 clobbered */
-		forget_call(&c);
-		flow(w, next, &c);
-		return;
-	case BPF_JMP:
-	case BPF_JMP32:
-		break;
-	default:
-		flow(w, next, &c);
-		return;
-	}
-	switch (BPF_OP(insn->code)) {
-	case BPF_EXIT:
-		return;
-	case BPF_JA:
-		flow(w, next + (cls == BPF_JMP32 ? insn->imm : insn->off), &c);
-		return;
-	case BPF_CALL:
-		if (BPF_SRC(insn->code) == BPF_K && insn->src_reg == BPF_PSEUDO_CALL)
-			flow(w, next + insn->imm, &none);
-		forget_call(&c);
-		flow(w, next, &c);
-		return;
-	}
-	if (is_known(&c, insn->dst_reg) && (BPF_SRC(insn->code) == BPF_K || is_known(&c, insn->src_reg))) {
-		jumps = sem_cond(insn->code, c.v[insn->dst_reg],
-				 BPF_SRC(insn->code) == BPF_K ? (uint64_t)(int64_t)insn->imm : c.v[insn->src_reg]);
-		w->reach[pc] |= jumps ? REACH_JUMPS : REACH_FALLS;
-		flow(w, jumps ? next + insn->off : next, &c);
-		return;
-	}
-	w->reach[pc] |= REACH_JUMPS | REACH_FALLS;
-	flow(w, next + insn->off, &c);
-	flow(w, next, &c);
 }
 
 int prog__reach(const struct mhse_prog *prog, uint8_t *reach)

@@ -58,60 +58,33 @@ struct pool {
 	uint64_t picks;        /* interleaved: which of the two picks next */
 };
 
-/* Calls f(arg, from, to) for each control-flow edge of prog. */
+/* Calls f(arg, from, to) for each control-flow edge of prog: insn_edges',
+ * and a subprogram's exit back to every instruction after a call of it. */
 static void for_each_edge(const struct mhse_prog *prog, void (*f)(void *arg, size_t from, size_t to), void *arg)
 {
 	size_t n = prog->insn_cnt;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct bpf_insn *insn = &prog->insns[i];
-		uint8_t cls = BPF_CLASS(insn->code), op = BPF_OP(insn->code);
-		int64_t next = (int64_t)i + 1;
+		struct insn_edge edges[INSN_MAX_EDGES];
+		size_t cnt = insn_edges(prog->insns, n, i, edges);
 
-		if (insn->code == (BPF_LD | BPF_IMM | BPF_DW)) {
-			if (insn->src_reg == BPF_PSEUDO_FUNC && (int64_t)i + insn->imm + 1 >= 0 &&
-			    (size_t)((int64_t)i + insn->imm + 1) < n)
-				f(arg, i, (size_t)((int64_t)i + insn->imm + 1));
-			if (i + 2 < n)
-				f(arg, i, i + 2);
-			i++;
-			continue;
-		}
-		if (cls != BPF_JMP && cls != BPF_JMP32) {
-			if ((size_t)next < n)
-				f(arg, i, (size_t)next);
-			continue;
-		}
-		if (op == BPF_EXIT) {
-			/* back to every instruction after a call of the subprogram i ends */
+		for (size_t k = 0; k < cnt; k++)
+			f(arg, i, edges[k].to);
+		if (insn->code == (BPF_JMP | BPF_EXIT)) {
 			for (size_t k = 0; k < prog->subprog_cnt; k++) {
 				const struct mhse_subprog *sp = &prog->subprogs[k];
 
 				if (i < sp->start || i >= sp->start + sp->cnt)
 					continue;
 				for (size_t c = 0; c + 1 < n; c++)
-					if (prog->insns[c].code == (BPF_JMP | BPF_CALL) &&
-					    prog->insns[c].src_reg == BPF_PSEUDO_CALL &&
+					if (insn_is_call(&prog->insns[c]) && prog->insns[c].src_reg == BPF_PSEUDO_CALL &&
 					    (int64_t)c + prog->insns[c].imm + 1 == (int64_t)sp->start)
 						f(arg, i, c + 1);
 			}
-			continue;
 		}
-		if (op == BPF_CALL && insn->src_reg == BPF_PSEUDO_CALL) {
-			int64_t t = (int64_t)i + insn->imm + 1;
-
-			if (t >= 0 && (size_t)t < n)
-				f(arg, i, (size_t)t);
-		} else if (op == BPF_JA || op != BPF_CALL) {
-			int64_t t = (int64_t)i + 1 + (cls == BPF_JMP32 && op == BPF_JA ? insn->imm : insn->off);
-
-			if (t >= 0 && (size_t)t < n)
-				f(arg, i, (size_t)t);
-			if (op == BPF_JA)
-				continue;
-		}
-		if ((size_t)next < n)
-			f(arg, i, (size_t)next);
+		if (insn_is_ld_imm64(insn))
+			i++;
 	}
 }
 

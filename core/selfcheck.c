@@ -81,7 +81,7 @@ static int record_insn(void *arg, const struct mhse_vm *vm, size_t pc, const uin
 		rec->last_helper = insn->imm;
 	else if (insn->code == (BPF_JMP | BPF_CALL | BPF_X) && regs[insn->dst_reg] <= INT32_MAX)
 		rec->last_helper = (int32_t)regs[insn->dst_reg]; /* callx by helper number */
-	if (!coverage__is_branch(insn))
+	if (!insn_is_cond_jump(insn))
 		return 0;
 	src = BPF_SRC(insn->code) == BPF_X ? regs[insn->src_reg] : (uint64_t)(int64_t)insn->imm;
 	taken = sem_cond(insn->code, regs[insn->dst_reg], src);
