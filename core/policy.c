@@ -688,32 +688,49 @@ static void jump_to(struct state *s, const struct mhse_object *obj, uint32_t pro
 	s->tail_calls++;
 }
 
-static enum step tail_case(struct mhse_engine *e, struct state *s, uint32_t idx, Z3_ast key, int rec, void *arg)
+/* The first program from index from on that the kernel would load and
+ * put in a program array the entry program calls through, or prog_cnt. */
+static uint32_t tail_candidate(const struct mhse_engine *e, uint32_t from)
 {
 	const struct mhse_object *obj = e->obj;
 
+	while (from < obj->prog_cnt &&
+	       (!mhse_prog__tail_call_compatible(e->prog, &obj->progs[from]) || obj->progs[from].rejected))
+		from++;
+	return from;
+}
+
+static enum step tail_case(struct mhse_engine *e, struct state *s, uint32_t idx, Z3_ast key, int rec, void *arg)
+{
+	const struct mhse_object *obj = e->obj;
+	uint32_t take = s->tail_next; /* 0: the slot is empty; p + 1: it holds program p */
+
 	(void)arg;
+	s->tail_next = 0;
+	/* A slot no record names is empty or holds a candidate: one case at a
+	 * time, the call run again for the next, so that an array open to a
+	 * hundred programs is not a hundred states at once. */
 	if (rec < 0 && e->policy[idx] != POLICY_CONCRETE) {
-		for (uint32_t p = 0; p < obj->prog_cnt; p++) {
-			struct state *c;
+		uint32_t next = tail_candidate(e, take);
+
+		if (next < obj->prog_cnt) {
+			struct state *rest = engine__fork(e, s, Z3_mk_true(e->ctx.z));
+
+			if (!rest)
+				return STEP_FAILED;
+			rest->tail_next = next + 1;
+			engine__queue_rerun(e, rest);
+		}
+		if (take) {
+			uint8_t slot[4];
 			int r;
 
-			/* no program array holds a program the kernel would not load or put there */
-			if (!mhse_prog__tail_call_compatible(e->prog, &obj->progs[p]) || obj->progs[p].rejected)
-				continue;
-			uint8_t slot[4];
-
-			c = engine__fork(e, s, Z3_mk_true(e->ctx.z));
-			if (!c)
+			mem_store_le(slot, sizeof(slot), take - 1);
+			r = value_region_of(e, s, idx, slot);
+			if (r < 0 || record_initial(e, s, idx, key, r) < 0)
 				return STEP_FAILED;
-			mem_store_le(slot, sizeof(slot), p);
-			r = value_region_of(e, c, idx, slot);
-			if (r < 0 || record_initial(e, c, idx, key, r) < 0) {
-				state__free(c);
-				return STEP_FAILED;
-			}
-			jump_to(c, obj, p);
-			engine__queue(e, c);
+			jump_to(s, obj, take - 1);
+			return STEP_PC_SET;
 		}
 	}
 	if (rec < 0 && (rec = initial_record(e, s, idx, key, false, false)) < 0)

@@ -175,10 +175,11 @@ static void compute_distances(struct pool *p)
 /* Whether s runs the entry program, before any tail call: code coverage
  * counts lies ahead of such states only. A tail call does not return, and
  * a path back in the entry by one runs it again: the first run of another
- * state can reach all that, as the maps' initial contents are inputs. */
+ * state can reach all that, as the maps' initial contents are inputs. A
+ * tail call run again to take another program (tail_next) is past it. */
 static bool in_entry_run(const struct pool *p, const struct state *s)
 {
-	return s->prog == p->prog && !s->tail_calls;
+	return s->prog == p->prog && !s->tail_calls && !s->tail_next;
 }
 
 static uint32_t distance(const struct pool *p, const struct state *s)
