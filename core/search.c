@@ -244,8 +244,16 @@ static uint64_t next_random(struct pool *p)
 	return p->rng;
 }
 
-/* Random-path: weight 2^-depth, relative to the shallowest state. With
- * entry_first, of the states in the entry's run if there are any. */
+/* A state's chance in random-path: 2^-depth, relative to the shallowest. */
+static double path_weight(const struct state *s, uint64_t min_depth)
+{
+	uint64_t d = s->depth_in_tree - min_depth;
+
+	return 1.0 / (double)(UINT64_C(1) << (d > 62 ? 62 : d));
+}
+
+/* Random-path; with entry_first, among the states in the entry's run if
+ * there are any. */
 static size_t pick_random_path(struct pool *p, bool entry_first)
 {
 	uint64_t min_depth = UINT64_MAX;
@@ -257,20 +265,13 @@ static size_t pick_random_path(struct pool *p, bool entry_first)
 	for (size_t i = 0; i < p->cnt; i++)
 		if ((!only_entry || in_entry_run(p, p->states[i])) && p->states[i]->depth_in_tree < min_depth)
 			min_depth = p->states[i]->depth_in_tree;
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < p->cnt; i++) {
-			uint64_t d = p->states[i]->depth_in_tree - min_depth;
-			double weight = 1.0 / (double)(UINT64_C(1) << (d > 62 ? 62 : d));
-
-			if (only_entry && !in_entry_run(p, p->states[i]))
-				continue;
-			if (!pass)
-				total += weight;
-			else if ((r -= weight) <= 0)
-				return i;
-		}
-		r = (double)(next_random(p) >> 11) / (double)(UINT64_C(1) << 53) * total;
-	}
+	for (size_t i = 0; i < p->cnt; i++)
+		if (!only_entry || in_entry_run(p, p->states[i]))
+			total += path_weight(p->states[i], min_depth);
+	r = (double)(next_random(p) >> 11) / (double)(UINT64_C(1) << 53) * total;
+	for (size_t i = 0; i < p->cnt; i++)
+		if ((!only_entry || in_entry_run(p, p->states[i])) && (r -= path_weight(p->states[i], min_depth)) <= 0)
+			return i;
 	return p->cnt - 1;
 }
 
