@@ -553,8 +553,8 @@ int coverage__write_json(const struct coverage *cov, const char *path)
 }
 
 /*
- * lcov: records gathered from every program listed in coverage.json, sorted by file and
- * line, then merged and written one SF record per file.
+ * lcov: records gathered from every program coverage.json lists, sorted
+ * by file and line, then merged and written one SF record per file.
  */
 
 struct line_rec {
