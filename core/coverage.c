@@ -507,10 +507,13 @@ static void json_program(struct json_writer *w, const struct coverage *cov, size
 	jsonw_end(w);
 }
 
-/* Whether some path ran program p (a tail call's target the object leaves
- * open: listed with its counts, but outside the totals). */
-static bool prog_ran(const struct coverage *cov, size_t p)
+/* Whether coverage.json and lcov list program p: counted, or run by some
+ * path (a tail call's target the object leaves open: listed with its
+ * counts, but outside the totals). */
+static bool prog_listed(const struct coverage *cov, size_t p)
 {
+	if (cov->progs[p].counted)
+		return true;
 	for (size_t i = 0; i < cov->obj->progs[p].insn_cnt; i++)
 		if (cov->progs[p].hits[i])
 			return true;
@@ -529,7 +532,7 @@ static void emit_coverage(struct json_writer *w, const void *arg)
 	json_counts(w, &c);
 	jsonw_array(w, "programs", false);
 	for (size_t p = 0; p < cov->obj->prog_cnt; p++)
-		if (cov->progs[p].counted || prog_ran(cov, p))
+		if (prog_listed(cov, p))
 			json_program(w, cov, p);
 	jsonw_end(w);
 	jsonw_array(w, "timeline", false);
@@ -647,7 +650,7 @@ static int lcov_recs__gather(const struct coverage *cov, struct lcov_recs *r)
 		const struct mhse_prog *prog = &obj->progs[p];
 		const struct prog_coverage *pc = &cov->progs[p];
 
-		if (!pc->counted && !prog_ran(cov, p))
+		if (!prog_listed(cov, p))
 			continue;
 		for (size_t i = 0; i < prog->insn_cnt; i++) {
 			const struct mhse_line *line = pc->reach[i] ? insn_line(obj, prog, i) : NULL;

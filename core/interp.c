@@ -593,6 +593,7 @@ int vm_tail_call(struct mhse_vm *vm, uint64_t map_ptr, uint64_t index)
 	uint32_t idx = (uint32_t)index;
 	const uint8_t *slot;
 	uint32_t prog_idx;
+	char why[256];
 
 	if (!ms)
 		return -1;
@@ -604,14 +605,10 @@ int vm_tail_call(struct mhse_vm *vm, uint64_t map_ptr, uint64_t index)
 	memcpy(&prog_idx, slot, sizeof(prog_idx));
 	if (prog_idx >= vm->obj->prog_cnt)
 		return mhse_vm__fail(vm, VM_ERR_CALL, "program array %s slot %u holds no program", ms->def->name, idx);
-	if (vm->obj->progs[prog_idx].rejected)
-		return mhse_vm__fail(vm, VM_ERR_INSN, "program array %s slot %u holds %s, which the kernel would not load (insn %zu: %s)",
-				     ms->def->name, idx, vm->obj->progs[prog_idx].name, vm->obj->progs[prog_idx].rejected_insn,
-				     vm->obj->progs[prog_idx].rejected);
-	if (!mhse_prog__tail_call_compatible(vm->prog, &vm->obj->progs[prog_idx]))
-		return mhse_vm__fail(vm, VM_ERR_CALL, "program array %s slot %u holds %s, which the kernel would not put there "
-				     "for %s (another program type, attach type or target)", ms->def->name, idx,
-				     vm->obj->progs[prog_idx].name, vm->prog->name);
+	if (mhse_prog__tail_call_target(vm->prog, &vm->obj->progs[prog_idx], why, sizeof(why)))
+		return mhse_vm__fail(vm, vm->obj->progs[prog_idx].rejected ? VM_ERR_INSN : VM_ERR_CALL,
+				     "program array %s slot %u holds %s, %s", ms->def->name, idx,
+				     vm->obj->progs[prog_idx].name, why);
 	vm->tail_calls++;
 	vm->prog = &vm->obj->progs[prog_idx];
 	vm->pc = 0;

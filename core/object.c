@@ -1795,13 +1795,27 @@ static const char *attach_target(const struct mhse_prog *prog)
 	return slash ? slash + 1 : "";
 }
 
-bool mhse_prog__tail_call_compatible(const struct mhse_prog *caller, const struct mhse_prog *callee)
+static bool tail_call_compatible(const struct mhse_prog *caller, const struct mhse_prog *callee)
 {
 	if (callee->type != caller->type || callee->expected_attach_type != caller->expected_attach_type)
 		return false;
 	if (caller->type != BPF_PROG_TYPE_TRACING && caller->type != BPF_PROG_TYPE_LSM)
 		return true;
 	return !strcmp(attach_target(caller), attach_target(callee));
+}
+
+int mhse_prog__tail_call_target(const struct mhse_prog *caller, const struct mhse_prog *callee, char *why,
+				size_t why_len)
+{
+	if (callee->rejected)
+		snprintf(why, why_len, "which the kernel would not load (insn %zu: %s)", callee->rejected_insn,
+			 callee->rejected);
+	else if (!tail_call_compatible(caller, callee))
+		snprintf(why, why_len, "which the kernel would not put there for %s (another program type, attach "
+			 "type or target)", caller->name);
+	else
+		return 0;
+	return -EINVAL;
 }
 
 const char *mhse_prog__poisoned(const struct mhse_prog *prog, size_t insn_idx)

@@ -171,10 +171,13 @@ int mhse_object__set_map_size(struct mhse_object *obj, const char *name, uint32_
 /* Why instruction insn_idx of prog is poisoned, or NULL when it is not. */
 const char *mhse_prog__poisoned(const struct mhse_prog *prog, size_t insn_idx);
 
-/* Whether the kernel puts callee in a program array caller tail-calls
- * through (bpf_prog_map_compatible): the same program type and expected
- * attach type, and for tracing and LSM programs the same attach target. */
-bool mhse_prog__tail_call_compatible(const struct mhse_prog *caller, const struct mhse_prog *callee);
+/* Whether a program array caller tail-calls through may hold callee: one
+ * the kernel loads, and puts there (bpf_prog_map_compatible: the same
+ * program type and expected attach type, and for tracing and LSM programs
+ * the same attach target). Returns 0, or -EINVAL with why ("which the
+ * kernel would not ...") set. */
+int mhse_prog__tail_call_target(const struct mhse_prog *caller, const struct mhse_prog *callee, char *why,
+				size_t why_len);
 
 /* Source line of an instruction of prog, or NULL. */
 const struct mhse_line *mhse_prog__line(const struct mhse_object *obj, const struct mhse_prog *prog, size_t insn_idx);

@@ -694,8 +694,9 @@ static uint32_t tail_candidate(const struct mhse_engine *e, uint32_t from)
 {
 	const struct mhse_object *obj = e->obj;
 
-	while (from < obj->prog_cnt &&
-	       (!mhse_prog__tail_call_compatible(e->prog, &obj->progs[from]) || obj->progs[from].rejected))
+	char why[256];
+
+	while (from < obj->prog_cnt && mhse_prog__tail_call_target(e->prog, &obj->progs[from], why, sizeof(why)))
 		from++;
 	return from;
 }
@@ -741,18 +742,15 @@ static enum step tail_case(struct mhse_engine *e, struct state *s, uint32_t idx,
 	}
 	struct sval slot = sregion__read(&e->ctx, s->regions[s->records[rec].region], sval_conc(0), 4);
 	uint32_t p = (uint32_t)slot.c;
+	char why[256];
 
 	if (!sval_is_conc(slot))
 		return engine__end(e, s, PATH_UNSUPPORTED, "program array %s holds a symbolic program", obj->maps[idx].name);
 	if (p >= obj->prog_cnt)
 		return engine__end(e, s, PATH_ERROR, "program array %s holds no program %u", obj->maps[idx].name, p);
-	if (obj->progs[p].rejected)
-		return engine__end(e, s, PATH_ERROR, "program array %s holds %s, which the kernel would not load (insn %zu: %s)",
-				   obj->maps[idx].name, obj->progs[p].name, obj->progs[p].rejected_insn, obj->progs[p].rejected);
-	if (!mhse_prog__tail_call_compatible(e->prog, &obj->progs[p]))
-		return engine__end(e, s, PATH_ERROR, "program array %s holds %s, which the kernel would not put there "
-				   "for %s (another program type, attach type or target)", obj->maps[idx].name,
-				   obj->progs[p].name, e->prog->name);
+	if (mhse_prog__tail_call_target(e->prog, &obj->progs[p], why, sizeof(why)))
+		return engine__end(e, s, PATH_ERROR, "program array %s holds %s, %s", obj->maps[idx].name,
+				   obj->progs[p].name, why);
 	jump_to(s, obj, p);
 	return STEP_PC_SET;
 }
