@@ -186,6 +186,7 @@ struct state {
 	struct sframe frames[MHSE_MAX_CALL_FRAMES];
 	unsigned depth, tail_calls;
 	uint32_t tail_next;      /* a tail call run again for its open slot's next case (policy.c's tail_case) */
+	uint32_t string_scan;    /* a long string read run again past bytes known not NUL (kprobe_sym.c's own_string) */
 	bool spin_lock_held;     /* between bpf_spin_lock and bpf_spin_unlock */
 	struct sregion **regions;
 	uint32_t region_cnt, region_cap;

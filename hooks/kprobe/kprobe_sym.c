@@ -258,6 +258,113 @@ static enum step copy_long_string(struct mhse_engine *e, struct state *s, Z3_ast
 	return STEP_CONTINUE;
 }
 
+/* The string of src[0..n) copied over dst[0..n) (its bytes, in place),
+ * after before bytes that were not NUL: what the helper returns, in the
+ * user form (a word at a time, 0 for an empty string) where user holds. */
+static Z3_ast string_copy(struct mhse_engine *e, const Z3_ast *src, Z3_ast *dst, uint32_t n, Z3_ast user,
+			  uint32_t before)
+{
+	Z3_context z = e->ctx.z;
+	Z3_ast *as_user = calloc(n, sizeof(*as_user)), len;
+
+	if (!as_user)
+		return NULL;
+	memcpy(as_user, dst, n * sizeof(*dst));
+	len = Z3_mk_bvadd(z, term_num(e, before, 64), string_length(e, src, n));
+	copy_string(e, src, dst, n, false);
+	copy_string(e, src, as_user, n, true);
+	for (uint32_t i = 0; i < n; i++)
+		dst[i] = Z3_mk_ite(z, user, as_user[i], dst[i]);
+	free(as_user);
+	return Z3_mk_ite(z, user, Z3_mk_ite(z, term_eq(e, len, 1), term_num(e, 0, 64), len), len);
+}
+
+/* A string of more than STRING_CHAIN_MAX bytes whose bytes are terms
+ * already (the program's own memory, or kernel memory a read touched):
+ * its NUL is looked for STRING_CHAIN_MAX bytes at a time, as the kernel's
+ * copy meets the bytes. Where the window may hold it or not, the path
+ * splits: this one takes the string's end there (a chain of choices over
+ * the window), and a copy runs the call again past it (string_scan, the
+ * read's success taken). So a path pays for the bytes up to its NUL, not
+ * for the size: a chain over 128 KiB of bytes, each a case over the
+ * writes at symbolic offsets before it, is gigabytes of terms. A read that
+ * fails (ok false) returns reject and zeroes size bytes, a path of its own. */
+static enum step string_windows(struct mhse_engine *e, struct state *s, const struct probe_src *where, Z3_ast ok,
+				Z3_ast reject, uint32_t src_region, struct sval src_off, uint32_t region,
+				struct sval off, uint32_t size)
+{
+	Z3_context z = e->ctx.z;
+	uint32_t scan = s->string_scan, end;
+	Z3_ast *bytes = NULL, *old = NULL, result;
+	struct state *failed;
+	enum step st;
+
+	s->string_scan = 0;
+	switch (Z3_get_bool_value(z, ok) == Z3_L_TRUE ? 0 : engine__split(e, s, Z3_mk_not(z, ok), &failed)) {
+	case -1:
+		return STEP_DONE;
+	case 1:
+		failed = s;
+		/* fall through */
+	case 2:
+		failed->regs[BPF_REG_0] = value_of(e, reject);
+		st = sregion__write_layer(&e->ctx, state__writable_region(failed, region), layer_index(e),
+					  term_num(e, 0, 8), (struct sregion_span){ off, size, NULL }, true) ?
+			     STEP_FAILED : STEP_CONTINUE;
+		if (failed == s)
+			return st;
+		if ((st = engine__finish_side(e, failed, st)) != STEP_CONTINUE)
+			return st;
+		break;
+	default:
+		break;
+	}
+	bytes = calloc(size, sizeof(*bytes));
+	old = calloc(STRING_CHAIN_MAX, sizeof(*old));
+	st = bytes && old ? engine__region_bytes(e, s, src_region, src_off, scan, bytes) : STEP_FAILED;
+	for (; st == STEP_CONTINUE; scan = end) {
+		Z3_ast *window = bytes + scan, nul = Z3_mk_false(z);
+		struct state *rest;
+
+		end = size - scan > STRING_CHAIN_MAX ? scan + STRING_CHAIN_MAX : size;
+		st = engine__region_bytes(e, s, src_region, sym_offset(&e->ctx, src_off, scan), end - scan, window);
+		if (st != STEP_CONTINUE || end == size)
+			break;
+		for (uint32_t i = 0; i < end - scan; i++)
+			nul = Z3_mk_or(z, 2, (Z3_ast[]){ nul, is_zero(e, window[i]) });
+		switch (engine__split(e, s, Z3_mk_not(z, nul), &rest)) {
+		case -1:
+			st = STEP_DONE;
+			goto out;
+		case 2:
+			rest->string_scan = end;
+			engine__queue_rerun(e, rest);
+			/* fall through */
+		case 0:
+			break;
+		default:
+			continue;
+		}
+		break;
+	}
+	if (st != STEP_CONTINUE ||
+	    (st = engine__region_bytes(e, s, region, sym_offset(&e->ctx, off, scan), end - scan, old)) != STEP_CONTINUE)
+		goto out;
+	/* the bytes before the window are copied as they are: none is the NUL */
+	result = string_copy(e, bytes + scan, old, end - scan, where->user, scan);
+	if (!result) {
+		st = STEP_FAILED;
+		goto out;
+	}
+	memcpy(bytes + scan, old, (end - scan) * sizeof(*old));
+	s->regs[BPF_REG_0] = value_of(e, result);
+	st = write_bytes(e, s, region, off, end, bytes, where->mhse_mem && sval_is_conc(off));
+out:
+	free(bytes);
+	free(old);
+	return st;
+}
+
 static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_space space, bool str)
 {
 	Z3_context z = e->ctx.z;
@@ -265,8 +372,8 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 	int32_t helper = s->prog->insns[s->pc].imm;
 	Z3_ast reject, ok, result, *src = NULL, *dst = NULL, fault, size_term = NULL, zero;
 	struct probe_src where;
-	uint32_t size, region, surely = 0;
-	struct sval off;
+	uint32_t size, region, src_region = 0, surely = 0;
+	struct sval off, src_off = sval_conc(0);
 	enum step st;
 
 	if (sval_is_conc(r[2])) {
@@ -326,71 +433,57 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 			src[i] = term_num(e, 0, 8);
 		ok = Z3_mk_false(z);
 	} else if (where.mhse_mem) {
-		uint32_t src_region;
-		struct sval src_off;
-
 		st = engine__resolve(e, s, r[3], size, false, &src_region, &src_off);
-		if (st == STEP_CONTINUE)
-			st = engine__region_bytes(e, s, src_region, src_off, size, src);
 		if (st != STEP_CONTINUE)
 			goto out;
 		ok = Z3_mk_true(z);
 	} else {
 		Z3_ast base;
-		uint32_t kobj, koff;
+		uint32_t koff;
 
-		fault = sym_ast(&e->ctx, engine__nondet(e, s, helper, 64));
-		st = engine__kernel_span(e, s, r[3], size, &kobj, &koff, &base);
+		st = engine__kernel_span(e, s, r[3], size, &src_region, &koff, &base);
 		if (st != STEP_CONTINUE)
 			goto out;
-		/* the first pages are never mapped: a read there faults */
-		if (engine__constrain(e, s, Z3_mk_or(z, 2, (Z3_ast[]){ Z3_mk_eq(z, fault, term_num(e, 0, 64)),
-								       Z3_mk_eq(z, fault, term_num(e, (uint64_t)-EFAULT, 64)) })) ||
-		    engine__constrain(e, s, Z3_mk_implies(z, term_eq(e, base, 0), term_eq(e, fault, (uint64_t)-EFAULT)))) {
-			st = STEP_FAILED;
-			goto out;
+		src_off = sval_conc(koff);
+		if (s->string_scan) {
+			ok = Z3_mk_true(z); /* a string read again past a window: it succeeded */
+		} else {
+			fault = sym_ast(&e->ctx, engine__nondet(e, s, helper, 64));
+			/* the first pages are never mapped: a read there faults */
+			if (engine__constrain(e, s, Z3_mk_or(z, 2, (Z3_ast[]){ term_eq(e, fault, 0),
+									       term_eq(e, fault, (uint64_t)-EFAULT) })) ||
+			    engine__constrain(e, s, Z3_mk_implies(z, term_eq(e, base, 0), term_eq(e, fault, (uint64_t)-EFAULT)))) {
+				st = STEP_FAILED;
+				goto out;
+			}
+			ok = Z3_mk_and(z, 2, (Z3_ast[]){ where.accepted, term_eq(e, fault, 0) });
 		}
-		ok = Z3_mk_and(z, 2, (Z3_ast[]){ where.accepted, Z3_mk_eq(z, fault, term_num(e, 0, 64)) });
 		reject = Z3_mk_ite(z, where.accepted, term_num(e, (uint64_t)-EFAULT, 64), reject);
-		if (size > SREGION_CASES_MAX && !str && !sregion__layered(&e->ctx, s->regions[kobj])) {
-			st = copy_long(e, s, ok, reject, kobj, koff, region, off, size, size_term);
+		if (size > SREGION_CASES_MAX && !str && !sregion__layered(&e->ctx, s->regions[src_region])) {
+			st = copy_long(e, s, ok, reject, src_region, koff, region, off, size, size_term);
 			goto out;
 		}
-		if (size > STRING_CHAIN_MAX && str && sregion__untouched(s->regions[kobj])) {
-			st = copy_long_string(e, s, where.user, ok, reject, kobj, koff, region, off, size);
+		if (size > STRING_CHAIN_MAX && str && sregion__untouched(s->regions[src_region])) {
+			st = copy_long_string(e, s, where.user, ok, reject, src_region, koff, region, off, size);
 			goto out;
 		}
-		st = engine__region_bytes(e, s, kobj, sval_conc(koff), size, src);
-		if (st != STEP_CONTINUE)
-			goto out;
 	}
+	if (str && size > STRING_CHAIN_MAX) {
+		st = string_windows(e, s, &where, ok, reject, src_region, src_off, region, off, size);
+		goto out;
+	}
+	if (!Z3_is_eq_ast(z, ok, Z3_mk_false(z)) &&
+	    (st = engine__region_bytes(e, s, src_region, src_off, size, src)) != STEP_CONTINUE)
+		goto out;
 	if (str) {
-		Z3_ast *as_user = calloc(size, sizeof(*as_user)), user_len, kernel_len, len;
-
-		if (!as_user) {
+		if ((st = engine__region_bytes(e, s, region, off, size, dst)) != STEP_CONTINUE ||
+		    engine__out_of_time(e, s, &st))
+			goto out;
+		result = string_copy(e, src, dst, size, where.user, 0);
+		if (!result) {
 			st = STEP_FAILED;
 			goto out;
 		}
-		if ((st = engine__region_bytes(e, s, region, off, size, dst)) != STEP_CONTINUE ||
-		    engine__out_of_time(e, s, &st)) {
-			free(as_user);
-			goto out;
-		}
-		memcpy(as_user, dst, size * sizeof(*dst));
-		len = string_length(e, src, size);
-		/* the user form gives 0 for an empty string */
-		kernel_len = len;
-		user_len = Z3_mk_ite(z, term_eq(e, len, 1), term_num(e, 0, 64), len);
-		copy_string(e, src, dst, size, false);
-		if (engine__out_of_time(e, s, &st)) {
-			free(as_user);
-			goto out;
-		}
-		copy_string(e, src, as_user, size, true);
-		for (uint32_t i = 0; i < size; i++)
-			dst[i] = Z3_mk_ite(z, where.user, as_user[i], dst[i]);
-		free(as_user);
-		result = Z3_mk_ite(z, where.user, user_len, kernel_len);
 	} else {
 		memcpy(dst, src, size * sizeof(*dst));
 		result = term_num(e, 0, 64);
