@@ -12,10 +12,11 @@
  * check) and from the page tables (the fault input), and the program's
  * branches on the result or the bytes fork as any others do. A string's
  * length is where the first NUL falls among the bytes: a chain of choices
- * over them, so that a 4 KiB string costs terms linear in its size. A
- * longer one from kernel memory no read touched yet has a fresh length
- * instead, its bytes laid over the object and the destination as one term
- * each (copy_long_string).
+ * over them, up to 256 bytes. A longer one from kernel memory no read
+ * touched yet has a fresh length instead, its bytes laid over the object
+ * and the destination as one term each (copy_long_string); one whose bytes
+ * are terms already is read 256 bytes at a time, a path per window its NUL
+ * may be in (string_windows).
  *
  * A source address that names no region but is symbolic is kept out of the
  * addresses mhse numbers its regions with (the first 4095 ids), so that the
