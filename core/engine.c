@@ -591,8 +591,8 @@ static enum step kernel_load(struct mhse_engine *e, struct state *s, uint8_t cod
 	return STEP_CONTINUE;
 }
 
-enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, bool write,
-			  uint32_t *region_out, struct sval *off_out)
+static enum step resolve_in_region(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, bool write,
+				   uint32_t *region_out, struct sval *off_out)
 {
 	Z3_context z = e->ctx.z;
 	int32_t region = region_of(s, addr);
@@ -696,6 +696,24 @@ enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval ad
 	*region_out = (uint32_t)region;
 	*off_out = off;
 	return STEP_CONTINUE;
+}
+
+/* The packet is an array term, whose reads the array theory tells apart
+ * by their index terms: a packet offset is read at its simplified form,
+ * so that one reached through a pointer and one a helper builds from a
+ * number (skb_load_bytes) are one term where they are one value. Z3 does
+ * not always fold a pointer's base and its negation (base + offset
+ * rewritten as a concatenation, then less the base): dae's IPv6 headers
+ * took 100 ms a query. The bounds checks keep the offset's own form, whose
+ * base and number the proven windows match. */
+enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, bool write,
+			  uint32_t *region_out, struct sval *off_out)
+{
+	enum step st = resolve_in_region(e, s, addr, len, write, region_out, off_out);
+
+	if (st == STEP_CONTINUE && *region_out == SREGION_PKT && !sval_is_conc(*off_out))
+		*off_out = sym_from(&e->ctx, engine__simplify(e, Z3_mk_extract(e->ctx.z, 31, 0, off_out->e)), false);
+	return st;
 }
 
 enum step engine__size_within(struct mhse_engine *e, struct state *s, struct sval addr, struct sval size, uint32_t *len)
