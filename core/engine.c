@@ -383,10 +383,21 @@ static int32_t region_of(const struct state *s, struct sval addr)
 	return addr.c && id < s->region_cnt ? (int32_t)id : -1;
 }
 
+/* The packet is an array term, whose reads the array theory tells apart
+ * by their index terms: a packet offset is the pointer's low 32 bits,
+ * simplified, so that one reached through a pointer and one a helper
+ * builds from a number (skb_load_bytes) are one term where they are one
+ * value, and the proven windows see its base and number. The pointer less
+ * its base is a sum Z3 does not always fold (base + offset rewritten as a
+ * concatenation, then less the base): dae's IPv6 headers took 100 ms a
+ * query. Other offsets keep their form, which picks a small region's
+ * cases (an index times a structure's size). */
 static struct sval region_offset(struct mhse_engine *e, struct sval addr, uint32_t region)
 {
 	if (sval_is_conc(addr))
 		return sval_conc(mem_addr_offset(addr.c));
+	if (region == SREGION_PKT)
+		return sym_from(&e->ctx, engine__simplify(e, Z3_mk_extract(e->ctx.z, 31, 0, addr.e)), false);
 	return sym_alu(&e->ctx, BPF_ALU64 | BPF_SUB | BPF_X, 0, (struct sval){ .e = addr.e, .region = -1 },
 		       sval_conc(MEM_ADDR(region, 0)));
 }
@@ -409,30 +420,52 @@ static Z3_ast packet_end(struct mhse_engine *e, const struct state *s)
 /* offsets a window is kept for, far from where base + offset could wrap */
 #define WINDOW_MAX_OFFSET (INT64_C(1) << 31)
 
-/* An offset as base + a number, base symbolic (simplified, so that
- * base + 2 and base + 6 have the same base). */
-static Z3_ast window_base(struct mhse_engine *e, struct sval off, int64_t *c)
+/* A sum as its first argument, a number, and the rest: the base. */
+static Z3_ast sum_base(Z3_context z, Z3_ast t, uint64_t *k)
 {
-	Z3_context z = e->ctx.z;
-	Z3_ast o = engine__simplify(e, sym_ast(&e->ctx, off)), rest[8];
-	unsigned n;
-	Z3_app app;
-	uint64_t k;
+	Z3_app app = Z3_get_ast_kind(z, t) == Z3_APP_AST ? Z3_to_app(z, t) : NULL;
+	unsigned n = app ? Z3_get_app_num_args(z, app) : 0;
+	Z3_ast rest[8];
 
-	*c = 0;
-	if (Z3_get_ast_kind(z, o) != Z3_APP_AST)
-		return o;
-	app = Z3_to_app(z, o);
-	n = Z3_get_app_num_args(z, app);
-	if (Z3_get_decl_kind(z, Z3_get_app_decl(z, app)) != Z3_OP_BADD || n < 2 || n > 9 ||
-	    !Z3_get_numeral_uint64(z, Z3_get_app_arg(z, app, 0), &k) ||
-	    (int64_t)k <= -WINDOW_MAX_OFFSET || (int64_t)k >= WINDOW_MAX_OFFSET)
-		return o;
-	*c = (int64_t)k;
+	if (!app || Z3_get_decl_kind(z, Z3_get_app_decl(z, app)) != Z3_OP_BADD || n < 2 || n > 9 ||
+	    !Z3_get_numeral_uint64(z, Z3_get_app_arg(z, app, 0), k))
+		return NULL;
 	for (unsigned i = 1; i < n; i++)
 		rest[i - 1] = Z3_get_app_arg(z, app, i);
 	return n == 2 ? rest[0] : Z3_mk_bvadd(z, rest[0], n == 3 ? rest[1] : Z3_mk_app(z, Z3_get_app_decl(z, app),
 										   n - 2, rest + 1));
+}
+
+/* An offset as base + a number, base symbolic (simplified, so that
+ * base + 2 and base + 6 have the same base). Z3 writes a 32-bit offset
+ * zero-extended (a packet offset) as a concatenation over a 32-bit sum:
+ * its number comes out too where the sum's bounds show it cannot wrap. */
+static Z3_ast window_base(struct mhse_engine *e, struct sval off, int64_t *c)
+{
+	Z3_context z = e->ctx.z;
+	Z3_ast o = engine__simplify(e, sym_ast(&e->ctx, off)), low, base;
+	Z3_app app = Z3_get_ast_kind(z, o) == Z3_APP_AST ? Z3_to_app(z, o) : NULL;
+	uint64_t k, lead, lo, hi;
+
+	*c = 0;
+	if (app && Z3_get_decl_kind(z, Z3_get_app_decl(z, app)) == Z3_OP_CONCAT && Z3_get_app_num_args(z, app) == 2 &&
+	    Z3_get_numeral_uint64(z, Z3_get_app_arg(z, app, 0), &lead) && !lead &&
+	    Z3_get_bv_sort_size(z, Z3_get_sort(z, (low = Z3_get_app_arg(z, app, 1)))) == 32 &&
+	    (base = sum_base(z, low, &k))) {
+		int64_t sk = (int32_t)(uint32_t)k;
+
+		sym_unsigned_bounds(&e->ctx, base, &lo, &hi);
+		if (sk >= 0 ? hi + (uint64_t)sk <= UINT32_MAX : lo >= (uint64_t)-sk) {
+			*c = sk;
+			return Z3_mk_zero_ext(z, 32, base);
+		}
+		return o;
+	}
+	base = sum_base(z, o, &k);
+	if (!base || (int64_t)k <= -WINDOW_MAX_OFFSET || (int64_t)k >= WINDOW_MAX_OFFSET)
+		return o;
+	*c = (int64_t)k;
+	return base;
 }
 
 /* Whether a term's value is below 2^48, by its shape: zero-extended, or
@@ -591,8 +624,8 @@ static enum step kernel_load(struct mhse_engine *e, struct state *s, uint8_t cod
 	return STEP_CONTINUE;
 }
 
-static enum step resolve_in_region(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, bool write,
-				   uint32_t *region_out, struct sval *off_out)
+enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, bool write,
+			  uint32_t *region_out, struct sval *off_out)
 {
 	Z3_context z = e->ctx.z;
 	int32_t region = region_of(s, addr);
@@ -696,24 +729,6 @@ static enum step resolve_in_region(struct mhse_engine *e, struct state *s, struc
 	*region_out = (uint32_t)region;
 	*off_out = off;
 	return STEP_CONTINUE;
-}
-
-/* The packet is an array term, whose reads the array theory tells apart
- * by their index terms: a packet offset is read at its simplified form,
- * so that one reached through a pointer and one a helper builds from a
- * number (skb_load_bytes) are one term where they are one value. Z3 does
- * not always fold a pointer's base and its negation (base + offset
- * rewritten as a concatenation, then less the base): dae's IPv6 headers
- * took 100 ms a query. The bounds checks keep the offset's own form, whose
- * base and number the proven windows match. */
-enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, bool write,
-			  uint32_t *region_out, struct sval *off_out)
-{
-	enum step st = resolve_in_region(e, s, addr, len, write, region_out, off_out);
-
-	if (st == STEP_CONTINUE && *region_out == SREGION_PKT && !sval_is_conc(*off_out))
-		*off_out = sym_from(&e->ctx, engine__simplify(e, Z3_mk_extract(e->ctx.z, 31, 0, off_out->e)), false);
-	return st;
 }
 
 enum step engine__size_within(struct mhse_engine *e, struct state *s, struct sval addr, struct sval size, uint32_t *len)
