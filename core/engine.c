@@ -420,7 +420,8 @@ static Z3_ast packet_end(struct mhse_engine *e, const struct state *s)
 /* offsets a window is kept for, far from where base + offset could wrap */
 #define WINDOW_MAX_OFFSET (INT64_C(1) << 31)
 
-/* A sum as its first argument, a number, and the rest: the base. */
+/* A sum whose first term is a number: the number in *k, and the sum of
+ * the rest (the base), or NULL. */
 static Z3_ast sum_base(Z3_context z, Z3_ast t, uint64_t *k)
 {
 	Z3_app app = Z3_get_ast_kind(z, t) == Z3_APP_AST ? Z3_to_app(z, t) : NULL;

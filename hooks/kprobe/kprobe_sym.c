@@ -298,6 +298,7 @@ static enum step string_windows(struct mhse_engine *e, struct state *s, const st
 	uint32_t scan = s->string_scan, end;
 	Z3_ast *bytes = NULL, *old = NULL, result;
 	struct state *failed;
+	struct sregion *dst;
 	enum step st;
 
 	s->string_scan = 0;
@@ -309,9 +310,9 @@ static enum step string_windows(struct mhse_engine *e, struct state *s, const st
 		/* fall through */
 	case 2:
 		failed->regs[BPF_REG_0] = value_of(e, reject);
-		st = sregion__write_layer(&e->ctx, state__writable_region(failed, region), layer_index(e),
-					  term_num(e, 0, 8), (struct sregion_span){ off, size, NULL }, true) ?
-			     STEP_FAILED : STEP_CONTINUE;
+		dst = state__writable_region(failed, region);
+		st = dst && !sregion__write_layer(&e->ctx, dst, layer_index(e), term_num(e, 0, 8),
+						  (struct sregion_span){ off, size, NULL }, true) ? STEP_CONTINUE : STEP_FAILED;
 		if (failed == s)
 			return st;
 		if ((st = engine__finish_side(e, failed, st)) != STEP_CONTINUE)
