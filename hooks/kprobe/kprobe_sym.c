@@ -12,11 +12,11 @@
  * check) and from the page tables (the fault input), and the program's
  * branches on the result or the bytes fork as any others do. A string's
  * length is where the first NUL falls among the bytes: a chain of choices
- * over them, up to 256 bytes. A longer one from kernel memory no read
- * touched yet has a fresh length instead, its bytes laid over the object
- * and the destination as one term each (copy_long_string); one whose bytes
- * are terms already is read 256 bytes at a time, a path per window its NUL
- * may be in (string_windows).
+ * over them. Past 256 bytes, one from kernel memory no read touched yet
+ * has a fresh length instead, its bytes laid over the object and the
+ * destination as one term each (copy_long_string); past 4 KiB, one whose
+ * bytes are terms already is read 256 bytes at a time, a path per window
+ * its NUL may be in (string_windows).
  *
  * A source address that names no region but is symbolic is kept out of the
  * addresses mhse numbers its regions with (the first 4095 ids), so that the
@@ -181,6 +181,11 @@ static bool classify_src(struct mhse_engine *e, struct state *s, enum probe_spac
  * (a path name, the common size) outgrows the terms a query may hold. */
 #define STRING_CHAIN_MAX 256
 
+/* Past this many bytes, a string whose bytes are terms already is read a
+ * window of STRING_CHAIN_MAX bytes at a time (string_windows): up to it,
+ * one chain of choices costs less than a query per window. */
+#define STRING_WINDOWS_MIN 4096
+
 /* The variable of a copy layer's byte term: the byte's index. */
 static Z3_ast layer_index(struct mhse_engine *e)
 {
@@ -280,7 +285,7 @@ static Z3_ast string_copy(struct mhse_engine *e, const Z3_ast *src, Z3_ast *dst,
 	return Z3_mk_ite(z, user, Z3_mk_ite(z, term_eq(e, len, 1), term_num(e, 0, 64), len), len);
 }
 
-/* A string of more than STRING_CHAIN_MAX bytes whose bytes are terms
+/* A string of more than STRING_WINDOWS_MIN bytes whose bytes are terms
  * already (the program's own memory, or kernel memory a read touched):
  * its NUL is looked for STRING_CHAIN_MAX bytes at a time, as the kernel's
  * copy meets the bytes. Where the window may hold it or not, the path
@@ -470,7 +475,7 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 			goto out;
 		}
 	}
-	if (str && size > STRING_CHAIN_MAX) {
+	if (str && size > STRING_WINDOWS_MIN) {
 		st = string_windows(e, s, &where, ok, reject, src_region, src_off, region, off, size);
 		goto out;
 	}

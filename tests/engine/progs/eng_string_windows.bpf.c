@@ -1,23 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Strings longer than mhse's chain of choices over a string's bytes (256),
- * whose bytes are terms already: from the program's own 256 KiB scratch
- * value (left by writes at fixed and symbolic offsets, 128 KiB read) and
- * from kernel memory a read touched before (600 bytes). mhse looks for the
- * NUL 256 bytes at a time, a path per window it may be in, so that a path
- * costs the bytes up to its NUL, not the size; a read past a window runs
- * again without a second fault input, which the replay would see.
+ * Strings of more than 4 KiB whose bytes are terms already: from the
+ * program's own 256 KiB scratch value (left by writes at fixed and
+ * symbolic offsets, 128 KiB read) and from kernel memory a read touched
+ * before (4,200 bytes). mhse looks for the NUL 256 bytes at a time, a path
+ * per window it may be in, so that a path costs the bytes up to its NUL,
+ * not the size; a read past a window runs again without a second fault
+ * input, which the replay would see.
  *
- * expect policy=consistent paths=9 errors=0 unsupported=0 insn_coverage=100
- * expect policy=alloc      paths=9 errors=0 unsupported=0 insn_coverage=100
- * expect policy=lookup     paths=9 errors=0 unsupported=0 insn_coverage=100
- * expect policy=concrete   paths=7 errors=0 unsupported=0 insn_coverage=100
+ * expect policy=consistent paths=23 errors=0 unsupported=0 insn_coverage=100
+ * expect policy=alloc      paths=23 errors=0 unsupported=0 insn_coverage=100
+ * expect policy=lookup     paths=23 errors=0 unsupported=0 insn_coverage=100
+ * expect policy=concrete   paths=21 errors=0 unsupported=0 insn_coverage=100
  *
  * Counting: the lookup of key 0 always finds the value.
  * - rcx & 2: kernel memory at rsi. Its first byte is not 'x' (or the read
  *   failed): 1 path. Otherwise the string read fails (1 path) or its NUL is
- *   among bytes 1 to 255, 256 to 511 or 512 to 599 (the last the NUL of a
- *   truncated string): 3 paths. 5 in all.
+ *   among bytes 1 to 255, in one of the 15 windows of 256 bytes from 256
+ *   to 4,095, or among bytes 4,096 to 4,199 (the last the NUL of a
+ *   truncated string): 17 paths. 19 in all.
  * - else rcx & 1: a user read of the program's memory fails: 1 path.
  * - else the string at HALF has byte 300 set to 0 and byte rdx & 255 to
  *   rsi. Where the value's contents are inputs (every policy but
@@ -25,7 +26,7 @@
  *   not, among bytes 256 to 300: a length of 301 (byte 300 the NUL) or of
  *   257 to 300: 2 paths; 3 in all. Under concrete the value is zeroes:
  *   byte 1 or byte 0 is the first NUL: 1 path.
- * 9 paths; 7 under concrete.
+ * 23 paths; 21 under concrete.
  */
 #include <linux/bpf.h>
 #include <linux/ptrace.h>
@@ -60,7 +61,7 @@ int eng_string_windows(struct pt_regs *ctx)
 		bpf_probe_read_kernel(&first, 1, name);
 		if (first != 'x')
 			return 0;
-		return bpf_probe_read_kernel_str(&s->data[to], 600, name);
+		return bpf_probe_read_kernel_str(&s->data[to], 4200, name);
 	}
 	s->data[HALF + 300] = 0;
 	s->data[HALF + (ctx->rdx & 255)] = (char)ctx->rsi;
