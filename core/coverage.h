@@ -35,7 +35,6 @@ struct coverage_counts {
 int coverage__new(const struct mhse_object *obj, const struct mhse_prog *entry, struct coverage **cov);
 void coverage__free(struct coverage *cov);
 
-
 /* Records that instruction pc of program prog (an index in obj->progs) ran. */
 void coverage__hit(struct coverage *cov, size_t prog, size_t pc);
 /* Records the side a conditional jump took. */

@@ -1807,14 +1807,14 @@ static bool tail_call_compatible(const struct mhse_prog *caller, const struct mh
 int mhse_prog__tail_call_target(const struct mhse_prog *caller, const struct mhse_prog *callee, char *why,
 				size_t why_len)
 {
-	if (callee->rejected)
+	if (!callee->rejected && tail_call_compatible(caller, callee))
+		return 0;
+	if (why && callee->rejected)
 		snprintf(why, why_len, "which the kernel would not load (insn %zu: %s)", callee->rejected_insn,
 			 callee->rejected);
-	else if (!tail_call_compatible(caller, callee))
+	else if (why)
 		snprintf(why, why_len, "which the kernel would not put there for %s (another program type, attach "
 			 "type or target)", caller->name);
-	else
-		return 0;
 	return -EINVAL;
 }
 

@@ -175,7 +175,7 @@ const char *mhse_prog__poisoned(const struct mhse_prog *prog, size_t insn_idx);
  * the kernel loads, and puts there (bpf_prog_map_compatible: the same
  * program type and expected attach type, and for tracing and LSM programs
  * the same attach target). Returns 0, or -EINVAL with why ("which the
- * kernel would not ...") set. */
+ * kernel would not ...") set unless it is NULL. */
 int mhse_prog__tail_call_target(const struct mhse_prog *caller, const struct mhse_prog *callee, char *why,
 				size_t why_len);
 

@@ -694,9 +694,7 @@ static uint32_t tail_candidate(const struct mhse_engine *e, uint32_t from)
 {
 	const struct mhse_object *obj = e->obj;
 
-	char why[256];
-
-	while (from < obj->prog_cnt && mhse_prog__tail_call_target(e->prog, &obj->progs[from], why, sizeof(why)))
+	while (from < obj->prog_cnt && mhse_prog__tail_call_target(e->prog, &obj->progs[from], NULL, 0))
 		from++;
 	return from;
 }

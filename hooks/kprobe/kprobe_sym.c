@@ -330,16 +330,17 @@ static enum step string_windows(struct mhse_engine *e, struct state *s, const st
 	old = calloc(STRING_CHAIN_MAX, sizeof(*old));
 	st = bytes && old ? engine__region_bytes(e, s, src_region, src_off, scan, bytes) : STEP_FAILED;
 	for (; st == STEP_CONTINUE; scan = end) {
-		Z3_ast *window = bytes + scan, nul = Z3_mk_false(z);
+		Z3_ast *window = bytes + scan;
 		struct state *rest;
 
 		end = size - scan > STRING_CHAIN_MAX ? scan + STRING_CHAIN_MAX : size;
 		st = engine__region_bytes(e, s, src_region, sym_offset(&e->ctx, src_off, scan), end - scan, window);
 		if (st != STEP_CONTINUE || end == size)
 			break;
+		/* old holds the window's NUL tests here, the destination's bytes below */
 		for (uint32_t i = 0; i < end - scan; i++)
-			nul = Z3_mk_or(z, 2, (Z3_ast[]){ nul, is_zero(e, window[i]) });
-		switch (engine__split(e, s, Z3_mk_not(z, nul), &rest)) {
+			old[i] = is_zero(e, window[i]);
+		switch (engine__split(e, s, Z3_mk_not(z, Z3_mk_or(z, end - scan, old)), &rest)) {
 		case -1:
 			st = STEP_DONE;
 			goto out;
