@@ -13,17 +13,30 @@ static void ignore_z3_error(Z3_context z, Z3_error_code code)
 	(void)z, (void)code;
 }
 
-int sym_ctx__init(struct sym_ctx *ctx)
+static Z3_context new_context(bool refcounted)
 {
 	Z3_config cfg = Z3_mk_config();
+	Z3_context z;
 
 	if (!cfg)
-		return -ENOMEM;
-	ctx->z = Z3_mk_context(cfg);
+		return NULL;
+	z = refcounted ? Z3_mk_context_rc(cfg) : Z3_mk_context(cfg);
 	Z3_del_config(cfg);
+	if (z)
+		Z3_set_error_handler(z, ignore_z3_error);
+	return z;
+}
+
+Z3_context sym_ctx__scratch_context(void)
+{
+	return new_context(true);
+}
+
+int sym_ctx__init(struct sym_ctx *ctx)
+{
+	ctx->z = new_context(false);
 	if (!ctx->z)
 		return -ENOMEM;
-	Z3_set_error_handler(ctx->z, ignore_z3_error);
 	ctx->bv1 = Z3_mk_bv_sort(ctx->z, 1);
 	ctx->bv8 = Z3_mk_bv_sort(ctx->z, 8);
 	ctx->bv32 = Z3_mk_bv_sort(ctx->z, 32);

@@ -48,6 +48,9 @@ static inline bool sval_is_conc(struct sval v) { return !v.e; }
 
 int sym_ctx__init(struct sym_ctx *ctx);
 void sym_ctx__fini(struct sym_ctx *ctx);
+/* A Z3 context of its own, reference-counted (a term lives while something
+ * holds it), that reports errors as sym_ctx's does; NULL on failure. */
+Z3_context sym_ctx__scratch_context(void);
 
 /* A symbolic variable of bits bits named prefix_N, N from *cnt, which it
  * advances. cnt is the path's count of variables made on the way to here:

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <stdio.h>
 #include <time.h>
+#include <sys/types.h>
 #include "repair.h"
 #include "solver.h"
 
@@ -40,35 +41,51 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-int solver__init(struct solver *s, struct sym_ctx *ctx, unsigned timeout_ms)
+/* A solver of z's with the quick bound on its work: Z3's incremental core,
+ * or when logic is not NULL, that logic's tactics. */
+static Z3_solver new_z3_solver(Z3_context z, const char *logic)
 {
+	Z3_solver z3 = logic ? Z3_mk_solver_for_logic(z, Z3_mk_string_symbol(z, logic)) : Z3_mk_simple_solver(z);
 	Z3_params params;
 
+	/* an object nothing holds lives until the next call into Z3 */
+	Z3_solver_inc_ref(z, z3);
+	params = Z3_mk_params(z);
+	Z3_params_inc_ref(z, params);
+	Z3_params_set_uint(z, params, Z3_mk_string_symbol(z, "rlimit"), QUICK_RLIMIT);
+	/* the queries are conjunctions of bit-vector facts: tracking which of
+	 * them are relevant costs more than it saves (a sixth of Z3's time on
+	 * reads at packet-decided offsets) */
+	Z3_params_set_uint(z, params, Z3_mk_string_symbol(z, "relevancy"), 0);
+	Z3_solver_set_params(z, z3, params);
+	Z3_params_dec_ref(z, params);
+	return z3;
+}
+
+int solver__init(struct solver *s, struct sym_ctx *ctx, unsigned timeout_ms)
+{
 	memset(s, 0, sizeof(*s));
 	s->ctx = ctx;
 	s->timeout_ms = timeout_ms;
 	s->cache = calloc(1, sizeof(*s->cache));
-	if (!s->cache)
+	/* QF_ABV's tactics end in a SAT solver whose set-up takes time in
+	 * proportion to every term its context holds, not only the query's:
+	 * in the path context, which keeps every term a run built, a query
+	 * of 8 ms took 120 ms after a few seconds of a run. In a context of
+	 * its own, a query holds its terms only while it is asked. */
+	s->array_ctx = sym_ctx__scratch_context();
+	if (!s->cache || !s->array_ctx) {
+		free(s->cache);
+		s->cache = NULL;
+		if (s->array_ctx)
+			Z3_del_context(s->array_ctx);
 		return -ENOMEM;
+	}
 	evaluator__init(&s->ev, ctx->z);
 	s->none.refs = 1;
-	s->z3 = Z3_mk_simple_solver(ctx->z);
-	Z3_solver_inc_ref(ctx->z, s->z3);
-	params = Z3_mk_params(ctx->z);
-	Z3_params_inc_ref(ctx->z, params);
-	Z3_params_set_uint(ctx->z, params, Z3_mk_string_symbol(ctx->z, "rlimit"), QUICK_RLIMIT);
-	/* the queries are conjunctions of bit-vector facts: tracking which of
-	 * them are relevant costs more than it saves (a sixth of Z3's time on
-	 * reads at packet-decided offsets) */
-	Z3_params_set_uint(ctx->z, params, Z3_mk_string_symbol(ctx->z, "relevancy"), 0);
-	Z3_solver_set_params(ctx->z, s->z3, params);
-	s->weak_z3 = Z3_mk_simple_solver(ctx->z);
-	Z3_solver_inc_ref(ctx->z, s->weak_z3);
-	Z3_solver_set_params(ctx->z, s->weak_z3, params);
-	s->array_z3 = Z3_mk_solver_for_logic(ctx->z, Z3_mk_string_symbol(ctx->z, "QF_ABV"));
-	Z3_solver_inc_ref(ctx->z, s->array_z3);
-	Z3_solver_set_params(ctx->z, s->array_z3, params);
-	Z3_params_dec_ref(ctx->z, params);
+	s->z3 = new_z3_solver(ctx->z, NULL);
+	s->weak_z3 = new_z3_solver(ctx->z, NULL);
+	s->array_z3 = new_z3_solver(s->array_ctx, "QF_ABV");
 	solver__set_origin(s, "other");
 	return 0;
 }
@@ -125,9 +142,8 @@ static void set_limits(Z3_context z, Z3_solver z3, unsigned timeout_ms, unsigned
  * on Z3's work instead (QUICK_RLIMIT, some tens of milliseconds), and only
  * a query that needs more runs again with the timeout (none when
  * timeout_ms is 0). */
-static Z3_lbool check_bounded(struct solver *s, Z3_solver z3, unsigned timeout_ms, size_t constraints)
+static Z3_lbool check_bounded(struct solver *s, Z3_context z, Z3_solver z3, unsigned timeout_ms, size_t constraints)
 {
-	Z3_context z = s->ctx->z;
 	uint64_t t0 = now_ns(), left_ms = UINT64_MAX;
 	Z3_lbool r;
 
@@ -174,7 +190,8 @@ void solver__fini(struct solver *s)
 	free(s->cache);
 	Z3_solver_dec_ref(s->ctx->z, s->z3);
 	Z3_solver_dec_ref(s->ctx->z, s->weak_z3);
-	Z3_solver_dec_ref(s->ctx->z, s->array_z3);
+	Z3_solver_dec_ref(s->array_ctx, s->array_z3);
+	Z3_del_context(s->array_ctx);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -687,23 +704,75 @@ static int sync_assertions(struct solver *s, const struct constraint *const *pat
 	return 0;
 }
 
-/* Asserts the constraints use marks and cond into the fresh array_z3, with
- * pins (unless NULL) replaced by values; how many constraints. */
-static size_t assert_query(struct solver *s, const struct constraint *const *path, size_t n, const bool *use,
-			   Z3_ast cond, const struct id_set *pins, Z3_ast *values)
+/* Asserts into the fresh array_z3 the constraints use marks and cond, and
+ * when pins is not NULL, each pin equal to its value and replaced by it
+ * elsewhere; how many constraints, or -ENOMEM. The query crosses to
+ * array_z3's context as one term (the subterms its facts share cross
+ * once), and what pinning builds is built there: the path context would
+ * keep it for the rest of the run. */
+static ssize_t assert_query(struct solver *s, const struct constraint *const *path, size_t n, const bool *use,
+			    Z3_ast cond, const struct id_set *pins, const uint64_t *values)
 {
-	Z3_context z = s->ctx->z;
+	Z3_context z = s->ctx->z, a = s->array_ctx;
+	uint32_t pin_cnt = pins ? pins->cnt : 0;
+	Z3_ast *facts = malloc((n + 1 + 2 * (size_t)pin_cnt) * sizeof(*facts)), *from, *to, query;
+	unsigned cnt = 0;
 	size_t sent = 0;
 
+	if (!facts)
+		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
 		if (use[i]) {
-			Z3_solver_assert(z, s->array_z3, pins ? Z3_substitute(z, path[i]->e, pins->cnt, pins->terms, values) :
-								path[i]->e);
+			facts[cnt++] = path[i]->e;
 			sent++;
 		}
 	if (cond)
-		Z3_solver_assert(z, s->array_z3, pins ? Z3_substitute(z, cond, pins->cnt, pins->terms, values) : cond);
+		facts[cnt++] = cond;
+	/* a's terms live while referenced: each is held until asserted */
+	query = Z3_translate(z, Z3_mk_and(z, cnt, facts), a);
+	Z3_inc_ref(a, query);
+	from = facts + n + 1;
+	to = from + pin_cnt;
+	for (uint32_t k = 0; k < pin_cnt; k++) {
+		from[k] = Z3_translate(z, pins->terms[k], a);
+		Z3_inc_ref(a, from[k]);
+		to[k] = Z3_mk_unsigned_int64(a, values[k], Z3_get_sort(a, from[k]));
+		Z3_inc_ref(a, to[k]);
+		Z3_solver_assert(a, s->array_z3, Z3_mk_eq(a, from[k], to[k]));
+	}
+	if (pin_cnt) {
+		Z3_ast pinned = Z3_substitute(a, query, pin_cnt, from, to);
+
+		Z3_inc_ref(a, pinned);
+		Z3_dec_ref(a, query);
+		query = pinned;
+	}
+	Z3_solver_assert(a, s->array_z3, query);
+	Z3_dec_ref(a, query);
+	for (uint32_t k = 0; k < pin_cnt; k++) {
+		Z3_dec_ref(a, from[k]);
+		Z3_dec_ref(a, to[k]);
+	}
+	free(facts);
 	return sent;
+}
+
+/* array_z3's model, in the path context (one reference), and array_z3
+ * fresh again. */
+static Z3_model take_array_model(struct solver *s, Z3_lbool r)
+{
+	Z3_model m = NULL;
+
+	if (r == Z3_L_TRUE) {
+		Z3_model own = Z3_solver_get_model(s->array_ctx, s->array_z3);
+
+		Z3_model_inc_ref(s->array_ctx, own);
+		m = Z3_model_translate(s->array_ctx, own, s->ctx->z);
+		Z3_model_inc_ref(s->ctx->z, m);
+		Z3_model_dec_ref(s->array_ctx, own);
+	}
+	Z3_solver_reset(s->array_ctx, s->array_z3);
+	return m;
 }
 
 /* A query that reads an array at a symbolic index (a header at an offset
@@ -717,15 +786,10 @@ static size_t assert_query(struct solver *s, const struct constraint *const *pat
 static Z3_lbool check_array_reads(struct solver *s, const struct constraint *const *path, size_t n, const bool *use,
 				  Z3_ast cond, Z3_model *model)
 {
-	Z3_context z = s->ctx->z;
-	size_t sent = assert_query(s, path, n, use, cond, NULL, NULL);
-	Z3_lbool r = check_bounded(s, s->array_z3, s->timeout_ms, sent);
+	ssize_t sent = assert_query(s, path, n, use, cond, NULL, NULL);
+	Z3_lbool r = sent < 0 ? Z3_L_UNDEF : check_bounded(s, s->array_ctx, s->array_z3, s->timeout_ms, sent);
 
-	if (r == Z3_L_TRUE) {
-		*model = Z3_solver_get_model(z, s->array_z3);
-		Z3_model_inc_ref(z, *model);
-	}
-	Z3_solver_reset(z, s->array_z3);
+	*model = take_array_model(s, r);
 	return r;
 }
 
@@ -743,7 +807,7 @@ static enum sat z3_solve(struct solver *s, const struct constraint *const *path,
 	Z3_solver_push(z, s->z3);
 	if (cond)
 		Z3_solver_assert(z, s->z3, cond);
-	r = check_bounded(s, s->z3, array_reads ? 0 : s->timeout_ms, s->depth);
+	r = check_bounded(s, z, s->z3, array_reads ? 0 : s->timeout_ms, s->depth);
 	if (r == Z3_L_TRUE) {
 		*model = Z3_solver_get_model(z, s->z3);
 		Z3_model_inc_ref(z, *model);
@@ -960,24 +1024,20 @@ static enum sat solve_pinned(struct solver *s, const struct constraint *const *p
 {
 	Z3_context z = s->ctx->z;
 	struct id_set pins = { 0 };
-	Z3_ast *values = NULL;
+	uint64_t *values = NULL;
 	Z3_model m = NULL;
+	ssize_t sent;
 	uint32_t k;
 
 	if (index_inputs(z, path, n, use, cond, &pins) || !pins.cnt || !(values = malloc(pins.cnt * sizeof(*values))))
 		goto out;
 	for (k = 0; k < pins.cnt; k++) {
-		Z3_sort sort = Z3_get_sort(z, pins.terms[k]);
-
-		if (Z3_get_sort_kind(z, sort) != Z3_BV_SORT)
+		if (Z3_get_sort_kind(z, Z3_get_sort(z, pins.terms[k])) != Z3_BV_SORT)
 			goto out;
-		values[k] = Z3_mk_unsigned_int64(z, solver__eval(s, pin_model, pins.terms[k]), sort);
-		Z3_solver_assert(z, s->array_z3, Z3_mk_eq(z, pins.terms[k], values[k]));
+		values[k] = solver__eval(s, pin_model, pins.terms[k]);
 	}
-	if (check_bounded(s, s->array_z3, 0, assert_query(s, path, n, use, cond, &pins, values)) == Z3_L_TRUE) {
-		m = Z3_solver_get_model(z, s->array_z3);
-		Z3_model_inc_ref(z, m);
-	}
+	sent = assert_query(s, path, n, use, cond, &pins, values);
+	m = take_array_model(s, sent < 0 ? Z3_L_UNDEF : check_bounded(s, s->array_ctx, s->array_z3, 0, sent));
 	if (m) {
 		*out = assignment__new();
 		if (*out && read_model(z, m, vars, *out)) {
@@ -988,7 +1048,6 @@ static enum sat solve_pinned(struct solver *s, const struct constraint *const *p
 		Z3_model_dec_ref(z, m);
 	}
 out:
-	Z3_solver_reset(z, s->array_z3);
 	free(values);
 	id_set__free(&pins);
 	return *out ? SAT_YES : SAT_UNKNOWN;
@@ -1226,7 +1285,7 @@ static bool refuted_by_weakening(struct solver *s, Z3_ast raw)
 		return entry->result == SAT_NO;
 	Z3_solver_reset(z, s->weak_z3);
 	Z3_solver_assert(z, s->weak_z3, weak);
-	r = check_bounded(s, s->weak_z3, s->timeout_ms < WEAK_TIMEOUT_MS ? s->timeout_ms : WEAK_TIMEOUT_MS, 0);
+	r = check_bounded(s, z, s->weak_z3, s->timeout_ms < WEAK_TIMEOUT_MS ? s->timeout_ms : WEAK_TIMEOUT_MS, 0);
 	if (!(entry->ids = malloc(sizeof(id))))
 		return false;
 	entry->ids[0] = id;
