@@ -49,6 +49,7 @@
 
 #define DEFAULT_MAX_INSNS 1000000
 #define DEFAULT_SOLVER_TIMEOUT_MS 10000
+#define QUERY_SHARE_OF_BUDGET 8
 /* The share of --max-time kept for completing the states the exploration
  * leaves: each gives a whole path for the price of its instructions. */
 #define COMPLETION_SHARE 0.1
@@ -2339,9 +2340,12 @@ int mhse_engine__new(const struct mhse_object *obj, const struct mhse_prog *prog
 		e->opts.max_insns = DEFAULT_MAX_INSNS;
 	if (!e->opts.solver_timeout_ms)
 		e->opts.solver_timeout_ms = DEFAULT_SOLVER_TIMEOUT_MS;
-	/* one query must not outlast the whole run's time budget */
-	if (e->opts.max_time_s > 0 && e->opts.solver_timeout_ms > e->opts.max_time_s * 1000)
-		e->opts.solver_timeout_ms = (unsigned)(e->opts.max_time_s * 1000) + 1;
+	/* one query gets at most an eighth of the run's time budget: a query
+	 * that needs more would leave the rest of the path tree too little
+	 * (rakelimit's filter_ipv6, hashing IPv6 addresses into a count-min
+	 * sketch, spent 6 s of 10 on one) */
+	if (e->opts.max_time_s > 0 && e->opts.solver_timeout_ms > e->opts.max_time_s * 1000 / QUERY_SHARE_OF_BUDGET)
+		e->opts.solver_timeout_ms = (unsigned)(e->opts.max_time_s * 1000 / QUERY_SHARE_OF_BUDGET) + 1;
 	e->policy = calloc(obj->map_cnt ? obj->map_cnt : 1, sizeof(*e->policy));
 	e->covered = calloc(prog->insn_cnt ? prog->insn_cnt : 1, sizeof(*e->covered));
 	if (!e->policy || !e->covered || sym_ctx__init(&e->ctx))
