@@ -534,6 +534,42 @@ static void window_add(struct state *s, uint32_t region, Z3_ast base, int64_t lo
 		.lo = lo, .hi = hi, .region = region };
 }
 
+/* Whether the window of region at base + c of len bytes is proven: inside
+ * the window, or below its end and at least start when base + c cannot wrap. */
+static bool window_holds(struct mhse_engine *e, struct state *s, uint32_t region, Z3_ast base, int64_t c, uint32_t len,
+			 int64_t start)
+{
+	struct proven_window *w = window_find(s, region, base);
+
+	return w && c + len <= w->hi && (c >= w->lo || (small_base(e->ctx.z, base, 0) && c >= start));
+}
+
+bool engine__packet_proven(struct mhse_engine *e, struct state *s, struct sval at, uint32_t len)
+{
+	struct sval off = region_offset(e, at, SREGION_PKT);
+	int64_t c;
+	Z3_ast base;
+
+	if (sval_is_conc(off))
+		return off.c >= s->pkt_lo && off.c + len <= s->pkt_lo + s->pkt_len_proven;
+	base = window_base(e, off, &c);
+	return window_holds(e, s, SREGION_PKT, base, c, len, (int64_t)s->pkt_lo);
+}
+
+void engine__packet_proven_add(struct mhse_engine *e, struct state *s, struct sval at, uint32_t len)
+{
+	struct sval off = region_offset(e, at, SREGION_PKT);
+	int64_t c;
+	Z3_ast base;
+
+	if (!sval_is_conc(off)) {
+		base = window_base(e, off, &c);
+		window_add(s, SREGION_PKT, base, c, c + len);
+	} else if (off.c >= s->pkt_lo && off.c + len > s->pkt_lo + s->pkt_len_proven) {
+		s->pkt_len_proven = off.c + len - s->pkt_lo;
+	}
+}
+
 /* ---- kernel memory ---- */
 
 #define KOBJ_HALF (KOBJ_SPAN / 2)
@@ -634,7 +670,6 @@ enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval ad
 	const struct sregion *r;
 	struct sval off;
 	Z3_ast lo, hi, in_bounds, base = NULL;
-	struct proven_window *w;
 	struct state *bad;
 	char where[64];
 	int64_t c = 0;
@@ -692,11 +727,7 @@ enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval ad
 	}
 	if (!sval_is_conc(off)) {
 		base = window_base(e, off, &c);
-		w = window_find(s, (uint32_t)region, base);
-		/* inside the window, or below its end and above the region's start
-		 * when base + c cannot wrap */
-		if (w && c + len <= w->hi &&
-		    (c >= w->lo || (small_base(z, base, 0) && c >= (region == SREGION_PKT ? (int64_t)s->pkt_meta : 0)))) {
+		if (window_holds(e, s, (uint32_t)region, base, c, len, region == SREGION_PKT ? (int64_t)s->pkt_meta : 0)) {
 			*region_out = (uint32_t)region;
 			*off_out = off;
 			return STEP_CONTINUE;

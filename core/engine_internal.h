@@ -107,6 +107,13 @@ enum step engine__end(struct mhse_engine *e, struct state *s, enum path_kind kin
  * region. Returns STEP_CONTINUE with region and offset set, or STEP_DONE. */
 enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, bool write,
 			  uint32_t *region, struct sval *off);
+/* Whether the path has proven packet bytes [at, at + len) in bounds, at a
+ * packet offset (a 64-bit term or a number, the data starting at
+ * s->pkt_lo): a helper that checks its own bounds (skb_load_bytes) needs
+ * no query for them. engine__packet_proven_add records that it proved
+ * them: later accesses within need none either. */
+bool engine__packet_proven(struct mhse_engine *e, struct state *s, struct sval at, uint32_t len);
+void engine__packet_proven_add(struct mhse_engine *e, struct state *s, struct sval at, uint32_t len);
 /* The len bytes of kernel memory at addr, an address in none of mhse's
  * regions, byte i in out[i]: the bytes of the kernel object whose pointer
  * addr is (plus a number), the same each time they are read; *base is

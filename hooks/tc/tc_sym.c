@@ -105,7 +105,7 @@ static Z3_ast skb_index(struct mhse_engine *e, struct state *s, struct sval off,
 static enum step load_bytes(struct mhse_engine *e, struct state *s, uint64_t start, uint64_t max_off)
 {
 	Z3_context z = e->ctx.z;
-	struct sval *r = s->regs;
+	struct sval *r = s->regs, at;
 	struct state *failed;
 	uint32_t len;
 	enum step st;
@@ -113,6 +113,13 @@ static enum step load_bytes(struct mhse_engine *e, struct state *s, uint64_t sta
 	if (!sval_is_conc(r[4]))
 		return engine__end(e, s, PATH_UNSUPPORTED, "skb_load_bytes with a symbolic length");
 	len = (uint32_t)r[4].c;
+	at = sval_is_conc(r[2]) ? sval_conc(s->pkt_lo + start + (uint32_t)r[2].c) :
+				  (struct sval){ .e = skb_index(e, s, r[2], start), .region = -1 };
+	/* bytes the path proved in bounds (a packet shorter than 2^31 bytes
+	 * holds no offset past INT_MAX) */
+	if ((sval_is_conc(r[2]) ? (uint32_t)r[2].c <= max_off : max_off == INT_MAX) &&
+	    engine__packet_proven(e, s, at, len))
+		goto fits;
 	switch (engine__split(e, s, Z3_mk_not(z, skb_fits_from(e, s, start, max_off, r[2], len)), &failed)) {
 	case -1:
 		return STEP_DONE;
@@ -133,8 +140,10 @@ static enum step load_bytes(struct mhse_engine *e, struct state *s, uint64_t sta
 	default:
 		break;
 	}
+	engine__packet_proven_add(e, s, at, len);
+fits:
 	r[0] = sval_conc(0);
-	return engine__packet_load(e, s, skb_index(e, s, r[2], start), r[3], len);
+	return engine__packet_load(e, s, sym_ast(&e->ctx, at), r[3], len);
 }
 
 static enum step tc_skb_load_bytes(struct mhse_engine *e, struct state *s)

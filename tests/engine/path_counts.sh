@@ -5,7 +5,10 @@
 # line per map policy:
 #
 #   expect policy=NAME paths=N errors=N unsupported=N [spurious=N] [insn_coverage=P] [branch_coverage=P]
+#          [queries_ORIGIN=N]
 #
+# queries_ORIGIN counts the solver queries one origin asked (stats.json's
+# solver_by_origin; 0 when it asked none), for what must need no query.
 # max_time=S, max_insns=N and max_paths=N on a line are the run's budgets
 # (default 60 s, and mhse's own per-path budget); search=NAME and jobs=N its
 # search and workers (default mhse's).
@@ -42,7 +45,9 @@ import json, sys
 stats = json.load(open(sys.argv[1]))
 for key in sys.argv[2:]:
     value = stats[key]
-    print("%s=%s" % (key, value if isinstance(value, int) else "%g" % value))' "$1" "${stat_key[@]}"
+    print("%s=%s" % (key, value if isinstance(value, int) else "%g" % value))
+for origin in stats["solver_by_origin"]:
+    print("queries_%s=%d" % (origin["origin"], origin["queries"]))' "$1" "${stat_key[@]}"
 }
 
 # Checks one expect line (its key=value words) against an exploration.
@@ -62,7 +67,7 @@ check_line() {
 			tag+=".$word"
 			continue
 		fi
-		if [ "$key" != policy ] && [ -z "${stat_key[$key]+set}" ]; then
+		if [ "$key" != policy ] && [ -z "${stat_key[$key]+set}" ] && [[ $key != queries_* ]]; then
 			fail "$name: unknown key '$key' in expect line '$*'"
 			return
 		fi
@@ -84,8 +89,9 @@ check_line() {
 		got[$key]=$value
 	done < <(read_stats "$dir/stats.json")
 	for key in "${!want[@]}"; do
-		[ "${got[${stat_key[$key]}]}" = "${want[$key]}" ] ||
-			problems+=" $key ${got[${stat_key[$key]}]}, expected ${want[$key]};"
+		local value=${got[${stat_key[$key]:-$key}]:-0}
+
+		[ "$value" = "${want[$key]}" ] || problems+=" $key $value, expected ${want[$key]};"
 	done
 	if [ -n "$problems" ]; then
 		fail "$name --policy $policy:$problems tests in $dir"
