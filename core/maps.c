@@ -48,6 +48,12 @@ bool map_values_readonly(const struct mhse_map *def)
 	       def->type == BPF_MAP_TYPE_XSKMAP || def->type == BPF_MAP_TYPE_CPUMAP;
 }
 
+bool map_is_redirect_target(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_DEVMAP || type == BPF_MAP_TYPE_DEVMAP_HASH || type == BPF_MAP_TYPE_CPUMAP ||
+	       type == BPF_MAP_TYPE_XSKMAP;
+}
+
 bool map_is_slot_array(uint32_t type)
 {
 	return type == BPF_MAP_TYPE_ARRAY_OF_MAPS || type == BPF_MAP_TYPE_DEVMAP || type == BPF_MAP_TYPE_XSKMAP ||

@@ -58,6 +58,9 @@ bool map_is_percpu(uint32_t type);
 /* Whether programs may only read the values of def (.rodata; the device
  * and socket maps, whose lookups the verifier types read-only). */
 bool map_values_readonly(const struct mhse_map *def);
+/* The maps bpf_redirect_map takes: device, CPU and socket maps, keyed
+ * by a u32 (the kernel creates none of them with other keys). */
+bool map_is_redirect_target(uint32_t type);
 /* Maps indexed like arrays whose slots may be empty: an index past
  * max_entries names nothing. */
 bool map_is_slot_array(uint32_t type);

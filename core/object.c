@@ -821,13 +821,14 @@ static int check_map_sizes(const struct loader *ld)
 {
 	for (size_t i = 0; i < ld->obj->map_cnt; i++) {
 		const struct mhse_map *map = &ld->obj->maps[i];
-		bool indexed = map->type == BPF_MAP_TYPE_ARRAY || map->type == BPF_MAP_TYPE_PERCPU_ARRAY ||
-			       map->type == BPF_MAP_TYPE_PROG_ARRAY || map->type == BPF_MAP_TYPE_ARRAY_OF_MAPS;
+		bool u32_keys = map->type == BPF_MAP_TYPE_ARRAY || map->type == BPF_MAP_TYPE_PERCPU_ARRAY ||
+				map->type == BPF_MAP_TYPE_PROG_ARRAY || map->type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
+				map_is_redirect_target(map->type);
 
 		if (map->origin == MHSE_MAP_GLOBAL)
 			continue;
-		if (indexed && map->key_size != sizeof(uint32_t)) {
-			pr_err("%s: map '%s' is indexed by a u32 but has %u-byte keys\n", ld->file, map->name,
+		if (u32_keys && map->key_size != sizeof(uint32_t)) {
+			pr_err("%s: map '%s' is keyed by a u32 but has %u-byte keys\n", ld->file, map->name,
 			       map->key_size);
 			return -EINVAL;
 		}

@@ -874,8 +874,7 @@ enum step policy__redirect_map(struct mhse_engine *e, struct state *s)
 	struct redirect_args r;
 	uint64_t flag_mask = 0;
 
-	if (!def || (def->type != BPF_MAP_TYPE_DEVMAP && def->type != BPF_MAP_TYPE_DEVMAP_HASH &&
-		     def->type != BPF_MAP_TYPE_CPUMAP && def->type != BPF_MAP_TYPE_XSKMAP))
+	if (!def || !map_is_redirect_target(def->type))
 		return engine__end(e, s, PATH_UNSUPPORTED, "redirect_map on a map that is not a device, CPU or socket map");
 	if (!sval_is_conc(s->regs[BPF_REG_3]))
 		return engine__end(e, s, PATH_UNSUPPORTED, "redirect_map with symbolic flags");

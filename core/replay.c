@@ -112,12 +112,6 @@ __attribute__((format(printf, 3, 4))) static int verdict(struct replay_result *r
 	return 1;
 }
 
-static bool map_is_redirect_target(const struct mhse_map *m)
-{
-	return m->type == BPF_MAP_TYPE_DEVMAP || m->type == BPF_MAP_TYPE_DEVMAP_HASH ||
-	       m->type == BPF_MAP_TYPE_CPUMAP || m->type == BPF_MAP_TYPE_XSKMAP;
-}
-
 int replay_kernel__open(const struct mhse_object *obj, const struct mhse_prog *prog, const struct mhse_hook *hook,
 			struct replay_kernel **rkp)
 {
@@ -415,7 +409,7 @@ static int fill_maps(struct replay_kernel *rk, const struct path_result *p, stru
 				return verdict(res, REPLAY_NOT_REPLAYABLE, "map %s key %s: the kernel refuses %s (%s)%s",
 					       name, mhse_hex(key, sizeof(key), e->key, m->key_size),
 					       mhse_hex(value, sizeof(value), e->value, m->value_size), strerror(-err),
-					       map_is_redirect_target(m) ? ": a redirect target needs a real device" : "");
+					       map_is_redirect_target(m->type) ? ": a redirect target needs a real device" : "");
 		} else if (m->init_slot_cnt &&
 			   mhse_kernel__map_lookup(rk->k, (int)e->map, e->key, rk->value) != -ENOENT) {
 			/* only declared program and map array slots are there after a reset */

@@ -89,7 +89,8 @@ static int xdp_redirect_map(struct mhse_vm *vm, uint64_t *regs)
 	uint64_t flags = regs[3], flag_mask = 0;
 	uint32_t key = (uint32_t)regs[2];
 
-	if (!ms)
+	/* the verifier takes no other map here */
+	if (!ms || !map_is_redirect_target(ms->def->type))
 		return -1;
 	/* Only device maps broadcast. */
 	if (ms->def->type == BPF_MAP_TYPE_DEVMAP || ms->def->type == BPF_MAP_TYPE_DEVMAP_HASH)

@@ -1,9 +1,9 @@
 #!/bin/bash
 # End-to-end tests of the mhse command line: real runs of a compiled test
 # program with packets, context and map files, and the errors bad input gets.
-# Usage: cli_test.sh MHSE FIREWALL_OBJ SOURCE_ROOT
+# Usage: cli_test.sh MHSE FIREWALL_OBJ SOURCE_ROOT DEVMAP_KEYS_OBJ
 set -u
-mhse=$1 fw=$2 root=$3
+mhse=$1 fw=$2 root=$3 devmap_keys=$4
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 passed=0 failed=0
@@ -92,6 +92,9 @@ echo "not an object" >"$tmp/bad.o"
 run info "$tmp/bad.o"
 check "not elf exit" rc_is 3
 check "not elf message" err_is_one_line_with "$tmp/bad.o"
+run info "$devmap_keys"
+check "device map keys exit" rc_is 3
+check "device map keys message" err_is_one_line_with "$devmap_keys: map 'ports' is keyed by a u32 but has 8-byte keys"
 run run "$fw" --hook nosuchhook --packet "$syn"
 check "unknown hook" rc_is 3
 check "unknown hook message" err_is_one_line_with "$fw: program xdp_firewall: unknown hook 'nosuchhook'"
