@@ -544,30 +544,50 @@ static bool window_holds(struct mhse_engine *e, struct state *s, uint32_t region
 	return w && c + len <= w->hi && (c >= w->lo || (small_base(e->ctx.z, base, 0) && c >= start));
 }
 
+/* A region offset's window: its base and number (window_base), or NULL
+ * and 0 for a number. */
+static Z3_ast offset_window(struct mhse_engine *e, struct sval off, int64_t *c)
+{
+	*c = 0;
+	return sval_is_conc(off) ? NULL : window_base(e, off, c);
+}
+
+/* Whether the path has proven the len bytes at off (a region offset) of
+ * region in bounds, from start on: a symbolic offset in a window, a number
+ * below the packet's proven length. *base and *c: off's window. */
+static bool proven(struct mhse_engine *e, struct state *s, uint32_t region, struct sval off, uint32_t len,
+		   int64_t start, Z3_ast *base, int64_t *c)
+{
+	*base = offset_window(e, off, c);
+	if (!*base)
+		return region == SREGION_PKT && off.c >= (uint64_t)start && off.c + len <= s->pkt_lo + s->pkt_len_proven;
+	return window_holds(e, s, region, *base, *c, len, start);
+}
+
+/* The path has proven them (base and c as proven gave them). */
+static void prove(struct state *s, uint32_t region, struct sval off, Z3_ast base, int64_t c, uint32_t len)
+{
+	if (base)
+		window_add(s, region, base, c, c + len);
+	else if (region == SREGION_PKT && off.c + len > s->pkt_lo + s->pkt_len_proven)
+		s->pkt_len_proven = off.c + len - s->pkt_lo;
+}
+
 bool engine__packet_proven(struct mhse_engine *e, struct state *s, struct sval at, uint32_t len)
 {
-	struct sval off = region_offset(e, at, SREGION_PKT);
-	int64_t c;
 	Z3_ast base;
+	int64_t c;
 
-	if (sval_is_conc(off))
-		return off.c >= s->pkt_lo && off.c + len <= s->pkt_lo + s->pkt_len_proven;
-	base = window_base(e, off, &c);
-	return window_holds(e, s, SREGION_PKT, base, c, len, (int64_t)s->pkt_lo);
+	return proven(e, s, SREGION_PKT, region_offset(e, at, SREGION_PKT), len, (int64_t)s->pkt_lo, &base, &c);
 }
 
 void engine__packet_proven_add(struct mhse_engine *e, struct state *s, struct sval at, uint32_t len)
 {
 	struct sval off = region_offset(e, at, SREGION_PKT);
 	int64_t c;
-	Z3_ast base;
+	Z3_ast base = offset_window(e, off, &c);
 
-	if (!sval_is_conc(off)) {
-		base = window_base(e, off, &c);
-		window_add(s, SREGION_PKT, base, c, c + len);
-	} else if (off.c >= s->pkt_lo && off.c + len > s->pkt_lo + s->pkt_len_proven) {
-		s->pkt_len_proven = off.c + len - s->pkt_lo;
-	}
+	prove(s, SREGION_PKT, off, base, c, len);
 }
 
 /* ---- kernel memory ---- */
@@ -669,10 +689,10 @@ enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval ad
 	int32_t region = region_of(s, addr);
 	const struct sregion *r;
 	struct sval off;
-	Z3_ast lo, hi, in_bounds, base = NULL;
+	Z3_ast lo, hi, in_bounds, base;
 	struct state *bad;
 	char where[64];
-	int64_t c = 0;
+	int64_t c;
 
 	if (region < 0) {
 		/* a helper's memory argument is never kernel memory to the verifier */
@@ -694,45 +714,27 @@ enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval ad
 		return engine__end(e, s, PATH_ERROR, "access to memory a helper took back (a submitted or discarded "
 				   "ring-buffer record, a released socket)");
 	off = region_offset(e, addr, (uint32_t)region);
-	if (region == SREGION_PKT) {
-		/* The window [pkt_lo, pkt_hi) moves with the packet length. */
-		/* The window [pkt_meta, pkt_hi) holds metadata, then the data. */
-		if (sval_is_conc(off) && off.c >= s->pkt_meta && off.c + len <= s->pkt_lo + s->pkt_len_proven) {
-			*region_out = (uint32_t)region;
-			*off_out = off;
-			return STEP_CONTINUE;
-		}
-		lo = sym_num(&e->ctx, s->pkt_meta, 64);
-		hi = s->pkt_hi;
-	} else {
-		if (sval_is_conc(off)) {
-			if (off.c + len > r->size || off.c + len < off.c)
-				return engine__end(e, s, PATH_ERROR, "out-of-bounds %s of %u bytes at offset %lld of %s",
-						   write ? "write" : "read", len,
-						   (long long)(int64_t)off.c - (region < SREGION_CTX ? MHSE_STACK_SIZE : 0),
-						   where);
-			*region_out = (uint32_t)region;
-			*off_out = off;
-			return STEP_CONTINUE;
-		}
-		lo = sym_num(&e->ctx, 0, 64);
-		hi = sym_num(&e->ctx, r->size, 64);
-	}
-	/* an offset whose shape keeps it inside (a masked index) needs no query */
-	if (!sval_is_conc(off) && region != SREGION_PKT && len <= r->size &&
-	    term_within(&e->ctx, off.e, 0, r->size - len)) {
+	if (region != SREGION_PKT && sval_is_conc(off)) {
+		if (off.c + len > r->size || off.c + len < off.c)
+			return engine__end(e, s, PATH_ERROR, "out-of-bounds %s of %u bytes at offset %lld of %s",
+					   write ? "write" : "read", len,
+					   (long long)(int64_t)off.c - (region < SREGION_CTX ? MHSE_STACK_SIZE : 0), where);
 		*region_out = (uint32_t)region;
 		*off_out = off;
 		return STEP_CONTINUE;
 	}
-	if (!sval_is_conc(off)) {
-		base = window_base(e, off, &c);
-		if (window_holds(e, s, (uint32_t)region, base, c, len, region == SREGION_PKT ? (int64_t)s->pkt_meta : 0)) {
-			*region_out = (uint32_t)region;
-			*off_out = off;
-			return STEP_CONTINUE;
-		}
+	/* The packet's window [pkt_meta, pkt_hi) holds metadata, then the data,
+	 * and moves with the packet length. An offset whose shape keeps it
+	 * inside (a masked index), or that the path proved, needs no query. */
+	if ((!sval_is_conc(off) && region != SREGION_PKT && len <= r->size &&
+	     term_within(&e->ctx, off.e, 0, r->size - len)) ||
+	    proven(e, s, (uint32_t)region, off, len, region == SREGION_PKT ? (int64_t)s->pkt_meta : 0, &base, &c)) {
+		*region_out = (uint32_t)region;
+		*off_out = off;
+		return STEP_CONTINUE;
 	}
+	lo = sym_num(&e->ctx, region == SREGION_PKT ? s->pkt_meta : 0, 64);
+	hi = region == SREGION_PKT ? s->pkt_hi : sym_num(&e->ctx, r->size, 64);
 	{
 		Z3_ast o = sym_ast(&e->ctx, off), n = sym_num(&e->ctx, len, 64);
 		Z3_ast args[3] = { Z3_mk_bvuge(z, o, lo), Z3_mk_bvuge(z, hi, n), Z3_mk_bvule(z, o, Z3_mk_bvsub(z, hi, n)) };
@@ -755,10 +757,7 @@ enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval ad
 			break;
 		}
 	}
-	if (region == SREGION_PKT && sval_is_conc(off) && off.c + len > s->pkt_lo + s->pkt_len_proven)
-		s->pkt_len_proven = off.c + len - s->pkt_lo;
-	if (base)
-		window_add(s, (uint32_t)region, base, c, c + len);
+	prove(s, (uint32_t)region, off, base, c, len);
 	*region_out = (uint32_t)region;
 	*off_out = off;
 	return STEP_CONTINUE;
