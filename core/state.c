@@ -1005,11 +1005,6 @@ int sregion__mark_span(struct sym_ctx *ctx, struct sregion *r, struct sregion_sp
 	return add_span(r, span_as_term(ctx, span), false);
 }
 
-bool sregion__layered(struct sym_ctx *ctx, const struct sregion *r)
-{
-	return r->updates && has_layer(ctx->z, r->updates);
-}
-
 bool sregion__untouched(const struct sregion *r)
 {
 	if (!fresh(r) || r->updates || r->access_cnt)

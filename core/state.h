@@ -301,9 +301,6 @@ int sregion__write_layer(struct sym_ctx *ctx, struct sregion *r, Z3_ast j, Z3_as
 /* Marks a span as read, inputs a test lists, for a copy that reads them
  * through sregion__array. */
 int sregion__mark_span(struct sym_ctx *ctx, struct sregion *r, struct sregion_span span);
-/* Whether a copy was laid over the region's bytes (sregion__array then
- * holds a lambda, which only reads through the region instantiate). */
-bool sregion__layered(struct sym_ctx *ctx, const struct sregion *r);
 /* Whether a region of fresh bytes is as it was made: nothing read or written. */
 bool sregion__untouched(const struct sregion *r);
 /* Sets one byte to a term (8 bits). */

@@ -198,10 +198,19 @@ static Z3_ast nonzero(struct mhse_engine *e, Z3_ast byte)
 	return Z3_mk_ite(e->ctx.z, is_zero(e, byte), term_num(e, 1, 8), byte);
 }
 
-/* More than SREGION_CASES_MAX bytes from kernel memory, up to a size that
+/* Past this many bytes, a copy from kernel memory to a symbolic offset of
+ * a large region is one layer too: a store per byte there would be a case
+ * that every later read of the region weighs (falco's 4 KiB argument
+ * copies at a payload position the lengths of earlier strings set: 650 MB
+ * of terms in 10 s of its fork_x, 170 MB as layers). */
+#define COPY_LAYER_MIN 64
+
+/* More than SREGION_CASES_MAX bytes from kernel memory, or more than
+ * COPY_LAYER_MIN to a symbolic offset of a large region, up to a size that
  * may be symbolic (size the most it may be, size_term its term or NULL):
  * one layer over the destination, the object's bytes read through its
- * array, so that a path pays for the bytes it reads, not for the size. */
+ * array (itself layered where a string was read from it before), so that a
+ * path pays for the bytes it reads, not for the size. */
 static enum step copy_long(struct mhse_engine *e, struct state *s, Z3_ast ok, Z3_ast reject, uint32_t kobj,
 			   uint32_t koff, uint32_t region, struct sval off, uint32_t size, Z3_ast size_term)
 {
@@ -467,7 +476,8 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 			ok = Z3_mk_and(z, 2, (Z3_ast[]){ where.accepted, term_eq(e, fault, 0) });
 		}
 		reject = Z3_mk_ite(z, where.accepted, term_num(e, (uint64_t)-EFAULT, 64), reject);
-		if (size > SREGION_CASES_MAX && !str && !sregion__layered(&e->ctx, s->regions[src_region])) {
+		if (!str && (size > SREGION_CASES_MAX ||
+			     (size > COPY_LAYER_MIN && !sval_is_conc(off) && s->regions[region]->size > SREGION_CASES_MAX))) {
 			st = copy_long(e, s, ok, reject, src_region, koff, region, off, size, size_term);
 			goto out;
 		}
