@@ -1610,7 +1610,10 @@ struct model_eval {
 static uint64_t model_value(void *arg, Z3_ast term, uint64_t bound)
 {
 	const struct model_eval *me = arg;
+	Z3_context z = me->e->ctx.z;
 
+	if (Z3_get_sort_kind(z, Z3_get_sort(z, term)) == Z3_ARRAY_SORT)
+		return solver__eval_element(&me->e->solver, me->m, term, bound);
 	return solver__eval_at(&me->e->solver, me->m, term, bound);
 }
 

@@ -1122,6 +1122,10 @@ static void eval_at(uint32_t k, void *arg)
 	} else if (!a->origin && a->hit && a->hit[k]) {
 		a->out[k] = a->updated[k];
 		return;
+	} else if (a->r->origin && a->r->origin->kind == SORIGIN_FRESH) {
+		/* the element itself: a select term per byte would outlive the test */
+		a->out[k] = (uint8_t)a->eval(a->arg, a->r->origin->array, k);
+		return;
 	} else {
 		t = origin_byte(a->ctx, a->r, k, &c);
 	}

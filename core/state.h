@@ -311,7 +311,8 @@ int sregion__set_byte(struct sregion *r, uint32_t off, Z3_ast byte);
 bool term_within(struct sym_ctx *ctx, Z3_ast t, uint64_t lo, uint64_t hi);
 
 /* Values of terms in a path's model: bound is the value of the variable a
- * copy layer's byte term holds (its index), 0 for other terms. */
+ * copy layer's byte term holds (its index), 0 for other terms; an array
+ * term's value is its element at index bound. */
 typedef uint64_t (*sregion_eval_fn)(void *arg, Z3_ast term, uint64_t bound);
 /* The region's bytes now (out: size bytes): bytes no path touched as the
  * origin has them, zero for a fresh origin. 0 or -ENOMEM. */
