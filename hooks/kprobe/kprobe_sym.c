@@ -201,8 +201,9 @@ static Z3_ast nonzero(struct mhse_engine *e, Z3_ast byte)
 /* Past this many bytes, a copy from kernel memory to a symbolic offset of
  * a large region is one layer too: a store per byte there would be a case
  * that every later read of the region weighs (falco's 4 KiB argument
- * copies at a payload position the lengths of earlier strings set: 650 MB
- * of terms in 10 s of its fork_x, 170 MB as layers). */
+ * copies at a payload position the lengths of earlier strings set: its
+ * fork_x peaks at 650 MB in 10 s with a store per byte, 170 MB with a
+ * layer per copy). */
 #define COPY_LAYER_MIN 64
 
 /* More than SREGION_CASES_MAX bytes from kernel memory, or more than
