@@ -16,7 +16,9 @@
  * has a fresh length instead, its bytes laid over the object and the
  * destination as one term each (copy_long_string); past 4 KiB, one whose
  * bytes are terms already is read 256 bytes at a time, a path per window
- * its NUL may be in (string_windows).
+ * its NUL may be in (string_windows). A copy of bytes (not a string) of
+ * more than 4 KiB, or of more than 64 to a symbolic offset of a large
+ * region, is one layer over the destination too (copy_long).
  *
  * A source address that names no region but is symbolic is kept out of the
  * addresses mhse numbers its regions with (the first 4095 ids), so that the
