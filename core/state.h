@@ -273,6 +273,11 @@ int sregion__resize(struct sregion *r, uint32_t size);
  * the program does: the bytes read from a fresh origin become the path's
  * inputs. Returns 0 or -ENOMEM. */
 int state__read(struct sym_ctx *ctx, struct state *s, uint32_t id, struct sval off, unsigned size, struct sval *out);
+/* As state__read, for a part of a bulk read (a copy or a string of
+ * hundreds of bytes): at a symbolic offset, a copy layer is read as an
+ * array, left to the solver, rather than instantiated at the byte. */
+int state__read_bulk(struct sym_ctx *ctx, struct state *s, uint32_t id, struct sval off, unsigned size,
+		     struct sval *out);
 /* Reads size bytes at a concrete offset, or at a symbolic one of a small
  * region, recording nothing: for what the hook or the engine itself looks
  * at (context fields, spilled pointers). */
