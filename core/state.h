@@ -27,7 +27,8 @@
  * byte unknown to the pages, and a read selects from it, past the stores
  * its index cannot hit. A copy of kilobytes (a string of symbolic length)
  * is one layer in that list, a lambda over the byte index, which a read
- * instantiates at its index. The packet is an array
+ * instantiates at its index, unless it is a bulk read that leaves it to the
+ * solver (state__read_bulk). The packet is an array
  * from the start (index: 64-bit offset in the buffer, element: a byte),
  * because programs read it at offsets the packet itself decides, and its end
  * is the symbolic term pkt_hi.
