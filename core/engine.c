@@ -594,6 +594,16 @@ void engine__packet_proven_add(struct mhse_engine *e, struct state *s, struct sv
 
 #define KOBJ_HALF (KOBJ_SPAN / 2)
 
+/* Whether a pointer is NULL, as one comparison: a pointer read from
+ * kernel memory is a concatenation of bytes, and an equality with 0
+ * simplifies to one per byte, which the solver's clausal form multiplies
+ * by every disjunct beside it (falco's t1_clone_x, its kernel objects
+ * apart from each other: a query of 2,692 clauses, 413 this way). */
+static Z3_ast is_null(struct mhse_engine *e, Z3_ast pointer)
+{
+	return Z3_mk_bvult(e->ctx.z, pointer, term_num(e, 1, 64));
+}
+
 /* The region of the kernel object a pointer term names, made on first use:
  * fresh bytes, lying apart from mhse's regions, from the first pages and
  * from every other object (unless NULL), so that a test lists its bytes by
@@ -624,9 +634,9 @@ static int kernel_object(struct mhse_engine *e, struct state *s, Z3_ast base)
 			Z3_ast apart = term_and(e, Z3_mk_bvuge(z, Z3_mk_bvsub(z, base, other), span),
 						Z3_mk_bvuge(z, Z3_mk_bvsub(z, other, base), span));
 
-			sep[2] = term_and(e, sep[2], term_or(e, term_eq(e, other, 0), apart));
+			sep[2] = term_and(e, sep[2], term_or(e, is_null(e, other), apart));
 		}
-		if (engine__constrain(e, s, engine__simplify(e, term_or(e, term_eq(e, base, 0), Z3_mk_and(z, 3, sep)))))
+		if (engine__constrain(e, s, engine__simplify(e, term_or(e, is_null(e, base), Z3_mk_and(z, 3, sep)))))
 			return -ENOMEM;
 	}
 	s->kobjs[s->kobj_cnt++] = (struct kobject){ .base = base, .region = (uint32_t)id };
