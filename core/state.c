@@ -545,10 +545,10 @@ static Z3_ast select_over_writes(struct sym_ctx *ctx, Z3_ast array, Z3_ast index
  * byte, and a read of kilobytes at a symbolic offset makes them by the
  * hundred thousand, terms the context keeps for the run (falco's exec
  * programs copy 4 KiB path strings between symbolic offsets of their
- * scratch value: sched_p_exec's first 12 paths peak at 460 MB, 280 MB
- * with the layers left to the solver). A read of a few bytes keeps them
- * instantiated, which the solver weighs faster (process_vm_readv_x: 84%
- * coverage at 10 s, 60% with every read leaving them). */
+ * scratch value: t2_sched_p_exec's first 12 paths peak at 450 MiB, 282
+ * MiB with the layers left to the solver). A read of a few bytes keeps
+ * them instantiated, which the solver weighs faster (process_vm_readv_x:
+ * 83% of its instructions at 10 s, 45-69% with every read leaving them). */
 static Z3_ast select_over_stores(struct sym_ctx *ctx, Z3_ast array, Z3_ast index)
 {
 	return select_cases(ctx, array, index, false);
