@@ -221,6 +221,14 @@ static int push_u32(uint32_t **arr, uint32_t *cnt, uint32_t *cap, uint32_t v)
  * through thousands of instructions are huge: the walk is iterative and
  * gives up past SOLVER_MAX_TERM_NODES, and so does the query. */
 #define SOLVER_MAX_TERM_NODES 20000
+/* Bit-blasting is what Z3's memory grows with, and multipliers and
+ * dividers are most of it: a query whose terms hold more of their gates
+ * (arith_gates) is not asked, and is UNKNOWN, as one past its timeout.
+ * The seeds' other queries, measured, hold under 30,000 (falco's syscall
+ * arithmetic the largest, answered within a second); rakelimit's counts
+ * read at hashed indices, asked whole, hold 73,000 to 575,000, and took
+ * Z3 over a second and 35 to 190 MB each, mostly to give up. */
+#define SOLVER_MAX_ARITH_GATES 50000
 
 
 /* Inserts term, keeping the set sorted by id. */
@@ -269,6 +277,7 @@ static int id_set__merge(struct id_set *a, Z3_context z, const struct id_set *b)
 
 struct walk {
 	struct term_vars vars;
+	struct id_set reads; /* reads at symbolic indices, when their indices are walked apart */
 	uint32_t *seen, seen_cnt, seen_cap;
 	Z3_ast *stack;
 	size_t depth, stack_cap;
@@ -343,9 +352,8 @@ static bool is_constant(Z3_context z, Z3_ast e)
 /* Adds what app depends on to w: a constant-index read of an array
  * constant is an element; an array constant reached any other way is read
  * whole. Returns 1 when app's arguments need not be walked. */
-static int add_leaf(Z3_context z, struct walk *w, Z3_ast e, Z3_app app)
+static int add_leaf(Z3_context z, struct walk *w, Z3_ast e, Z3_app app, Z3_decl_kind kind)
 {
-	Z3_decl_kind kind = Z3_get_decl_kind(z, Z3_get_app_decl(z, app));
 	unsigned n = Z3_get_app_num_args(z, app);
 	Z3_ast array;
 
@@ -364,8 +372,42 @@ static int add_leaf(Z3_context z, struct walk *w, Z3_ast e, Z3_app app)
 	return id_set__add(&w->vars.scalars, z, e) ?: id_set__add(&w->vars.arrays, z, array) ?: 1;
 }
 
+/* The gates bit-blasting e's own operation builds, roughly, where they
+ * grow with the square of its width: a multiplier (a product by a number
+ * is an adder per bit set in it, or in its negation), or a divider. */
+static uint64_t arith_gates(Z3_context z, Z3_ast e, Z3_app app, Z3_decl_kind kind)
+{
+	uint64_t width, mask, c;
+
+	switch (kind) {
+	case Z3_OP_BMUL:
+		width = Z3_get_bv_sort_size(z, Z3_get_sort(z, e));
+		mask = width >= 64 ? ~0ull : (1ull << width) - 1;
+		for (unsigned i = 0, n = Z3_get_app_num_args(z, app); i < n; i++) {
+			Z3_ast arg = Z3_get_app_arg(z, app, i);
+			unsigned set, neg_set;
+
+			if (width > 64 || Z3_get_ast_kind(z, arg) != Z3_NUMERAL_AST || !Z3_get_numeral_uint64(z, arg, &c))
+				continue;
+			set = __builtin_popcountll(c);
+			neg_set = __builtin_popcountll(-c & mask);
+			return width * (set < neg_set ? set : neg_set);
+		}
+		return width * width;
+	case Z3_OP_BUDIV: case Z3_OP_BUDIV_I:
+	case Z3_OP_BUREM: case Z3_OP_BUREM_I:
+	case Z3_OP_BSDIV: case Z3_OP_BSDIV_I:
+	case Z3_OP_BSREM: case Z3_OP_BSREM_I:
+	case Z3_OP_BSMOD: case Z3_OP_BSMOD_I:
+		width = Z3_get_bv_sort_size(z, Z3_get_sort(z, e));
+		return width * width;
+	default:
+		return 0;
+	}
+}
+
 /* With indices, the index of a read at a symbolic index goes onto its
- * stack instead of being walked. */
+ * stack instead of being walked, and the read into w->reads. */
 static int collect_vars(Z3_context z, Z3_ast root, struct walk *w, struct walk *indices)
 {
 	int err = walk_push(w, root);
@@ -373,7 +415,9 @@ static int collect_vars(Z3_context z, Z3_ast root, struct walk *w, struct walk *
 	while (!err && w->depth) {
 		Z3_ast e = w->stack[--w->depth];
 		Z3_ast_kind kind = Z3_get_ast_kind(z, e);
+		Z3_decl_kind decl;
 		Z3_app app;
+		bool apart;
 		int seen;
 
 		if (kind != Z3_APP_AST && kind != Z3_QUANTIFIER_AST)
@@ -391,15 +435,18 @@ static int collect_vars(Z3_context z, Z3_ast root, struct walk *w, struct walk *
 		if (w->seen_cnt > SOLVER_MAX_TERM_NODES)
 			return -E2BIG;
 		app = Z3_to_app(z, e);
-		err = add_leaf(z, w, e, app);
+		decl = Z3_get_decl_kind(z, Z3_get_app_decl(z, app));
+		w->vars.arith_gates += arith_gates(z, e, app, decl);
+		err = add_leaf(z, w, e, app, decl);
 		if (err) {
 			err = err < 0 ? err : 0;
 			continue;
 		}
+		apart = indices && decl == Z3_OP_SELECT && Z3_get_ast_kind(z, Z3_get_app_arg(z, app, 1)) != Z3_NUMERAL_AST;
+		if (apart)
+			err = id_set__add(&w->reads, z, e);
 		for (unsigned i = 0, n = Z3_get_app_num_args(z, app); i < n && !err; i++)
-			err = walk_push(indices && i == 1 && Z3_get_decl_kind(z, Z3_get_app_decl(z, app)) == Z3_OP_SELECT ?
-						indices : w,
-					Z3_get_app_arg(z, app, i));
+			err = walk_push(apart && i == 1 ? indices : w, Z3_get_app_arg(z, app, i));
 	}
 	return err;
 }
@@ -425,6 +472,7 @@ static int vars_of(struct solver *s, Z3_ast e, struct term_vars *vars)
 
 	free(w.seen);
 	free(w.stack);
+	id_set__free(&w.reads);
 	if (err) {
 		term_vars__free(&w.vars);
 		return err;
@@ -464,6 +512,7 @@ static bool depends_together(const struct term_vars *a, const struct term_vars *
 
 static int term_vars__merge(struct term_vars *a, Z3_context z, const struct term_vars *b)
 {
+	a->arith_gates += b->arith_gates;
 	return id_set__merge(&a->scalars, z, &b->scalars) ?: id_set__merge(&a->arrays, z, &b->arrays) ?:
 	       id_set__merge(&a->whole, z, &b->whole);
 }
@@ -704,34 +753,50 @@ static int sync_assertions(struct solver *s, const struct constraint *const *pat
 	return 0;
 }
 
-/* Asserts into the fresh array_z3 the constraints use marks and cond, and
- * when pins is not NULL, each pin equal to its value and replaced by it
- * elsewhere; how many constraints, or -ENOMEM. The query crosses to
- * array_z3's context as one term (the subterms its facts share cross
- * once), and what pinning builds is built there: the path context would
- * keep it for the rest of the run. */
-static ssize_t assert_query(struct solver *s, const struct constraint *const *path, size_t n, const bool *use,
-			    Z3_ast cond, const struct id_set *pins, const uint64_t *values)
+/* The constraints use marks and cond as one term of array_z3's context
+ * (one reference; the subterms its facts share cross once): what is built
+ * on it is built there, as the path context would keep it for the rest of
+ * the run. *sent is how many constraints it holds. NULL on -ENOMEM. */
+static Z3_ast query_in_array_ctx(struct solver *s, const struct constraint *const *path, size_t n, const bool *use,
+				 Z3_ast cond, size_t *sent)
 {
 	Z3_context z = s->ctx->z, a = s->array_ctx;
-	uint32_t pin_cnt = pins ? pins->cnt : 0;
-	Z3_ast *facts = malloc((n + 1 + 2 * (size_t)pin_cnt) * sizeof(*facts)), *from, *to, query;
+	Z3_ast *facts = malloc((n + 1) * sizeof(*facts)), query;
 	unsigned cnt = 0;
-	size_t sent = 0;
 
+	*sent = 0;
 	if (!facts)
-		return -ENOMEM;
+		return NULL;
 	for (size_t i = 0; i < n; i++)
 		if (use[i]) {
 			facts[cnt++] = path[i]->e;
-			sent++;
+			(*sent)++;
 		}
 	if (cond)
 		facts[cnt++] = cond;
 	/* a's terms live while referenced: each is held until asserted */
 	query = Z3_translate(z, Z3_mk_and(z, cnt, facts), a);
 	Z3_inc_ref(a, query);
-	from = facts + n + 1;
+	free(facts);
+	return query;
+}
+
+/* Asserts into the fresh array_z3 the constraints use marks and cond, and
+ * when pins is not NULL, each pin equal to its value and replaced by it
+ * elsewhere; how many constraints, or -ENOMEM. */
+static ssize_t assert_query(struct solver *s, const struct constraint *const *path, size_t n, const bool *use,
+			    Z3_ast cond, const struct id_set *pins, const uint64_t *values)
+{
+	Z3_context z = s->ctx->z, a = s->array_ctx;
+	uint32_t pin_cnt = pins ? pins->cnt : 0;
+	Z3_ast *from = malloc((2 * (size_t)pin_cnt + 1) * sizeof(*from)), *to, query;
+	size_t sent;
+
+	query = from ? query_in_array_ctx(s, path, n, use, cond, &sent) : NULL;
+	if (!query) {
+		free(from);
+		return -ENOMEM;
+	}
 	to = from + pin_cnt;
 	for (uint32_t k = 0; k < pin_cnt; k++) {
 		from[k] = Z3_translate(z, pins->terms[k], a);
@@ -753,7 +818,7 @@ static ssize_t assert_query(struct solver *s, const struct constraint *const *pa
 		Z3_dec_ref(a, from[k]);
 		Z3_dec_ref(a, to[k]);
 	}
-	free(facts);
+	free(from);
 	return sent;
 }
 
@@ -948,6 +1013,7 @@ static void walk__free(struct walk *w)
 {
 	free(w->seen);
 	free(w->stack);
+	id_set__free(&w->reads);
 	term_vars__free(&w->vars);
 }
 
@@ -960,6 +1026,7 @@ static int walk_indices(Z3_context z, struct walk *in, const struct walk *out, s
 	while (!err && in->depth) {
 		Z3_ast e = in->stack[--in->depth];
 		uint32_t id = Z3_get_ast_id(z, e);
+		Z3_decl_kind decl;
 		Z3_app app;
 		int seen;
 
@@ -970,12 +1037,13 @@ static int walk_indices(Z3_context z, struct walk *in, const struct walk *out, s
 		if (seen)
 			continue;
 		app = Z3_to_app(z, e);
-		if (Z3_get_decl_kind(z, Z3_get_app_decl(z, app)) == Z3_OP_SELECT &&
-		    Z3_get_ast_kind(z, Z3_get_app_arg(z, app, 1)) != Z3_NUMERAL_AST && !seen_has(out, id)) {
+		decl = Z3_get_decl_kind(z, Z3_get_app_decl(z, app));
+		if (decl == Z3_OP_SELECT && Z3_get_ast_kind(z, Z3_get_app_arg(z, app, 1)) != Z3_NUMERAL_AST &&
+		    !seen_has(out, id)) {
 			err = id_set__add(reads, z, e);
 			continue;
 		}
-		if ((err = add_leaf(z, in, e, app)))
+		if ((err = add_leaf(z, in, e, app, decl)))
 			err = err < 0 ? err : 0;
 		else
 			for (unsigned i = 0, n = Z3_get_app_num_args(z, app); i < n && !err; i++)
@@ -987,9 +1055,10 @@ static int walk_indices(Z3_context z, struct walk *in, const struct walk *out, s
 /* What makes a query's indices: the scalars that the constraints use marks
  * and cond read only inside the indices of reads at symbolic indices, and
  * the reads at symbolic indices found only there (the bytes a hashed key is
- * made of, wherever the packet put them), into pins. */
+ * made of, wherever the packet put them), into pins; the outermost reads at
+ * symbolic indices into reads. */
 static int index_inputs(Z3_context z, const struct constraint *const *path, size_t n, const bool *use, Z3_ast cond,
-			struct id_set *pins)
+			struct id_set *pins, struct id_set *reads)
 {
 	struct walk outside = { 0 }, inside = { 0 };
 	const struct id_set *in = &inside.vars.scalars, *out = &outside.vars.scalars;
@@ -1008,49 +1077,129 @@ static int index_inputs(Z3_context z, const struct constraint *const *path, size
 		if (j == out->cnt || out->ids[j] != in->ids[i])
 			err = id_set__add(pins, z, in->terms[i]);
 	}
+	*reads = outside.reads;
+	memset(&outside.reads, 0, sizeof(outside.reads));
 	walk__free(&outside);
 	walk__free(&inside);
 	return err;
 }
 
-/* The query with what makes its indices pinned to the values pin_model
- * gives it: substituted, so that every index folds into a number whatever
- * hashing made it, and asserted equal to them, so that a model of this is
- * one of the query. Only a guess (Z3's quick bound, SAT_UNKNOWN without a
- * model): the query is asked whole then. */
-static enum sat solve_pinned(struct solver *s, const struct constraint *const *path, size_t n, const bool *use,
-			     Z3_ast cond, const struct term_vars *vars, struct assignment *pin_model,
+/* array_z3's answer, within Z3's quick bound, to the query with pins equal
+ * to values, substituted so that every index folds into a number whatever
+ * hashing made it; on SAT, *out holds the model's values of what vars
+ * names. */
+static Z3_lbool check_pinned(struct solver *s, const struct constraint *const *path, size_t n, const bool *use,
+			     Z3_ast cond, const struct term_vars *vars, const struct id_set *pins, const uint64_t *values,
 			     struct assignment **out)
 {
 	Z3_context z = s->ctx->z;
-	struct id_set pins = { 0 };
+	ssize_t sent = assert_query(s, path, n, use, cond, pins, values);
+	Z3_lbool r = sent < 0 ? Z3_L_UNDEF : check_bounded(s, s->array_ctx, s->array_z3, 0, sent);
+	Z3_model m = take_array_model(s, r);
+
+	if (!m)
+		return r;
+	*out = assignment__new();
+	if (*out && read_model(z, m, vars, *out)) {
+		assignment__put(*out);
+		*out = NULL;
+	}
+	Z3_model_dec_ref(z, m);
+	s->stats.pinned += !!*out;
+	return *out ? Z3_L_TRUE : Z3_L_UNDEF;
+}
+
+/* Whether the query is refuted with each read in reads made a fresh
+ * constant: a query with more models, and none of the hashing its indices
+ * hold. */
+static bool refuted_without_reads(struct solver *s, const struct constraint *const *path, size_t n,
+				  const bool *use, Z3_ast cond, const struct id_set *reads)
+{
+	Z3_context z = s->ctx->z, a = s->array_ctx;
+	Z3_ast *from = malloc((2 * (size_t)reads->cnt + 1) * sizeof(*from)), *to, query, abstract;
+	size_t sent;
+	Z3_lbool r;
+
+	query = from ? query_in_array_ctx(s, path, n, use, cond, &sent) : NULL;
+	if (!query) {
+		free(from);
+		return false;
+	}
+	to = from + reads->cnt;
+	for (uint32_t k = 0; k < reads->cnt; k++) {
+		from[k] = Z3_translate(z, reads->terms[k], a);
+		Z3_inc_ref(a, from[k]);
+		to[k] = Z3_mk_fresh_const(a, "read", Z3_get_sort(a, from[k]));
+		Z3_inc_ref(a, to[k]);
+	}
+	abstract = Z3_substitute(a, query, reads->cnt, from, to);
+	Z3_inc_ref(a, abstract);
+	Z3_solver_assert(a, s->array_z3, abstract);
+	Z3_dec_ref(a, abstract);
+	Z3_dec_ref(a, query);
+	for (uint32_t k = 0; k < reads->cnt; k++) {
+		Z3_dec_ref(a, from[k]);
+		Z3_dec_ref(a, to[k]);
+	}
+	free(from);
+	r = check_bounded(s, a, s->array_z3, 0, sent);
+	Z3_solver_reset(a, s->array_z3);
+	return r == Z3_L_FALSE;
+}
+
+/* The query with what makes its indices pinned to the values pin_model
+ * gives them (check_pinned), and where it has no model with those and is
+ * too_big to be asked whole, with its reads at symbolic indices made free,
+ * which refutes it when even that has none. False when undecided: the
+ * query is asked whole, where it is not too_big (the values pinned may put
+ * two reads at one index where it needs them apart). */
+static bool solve_pinned(struct solver *s, const struct constraint *const *path, size_t n, const bool *use,
+			 Z3_ast cond, const struct term_vars *vars, struct assignment *pin_model, bool too_big,
+			 struct assignment **out, enum sat *result)
+{
+	Z3_context z = s->ctx->z;
+	struct id_set pins = { 0 }, reads = { 0 };
 	uint64_t *values = NULL;
-	Z3_model m = NULL;
-	ssize_t sent;
+	bool decided = false;
+	Z3_lbool r;
 	uint32_t k;
 
-	if (index_inputs(z, path, n, use, cond, &pins) || !pins.cnt || !(values = malloc(pins.cnt * sizeof(*values))))
+	if (index_inputs(z, path, n, use, cond, &pins, &reads) || !pins.cnt ||
+	    !(values = malloc(pins.cnt * sizeof(*values))))
 		goto out;
 	for (k = 0; k < pins.cnt; k++) {
 		if (Z3_get_sort_kind(z, Z3_get_sort(z, pins.terms[k])) != Z3_BV_SORT)
 			goto out;
 		values[k] = solver__eval(s, pin_model, pins.terms[k]);
 	}
-	sent = assert_query(s, path, n, use, cond, &pins, values);
-	m = take_array_model(s, sent < 0 ? Z3_L_UNDEF : check_bounded(s, s->array_ctx, s->array_z3, 0, sent));
-	if (m) {
-		*out = assignment__new();
-		if (*out && read_model(z, m, vars, *out)) {
-			assignment__put(*out);
-			*out = NULL;
-		}
-		s->stats.pinned += !!*out;
-		Z3_model_dec_ref(z, m);
+	r = check_pinned(s, path, n, use, cond, vars, &pins, values, out);
+	if (r == Z3_L_TRUE) {
+		*result = SAT_YES;
+		decided = true;
+	} else if (r == Z3_L_FALSE && too_big && refuted_without_reads(s, path, n, use, cond, &reads)) {
+		*result = SAT_NO;
+		decided = true;
 	}
 out:
 	free(values);
 	id_set__free(&pins);
-	return *out ? SAT_YES : SAT_UNKNOWN;
+	id_set__free(&reads);
+	return decided;
+}
+
+/* The multiplier and divider gates of a query: of the terms vars was
+ * merged from, or when vars is NULL, of the constraints use marks. */
+static uint64_t query_gates(const struct constraint *const *path, size_t n, const bool *use,
+			    const struct term_vars *vars)
+{
+	uint64_t gates = 0;
+
+	if (vars)
+		return vars->arith_gates;
+	for (size_t i = 0; i < n; i++)
+		if (use[i])
+			gates += path[i]->vars.arith_gates;
+	return gates;
 }
 
 /* z3_solve, its model read into an assignment: of what vars names, or
@@ -1059,7 +1208,7 @@ static enum sat solve(struct solver *s, const struct constraint *const *path, si
 		      const struct term_vars *vars, struct assignment *pin_model, struct assignment **out)
 {
 	Z3_context z = s->ctx->z;
-	bool array_reads = vars && vars->whole.cnt;
+	bool array_reads = vars && vars->whole.cnt, too_big;
 	enum sat result;
 	Z3_model m;
 	int err;
@@ -1067,8 +1216,13 @@ static enum sat solve(struct solver *s, const struct constraint *const *path, si
 	*out = NULL;
 	for (size_t i = 0; i < n && !vars && !array_reads; i++)
 		array_reads = use[i] && path[i]->vars.whole.cnt;
-	if (array_reads && vars && pin_model && solve_pinned(s, path, n, use, cond, vars, pin_model, out) == SAT_YES)
-		return SAT_YES;
+	too_big = query_gates(path, n, use, vars) > SOLVER_MAX_ARITH_GATES;
+	if (array_reads && vars && pin_model && solve_pinned(s, path, n, use, cond, vars, pin_model, too_big, out, &result))
+		return result;
+	if (too_big) {
+		s->stats.timeouts++;
+		return SAT_UNKNOWN;
+	}
 	if ((result = z3_solve(s, path, n, use, cond, array_reads, &m)) != SAT_YES)
 		return result;
 	*out = assignment__new();

@@ -22,9 +22,12 @@
  * goes to a fresh QF_ABV solver, whose tactics turn such reads into
  * bit-vectors; where its indices are made of inputs found nowhere else in
  * it (hashed keys), it is first asked with those pinned to the path model's
- * values, which folds the hashes into numbers. Every query
- * to Z3 is bounded: first by a bound on Z3's work, then, for the few that
- * need more, by a timeout, and never past the run's deadline; UNKNOWN is an
+ * values, which folds the hashes into numbers; where that leaves no model,
+ * and it is too large to be asked whole, with those reads made free, which
+ * refutes it when even that has none. Every query to Z3 is bounded: by the
+ * multiplier and divider gates its terms hold (bit-blasting them is what
+ * Z3's memory grows with), by a bound on Z3's work, then, for the few
+ * that need more, by a timeout, and never past the run's deadline; UNKNOWN is an
  * answer the caller must report, never a silent "infeasible". A cached SAT
  * answer keeps its model, so that the same query on another path adopts it.
  * What asked each query (its origin) is counted, for stats.json.
@@ -57,6 +60,7 @@ struct term_vars {
 	struct id_set scalars;   /* constants, and constant-index reads of array constants */
 	struct id_set arrays;    /* arrays read at all (element or whole) */
 	struct id_set whole;     /* arrays read at symbolic indices */
+	uint64_t arith_gates;    /* the multiplier and divider gates it holds (summed over terms merged) */
 };
 
 /* A path constraint and what it depends on. */

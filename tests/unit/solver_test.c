@@ -11,7 +11,10 @@
  *   not meet on the hash (100 ms), and its negation stays satisfiable;
  * - reads at hashed indices: answered with the hash's input pinned to the
  *   path model's value when that leaves a model, and asked whole when the
- *   pinned indices collide where the query needs them apart;
+ *   pinned indices collide where the query needs them apart; refuted with
+ *   the reads made free, when the hash is past the gate budget;
+ * - the gate budget: a query over two hashes of a hundred 64-bit products
+ *   each is UNKNOWN, not asked;
  * - repair without Z3 where the field to move is not the obvious one:
  *   "not (x <= y)" and "x > y" with both 0 (y cannot go below 0, so x goes up).
  */
@@ -234,6 +237,52 @@ static void hashed_indices(void)
 							  Z3_mk_eq(z, bit1, sym_num(&ctx, 4, 8)) }), 0, 1);
 }
 
+/* A hundred rounds of a 64-bit multiply and shift: past the solver's
+ * budget of multiplier gates. */
+static Z3_ast wide_hash_of(Z3_ast x)
+{
+	Z3_context z = ctx.z;
+	Z3_ast h = x;
+
+	for (int i = 0; i < 100; i++) {
+		h = Z3_mk_bvmul(z, h, sym_num(&ctx, 0x9e3779b97f4a7c15ull, 64));
+		h = Z3_mk_bvxor(z, h, Z3_mk_bvlshr(z, h, sym_num(&ctx, 29, 64)));
+	}
+	return h;
+}
+
+static void gate_budget(void)
+{
+	Z3_context z = ctx.z;
+	Z3_ast table = Z3_mk_const(z, Z3_mk_string_symbol(z, "wide_table"), Z3_mk_array_sort(z, ctx.bv64, ctx.bv8));
+	Z3_ast x = Z3_mk_const(z, Z3_mk_string_symbol(z, "wide_x"), ctx.bv64);
+	Z3_ast x2 = Z3_mk_const(z, Z3_mk_string_symbol(z, "wide_x2"), ctx.bv64);
+	Z3_ast y = Z3_mk_const(z, Z3_mk_string_symbol(z, "wide_y"), ctx.bv8);
+	Z3_ast at_h = Z3_mk_select(z, table, Z3_mk_bvand(z, wide_hash_of(x), sym_num(&ctx, 0xff, 64)));
+	struct constraint small, at;
+	const struct constraint *path[] = { &small, &at };
+	struct path_model model = { 0 };
+	struct solver s;
+	uint64_t z3_calls;
+
+	solver__init(&s, &ctx, 10000);
+	solver__constraint(&s, Z3_mk_bvule(z, y, sym_num(&ctx, 5, 8)), &small);
+	check(solver__model(&s, path, 1, &model) == SAT_YES, "y <= 5 has a model", 0);
+	/* the count at the hash of x is y: the path model's x and table hold it */
+	solver__constraint(&s, Z3_mk_eq(z, at_h, y), &at);
+	check(solver__check(&s, path, 1, at.e, NULL, &model) == SAT_YES, "table[hash(x)] = y holds", 0);
+	check(solver__check(&s, path, 2, Z3_mk_bvugt(z, y, sym_num(&ctx, 5, 8)), NULL, &model) == SAT_NO,
+	      "y > 5 is refuted with table[hash(x)] made free", 0);
+	z3_calls = s.stats.z3_calls;
+	check(solver__check(&s, NULL, 0, Z3_mk_not(z, Z3_mk_eq(z, wide_hash_of(x), wide_hash_of(x2))), NULL,
+			    &model) == SAT_UNKNOWN && s.stats.z3_calls == z3_calls,
+	      "two wide hashes apart are past the budget, not asked", 0);
+	constraint__free(&small);
+	constraint__free(&at);
+	assignment__put(model.a);
+	solver__fini(&s);
+}
+
 int main(void)
 {
 	if (sym_ctx__init(&ctx))
@@ -245,6 +294,7 @@ int main(void)
 	weakening();
 	repairs();
 	hashed_indices();
+	gate_budget();
 	sym_ctx__fini(&ctx);
 	printf("solver: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
