@@ -1084,17 +1084,17 @@ static int index_inputs(Z3_context z, const struct constraint *const *path, size
 	return err;
 }
 
-/* array_z3's answer, within Z3's quick bound, to the query with pins equal
- * to values, substituted so that every index folds into a number whatever
- * hashing made it; on SAT, *out holds the model's values of what vars
- * names. */
+/* array_z3's answer, within timeout_ms (0: Z3's quick bound), to the query
+ * with pins equal to values, substituted so that every index folds into a
+ * number whatever hashing made it; on SAT, *out holds the model's values of
+ * what vars names. */
 static Z3_lbool check_pinned(struct solver *s, const struct constraint *const *path, size_t n, const bool *use,
 			     Z3_ast cond, const struct term_vars *vars, const struct id_set *pins, const uint64_t *values,
-			     struct assignment **out)
+			     unsigned timeout_ms, struct assignment **out)
 {
 	Z3_context z = s->ctx->z;
 	ssize_t sent = assert_query(s, path, n, use, cond, pins, values);
-	Z3_lbool r = sent < 0 ? Z3_L_UNDEF : check_bounded(s, s->array_ctx, s->array_z3, 0, sent);
+	Z3_lbool r = sent < 0 ? Z3_L_UNDEF : check_bounded(s, s->array_ctx, s->array_z3, timeout_ms, sent);
 	Z3_model m = take_array_model(s, r);
 
 	if (!m)
@@ -1148,11 +1148,12 @@ static bool refuted_without_reads(struct solver *s, const struct constraint *con
 }
 
 /* The query with what makes its indices pinned to the values pin_model
- * gives them (check_pinned), and where it has no model with those and is
- * too_big to be asked whole, with its reads at symbolic indices made free,
- * which refutes it when even that has none. False when undecided: the
- * query is asked whole, where it is not too_big (the values pinned may put
- * two reads at one index where it needs them apart). */
+ * gives them (check_pinned: within Z3's quick bound, or when the query is
+ * too_big to be asked whole, its timeout), and where it has no model with
+ * those and is too_big, with its reads at symbolic indices made free, which
+ * refutes it when even that has none. False when undecided: the query is
+ * asked whole, where it is not too_big (the values pinned may put two
+ * reads at one index where it needs them apart). */
 static bool solve_pinned(struct solver *s, const struct constraint *const *path, size_t n, const bool *use,
 			 Z3_ast cond, const struct term_vars *vars, struct assignment *pin_model, bool too_big,
 			 struct assignment **out, enum sat *result)
@@ -1172,7 +1173,7 @@ static bool solve_pinned(struct solver *s, const struct constraint *const *path,
 			goto out;
 		values[k] = solver__eval(s, pin_model, pins.terms[k]);
 	}
-	r = check_pinned(s, path, n, use, cond, vars, &pins, values, out);
+	r = check_pinned(s, path, n, use, cond, vars, &pins, values, too_big ? s->timeout_ms : 0, out);
 	if (r == Z3_L_TRUE) {
 		*result = SAT_YES;
 		decided = true;

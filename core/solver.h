@@ -22,9 +22,10 @@
  * goes to a fresh QF_ABV solver, whose tactics turn such reads into
  * bit-vectors; where its indices are made of inputs found nowhere else in
  * it (hashed keys), it is first asked with those pinned to the path model's
- * values, which folds the hashes into numbers; where that leaves no model,
- * and it is too large to be asked whole, with those reads made free, which
- * refutes it when even that has none. Every query to Z3 is bounded: by the
+ * values, which folds the hashes into numbers (within the query's timeout
+ * when it is too large to be asked whole, else within a quick bound); where
+ * that leaves no model and it is too large, with those reads made free,
+ * which refutes it when even that has none. Every query to Z3 is bounded: by the
  * multiplier and divider gates its terms hold (bit-blasting them is what
  * Z3's memory grows with), by a bound on Z3's work, then, for the few
  * that need more, by a timeout, and never past the run's deadline; UNKNOWN is an
