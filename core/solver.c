@@ -16,6 +16,12 @@
 /* Z3's work on a query before it gets a timer (check_bounded): about
  * 50 ms of this machine's time */
 #define QUICK_RLIMIT 100000
+/* A pinned query too large to be asked whole gets this much time: the
+ * ones rakelimit's rate updates need take a few hundred milliseconds, and
+ * the query's whole timeout (1.25 s at --max-time 10) let Z3's memory
+ * reach 355 MB within a 10 s run, where 300 ms held it under 160 MB for
+ * the same coverage. */
+#define PINNED_TIMEOUT_MS 300
 
 /* Query cache: the sorted ids of a query's terms -> its answer. */
 struct query_entry {
@@ -1149,7 +1155,7 @@ static bool refuted_without_reads(struct solver *s, const struct constraint *con
 
 /* The query with what makes its indices pinned to the values pin_model
  * gives them (check_pinned: within Z3's quick bound, or when the query is
- * too_big to be asked whole, its timeout), and where it has no model with
+ * too_big to be asked whole, PINNED_TIMEOUT_MS), and where it has no model with
  * those and is too_big, with its reads at symbolic indices made free, which
  * refutes it when even that has none. False when undecided: the query is
  * asked whole, where it is not too_big (the values pinned may put two
@@ -1173,7 +1179,8 @@ static bool solve_pinned(struct solver *s, const struct constraint *const *path,
 			goto out;
 		values[k] = solver__eval(s, pin_model, pins.terms[k]);
 	}
-	r = check_pinned(s, path, n, use, cond, vars, &pins, values, too_big ? s->timeout_ms : 0, out);
+	r = check_pinned(s, path, n, use, cond, vars, &pins, values,
+			 too_big ? (s->timeout_ms < PINNED_TIMEOUT_MS ? s->timeout_ms : PINNED_TIMEOUT_MS) : 0, out);
 	if (r == Z3_L_TRUE) {
 		*result = SAT_YES;
 		decided = true;

@@ -22,8 +22,9 @@
  * goes to a fresh QF_ABV solver, whose tactics turn such reads into
  * bit-vectors; where its indices are made of inputs found nowhere else in
  * it (hashed keys), it is first asked with those pinned to the path model's
- * values, which folds the hashes into numbers (within the query's timeout
- * when it is too large to be asked whole, else within a quick bound); where
+ * values, which folds the hashes into numbers (within a few hundred
+ * milliseconds when it is too large to be asked whole, else within a quick
+ * bound); where
  * that leaves no model and it is too large, with those reads made free,
  * which refutes it when even that has none. Every query to Z3 is bounded: by the
  * multiplier and divider gates its terms hold (bit-blasting them is what
