@@ -612,7 +612,8 @@ static Z3_ast is_null(struct mhse_engine *e, Z3_ast pointer)
  * per pair, falco's t1_clone_x held 180 of its 246 MB of heap (10 s)
  * bit-blasting the pairs of its paths' 30-odd objects. The slots leave a
  * pointer's low 19 bits, its order among the others and its range free. */
-#define KOBJ_SLOT_SHIFT 21
+_Static_assert(!(KOBJ_SPAN & (KOBJ_SPAN - 1)), "a kernel object's span is a power of two");
+#define KOBJ_SLOT_SHIFT (__builtin_ctz(KOBJ_SPAN) + 1)
 
 static Z3_ast slot_of(struct mhse_engine *e, Z3_ast address)
 {
