@@ -24,13 +24,13 @@
  * it (hashed keys), it is first asked with those pinned to the path model's
  * values, which folds the hashes into numbers (within a few hundred
  * milliseconds when it is too large to be asked whole, else within a quick
- * bound); where
- * that leaves no model and it is too large, with those reads made free,
- * which refutes it when even that has none. Every query to Z3 is bounded: by the
- * multiplier and divider gates its terms hold (bit-blasting them is what
- * Z3's memory grows with), by a bound on Z3's work, then, for the few
- * that need more, by a timeout, and never past the run's deadline; UNKNOWN is an
- * answer the caller must report, never a silent "infeasible". A cached SAT
+ * bound); where that leaves no model and it is too large, with those reads
+ * made free, which refutes it when even that has none. Every query to Z3 is
+ * bounded: by the multiplier and divider gates its terms hold (bit-blasting
+ * them is what Z3's memory grows with), by a bound on Z3's work, then, for
+ * the few that need more, by a timeout, and never past the run's deadline;
+ * UNKNOWN is an answer the caller must report, never a silent
+ * "infeasible". A cached SAT
  * answer keeps its model, so that the same query on another path adopts it.
  * What asked each query (its origin) is counted, for stats.json.
  */
