@@ -126,8 +126,10 @@ enum step engine__kernel_span(struct mhse_engine *e, struct state *s, struct sva
 /* The bytes a helper's symbolic size argument may cover at addr: the
  * verifier proves every size the register may hold within the memory, so
  * a path where one is past it is an error path; *len is the most the size
- * may be on the path. */
-enum step engine__size_within(struct mhse_engine *e, struct state *s, struct sval addr, struct sval size, uint32_t *len);
+ * may be on the path, or unless most, a bound of it that [addr, addr +
+ * *len) stays within the memory at (solved only where it must be). */
+enum step engine__size_within(struct mhse_engine *e, struct state *s, struct sval addr, struct sval size, bool most,
+			      uint32_t *len);
 /* The len bytes of a region from off (after engine__resolve), byte i in out[i]. */
 enum step engine__region_bytes(struct mhse_engine *e, struct state *s, uint32_t region, struct sval off, uint32_t len,
 			       Z3_ast *out);

@@ -259,9 +259,9 @@ static const struct mhse_map *map_arg(struct mhse_engine *e, const struct state 
 	return def && def->type == type ? def : NULL;
 }
 
-/* An event's length: its size when a number; otherwise the most the size
- * may be on the path, the bytes the event keeps, and the size's term, which
- * the model reads when the test is written. */
+/* An event's length: its size when a number; otherwise a bound of what
+ * the size may be on the path, the bytes the event keeps, and the size's
+ * term, which the model reads when the test is written. */
 static enum step event_length(struct mhse_engine *e, struct state *s, struct sval addr, struct sval size,
 			      struct event_record *ev)
 {
@@ -271,7 +271,7 @@ static enum step event_length(struct mhse_engine *e, struct state *s, struct sva
 		ev->len = (uint32_t)size.c;
 		return STEP_CONTINUE;
 	}
-	st = engine__size_within(e, s, addr, size, &ev->len);
+	st = engine__size_within(e, s, addr, size, false, &ev->len);
 	ev->len_term = sym_ast(&e->ctx, size);
 	return st;
 }

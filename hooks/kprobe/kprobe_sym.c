@@ -425,7 +425,7 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 		default:
 			break;
 		}
-		st = engine__size_within(e, s, r[1], r[2], &size);
+		st = engine__size_within(e, s, r[1], r[2], true, &size);
 		if (st != STEP_CONTINUE)
 			return st;
 		size_term = sym_ast(&e->ctx, r[2]);
