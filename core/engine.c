@@ -16,7 +16,10 @@
  * left are completed in the rest: each runs to its end along its model,
  * taking at every branch the side the model takes and dropping the other
  * (follow_model), so that code slow queries kept exploration from still
- * gets whole paths and tests.
+ * gets whole paths and tests. The states whose paths took a jump's side no
+ * path with a test took go first: code they ran has no test yet, and a
+ * completion may not reach them all (one path of slow queries can take
+ * the whole share).
  *
  * Inputs are the packet (an array term pkt0 and a length pkt_len0 within
  * the spec's bounds), every scalar context field the spec lists (one
@@ -2146,6 +2149,31 @@ bool engine__out_of_time(struct mhse_engine *e, struct state *s, enum step *st)
 	return true;
 }
 
+static uint32_t entry_index(const struct mhse_engine *e)
+{
+	return (uint32_t)(e->prog - e->obj->progs);
+}
+
+static void mark_tested_sides(struct mhse_engine *e, const struct state *s)
+{
+	for (size_t i = 0; i < s->branch_cnt; i++)
+		if (s->branches[i].prog == entry_index(e))
+			e->tested_sides[s->branches[i].pc] |= (uint8_t)(1u << s->branches[i].taken);
+}
+
+/* Whether s took a side of an entry program's jump that no path with a
+ * test took: it ran code no test covers yet. */
+static bool takes_untested_side(const struct mhse_engine *e, const struct state *s)
+{
+	for (size_t i = s->branch_cnt; i-- > 0;) {
+		const struct path_branch *b = &s->branches[i];
+
+		if (b->prog == entry_index(e) && !(e->tested_sides[b->pc] & (1u << b->taken)))
+			return true;
+	}
+	return false;
+}
+
 enum step engine__end(struct mhse_engine *e, struct state *s, enum path_kind kind, const char *fmt, ...)
 {
 	struct path_result p = { .kind = kind, .err_prog = (uint32_t)(s->prog - e->obj->progs), .err_pc = (uint32_t)s->pc,
@@ -2189,6 +2217,8 @@ enum step engine__end(struct mhse_engine *e, struct state *s, enum path_kind kin
 		p.kind = PATH_TIMEOUT;
 		snprintf(p.message, sizeof(p.message), "no model for the path (%s)", sat == SAT_NO ? "infeasible" : "timeout");
 	}
+	if (sat == SAT_YES)
+		mark_tested_sides(e, s);
 	if (build_path(e, s, s->model.a, &p))
 		e->stop = true;
 	else if (e->on_path && e->on_path(e->on_path_arg, &p))
@@ -2446,7 +2476,8 @@ int mhse_engine__new(const struct mhse_object *obj, const struct mhse_prog *prog
 		e->opts.solver_timeout_ms = (unsigned)(e->opts.max_time_s * 1000 / QUERY_SHARE_OF_BUDGET) + 1;
 	e->policy = calloc(obj->map_cnt ? obj->map_cnt : 1, sizeof(*e->policy));
 	e->covered = calloc(prog->insn_cnt ? prog->insn_cnt : 1, sizeof(*e->covered));
-	if (!e->policy || !e->covered || sym_ctx__init(&e->ctx))
+	e->tested_sides = calloc(prog->insn_cnt ? prog->insn_cnt : 1, sizeof(*e->tested_sides));
+	if (!e->policy || !e->covered || !e->tested_sides || sym_ctx__init(&e->ctx))
 		goto fail;
 	for (size_t i = 0; i < obj->map_cnt; i++)
 		e->policy[i] = opts->map_policy ? opts->map_policy[i] : opts->policy;
@@ -2492,6 +2523,41 @@ static void give_away(struct mhse_engine *e)
 	state__free(s);
 }
 
+/* Takes the searcher's states into to_complete, those that take an
+ * untested side first. */
+static int order_completion(struct mhse_engine *e)
+{
+	size_t cnt;
+	struct state **all = e->searcher->take_all(e->searcher, &cnt);
+
+	e->to_complete = malloc((cnt ? cnt : 1) * sizeof(*e->to_complete));
+	if (!e->to_complete) {
+		while (cnt)
+			state__free(all[--cnt]);
+		free(all);
+		return -ENOMEM;
+	}
+	for (int carriers = 1; carriers >= 0; carriers--)
+		for (size_t i = 0; i < cnt; i++)
+			if (takes_untested_side(e, all[i]) == carriers)
+				e->to_complete[e->to_complete_cnt++] = all[i];
+	free(all);
+	return 0;
+}
+
+/* The next state to run: the searcher's, or past the exploration's end,
+ * the next to complete. */
+static struct state *next_state(struct mhse_engine *e)
+{
+	if (!e->completing)
+		return e->searcher->select(e->searcher);
+	if (!e->to_complete && order_completion(e)) {
+		e->stop = true;
+		return NULL;
+	}
+	return e->completed_cnt < e->to_complete_cnt ? e->to_complete[e->completed_cnt++] : NULL;
+}
+
 /* Explores from the root what is this process's, until nothing is left or
  * the run stops. Returns 1 when it is all done, 0 when a budget or a
  * failure ended the run, or -ENOMEM. */
@@ -2502,7 +2568,7 @@ static int explore_share(struct mhse_engine *e)
 	if (!s)
 		return -ENOMEM;
 	e->searcher->add(e->searcher, s);
-	while (!e->stop && (s = e->searcher->select(e->searcher))) {
+	while (!e->stop && (s = next_state(e))) {
 		enum step st;
 
 		if (over_budget(e)) {
@@ -2575,6 +2641,10 @@ void mhse_engine__free(struct mhse_engine *e)
 	state__free(e->init);
 	if (e->searcher)
 		e->searcher->free(e->searcher);
+	while (e->completed_cnt < e->to_complete_cnt)
+		state__free(e->to_complete[e->completed_cnt++]);
+	free(e->to_complete);
+	free(e->tested_sides);
 	for (size_t i = 0; i < e->arena_cnt; i++) {
 		constraint__free(e->arena[i]);
 		free(e->arena[i]);

@@ -34,11 +34,15 @@ struct mhse_engine {
 	size_t arena_cnt, arena_cap;
 	struct state *init;            /* the state every path starts from */
 	bool *covered;                 /* entry program instructions run by any path (covnew) */
+	uint8_t *tested_sides;         /* entry program jumps: the sides a path that ended with a model took
+	                                  (bit 0 falls through, bit 1 jumps) */
 	path_fn on_path;
 	void *on_path_arg;
 	uint64_t start_ns;
 	uint64_t explore_end_ns;       /* past it, the states left are completed (0: no --max-time) */
 	bool completing;               /* a state follows its model, forking nothing */
+	struct state **to_complete;    /* the states left, in the order they are completed */
+	size_t to_complete_cnt, completed_cnt;
 	uint64_t budget_checks;
 	Z3_params simplify_params;
 	struct term_map simplified;    /* terms engine__simplify has simplified */

@@ -330,6 +330,17 @@ static struct state *pool_steal(struct searcher *self)
 	return take(p, best, true);
 }
 
+static struct state **pool_take_all(struct searcher *self, size_t *cnt)
+{
+	struct pool *p = (struct pool *)self;
+	struct state **states = p->states;
+
+	*cnt = p->cnt;
+	p->states = NULL;
+	p->cnt = p->cap = 0;
+	return states;
+}
+
 static void pool_free(struct searcher *self)
 {
 	struct pool *p = (struct pool *)self;
@@ -352,7 +363,7 @@ struct searcher *searcher__new(enum search_kind kind, uint64_t seed, const bool 
 
 	if (!p)
 		return NULL;
-	p->base = (struct searcher){ pool_add, pool_select, pool_steal, pool_free };
+	p->base = (struct searcher){ pool_add, pool_select, pool_steal, pool_take_all, pool_free };
 	p->kind = kind;
 	p->rng = seed ? seed : 0x2545f4914f6cdd1dull;
 	p->covered = covered;

@@ -18,6 +18,9 @@ struct searcher {
 	/* Takes out the shallowest state in the fork tree for another worker,
 	 * when at least one other is left; NULL otherwise. */
 	struct state *(*steal)(struct searcher *self);
+	/* Takes out every state, in no particular order: *cnt of them, in an
+	 * array the caller frees (NULL when there are none). */
+	struct state **(*take_all)(struct searcher *self, size_t *cnt);
 	/* Frees the searcher and the states it still holds: what a budget
 	 * left unexplored is dropped, not reported (draining it through
 	 * select would cost a pick per state). */
