@@ -2527,7 +2527,7 @@ static void give_away(struct mhse_engine *e)
  * untested side first. */
 static int order_completion(struct mhse_engine *e)
 {
-	size_t cnt;
+	size_t cnt, rest = 0;
 	struct state **all = e->searcher->take_all(e->searcher, &cnt);
 
 	e->to_complete = malloc((cnt ? cnt : 1) * sizeof(*e->to_complete));
@@ -2537,10 +2537,14 @@ static int order_completion(struct mhse_engine *e)
 		free(all);
 		return -ENOMEM;
 	}
-	for (int carriers = 1; carriers >= 0; carriers--)
-		for (size_t i = 0; i < cnt; i++)
-			if (takes_untested_side(e, all[i]) == carriers)
-				e->to_complete[e->to_complete_cnt++] = all[i];
+	for (size_t i = 0; i < cnt; i++) {
+		if (takes_untested_side(e, all[i]))
+			e->to_complete[e->to_complete_cnt++] = all[i];
+		else
+			all[rest++] = all[i];
+	}
+	for (size_t i = 0; i < rest; i++)
+		e->to_complete[e->to_complete_cnt++] = all[i];
 	free(all);
 	return 0;
 }
