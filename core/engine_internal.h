@@ -155,7 +155,7 @@ int engine__trace(struct mhse_engine *e, struct state *s, const char *fmt, uint3
 enum step engine__emit(struct mhse_engine *e, struct state *s, struct event_record ev, struct sval addr);
 
 /* Shorthands for helper models: a number of bits bits; a term equal to a
- * number; two conditions both, or either. */
+ * number; a choice; two conditions both, or either. */
 static inline Z3_ast term_num(struct mhse_engine *e, uint64_t v, unsigned bits)
 {
 	return sym_num(&e->ctx, v, bits);
@@ -164,6 +164,20 @@ static inline Z3_ast term_num(struct mhse_engine *e, uint64_t v, unsigned bits)
 static inline Z3_ast term_eq(struct mhse_engine *e, Z3_ast a, uint64_t v)
 {
 	return Z3_mk_eq(e->ctx.z, a, term_num(e, v, Z3_get_bv_sort_size(e->ctx.z, Z3_get_sort(e->ctx.z, a))));
+}
+
+/* if c then a else b, without a term when c is true or false: the path
+ * context keeps every term built, for the whole run */
+static inline Z3_ast term_ite(struct mhse_engine *e, Z3_ast c, Z3_ast a, Z3_ast b)
+{
+	switch (Z3_get_bool_value(e->ctx.z, c)) {
+	case Z3_L_TRUE:
+		return a;
+	case Z3_L_FALSE:
+		return b;
+	default:
+		return Z3_mk_ite(e->ctx.z, c, a, b);
+	}
 }
 
 static inline Z3_ast term_and(struct mhse_engine *e, Z3_ast a, Z3_ast b)

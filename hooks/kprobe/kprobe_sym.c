@@ -115,7 +115,7 @@ static void copy_string(struct mhse_engine *e, const Z3_ast *src, Z3_ast *old, u
 			no_nul_before_word = no_nul;
 		if (words && word + 8 <= n)
 			untouched = Z3_mk_ite(z, no_nul_before_word, term_num(e, 0, 8), old[i]);
-		old[i] = Z3_mk_ite(z, no_nul, i + 1 < n ? src[i] : term_num(e, 0, 8), untouched);
+		old[i] = term_ite(e, no_nul, i + 1 < n ? src[i] : term_num(e, 0, 8), untouched);
 		no_nul = Z3_mk_and(z, 2, (Z3_ast[]){ no_nul, Z3_mk_not(z, is_zero(e, src[i])) });
 	}
 }
@@ -283,18 +283,22 @@ static Z3_ast string_copy(struct mhse_engine *e, const Z3_ast *src, Z3_ast *dst,
 			  uint32_t before)
 {
 	Z3_context z = e->ctx.z;
+	Z3_lbool form = Z3_get_bool_value(z, user);
 	Z3_ast *as_user = calloc(n, sizeof(*as_user)), len;
 
 	if (!as_user)
 		return NULL;
 	memcpy(as_user, dst, n * sizeof(*dst));
 	len = Z3_mk_bvadd(z, term_num(e, before, 64), string_length(e, src, n));
-	copy_string(e, src, dst, n, false);
-	copy_string(e, src, as_user, n, true);
+	/* where the form is known, the other is not built */
+	if (form != Z3_L_TRUE)
+		copy_string(e, src, dst, n, false);
+	if (form != Z3_L_FALSE)
+		copy_string(e, src, as_user, n, true);
 	for (uint32_t i = 0; i < n; i++)
-		dst[i] = Z3_mk_ite(z, user, as_user[i], dst[i]);
+		dst[i] = term_ite(e, user, as_user[i], dst[i]);
 	free(as_user);
-	return Z3_mk_ite(z, user, Z3_mk_ite(z, term_eq(e, len, 1), term_num(e, 0, 64), len), len);
+	return term_ite(e, user, Z3_mk_ite(z, term_eq(e, len, 1), term_num(e, 0, 64), len), len);
 }
 
 /* A string of more than STRING_WINDOWS_MIN bytes whose bytes are terms
@@ -515,7 +519,7 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 		goto out;
 	zero = term_num(e, 0, 8);
 	for (uint32_t i = 0; i < size; i++)
-		dst[i] = Z3_mk_ite(z, ok, dst[i], zero);
+		dst[i] = term_ite(e, ok, dst[i], zero);
 	if (engine__out_of_time(e, s, &st))
 		goto out;
 	if (size_term && size > surely) {
@@ -532,7 +536,7 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 		if (engine__out_of_time(e, s, &st))
 			goto out;
 	}
-	r[0] = value_of(e, Z3_mk_ite(z, ok, result, reject));
+	r[0] = value_of(e, term_ite(e, ok, result, reject));
 	st = write_bytes(e, s, region, off, size, dst, where.mhse_mem && sval_is_conc(off));
 out:
 	free(src);
