@@ -12,7 +12,8 @@
  * the SMT-LIB semantics of each operation, down to division by zero. Each
  * node remembers its value under the last assignment it was evaluated in,
  * so the constraints of a path, which share most of their subterms, cost
- * little more than one of them.
+ * little more than one of them. Past a bound on its nodes (a quarter of a
+ * million, 10-20 MB), the table starts again from none.
  *
  * An assignment gives values to scalar constants, to elements of array
  * constants, and a default to each array; whatever it leaves out is zero,
