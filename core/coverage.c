@@ -29,6 +29,9 @@ struct first_hit {
 	uint64_t paths;
 };
 
+/* A program's counters are made when it counts or first runs (hits not
+ * NULL): an object of hundreds of programs, as falco's, pays for the few a
+ * run reaches (15 MB of counters for falco's 206 modern programs). */
 struct prog_coverage {
 	uint8_t *reach;    /* per instruction slot (reach.h); the second slot of LD_IMM64 is never reached */
 	uint64_t *hits;    /* times each instruction ran */
@@ -54,20 +57,37 @@ struct coverage {
 	size_t timeline_cnt, timeline_cap;
 };
 
-static int prog_coverage__init(struct prog_coverage *pc, const struct mhse_prog *prog)
+static void prog_coverage__fini(struct prog_coverage *pc)
 {
-	size_t n = prog->insn_cnt ? prog->insn_cnt : 1;
+	free(pc->reach);
+	free(pc->hits);
+	free(pc->sides[0]);
+	free(pc->sides[1]);
+	for (int a = 0; a < 3; a++)
+		free(pc->first[a]);
+	*pc = (struct prog_coverage){ .counted = pc->counted };
+}
 
+/* Makes program p's counters, unless it has them. */
+static int prog_coverage__ready(struct coverage *cov, size_t p)
+{
+	struct prog_coverage *pc = &cov->progs[p];
+	size_t n = cov->obj->progs[p].insn_cnt ? cov->obj->progs[p].insn_cnt : 1;
+	int err;
+
+	if (pc->hits)
+		return 0;
 	pc->reach = calloc(n, sizeof(*pc->reach));
 	pc->hits = calloc(n, sizeof(*pc->hits));
 	pc->sides[0] = calloc(n, sizeof(*pc->sides[0]));
 	pc->sides[1] = calloc(n, sizeof(*pc->sides[1]));
 	for (int a = 0; a < 3; a++)
 		pc->first[a] = calloc(n, sizeof(*pc->first[a]));
-	if (!pc->reach || !pc->hits || !pc->sides[0] || !pc->sides[1] || !pc->first[0] || !pc->first[1] ||
-	    !pc->first[2])
-		return -ENOMEM;
-	return prog__reach(prog, pc->reach);
+	err = !pc->reach || !pc->hits || !pc->sides[0] || !pc->sides[1] || !pc->first[0] || !pc->first[1] ||
+	      !pc->first[2] ? -ENOMEM : prog__reach(&cov->obj->progs[p], pc->reach);
+	if (err)
+		prog_coverage__fini(pc);
+	return err;
 }
 
 /* Counts the entry and the programs it may tail-call into, and those
@@ -125,12 +145,10 @@ int coverage__new(const struct mhse_object *obj, const struct mhse_prog *entry, 
 	cov->progs = calloc(obj->prog_cnt ? obj->prog_cnt : 1, sizeof(*cov->progs));
 	if (!cov->progs)
 		goto fail;
-	for (size_t i = 0; i < obj->prog_cnt; i++) {
-		err = prog_coverage__init(&cov->progs[i], &obj->progs[i]);
-		if (err)
-			goto fail;
-	}
 	err = count_tail_call_targets(cov, entry);
+	for (size_t i = 0; i < obj->prog_cnt && !err; i++)
+		if (cov->progs[i].counted)
+			err = prog_coverage__ready(cov, i);
 	if (err)
 		goto fail;
 	*out = cov;
@@ -144,31 +162,31 @@ void coverage__free(struct coverage *cov)
 {
 	if (!cov)
 		return;
-	for (size_t i = 0; cov->progs && i < cov->obj->prog_cnt; i++) {
-		free(cov->progs[i].reach);
-		free(cov->progs[i].hits);
-		free(cov->progs[i].sides[0]);
-		free(cov->progs[i].sides[1]);
-		for (int a = 0; a < 3; a++)
-			free(cov->progs[i].first[a]);
-	}
+	for (size_t i = 0; cov->progs && i < cov->obj->prog_cnt; i++)
+		prog_coverage__fini(&cov->progs[i]);
 	free(cov->progs);
 	free(cov->timeline);
 	free(cov);
 }
 
-void coverage__hit(struct coverage *cov, size_t prog, size_t pc)
+int coverage__hit(struct coverage *cov, size_t prog, size_t pc)
 {
 	if (prog >= cov->obj->prog_cnt || pc >= cov->obj->progs[prog].insn_cnt)
-		return;
+		return 0;
+	if (prog_coverage__ready(cov, prog))
+		return -ENOMEM;
 	cov->firsts += !cov->progs[prog].hits[pc]++;
+	return 0;
 }
 
-void coverage__branch(struct coverage *cov, size_t prog, size_t pc, bool taken)
+int coverage__branch(struct coverage *cov, size_t prog, size_t pc, bool taken)
 {
 	if (prog >= cov->obj->prog_cnt || pc >= cov->obj->progs[prog].insn_cnt)
-		return;
+		return 0;
+	if (prog_coverage__ready(cov, prog))
+		return -ENOMEM;
 	cov->firsts += !cov->progs[prog].sides[taken][pc]++;
+	return 0;
 }
 
 uint64_t coverage__firsts(const struct coverage *cov)
@@ -191,7 +209,7 @@ static void stamp_firsts(struct coverage *cov, const struct timeline_point *pt)
 		uint64_t *arrays[3];
 
 		saved_arrays(cov, i, arrays);
-		for (int a = 0; a < 3; a++)
+		for (int a = 0; cov->progs[i].hits && a < 3; a++)
 			for (size_t k = 0; k < cov->obj->progs[i].insn_cnt; k++)
 				if (arrays[a][k] && !cov->progs[i].first[a][k].paths)
 					cov->progs[i].first[a][k] = (struct first_hit){ pt->time_s, pt->paths };
@@ -234,9 +252,13 @@ int coverage__save(const struct coverage *cov, const char *path)
 
 	for (size_t i = 0; ok && i < cov->obj->prog_cnt; i++) {
 		size_t n = cov->obj->progs[i].insn_cnt;
+		uint8_t ran = cov->progs[i].hits != NULL;
 		uint64_t *arrays[3];
 
 		saved_arrays(cov, i, arrays);
+		ok = fwrite(&ran, 1, 1, f) == 1;
+		if (!ran)
+			continue;
 		for (int a = 0; ok && a < 3; a++)
 			ok = !n || fwrite(arrays[a], sizeof(uint64_t), n, f) == n;
 		for (int a = 0; ok && a < 3; a++)
@@ -261,7 +283,17 @@ int coverage__add_saved(struct coverage *cov, const char *path)
 	for (size_t i = 0; ok && i < cov->obj->prog_cnt; i++) {
 		size_t n = cov->obj->progs[i].insn_cnt;
 		uint64_t *arrays[3];
+		uint8_t ran = 0;
 
+		ok = fread(&ran, 1, 1, f) == 1;
+		if (!ok || !ran)
+			continue;
+		if (prog_coverage__ready(cov, i)) {
+			fclose(f);
+			free(buf);
+			free(first);
+			return -ENOMEM;
+		}
 		saved_arrays(cov, i, arrays);
 		free(buf);
 		free(first);
@@ -514,7 +546,7 @@ static bool prog_listed(const struct coverage *cov, size_t p)
 {
 	if (cov->progs[p].counted)
 		return true;
-	for (size_t i = 0; i < cov->obj->progs[p].insn_cnt; i++)
+	for (size_t i = 0; cov->progs[p].hits && i < cov->obj->progs[p].insn_cnt; i++)
 		if (cov->progs[p].hits[i])
 			return true;
 	return false;
@@ -636,6 +668,8 @@ static int lcov_recs__gather(const struct coverage *cov, struct lcov_recs *r)
 
 	*r = (struct lcov_recs){ 0 };
 	for (size_t p = 0; p < obj->prog_cnt; p++) {
+		if (!prog_listed(cov, p))
+			continue;
 		insns += obj->progs[p].insn_cnt;
 		subs += obj->progs[p].subprog_cnt;
 	}

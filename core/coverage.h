@@ -35,10 +35,12 @@ struct coverage_counts {
 int coverage__new(const struct mhse_object *obj, const struct mhse_prog *entry, struct coverage **cov);
 void coverage__free(struct coverage *cov);
 
-/* Records that instruction pc of program prog (an index in obj->progs) ran. */
-void coverage__hit(struct coverage *cov, size_t prog, size_t pc);
-/* Records the side a conditional jump took. */
-void coverage__branch(struct coverage *cov, size_t prog, size_t pc, bool taken);
+/* Records that instruction pc of program prog (an index in obj->progs) ran.
+ * Returns 0, or -ENOMEM when the program's first run finds no memory for
+ * its counters. */
+int coverage__hit(struct coverage *cov, size_t prog, size_t pc);
+/* Records the side a conditional jump took (returns as coverage__hit). */
+int coverage__branch(struct coverage *cov, size_t prog, size_t pc, bool taken);
 
 /* The counters as raw bytes, for another process with the same object
  * (the workers of a --jobs run): coverage__add_saved adds them to cov.

@@ -75,8 +75,8 @@ static int record_insn(void *arg, const struct mhse_vm *vm, size_t pc, const uin
 
 	if (record_nondet(rec, vm))
 		goto nomem;
-	if (rec->cov)
-		coverage__hit(rec->cov, prog, pc);
+	if (rec->cov && coverage__hit(rec->cov, prog, pc))
+		goto nomem;
 	if (insn->code == (BPF_JMP | BPF_CALL) && !insn->src_reg)
 		rec->last_helper = insn->imm;
 	else if (insn->code == (BPF_JMP | BPF_CALL | BPF_X) && regs[insn->dst_reg] <= INT32_MAX)
@@ -85,8 +85,8 @@ static int record_insn(void *arg, const struct mhse_vm *vm, size_t pc, const uin
 		return 0;
 	src = BPF_SRC(insn->code) == BPF_X ? regs[insn->src_reg] : (uint64_t)(int64_t)insn->imm;
 	taken = sem_cond(insn->code, regs[insn->dst_reg], src);
-	if (rec->cov)
-		coverage__branch(rec->cov, prog, pc, taken);
+	if (rec->cov && coverage__branch(rec->cov, prog, pc, taken))
+		goto nomem;
 	if (grow((void **)&rec->branches, &rec->branch_cap, rec->branch_cnt + 1, sizeof(*rec->branches)))
 		goto nomem;
 	rec->branches[rec->branch_cnt++] = (struct path_branch){ .prog = prog, .pc = (uint32_t)pc, .taken = taken };

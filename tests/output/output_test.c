@@ -603,6 +603,34 @@ static void test_small(const struct mhse_hook *hook, const char *dir)
 
 /* A tail call: branches and coverage in the program jumped to, and the
  * packet that program rewrites. */
+/* A worker's coverage, saved and added to a fresh one (as --jobs merges
+ * it): the same counts, and counters for the programs a path ran only
+ * (xdp_ipv4 listed, xdp_ipv6 not), as they are made when a program first runs. */
+static void check_saved_coverage(const struct fixture *fx, const char *dir)
+{
+	char *saved = path_in(dir, "coverage.saved"), *json = path_in(dir, "coverage.merged.json");
+	struct coverage_counts want, got = { 0 };
+	struct coverage *merged = NULL;
+
+	coverage__counts(fx->cov, &want);
+	check(!coverage__save(fx->cov, saved) && !coverage__new(fx->obj, fx->prog, &merged) &&
+		      !coverage__add_saved(merged, saved),
+	      "tail call: coverage saved and added");
+	if (merged)
+		coverage__counts(merged, &got);
+	check(got.insns_hit == want.insns_hit && got.branch_sides_hit == want.branch_sides_hit &&
+		      got.insns_reachable == want.insns_reachable,
+	      "tail call: added coverage counts %llu of %llu instructions, saved %llu",
+	      (unsigned long long)got.insns_hit, (unsigned long long)got.insns_reachable,
+	      (unsigned long long)want.insns_hit);
+	check(merged && !coverage__write_json(merged, json) && file_has(json, "\"name\": \"xdp_ipv4\"") &&
+		      !file_has(json, "\"name\": \"xdp_ipv6\""),
+	      "tail call: added coverage lists the program a path ran, not the others");
+	coverage__free(merged);
+	free(saved);
+	free(json);
+}
+
 static void test_tailcall(struct mhse_object *obj, const struct mhse_hook *hook, const char *packet_path,
 			  const char *dir)
 {
@@ -654,6 +682,7 @@ static void test_tailcall(struct mhse_object *obj, const struct mhse_hook *hook,
 		      file_has(json, "FNH:2\n") && !file_has(json, ",xdp_ipv6\n"),
 	      "tail call: lcov has a function per program reached");
 	free(json);
+	check_saved_coverage(&fx, dir);
 
 	path_result__free(&out);
 	in.packet_in = NULL;
