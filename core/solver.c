@@ -139,7 +139,19 @@ static void count_z3_call(struct solver *s, uint64_t ns, size_t constraints)
 	o->z3_constraints += constraints;
 }
 
-static void set_limits(Z3_context z, Z3_solver z3, unsigned timeout_ms, unsigned rlimit)
+/* The array solver's bound on memory: its SAT solver gives up past
+ * max_memory_mb of Z3's memory (all contexts'). */
+static void set_max_memory(Z3_context z, Z3_solver z3, unsigned max_memory_mb)
+{
+	Z3_params params = Z3_mk_params(z);
+
+	Z3_params_inc_ref(z, params);
+	Z3_params_set_uint(z, params, Z3_mk_string_symbol(z, "max_memory"), max_memory_mb);
+	Z3_solver_set_params(z, z3, params);
+	Z3_params_dec_ref(z, params);
+}
+
+static void set_limits(struct solver *s, Z3_context z, Z3_solver z3, unsigned timeout_ms, unsigned rlimit)
 {
 	Z3_params params = Z3_mk_params(z);
 
@@ -148,6 +160,11 @@ static void set_limits(Z3_context z, Z3_solver z3, unsigned timeout_ms, unsigned
 	Z3_params_set_uint(z, params, Z3_mk_string_symbol(z, "rlimit"), rlimit);
 	Z3_solver_set_params(z, z3, params);
 	Z3_params_dec_ref(z, params);
+	/* a long check of the array solver may add this much to Z3's memory:
+	 * bit-blasting one of falco's array queries (legacy
+	 * bpf_sched_prog_exec_5) took 394 MB in 2.1 s and came back undecided */
+	if (z3 == s->array_z3)
+		set_max_memory(z, z3, rlimit ? UINT32_MAX : (unsigned)(Z3_get_estimated_alloc_size() >> 20) + 32);
 }
 
 /* Z3's check of what z3 holds, within timeout_ms and the deadline. A check
@@ -173,9 +190,9 @@ static Z3_lbool check_bounded(struct solver *s, Z3_context z, Z3_solver z3, unsi
 		left_ms = left_ms < timeout_ms ? left_ms : timeout_ms;
 		if (left_ms > spent_ms) {
 			s->stats.long_checks++;
-			set_limits(z, z3, (unsigned)(left_ms - spent_ms), 0);
+			set_limits(s, z, z3, (unsigned)(left_ms - spent_ms), 0);
 			r = Z3_solver_check(z, z3);
-			set_limits(z, z3, UINT32_MAX, QUICK_RLIMIT);
+			set_limits(s, z, z3, UINT32_MAX, QUICK_RLIMIT);
 		}
 	}
 	count_z3_call(s, now_ns() - t0, constraints);
