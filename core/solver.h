@@ -28,7 +28,8 @@
  * made free, which refutes it when even that has none. Every query to Z3 is
  * bounded: by the multiplier and divider gates its terms hold (bit-blasting
  * them is what Z3's memory grows with), by a bound on Z3's work, then, for
- * the few that need more, by a timeout, and never past the run's deadline;
+ * the few that need more, by a timeout (and, in the array solver, by a bound
+ * on the memory it may add), and never past the run's deadline;
  * UNKNOWN is an answer the caller must report, never a silent
  * "infeasible". A cached SAT
  * answer keeps its model, so that the same query on another path adopts it.
