@@ -74,25 +74,32 @@ int solver__init(struct solver *s, struct sym_ctx *ctx, unsigned timeout_ms)
 	s->ctx = ctx;
 	s->timeout_ms = timeout_ms;
 	s->cache = calloc(1, sizeof(*s->cache));
-	/* QF_ABV's tactics end in a SAT solver whose set-up takes time in
-	 * proportion to every term its context holds, not only the query's:
-	 * in the path context, which keeps every term a run built, a query
-	 * of 8 ms took 120 ms after a few seconds of a run. In a context of
-	 * its own, a query holds its terms only while it is asked. */
-	s->array_ctx = sym_ctx__scratch_context();
-	if (!s->cache || !s->array_ctx) {
-		free(s->cache);
-		s->cache = NULL;
-		if (s->array_ctx)
-			Z3_del_context(s->array_ctx);
+	if (!s->cache)
 		return -ENOMEM;
-	}
 	evaluator__init(&s->ev, ctx->z);
 	s->none.refs = 1;
 	s->z3 = new_z3_solver(ctx->z, NULL);
 	s->weak_z3 = new_z3_solver(ctx->z, NULL);
-	s->array_z3 = new_z3_solver(s->array_ctx, "QF_ABV");
 	solver__set_origin(s, "other");
+	return 0;
+}
+
+/* QF_ABV's tactics end in a SAT solver whose set-up takes time in
+ * proportion to every term its context holds, not only the query's: in
+ * the path context, which keeps every term a run built, a query of 8 ms
+ * took 120 ms after a few seconds of a run. In a context of its own, a
+ * query holds its terms only while it is asked. The context is made for
+ * the first such query: a context costs 17 MB, and most runs ask none
+ * (falco's t2_sched_p_exec, t1_open_by_handle_at_x and legacy
+ * bpf_sched_prog_exec_2 in 10 s). */
+static int array_solver__ready(struct solver *s)
+{
+	if (s->array_ctx)
+		return 0;
+	s->array_ctx = sym_ctx__scratch_context();
+	if (!s->array_ctx)
+		return -ENOMEM;
+	s->array_z3 = new_z3_solver(s->array_ctx, "QF_ABV");
 	return 0;
 }
 
@@ -221,8 +228,10 @@ void solver__fini(struct solver *s)
 	free(s->cache);
 	Z3_solver_dec_ref(s->ctx->z, s->z3);
 	Z3_solver_dec_ref(s->ctx->z, s->weak_z3);
-	Z3_solver_dec_ref(s->array_ctx, s->array_z3);
-	Z3_del_context(s->array_ctx);
+	if (s->array_ctx) {
+		Z3_solver_dec_ref(s->array_ctx, s->array_z3);
+		Z3_del_context(s->array_ctx);
+	}
 	memset(s, 0, sizeof(*s));
 }
 
@@ -818,12 +827,13 @@ static Z3_ast query_in_array_ctx(struct solver *s, const struct constraint *cons
 static ssize_t assert_query(struct solver *s, const struct constraint *const *path, size_t n, const bool *use,
 			    Z3_ast cond, const struct id_set *pins, const uint64_t *values)
 {
-	Z3_context z = s->ctx->z, a = s->array_ctx;
+	Z3_context z = s->ctx->z, a;
 	uint32_t pin_cnt = pins ? pins->cnt : 0;
 	Z3_ast *from = malloc((2 * (size_t)pin_cnt + 1) * sizeof(*from)), *to, query;
 	size_t sent;
 
-	query = from ? query_in_array_ctx(s, path, n, use, cond, &sent) : NULL;
+	query = from && !array_solver__ready(s) ? query_in_array_ctx(s, path, n, use, cond, &sent) : NULL;
+	a = s->array_ctx;
 	if (!query) {
 		free(from);
 		return -ENOMEM;
@@ -867,7 +877,8 @@ static Z3_model take_array_model(struct solver *s, Z3_lbool r)
 		Z3_model_inc_ref(s->ctx->z, m);
 		Z3_model_dec_ref(s->array_ctx, own);
 	}
-	Z3_solver_reset(s->array_ctx, s->array_z3);
+	if (s->array_ctx)
+		Z3_solver_reset(s->array_ctx, s->array_z3);
 	return m;
 }
 
@@ -1151,12 +1162,13 @@ static Z3_lbool check_pinned(struct solver *s, const struct constraint *const *p
 static bool refuted_without_reads(struct solver *s, const struct constraint *const *path, size_t n,
 				  const bool *use, Z3_ast cond, const struct id_set *reads)
 {
-	Z3_context z = s->ctx->z, a = s->array_ctx;
+	Z3_context z = s->ctx->z, a;
 	Z3_ast *from = malloc((2 * (size_t)reads->cnt + 1) * sizeof(*from)), *to, query, abstract;
 	size_t sent;
 	Z3_lbool r;
 
-	query = from ? query_in_array_ctx(s, path, n, use, cond, &sent) : NULL;
+	query = from && !array_solver__ready(s) ? query_in_array_ctx(s, path, n, use, cond, &sent) : NULL;
+	a = s->array_ctx;
 	if (!query) {
 		free(from);
 		return false;

@@ -104,7 +104,7 @@ struct solver {
 	Z3_solver z3;
 	Z3_solver weak_z3;            /* for weakened conditions, alone */
 	Z3_solver array_z3;           /* for queries reading arrays at symbolic indices, alone */
-	Z3_context array_ctx;         /* array_z3's (see solver__init) */
+	Z3_context array_ctx;         /* array_z3's, made for the first query that needs it */
 	unsigned timeout_ms;
 	struct solver_stats stats;
 	struct query_cache *cache;
