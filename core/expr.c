@@ -232,9 +232,26 @@ struct sval sym_atomic_op(struct sym_ctx *ctx, int32_t imm, struct sval old, str
 
 Z3_ast sym_byte(struct sym_ctx *ctx, struct sval v, unsigned i)
 {
+	Z3_context z = ctx->z;
+	Z3_app app;
+	Z3_ast inner;
+	unsigned width;
+
 	if (sval_is_conc(v))
 		return sym_num(ctx, (v.c >> (8 * i)) & 0xff, 8);
-	return Z3_mk_extract(ctx->z, 8 * i + 7, 8 * i, v.e);
+	/* a byte of a narrower value widened (every load and every byte read
+	 * is): taken from the value itself, so that kilobytes read and
+	 * written byte by byte cost no term per byte for the round trip */
+	app = Z3_get_ast_kind(z, v.e) == Z3_APP_AST ? Z3_to_app(z, v.e) : NULL;
+	if (app && Z3_get_decl_kind(z, Z3_get_app_decl(z, app)) == Z3_OP_ZERO_EXT) {
+		inner = Z3_get_app_arg(z, app, 0);
+		width = Z3_get_bv_sort_size(z, Z3_get_sort(z, inner));
+		if (8 * i >= width)
+			return sym_num(ctx, 0, 8);
+		if (width % 8 == 0)
+			return width == 8 ? inner : Z3_mk_extract(z, 8 * i + 7, 8 * i, inner);
+	}
+	return Z3_mk_extract(z, 8 * i + 7, 8 * i, v.e);
 }
 
 struct sval sym_offset(struct sym_ctx *ctx, struct sval off, uint32_t i)
