@@ -884,7 +884,7 @@ enum step engine__size_within(struct mhse_engine *e, struct state *s, struct sva
 }
 
 /* Past this many bytes, a read at a symbolic offset is a bulk one
- * (state__read_bulk): a string or a copy, not a value. */
+ * (state__read_byte's bulk): a string or a copy, not a value. */
 #define BULK_READ_MIN 256
 
 enum step engine__region_bytes(struct mhse_engine *e, struct state *s, uint32_t region, struct sval off, uint32_t len,
@@ -894,14 +894,11 @@ enum step engine__region_bytes(struct mhse_engine *e, struct state *s, uint32_t 
 	enum step st;
 
 	for (uint32_t i = 0; i < len; i++) {
-		struct sval v;
-
 		/* bytes cost more the more there are, at a symbolic offset most */
 		if (!(i & (sval_is_conc(off) ? 4095 : 63)) && i && engine__out_of_time(e, s, &st))
 			return st;
-		if ((bulk ? state__read_bulk : state__read)(&e->ctx, s, region, sym_offset(&e->ctx, off, i), 1, &v))
+		if (state__read_byte(&e->ctx, s, region, sym_offset(&e->ctx, off, i), bulk, &out[i]))
 			return STEP_FAILED;
-		out[i] = sym_byte(&e->ctx, v, 0);
 	}
 	return STEP_CONTINUE;
 }

@@ -629,14 +629,15 @@ static Z3_ast select_plain(struct sym_ctx *ctx, Z3_ast array, Z3_ast index)
 	return Z3_mk_select(ctx->z, array, index);
 }
 
-/* size bytes from an array term at off, byte 0 lowest, each through sel. */
-static struct sval array_read(struct sym_ctx *ctx, Z3_ast array, struct sval off, unsigned size, select_fn sel)
+/* size bytes from an array term at off, byte 0 lowest, each through sel,
+ * as a term of size * 8 bits. */
+static Z3_ast array_read(struct sym_ctx *ctx, Z3_ast array, struct sval off, unsigned size, select_fn sel)
 {
 	Z3_ast v = sel(ctx, array, array_index(ctx, off, size - 1));
 
 	for (unsigned i = size - 1; i-- > 0;)
 		v = Z3_mk_concat(ctx->z, v, sel(ctx, array, array_index(ctx, off, i)));
-	return sym_from(ctx, v, false);
+	return v;
 }
 
 /* A symbolic pointer spilled to memory keeps its region through a tag on
@@ -650,7 +651,9 @@ static int32_t slot_tag(const struct sregion *r, uint64_t off, unsigned size)
 	return p->ptr_tag[(off % SPAGE_SIZE) / 8];
 }
 
-/* The value of size bytes at a concrete offset. */
+/* The value of size bytes at a concrete offset: a number, or a term of
+ * size * 8 bits (widened by read_with, so that a byte read alone costs no
+ * widening the reader takes apart again). */
 static struct sval read_at(struct sym_ctx *ctx, const struct sregion *r, uint64_t off, unsigned size)
 {
 	Z3_ast t[8], v;
@@ -666,7 +669,7 @@ static struct sval read_at(struct sym_ctx *ctx, const struct sregion *r, uint64_
 	for (unsigned i = 0; i < size; i++)
 		if (!t[i])
 			t[i] = sym_num(ctx, c[i], 8);
-	v = sym_from(ctx, sym_join_bytes(ctx, t, size), false).e;
+	v = sym_join_bytes(ctx, t, size);
 	return (struct sval){ .e = v, .region = slot_tag(r, off, size) };
 }
 
@@ -726,34 +729,56 @@ static bool offset_cases__next(struct sym_ctx *ctx, struct offset_cases *c, uint
 	return false;
 }
 
+/* read_at's value as a term of size * 8 bits. */
+static Z3_ast narrow_term(struct sym_ctx *ctx, struct sval v, unsigned size)
+{
+	return sval_is_conc(v) ? sym_num(ctx, v.c, 8 * size) : v.e;
+}
+
 /* A symbolic offset into a small region: one case per offset it may take,
- * the first the one left when no other holds. */
-static struct sval read_cases(struct sym_ctx *ctx, const struct sregion *r, struct sval off, unsigned size)
+ * the first the one left when no other holds. A term of size * 8 bits. */
+static Z3_ast read_cases(struct sym_ctx *ctx, const struct sregion *r, struct sval off, unsigned size)
 {
 	struct offset_cases c = offset_cases(ctx, r, off, size);
 	Z3_ast acc = NULL, cond;
 	uint32_t k;
 
 	while (offset_cases__next(ctx, &c, &k, &cond)) {
-		Z3_ast v = sym_ast(ctx, read_at(ctx, r, k, size));
+		Z3_ast v = narrow_term(ctx, read_at(ctx, r, k, size), size);
 
 		acc = acc ? Z3_mk_ite(ctx->z, cond, v, acc) : v;
 	}
 	if (!acc)
-		acc = sym_ast(ctx, read_at(ctx, r, r->size - size, size));
-	return (struct sval){ .e = acc, .region = -1 };
+		acc = narrow_term(ctx, read_at(ctx, r, r->size - size, size), size);
+	return acc;
+}
+
+/* The value of size bytes at off: a number, or a term of size * 8 bits
+ * (with the region a spilled pointer's slot keeps). */
+static struct sval read_narrow(struct sym_ctx *ctx, const struct sregion *r, struct sval off, unsigned size,
+			       select_fn over_writes)
+{
+	Z3_ast t;
+
+	if (r->array)
+		t = array_read(ctx, r->array, off, size, select_plain);
+	else if (sval_is_conc(off))
+		return read_at(ctx, r, off.c, size);
+	else if (r->size <= SREGION_CASES_MAX)
+		t = read_cases(ctx, r, off, size);
+	else
+		t = array_read(ctx, r->updates ? r->updates : origin_array(ctx, r), off, size, over_writes);
+	return (struct sval){ .e = t, .region = -1 };
 }
 
 static struct sval read_with(struct sym_ctx *ctx, const struct sregion *r, struct sval off, unsigned size,
 			     select_fn over_writes)
 {
-	if (r->array)
-		return array_read(ctx, r->array, off, size, select_plain);
-	if (sval_is_conc(off))
-		return read_at(ctx, r, off.c, size);
-	if (r->size <= SREGION_CASES_MAX)
-		return read_cases(ctx, r, off, size);
-	return array_read(ctx, r->updates ? r->updates : origin_array(ctx, r), off, size, over_writes);
+	struct sval v = read_narrow(ctx, r, off, size, over_writes);
+
+	if (!sval_is_conc(v))
+		v.e = sym_from(ctx, v.e, false).e;
+	return v;
 }
 
 struct sval sregion__read(struct sym_ctx *ctx, const struct sregion *r, struct sval off, unsigned size)
@@ -877,8 +902,11 @@ static int mark_read(struct sregion *r, uint64_t off, unsigned size)
 	return 0;
 }
 
-static int read_recorded(struct sym_ctx *ctx, struct state *s, uint32_t id, struct sval off, unsigned size,
-			 select_fn over_writes, struct sval *out)
+/* Region id as a read of size bytes at off finds it, the read recorded:
+ * the bytes taken from a fresh origin, and at a symbolic offset into a
+ * large region, its bytes flushed to its array. NULL on -ENOMEM. */
+static const struct sregion *region_to_read(struct sym_ctx *ctx, struct state *s, uint32_t id, struct sval off,
+					    unsigned size)
 {
 	struct sregion *r = s->regions[id];
 	bool large = !r->array && !sval_is_conc(off) && r->size > SREGION_CASES_MAX;
@@ -886,25 +914,33 @@ static int read_recorded(struct sym_ctx *ctx, struct state *s, uint32_t id, stru
 	if (!r->array && (fresh(r) || large)) {
 		r = state__writable_region(s, id);
 		if (!r)
-			return -ENOMEM;
+			return NULL;
 		if (large && flush(ctx, r))
-			return -ENOMEM;
+			return NULL;
 		if (fresh(r) && (sval_is_conc(off) ? mark_read(r, off.c, size) : add_access(r, off, size, false)))
-			return -ENOMEM;
+			return NULL;
 	}
-	*out = read_with(ctx, r, off, size, over_writes);
-	return 0;
+	return r;
 }
 
 int state__read(struct sym_ctx *ctx, struct state *s, uint32_t id, struct sval off, unsigned size, struct sval *out)
 {
-	return read_recorded(ctx, s, id, off, size, select_over_writes, out);
+	const struct sregion *r = region_to_read(ctx, s, id, off, size);
+
+	if (!r)
+		return -ENOMEM;
+	*out = read_with(ctx, r, off, size, select_over_writes);
+	return 0;
 }
 
-int state__read_bulk(struct sym_ctx *ctx, struct state *s, uint32_t id, struct sval off, unsigned size,
-		     struct sval *out)
+int state__read_byte(struct sym_ctx *ctx, struct state *s, uint32_t id, struct sval off, bool bulk, Z3_ast *out)
 {
-	return read_recorded(ctx, s, id, off, size, select_over_stores, out);
+	const struct sregion *r = region_to_read(ctx, s, id, off, 1);
+
+	if (!r)
+		return -ENOMEM;
+	*out = narrow_term(ctx, read_narrow(ctx, r, off, 1, bulk ? select_over_stores : select_over_writes), 1);
+	return 0;
 }
 
 static void page_set(struct spage *p, uint32_t i, Z3_ast sym, uint8_t conc)

@@ -28,7 +28,7 @@
  * its index cannot hit. A copy of kilobytes (a string of symbolic length)
  * is one layer in that list, a lambda over the byte index, which a read
  * instantiates at its index, unless it is a bulk read that leaves it to the
- * solver (state__read_bulk). The packet is an array
+ * solver (state__read_byte's bulk). The packet is an array
  * from the start (index: 64-bit offset in the buffer, element: a byte),
  * because programs read it at offsets the packet itself decides, and its end
  * is the symbolic term pkt_hi.
@@ -274,11 +274,11 @@ int sregion__resize(struct sregion *r, uint32_t size);
  * the program does: the bytes read from a fresh origin become the path's
  * inputs. Returns 0 or -ENOMEM. */
 int state__read(struct sym_ctx *ctx, struct state *s, uint32_t id, struct sval off, unsigned size, struct sval *out);
-/* As state__read, for a part of a bulk read (a copy or a string of
- * hundreds of bytes): at a symbolic offset, a copy layer is read as an
- * array, left to the solver, rather than instantiated at the byte. */
-int state__read_bulk(struct sym_ctx *ctx, struct state *s, uint32_t id, struct sval off, unsigned size,
-		     struct sval *out);
+/* As state__read, one byte as an 8-bit term. With bulk, for a part of a
+ * bulk read (a copy or a string of hundreds of bytes): at a symbolic
+ * offset, a copy layer is read as an array, left to the solver, rather
+ * than instantiated at the byte. */
+int state__read_byte(struct sym_ctx *ctx, struct state *s, uint32_t id, struct sval off, bool bulk, Z3_ast *out);
 /* Reads size bytes at a concrete offset, or at a symbolic one of a small
  * region, recording nothing: for what the hook or the engine itself looks
  * at (context fields, spilled pointers). */
