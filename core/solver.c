@@ -935,7 +935,7 @@ static enum sat z3_solve(struct solver *s, const struct constraint *const *path,
 		s->depth = 0;
 		if (array_reads)
 			r = check_array_reads(s, path, n, use, cond, model);
-		s->stats.timeouts += r == Z3_L_UNDEF;
+		s->stats.undecided += r == Z3_L_UNDEF;
 	}
 	return r == Z3_L_TRUE ? SAT_YES : r == Z3_L_FALSE ? SAT_NO : SAT_UNKNOWN;
 }
@@ -1275,7 +1275,7 @@ static enum sat solve(struct solver *s, const struct constraint *const *path, si
 	if (array_reads && vars && pin_model && solve_pinned(s, path, n, use, cond, vars, pin_model, too_big, out, &result))
 		return result;
 	if (too_big) {
-		s->stats.timeouts++;
+		s->stats.undecided++;
 		return SAT_UNKNOWN;
 	}
 	if ((result = z3_solve(s, path, n, use, cond, array_reads, &m)) != SAT_YES)

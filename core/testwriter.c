@@ -523,6 +523,7 @@ static void emit_stats_object(struct json_writer *w, const char *key, const stru
 	jsonw_double(w, "solver_time_s", s->solver_time_s, 3);
 	jsonw_uint(w, "queries", s->queries);
 	jsonw_uint(w, "z3_calls", s->z3_calls);
+	jsonw_uint(w, "undecided_queries", s->undecided_queries);
 	jsonw_double(w, "ms_per_test", s->ms_per_test, 3);
 	jsonw_double(w, "insn_coverage_pct", s->insn_coverage_pct, 2);
 	jsonw_double(w, "branch_coverage_pct", s->branch_coverage_pct, 2);
@@ -571,6 +572,7 @@ static void emit_combined(struct json_writer *w, const void *arg)
 		total.solver_time_s += r->solver_time_s;
 		total.queries += r->queries;
 		total.z3_calls += r->z3_calls;
+		total.undecided_queries += r->undecided_queries;
 		total.insn_coverage_pct += r->insn_coverage_pct / (double)l->cnt;
 		total.branch_coverage_pct += r->branch_coverage_pct / (double)l->cnt;
 		total.peak_rss_mb = r->peak_rss_mb > total.peak_rss_mb ? r->peak_rss_mb : total.peak_rss_mb;

@@ -14,9 +14,10 @@
 # search and workers (default mhse's).
 #
 # The counts are exact, worked out by hand in the same comment. Budget stops,
-# solver timeouts, warnings, spurious tests (paths no real map takes, which the lookup
-# policy can make) and self-check mismatches must be 0 unless the line gives
-# their number. The entry program is the one named like the file.
+# solver timeouts, queries the solver left undecided, warnings, spurious tests
+# (paths no real map takes, which the lookup policy can make) and self-check
+# mismatches must be 0 unless the line gives their number. The entry program is
+# the one named like the file.
 #
 # Usage: path_counts.sh MHSE OUT_DIR SOURCE_DIR OBJECT...
 #   each OBJECT's header is SOURCE_DIR/<name>.bpf.c for OBJECT <name>.bpf.o
@@ -33,7 +34,7 @@ fail() {
 # The stats.json keys an expect line's keys stand for.
 declare -A stat_key=(
 	[paths]=paths [errors]=errors [unsupported]=unsupported [budget]=budget [timeouts]=timeouts [warnings]=warnings
-	[spurious]=spurious_tests [mismatches]=self_check_mismatches [insn_coverage]=insn_coverage_pct
+	[undecided]=undecided_queries [spurious]=spurious_tests [mismatches]=self_check_mismatches [insn_coverage]=insn_coverage_pct
 	[branch_coverage]=branch_coverage_pct
 )
 
@@ -54,7 +55,7 @@ for origin in stats["solver_by_origin"]:
 check_line() {
 	local obj=$1 name=$2
 	shift 2
-	local -A want=([budget]=0 [timeouts]=0 [warnings]=0 [spurious]=0 [mismatches]=0)
+	local -A want=([budget]=0 [timeouts]=0 [undecided]=0 [warnings]=0 [spurious]=0 [mismatches]=0)
 	local -A got=()
 	local -a options=(--max-time 60)
 	local word key policy dir tag="" problems=""
