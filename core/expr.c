@@ -239,9 +239,9 @@ Z3_ast sym_byte(struct sym_ctx *ctx, struct sval v, unsigned i)
 
 	if (sval_is_conc(v))
 		return sym_num(ctx, (v.c >> (8 * i)) & 0xff, 8);
-	/* a byte of a narrower value widened (every load and every byte read
-	 * is): taken from the value itself, so that kilobytes read and
-	 * written byte by byte cost no term per byte for the round trip */
+	/* a byte of a narrower value widened (a load's value, a byte about to
+	 * be written): taken from the value itself, so that kilobytes copied
+	 * byte by byte cost no term per byte for the round trip */
 	app = Z3_get_ast_kind(z, v.e) == Z3_APP_AST ? Z3_to_app(z, v.e) : NULL;
 	if (app && Z3_get_decl_kind(z, Z3_get_app_decl(z, app)) == Z3_OP_ZERO_EXT) {
 		inner = Z3_get_app_arg(z, app, 0);

@@ -92,7 +92,7 @@ struct solver_stats {
 	uint64_t repairs;      /* answered by a repaired model */
 	uint64_t pinned;       /* answered with what makes their indices pinned */
 	uint64_t cache_hits;   /* answered by the query cache */
-	uint64_t undecided;     /* queries left undecided: Z3 stopped (a bound, a timeout), or too large to ask */
+	uint64_t undecided;    /* queries left undecided: Z3 stopped (a bound, a timeout), or too large to ask */
 	uint64_t long_checks;  /* Z3 calls that needed more than the quick bound on its work */
 	uint64_t ns;           /* time spent in Z3 */
 	struct solver_origin origins[SOLVER_MAX_ORIGINS];

@@ -729,7 +729,8 @@ static bool offset_cases__next(struct sym_ctx *ctx, struct offset_cases *c, uint
 	return false;
 }
 
-/* read_at's value as a term of size * 8 bits. */
+/* A value of size bytes that read_narrow gives, as a term of size * 8
+ * bits (a number as a numeral). */
 static Z3_ast narrow_term(struct sym_ctx *ctx, struct sval v, unsigned size)
 {
 	return sval_is_conc(v) ? sym_num(ctx, v.c, 8 * size) : v.e;
