@@ -10,7 +10,9 @@
  * path's constraints on it in C,
  * answers most satisfiable queries in microseconds, where Z3 takes a
  * millisecond. A repair only ever proves satisfiability: when no suggested
- * value works, the query goes to Z3 as before.
+ * value works, the query goes to Z3 as before. A finished path's model is
+ * repaired the same way when what it fails are constraints added since the
+ * path's last query (a helper's outcome, a value it returned).
  *
  * Suggestions come from the condition's atoms under their polarity: both
  * sides of a conjunction at once, each side of a disjunction alone. A field

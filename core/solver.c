@@ -1606,9 +1606,37 @@ out:
 	return result;
 }
 
+/* The path's model a repaired for the group of root: each of the group's
+ * constraints it fails (one a helper added since the last query: a value
+ * the model does not give yet) set to hold by the values it names, with
+ * the group's constraints before it still holding (repair.h). NULL when
+ * some constraint needs Z3. */
+static struct assignment *repair_group(struct solver *s, const struct constraint *const *path, size_t n,
+				       struct groups *g, size_t root, bool *use, struct assignment *a)
+{
+	struct assignment *fixed = assignment__copy(a);
+
+	for (size_t i = 0; i < n; i++)
+		use[i] = false;
+	for (size_t i = 0; i < n && fixed; i++) {
+		struct assignment *next;
+
+		if (group_root(g, i) != root)
+			continue;
+		use[i] = true;
+		if (holds_in(s, fixed, path[i]->e))
+			continue;
+		next = repair__try(&s->ev, fixed, path[i]->e, repair_holds,
+				   &(struct repair_check){ .s = s, .path = path, .n = i + 1, .use = use });
+		assignment__put(fixed);
+		fixed = next;
+	}
+	return fixed;
+}
+
 /* A model of the path: each independent group of constraints the current
- * model does not satisfy is solved alone, the others keep their values,
- * and one model is put together from the parts. */
+ * model does not satisfy is repaired, or else solved alone; the others
+ * keep their values, and one model is put together from the parts. */
 enum sat solver__model(struct solver *s, const struct constraint *const *path, size_t n, struct path_model *model)
 {
 	enum sat result = SAT_UNKNOWN;
@@ -1636,7 +1664,14 @@ enum sat solver__model(struct solver *s, const struct constraint *const *path, s
 	for (i = 0; i < n; i++) {
 		size_t root = group_root(&g, i);
 
-		if (!holds[i] && !models[root] && !(models[root] = solve_group(s, path, n, &g, root, use, &result)))
+		if (holds[i] || models[root])
+			continue;
+		if (model->a && (models[root] = repair_group(s, path, n, &g, root, use, model->a))) {
+			count_query(s);
+			s->stats.repairs++;
+			continue;
+		}
+		if (!(models[root] = solve_group(s, path, n, &g, root, use, &result)))
 			goto out;
 	}
 	merged = model->a ? assignment__copy(model->a) : assignment__new();

@@ -197,6 +197,42 @@ static void repairs(void)
 	}
 }
 
+/* The model of "y <= 5" (x = y = 0) fails "x == 7", added to the path
+ * since (as a helper's outcome is): the path's model is repaired, with no
+ * call to Z3; "(x + y) * (x + y) == 196", which names no value to set, is
+ * solved by Z3. */
+static void repaired_path_model(void)
+{
+	Z3_context z = ctx.z;
+	Z3_ast x = Z3_mk_const(z, Z3_mk_string_symbol(z, "x"), ctx.bv8), y = Z3_mk_const(z, Z3_mk_string_symbol(z, "y"), ctx.bv8);
+	Z3_ast later[] = { Z3_mk_eq(z, x, sym_num(&ctx, 7, 8)),
+			   Z3_mk_eq(z, Z3_mk_bvmul(z, Z3_mk_bvadd(z, x, y), Z3_mk_bvadd(z, x, y)), sym_num(&ctx, 196, 8)) };
+	const bool by_repair[] = { true, false };
+
+	for (unsigned i = 0; i < sizeof(later) / sizeof(later[0]); i++) {
+		struct constraint y_small, added;
+		const struct constraint *path[] = { &y_small, &added };
+		struct path_model model = { 0 };
+		struct solver s;
+		uint64_t calls;
+
+		solver__init(&s, &ctx, 10000);
+		solver__constraint(&s, Z3_mk_bvule(z, y, sym_num(&ctx, 5, 8)), &y_small);
+		solver__constraint(&s, later[i], &added);
+		check(solver__model(&s, path, 1, &model) == SAT_YES && solver__eval(&s, model.a, x) == 0,
+		      "y <= 5 has the model x = 0", i);
+		calls = s.stats.z3_calls;
+		check(solver__model(&s, path, 2, &model) == SAT_YES, "the path with the added constraint has a model", i);
+		check((s.stats.z3_calls == calls) == by_repair[i] && s.stats.repairs == by_repair[i],
+		      by_repair[i] ? "a repair gives it" : "Z3 gives it", i);
+		check(holds(&s, model.a, y_small.e) && holds(&s, model.a, added.e), "the model satisfies the path", i);
+		constraint__free(&y_small);
+		constraint__free(&added);
+		assignment__put(model.a);
+		solver__fini(&s);
+	}
+}
+
 /* cond over reads of table at indices made of x, on the path "table[0] <=
  * 100" whose model has x = 0: SAT, by pinning x or not (pinned says which),
  * with a model of the path and cond. */
@@ -293,6 +329,7 @@ int main(void)
 	incremental_against_fresh();
 	weakening();
 	repairs();
+	repaired_path_model();
 	hashed_indices();
 	gate_budget();
 	sym_ctx__fini(&ctx);
