@@ -1606,11 +1606,11 @@ out:
 	return result;
 }
 
-/* The path's model a repaired for the group of root: each of the group's
- * constraints it fails (one a helper added since the last query: a value
- * the model does not give yet) set to hold by the values it names, with
- * the group's constraints before it still holding (repair.h). NULL when
- * some constraint needs Z3. */
+/* A copy of the path's model a, repaired for the group of root: each of
+ * the group's constraints a fails (one a helper added since the path's
+ * last query, over a value a does not give yet) is made to hold by the
+ * values it names, the group's constraints before it still holding
+ * (repair.h). NULL when some constraint needs Z3. */
 static struct assignment *repair_group(struct solver *s, const struct constraint *const *path, size_t n,
 				       struct groups *g, size_t root, bool *use, struct assignment *a)
 {
