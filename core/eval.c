@@ -24,6 +24,7 @@ struct enode {
 	uint32_t args;   /* first argument in ev->argv */
 	uint32_t id;     /* constants: Z3's ast id */
 	bool bound;      /* depends on a lambda's variable: never memoised */
+	bool undecided;  /* under eval__decided's stamp: the facts leave it open */
 	uint64_t imm;    /* numeral; extract: lo | hi << 32; other parameters */
 	uint64_t val, stamp;
 	uint64_t primed; /* the stamp under which what is below has its values */
@@ -848,6 +849,195 @@ int eval__element(struct evaluator *ev, struct assignment *a, Z3_ast array, uint
 		return -EOPNOTSUPP;
 	*out = element_of(ev, a, node, index, 0);
 	return finish(ev, a);
+}
+
+/* ---- evaluation under facts ---- */
+
+/* Past this depth of and/or/not, a fact is taken as the term it is. */
+#define FACT_MAX_DEPTH 64
+
+/* What facts fix: terms (by node) equal to a number, and elements of array
+ * constants; the latter's stamp marks the nodes eval__decided valued. */
+struct fixed {
+	struct term_map nodes;
+	struct assignment *elements;
+};
+
+/* Records that e has the value truth, and what that fixes: the operands of
+ * a conjunction that holds (or a disjunction that does not), and the term
+ * an equality that holds sets equal to a number. */
+static int add_fact(struct evaluator *ev, struct fixed *f, Z3_ast e, bool truth, unsigned depth)
+{
+	Z3_context z = ev->z;
+	const struct enode *n, *x, *v;
+	uint32_t node;
+	int err;
+
+	if (Z3_get_ast_kind(z, e) == Z3_APP_AST && depth < FACT_MAX_DEPTH) {
+		Z3_app app = Z3_to_app(z, e);
+		Z3_decl_kind kind = Z3_get_decl_kind(z, Z3_get_app_decl(z, app));
+
+		if (kind == Z3_OP_NOT)
+			return add_fact(ev, f, Z3_get_app_arg(z, app, 0), !truth, depth + 1);
+		if ((kind == Z3_OP_AND && truth) || (kind == Z3_OP_OR && !truth))
+			for (unsigned i = 0, cnt = Z3_get_app_num_args(z, app); i < cnt; i++)
+				if ((err = add_fact(ev, f, Z3_get_app_arg(z, app, i), truth, depth + 1)))
+					return err;
+	}
+	if ((err = translate_bottom_up(ev, e, &node)) || (err = term_map__add(&f->nodes, node, truth)))
+		return err;
+	n = &ev->nodes[node];
+	if (!truth || n->op != Z3_OP_EQ || n->nargs != 2)
+		return 0;
+	x = &ev->nodes[ev->argv[n->args]];
+	v = &ev->nodes[ev->argv[n->args + 1]];
+	if (x->op == EOP_NUMERAL) {
+		const struct enode *t = x;
+
+		x = v;
+		v = t;
+	}
+	if (v->op != EOP_NUMERAL || x->op == EOP_NUMERAL || !x->bits)
+		return 0;
+	if ((err = term_map__add(&f->nodes, (uint32_t)(x - ev->nodes), v->imm)))
+		return err;
+	if (x->op == Z3_OP_SELECT && ev->nodes[ev->argv[x->args]].op == EOP_ARRAY &&
+	    ev->nodes[ev->argv[x->args + 1]].op == EOP_NUMERAL)
+		return assignment__set(f->elements, ASSIGN_ELEMENT, e, ev->nodes[ev->argv[x->args]].id,
+				       ev->nodes[ev->argv[x->args + 1]].imm, v->imm);
+	return 0;
+}
+
+static bool decided_value(struct evaluator *ev, struct fixed *f, uint32_t i, unsigned depth, uint64_t *out);
+
+/* The element of array node arr at index, when the facts decide it. */
+static bool decided_element(struct evaluator *ev, struct fixed *f, uint32_t arr, uint64_t index, unsigned depth,
+			    uint64_t *out)
+{
+	const struct assign_slot *slot;
+	uint64_t v;
+
+	for (;;) {
+		const struct enode *n = &ev->nodes[arr];
+		const uint32_t *arg = ev->argv + n->args;
+
+		switch (n->op) {
+		case Z3_OP_STORE:
+			if (!decided_value(ev, f, arg[1], depth, &v))
+				return false;
+			if (v == index)
+				return decided_value(ev, f, arg[2], depth, out);
+			arr = arg[0];
+			break;
+		case Z3_OP_CONST_ARRAY:
+			return decided_value(ev, f, arg[0], depth, out);
+		case Z3_OP_ITE:
+			if (!decided_value(ev, f, arg[0], depth, &v))
+				return false;
+			arr = arg[v ? 1 : 2];
+			break;
+		case EOP_ARRAY:
+			slot = assignment__find(f->elements, ASSIGN_ELEMENT, n->id, index);
+			if (slot)
+				*out = slot->value;
+			return slot;
+		default:
+			return false;
+		}
+	}
+}
+
+/* The value of node i where the facts decide it alone: a variable is open,
+ * an operation is decided by its operands, or by one of them where that
+ * one settles it (a false conjunct, a product by zero, ...). */
+static bool decided_op(struct evaluator *ev, struct fixed *f, uint32_t i, unsigned depth, uint64_t *out)
+{
+	const struct enode *n = &ev->nodes[i];
+	const uint32_t *arg = ev->argv + n->args;
+	bool all = true;
+	uint64_t v, w;
+
+	switch (n->op) {
+	case EOP_NUMERAL:
+		*out = n->imm;
+		return true;
+	case EOP_CONST: case EOP_ARRAY: case EOP_BOUND: case EOP_LAMBDA: case EOP_UNSUPPORTED:
+		return false;
+	case Z3_OP_SELECT:
+		return decided_value(ev, f, arg[1], depth, &v) && decided_element(ev, f, arg[0], v, depth, out);
+	case Z3_OP_ITE:
+		if (decided_value(ev, f, arg[0], depth, &v))
+			return decided_value(ev, f, arg[v ? 1 : 2], depth, out);
+		return decided_value(ev, f, arg[1], depth, out) && decided_value(ev, f, arg[2], depth, &w) && *out == w;
+	case Z3_OP_EQ:
+		if (n->nargs == 2 && arg[0] == arg[1]) {
+			*out = 1;
+			return true;
+		}
+		break;
+	}
+	for (unsigned k = 0; k < n->nargs; k++) {
+		bool known = ev->nodes[arg[k]].bits && decided_value(ev, f, arg[k], depth, &v);
+
+		all &= known;
+		if (!known)
+			continue;
+		/* an operand that settles the result whatever the others are */
+		if ((n->op == Z3_OP_AND && !v) || (n->op == Z3_OP_OR && v) ||
+		    ((n->op == Z3_OP_BAND || n->op == Z3_OP_BMUL) && !v) ||
+		    (n->op == Z3_OP_BOR && v == mask(n->bits))) {
+			*out = v;
+			return true;
+		}
+	}
+	if (!all)
+		return false;
+	ev->depth = 0;
+	*out = value_of(ev, f->elements, i, 0);
+	return !ev->failed;
+}
+
+static bool decided_value(struct evaluator *ev, struct fixed *f, uint32_t i, unsigned depth, uint64_t *out)
+{
+	struct enode *n = &ev->nodes[i];
+	bool known;
+
+	if (n->bound || !n->bits || depth >= EVAL_MAX_DEPTH)
+		return false;
+	if (n->stamp == f->elements->stamp) {
+		*out = n->val;
+		return !n->undecided;
+	}
+	known = term_map__find(&f->nodes, i, out) || decided_op(ev, f, i, depth + 1, out);
+	ev->failed = false;
+	n = &ev->nodes[i];
+	n->val = known ? *out : 0;
+	n->stamp = f->elements->stamp;
+	n->undecided = !known;
+	/* its value under an assignment is to be computed again, and what is below it */
+	n->primed = 0;
+	return known;
+}
+
+int eval__decided(struct evaluator *ev, Z3_ast const *facts, size_t cnt, Z3_ast e, uint64_t *out)
+{
+	struct fixed f = { .elements = assignment__new() };
+	uint32_t node;
+	int err = f.elements ? 0 : -ENOMEM;
+
+	if (ev->node_cnt > EVAL_NODES_MAX)
+		forget_nodes(ev);
+	for (size_t i = 0; i < cnt && !err; i++)
+		err = add_fact(ev, &f, facts[i], true, 0);
+	if (!err)
+		err = translate_bottom_up(ev, e, &node);
+	if (!err) {
+		f.elements->stamp = ++ev->next_stamp;
+		err = decided_value(ev, &f, node, 0, out);
+	}
+	term_map__free(&f.nodes);
+	assignment__put(f.elements);
+	return err;
 }
 
 int eval__bytes(struct evaluator *ev, struct assignment *a, Z3_ast e, uint32_t n, uint8_t *out)

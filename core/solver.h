@@ -11,8 +11,11 @@
  * changed where the condition names a value (repair.c); models are
  * assignments, checked in C (eval.c); every answer Z3 gives is remembered
  * by the exact set of terms asked (query cache; Z3 hash-conses terms, so a
- * term is its pointer); and a condition whose opaque parts, made free,
- * cannot hold is refuted without the path (weakening).
+ * term is its pointer); a condition that what the query's constraints
+ * fix (terms they equate with numbers, conditions they hold true or false)
+ * decides false is refuted in C (eval__decided: KLEE's rewriting by a
+ * path's equalities, without rewriting); and a condition whose opaque
+ * parts, made free, cannot hold is refuted without the path (weakening).
  *
  * A path's model stays a model of all its constraints: a model found for one
  * independent group is merged with the old one for the others, so a
@@ -21,7 +24,7 @@
  * that reads an array at a symbolic index and needs more than a quick check
  * goes to a fresh QF_ABV solver, whose tactics turn such reads into
  * bit-vectors; where its indices are made of inputs found nowhere else in
- * it (hashed keys), it is first asked with those pinned to the path model's
+ * it, by multipliers or dividers (hashed keys), it is first asked with those pinned to the path model's
  * values, which folds the hashes into numbers (within a few hundred
  * milliseconds when it is too large to be asked whole, else within a quick
  * bound); where that leaves no model and it is too large, with those reads
@@ -92,6 +95,7 @@ struct solver_stats {
 	uint64_t repairs;      /* answered by a repaired model */
 	uint64_t pinned;       /* answered with what makes their indices pinned */
 	uint64_t cache_hits;   /* answered by the query cache */
+	uint64_t refuted_by_facts; /* answered UNSAT by what the path's equalities fix */
 	uint64_t undecided;    /* queries left undecided: Z3 stopped (a bound, a timeout), or too large to ask */
 	uint64_t long_checks;  /* Z3 calls that needed more than the quick bound on its work */
 	uint64_t ns;           /* time spent in Z3 */

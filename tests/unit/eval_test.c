@@ -8,6 +8,7 @@
  * random assignments by the evaluator and by Z3's model evaluation; so are
  * the bytes of keys wider than 64 bits, a hash 40,000 operations deep, and
  * terms past the evaluator's bound on its table (which it then empties).
+ * What eval__decided gives a term under facts must follow from them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,7 @@ enum { VARS = 12, TERMS = 3000, MAX_DEPTH = 5 };
 static struct sym_ctx ctx;
 static Z3_context z;
 static Z3_ast vars[VARS], packet;
-static unsigned passed, failed;
+static unsigned passed, failed, decided;
 
 static uint64_t random_u64(void)
 {
@@ -246,6 +247,82 @@ static struct assignment *random_assignment(void)
 	return a;
 }
 
+enum { FACTS = 6, LEAF_FACTS = 4 };
+
+/* Facts a's model satisfies (leaves equal to their values, conditions with
+ * their truth) and a term: what eval__decided gives the term must follow
+ * from the facts (Z3 finds no model of them where the term has another
+ * value), and the evaluator's values under a are still Z3's after it. */
+static void compare_decided(struct solver *s, struct assignment *a, Z3_model m, Z3_solver z3, unsigned i)
+{
+	Z3_ast facts[FACTS], e = rand() % 2 ? random_bv(1 + (unsigned)rand() % 3) : random_bool(1 + (unsigned)rand() % 3);
+	bool is_bool = Z3_get_sort_kind(z, Z3_get_sort(z, e)) == Z3_BOOL_SORT;
+	uint64_t got;
+
+	for (unsigned k = 0; k < FACTS; k++) {
+		Z3_ast t = k < LEAF_FACTS ? random_bv(0) : random_bool(1 + (unsigned)rand() % 2);
+		uint64_t v = solver__eval(s, a, t);
+
+		facts[k] = k < LEAF_FACTS ? Z3_mk_eq(z, t, sym_num(&ctx, v, width(t))) : v ? t : Z3_mk_not(z, t);
+	}
+	if (eval__decided(&s->ev, facts, FACTS, e, &got) == 1) {
+		decided++;
+		Z3_solver_reset(z, z3);
+		for (unsigned k = 0; k < FACTS; k++)
+			Z3_solver_assert(z, z3, facts[k]);
+		Z3_solver_assert(z, z3, is_bool ? (got ? Z3_mk_not(z, e) : e) :
+						  Z3_mk_not(z, Z3_mk_eq(z, e, sym_num(&ctx, got, width(e)))));
+		if (Z3_solver_check(z, z3) == Z3_L_FALSE) {
+			passed++;
+		} else {
+			failed++;
+			fprintf(stderr, "FAIL: case %u: the facts do not decide %s as %#llx\n", i, Z3_ast_to_string(z, e),
+				(unsigned long long)got);
+		}
+	}
+	compare(s, a, m, e, i);
+}
+
+/* Hand-made cases, each with the answer eval__decided must give: 1 and a
+ * value, or 0 for a term the facts leave open. */
+static void decided_cases(struct solver *s)
+{
+	Z3_ast byte5 = Z3_mk_select(z, packet, sym_num(&ctx, 5, 64)), v1 = vars[1], v2 = vars[2];
+	Z3_ast at_v1 = Z3_mk_select(z, packet, Z3_mk_zero_ext(z, 56, v1));
+	Z3_ast facts[] = { Z3_mk_eq(z, byte5, sym_num(&ctx, 0x3c, 8)),
+			   Z3_mk_and(z, 2, (Z3_ast[]){ Z3_mk_eq(z, sym_num(&ctx, 7, 8), v1),
+						       Z3_mk_eq(z, Z3_mk_select(z, packet, sym_num(&ctx, 7, 64)),
+								sym_num(&ctx, 9, 8)) }),
+			   Z3_mk_not(z, Z3_mk_bvult(z, v2, v1)) };
+	const struct {
+		Z3_ast e;
+		int decided;
+		uint64_t value;
+	} cases[] = {
+		{ Z3_mk_eq(z, byte5, sym_num(&ctx, 0, 8)), 1, 0 },
+		{ at_v1, 1, 9 },
+		{ Z3_mk_bvult(z, v2, v1), 1, 0 },
+		{ Z3_mk_ite(z, Z3_mk_eq(z, v2, v1), sym_num(&ctx, 5, 8), Z3_mk_bvadd(z, byte5, sym_num(&ctx, 0xc9, 8))),
+		  1, 5 },
+		{ Z3_mk_ite(z, Z3_mk_eq(z, v2, v1), sym_num(&ctx, 5, 8), at_v1), 0, 0 },
+		{ Z3_mk_bvand(z, v2, Z3_mk_bvsub(z, byte5, sym_num(&ctx, 0x3c, 8))), 1, 0 },
+		{ Z3_mk_bvadd(z, v2, byte5), 0, 0 },
+		{ Z3_mk_bvule(z, v2, v1), 0, 0 },
+	};
+
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t got = 0;
+		int r = eval__decided(&s->ev, facts, 3, cases[i].e, &got);
+
+		if (r == cases[i].decided && (!r || got == cases[i].value)) {
+			passed++;
+			continue;
+		}
+		failed++;
+		fprintf(stderr, "FAIL: decided case %u: %d, %#llx\n", i, r, (unsigned long long)got);
+	}
+}
+
 /* A hash over the packet, a round a byte, thousands of operations deep:
  * evaluated without recursing as deep as the term. */
 static void compare_deep(struct solver *s)
@@ -296,6 +373,7 @@ int main(void)
 {
 	static const unsigned widths[VARS] = { 1, 8, 8, 16, 16, 32, 32, 32, 64, 64, 64, 64 };
 	struct solver s;
+	Z3_solver z3;
 
 	srand(7);
 	if (sym_ctx__init(&ctx) || solver__init(&s, &ctx, 10000))
@@ -308,6 +386,8 @@ int main(void)
 		vars[k] = Z3_mk_const(z, Z3_mk_string_symbol(z, name), Z3_mk_bv_sort(z, widths[k]));
 	}
 	packet = Z3_mk_const(z, Z3_mk_string_symbol(z, "packet"), Z3_mk_array_sort(z, ctx.bv64, ctx.bv8));
+	z3 = Z3_mk_simple_solver(z);
+	Z3_solver_inc_ref(z, z3);
 	for (unsigned i = 0; i < TERMS; i++) {
 		struct assignment *a = random_assignment();
 		Z3_model m = solver__z3_model(&s, a);
@@ -319,13 +399,21 @@ int main(void)
 		 * by a known non-zero divisor, concatenations of extracts */
 		compare(&s, a, m, Z3_simplify(z, e), i);
 		compare_bytes(&s, a, m, i);
+		compare_decided(&s, a, m, z3, i);
 		Z3_model_dec_ref(z, m);
 		assignment__put(a);
+	}
+	Z3_solver_dec_ref(z, z3);
+	decided_cases(&s);
+	/* the facts decide a tenth of the terms at least, or the above checks little */
+	if (decided < TERMS / 10) {
+		failed++;
+		fprintf(stderr, "FAIL: the facts decide %u terms of %u\n", decided, TERMS);
 	}
 	compare_deep(&s);
 	compare_past_bound(&s);
 	solver__fini(&s);
 	sym_ctx__fini(&ctx);
-	printf("eval: %u passed, %u failed\n", passed, failed);
+	printf("eval: %u passed, %u failed (%u terms decided by facts)\n", passed, failed, decided);
 	return failed ? 1 : 0;
 }

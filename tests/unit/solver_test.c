@@ -233,10 +233,43 @@ static void repaired_path_model(void)
 	}
 }
 
+/* On the path "x == 0x3c && y <= 5", "x == 0" and "x & 0xf0 != 0x30" are refuted
+ * by what the path fixes, with no call to Z3; "x + y == 0" is not, and Z3
+ * refutes it. */
+static void facts_refute(void)
+{
+	Z3_context z = ctx.z;
+	Z3_ast x = Z3_mk_const(z, Z3_mk_string_symbol(z, "x"), ctx.bv8), y = Z3_mk_const(z, Z3_mk_string_symbol(z, "y"), ctx.bv8);
+	Z3_ast conds[] = { Z3_mk_eq(z, x, sym_num(&ctx, 0, 8)),
+			   Z3_mk_not(z, Z3_mk_eq(z, Z3_mk_bvand(z, x, sym_num(&ctx, 0xf0, 8)), sym_num(&ctx, 0x30, 8))),
+			   Z3_mk_eq(z, Z3_mk_bvadd(z, x, y), sym_num(&ctx, 0, 8)) };
+	const bool by_facts[] = { true, true, false };
+
+	for (unsigned i = 0; i < sizeof(conds) / sizeof(conds[0]); i++) {
+		struct path_model model = { 0 };
+		struct constraint fixed;
+		const struct constraint *path[] = { &fixed };
+		struct solver s;
+		uint64_t calls;
+
+		solver__init(&s, &ctx, 10000);
+		solver__constraint(&s, Z3_mk_and(z, 2, (Z3_ast[]){ Z3_mk_eq(z, x, sym_num(&ctx, 0x3c, 8)),
+								 Z3_mk_bvule(z, y, sym_num(&ctx, 5, 8)) }), &fixed);
+		check(solver__model(&s, path, 1, &model) == SAT_YES, "the path has a model", i);
+		calls = s.stats.z3_calls;
+		check(solver__check(&s, path, 1, conds[i], NULL, &model) == SAT_NO, "the condition is refuted", i);
+		check((s.stats.z3_calls == calls) == by_facts[i] && s.stats.refuted_by_facts == by_facts[i],
+		      by_facts[i] ? "the path's facts refute it" : "Z3 refutes it", i);
+		constraint__free(&fixed);
+		assignment__put(model.a);
+		solver__fini(&s);
+	}
+}
+
 /* cond over reads of table at indices made of x, on the path "table[0] <=
  * 100" whose model has x = 0: SAT, by pinning x or not (pinned says which),
  * with a model of the path and cond. */
-static void hashed_index(Z3_ast table, Z3_ast cond, uint64_t pinned, unsigned i)
+static void hashed_index(Z3_ast table, Z3_ast cond, uint64_t pinned, const char *why, unsigned i)
 {
 	Z3_context z = ctx.z;
 	struct constraint small;
@@ -248,7 +281,7 @@ static void hashed_index(Z3_ast table, Z3_ast cond, uint64_t pinned, unsigned i)
 	solver__constraint(&s, Z3_mk_bvule(z, Z3_mk_select(z, table, sym_num(&ctx, 0, 64)), sym_num(&ctx, 100, 8)), &small);
 	check(solver__model(&s, path, 1, &model) == SAT_YES, "the path has a model", i);
 	check(solver__check(&s, path, 1, cond, NULL, &model) == SAT_YES, "reads at hashed indices are satisfiable", i);
-	check(s.stats.pinned == pinned, pinned ? "pinning the hash's input answers" : "pinned indices that collide do not answer", i);
+	check(s.stats.pinned == pinned, why, i);
 	check(holds(&s, model.a, cond) && holds(&s, model.a, small.e), "the model satisfies the path and the reads", i);
 	constraint__free(&small);
 	assignment__put(model.a);
@@ -263,14 +296,22 @@ static void hashed_indices(void)
 	Z3_ast one = sym_num(&ctx, 1, 32), mask = sym_num(&ctx, 0xff, 32);
 	Z3_ast at_h = Z3_mk_select(z, table, Z3_mk_zero_ext(z, 32, Z3_mk_bvand(z, hash_of(x), mask)));
 	Z3_ast at_h1 = Z3_mk_select(z, table, Z3_mk_zero_ext(z, 32, Z3_mk_bvand(z, hash_of(Z3_mk_bvadd(z, x, one)), mask)));
-	Z3_ast bit0 = Z3_mk_select(z, table, Z3_mk_zero_ext(z, 32, Z3_mk_bvand(z, x, one)));
-	Z3_ast bit1 = Z3_mk_select(z, table, Z3_mk_zero_ext(z, 32, Z3_mk_bvand(z, Z3_mk_bvlshr(z, x, one), one)));
+	Z3_ast bit0 = Z3_mk_select(z, table, Z3_mk_zero_ext(z, 32, Z3_mk_bvand(z, hash_of(x), one)));
+	Z3_ast bit1 = Z3_mk_select(z, table, Z3_mk_zero_ext(z, 32, Z3_mk_bvand(z, Z3_mk_bvlshr(z, hash_of(x), one), one)));
 
 	/* two counts of a count-min sketch, at the hashes of x and x + 1 */
-	hashed_index(table, Z3_mk_eq(z, Z3_mk_bvadd(z, at_h, at_h1), sym_num(&ctx, 200, 8)), 1, 0);
-	/* x = 0 puts both reads at table[0]: only another x has them apart */
+	hashed_index(table, Z3_mk_eq(z, Z3_mk_bvadd(z, at_h, at_h1), sym_num(&ctx, 200, 8)), 1,
+		     "pinning the hash's input answers", 0);
+	/* x = 0 puts both reads at table[0] (its hash ends in two zero bits):
+	 * only another x has them apart */
 	hashed_index(table, Z3_mk_and(z, 2, (Z3_ast[]){ Z3_mk_eq(z, bit0, sym_num(&ctx, 3, 8)),
-							  Z3_mk_eq(z, bit1, sym_num(&ctx, 4, 8)) }), 0, 1);
+							  Z3_mk_eq(z, bit1, sym_num(&ctx, 4, 8)) }), 0,
+		     "pinned indices that collide do not answer", 1);
+	/* an index with no multiplier or divider is asked whole */
+	hashed_index(table, Z3_mk_eq(z, Z3_mk_bvadd(z, Z3_mk_select(z, table, Z3_mk_zero_ext(z, 32, Z3_mk_bvand(z, x, mask))),
+						     Z3_mk_select(z, table, Z3_mk_zero_ext(z, 32, Z3_mk_bvand(z, Z3_mk_bvadd(z, x, one), mask)))),
+				     sym_num(&ctx, 200, 8)), 0,
+		     "indices with no multiplier or divider are not pinned", 2);
 }
 
 /* A hundred rounds of a 64-bit multiply and shift: past the solver's
@@ -330,6 +371,7 @@ int main(void)
 	weakening();
 	repairs();
 	repaired_path_model();
+	facts_refute();
 	hashed_indices();
 	gate_budget();
 	sym_ctx__fini(&ctx);
