@@ -425,7 +425,10 @@ static Z3_ast packet_end(struct mhse_engine *e, const struct state *s)
 #define WINDOW_MAX_OFFSET (INT64_C(1) << 31)
 
 /* A sum whose first term is a number: the number in *k, and the sum of
- * the rest (the base), or NULL. */
+ * the rest (the base), or NULL. The rest is summed in the order of its
+ * terms' ids: the simplifier leaves a sum's terms in the order it met them,
+ * and dae's IPv6 header walk checks the packet's end at B + A + 72 before
+ * it loads at A + B + 70, a window the load's offset must find. */
 static Z3_ast sum_base(Z3_context z, Z3_ast t, uint64_t *k)
 {
 	Z3_app app = Z3_get_ast_kind(z, t) == Z3_APP_AST ? Z3_to_app(z, t) : NULL;
@@ -435,8 +438,14 @@ static Z3_ast sum_base(Z3_context z, Z3_ast t, uint64_t *k)
 	if (!app || Z3_get_decl_kind(z, Z3_get_app_decl(z, app)) != Z3_OP_BADD || n < 2 || n > 9 ||
 	    !Z3_get_numeral_uint64(z, Z3_get_app_arg(z, app, 0), k))
 		return NULL;
-	for (unsigned i = 1; i < n; i++)
-		rest[i - 1] = Z3_get_app_arg(z, app, i);
+	for (unsigned i = 1; i < n; i++) {
+		Z3_ast term = Z3_get_app_arg(z, app, i);
+		unsigned j = i - 1;
+
+		for (; j > 0 && Z3_get_ast_id(z, rest[j - 1]) > Z3_get_ast_id(z, term); j--)
+			rest[j] = rest[j - 1];
+		rest[j] = term;
+	}
 	return n == 2 ? rest[0] : Z3_mk_bvadd(z, rest[0], n == 3 ? rest[1] : Z3_mk_app(z, Z3_get_app_decl(z, app),
 										   n - 2, rest + 1));
 }
