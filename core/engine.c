@@ -593,6 +593,11 @@ bool engine__packet_proven(struct mhse_engine *e, struct state *s, struct sval a
 	return proven(e, s, SREGION_PKT, region_offset(e, at, SREGION_PKT), len, (int64_t)s->pkt_lo, &base, &c);
 }
 
+Z3_ast engine__packet_index(struct mhse_engine *e, Z3_ast at, uint32_t i)
+{
+	return sym_index_add(&e->ctx, region_offset(e, (struct sval){ .e = at, .region = -1 }, SREGION_PKT).e, i);
+}
+
 void engine__packet_proven_add(struct mhse_engine *e, struct state *s, struct sval at, uint32_t len)
 {
 	struct sval off = region_offset(e, at, SREGION_PKT);

@@ -118,6 +118,10 @@ enum step engine__resolve(struct mhse_engine *e, struct state *s, struct sval ad
  * them: later accesses within need none either. */
 bool engine__packet_proven(struct mhse_engine *e, struct state *s, struct sval at, uint32_t len);
 void engine__packet_proven_add(struct mhse_engine *e, struct state *s, struct sval at, uint32_t len);
+/* The packet array's index of byte i of [at, ...) (at a 64-bit term), in
+ * the form a program's own read of that byte gets (its region offset): the
+ * same byte read by a helper and by the program is one term. */
+Z3_ast engine__packet_index(struct mhse_engine *e, Z3_ast at, uint32_t i);
 /* The len bytes of kernel memory at addr, an address in none of mhse's
  * regions, byte i in out[i]: the bytes of the kernel object whose pointer
  * addr is (plus a number), the same each time they are read; *base is

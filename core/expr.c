@@ -259,6 +259,53 @@ struct sval sym_offset(struct sym_ctx *ctx, struct sval off, uint32_t i)
 	return sval_is_conc(off) ? sval_conc(off.c + i) : sym_alu(ctx, BPF_ALU64 | BPF_ADD | BPF_K, 0, off, sval_conc(i));
 }
 
+/* The 32-bit offset a zero-extended index holds (zero_extend or a
+ * concatenation under 32 zero bits), or NULL. */
+static Z3_ast extended_offset(Z3_context z, Z3_ast index, bool *as_concat)
+{
+	Z3_app app = Z3_get_ast_kind(z, index) == Z3_APP_AST ? Z3_to_app(z, index) : NULL;
+	Z3_func_decl decl = app ? Z3_get_app_decl(z, app) : NULL;
+	uint64_t lead;
+
+	if (!app || Z3_get_bv_sort_size(z, Z3_get_sort(z, index)) != 64)
+		return NULL;
+	*as_concat = Z3_get_decl_kind(z, decl) == Z3_OP_CONCAT;
+	if (*as_concat ? Z3_get_app_num_args(z, app) != 2 || !Z3_get_numeral_uint64(z, Z3_get_app_arg(z, app, 0), &lead) ||
+			 lead || Z3_get_bv_sort_size(z, Z3_get_sort(z, Z3_get_app_arg(z, app, 0))) != 32 :
+			 Z3_get_decl_kind(z, decl) != Z3_OP_ZERO_EXT || Z3_get_decl_int_parameter(z, decl, 0) != 32)
+		return NULL;
+	return Z3_get_app_arg(z, app, *as_concat ? 1 : 0);
+}
+
+Z3_ast sym_index_add(struct sym_ctx *ctx, Z3_ast index, uint32_t i)
+{
+	Z3_context z = ctx->z;
+	Z3_ast x = NULL, args[16];
+	Z3_app sum;
+	uint64_t k;
+	unsigned n;
+	bool as_concat;
+
+	if (!i)
+		return index;
+	if (!(x = extended_offset(z, index, &as_concat)))
+		return Z3_mk_bvadd(z, index, sym_num(ctx, i, 64));
+	sum = Z3_get_ast_kind(z, x) == Z3_APP_AST ? Z3_to_app(z, x) : NULL;
+	n = sum ? Z3_get_app_num_args(z, sum) : 0;
+	if (Z3_get_numeral_uint64(z, x, &k)) {
+		x = sym_num(ctx, k + i, 32);
+	} else if (sum && Z3_get_decl_kind(z, Z3_get_app_decl(z, sum)) == Z3_OP_BADD && n <= 16 &&
+		   Z3_get_numeral_uint64(z, Z3_get_app_arg(z, sum, 0), &k)) {
+		args[0] = sym_num(ctx, k + i, 32);
+		for (unsigned j = 1; j < n; j++)
+			args[j] = Z3_get_app_arg(z, sum, j);
+		x = n > 2 ? Z3_mk_app(z, Z3_get_app_decl(z, sum), n, args) : Z3_mk_bvadd(z, args[0], args[1]);
+	} else {
+		x = Z3_mk_bvadd(z, sym_num(ctx, i, 32), x);
+	}
+	return as_concat ? Z3_mk_concat(z, sym_num(ctx, 0, 32), x) : Z3_mk_zero_ext(z, 32, x);
+}
+
 int sym_split_bytes(struct sym_ctx *ctx, Z3_ast bytes, uint32_t n, Z3_ast *out)
 {
 	Z3_context z = ctx->z;

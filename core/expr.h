@@ -114,6 +114,12 @@ static inline int term_map__put(struct term_map *m, Z3_context z, Z3_ast k, Z3_a
 Z3_ast sym_byte(struct sym_ctx *ctx, struct sval v, unsigned i);
 /* An offset i bytes past off (a number, or a 64-bit sum). */
 struct sval sym_offset(struct sym_ctx *ctx, struct sval off, uint32_t i);
+/* The index of byte i of an access at index (a 64-bit term, in bounds of
+ * its region): for a zero-extended 32-bit offset (a packet's), i is folded
+ * into the 32-bit sum as Z3's simplifier folds it, so that byte 1 of a read
+ * at X + 0x40 and byte 0 of a read at X + 0x41 are one term, the same byte
+ * to the solver without proving two indices equal. */
+Z3_ast sym_index_add(struct sym_ctx *ctx, Z3_ast index, uint32_t i);
 /* The n bytes of a term of n * 8 bits, byte 0 lowest, into out: the parts
  * of a concatenation as they are, in one walk (an extract per byte of a
  * concatenation of kilobytes costs the solver time quadratic in its size). */

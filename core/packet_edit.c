@@ -198,7 +198,7 @@ enum step engine__packet_load(struct mhse_engine *e, struct state *s, Z3_ast at,
 	if (!(buf = state__writable_region(s, region)))
 		return STEP_FAILED;
 	for (uint32_t i = 0; i < len; i++) {
-		Z3_ast byte = Z3_mk_select(e->ctx.z, array, Z3_mk_bvadd(e->ctx.z, at, sym_num(&e->ctx, i, 64)));
+		Z3_ast byte = Z3_mk_select(e->ctx.z, array, engine__packet_index(e, at, i));
 
 		if (sregion__write(&e->ctx, buf, sym_offset(&e->ctx, off, i), 1, sym_from(&e->ctx, byte, false)))
 			return STEP_FAILED;

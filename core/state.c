@@ -621,7 +621,7 @@ static Z3_ast array_index(struct sym_ctx *ctx, struct sval off, uint32_t i)
 {
 	if (sval_is_conc(off))
 		return num64(ctx, off.c + i);
-	return i ? Z3_mk_bvadd(ctx->z, off.e, num64(ctx, i)) : off.e;
+	return sym_index_add(ctx, off.e, i);
 }
 
 static Z3_ast select_plain(struct sym_ctx *ctx, Z3_ast array, Z3_ast index)

@@ -186,6 +186,50 @@ static void check_split_bytes(void)
 	}
 }
 
+/* sym_index_add: byte 1 of a read at a zero-extended X + 0x40 is the term
+ * of byte 0 of a read at X + 0x41, whichever way the index is extended; an
+ * index that is not a zero-extended offset gets the number added outside.
+ * Each equals index + i wherever the 32-bit sum does not wrap. */
+static void check_index_add(void)
+{
+	Z3_context z = ctx.z;
+	Z3_ast b = Z3_mk_const(z, Z3_mk_string_symbol(z, "b"), ctx.bv8);
+	Z3_ast x = Z3_mk_concat(z, sym_num(&ctx, 0, 21), Z3_mk_concat(z, b, sym_num(&ctx, 0, 3)));
+	Z3_ast at40 = Z3_mk_bvadd(z, sym_num(&ctx, 0x40, 32), x), at41 = Z3_mk_bvadd(z, sym_num(&ctx, 0x41, 32), x);
+	Z3_ast y = Z3_mk_const(z, Z3_mk_string_symbol(z, "y"), ctx.bv32);
+	Z3_ast wide = Z3_mk_const(z, Z3_mk_string_symbol(z, "wide"), ctx.bv64);
+	struct {
+		const char *what;
+		Z3_ast index, want;
+	} cases[] = {
+		{ "a concatenation", Z3_mk_concat(z, sym_num(&ctx, 0, 32), at40), Z3_mk_concat(z, sym_num(&ctx, 0, 32), at41) },
+		{ "a zero extension", Z3_mk_zero_ext(z, 32, at40), Z3_mk_zero_ext(z, 32, at41) },
+		{ "an offset with no number", Z3_mk_zero_ext(z, 32, y),
+		  Z3_mk_zero_ext(z, 32, Z3_mk_bvadd(z, sym_num(&ctx, 1, 32), y)) },
+		{ "a 64-bit index", wide, Z3_mk_bvadd(z, wide, sym_num(&ctx, 1, 64)) },
+	};
+
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		Z3_ast got = sym_index_add(&ctx, cases[i].index, 1);
+		Z3_ast plain = Z3_mk_bvadd(z, cases[i].index, sym_num(&ctx, 1, 64));
+		/* where the sum cannot wrap (y below 2^32 - 1) the two agree */
+		Z3_ast no_wrap = Z3_mk_bvult(z, y, sym_num(&ctx, UINT32_MAX, 32));
+
+		if (got == cases[i].want && always_equal(Z3_mk_ite(z, no_wrap, got, plain), plain)) {
+			passed++;
+			continue;
+		}
+		failed++;
+		printf("FAIL: index_add of %s: %s\n", cases[i].what, Z3_ast_to_string(z, got));
+	}
+	if (sym_index_add(&ctx, wide, 0) == wide) {
+		passed++;
+	} else {
+		failed++;
+		printf("FAIL: index_add of 0 changes the index\n");
+	}
+}
+
 int main(void)
 {
 	static const uint64_t edges[] = { 0, 1, 2, 7, 31, 32, 33, 63, 64, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff,
@@ -265,6 +309,7 @@ int main(void)
 	check_bounds();
 	check_affine();
 	check_split_bytes();
+	check_index_add();
 	sym_ctx__fini(&ctx);
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed != 0;
