@@ -1273,8 +1273,8 @@ static enum sat solve(struct solver *s, const struct constraint *const *path, si
 		array_reads = use[i] && path[i]->vars.whole.cnt;
 	too_big = query_gates(path, n, use, vars) > SOLVER_MAX_ARITH_GATES;
 	/* pinning pays where indices hash (multipliers, dividers): rakelimit's
-	 * are answered pinned 9 times in 10; dae's IPv6 header chains, indices
-	 * of sums and shifts, never were, at a fifth of Z3's time */
+	 * queries are answered pinned 9 times in 10; dae's IPv6 header chains
+	 * (sums and shifts) never were, and the tries took a fifth of Z3's time */
 	if (array_reads && vars && vars->arith_gates && pin_model &&
 	    solve_pinned(s, path, n, use, cond, vars, pin_model, too_big, out, &result))
 		return result;
