@@ -458,14 +458,10 @@ static Z3_ast window_base(struct mhse_engine *e, struct sval off, int64_t *c)
 {
 	Z3_context z = e->ctx.z;
 	Z3_ast o = engine__simplify(e, sym_ast(&e->ctx, off)), low, base;
-	Z3_app app = Z3_get_ast_kind(z, o) == Z3_APP_AST ? Z3_to_app(z, o) : NULL;
-	uint64_t k, lead, lo, hi;
+	uint64_t k, lo, hi;
 
 	*c = 0;
-	if (app && Z3_get_decl_kind(z, Z3_get_app_decl(z, app)) == Z3_OP_CONCAT && Z3_get_app_num_args(z, app) == 2 &&
-	    Z3_get_numeral_uint64(z, Z3_get_app_arg(z, app, 0), &lead) && !lead &&
-	    Z3_get_bv_sort_size(z, Z3_get_sort(z, (low = Z3_get_app_arg(z, app, 1)))) == 32 &&
-	    (base = sum_base(z, low, &k))) {
+	if ((low = sym_zext_offset(&e->ctx, o, NULL)) && (base = sum_base(z, low, &k))) {
 		int64_t sk = (int32_t)(uint32_t)k;
 
 		sym_unsigned_bounds(&e->ctx, base, &lo, &hi);

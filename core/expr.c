@@ -259,28 +259,30 @@ struct sval sym_offset(struct sym_ctx *ctx, struct sval off, uint32_t i)
 	return sval_is_conc(off) ? sval_conc(off.c + i) : sym_alu(ctx, BPF_ALU64 | BPF_ADD | BPF_K, 0, off, sval_conc(i));
 }
 
-/* The 32-bit offset a zero-extended index holds (zero_extend or a
- * concatenation under 32 zero bits), or NULL. */
-static Z3_ast extended_offset(Z3_context z, Z3_ast index, bool *as_concat)
+Z3_ast sym_zext_offset(struct sym_ctx *ctx, Z3_ast index, bool *as_concat)
 {
+	Z3_context z = ctx->z;
 	Z3_app app = Z3_get_ast_kind(z, index) == Z3_APP_AST ? Z3_to_app(z, index) : NULL;
 	Z3_func_decl decl = app ? Z3_get_app_decl(z, app) : NULL;
+	bool concat;
 	uint64_t lead;
 
 	if (!app || Z3_get_bv_sort_size(z, Z3_get_sort(z, index)) != 64)
 		return NULL;
-	*as_concat = Z3_get_decl_kind(z, decl) == Z3_OP_CONCAT;
-	if (*as_concat ? Z3_get_app_num_args(z, app) != 2 || !Z3_get_numeral_uint64(z, Z3_get_app_arg(z, app, 0), &lead) ||
-			 lead || Z3_get_bv_sort_size(z, Z3_get_sort(z, Z3_get_app_arg(z, app, 0))) != 32 :
-			 Z3_get_decl_kind(z, decl) != Z3_OP_ZERO_EXT || Z3_get_decl_int_parameter(z, decl, 0) != 32)
+	concat = Z3_get_decl_kind(z, decl) == Z3_OP_CONCAT;
+	if (concat ? Z3_get_app_num_args(z, app) != 2 || !Z3_get_numeral_uint64(z, Z3_get_app_arg(z, app, 0), &lead) ||
+		     lead || Z3_get_bv_sort_size(z, Z3_get_sort(z, Z3_get_app_arg(z, app, 0))) != 32 :
+		     Z3_get_decl_kind(z, decl) != Z3_OP_ZERO_EXT || Z3_get_decl_int_parameter(z, decl, 0) != 32)
 		return NULL;
-	return Z3_get_app_arg(z, app, *as_concat ? 1 : 0);
+	if (as_concat)
+		*as_concat = concat;
+	return Z3_get_app_arg(z, app, concat ? 1 : 0);
 }
 
 Z3_ast sym_index_add(struct sym_ctx *ctx, Z3_ast index, uint32_t i)
 {
 	Z3_context z = ctx->z;
-	Z3_ast x = NULL, args[16];
+	Z3_ast x, args[16];
 	Z3_app sum;
 	uint64_t k;
 	unsigned n;
@@ -288,7 +290,7 @@ Z3_ast sym_index_add(struct sym_ctx *ctx, Z3_ast index, uint32_t i)
 
 	if (!i)
 		return index;
-	if (!(x = extended_offset(z, index, &as_concat)))
+	if (!(x = sym_zext_offset(ctx, index, &as_concat)))
 		return Z3_mk_bvadd(z, index, sym_num(ctx, i, 64));
 	sum = Z3_get_ast_kind(z, x) == Z3_APP_AST ? Z3_to_app(z, x) : NULL;
 	n = sum ? Z3_get_app_num_args(z, sum) : 0;

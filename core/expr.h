@@ -114,6 +114,10 @@ static inline int term_map__put(struct term_map *m, Z3_context z, Z3_ast k, Z3_a
 Z3_ast sym_byte(struct sym_ctx *ctx, struct sval v, unsigned i);
 /* An offset i bytes past off (a number, or a 64-bit sum). */
 struct sval sym_offset(struct sym_ctx *ctx, struct sval off, uint32_t i);
+/* The 32-bit offset a 64-bit index zero-extends (a zero extension, or a
+ * concatenation under 32 zero bits, as Z3's simplifier writes one), or
+ * NULL; *as_concat (unless NULL) says which. */
+Z3_ast sym_zext_offset(struct sym_ctx *ctx, Z3_ast index, bool *as_concat);
 /* The index of byte i of an access at index (a 64-bit term, in bounds of
  * its region): for a zero-extended 32-bit offset (a packet's), i is folded
  * into the 32-bit sum as Z3's simplifier folds it, so that byte 1 of a read
