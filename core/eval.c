@@ -856,12 +856,68 @@ int eval__element(struct evaluator *ev, struct assignment *a, Z3_ast array, uint
 /* Past this depth of and/or/not, a fact is taken as the term it is. */
 #define FACT_MAX_DEPTH 64
 
-/* What facts fix: terms (by node) equal to a number, and elements of array
- * constants; the latter's stamp marks the nodes eval__decided valued. */
+/* What facts fix: terms (by node) equal to a number, unsigned bounds of
+ * terms compared with a number, and elements of array constants; the
+ * latter's stamp marks the nodes eval__decided valued. */
 struct fixed {
 	struct term_map nodes;
+	struct term_map lo, hi;
 	struct assignment *elements;
 };
+
+/* Narrows the bound of node in m (lo: raised, else lowered) to v. */
+static int narrow_bound(struct term_map *m, uint32_t node, uint64_t v, bool lo)
+{
+	uint64_t old;
+
+	if (term_map__find(m, node, &old) && (lo ? old >= v : old <= v))
+		return 0;
+	return term_map__add(m, node, v);
+}
+
+/* The bound a comparison of a term with a number gives the term, where
+ * node (an unsigned comparison) has the value truth. */
+static int add_bound(struct evaluator *ev, struct fixed *f, uint32_t node, bool truth)
+{
+	const struct enode *n = &ev->nodes[node];
+	uint32_t x, y;
+	bool strict;
+
+	switch (n->op) {
+	case Z3_OP_ULEQ: case Z3_OP_ULT:
+		x = ev->argv[n->args];
+		y = ev->argv[n->args + 1];
+		strict = n->op == Z3_OP_ULT;
+		break;
+	case Z3_OP_UGEQ: case Z3_OP_UGT:
+		x = ev->argv[n->args + 1];
+		y = ev->argv[n->args];
+		strict = n->op == Z3_OP_UGT;
+		break;
+	default:
+		return 0;
+	}
+	/* x <= y (x < y when strict); false, it is y < x (y <= x) */
+	if (!truth) {
+		uint32_t t = x;
+
+		x = y;
+		y = t;
+		strict = !strict;
+	}
+	if (ev->nodes[y].op == EOP_NUMERAL && ev->nodes[x].op != EOP_NUMERAL) {
+		uint64_t c = ev->nodes[y].imm;
+
+		/* x < 0 holds nowhere: the query is refuted by Z3 */
+		return strict && !c ? 0 : narrow_bound(&f->hi, x, c - strict, false);
+	}
+	if (ev->nodes[x].op == EOP_NUMERAL && ev->nodes[y].op != EOP_NUMERAL) {
+		uint64_t c = ev->nodes[x].imm;
+
+		return strict && c == mask(ev->nodes[y].bits) ? 0 : narrow_bound(&f->lo, y, c + strict, true);
+	}
+	return 0;
+}
 
 /* Records that e has the value truth, and what that fixes: the operands of
  * a conjunction that holds (or a disjunction that does not), and the term
@@ -884,7 +940,8 @@ static int add_fact(struct evaluator *ev, struct fixed *f, Z3_ast e, bool truth,
 				if ((err = add_fact(ev, f, Z3_get_app_arg(z, app, i), truth, depth + 1)))
 					return err;
 	}
-	if ((err = translate_bottom_up(ev, e, &node)) || (err = term_map__add(&f->nodes, node, truth)))
+	if ((err = translate_bottom_up(ev, e, &node)) || (err = term_map__add(&f->nodes, node, truth)) ||
+	    (err = add_bound(ev, f, node, truth)))
 		return err;
 	n = &ev->nodes[node];
 	if (!truth || n->op != Z3_OP_EQ || n->nargs != 2)
@@ -909,6 +966,61 @@ static int add_fact(struct evaluator *ev, struct fixed *f, Z3_ast e, bool truth,
 }
 
 static bool decided_value(struct evaluator *ev, struct fixed *f, uint32_t i, unsigned depth, uint64_t *out);
+
+/* Unsigned bounds of bit-vector node i under the facts: its value where
+ * they decide it, else the bounds comparisons with numbers give it. */
+static void decided_bounds(struct evaluator *ev, struct fixed *f, uint32_t i, unsigned depth, uint64_t *lo,
+			   uint64_t *hi)
+{
+	if (decided_value(ev, f, i, depth, lo)) {
+		*hi = *lo;
+		return;
+	}
+	*lo = 0;
+	*hi = mask(ev->nodes[i].bits);
+	term_map__find(&f->lo, i, lo);
+	term_map__find(&f->hi, i, hi);
+}
+
+/* A comparison (or equality) of bit-vectors that the operands' bounds
+ * decide: a <= b where a's largest value is at most b's least, ... */
+static bool decided_by_bounds(struct evaluator *ev, struct fixed *f, const struct enode *n, unsigned depth,
+			      uint64_t *out)
+{
+	const uint32_t *arg = ev->argv + n->args;
+	uint64_t a_lo, a_hi, b_lo, b_hi;
+
+	if (n->nargs != 2 || !ev->nodes[arg[0]].bits)
+		return false;
+	decided_bounds(ev, f, arg[0], depth, &a_lo, &a_hi);
+	decided_bounds(ev, f, arg[1], depth, &b_lo, &b_hi);
+	switch (n->op) {
+	case Z3_OP_EQ:
+		if (a_hi < b_lo || b_hi < a_lo)
+			return *out = 0, true;
+		return false;
+	case Z3_OP_UGEQ: case Z3_OP_UGT: {
+		uint64_t t;
+
+		t = a_lo, a_lo = b_lo, b_lo = t;
+		t = a_hi, a_hi = b_hi, b_hi = t;
+		break;
+	}
+	}
+	/* a <= b, or a < b */
+	if (n->op == Z3_OP_ULEQ || n->op == Z3_OP_UGEQ) {
+		if (a_hi <= b_lo)
+			return *out = 1, true;
+		if (a_lo > b_hi)
+			return *out = 0, true;
+	} else {
+		if (a_hi < b_lo)
+			return *out = 1, true;
+		if (a_lo >= b_hi)
+			return *out = 0, true;
+	}
+	return false;
+}
 
 /* The element of array node arr at index, when the facts decide it. */
 static bool decided_element(struct evaluator *ev, struct fixed *f, uint32_t arr, uint64_t index, unsigned depth,
@@ -974,6 +1086,12 @@ static bool decided_op(struct evaluator *ev, struct fixed *f, uint32_t i, unsign
 			*out = 1;
 			return true;
 		}
+		if (decided_by_bounds(ev, f, n, depth, out))
+			return true;
+		break;
+	case Z3_OP_ULEQ: case Z3_OP_ULT: case Z3_OP_UGEQ: case Z3_OP_UGT:
+		if (decided_by_bounds(ev, f, n, depth, out))
+			return true;
 		break;
 	}
 	for (unsigned k = 0; k < n->nargs; k++) {
@@ -1036,6 +1154,8 @@ int eval__decided(struct evaluator *ev, Z3_ast const *facts, size_t cnt, Z3_ast 
 		err = decided_value(ev, &f, node, 0, out);
 	}
 	term_map__free(&f.nodes);
+	term_map__free(&f.lo);
+	term_map__free(&f.hi);
 	assignment__put(f.elements);
 	return err;
 }

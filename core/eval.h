@@ -99,10 +99,12 @@ int eval__element(struct evaluator *ev, struct assignment *a, Z3_ast array, uint
 /* Whether the facts (terms that hold in every model of a path) decide e by
  * themselves: 1 with *out when they do, 0 when not, <0 on error. A term a
  * fact equates with a number has that value, and an element of an array
- * constant too, at an index they decide; a variable nothing fixes is open,
- * and so is an operation over it, unless another operand settles it (a
- * false conjunct, a product by zero). What a path's equalities make of a
- * branch condition on the same bytes, without asking Z3. */
+ * constant too, at an index they decide; a fact comparing a term with a
+ * number bounds the term, and a comparison or equality whose operands'
+ * bounds lie apart is decided; a variable nothing fixes is open, and so is
+ * an operation over it, unless another operand settles it (a false
+ * conjunct, a product by zero). What a path's equalities and bounds make
+ * of a branch condition on the same bytes, without asking Z3. */
 int eval__decided(struct evaluator *ev, Z3_ast const *facts, size_t cnt, Z3_ast e, uint64_t *out);
 
 #endif

@@ -666,6 +666,59 @@ static int cache_grow(struct query_cache *c)
 	return 0;
 }
 
+/* A query's key in the cache: the sorted ids of its terms. */
+struct query_key {
+	uint32_t *ids, cnt, cap;
+	uint64_t hash;
+};
+
+/* The key of the constraints use marks and of cond (none when NULL): 0 or
+ * -ENOMEM. */
+static int query_key__make(struct solver *s, struct query_key *k, const struct constraint *const *path, size_t n,
+			   const bool *use, Z3_ast cond)
+{
+	Z3_context z = s->ctx->z;
+
+	for (size_t i = 0; i < n; i++)
+		if (use[i] && push_u32(&k->ids, &k->cnt, &k->cap, Z3_get_ast_id(z, path[i]->e)))
+			return -ENOMEM;
+	if (cond && push_u32(&k->ids, &k->cnt, &k->cap, Z3_get_ast_id(z, cond)))
+		return -ENOMEM;
+	qsort(k->ids, k->cnt, sizeof(*k->ids), cmp_u32);
+	k->hash = hash_ids(k->ids, k->cnt);
+	return 0;
+}
+
+/* k's entry, or the free one it would take (room made for it); NULL on
+ * -ENOMEM. */
+static struct query_entry *cache_find(struct query_cache *c, const struct query_key *k)
+{
+	if ((c->used + 1) * 2 > c->cap && cache_grow(c))
+		return NULL;
+	return cache_slot(c, k->ids, k->cnt, k->hash);
+}
+
+/* Keeps result as k's answer, with model m on SAT (its reference passes
+ * to the cache, and k's ids too where the entry is new). */
+static void cache_keep(struct query_cache *c, struct query_key *k, enum sat result, struct assignment *m)
+{
+	/* found again: something asked in between may have moved the slots */
+	struct query_entry *entry = cache_slot(c, k->ids, k->cnt, k->hash);
+
+	if (result == SAT_YES) {
+		assignment__put(entry->model);
+		entry->model = m;
+	}
+	if (!entry->ids) {
+		entry->ids = k->ids;
+		entry->cnt = k->cnt;
+		entry->hash = k->hash;
+		c->used++;
+		k->ids = NULL;
+	}
+	entry->result = result;
+}
+
 static void remember_model(struct solver *s, struct assignment *a)
 {
 	struct query_cache *c = s->cache;
@@ -1299,15 +1352,43 @@ static enum sat solve(struct solver *s, const struct constraint *const *path, si
 	return SAT_UNKNOWN;
 }
 
+/* A model of the group of root alone, from the counterexample cache (a
+ * recent model, an answer the query cache holds) or else from Z3: the same
+ * group ends many paths (dae's map entries, checked again on each). */
 static struct assignment *solve_group(struct solver *s, const struct constraint *const *path, size_t n,
 				      struct groups *g, size_t root, bool *use, enum sat *result)
 {
-	struct assignment *a;
+	struct query_cache *c = s->cache;
+	struct query_key key = { 0 };
+	struct query_entry *entry;
+	struct assignment *a = NULL;
 
 	for (size_t i = 0; i < n; i++)
 		use[i] = group_root(g, i) == root;
 	count_query(s);
+	*result = SAT_UNKNOWN;
+	for (unsigned i = 0; i < RECENT_MODELS; i++) {
+		if (c->recent[i] && constraints_hold(s, c->recent[i], path, n, use)) {
+			s->stats.model_hits++;
+			*result = SAT_YES;
+			return assignment__get(c->recent[i]);
+		}
+	}
+	if (query_key__make(s, &key, path, n, use, NULL) || !(entry = cache_find(c, &key)))
+		goto out;
+	if (entry->ids && (entry->result == SAT_NO || entry->model)) {
+		s->stats.cache_hits++;
+		*result = entry->result;
+		a = *result == SAT_YES ? assignment__get(entry->model) : NULL;
+		goto out;
+	}
 	*result = solve(s, path, n, use, NULL, NULL, NULL, &a);
+	if (*result == SAT_YES)
+		remember_model(s, a);
+	if (*result != SAT_UNKNOWN)
+		cache_keep(c, &key, *result, *result == SAT_YES ? assignment__get(a) : NULL);
+out:
+	free(key.ids);
 	return a;
 }
 
@@ -1549,11 +1630,10 @@ static bool repair_holds(void *arg, struct assignment *a)
 enum sat solver__check(struct solver *s, const struct constraint *const *path, size_t n, Z3_ast cond, Z3_ast raw,
 		       struct path_model *model)
 {
-	Z3_context z = s->ctx->z;
 	struct query_cache *c = s->cache;
 	bool *use = calloc(n ? n : 1, sizeof(*use));
-	uint32_t *ids = NULL, id_cnt = 0, id_cap = 0;
-	struct query_entry *entry = NULL;
+	struct query_key key = { 0 };
+	struct query_entry *entry;
 	struct term_vars vars = { 0 };
 	enum sat result = SAT_UNKNOWN;
 	struct assignment *m;
@@ -1578,16 +1658,8 @@ enum sat solver__check(struct solver *s, const struct constraint *const *path, s
 			goto out;
 		}
 	}
-	for (size_t i = 0; i < n; i++)
-		if (use[i] && push_u32(&ids, &id_cnt, &id_cap, Z3_get_ast_id(z, path[i]->e)))
-			goto out;
-	if (push_u32(&ids, &id_cnt, &id_cap, Z3_get_ast_id(z, cond)))
+	if (query_key__make(s, &key, path, n, use, cond) || !(entry = cache_find(c, &key)))
 		goto out;
-	qsort(ids, id_cnt, sizeof(*ids), cmp_u32);
-	if ((c->used + 1) * 2 > c->cap && cache_grow(c))
-		goto out;
-	uint64_t h = hash_ids(ids, id_cnt);
-	entry = cache_slot(c, ids, id_cnt, h);
 	if (entry->ids && (entry->result == SAT_NO || !model || entry->model)) {
 		s->stats.cache_hits++;
 		result = entry->result;
@@ -1607,27 +1679,17 @@ enum sat solver__check(struct solver *s, const struct constraint *const *path, s
 	}
 	result = refuted_by_facts(s, path, n, use, cond) || (raw && refuted_by_weakening(s, raw)) ? SAT_NO :
 		 solve(s, path, n, use, cond, &vars, model ? model->a : NULL, &m);
-	entry = cache_slot(c, ids, id_cnt, h); /* the weakening may have added an entry */
 	if (result == SAT_UNKNOWN)
 		goto out;
 	if (result == SAT_YES) {
 		remember_model(s, m);
 		if (model)
 			adopt_model(s, n, use, &vars, m, model);
-		assignment__put(entry->model);
-		entry->model = m;
 	}
-	if (!entry->ids) {
-		entry->ids = ids;
-		entry->cnt = id_cnt;
-		entry->hash = h;
-		c->used++;
-		ids = NULL;
-	}
-	entry->result = result;
+	cache_keep(c, &key, result, result == SAT_YES ? m : NULL);
 out:
 	term_vars__free(&vars);
-	free(ids);
+	free(key.ids);
 	free(use);
 	s->stats.origins[s->origin].layer_ns += now_ns() - t0;
 	return result;

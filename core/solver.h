@@ -12,14 +12,15 @@
  * assignments, checked in C (eval.c); every answer Z3 gives is remembered
  * by the exact set of terms asked (query cache; Z3 hash-conses terms, so a
  * term is its pointer); a condition that what the query's constraints
- * fix (terms they equate with numbers, conditions they hold true or false)
- * decides false is refuted in C (eval__decided: KLEE's rewriting by a
+ * fix (terms they equate with numbers or bound by them, conditions they
+ * hold true or false) decides false is refuted in C (eval__decided: KLEE's rewriting by a
  * path's equalities, without rewriting); and a condition whose opaque
  * parts, made free, cannot hold is refuted without the path (weakening).
  *
  * A path's model stays a model of all its constraints: a model found for one
- * independent group is merged with the old one for the others, so a
- * finished path rarely needs solving again. Z3 is used incrementally, its
+ * independent group (repaired, from the counterexample cache, or from Z3)
+ * is merged with the old one for the others, so a finished path rarely
+ * needs solving again. Z3 is used incrementally, its
  * assertions following the queries' constraints scope by scope; a query
  * that reads an array at a symbolic index and needs more than a quick check
  * goes to a fresh QF_ABV solver, whose tactics turn such reads into

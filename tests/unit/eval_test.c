@@ -323,6 +323,96 @@ static void decided_cases(struct solver *s)
 	}
 }
 
+/* An unsigned comparison of a and b, of a kind drawn at random. */
+static Z3_ast random_compare(Z3_ast a, Z3_ast b)
+{
+	switch (rand() % 5) {
+	case 0: return Z3_mk_bvule(z, a, b);
+	case 1: return Z3_mk_bvult(z, a, b);
+	case 2: return Z3_mk_bvuge(z, a, b);
+	case 3: return Z3_mk_bvugt(z, a, b);
+	default: return Z3_mk_eq(z, a, b);
+	}
+}
+
+/* Bounds: two facts compare a leaf with numbers near its value under a
+ * random assignment (on either side, held or negated), and a third
+ * comparison of the leaf with a number near it must be decided as Z3
+ * decides it, or left open. Returns how many were decided. */
+static unsigned compare_bounds(struct solver *s, Z3_solver z3, unsigned rounds)
+{
+	unsigned bounded = 0;
+
+	for (unsigned i = 0; i < rounds; i++) {
+		struct assignment *a = random_assignment();
+		Z3_ast t = random_bv(0), facts[2], e;
+		unsigned w = width(t);
+		uint64_t v = solver__eval(s, a, t), got;
+
+		for (unsigned k = 0; k < 3; k++) {
+			Z3_ast c = sym_num(&ctx, v + (uint64_t)(rand() % 9) - 4, w);
+
+			e = rand() % 2 ? random_compare(t, c) : random_compare(c, t);
+			if (k < 2)
+				facts[k] = solver__eval(s, a, e) ? e : Z3_mk_not(z, e);
+		}
+		if (eval__decided(&s->ev, facts, 2, e, &got) == 1) {
+			bounded++;
+			Z3_solver_reset(z, z3);
+			Z3_solver_assert(z, z3, facts[0]);
+			Z3_solver_assert(z, z3, facts[1]);
+			Z3_solver_assert(z, z3, got ? Z3_mk_not(z, e) : e);
+			if (Z3_solver_check(z, z3) == Z3_L_FALSE) {
+				passed++;
+			} else {
+				failed++;
+				fprintf(stderr, "FAIL: bounds case %u: the facts do not decide %s as %llu\n", i,
+					Z3_ast_to_string(z, e), (unsigned long long)got);
+			}
+		}
+		assignment__put(a);
+	}
+	return bounded;
+}
+
+/* Hand-made bounds: 14 <= v4 <= 1514 and not 128 <= v4 put v4 in
+ * [14, 127]; comparisons and equalities with numbers outside decide,
+ * inside stay open. */
+static void bounds_cases(struct solver *s)
+{
+	Z3_ast v = vars[4];
+	Z3_ast facts[] = { Z3_mk_and(z, 2, (Z3_ast[]){ Z3_mk_bvuge(z, v, sym_num(&ctx, 14, 16)),
+						       Z3_mk_bvule(z, v, sym_num(&ctx, 1514, 16)) }),
+			   Z3_mk_not(z, Z3_mk_bvule(z, sym_num(&ctx, 128, 16), v)) };
+	const struct {
+		Z3_ast e;
+		int decided;
+		uint64_t value;
+	} cases[] = {
+		{ Z3_mk_bvule(z, sym_num(&ctx, 12, 16), v), 1, 1 },
+		{ Z3_mk_bvult(z, v, sym_num(&ctx, 6, 16)), 1, 0 },
+		{ Z3_mk_eq(z, v, sym_num(&ctx, 5, 16)), 1, 0 },
+		{ Z3_mk_bvugt(z, v, sym_num(&ctx, 127, 16)), 1, 0 },
+		{ Z3_mk_bvuge(z, sym_num(&ctx, 127, 16), v), 1, 1 },
+		{ Z3_mk_not(z, Z3_mk_bvult(z, v, sym_num(&ctx, 14, 16))), 1, 1 },
+		{ Z3_mk_bvule(z, v, sym_num(&ctx, 100, 16)), 0, 0 },
+		{ Z3_mk_eq(z, v, sym_num(&ctx, 20, 16)), 0, 0 },
+		{ Z3_mk_bvult(z, v, sym_num(&ctx, 127, 16)), 0, 0 },
+	};
+
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t got = 0;
+		int r = eval__decided(&s->ev, facts, 2, cases[i].e, &got);
+
+		if (r == cases[i].decided && (!r || got == cases[i].value)) {
+			passed++;
+			continue;
+		}
+		failed++;
+		fprintf(stderr, "FAIL: bounds case %u: %d, %#llx\n", i, r, (unsigned long long)got);
+	}
+}
+
 /* A hash over the packet, a round a byte, thousands of operations deep:
  * evaluated without recursing as deep as the term. */
 static void compare_deep(struct solver *s)
@@ -374,6 +464,7 @@ int main(void)
 	static const unsigned widths[VARS] = { 1, 8, 8, 16, 16, 32, 32, 32, 64, 64, 64, 64 };
 	struct solver s;
 	Z3_solver z3;
+	unsigned bounded;
 
 	srand(7);
 	if (sym_ctx__init(&ctx) || solver__init(&s, &ctx, 10000))
@@ -403,8 +494,15 @@ int main(void)
 		Z3_model_dec_ref(z, m);
 		assignment__put(a);
 	}
+	bounded = compare_bounds(&s, z3, TERMS);
 	Z3_solver_dec_ref(z, z3);
 	decided_cases(&s);
+	bounds_cases(&s);
+	/* and bounds a tenth of the comparisons */
+	if (bounded < TERMS / 10) {
+		failed++;
+		fprintf(stderr, "FAIL: bounds decide %u comparisons of %u\n", bounded, TERMS);
+	}
 	/* the facts decide a tenth of the terms at least, or the above checks little */
 	if (decided < TERMS / 10) {
 		failed++;
@@ -414,6 +512,7 @@ int main(void)
 	compare_past_bound(&s);
 	solver__fini(&s);
 	sym_ctx__fini(&ctx);
-	printf("eval: %u passed, %u failed (%u terms decided by facts)\n", passed, failed, decided);
+	printf("eval: %u passed, %u failed (%u terms decided by facts, %u comparisons by bounds)\n", passed, failed,
+	       decided, bounded);
 	return failed ? 1 : 0;
 }

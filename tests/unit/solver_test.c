@@ -233,6 +233,49 @@ static void repaired_path_model(void)
 	}
 }
 
+/* A group of constraints no repair satisfies, (x + y)^2 == 196, ends two
+ * paths: Z3 gives the first path's model, and the second path's comes from
+ * the counterexample cache (the recent model), with no Z3 call. Past eight
+ * models remembered since, the query cache gives it. */
+static void group_models_cached(void)
+{
+	Z3_context z = ctx.z;
+	Z3_ast x = Z3_mk_const(z, Z3_mk_string_symbol(z, "x"), ctx.bv8), y = Z3_mk_const(z, Z3_mk_string_symbol(z, "y"), ctx.bv8);
+	Z3_ast sum = Z3_mk_bvadd(z, x, y);
+	struct constraint square;
+	const struct constraint *path[] = { &square };
+	struct solver s;
+
+	solver__init(&s, &ctx, 10000);
+	solver__constraint(&s, Z3_mk_eq(z, Z3_mk_bvmul(z, sum, sum), sym_num(&ctx, 196, 8)), &square);
+	for (unsigned i = 0; i < 3; i++) {
+		struct path_model model = { 0 };
+		uint64_t calls, hits;
+
+		/* before the third path, eight models of other queries */
+		for (unsigned k = 0; i == 2 && k < 8; k++) {
+			struct constraint other;
+			const struct constraint *other_path[] = { &other };
+			struct path_model other_model = { 0 };
+
+			solver__constraint(&s, Z3_mk_eq(z, Z3_mk_bvmul(z, x, x), sym_num(&ctx, 4 * k * k, 8)), &other);
+			solver__model(&s, other_path, 1, &other_model);
+			assignment__put(other_model.a);
+			constraint__free(&other);
+		}
+		calls = s.stats.z3_calls;
+		hits = s.stats.model_hits + s.stats.cache_hits;
+		check(solver__model(&s, path, 1, &model) == SAT_YES && holds(&s, model.a, square.e),
+		      "the path has a model of the group", i);
+		check(i == 0 ? s.stats.z3_calls == calls + 1 : s.stats.z3_calls == calls &&
+								 s.stats.model_hits + s.stats.cache_hits > hits,
+		      i == 0 ? "Z3 gives the first" : "the cache gives the next", i);
+		assignment__put(model.a);
+	}
+	constraint__free(&square);
+	solver__fini(&s);
+}
+
 /* On the path "x == 0x3c && y <= 5", "x == 0" and "x & 0xf0 != 0x30" are refuted
  * by what the path fixes, with no call to Z3; "x + y == 0" is not, and Z3
  * refutes it. */
@@ -371,6 +414,7 @@ int main(void)
 	weakening();
 	repairs();
 	repaired_path_model();
+	group_models_cached();
 	facts_refute();
 	hashed_indices();
 	gate_budget();
