@@ -2449,7 +2449,18 @@ static int init_state(struct mhse_engine *e)
 		s->regs[BPF_REG_1] = sval_conc(MEM_ADDR(SREGION_CTX, 0));
 	}
 	s->regs[BPF_REG_10] = sval_conc(MEM_ADDR(SREGION_STACK0, MHSE_STACK_SIZE));
-	return policy__init(e, s);
+	if ((err = policy__init(e, s)))
+		return err;
+	/* A model of the initial path, repaired from every input 0 where it
+	 * can be: the first branches are answered by it, or by repairing it,
+	 * before Z3 is asked (a run's first Z3 check costs milliseconds of
+	 * set-up, and a small program asks only a few). */
+	s->model.a = assignment__new();
+	if (!s->model.a)
+		return -ENOMEM;
+	solver__set_origin(&e->solver, "model");
+	solver__model(&e->solver, s->path, s->path_cnt, &s->model);
+	return 0;
 }
 
 int mhse_engine__new(const struct mhse_object *obj, const struct mhse_prog *prog, const struct mhse_hook *hook,

@@ -68,10 +68,38 @@ static bool add_fix(struct candidate *c, enum assign_kind kind, Z3_ast term, uin
 	return true;
 }
 
+static bool field_fixes(struct repair *r, Z3_ast x, uint64_t value, struct candidate *c);
+
+/* y's value in the model once c's fixes so far are made: two slices of one
+ * constant fixed one after the other both hold. */
+static bool fixed_value(struct repair *r, const struct candidate *c, Z3_ast y, uint64_t *v)
+{
+	if (is_constant(r->z, y)) {
+		uint32_t id = Z3_get_ast_id(r->z, y);
+
+		for (unsigned i = c->cnt; i-- > 0;) {
+			if (c->fixes[i].kind == ASSIGN_SCALAR && c->fixes[i].id == id) {
+				*v = c->fixes[i].value;
+				return true;
+			}
+		}
+	}
+	return !eval__value(r->ev, r->base, y, v);
+}
+
+/* A side of an if-then-else given the value: a number that is it, or a
+ * field fixed to it. */
+static bool side_fixes(struct repair *r, Z3_ast side, uint64_t value, struct candidate *c)
+{
+	uint64_t v;
+
+	return numeral(r->z, side, &v) ? v == value : field_fixes(r, side, value, c);
+}
+
 /* Adds to c the fixes that give x the value: x a scalar constant, an
  * array constant's element (at the index the model gives a symbolic one),
- * or made of them by extensions, concatenations, extractions and adding
- * a number. */
+ * or made of them by extensions, concatenations, extractions, adding a
+ * number and choosing by a condition. */
 static bool field_fixes(struct repair *r, Z3_ast x, uint64_t value, struct candidate *c)
 {
 	Z3_context z = r->z;
@@ -109,8 +137,19 @@ static bool field_fixes(struct repair *r, Z3_ast x, uint64_t value, struct candi
 		unsigned lo = (unsigned)Z3_get_decl_int_parameter(z, d, 1);
 
 		y = arg(z, x, 0);
-		return width(z, y) <= 64 && !eval__value(r->ev, r->base, y, &v) &&
+		return width(z, y) <= 64 && fixed_value(r, c, y, &v) &&
 		       field_fixes(r, y, (v & ~(mask(bits) << lo)) | value << lo, c);
+	}
+	case Z3_OP_ITE: {
+		/* the side the model takes, else the other: whether the
+		 * condition then takes it is the candidate's check */
+		const struct candidate before = *c;
+		bool taken = !eval__value(r->ev, r->base, arg(z, x, 0), &v) && v;
+
+		if (side_fixes(r, arg(z, x, taken ? 1 : 2), value, c))
+			return true;
+		*c = before;
+		return side_fixes(r, arg(z, x, taken ? 2 : 1), value, c);
 	}
 	case Z3_OP_BADD:
 		if (n != 2)
@@ -243,16 +282,21 @@ static unsigned ways(struct repair *r, Z3_ast e, bool pol, const struct candidat
 	}
 }
 
-struct assignment *repair__try(struct evaluator *ev, struct assignment *base, Z3_ast cond, repair_check_fn check,
-			       void *arg)
+/* A copy of base in which target holds, and keep where not NULL, and that
+ * check passes: from target's suggestions, and where one fails a
+ * constraint and nested is false, from that constraint's on it. */
+static struct assignment *repair_at(struct evaluator *ev, struct assignment *base, Z3_ast target, Z3_ast keep,
+				    repair_check_fn check, void *arg, bool nested)
 {
 	struct repair r = { .z = ev->z, .ev = ev, .base = base };
 	struct candidate *cands = malloc(REPAIR_MAX_CANDIDATES * sizeof(*cands)), none = { .cnt = 0 };
-	unsigned cnt = cands ? ways(&r, cond, true, &none, cands, REPAIR_MAX_CANDIDATES) : 0;
+	unsigned cnt = cands ? ways(&r, target, true, &none, cands, REPAIR_MAX_CANDIDATES) : 0;
+	struct assignment *found = NULL;
 
-	for (unsigned i = 0; i < cnt; i++) {
+	for (unsigned i = 0; i < cnt && !found; i++) {
 		struct assignment *a = cands[i].cnt ? assignment__copy(base) : NULL;
-		uint64_t holds = 0;
+		uint64_t holds = 0, kept = 1;
+		Z3_ast failed;
 		int err = a ? 0 : -1;
 
 		for (unsigned j = 0; j < cands[i].cnt && !err; j++) {
@@ -260,12 +304,22 @@ struct assignment *repair__try(struct evaluator *ev, struct assignment *base, Z3
 
 			err = assignment__set(a, f->kind, f->term, f->id, f->index, f->value);
 		}
-		if (!err && !eval__value(ev, a, cond, &holds) && holds && check(arg, a)) {
-			free(cands);
-			return a;
+		if (!err && !eval__value(ev, a, target, &holds) && holds && (!keep || !eval__value(ev, a, keep, &kept)) &&
+		    kept) {
+			failed = check(arg, a);
+			if (!failed)
+				found = assignment__get(a);
+			else if (!nested)
+				found = repair_at(ev, a, failed, target, check, arg, true);
 		}
 		assignment__put(a);
 	}
 	free(cands);
-	return NULL;
+	return found;
+}
+
+struct assignment *repair__try(struct evaluator *ev, struct assignment *base, Z3_ast cond, repair_check_fn check,
+			       void *arg)
+{
+	return repair_at(ev, base, cond, NULL, check, arg, false);
 }

@@ -18,7 +18,10 @@
  * sides of a conjunction at once, each side of a disjunction alone. A field
  * is a scalar constant, a packet byte at a fixed offset, or one read at a
  * symbolic offset (the byte the model's offset points at), or made of them
- * by extensions, concatenations, extractions and adding a number.
+ * by extensions, concatenations, extractions (two slices of one field both
+ * kept), adding a number and if-then-else (the side the model takes, else
+ * the other). A suggestion that makes the condition hold but breaks one of
+ * the path's constraints gets that constraint's suggestions, once.
  */
 #ifndef MHSE_REPAIR_H
 #define MHSE_REPAIR_H
@@ -26,10 +29,14 @@
 #include <stdbool.h>
 #include "eval.h"
 
-/* Whether a satisfies what the caller needs beside cond. */
-typedef bool (*repair_check_fn)(void *arg, struct assignment *a);
+/* The first of what the caller needs beside cond that a fails (a
+ * constraint), or NULL when a satisfies it all. */
+typedef Z3_ast (*repair_check_fn)(void *arg, struct assignment *a);
 
-/* A copy of base in which cond holds and check passes, or NULL. */
+/* A copy of base in which cond holds and check passes, or NULL. Where a
+ * suggestion makes cond hold but fails a constraint, that constraint's own
+ * suggestions are tried on it, once (a helper's result that the path
+ * confines to a few values, asked to be non-zero). */
 struct assignment *repair__try(struct evaluator *ev, struct assignment *base, Z3_ast cond, repair_check_fn check,
 			       void *arg);
 

@@ -1620,11 +1620,14 @@ static bool refuted_by_facts(struct solver *s, const struct constraint *const *p
 	return refuted;
 }
 
-static bool repair_holds(void *arg, struct assignment *a)
+static Z3_ast repair_holds(void *arg, struct assignment *a)
 {
 	const struct repair_check *c = arg;
 
-	return constraints_hold(c->s, a, c->path, c->n, c->use);
+	for (size_t i = 0; i < c->n; i++)
+		if (c->use[i] && !holds_in(c->s, a, c->path[i]->e))
+			return c->path[i]->e;
+	return NULL;
 }
 
 enum sat solver__check(struct solver *s, const struct constraint *const *path, size_t n, Z3_ast cond, Z3_ast raw,

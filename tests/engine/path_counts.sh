@@ -5,10 +5,12 @@
 # line per map policy:
 #
 #   expect policy=NAME paths=N errors=N unsupported=N [spurious=N] [insn_coverage=P] [branch_coverage=P]
-#          [queries_ORIGIN=N]
+#          [queries_ORIGIN=N] [z3_calls=N]
 #
 # queries_ORIGIN counts the solver queries one origin asked (stats.json's
-# solver_by_origin; 0 when it asked none), for what must need no query.
+# solver_by_origin; 0 when it asked none), for what must need no query;
+# z3_calls the queries that reached Z3, for what the solver layer must
+# answer in C.
 # max_time=S, max_insns=N and max_paths=N on a line are the run's budgets
 # (default 60 s, and mhse's own per-path budget); search=NAME and jobs=N its
 # search and workers (default mhse's).
@@ -35,7 +37,7 @@ fail() {
 declare -A stat_key=(
 	[paths]=paths [errors]=errors [unsupported]=unsupported [budget]=budget [timeouts]=timeouts [warnings]=warnings
 	[undecided]=undecided_queries [spurious]=spurious_tests [mismatches]=self_check_mismatches [insn_coverage]=insn_coverage_pct
-	[branch_coverage]=branch_coverage_pct
+	[branch_coverage]=branch_coverage_pct [z3_calls]=z3_calls
 )
 
 # Prints "key=value" for every key of stat_key from a stats.json: counts as

@@ -168,30 +168,53 @@ static void weakening(void)
 	solver__fini(&s);
 }
 
-/* Each condition is answered by repairing the model of "y <= 5" (x = y = 0),
- * with no call to Z3, and the repaired model satisfies it. */
+/* Conditions the path's model (every input 0) fails, each answered by a
+ * repair of it with no call to Z3, the path's constraint still holding:
+ * a comparison of two fields, an if-then-else whose other side names the
+ * value (an ethertype test clang made a select of), two slices of one
+ * field, and a helper's result that the path confines to a few values,
+ * asked to be non-zero (the first suggestion, 1, fails the path; the
+ * path's own constraint then names the values that hold). */
 static void repairs(void)
 {
 	Z3_context z = ctx.z;
 	Z3_ast x = Z3_mk_const(z, Z3_mk_string_symbol(z, "x"), ctx.bv8), y = Z3_mk_const(z, Z3_mk_string_symbol(z, "y"), ctx.bv8);
-	Z3_ast conds[] = { Z3_mk_not(z, Z3_mk_bvule(z, x, y)), Z3_mk_bvugt(z, x, y) };
-	struct constraint y_small;
-	const struct constraint *path[] = { &y_small };
+	Z3_ast w = Z3_mk_const(z, Z3_mk_string_symbol(z, "w"), Z3_mk_bv_sort(z, 16));
+	Z3_ast r = Z3_mk_const(z, Z3_mk_string_symbol(z, "r"), ctx.bv8);
+	Z3_ast y_small = Z3_mk_bvule(z, y, sym_num(&ctx, 5, 8));
+	const struct {
+		Z3_ast constraint, cond;
+	} cases[] = {
+		{ y_small, Z3_mk_not(z, Z3_mk_bvule(z, x, y)) },
+		{ y_small, Z3_mk_bvugt(z, x, y) },
+		{ y_small, Z3_mk_eq(z, Z3_mk_ite(z, Z3_mk_bvule(z, sym_num(&ctx, 0x10, 8), x), x, sym_num(&ctx, 0, 8)),
+				    sym_num(&ctx, 0x86, 8)) },
+		{ y_small, Z3_mk_and(z, 2, (Z3_ast[]){ Z3_mk_eq(z, Z3_mk_extract(z, 15, 8, w), sym_num(&ctx, 0x12, 8)),
+						       Z3_mk_eq(z, Z3_mk_extract(z, 7, 0, w), sym_num(&ctx, 0x34, 8)) }) },
+		{ Z3_mk_or(z, 3, (Z3_ast[]){ Z3_mk_eq(z, r, sym_num(&ctx, 0, 8)), Z3_mk_eq(z, r, sym_num(&ctx, 0xa1, 8)),
+					     Z3_mk_eq(z, r, sym_num(&ctx, 0x9b, 8)) }),
+		  Z3_mk_not(z, Z3_mk_eq(z, r, sym_num(&ctx, 0, 8))) },
+	};
 
-	for (unsigned i = 0; i < sizeof(conds) / sizeof(conds[0]); i++) {
-		struct path_model model = { 0 };
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		/* as the engine's first path has: every input 0 */
+		struct path_model model = { .a = assignment__new() };
+		struct constraint on_path;
+		const struct constraint *path[] = { &on_path };
 		struct solver s;
 		uint64_t calls;
 
 		solver__init(&s, &ctx, 10000);
-		solver__constraint(&s, Z3_mk_bvule(z, y, sym_num(&ctx, 5, 8)), &y_small);
+		solver__constraint(&s, cases[i].constraint, &on_path);
 		check(solver__model(&s, path, 1, &model) == SAT_YES && solver__eval(&s, model.a, x) == 0 &&
-		      solver__eval(&s, model.a, y) == 0, "y <= 5 has the model x = y = 0", i);
+		      solver__eval(&s, model.a, y) == 0 && solver__eval(&s, model.a, r) == 0,
+		      "the path has the model x = y = r = 0", i);
 		calls = s.stats.z3_calls;
-		check(solver__check(&s, path, 1, conds[i], NULL, &model) == SAT_YES, "the condition is satisfiable", i);
+		check(solver__check(&s, path, 1, cases[i].cond, NULL, &model) == SAT_YES, "the condition is satisfiable", i);
 		check(s.stats.z3_calls == calls && s.stats.repairs == 1, "a repaired model answers it", i);
-		check(holds(&s, model.a, conds[i]) && holds(&s, model.a, y_small.e), "the repaired model satisfies the path", i);
-		constraint__free(&y_small);
+		check(holds(&s, model.a, cases[i].cond) && holds(&s, model.a, on_path.e),
+		      "the repaired model satisfies the path", i);
+		constraint__free(&on_path);
 		assignment__put(model.a);
 		solver__fini(&s);
 	}
