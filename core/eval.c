@@ -856,12 +856,22 @@ int eval__element(struct evaluator *ev, struct assignment *a, Z3_ast array, uint
 /* Past this depth of and/or/not, a fact is taken as the term it is. */
 #define FACT_MAX_DEPTH 64
 
+/* A fact comparing two terms: x <= y (x < y when strict). */
+struct relation {
+	uint32_t x, y;
+	bool strict;
+};
+
 /* What facts fix: terms (by node) equal to a number, unsigned bounds of
- * terms compared with a number, and elements of array constants; the
- * latter's stamp marks the nodes eval__decided valued. */
+ * terms compared with a number, comparisons of two terms, and elements of
+ * array constants; the latter's stamp marks the nodes eval__decided
+ * valued. Bounds worked out from a term's operations are kept in shaped_lo
+ * and shaped_hi. */
 struct fixed {
 	struct term_map nodes;
-	struct term_map lo, hi;
+	struct term_map lo, hi, shaped_lo, shaped_hi;
+	struct relation *relations;
+	size_t relation_cnt, relation_cap;
 	struct assignment *elements;
 };
 
@@ -916,6 +926,18 @@ static int add_bound(struct evaluator *ev, struct fixed *f, uint32_t node, bool 
 
 		return strict && c == mask(ev->nodes[y].bits) ? 0 : narrow_bound(&f->lo, y, c + strict, true);
 	}
+	if (ev->nodes[x].op != EOP_NUMERAL && ev->nodes[y].op != EOP_NUMERAL) {
+		if (f->relation_cnt == f->relation_cap) {
+			size_t cap = f->relation_cap ? f->relation_cap * 2 : 16;
+			struct relation *r = realloc(f->relations, cap * sizeof(*r));
+
+			if (!r)
+				return -ENOMEM;
+			f->relations = r;
+			f->relation_cap = cap;
+		}
+		f->relations[f->relation_cnt++] = (struct relation){ x, y, strict };
+	}
 	return 0;
 }
 
@@ -967,19 +989,277 @@ static int add_fact(struct evaluator *ev, struct fixed *f, Z3_ast e, bool truth,
 
 static bool decided_value(struct evaluator *ev, struct fixed *f, uint32_t i, unsigned depth, uint64_t *out);
 
+/* Past this depth of operations, a term's bounds are its width's. */
+#define BOUNDS_MAX_DEPTH 24
+
+static void decided_bounds(struct evaluator *ev, struct fixed *f, uint32_t i, unsigned depth, uint64_t *lo,
+			   uint64_t *hi);
+
+/* Bounds of node n from its operation and its operands' bounds; its
+ * width's where the operation is not one of these or may wrap. */
+static void shape_bounds(struct evaluator *ev, struct fixed *f, const struct enode *n, unsigned depth, uint64_t *lo,
+			 uint64_t *hi)
+{
+	const uint32_t *arg = ev->argv + n->args;
+	uint64_t m = mask(n->bits), alo, ahi, c;
+	unsigned k;
+
+	*lo = 0;
+	*hi = m;
+	switch (n->op) {
+	case Z3_OP_ZERO_EXT:
+		decided_bounds(ev, f, arg[0], depth, lo, hi);
+		return;
+	case Z3_OP_CONCAT:
+		/* the parts hold bits apart: the least and the most of each */
+		*hi = 0;
+		for (k = 0; k < n->nargs; k++) {
+			unsigned w = ev->nodes[arg[k]].bits;
+
+			decided_bounds(ev, f, arg[k], depth, &alo, &ahi);
+			*lo = (w >= 64 ? 0 : *lo << w) | alo;
+			*hi = (w >= 64 ? 0 : *hi << w) | ahi;
+		}
+		return;
+	case Z3_OP_EXTRACT: {
+		unsigned low = (unsigned)(n->imm & 0xffffffff), high = (unsigned)(n->imm >> 32);
+
+		decided_bounds(ev, f, arg[0], depth, &alo, &ahi);
+		/* where the bits above the slice are the same over the range */
+		if (high >= 63 || alo >> (high + 1) == ahi >> (high + 1)) {
+			*lo = (alo >> low) & m;
+			*hi = (ahi >> low) & m;
+			if (*lo > *hi) {
+				*lo = 0;
+				*hi = m;
+			}
+		}
+		return;
+	}
+	case Z3_OP_BADD:
+		*hi = 0;
+		for (k = 0; k < n->nargs; k++) {
+			decided_bounds(ev, f, arg[k], depth, &alo, &ahi);
+			if (ahi > m - *hi) {
+				*lo = 0;
+				*hi = m;
+				return;
+			}
+			*lo += alo;
+			*hi += ahi;
+		}
+		return;
+	case Z3_OP_BAND:
+		for (k = 0; k < n->nargs; k++) {
+			decided_bounds(ev, f, arg[k], depth, &alo, &ahi);
+			*hi = ahi < *hi ? ahi : *hi;
+		}
+		return;
+	case Z3_OP_BLSHR:
+		if (n->nargs == 2 && ev->nodes[arg[1]].op == EOP_NUMERAL && (c = ev->nodes[arg[1]].imm) < 64) {
+			decided_bounds(ev, f, arg[0], depth, &alo, &ahi);
+			*lo = alo >> c;
+			*hi = ahi >> c;
+		}
+		return;
+	case Z3_OP_BSHL: case Z3_OP_BMUL:
+		/* a product's number may come first */
+		k = n->op == Z3_OP_BMUL && n->nargs == 2 && ev->nodes[arg[0]].op == EOP_NUMERAL;
+		if (n->nargs != 2 || ev->nodes[arg[1 - k]].op != EOP_NUMERAL)
+			return;
+		c = ev->nodes[arg[1 - k]].imm;
+		if (n->op == Z3_OP_BSHL)
+			c = c < 63 ? UINT64_C(1) << c : 0;
+		decided_bounds(ev, f, arg[k], depth, &alo, &ahi);
+		if (c && ahi <= m / c) {
+			*lo = alo * c;
+			*hi = ahi * c;
+		}
+		return;
+	case Z3_OP_BUREM: case Z3_OP_BUREM_I:
+		if (n->nargs == 2 && ev->nodes[arg[1]].op == EOP_NUMERAL && (c = ev->nodes[arg[1]].imm)) {
+			decided_bounds(ev, f, arg[0], depth, &alo, &ahi);
+			*hi = ahi < c - 1 ? ahi : c - 1;
+		}
+		return;
+	case Z3_OP_BUDIV: case Z3_OP_BUDIV_I:
+		if (n->nargs == 2 && ev->nodes[arg[1]].op == EOP_NUMERAL && (c = ev->nodes[arg[1]].imm)) {
+			decided_bounds(ev, f, arg[0], depth, &alo, &ahi);
+			*lo = alo / c;
+			*hi = ahi / c;
+		}
+		return;
+	case Z3_OP_ITE:
+		decided_bounds(ev, f, arg[1], depth, lo, hi);
+		decided_bounds(ev, f, arg[2], depth, &alo, &ahi);
+		*lo = alo < *lo ? alo : *lo;
+		*hi = ahi > *hi ? ahi : *hi;
+		return;
+	}
+}
+
 /* Unsigned bounds of bit-vector node i under the facts: its value where
- * they decide it, else the bounds comparisons with numbers give it. */
+ * they decide it, else what comparisons with numbers and its operations
+ * give it. */
 static void decided_bounds(struct evaluator *ev, struct fixed *f, uint32_t i, unsigned depth, uint64_t *lo,
 			   uint64_t *hi)
 {
+	uint64_t flo = 0, fhi = UINT64_MAX;
+
 	if (decided_value(ev, f, i, depth, lo)) {
 		*hi = *lo;
 		return;
 	}
+	if (term_map__find(&f->shaped_lo, i, lo) && term_map__find(&f->shaped_hi, i, hi))
+		return;
 	*lo = 0;
 	*hi = mask(ev->nodes[i].bits);
-	term_map__find(&f->lo, i, lo);
-	term_map__find(&f->hi, i, hi);
+	if (depth < BOUNDS_MAX_DEPTH)
+		shape_bounds(ev, f, &ev->nodes[i], depth + 1, lo, hi);
+	term_map__find(&f->lo, i, &flo);
+	term_map__find(&f->hi, i, &fhi);
+	*lo = flo > *lo ? flo : *lo;
+	*hi = fhi < *hi ? fhi : *hi;
+	/* without room, they are worked out again */
+	if (!term_map__add(&f->shaped_lo, i, *lo))
+		term_map__add(&f->shaped_hi, i, *hi);
+}
+
+/* A term's value as a sum of terms (its base: nodes in order) plus a
+ * number, exactly. */
+#define LINEAR_MAX_TERMS 4
+
+struct linear {
+	uint32_t terms[LINEAR_MAX_TERMS];
+	unsigned cnt;
+	uint64_t off;
+};
+
+/* Whether the sum node n is its operands' sum without wrapping: their
+ * largest values add up within its width. */
+static bool sum_cannot_wrap(struct evaluator *ev, struct fixed *f, const struct enode *n, unsigned depth)
+{
+	uint64_t m = mask(n->bits), sum = 0, lo, hi;
+
+	for (unsigned k = 0; k < n->nargs; k++) {
+		decided_bounds(ev, f, ev->argv[n->args + k], depth, &lo, &hi);
+		if (hi > m - sum)
+			return false;
+		sum += hi;
+	}
+	return true;
+}
+
+/* Adds node i to l: a number to its offset; sums that cannot wrap, zero
+ * extensions and concatenations under a number taken apart (budget
+ * levels deep); anything else as a term. False past LINEAR_MAX_TERMS. */
+static bool linear_add(struct evaluator *ev, struct fixed *f, uint32_t i, unsigned depth, struct linear *l,
+		       unsigned budget)
+{
+	const struct enode *n = &ev->nodes[i];
+	const uint32_t *arg = ev->argv + n->args;
+
+	switch (budget ? n->op : EOP_UNSUPPORTED) {
+	case EOP_NUMERAL:
+		l->off += n->imm;
+		return true;
+	case Z3_OP_ZERO_EXT:
+		return linear_add(ev, f, arg[0], depth, l, budget - 1);
+	case Z3_OP_CONCAT:
+		if (n->nargs != 2 || ev->nodes[arg[0]].op != EOP_NUMERAL)
+			break;
+		l->off += ev->nodes[arg[0]].imm << ev->nodes[arg[1]].bits;
+		return linear_add(ev, f, arg[1], depth, l, budget - 1);
+	case Z3_OP_BADD:
+		if (!sum_cannot_wrap(ev, f, n, depth))
+			break;
+		for (unsigned k = 0; k < n->nargs; k++)
+			if (!linear_add(ev, f, arg[k], depth, l, budget - 1))
+				return false;
+		return true;
+	}
+	if (l->cnt == LINEAR_MAX_TERMS)
+		return false;
+	l->terms[l->cnt++] = i;
+	return true;
+}
+
+/* Node i's value as the sum of l's terms and l's offset; the terms in
+ * order, so that sums of the same terms written in other orders have one
+ * base. */
+static void linear_form(struct evaluator *ev, struct fixed *f, uint32_t i, unsigned depth, struct linear *l)
+{
+	l->cnt = 0;
+	l->off = 0;
+	if (!linear_add(ev, f, i, depth, l, 8)) {
+		l->cnt = 1;
+		l->terms[0] = i;
+		l->off = 0;
+	}
+	for (unsigned k = 1; k < l->cnt; k++)
+		for (unsigned j = k; j > 0 && l->terms[j - 1] > l->terms[j]; j--) {
+			uint32_t t = l->terms[j];
+
+			l->terms[j] = l->terms[j - 1];
+			l->terms[j - 1] = t;
+		}
+}
+
+static bool same_base(const struct linear *a, const struct linear *b)
+{
+	return a->cnt == b->cnt && !memcmp(a->terms, b->terms, a->cnt * sizeof(*a->terms));
+}
+
+/* Whether the facts' comparisons of terms decide x <= y (x < y when
+ * strict) true: x and y are sums over one base, the smaller number on x's
+ * side; or a fact a <= b (a < b) holds whose sides have x's and y's bases,
+ * with numbers that put y at least as far above x. */
+static bool related(struct evaluator *ev, struct fixed *f, uint32_t x, uint32_t y, bool strict, unsigned depth)
+{
+	struct linear lx, ly, la, lb;
+
+	linear_form(ev, f, x, depth, &lx);
+	linear_form(ev, f, y, depth, &ly);
+	/* offsets past 2^62 are left out: their differences would not fit */
+	if ((lx.off | ly.off) >> 62)
+		return false;
+	if (same_base(&lx, &ly))
+		return strict ? lx.off < ly.off : lx.off <= ly.off;
+	for (size_t i = 0; i < f->relation_cnt; i++) {
+		const struct relation *r = &f->relations[i];
+
+		linear_form(ev, f, r->x, depth, &la);
+		if (!same_base(&la, &lx) || la.off >> 62)
+			continue;
+		linear_form(ev, f, r->y, depth, &lb);
+		if (!same_base(&lb, &ly) || lb.off >> 62)
+			continue;
+		/* the fact gives base(y) - base(x) >= la.off - lb.off (+ 1 when
+		 * strict); x <= y needs it >= lx.off - ly.off (+ 1) */
+		if ((int64_t)(la.off - lb.off) + r->strict >= (int64_t)(lx.off - ly.off) + strict)
+			return true;
+	}
+	return false;
+}
+
+/* An unsigned comparison the facts' comparisons of terms decide: a <= b
+ * true where they give it, false where they give b < a. */
+static bool decided_by_relations(struct evaluator *ev, struct fixed *f, const struct enode *n, unsigned depth,
+				 uint64_t *out)
+{
+	const uint32_t *arg = ev->argv + n->args;
+	uint32_t a = arg[0], b = arg[1];
+	bool strict = n->op == Z3_OP_ULT || n->op == Z3_OP_UGT;
+
+	if (n->op == Z3_OP_UGEQ || n->op == Z3_OP_UGT) {
+		a = arg[1];
+		b = arg[0];
+	}
+	if (related(ev, f, a, b, strict, depth))
+		return *out = 1, true;
+	if (related(ev, f, b, a, !strict, depth))
+		return *out = 0, true;
+	return false;
 }
 
 /* A comparison (or equality) of bit-vectors that the operands' bounds
@@ -998,6 +1278,9 @@ static bool decided_by_bounds(struct evaluator *ev, struct fixed *f, const struc
 	case Z3_OP_EQ:
 		if (a_hi < b_lo || b_hi < a_lo)
 			return *out = 0, true;
+		/* each can have one value only */
+		if (a_lo == a_hi && b_lo == b_hi)
+			return *out = a_lo == b_lo, true;
 		return false;
 	case Z3_OP_UGEQ: case Z3_OP_UGT: {
 		uint64_t t;
@@ -1019,7 +1302,7 @@ static bool decided_by_bounds(struct evaluator *ev, struct fixed *f, const struc
 		if (a_lo >= b_hi)
 			return *out = 0, true;
 	}
-	return false;
+	return decided_by_relations(ev, f, n, depth, out);
 }
 
 /* The element of array node arr at index, when the facts decide it. */
@@ -1156,6 +1439,9 @@ int eval__decided(struct evaluator *ev, Z3_ast const *facts, size_t cnt, Z3_ast 
 	term_map__free(&f.nodes);
 	term_map__free(&f.lo);
 	term_map__free(&f.hi);
+	term_map__free(&f.shaped_lo);
+	term_map__free(&f.shaped_hi);
+	free(f.relations);
 	assignment__put(f.elements);
 	return err;
 }

@@ -375,6 +375,81 @@ static unsigned compare_bounds(struct solver *s, Z3_solver z3, unsigned rounds)
 	return bounded;
 }
 
+/* Relations: a fact compares x + c with y (x a zero-extended narrower
+ * term, y a 64-bit variable, held or negated under a random assignment),
+ * and a comparison of x + d with y, d near c, must be decided as Z3 decides
+ * it, or left open. Returns how many were decided. */
+static unsigned compare_relations(struct solver *s, Z3_solver z3, unsigned rounds)
+{
+	unsigned related = 0;
+
+	for (unsigned i = 0; i < rounds; i++) {
+		struct assignment *a = random_assignment();
+		Z3_ast x = vars[1 + rand() % 7], y = vars[8 + rand() % 4], fact, e;
+		uint64_t c = (uint64_t)(rand() % 64), got;
+
+		x = Z3_mk_zero_ext(z, 64 - width(x), x);
+		fact = random_compare(Z3_mk_bvadd(z, sym_num(&ctx, c, 64), x), y);
+		fact = solver__eval(s, a, fact) ? fact : Z3_mk_not(z, fact);
+		e = random_compare(Z3_mk_bvadd(z, sym_num(&ctx, c + (uint64_t)(rand() % 9) - 4, 64), x), y);
+		if (rand() % 2)
+			e = random_compare(y, Z3_mk_bvadd(z, sym_num(&ctx, c + (uint64_t)(rand() % 9) - 4, 64), x));
+		if (eval__decided(&s->ev, &fact, 1, e, &got) == 1) {
+			related++;
+			Z3_solver_reset(z, z3);
+			Z3_solver_assert(z, z3, fact);
+			Z3_solver_assert(z, z3, got ? Z3_mk_not(z, e) : e);
+			if (Z3_solver_check(z, z3) == Z3_L_FALSE) {
+				passed++;
+			} else {
+				failed++;
+				fprintf(stderr, "FAIL: relation case %u: %s does not decide %s as %llu\n", i,
+					Z3_ast_to_string(z, fact), Z3_ast_to_string(z, e), (unsigned long long)got);
+			}
+		}
+		assignment__put(a);
+	}
+	return related;
+}
+
+/* Hand-made relations and shapes: on y >= zext(v5) + 16, zext(v5) + 8 <=
+ * y holds and y < zext(v5) + 4 fails, zext(v5) + 20 <= y is open; the sign
+ * bit of 0x3e + 8 * packet[0x37] (32 bits) is 0; zext(v5) + 8 <=
+ * zext(v5) + 16 holds, v8 + 8 <= v8 + 16 is open (the sums may wrap). */
+static void relation_cases(struct solver *s)
+{
+	Z3_ast x = Z3_mk_zero_ext(z, 32, vars[5]), y = vars[9], v = vars[8];
+	Z3_ast fact = Z3_mk_bvule(z, Z3_mk_bvadd(z, sym_num(&ctx, 16, 64), x), y);
+	Z3_ast offset = Z3_mk_bvadd(z, sym_num(&ctx, 0x3e, 32),
+				    Z3_mk_concat(z, sym_num(&ctx, 0, 21),
+						 Z3_mk_concat(z, Z3_mk_select(z, packet, sym_num(&ctx, 0x37, 64)),
+							      sym_num(&ctx, 0, 3))));
+	const struct {
+		Z3_ast e;
+		int decided;
+		uint64_t value;
+	} cases[] = {
+		{ Z3_mk_bvule(z, Z3_mk_bvadd(z, sym_num(&ctx, 8, 64), x), y), 1, 1 },
+		{ Z3_mk_bvult(z, y, Z3_mk_bvadd(z, sym_num(&ctx, 4, 64), x)), 1, 0 },
+		{ Z3_mk_bvule(z, Z3_mk_bvadd(z, sym_num(&ctx, 20, 64), x), y), 0, 0 },
+		{ Z3_mk_eq(z, Z3_mk_extract(z, 31, 31, offset), sym_num(&ctx, 0, 1)), 1, 1 },
+		{ Z3_mk_bvule(z, Z3_mk_bvadd(z, sym_num(&ctx, 8, 64), x), Z3_mk_bvadd(z, sym_num(&ctx, 16, 64), x)), 1, 1 },
+		{ Z3_mk_bvule(z, Z3_mk_bvadd(z, sym_num(&ctx, 8, 64), v), Z3_mk_bvadd(z, sym_num(&ctx, 16, 64), v)), 0, 0 },
+	};
+
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t got = 0;
+		int r = eval__decided(&s->ev, &fact, 1, cases[i].e, &got);
+
+		if (r == cases[i].decided && (!r || got == cases[i].value)) {
+			passed++;
+			continue;
+		}
+		failed++;
+		fprintf(stderr, "FAIL: relation case %u: %d, %#llx\n", i, r, (unsigned long long)got);
+	}
+}
+
 /* Hand-made bounds: 14 <= v4 <= 1514 and not 128 <= v4 put v4 in
  * [14, 127]; comparisons and equalities with numbers outside decide,
  * inside stay open. */
@@ -464,7 +539,7 @@ int main(void)
 	static const unsigned widths[VARS] = { 1, 8, 8, 16, 16, 32, 32, 32, 64, 64, 64, 64 };
 	struct solver s;
 	Z3_solver z3;
-	unsigned bounded;
+	unsigned bounded, related;
 
 	srand(7);
 	if (sym_ctx__init(&ctx) || solver__init(&s, &ctx, 10000))
@@ -494,14 +569,16 @@ int main(void)
 		Z3_model_dec_ref(z, m);
 		assignment__put(a);
 	}
-	bounded = compare_bounds(&s, z3, TERMS);
+	bounded = compare_bounds(&s, z3, TERMS / 3);
+	related = compare_relations(&s, z3, TERMS / 3);
 	Z3_solver_dec_ref(z, z3);
 	decided_cases(&s);
 	bounds_cases(&s);
-	/* and bounds a tenth of the comparisons */
-	if (bounded < TERMS / 10) {
+	relation_cases(&s);
+	/* and bounds and relations a tenth of their comparisons */
+	if (bounded < TERMS / 30 || related < TERMS / 30) {
 		failed++;
-		fprintf(stderr, "FAIL: bounds decide %u comparisons of %u\n", bounded, TERMS);
+		fprintf(stderr, "FAIL: bounds decide %u comparisons of %u, relations %u\n", bounded, TERMS / 3, related);
 	}
 	/* the facts decide a tenth of the terms at least, or the above checks little */
 	if (decided < TERMS / 10) {
@@ -512,7 +589,7 @@ int main(void)
 	compare_past_bound(&s);
 	solver__fini(&s);
 	sym_ctx__fini(&ctx);
-	printf("eval: %u passed, %u failed (%u terms decided by facts, %u comparisons by bounds)\n", passed, failed,
-	       decided, bounded);
+	printf("eval: %u passed, %u failed (%u terms decided by facts, %u comparisons by bounds, %u by relations)\n",
+	       passed, failed, decided, bounded, related);
 	return failed ? 1 : 0;
 }

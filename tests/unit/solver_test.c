@@ -300,16 +300,18 @@ static void group_models_cached(void)
 }
 
 /* On the path "x == 0x3c && y <= 5", "x == 0" and "x & 0xf0 != 0x30" are refuted
- * by what the path fixes, with no call to Z3; "x + y == 0" is not, and Z3
- * refutes it. */
+ * by what the path fixes, and "x + y == 0" by the bounds it gives x + y
+ * (0x3c to 0x41), with no call to Z3; "x + y * y == 0x3e" (no square is 2)
+ * is not, and Z3 refutes it. */
 static void facts_refute(void)
 {
 	Z3_context z = ctx.z;
 	Z3_ast x = Z3_mk_const(z, Z3_mk_string_symbol(z, "x"), ctx.bv8), y = Z3_mk_const(z, Z3_mk_string_symbol(z, "y"), ctx.bv8);
 	Z3_ast conds[] = { Z3_mk_eq(z, x, sym_num(&ctx, 0, 8)),
 			   Z3_mk_not(z, Z3_mk_eq(z, Z3_mk_bvand(z, x, sym_num(&ctx, 0xf0, 8)), sym_num(&ctx, 0x30, 8))),
-			   Z3_mk_eq(z, Z3_mk_bvadd(z, x, y), sym_num(&ctx, 0, 8)) };
-	const bool by_facts[] = { true, true, false };
+			   Z3_mk_eq(z, Z3_mk_bvadd(z, x, y), sym_num(&ctx, 0, 8)),
+			   Z3_mk_eq(z, Z3_mk_bvadd(z, x, Z3_mk_bvmul(z, y, y)), sym_num(&ctx, 0x3e, 8)) };
+	const bool by_facts[] = { true, true, true, false };
 
 	for (unsigned i = 0; i < sizeof(conds) / sizeof(conds[0]); i++) {
 		struct path_model model = { 0 };
