@@ -885,8 +885,9 @@ static int narrow_bound(struct term_map *m, uint32_t node, uint64_t v, bool lo)
 	return term_map__add(m, node, v);
 }
 
-/* The bound a comparison of a term with a number gives the term, where
- * node (an unsigned comparison) has the value truth. */
+/* What an unsigned comparison node with the value truth gives: a bound on
+ * a term it compares with a number, or a relation of the two terms it
+ * compares. */
 static int add_bound(struct evaluator *ev, struct fixed *f, uint32_t node, bool truth)
 {
 	const struct enode *n = &ev->nodes[node];

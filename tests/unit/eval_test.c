@@ -283,6 +283,29 @@ static void compare_decided(struct solver *s, struct assignment *a, Z3_model m, 
 	compare(s, a, m, e, i);
 }
 
+/* A term and what eval__decided must give it: 1 and a value, or 0. */
+struct decided_case {
+	Z3_ast e;
+	int decided;
+	uint64_t value;
+};
+
+static void check_decided(struct solver *s, Z3_ast const *facts, size_t fact_cnt, const struct decided_case *cases,
+			  size_t n, const char *what)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint64_t got = 0;
+		int r = eval__decided(&s->ev, facts, fact_cnt, cases[i].e, &got);
+
+		if (r == cases[i].decided && (!r || got == cases[i].value)) {
+			passed++;
+			continue;
+		}
+		failed++;
+		fprintf(stderr, "FAIL: %s case %zu: %d, %#llx\n", what, i, r, (unsigned long long)got);
+	}
+}
+
 /* Hand-made cases, each with the answer eval__decided must give: 1 and a
  * value, or 0 for a term the facts leave open. */
 static void decided_cases(struct solver *s)
@@ -294,11 +317,7 @@ static void decided_cases(struct solver *s)
 						       Z3_mk_eq(z, Z3_mk_select(z, packet, sym_num(&ctx, 7, 64)),
 								sym_num(&ctx, 9, 8)) }),
 			   Z3_mk_not(z, Z3_mk_bvult(z, v2, v1)) };
-	const struct {
-		Z3_ast e;
-		int decided;
-		uint64_t value;
-	} cases[] = {
+	const struct decided_case cases[] = {
 		{ Z3_mk_eq(z, byte5, sym_num(&ctx, 0, 8)), 1, 0 },
 		{ at_v1, 1, 9 },
 		{ Z3_mk_bvult(z, v2, v1), 1, 0 },
@@ -310,17 +329,7 @@ static void decided_cases(struct solver *s)
 		{ Z3_mk_bvule(z, v2, v1), 0, 0 },
 	};
 
-	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		uint64_t got = 0;
-		int r = eval__decided(&s->ev, facts, 3, cases[i].e, &got);
-
-		if (r == cases[i].decided && (!r || got == cases[i].value)) {
-			passed++;
-			continue;
-		}
-		failed++;
-		fprintf(stderr, "FAIL: decided case %u: %d, %#llx\n", i, r, (unsigned long long)got);
-	}
+	check_decided(s, facts, 3, cases, sizeof(cases) / sizeof(cases[0]), "decided");
 }
 
 /* An unsigned comparison of a and b, of a kind drawn at random. */
@@ -333,6 +342,24 @@ static Z3_ast random_compare(Z3_ast a, Z3_ast b)
 	case 3: return Z3_mk_bvugt(z, a, b);
 	default: return Z3_mk_eq(z, a, b);
 	}
+}
+
+/* Z3 finds no model of the facts where the comparison e has another value
+ * than got. */
+static void confirm_decided(Z3_solver z3, Z3_ast const *facts, size_t cnt, Z3_ast e, uint64_t got, const char *what,
+			    unsigned i)
+{
+	Z3_solver_reset(z, z3);
+	for (size_t k = 0; k < cnt; k++)
+		Z3_solver_assert(z, z3, facts[k]);
+	Z3_solver_assert(z, z3, got ? Z3_mk_not(z, e) : e);
+	if (Z3_solver_check(z, z3) == Z3_L_FALSE) {
+		passed++;
+		return;
+	}
+	failed++;
+	fprintf(stderr, "FAIL: %s case %u: the facts do not decide %s as %llu\n", what, i, Z3_ast_to_string(z, e),
+		(unsigned long long)got);
 }
 
 /* Bounds: two facts compare a leaf with numbers near its value under a
@@ -358,17 +385,7 @@ static unsigned compare_bounds(struct solver *s, Z3_solver z3, unsigned rounds)
 		}
 		if (eval__decided(&s->ev, facts, 2, e, &got) == 1) {
 			bounded++;
-			Z3_solver_reset(z, z3);
-			Z3_solver_assert(z, z3, facts[0]);
-			Z3_solver_assert(z, z3, facts[1]);
-			Z3_solver_assert(z, z3, got ? Z3_mk_not(z, e) : e);
-			if (Z3_solver_check(z, z3) == Z3_L_FALSE) {
-				passed++;
-			} else {
-				failed++;
-				fprintf(stderr, "FAIL: bounds case %u: the facts do not decide %s as %llu\n", i,
-					Z3_ast_to_string(z, e), (unsigned long long)got);
-			}
+			confirm_decided(z3, facts, 2, e, got, "bounds", i);
 		}
 		assignment__put(a);
 	}
@@ -396,16 +413,7 @@ static unsigned compare_relations(struct solver *s, Z3_solver z3, unsigned round
 			e = random_compare(y, Z3_mk_bvadd(z, sym_num(&ctx, c + (uint64_t)(rand() % 9) - 4, 64), x));
 		if (eval__decided(&s->ev, &fact, 1, e, &got) == 1) {
 			related++;
-			Z3_solver_reset(z, z3);
-			Z3_solver_assert(z, z3, fact);
-			Z3_solver_assert(z, z3, got ? Z3_mk_not(z, e) : e);
-			if (Z3_solver_check(z, z3) == Z3_L_FALSE) {
-				passed++;
-			} else {
-				failed++;
-				fprintf(stderr, "FAIL: relation case %u: %s does not decide %s as %llu\n", i,
-					Z3_ast_to_string(z, fact), Z3_ast_to_string(z, e), (unsigned long long)got);
-			}
+			confirm_decided(z3, &fact, 1, e, got, "relation", i);
 		}
 		assignment__put(a);
 	}
@@ -424,11 +432,7 @@ static void relation_cases(struct solver *s)
 				    Z3_mk_concat(z, sym_num(&ctx, 0, 21),
 						 Z3_mk_concat(z, Z3_mk_select(z, packet, sym_num(&ctx, 0x37, 64)),
 							      sym_num(&ctx, 0, 3))));
-	const struct {
-		Z3_ast e;
-		int decided;
-		uint64_t value;
-	} cases[] = {
+	const struct decided_case cases[] = {
 		{ Z3_mk_bvule(z, Z3_mk_bvadd(z, sym_num(&ctx, 8, 64), x), y), 1, 1 },
 		{ Z3_mk_bvult(z, y, Z3_mk_bvadd(z, sym_num(&ctx, 4, 64), x)), 1, 0 },
 		{ Z3_mk_bvule(z, Z3_mk_bvadd(z, sym_num(&ctx, 20, 64), x), y), 0, 0 },
@@ -437,17 +441,7 @@ static void relation_cases(struct solver *s)
 		{ Z3_mk_bvule(z, Z3_mk_bvadd(z, sym_num(&ctx, 8, 64), v), Z3_mk_bvadd(z, sym_num(&ctx, 16, 64), v)), 0, 0 },
 	};
 
-	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		uint64_t got = 0;
-		int r = eval__decided(&s->ev, &fact, 1, cases[i].e, &got);
-
-		if (r == cases[i].decided && (!r || got == cases[i].value)) {
-			passed++;
-			continue;
-		}
-		failed++;
-		fprintf(stderr, "FAIL: relation case %u: %d, %#llx\n", i, r, (unsigned long long)got);
-	}
+	check_decided(s, &fact, 1, cases, sizeof(cases) / sizeof(cases[0]), "relation");
 }
 
 /* Hand-made bounds: 14 <= v4 <= 1514 and not 128 <= v4 put v4 in
@@ -459,11 +453,7 @@ static void bounds_cases(struct solver *s)
 	Z3_ast facts[] = { Z3_mk_and(z, 2, (Z3_ast[]){ Z3_mk_bvuge(z, v, sym_num(&ctx, 14, 16)),
 						       Z3_mk_bvule(z, v, sym_num(&ctx, 1514, 16)) }),
 			   Z3_mk_not(z, Z3_mk_bvule(z, sym_num(&ctx, 128, 16), v)) };
-	const struct {
-		Z3_ast e;
-		int decided;
-		uint64_t value;
-	} cases[] = {
+	const struct decided_case cases[] = {
 		{ Z3_mk_bvule(z, sym_num(&ctx, 12, 16), v), 1, 1 },
 		{ Z3_mk_bvult(z, v, sym_num(&ctx, 6, 16)), 1, 0 },
 		{ Z3_mk_eq(z, v, sym_num(&ctx, 5, 16)), 1, 0 },
@@ -475,17 +465,7 @@ static void bounds_cases(struct solver *s)
 		{ Z3_mk_bvult(z, v, sym_num(&ctx, 127, 16)), 0, 0 },
 	};
 
-	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		uint64_t got = 0;
-		int r = eval__decided(&s->ev, facts, 2, cases[i].e, &got);
-
-		if (r == cases[i].decided && (!r || got == cases[i].value)) {
-			passed++;
-			continue;
-		}
-		failed++;
-		fprintf(stderr, "FAIL: bounds case %u: %d, %#llx\n", i, r, (unsigned long long)got);
-	}
+	check_decided(s, facts, 2, cases, sizeof(cases) / sizeof(cases[0]), "bounds");
 }
 
 /* A hash over the packet, a round a byte, thousands of operations deep:
