@@ -624,10 +624,20 @@ static bool constraints_hold(struct solver *s, struct assignment *a, const struc
 	return true;
 }
 
-static bool model_satisfies(struct solver *s, struct assignment *a, const struct constraint *const *path, size_t n,
-			    const bool *use, Z3_ast cond)
+/* Counterexample cache: a recent model that satisfies cond (none when
+ * NULL) and the constraints use marks, counted as a model hit; or NULL. */
+static struct assignment *recent_model(struct solver *s, const struct constraint *const *path, size_t n,
+				       const bool *use, Z3_ast cond)
 {
-	return holds_in(s, a, cond) && constraints_hold(s, a, path, n, use);
+	for (unsigned i = 0; i < RECENT_MODELS; i++) {
+		struct assignment *m = s->cache->recent[i];
+
+		if (m && (!cond || holds_in(s, m, cond)) && constraints_hold(s, m, path, n, use)) {
+			s->stats.model_hits++;
+			return m;
+		}
+	}
+	return NULL;
 }
 
 static uint64_t hash_ids(const uint32_t *ids, uint32_t n)
@@ -1367,12 +1377,9 @@ static struct assignment *solve_group(struct solver *s, const struct constraint 
 		use[i] = group_root(g, i) == root;
 	count_query(s);
 	*result = SAT_UNKNOWN;
-	for (unsigned i = 0; i < RECENT_MODELS; i++) {
-		if (c->recent[i] && constraints_hold(s, c->recent[i], path, n, use)) {
-			s->stats.model_hits++;
-			*result = SAT_YES;
-			return assignment__get(c->recent[i]);
-		}
+	if ((a = recent_model(s, path, n, use, NULL))) {
+		*result = SAT_YES;
+		return assignment__get(a);
 	}
 	if (query_key__make(s, &key, path, n, use, NULL) || !(entry = cache_find(c, &key)))
 		goto out;
@@ -1651,15 +1658,11 @@ enum sat solver__check(struct solver *s, const struct constraint *const *path, s
 		result = SAT_YES;
 		goto out;
 	}
-	for (unsigned i = 0; i < RECENT_MODELS; i++) {
-		m = c->recent[i];
-		if (m && model_satisfies(s, m, path, n, use, cond)) {
-			s->stats.model_hits++;
-			if (model)
-				adopt_model(s, n, use, &vars, m, model);
-			result = SAT_YES;
-			goto out;
-		}
+	if ((m = recent_model(s, path, n, use, cond))) {
+		if (model)
+			adopt_model(s, n, use, &vars, m, model);
+		result = SAT_YES;
+		goto out;
 	}
 	if (query_key__make(s, &key, path, n, use, cond) || !(entry = cache_find(c, &key)))
 		goto out;
