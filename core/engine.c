@@ -265,7 +265,34 @@ static int follow_model(struct mhse_engine *e, struct state *s, Z3_ast cond)
 	return holds;
 }
 
-int engine__split(struct mhse_engine *e, struct state *s, Z3_ast raw, struct state **other)
+/* A state at a conditional jump whose query outran its share of the
+ * budget is asked again once nothing else is left to explore, with the
+ * time left: the share keeps one query from taking the run, not a query
+ * the run has the time for from being answered (a read through a layer at
+ * a symbolic offset: a second of Z3's time, an eighth of a 6 s budget).
+ * Returns 0, or -ENOMEM. */
+static int defer(struct mhse_engine *e, struct state *s)
+{
+	struct state *copy;
+
+	if (e->deferred_cnt == e->deferred_cap) {
+		size_t cap = e->deferred_cap ? e->deferred_cap * 2 : 8;
+		struct state **d = realloc(e->deferred, cap * sizeof(*d));
+
+		if (!d)
+			return -ENOMEM;
+		e->deferred = d;
+		e->deferred_cap = cap;
+	}
+	copy = state__fork(s);
+	if (!copy)
+		return -ENOMEM;
+	copy->insns--; /* the jump runs again and counts once */
+	e->deferred[e->deferred_cnt++] = copy;
+	return 0;
+}
+
+static int split(struct mhse_engine *e, struct state *s, Z3_ast raw, struct state **other, bool at_jump)
 {
 	Z3_context z = e->ctx.z;
 	struct path_model cond_model = { 0 };
@@ -310,12 +337,17 @@ timeout:
 		/* the run's: the path is dropped, as the states left are */
 		e->stats.ended_by = "max-time";
 		e->stop = true;
-	} else {
+	} else if (!at_jump || e->patient || !e->opts.max_time_s || defer(e, s)) {
 		engine__end(e, s, PATH_TIMEOUT, "solver query timed out, or its terms are too large, at insn %zu", s->pc);
 	}
 out:
 	assignment__put(cond_model.a);
 	return ret;
+}
+
+int engine__split(struct mhse_engine *e, struct state *s, Z3_ast raw, struct state **other)
+{
+	return split(e, s, raw, other, false);
 }
 
 bool engine__split_ok(struct mhse_engine *e, struct state *s, Z3_ast ok, uint64_t err, enum step *st)
@@ -1202,7 +1234,7 @@ static enum step cond_jump(struct mhse_engine *e, struct state *s, const struct 
 		s->pc += 1 + (t ? insn->off : 0);
 		return STEP_CONTINUE;
 	}
-	sides = engine__split(e, s, sym_cond(&e->ctx, insn->code, dst, src), &taken);
+	sides = split(e, s, sym_cond(&e->ctx, insn->code, dst, src), &taken, true);
 	if (sides < 0)
 		return STEP_DONE;
 	if (region_of(s, dst) == SREGION_PKT && region_of(s, src) == SREGION_PKT) {
@@ -2484,14 +2516,15 @@ int mhse_engine__new(const struct mhse_object *obj, const struct mhse_prog *prog
 	e->opts = *opts;
 	if (!e->opts.max_insns)
 		e->opts.max_insns = DEFAULT_MAX_INSNS;
-	if (!e->opts.solver_timeout_ms)
-		e->opts.solver_timeout_ms = DEFAULT_SOLVER_TIMEOUT_MS;
 	/* one query gets at most an eighth of the run's time budget: a query
 	 * that needs more would leave the rest of the path tree too little
 	 * (rakelimit's filter_ipv6, hashing IPv6 addresses into a count-min
 	 * sketch, spent 6 s of 10 on one) */
-	if (e->opts.max_time_s > 0 && e->opts.solver_timeout_ms > e->opts.max_time_s * 1000 / QUERY_SHARE_OF_BUDGET)
-		e->opts.solver_timeout_ms = (unsigned)(e->opts.max_time_s * 1000 / QUERY_SHARE_OF_BUDGET) + 1;
+	if (!e->opts.solver_timeout_ms) {
+		e->opts.solver_timeout_ms = DEFAULT_SOLVER_TIMEOUT_MS;
+		if (e->opts.max_time_s > 0 && e->opts.solver_timeout_ms > e->opts.max_time_s * 1000 / QUERY_SHARE_OF_BUDGET)
+			e->opts.solver_timeout_ms = (unsigned)(e->opts.max_time_s * 1000 / QUERY_SHARE_OF_BUDGET) + 1;
+	}
 	e->policy = calloc(obj->map_cnt ? obj->map_cnt : 1, sizeof(*e->policy));
 	e->covered = calloc(prog->insn_cnt ? prog->insn_cnt : 1, sizeof(*e->covered));
 	e->tested_sides = calloc(prog->insn_cnt ? prog->insn_cnt : 1, sizeof(*e->tested_sides));
@@ -2548,6 +2581,15 @@ static int order_completion(struct mhse_engine *e)
 	size_t cnt, rest = 0;
 	struct state **all = e->searcher->take_all(e->searcher, &cnt);
 
+	/* a deferred state is completed as the others are */
+	while (e->deferred_cnt) {
+		struct state **more = realloc(all, (cnt + 1) * sizeof(*all));
+
+		if (!more)
+			break;
+		all = more;
+		all[cnt++] = e->deferred[--e->deferred_cnt];
+	}
 	e->to_complete = malloc((cnt ? cnt : 1) * sizeof(*e->to_complete));
 	if (!e->to_complete) {
 		while (cnt)
@@ -2567,12 +2609,21 @@ static int order_completion(struct mhse_engine *e)
 	return 0;
 }
 
-/* The next state to run: the searcher's, or past the exploration's end,
- * the next to complete. */
-static struct state *next_state(struct mhse_engine *e)
+/* The next state to run: the searcher's, then a deferred one (*patient),
+ * or past the exploration's end, the next to complete. */
+static struct state *next_state(struct mhse_engine *e, bool *patient)
 {
-	if (!e->completing)
-		return e->searcher->select(e->searcher);
+	struct state *s;
+
+	*patient = false;
+	if (!e->completing) {
+		s = e->searcher->select(e->searcher);
+		if (!s && e->deferred_cnt) {
+			s = e->deferred[--e->deferred_cnt];
+			*patient = true;
+		}
+		return s;
+	}
 	if (!e->to_complete && order_completion(e)) {
 		e->stop = true;
 		return NULL;
@@ -2586,11 +2637,12 @@ static struct state *next_state(struct mhse_engine *e)
 static int explore_share(struct mhse_engine *e)
 {
 	struct state *s = state__fork(e->init);
+	bool patient;
 
 	if (!s)
 		return -ENOMEM;
 	e->searcher->add(e->searcher, s);
-	while (!e->stop && (s = next_state(e))) {
+	while (!e->stop && (s = next_state(e, &patient))) {
 		enum step st;
 
 		if (over_budget(e)) {
@@ -2602,6 +2654,9 @@ static int explore_share(struct mhse_engine *e)
 			state__free(s);
 			continue;
 		}
+		/* a deferred state's queries are bounded by the exploration's end */
+		e->patient = patient;
+		e->solver.timeout_ms = patient ? UINT32_MAX : e->opts.solver_timeout_ms;
 		st = run_state(e, s, e->covered);
 		while (st == STEP_CONTINUE && e->completing)
 			st = run_state(e, s, e->covered);
@@ -2665,6 +2720,9 @@ void mhse_engine__free(struct mhse_engine *e)
 		e->searcher->free(e->searcher);
 	while (e->completed_cnt < e->to_complete_cnt)
 		state__free(e->to_complete[e->completed_cnt++]);
+	while (e->deferred_cnt)
+		state__free(e->deferred[--e->deferred_cnt]);
+	free(e->deferred);
 	free(e->to_complete);
 	free(e->tested_sides);
 	for (size_t i = 0; i < e->arena_cnt; i++) {

@@ -32,7 +32,7 @@ struct mhse_explore_opts {
 	uint64_t max_insns;      /* per path; 0: default */
 	uint64_t max_memory_mb;  /* 0: none */
 	uint64_t seed;
-	unsigned solver_timeout_ms;
+	unsigned solver_timeout_ms; /* a query's; 0: an eighth of max_time_s, at most 10 s */
 	const char *maps_file;   /* initial contents for POLICY_CONCRETE maps */
 	/* raw-memory hooks: the memory r1 points to, concrete or made symbolic */
 	const uint8_t *raw;

@@ -43,6 +43,9 @@ struct mhse_engine {
 	bool completing;               /* a state follows its model, forking nothing */
 	struct state **to_complete;    /* the states left, in the order they are completed */
 	size_t to_complete_cnt, completed_cnt;
+	struct state **deferred;       /* states at a jump whose query outran its share of the budget */
+	size_t deferred_cnt, deferred_cap;
+	bool patient;                  /* a deferred state runs: its queries get the time left */
 	uint64_t budget_checks;
 	Z3_params simplify_params;
 	struct term_map simplified;    /* terms engine__simplify has simplified */

@@ -92,6 +92,9 @@ static const char usage_explore[] =
 	"  --maps FILE           initial contents for concrete maps (docs/maps.md)\n"
 	"  --search NAME         dfs, bfs, random-path, covnew, interleaved (default)\n"
 	"  --max-time S, --max-paths N, --max-insns N (per path), --max-memory MB, --seed N\n"
+	"  --max-query-time MS   a solver query's time (default: an eighth of --max-time, at\n"
+	"                        most 10 s); with --max-time, a jump's query past it is asked\n"
+	"                        again, with the time left, once the rest is explored\n"
 	"  --out DIR             output directory (default mhse-out)\n"
 	"  --jobs N              worker processes sharing the path tree (default: the cores)\n"
 	"  --shard I/N           explore only shard I of N of the path tree (docs/study.md)\n"
@@ -195,6 +198,7 @@ enum {
 	OPT_CONST = 256, OPT_MAP_SIZE, OPT_PROG, OPT_HOOK, OPT_PACKET, OPT_CTX, OPT_MAPS, OPT_NONDET, OPT_TRACE,
 	OPT_ALL, OPT_POLICY, OPT_MAP_POLICY, OPT_SEARCH, OPT_MAX_TIME, OPT_MAX_PATHS, OPT_MAX_INSNS, OPT_MAX_MEMORY,
 	OPT_SEED, OPT_OUT, OPT_KERNEL, OPT_REPLAY_KERNEL, OPT_HOOKS, OPT_BTF, OPT_JOBS, OPT_SHARD, OPT_TESTS,
+	OPT_MAX_QUERY_TIME,
 };
 
 static const struct option long_opts[] = {
@@ -212,6 +216,7 @@ static const struct option long_opts[] = {
 	{ "replay-kernel", no_argument, NULL, OPT_REPLAY_KERNEL }, { "hooks", required_argument, NULL, OPT_HOOKS },
 	{ "btf", required_argument, NULL, OPT_BTF },       { "jobs", required_argument, NULL, OPT_JOBS },
 	{ "shard", required_argument, NULL, OPT_SHARD },   { "tests", required_argument, NULL, OPT_TESTS },
+	{ "max-query-time", required_argument, NULL, OPT_MAX_QUERY_TIME },
 	{ 0 },
 };
 
@@ -223,7 +228,7 @@ struct run_opts {
 	char **ctx, **map_policies, **progs;
 	int ctx_cnt, map_policy_cnt, prog_cnt;
 	double max_time;
-	uint64_t max_paths, max_insns, max_memory, seed;
+	uint64_t max_paths, max_insns, max_memory, max_query_ms, seed;
 	uint64_t jobs; /* 0: the machine's cores */
 	struct shard shard;
 	const char **dir_arg; /* set by commands that take a directory after the object */
@@ -413,6 +418,13 @@ static int parse_opts(int argc, char **argv, const char *usage, const int *allow
 		case OPT_MAX_PATHS: if (parse_number("max-paths", optarg, &o->max_paths)) return EXIT_USAGE; break;
 		case OPT_MAX_INSNS: if (parse_number("max-insns", optarg, &o->max_insns)) return EXIT_USAGE; break;
 		case OPT_MAX_MEMORY: if (parse_number("max-memory", optarg, &o->max_memory)) return EXIT_USAGE; break;
+		case OPT_MAX_QUERY_TIME:
+			if (parse_number("max-query-time", optarg, &o->max_query_ms)) return EXIT_USAGE;
+			if (!o->max_query_ms || o->max_query_ms > UINT32_MAX) {
+				fprintf(stderr, "--max-query-time %s: expected 1 to %u milliseconds\n", optarg, UINT32_MAX);
+				return EXIT_USAGE;
+			}
+			break;
 		case OPT_SEED: if (parse_number("seed", optarg, &o->seed)) return EXIT_USAGE; break;
 		case OPT_JOBS:
 			if (parse_number("jobs", optarg, &o->jobs)) return EXIT_USAGE;
@@ -681,7 +693,8 @@ static int engine_opts(const struct mhse_object *obj, const struct run_opts *o, 
 	*eo = (struct mhse_explore_opts){ .policy = POLICY_CONSISTENT, .search = SEARCH_INTERLEAVED,
 					  .max_time_s = o->max_time,
 					  .max_paths = o->max_paths, .max_insns = o->max_insns,
-					  .max_memory_mb = o->max_memory, .seed = o->seed, .maps_file = o->maps,
+					  .max_memory_mb = o->max_memory, .solver_timeout_ms = (unsigned)o->max_query_ms,
+					  .seed = o->seed, .maps_file = o->maps,
 					  .shard = o->shard };
 	if (o->policy && map_policy_parse(o->policy, &eo->policy)) {
 		fprintf(stderr, "--policy %s: expected alloc, lookup, consistent or concrete\n", o->policy);
@@ -771,8 +784,8 @@ static bool named(const struct run_opts *o, const char *prog)
 static int cmd_explore(int argc, char **argv)
 {
 	static const int allowed[] = { OPT_PROG, OPT_ALL, OPT_HOOK, OPT_HOOKS, OPT_POLICY, OPT_MAP_POLICY, OPT_MAPS, OPT_SEARCH,
-				       OPT_MAX_TIME, OPT_MAX_PATHS, OPT_MAX_INSNS, OPT_MAX_MEMORY, OPT_SEED, OPT_OUT,
-				       OPT_REPLAY_KERNEL, OPT_TESTS, OPT_CONST, OPT_MAP_SIZE, OPT_BTF, OPT_JOBS,
+				       OPT_MAX_TIME, OPT_MAX_PATHS, OPT_MAX_INSNS, OPT_MAX_MEMORY, OPT_MAX_QUERY_TIME, OPT_SEED,
+				       OPT_OUT, OPT_REPLAY_KERNEL, OPT_TESTS, OPT_CONST, OPT_MAP_SIZE, OPT_BTF, OPT_JOBS,
 				       OPT_SHARD, 0 };
 	struct run_opts o = { 0 };
 	struct mhse_object *obj = NULL;

@@ -6,9 +6,9 @@
 # worker and with two (--jobs 2: the budgets hold over the whole run, the
 # merged stats say which ended it).
 #
-# Usage: budgets.sh MHSE OUT_DIR ENG_CALL ENG_WINDOWS ENG_TIME_BUDGET XDP_FIREWALL ENG_COMPLETION
+# Usage: budgets.sh MHSE OUT_DIR ENG_CALL ENG_WINDOWS ENG_TIME_BUDGET XDP_FIREWALL ENG_COMPLETION ENG_BULK_LAYERED
 set -u
-mhse=$1 top=$2 eng_call=$3 eng_windows=$4 eng_time_budget=$5 firewall=$6 eng_completion=$7
+mhse=$1 top=$2 eng_call=$3 eng_windows=$4 eng_time_budget=$5 firewall=$6 eng_completion=$7 eng_bulk_layered=$8
 failed=0
 
 fail() {
@@ -83,6 +83,22 @@ for jobs in 1 2; do
 			fail "eng_completion --max-time 2: the summary does not count the completed paths"
 		"$mhse" replay "$eng_completion" "$out/completion" >"$out/completion.replay" 2>&1 ||
 			fail "eng_completion --max-time 2: replay failed (see $out/completion.replay)"
+	fi
+
+	# --max-query-time: eng_bulk_layered's jump on a byte read through a layer
+	# needs more than a millisecond of Z3 (and more than the work a query
+	# gets untimed); with --max-time its state waits and is asked again once
+	# the rest is explored, so all 4 of its paths are found; without, the
+	# path ends as a timeout
+	if explore query-time "$eng_bulk_layered" --max-query-time 1 --max-time 120; then
+		read -r paths timeouts undecided < <(stat "$out/query-time" paths timeouts undecided_queries | paste -sd' ')
+		expect "eng_bulk_layered --max-query-time 1 --max-time 120 paths" "$paths" 4
+		expect "eng_bulk_layered --max-query-time 1 --max-time 120 timeouts" "$timeouts" 0
+		[ "$undecided" -gt 0 ] || fail "eng_bulk_layered --max-query-time 1: no query outran its time"
+	fi
+	if explore query-time-alone "$eng_bulk_layered" --max-query-time 1; then
+		[ "$(stat "$out/query-time-alone" timeouts)" -gt 0 ] ||
+			fail "eng_bulk_layered --max-query-time 1 without --max-time: no path ended as a timeout"
 	fi
 
 	# --max-memory: a limit below what the process already holds ends the run at the first check
