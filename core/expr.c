@@ -41,6 +41,10 @@ int sym_ctx__init(struct sym_ctx *ctx)
 	ctx->bv8 = Z3_mk_bv_sort(ctx->z, 8);
 	ctx->bv32 = Z3_mk_bv_sort(ctx->z, 32);
 	ctx->bv64 = Z3_mk_bv_sort(ctx->z, 64);
+	for (unsigned v = 0; v < SYM_SMALL_NUMERALS; v++) {
+		ctx->small8[v] = Z3_mk_unsigned_int64(ctx->z, v, ctx->bv8);
+		ctx->small64[v] = Z3_mk_unsigned_int64(ctx->z, v, ctx->bv64);
+	}
 	ctx->bounds_lo = ctx->bounds_hi = (struct term_map){ 0 };
 	return 0;
 }
@@ -54,12 +58,23 @@ void sym_ctx__fini(struct sym_ctx *ctx)
 	ctx->z = NULL;
 }
 
+static Z3_sort bv_sort(struct sym_ctx *ctx, unsigned bits)
+{
+	switch (bits) {
+	case 1: return ctx->bv1;
+	case 8: return ctx->bv8;
+	case 32: return ctx->bv32;
+	case 64: return ctx->bv64;
+	default: return Z3_mk_bv_sort(ctx->z, bits);
+	}
+}
+
 Z3_ast sym_fresh(struct sym_ctx *ctx, uint64_t *cnt, const char *prefix, unsigned bits)
 {
 	char name[96];
 
 	snprintf(name, sizeof(name), "%s_%llu", prefix, (unsigned long long)(*cnt)++);
-	return Z3_mk_const(ctx->z, Z3_mk_string_symbol(ctx->z, name), Z3_mk_bv_sort(ctx->z, bits));
+	return Z3_mk_const(ctx->z, Z3_mk_string_symbol(ctx->z, name), bv_sort(ctx, bits));
 }
 
 Z3_ast sym_fresh_bytes(struct sym_ctx *ctx, uint64_t *cnt, const char *prefix)
@@ -70,15 +85,22 @@ Z3_ast sym_fresh_bytes(struct sym_ctx *ctx, uint64_t *cnt, const char *prefix)
 	return Z3_mk_const(ctx->z, Z3_mk_string_symbol(ctx->z, name), Z3_mk_array_sort(ctx->z, ctx->bv64, ctx->bv8));
 }
 
+/* A context that does not count references keeps what each call returns,
+ * once per call: the bytes and offsets of a copy ask for the same small
+ * numbers by the hundred thousand (falco's exec programs), and its sorts
+ * with each. */
 Z3_ast sym_num(struct sym_ctx *ctx, uint64_t v, unsigned bits)
 {
-	return Z3_mk_unsigned_int64(ctx->z, bits < 64 ? v & ((UINT64_C(1) << bits) - 1) : v,
-				    Z3_mk_bv_sort(ctx->z, bits));
+	if (bits < 64)
+		v &= (UINT64_C(1) << bits) - 1;
+	if (v < SYM_SMALL_NUMERALS && (bits == 8 || bits == 64))
+		return bits == 8 ? ctx->small8[v] : ctx->small64[v];
+	return Z3_mk_unsigned_int64(ctx->z, v, bv_sort(ctx, bits));
 }
 
 Z3_ast sym_ast(struct sym_ctx *ctx, struct sval v)
 {
-	return v.e ? v.e : Z3_mk_unsigned_int64(ctx->z, v.c, ctx->bv64);
+	return v.e ? v.e : sym_num(ctx, v.c, 64);
 }
 
 struct sval sym_from(struct sym_ctx *ctx, Z3_ast e, bool sign)

@@ -31,9 +31,13 @@ bool term_map__find(const struct term_map *m, uint32_t id, uint64_t *v);
 int term_map__add(struct term_map *m, uint32_t id, uint64_t v);
 void term_map__free(struct term_map *m);
 
+/* Numerals below this, of 8 and 64 bits, are made once per context. */
+#define SYM_SMALL_NUMERALS 256
+
 struct sym_ctx {
 	Z3_context z;
 	Z3_sort bv1, bv8, bv32, bv64;
+	Z3_ast small8[SYM_SMALL_NUMERALS], small64[SYM_SMALL_NUMERALS];
 	struct term_map bounds_lo, bounds_hi; /* sym_unsigned_bounds's answers */
 };
 
