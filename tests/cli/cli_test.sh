@@ -232,6 +232,11 @@ check "rejected insn run message" err_is_one_line_with "badinsn.o: program shift
 
 run run "$fw" --packet "$syn" --ctx nosuchfield=1
 check "bad ctx field" rc_is 2
+for bad in 0 5000000000 1ms; do
+	run --max-query-time $bad --out "$tmp/query-time" "$fw"
+	check "--max-query-time $bad exit" rc_is 2
+	check "--max-query-time $bad message" err_is_one_line_with "--max-query-time"
+done
 run frobnicate "$fw"
 check "unknown command" rc_is 2
 
