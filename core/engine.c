@@ -19,7 +19,9 @@
  * gets whole paths and tests. The states whose paths took a jump's side no
  * path with a test took go first: code they ran has no test yet, and a
  * completion may not reach them all (one path of slow queries can take
- * the whole share).
+ * the whole share). A jump whose query outruns its share of --max-time
+ * waits until nothing else is left to explore, and is asked again with the
+ * time left (defer).
  *
  * Inputs are the packet (an array term pkt0 and a length pkt_len0 within
  * the spec's bounds), every scalar context field the spec lists (one
@@ -266,11 +268,13 @@ static int follow_model(struct mhse_engine *e, struct state *s, Z3_ast cond)
 }
 
 /* A state at a conditional jump whose query outran its share of the
- * budget is asked again once nothing else is left to explore, with the
- * time left: the share keeps one query from taking the run, not a query
- * the run has the time for from being answered (a read through a layer at
- * a symbolic offset: a second of Z3's time, an eighth of a 6 s budget).
- * Returns 0, or -ENOMEM. */
+ * budget waits, and is asked again once nothing else is left to explore,
+ * with the time left: the share keeps one query from taking the run, not a
+ * query the run has the time for from being answered (a byte read through
+ * a copy layer at a symbolic offset takes a second of Z3's time; the share
+ * of a 6 s budget is 0.75 s). Only a jump waits: a helper may have changed
+ * the state before its query, so it cannot run again. Returns 0, or
+ * -ENOMEM. */
 static int defer(struct mhse_engine *e, struct state *s)
 {
 	struct state *copy;
