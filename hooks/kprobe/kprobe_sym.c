@@ -208,6 +208,13 @@ static Z3_ast nonzero(struct mhse_engine *e, Z3_ast byte)
  * layer per copy). */
 #define COPY_LAYER_MIN 64
 
+/* Whether a copy of size bytes to region at off is one layer over it: more
+ * than COPY_LAYER_MIN to a symbolic offset of a large region. */
+static bool lays_over(const struct state *s, uint32_t region, struct sval off, uint32_t size)
+{
+	return size > COPY_LAYER_MIN && !sval_is_conc(off) && s->regions[region]->size > SREGION_CASES_MAX;
+}
+
 /* More than SREGION_CASES_MAX bytes from kernel memory, or more than
  * COPY_LAYER_MIN to a symbolic offset of a large region, up to a size that
  * may be symbolic (size the most it may be, size_term its term or NULL):
@@ -232,48 +239,60 @@ static enum step copy_long(struct mhse_engine *e, struct state *s, Z3_ast ok, Z3
 	return STEP_CONTINUE;
 }
 
-/* A string of more than STRING_CHAIN_MAX bytes from kernel memory no read
- * has touched: its length is a fresh L from 1 to size, and its bytes are
- * the object's, with the NUL at L - 1 (and 1 for a 0 before it). Both the
- * object and the destination get the string as one layer over their
- * bytes, so that a path pays for the bytes it reads, not for the size (a
- * 65,000-byte path name: one term, not 65,000 chains of choices), and a
- * test lists the object's bytes up to the NUL. The destination takes, when
- * the read succeeds, the bytes before the NUL and the NUL, and past it to
- * the end of the NUL's word for a user string read a word at a time; size
- * zeroes when it fails. */
-static enum step copy_long_string(struct mhse_engine *e, struct state *s, Z3_ast user, Z3_ast ok, Z3_ast reject,
-				  uint32_t kobj, uint32_t koff, uint32_t region, struct sval off, uint32_t size)
+/* A string of len bytes (its NUL at len - 1), whose bytes are those of the
+ * array bytes from src_at on (1 for a 0 before the NUL, which only a fresh
+ * length allows), laid over region at off as one layer: when the read
+ * succeeds (ok), the bytes before the NUL and the NUL, and past it to the
+ * end of the NUL's word for a user string read a word at a time; size
+ * zeroes when it fails. Sets what the helper returns. */
+static enum step lay_string(struct mhse_engine *e, struct state *s, Z3_ast user, Z3_ast ok, Z3_ast reject,
+			    Z3_ast bytes, Z3_ast src_at, uint32_t region, struct sval off, uint32_t size, Z3_ast len)
 {
 	Z3_context z = e->ctx.z;
-	struct sregion *object = state__writable_region(s, kobj), *dst = state__writable_region(s, region);
-	Z3_ast j = layer_index(e);
-	Z3_ast len = sym_fresh(&e->ctx, &s->fresh_cnt, "strlen", 64), one = term_num(e, 1, 64), bytes, at, byte;
-	Z3_ast nul = Z3_mk_bvsub(z, len, one), word_end, user_end, end;
+	struct sregion *dst = state__writable_region(s, region);
+	Z3_ast j = layer_index(e), at = Z3_mk_bvsub(z, j, sym_ast(&e->ctx, off));
+	Z3_ast nul = Z3_mk_bvsub(z, len, term_num(e, 1, 64)), word_end, user_end, end, byte;
 
-	if (!object || !dst || engine__constrain(e, s, Z3_mk_and(z, 2, (Z3_ast[]){ Z3_mk_bvuge(z, len, one),
-									     Z3_mk_bvule(z, len, term_num(e, size, 64)) })))
-		return STEP_FAILED;
-	bytes = sregion__array(&e->ctx, object);
-	/* the object: byte j, at i = j - koff in the string */
-	at = Z3_mk_bvsub(z, j, term_num(e, koff, 64));
-	byte = Z3_mk_ite(z, Z3_mk_bvult(z, at, nul), nonzero(e, Z3_mk_select(z, bytes, j)), term_num(e, 0, 8));
-	if (sregion__write_layer(&e->ctx, object, j, byte, (struct sregion_span){ sval_conc(koff), size, len }, false))
-		return STEP_FAILED;
-	/* the destination: byte j, at i = j - off */
-	at = Z3_mk_bvsub(z, j, sym_ast(&e->ctx, off));
 	byte = Z3_mk_ite(z, Z3_mk_and(z, 2, (Z3_ast[]){ ok, Z3_mk_bvult(z, at, nul) }),
-			 nonzero(e, Z3_mk_select(z, bytes, Z3_mk_bvadd(z, at, term_num(e, koff, 64)))), term_num(e, 0, 8));
+			 nonzero(e, Z3_mk_select(z, bytes, Z3_mk_bvadd(z, at, src_at))), term_num(e, 0, 8));
 	word_end = Z3_mk_bvadd(z, Z3_mk_bvand(z, nul, term_num(e, ~UINT64_C(7), 64)), term_num(e, 8, 64));
 	user_end = Z3_mk_ite(z, Z3_mk_bvule(z, word_end, term_num(e, size, 64)), word_end, len);
 	end = Z3_mk_ite(z, ok, Z3_mk_ite(z, user, user_end, len), term_num(e, size, 64));
-	if (sregion__write_layer(&e->ctx, dst, j, byte, (struct sregion_span){ off, size, end }, true))
+	if (!dst || sregion__write_layer(&e->ctx, dst, j, byte, (struct sregion_span){ off, size, end }, true))
 		return STEP_FAILED;
 	/* the user form gives 0 for an empty string */
 	s->regs[BPF_REG_0] = value_of(e, Z3_mk_ite(z, ok, Z3_mk_ite(z, user, Z3_mk_ite(z, term_eq(e, len, 1),
 									       term_num(e, 0, 64), len), len),
 						      reject));
 	return STEP_CONTINUE;
+}
+
+/* A string of more than STRING_CHAIN_MAX bytes from kernel memory no read
+ * has touched: its length is a fresh L from 1 to size, and its bytes are
+ * the object's, with the NUL at L - 1 (and 1 for a 0 before it). Both the
+ * object and the destination get the string as one layer over their
+ * bytes, so that a path pays for the bytes it reads, not for the size (a
+ * 65,000-byte path name: one term, not 65,000 chains of choices), and a
+ * test lists the object's bytes up to the NUL. */
+static enum step copy_long_string(struct mhse_engine *e, struct state *s, Z3_ast user, Z3_ast ok, Z3_ast reject,
+				  uint32_t kobj, uint32_t koff, uint32_t region, struct sval off, uint32_t size)
+{
+	Z3_context z = e->ctx.z;
+	struct sregion *object = state__writable_region(s, kobj);
+	Z3_ast j = layer_index(e);
+	Z3_ast len = sym_fresh(&e->ctx, &s->fresh_cnt, "strlen", 64), one = term_num(e, 1, 64), bytes, at, byte;
+
+	if (!object || engine__constrain(e, s, Z3_mk_and(z, 2, (Z3_ast[]){ Z3_mk_bvuge(z, len, one),
+									     Z3_mk_bvule(z, len, term_num(e, size, 64)) })))
+		return STEP_FAILED;
+	bytes = sregion__array(&e->ctx, object);
+	/* the object: byte j, at i = j - koff in the string */
+	at = Z3_mk_bvsub(z, j, term_num(e, koff, 64));
+	byte = Z3_mk_ite(z, Z3_mk_bvult(z, at, Z3_mk_bvsub(z, len, one)), nonzero(e, Z3_mk_select(z, bytes, j)),
+			 term_num(e, 0, 8));
+	if (sregion__write_layer(&e->ctx, object, j, byte, (struct sregion_span){ sval_conc(koff), size, len }, false))
+		return STEP_FAILED;
+	return lay_string(e, s, user, ok, reject, bytes, term_num(e, koff, 64), region, off, size, len);
 }
 
 /* The string of src[0..n) copied over dst[0..n) (its bytes, in place),
@@ -483,8 +502,7 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 			ok = Z3_mk_and(z, 2, (Z3_ast[]){ where.accepted, term_eq(e, fault, 0) });
 		}
 		reject = Z3_mk_ite(z, where.accepted, term_num(e, (uint64_t)-EFAULT, 64), reject);
-		if (!str && (size > SREGION_CASES_MAX ||
-			     (size > COPY_LAYER_MIN && !sval_is_conc(off) && s->regions[region]->size > SREGION_CASES_MAX))) {
+		if (!str && (size > SREGION_CASES_MAX || lays_over(s, region, off, size))) {
 			st = copy_long(e, s, ok, reject, src_region, koff, region, off, size, size_term);
 			goto out;
 		}
@@ -500,6 +518,19 @@ static enum step probe_read(struct mhse_engine *e, struct state *s, enum probe_s
 	if (!Z3_is_eq_ast(z, ok, Z3_mk_false(z)) &&
 	    (st = engine__region_bytes(e, s, src_region, src_off, size, src)) != STEP_CONTINUE)
 		goto out;
+	if (str && lays_over(s, region, off, size)) {
+		/* the destination's old bytes, each a case over the writes at
+		 * symbolic offsets before it, are not read (falco's exec programs
+		 * copy 4 KiB path strings so: t2_sched_p_exec peaked at 317 MB in
+		 * 10 s reading them, 173 MB without); the length is the chain of
+		 * choices over the source's bytes */
+		Z3_ast bytes = Z3_is_eq_ast(z, ok, Z3_mk_false(z)) ?
+			Z3_mk_const_array(z, e->ctx.bv64, term_num(e, 0, 8)) : sregion__array(&e->ctx, s->regions[src_region]);
+
+		st = lay_string(e, s, where.user, ok, reject, bytes, sym_ast(&e->ctx, src_off), region, off, size,
+				string_length(e, src, size));
+		goto out;
+	}
 	if (str) {
 		if ((st = engine__region_bytes(e, s, region, off, size, dst)) != STEP_CONTINUE ||
 		    engine__out_of_time(e, s, &st))
