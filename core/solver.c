@@ -108,6 +108,13 @@ static int array_solver__ready(struct solver *s)
 	return 0;
 }
 
+static void array_solver__drop(struct solver *s)
+{
+	Z3_solver_dec_ref(s->array_ctx, s->array_z3);
+	Z3_del_context(s->array_ctx);
+	s->array_ctx = NULL;
+}
+
 void solver__set_origin(struct solver *s, const char *name)
 {
 	struct solver_stats *st = &s->stats;
@@ -233,10 +240,8 @@ void solver__fini(struct solver *s)
 	free(s->cache);
 	Z3_solver_dec_ref(s->ctx->z, s->z3);
 	Z3_solver_dec_ref(s->ctx->z, s->weak_z3);
-	if (s->array_ctx) {
-		Z3_solver_dec_ref(s->array_ctx, s->array_z3);
-		Z3_del_context(s->array_ctx);
-	}
+	if (s->array_ctx)
+		array_solver__drop(s);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -932,8 +937,13 @@ static ssize_t assert_query(struct solver *s, const struct constraint *const *pa
 }
 
 /* array_z3's model, in the path context (one reference), and array_z3
- * fresh again. */
-static Z3_model take_array_model(struct solver *s, Z3_lbool r)
+ * fresh again; after a long check (long_checks counted before it), a
+ * fresh context too: Z3 keeps the tables and pools a check grew for its
+ * context's life (falco legacy bpf_proc_startupdate: a long check of a
+ * string's window left 50 MB behind, and the run peaked at 330 MB, 295 MB
+ * with the context made again; making one takes 2 ms, a long check 50 ms
+ * and more). */
+static Z3_model take_array_model(struct solver *s, Z3_lbool r, uint64_t long_checks)
 {
 	Z3_model m = NULL;
 
@@ -945,7 +955,9 @@ static Z3_model take_array_model(struct solver *s, Z3_lbool r)
 		Z3_model_inc_ref(s->ctx->z, m);
 		Z3_model_dec_ref(s->array_ctx, own);
 	}
-	if (s->array_ctx)
+	if (s->array_ctx && s->stats.long_checks != long_checks)
+		array_solver__drop(s);
+	else if (s->array_ctx)
 		Z3_solver_reset(s->array_ctx, s->array_z3);
 	return m;
 }
@@ -961,10 +973,11 @@ static Z3_model take_array_model(struct solver *s, Z3_lbool r)
 static Z3_lbool check_array_reads(struct solver *s, const struct constraint *const *path, size_t n, const bool *use,
 				  Z3_ast cond, Z3_model *model)
 {
+	uint64_t long_checks = s->stats.long_checks;
 	ssize_t sent = assert_query(s, path, n, use, cond, NULL, NULL);
 	Z3_lbool r = sent < 0 ? Z3_L_UNDEF : check_bounded(s, s->array_ctx, s->array_z3, s->timeout_ms, sent);
 
-	*model = take_array_model(s, r);
+	*model = take_array_model(s, r, long_checks);
 	return r;
 }
 
@@ -1208,9 +1221,10 @@ static Z3_lbool check_pinned(struct solver *s, const struct constraint *const *p
 			     unsigned timeout_ms, struct assignment **out)
 {
 	Z3_context z = s->ctx->z;
+	uint64_t long_checks = s->stats.long_checks;
 	ssize_t sent = assert_query(s, path, n, use, cond, pins, values);
 	Z3_lbool r = sent < 0 ? Z3_L_UNDEF : check_bounded(s, s->array_ctx, s->array_z3, timeout_ms, sent);
-	Z3_model m = take_array_model(s, r);
+	Z3_model m = take_array_model(s, r, long_checks);
 
 	if (!m)
 		return r;
