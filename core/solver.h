@@ -107,7 +107,7 @@ struct solver_stats {
 struct solver {
 	struct sym_ctx *ctx;
 	Z3_solver z3;
-	Z3_solver weak_z3;            /* for weakened conditions, alone */
+	Z3_solver weak_z3;            /* for weakened conditions, alone; fresh's queries */
 	Z3_solver array_z3;           /* for queries reading arrays at symbolic indices, alone */
 	Z3_context array_ctx;         /* array_z3's, made for the first query that needs it */
 	unsigned timeout_ms;
@@ -118,6 +118,7 @@ struct solver {
 	unsigned origin;              /* what asks now: an index into stats.origins */
 	uint64_t deadline_ns;         /* no Z3 call runs past it (CLOCK_MONOTONIC); 0: none */
 	bool modelling;               /* in solver__model: past the deadline, a quick check still runs */
+	bool fresh;                   /* each query asked of a solver afresh (solver__ask_afresh) */
 	const struct constraint **asserted; /* what z3 holds, one scope each */
 	size_t depth, asserted_cap;
 };
@@ -131,6 +132,11 @@ void solver__set_origin(struct solver *s, const char *name);
 /* No Z3 call runs past deadline_ns (CLOCK_MONOTONIC; 0: none): a query
  * gets at most the time left of the run's budget, and UNKNOWN after it. */
 void solver__set_deadline(struct solver *s, uint64_t deadline_ns);
+/* From now on, each query is asked of a solver that holds it alone, with
+ * no scope pushed: for constraints no query checked (a completion's, taken
+ * from a model), which Z3 could take unbounded time and memory to
+ * internalize when the scope after theirs is pushed. */
+void solver__ask_afresh(struct solver *s);
 
 /* Builds the constraint record of e (collects its variables). */
 int solver__constraint(struct solver *s, Z3_ast e, struct constraint *out);
