@@ -21,7 +21,10 @@
  * independent group (repaired, from the counterexample cache, or from Z3)
  * is merged with the old one for the others, so a finished path rarely
  * needs solving again. Z3 is used incrementally, its
- * assertions following the queries' constraints scope by scope; a query
+ * assertions following the queries' constraints scope by scope (except for
+ * a completion's constraints, which no query checked: Z3 internalizes a
+ * scope's assertions when the next is pushed, outside any bound, so those
+ * are asked afresh); a query
  * that reads an array at a symbolic index and needs more than a quick check
  * goes to a fresh QF_ABV solver, whose tactics turn such reads into
  * bit-vectors; where its indices are made of inputs found nowhere else in
