@@ -230,15 +230,12 @@ void engine__queue_rerun(struct mhse_engine *e, struct state *copy)
 	engine__queue(e, copy);
 }
 
-/* Past the exploration's end, the query budget is the run's, and a
- * completion's constraints, which its model chose and no query checked,
- * are asked afresh. */
+/* Past the exploration's end, the query budget is the run's. */
 static void start_completing(struct mhse_engine *e)
 {
 	e->completing = true;
 	e->stats.ended_by = "max-time";
 	solver__set_deadline(&e->solver, e->start_ns + (uint64_t)(e->opts.max_time_s * 1e9));
-	solver__ask_afresh(&e->solver);
 }
 
 /* A completed state takes the side of cond its model takes, with no query

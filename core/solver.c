@@ -137,11 +137,6 @@ void solver__set_deadline(struct solver *s, uint64_t deadline_ns)
 	s->deadline_ns = deadline_ns;
 }
 
-void solver__ask_afresh(struct solver *s)
-{
-	s->fresh = true;
-}
-
 /* Counts ns nanoseconds of Z3's work besides a check: scopes pushed and
  * popped, which internalize and drop what they hold (in dae's
  * tproxy_wan_ingress_l2, a quarter of Z3's time). */
@@ -986,22 +981,23 @@ static Z3_lbool check_array_reads(struct solver *s, const struct constraint *con
 	return r;
 }
 
-/* The path solver's answer, asked incrementally (sync_assertions), within
- * timeout_ms; on SAT, *model is a model (one reference). */
-static Z3_lbool check_incremental(struct solver *s, const struct constraint *const *path, size_t n, const bool *use,
-				  Z3_ast cond, unsigned timeout_ms, Z3_model *model)
+/* Asks Z3 whether the constraints use marks and cond (unless NULL) hold
+ * together; on SAT, *model is a model of them (one reference). */
+static enum sat z3_solve(struct solver *s, const struct constraint *const *path, size_t n, const bool *use, Z3_ast cond,
+			 bool array_reads, Z3_model *model)
 {
 	Z3_context z = s->ctx->z;
 	uint64_t t0 = now_ns();
 	Z3_lbool r;
 
+	*model = NULL;
 	if (sync_assertions(s, path, n, use))
-		return Z3_L_UNDEF;
+		return SAT_UNKNOWN;
 	Z3_solver_push(z, s->z3);
 	count_z3_time(s, now_ns() - t0);
 	if (cond)
 		Z3_solver_assert(z, s->z3, cond);
-	r = check_bounded(s, z, s->z3, timeout_ms, s->depth);
+	r = check_bounded(s, z, s->z3, array_reads ? 0 : s->timeout_ms, s->depth);
 	if (r == Z3_L_TRUE) {
 		*model = Z3_solver_get_model(z, s->z3);
 		Z3_model_inc_ref(z, *model);
@@ -1013,50 +1009,6 @@ static Z3_lbool check_incremental(struct solver *s, const struct constraint *con
 		/* what a stopped search leaves behind is not worth keeping */
 		Z3_solver_reset(z, s->z3);
 		s->depth = 0;
-	}
-	return r;
-}
-
-/* The same, asked of weak_z3 afresh: every assertion is internalized
- * within the check's bounds (solver__ask_afresh; falco legacy
- * bpf_proc_startupdate: pushed, a completed path's string window test took
- * a run of 10 s past 22 s and 4.6 GB). */
-static Z3_lbool check_afresh(struct solver *s, const struct constraint *const *path, size_t n, const bool *use,
-			     Z3_ast cond, unsigned timeout_ms, Z3_model *model)
-{
-	Z3_context z = s->ctx->z;
-	size_t sent = 0;
-	Z3_lbool r;
-
-	Z3_solver_reset(z, s->weak_z3);
-	for (size_t i = 0; i < n; i++)
-		if (use[i]) {
-			Z3_solver_assert(z, s->weak_z3, path[i]->e);
-			sent++;
-		}
-	if (cond)
-		Z3_solver_assert(z, s->weak_z3, cond);
-	r = check_bounded(s, z, s->weak_z3, timeout_ms, sent);
-	if (r == Z3_L_TRUE) {
-		*model = Z3_solver_get_model(z, s->weak_z3);
-		Z3_model_inc_ref(z, *model);
-	}
-	Z3_solver_reset(z, s->weak_z3);
-	return r;
-}
-
-/* Asks Z3 whether the constraints use marks and cond (unless NULL) hold
- * together; on SAT, *model is a model of them (one reference). */
-static enum sat z3_solve(struct solver *s, const struct constraint *const *path, size_t n, const bool *use, Z3_ast cond,
-			 bool array_reads, Z3_model *model)
-{
-	unsigned timeout_ms = array_reads ? 0 : s->timeout_ms;
-	Z3_lbool r;
-
-	*model = NULL;
-	r = s->fresh ? check_afresh(s, path, n, use, cond, timeout_ms, model) :
-		       check_incremental(s, path, n, use, cond, timeout_ms, model);
-	if (r == Z3_L_UNDEF) {
 		if (array_reads)
 			r = check_array_reads(s, path, n, use, cond, model);
 		s->stats.undecided += r == Z3_L_UNDEF;

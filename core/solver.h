@@ -21,10 +21,7 @@
  * independent group (repaired, from the counterexample cache, or from Z3)
  * is merged with the old one for the others, so a finished path rarely
  * needs solving again. Z3 is used incrementally, its
- * assertions following the queries' constraints scope by scope (except for
- * a completion's constraints, which no query checked: Z3 internalizes a
- * scope's assertions when the next is pushed, outside any bound, so those
- * are asked afresh); a query
+ * assertions following the queries' constraints scope by scope; a query
  * that reads an array at a symbolic index and needs more than a quick check
  * goes to a fresh QF_ABV solver, whose tactics turn such reads into
  * bit-vectors; where its indices are made of inputs found nowhere else in
@@ -110,7 +107,7 @@ struct solver_stats {
 struct solver {
 	struct sym_ctx *ctx;
 	Z3_solver z3;
-	Z3_solver weak_z3;            /* for weakened conditions, alone; fresh's queries */
+	Z3_solver weak_z3;            /* for weakened conditions, alone */
 	Z3_solver array_z3;           /* for queries reading arrays at symbolic indices, alone */
 	Z3_context array_ctx;         /* array_z3's, made for the first query that needs it */
 	unsigned timeout_ms;
@@ -121,7 +118,6 @@ struct solver {
 	unsigned origin;              /* what asks now: an index into stats.origins */
 	uint64_t deadline_ns;         /* no Z3 call runs past it (CLOCK_MONOTONIC); 0: none */
 	bool modelling;               /* in solver__model: past the deadline, a quick check still runs */
-	bool fresh;                   /* each query asked of a solver afresh (solver__ask_afresh) */
 	const struct constraint **asserted; /* what z3 holds, one scope each */
 	size_t depth, asserted_cap;
 };
@@ -135,11 +131,6 @@ void solver__set_origin(struct solver *s, const char *name);
 /* No Z3 call runs past deadline_ns (CLOCK_MONOTONIC; 0: none): a query
  * gets at most the time left of the run's budget, and UNKNOWN after it. */
 void solver__set_deadline(struct solver *s, uint64_t deadline_ns);
-/* From now on, each query is asked of a solver that holds it alone, with
- * no scope pushed: for constraints no query checked (a completion's, taken
- * from a model), which Z3 could take unbounded time and memory to
- * internalize when the scope after theirs is pushed. */
-void solver__ask_afresh(struct solver *s);
 
 /* Builds the constraint record of e (collects its variables). */
 int solver__constraint(struct solver *s, Z3_ast e, struct constraint *out);
