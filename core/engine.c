@@ -245,6 +245,7 @@ static void start_completing(struct mhse_engine *e)
  * need it solved again. Returns as engine__split. */
 static int follow_model(struct mhse_engine *e, struct state *s, Z3_ast cond)
 {
+	size_t cnt;
 	bool holds;
 	int err;
 
@@ -257,7 +258,10 @@ static int follow_model(struct mhse_engine *e, struct state *s, Z3_ast cond)
 		return -1;
 	}
 	holds = solver__eval(&e->solver, s->model.a, cond) == 1;
+	cnt = e->arena_cnt;
 	err = engine__constrain(e, s, holds ? cond : Z3_mk_not(e->ctx.z, cond));
+	if (!err && e->arena_cnt > cnt)
+		e->arena[cnt]->unchecked = true; /* the model's side, no query's */
 	if (err == -E2BIG)
 		engine__end(e, s, PATH_TIMEOUT, "a condition too large for the solver at insn %zu", s->pc);
 	else if (err)

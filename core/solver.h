@@ -74,6 +74,7 @@ struct term_vars {
 struct constraint {
 	Z3_ast e;
 	struct term_vars vars;
+	bool unchecked; /* no query decided it (a completion's side of a jump): see sync_assertions */
 };
 
 /* Queries by what asked them (the engine names it: a conditional jump, a

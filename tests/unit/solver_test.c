@@ -17,6 +17,10 @@
  *   each is UNKNOWN, not asked;
  * - repair without Z3 where the field to move is not the obvious one:
  *   "not (x <= y)" and "x > y" with both 0 (y cannot go below 0, so x goes up).
+ * - a constraint no query decided (a completion's) is internalized within
+ *   Z3's quick bound before a scope is pushed over it: a preimage of a
+ *   hash the bound cannot find makes the query UNKNOWN with no long check,
+ *   where the same constraint, decided, gets one.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -428,6 +432,31 @@ static void gate_budget(void)
 	solver__fini(&s);
 }
 
+static void unchecked_bounded(void)
+{
+	Z3_context z = ctx.z;
+	Z3_ast x = Z3_mk_const(z, Z3_mk_string_symbol(z, "preimage_x"), Z3_mk_bv_sort(z, 32));
+	Z3_ast cond = Z3_mk_not(z, Z3_mk_eq(z, x, sym_num(&ctx, 7, 32)));
+	struct constraint preimage;
+	const struct constraint *path[] = { &preimage };
+	struct path_model model = { 0 };
+	struct solver s;
+	uint64_t long_checks;
+
+	solver__init(&s, &ctx, 200);
+	solver__constraint(&s, Z3_mk_eq(z, hash_of(x), sym_num(&ctx, 0x2545f491, 32)), &preimage);
+	preimage.unchecked = true;
+	long_checks = s.stats.long_checks;
+	check(solver__check(&s, path, 1, cond, NULL, &model) == SAT_UNKNOWN && s.stats.long_checks == long_checks,
+	      "an unchecked preimage past the quick bound: UNKNOWN, no long check", 0);
+	preimage.unchecked = false;
+	solver__check(&s, path, 1, cond, NULL, &model);
+	check(s.stats.long_checks == long_checks + 1, "the same preimage, decided: a long check", 0);
+	constraint__free(&preimage);
+	assignment__put(model.a);
+	solver__fini(&s);
+}
+
 int main(void)
 {
 	if (sym_ctx__init(&ctx))
@@ -443,6 +472,7 @@ int main(void)
 	facts_refute();
 	hashed_indices();
 	gate_budget();
+	unchecked_bounded();
 	sym_ctx__fini(&ctx);
 	printf("solver: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
