@@ -33,7 +33,9 @@
  * bounded: by the multiplier and divider gates its terms hold (bit-blasting
  * them is what Z3's memory grows with), by a bound on Z3's work, then, for
  * the few that need more, by a timeout (and, in the array solver, by a bound
- * on the memory it may add), and never past the run's deadline;
+ * on the memory it may add), and never past the run's deadline; so is
+ * the work Z3 does when a scope is pushed, which no bound covers, for a
+ * constraint no query decided (a completion's): a quick check runs first;
  * UNKNOWN is an answer the caller must report, never a silent
  * "infeasible". A cached SAT
  * answer keeps its model, so that the same query on another path adopts it.
