@@ -245,10 +245,15 @@ static void start_completing(struct mhse_engine *e)
  * need it solved again. Returns as engine__split. */
 static int follow_model(struct mhse_engine *e, struct state *s, Z3_ast cond)
 {
+	Z3_lbool known = Z3_get_bool_value(e->ctx.z, cond);
 	size_t cnt;
 	bool holds;
 	int err;
 
+	/* a constant says nothing of the path (a lookup's key against the
+	 * records of other constant keys: one per record, at every lookup) */
+	if (known != Z3_L_UNDEF)
+		return known == Z3_L_TRUE;
 	solver__set_origin(&e->solver, "completion");
 	if (solver__model(&e->solver, s->path, s->path_cnt, &s->model) != SAT_YES) {
 		if (now_ns() >= e->solver.deadline_ns)
