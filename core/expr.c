@@ -103,6 +103,13 @@ Z3_ast sym_ast(struct sym_ctx *ctx, struct sval v)
 	return v.e ? v.e : sym_num(ctx, v.c, 64);
 }
 
+int sym_known_equal(struct sym_ctx *ctx, Z3_ast a, Z3_ast b)
+{
+	if (a == b)
+		return 1;
+	return Z3_is_numeral_ast(ctx->z, a) && Z3_is_numeral_ast(ctx->z, b) ? 0 : -1;
+}
+
 struct sval sym_from(struct sym_ctx *ctx, Z3_ast e, bool sign)
 {
 	unsigned bits = Z3_get_bv_sort_size(ctx->z, Z3_get_sort(ctx->z, e));
@@ -383,10 +390,45 @@ static bool byte_of(Z3_context z, Z3_ast t, Z3_ast *whole, unsigned *k)
 	return true;
 }
 
+/* n bytes that are all numerals as one numeral (lowest byte first), or
+ * NULL: a key a path wrote concretely is a number to what compares it
+ * (sym_known_equal), not a concatenation only the solver can read. */
+static Z3_ast join_numerals(struct sym_ctx *ctx, const Z3_ast *bytes, uint32_t n)
+{
+	Z3_context z = ctx->z;
+	uint64_t v = 0, b;
+	bool *bits;
+	Z3_ast t;
+
+	for (uint32_t i = 0; i < n; i++)
+		if (!Z3_is_numeral_ast(z, bytes[i]))
+			return NULL;
+	if (n <= 8) {
+		for (uint32_t i = n; i-- > 0;)
+			v = v << 8 | (Z3_get_numeral_uint64(z, bytes[i], &b) ? b : 0);
+		return sym_num(ctx, v, 8 * n);
+	}
+	bits = malloc(8 * (size_t)n * sizeof(*bits));
+	if (!bits)
+		return NULL;
+	for (uint32_t i = 0; i < n; i++) {
+		if (!Z3_get_numeral_uint64(z, bytes[i], &b))
+			b = 0;
+		for (unsigned k = 0; k < 8; k++)
+			bits[8 * i + k] = b >> k & 1;
+	}
+	t = Z3_mk_bv_numeral(z, 8 * n, bits);
+	free(bits);
+	return t;
+}
+
 Z3_ast sym_join_bytes(struct sym_ctx *ctx, const Z3_ast *bytes, uint32_t n)
 {
 	Z3_context z = ctx->z;
-	Z3_ast acc = NULL;
+	Z3_ast acc = join_numerals(ctx, bytes, n);
+
+	if (acc)
+		return acc;
 
 	for (uint32_t i = 0; i < n;) {
 		Z3_ast whole, next, part = bytes[i];

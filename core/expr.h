@@ -67,6 +67,12 @@ Z3_ast sym_fresh_bytes(struct sym_ctx *ctx, uint64_t *cnt, const char *prefix);
 /* The value as a 64-bit term (a numeral when concrete). */
 Z3_ast sym_ast(struct sym_ctx *ctx, struct sval v);
 Z3_ast sym_num(struct sym_ctx *ctx, uint64_t v, unsigned bits);
+/* Whether terms a and b of one sort are equal (1) or differ (0) by their
+ * form alone: one term, or two numerals (the context keeps one term per
+ * number); -1 when only the solver can tell. Asks Z3 to make nothing: a
+ * key compared with the records of every earlier key at each lookup would
+ * make a term per pair, which the context keeps. */
+int sym_known_equal(struct sym_ctx *ctx, Z3_ast a, Z3_ast b);
 /* A 64-bit value from a narrower term, zero- or sign-extended. */
 struct sval sym_from(struct sym_ctx *ctx, Z3_ast e, bool sign);
 

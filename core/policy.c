@@ -218,6 +218,12 @@ static enum step split_records(struct mhse_engine *e, struct state *s, uint32_t 
 
 		if (s->records[j].map != idx)
 			continue;
+		switch (sym_known_equal(&e->ctx, key, s->records[j].key)) {
+		case 1:
+			return fn(e, s, idx, key, (int)j, arg);
+		case 0:
+			continue;
+		}
 		switch (engine__split(e, s, key_eq(e, key, s->records[j].key), &c)) {
 		case -1:
 			return STEP_DONE;

@@ -230,6 +230,39 @@ static void check_index_add(void)
 	}
 }
 
+/* Bytes that are all numbers join into one numeral, of any width (a
+ * 4-byte key, a 12-byte one), that sym_known_equal tells apart from
+ * another number without the solver; a symbolic byte leaves a term that
+ * only the solver can compare, and one term is equal to itself. */
+static void check_join_numerals(void)
+{
+	Z3_context z = ctx.z;
+	Z3_ast bytes[12], x = Z3_mk_const(z, Z3_mk_string_symbol(z, "x"), ctx.bv8);
+	Z3_ast key4, key12, other12, with_x;
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < 12; i++)
+		bytes[i] = sym_num(&ctx, 0x10 + i, 8);
+	key4 = sym_join_bytes(&ctx, bytes, 4);
+	key12 = sym_join_bytes(&ctx, bytes, 12);
+	bytes[11] = sym_num(&ctx, 0x99, 8);
+	other12 = sym_join_bytes(&ctx, bytes, 12);
+	bytes[11] = x;
+	with_x = sym_join_bytes(&ctx, bytes, 12);
+	if (Z3_get_numeral_uint64(z, key4, &v) && v == 0x13121110 && Z3_is_numeral_ast(z, key12) &&
+	    always_equal(Z3_mk_extract(z, 95, 64, key12), sym_num(&ctx, 0x1b1a1918, 32)) &&
+	    always_equal(Z3_mk_extract(z, 31, 0, key12), sym_num(&ctx, 0x13121110, 32)) &&
+	    sym_known_equal(&ctx, key12, other12) == 0 && sym_known_equal(&ctx, key12, key12) == 1 &&
+	    sym_known_equal(&ctx, key12, with_x) == -1 &&
+	    always_equal(Z3_mk_extract(z, 95, 88, with_x), x)) {
+		passed++;
+		return;
+	}
+	failed++;
+	printf("FAIL: join of numeral bytes: 4 bytes %s,", Z3_ast_to_string(z, key4));
+	printf(" 12 bytes %s\n", Z3_ast_to_string(z, key12));
+}
+
 int main(void)
 {
 	static const uint64_t edges[] = { 0, 1, 2, 7, 31, 32, 33, 63, 64, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff,
@@ -310,6 +343,7 @@ int main(void)
 	check_affine();
 	check_split_bytes();
 	check_index_add();
+	check_join_numerals();
 	sym_ctx__fini(&ctx);
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed != 0;
