@@ -2550,6 +2550,11 @@ int mhse_engine__new(const struct mhse_object *obj, const struct mhse_prog *prog
 	e->simplify_params = Z3_mk_params(e->ctx.z);
 	Z3_params_inc_ref(e->ctx.z, e->simplify_params);
 	Z3_params_set_uint(e->ctx.z, e->simplify_params, Z3_mk_string_symbol(e->ctx.z, "max_steps"), SIMPLIFY_MAX_STEPS);
+	/* a sum in one order: offsets a program adds up in different orders
+	 * (an IPv6 extension header's, as the next one's start and as its own
+	 * length field's) index one packet byte with one term, which the
+	 * solver then need not prove equal to another */
+	Z3_params_set_bool(e->ctx.z, e->simplify_params, Z3_mk_string_symbol(e->ctx.z, "bv_sort_ac"), true);
 	if (e->opts.shard.count > 1)
 		e->split_depth = shard__split_depth(&e->opts.shard);
 	e->searcher = searcher__new(opts->search, opts->seed, e->covered, prog);
