@@ -396,7 +396,7 @@ static bool byte_of(Z3_context z, Z3_ast t, Z3_ast *whole, unsigned *k)
 static Z3_ast join_numerals(struct sym_ctx *ctx, const Z3_ast *bytes, uint32_t n)
 {
 	Z3_context z = ctx->z;
-	uint64_t v = 0, b;
+	uint64_t v = 0, b = 0;
 	bool *bits;
 	Z3_ast t;
 
@@ -404,16 +404,15 @@ static Z3_ast join_numerals(struct sym_ctx *ctx, const Z3_ast *bytes, uint32_t n
 		if (!Z3_is_numeral_ast(z, bytes[i]))
 			return NULL;
 	if (n <= 8) {
-		for (uint32_t i = n; i-- > 0;)
-			v = v << 8 | (Z3_get_numeral_uint64(z, bytes[i], &b) ? b : 0);
+		for (uint32_t i = n; i-- > 0; v = v << 8 | b)
+			Z3_get_numeral_uint64(z, bytes[i], &b);
 		return sym_num(ctx, v, 8 * n);
 	}
 	bits = malloc(8 * (size_t)n * sizeof(*bits));
 	if (!bits)
 		return NULL;
 	for (uint32_t i = 0; i < n; i++) {
-		if (!Z3_get_numeral_uint64(z, bytes[i], &b))
-			b = 0;
+		Z3_get_numeral_uint64(z, bytes[i], &b);
 		for (unsigned k = 0; k < 8; k++)
 			bits[8 * i + k] = b >> k & 1;
 	}

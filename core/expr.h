@@ -141,7 +141,7 @@ int sym_split_bytes(struct sym_ctx *ctx, Z3_ast bytes, uint32_t n, Z3_ast *out);
 /* n 8-bit terms, byte 0 lowest, as one term of n * 8 bits, with the bytes
  * of one term rejoined: a value spilled and filled is the term it was, so
  * that comparisons by identity (a spilled packet end) and the solver see it
- * whole. */
+ * whole, and numbers as one numeral. */
 Z3_ast sym_join_bytes(struct sym_ctx *ctx, const Z3_ast *bytes, uint32_t n);
 
 #endif
