@@ -58,6 +58,9 @@ static struct assign_slot *slot_for(struct assign_slot *slots, size_t cap, uint3
 	}
 }
 
+/* Below this many slots a copy takes its own: sharing them saves little. */
+#define ASSIGN_SHARE_MIN 64
+
 struct assignment *assignment__new(void)
 {
 	struct assignment *a = calloc(1, sizeof(*a));
@@ -67,20 +70,43 @@ struct assignment *assignment__new(void)
 	return a;
 }
 
-struct assignment *assignment__copy(const struct assignment *a)
+static int copy_own(struct assignment *c, const struct assignment *a)
 {
-	struct assignment *c = assignment__new();
-
-	if (!c || !a->cap)
-		return c;
+	if (!a->cap)
+		return 0;
 	c->slots = malloc(a->cap * sizeof(*c->slots));
-	if (!c->slots) {
-		free(c);
-		return NULL;
-	}
+	if (!c->slots)
+		return -ENOMEM;
 	memcpy(c->slots, a->slots, a->cap * sizeof(*c->slots));
 	c->cap = a->cap;
 	c->cnt = a->cnt;
+	return 0;
+}
+
+struct assignment *assignment__copy(struct assignment *a)
+{
+	struct assignment *c = assignment__new();
+
+	if (!c)
+		return NULL;
+	if (!a->shared && a->cnt >= ASSIGN_SHARE_MIN) {
+		/* a's slots become the table both share; a keeps its values */
+		struct assignment *table = assignment__new();
+
+		if (!table) {
+			free(c);
+			return NULL;
+		}
+		*table = (struct assignment){ .refs = 1, .slots = a->slots, .cap = a->cap, .cnt = a->cnt };
+		a->shared = table;
+		a->slots = NULL;
+		a->cap = a->cnt = 0;
+	}
+	c->shared = assignment__get(a->shared);
+	if (copy_own(c, a)) {
+		assignment__put(c);
+		return NULL;
+	}
 	return c;
 }
 
@@ -95,8 +121,51 @@ void assignment__put(struct assignment *a)
 {
 	if (!a || --a->refs)
 		return;
+	assignment__put(a->shared);
 	free(a->slots);
 	free(a);
+}
+
+static const struct assign_slot *find_own(const struct assignment *a, uint32_t kind, uint32_t id, uint64_t index)
+{
+	const struct assign_slot *s;
+
+	if (!a->cap)
+		return NULL;
+	s = slot_for(a->slots, a->cap, kind, id, index);
+	return s->term ? s : NULL;
+}
+
+const struct assign_slot *assignment__find(const struct assignment *a, enum assign_kind kind, uint32_t id,
+					   uint64_t index)
+{
+	const struct assign_slot *s = find_own(a, kind, id, index);
+
+	if (s || !a->shared || (kind != ASSIGN_SCALAR && find_own(a, ASSIGN_DROPPED, id, 0)))
+		return s;
+	return find_own(a->shared, kind, id, index);
+}
+
+const struct assign_slot *assignment__next(const struct assignment *a, size_t *pos)
+{
+	const struct assignment *shared = a->shared;
+
+	for (; *pos < a->cap; ++*pos)
+		if (a->slots[*pos].term && a->slots[*pos].kind != ASSIGN_DROPPED)
+			return &a->slots[(*pos)++];
+	for (; shared && *pos < a->cap + shared->cap; ++*pos) {
+		const struct assign_slot *s = &shared->slots[*pos - a->cap];
+
+		/* unless a slot of a's own hides it */
+		if (s->term && assignment__find(a, s->kind, s->id, s->index) == s)
+			return &shared->slots[(*pos)++ - a->cap];
+	}
+	return NULL;
+}
+
+size_t assignment__size(const struct assignment *a)
+{
+	return a->cnt + (a->shared ? a->shared->cnt : 0);
 }
 
 static int assignment__rehash(struct assignment *a, size_t cap, uint32_t drop_id)
@@ -121,35 +190,61 @@ static int assignment__rehash(struct assignment *a, size_t cap, uint32_t drop_id
 	return 0;
 }
 
-int assignment__set(struct assignment *a, enum assign_kind kind, Z3_ast term, uint32_t id, uint64_t index,
-		    uint64_t value)
+static int set_own(struct assignment *a, const struct assign_slot *slot)
 {
 	struct assign_slot *s;
 	int err;
 
 	if ((a->cnt + 1) * 2 > a->cap && (err = assignment__rehash(a, a->cap ? a->cap * 2 : 16, 0)))
 		return err;
-	s = slot_for(a->slots, a->cap, kind, id, index);
+	s = slot_for(a->slots, a->cap, slot->kind, slot->id, slot->index);
 	a->cnt += !s->term;
-	*s = (struct assign_slot){ .term = term, .index = index, .value = value, .id = id, .kind = kind };
+	*s = *slot;
 	a->stamp = 0;
 	return 0;
 }
 
-const struct assign_slot *assignment__find(const struct assignment *a, enum assign_kind kind, uint32_t id,
-					   uint64_t index)
+/* The values a gives, in a table of its own. */
+static int unshare(struct assignment *a)
 {
+	struct assignment flat = { 0 };
 	const struct assign_slot *s;
+	size_t pos = 0;
+	int err = 0;
 
-	if (!a->cap)
-		return NULL;
-	s = slot_for(a->slots, a->cap, kind, id, index);
-	return s->term ? s : NULL;
+	while (!err && (s = assignment__next(a, &pos)))
+		err = set_own(&flat, s);
+	if (err) {
+		free(flat.slots);
+		return err;
+	}
+	free(a->slots);
+	a->slots = flat.slots;
+	a->cap = flat.cap;
+	a->cnt = flat.cnt;
+	assignment__put(a->shared);
+	a->shared = NULL;
+	a->stamp = 0;
+	return 0;
 }
 
-int assignment__drop_array(struct assignment *a, uint32_t id)
+int assignment__set(struct assignment *a, enum assign_kind kind, Z3_ast term, uint32_t id, uint64_t index,
+		    uint64_t value)
 {
-	return a->cap ? assignment__rehash(a, a->cap, id) : 0;
+	int err;
+
+	if (a->shared && (a->cnt + 1) * 4 > a->shared->cnt && (err = unshare(a)))
+		return err;
+	return set_own(a, &(struct assign_slot){ .term = term, .index = index, .value = value, .id = id, .kind = kind });
+}
+
+int assignment__drop_array(struct assignment *a, Z3_ast array, uint32_t id)
+{
+	int err = a->cap ? assignment__rehash(a, a->cap, id) : 0;
+
+	if (err || !a->shared)
+		return err;
+	return set_own(a, &(struct assign_slot){ .term = array, .id = id, .kind = ASSIGN_DROPPED });
 }
 
 /* ---- translation ---- */

@@ -37,8 +37,9 @@
 #include <z3.h>
 #include "expr.h"
 
-/* What an assignment slot gives a value to. */
-enum assign_kind { ASSIGN_SCALAR, ASSIGN_ELEMENT, ASSIGN_DEFAULT };
+/* What an assignment slot gives a value to; ASSIGN_DROPPED hides the
+ * shared slots of an array (by id) that the assignment forgot. */
+enum assign_kind { ASSIGN_SCALAR, ASSIGN_ELEMENT, ASSIGN_DEFAULT, ASSIGN_DROPPED };
 
 struct assign_slot {
 	Z3_ast term;     /* the constant, or the array constant; NULL when free */
@@ -48,16 +49,25 @@ struct assign_slot {
 	uint32_t kind;
 };
 
+/* Values by constant (and array element). Copies share what they came
+ * from: a large assignment's slots move, when it is first copied, into a
+ * table that no one changes again (shared), and each copy holds only the
+ * slots it set since, over it (the states of a path tree each hold a
+ * model of thousands of packet and map bytes, most of them their
+ * parent's). Own slots grown to a quarter of the shared ones are merged
+ * into a table of the assignment's own. */
 struct assignment {
 	unsigned refs;
 	uint64_t stamp;  /* 0 after a change: the evaluator gives a fresh one */
-	struct assign_slot *slots;
+	struct assign_slot *slots; /* its own */
 	size_t cap, cnt;
+	struct assignment *shared; /* NULL, or a table with no shared table of its own */
 };
 
 struct assignment *assignment__new(void);
-/* A private copy (reference count one) of a, or NULL. */
-struct assignment *assignment__copy(const struct assignment *a);
+/* A private copy (reference count one) of a, or NULL; a's slots may move
+ * to a table the two share, which changes none of a's values. */
+struct assignment *assignment__copy(struct assignment *a);
 struct assignment *assignment__get(struct assignment *a);
 void assignment__put(struct assignment *a);
 
@@ -66,8 +76,13 @@ int assignment__set(struct assignment *a, enum assign_kind kind, Z3_ast term, ui
 /* The slot that gives term (at index) a value, or NULL. */
 const struct assign_slot *assignment__find(const struct assignment *a, enum assign_kind kind, uint32_t id,
 					   uint64_t index);
-/* Forgets the elements and the default of array (by id). */
-int assignment__drop_array(struct assignment *a, uint32_t id);
+/* Forgets the elements and the default of array (of ast id id). */
+int assignment__drop_array(struct assignment *a, Z3_ast array, uint32_t id);
+/* The slots that give a its values, one per call from *pos (0 first), or
+ * NULL after the last. */
+const struct assign_slot *assignment__next(const struct assignment *a, size_t *pos);
+/* How many slots assignment__next gives, at most. */
+size_t assignment__size(const struct assignment *a);
 
 struct enode;
 struct walk_item;

@@ -1132,15 +1132,14 @@ static int assignment__take(struct solver *s, struct assignment *dst, struct ass
 
 	for (uint32_t k = 0; k < v->whole.cnt && !err; k++) {
 		uint32_t id = v->whole.ids[k];
+		const struct assign_slot *slot;
+		size_t pos = 0;
 
-		if ((err = assignment__drop_array(dst, id)))
+		if ((err = assignment__drop_array(dst, v->whole.terms[k], id)))
 			break;
-		for (size_t i = 0; i < src->cap && !err; i++) {
-			const struct assign_slot *slot = &src->slots[i];
-
-			if (slot->term && slot->id == id && slot->kind != ASSIGN_SCALAR)
+		while (!err && (slot = assignment__next(src, &pos)))
+			if (slot->id == id && slot->kind != ASSIGN_SCALAR)
 				err = assignment__set(dst, slot->kind, slot->term, id, slot->index, slot->value);
-		}
 	}
 	for (uint32_t k = 0; k < v->scalars.cnt && !err; k++)
 		err = set_var(z, dst, v->scalars.terms[k], v->scalars.ids[k], solver__eval(s, src, v->scalars.terms[k]));
@@ -1430,18 +1429,17 @@ Z3_model solver__z3_model(struct solver *s, const struct assignment *a)
 	Z3_model m = Z3_mk_model(z);
 	struct array_value { Z3_ast array, value; } *arrays = NULL;
 	size_t array_cnt = 0;
+	const struct assign_slot *slot;
+	size_t pos = 0;
 
 	Z3_model_inc_ref(z, m);
-	if (a && a->cnt && !(arrays = calloc(a->cnt, sizeof(*arrays))))
+	if (!a || !assignment__size(a) || !(arrays = calloc(assignment__size(a), sizeof(*arrays))))
 		return m;
-	for (size_t i = 0; a && i < a->cap; i++) {
-		const struct assign_slot *slot = &a->slots[i];
+	while ((slot = assignment__next(a, &pos))) {
 		Z3_sort sort = Z3_get_sort(z, slot->term), range;
 		const struct assign_slot *dflt;
 		size_t j = 0;
 
-		if (!slot->term)
-			continue;
 		if (slot->kind == ASSIGN_SCALAR) {
 			Z3_add_const_interp(z, m, Z3_get_app_decl(z, Z3_to_app(z, slot->term)),
 					    Z3_get_sort_kind(z, sort) == Z3_BOOL_SORT ?

@@ -514,6 +514,93 @@ static void compare_past_bound(struct solver *s)
 	}
 }
 
+/* What an assignment should give: the packet's elements below SHARED_N
+ * (present or not) and its default. */
+#define SHARED_N 200
+struct expected {
+	bool has[SHARED_N], has_default;
+	uint8_t val[SHARED_N], default_val;
+};
+
+static bool matches(const struct assignment *a, const struct expected *x)
+{
+	uint32_t id = Z3_get_ast_id(z, packet);
+	const struct assign_slot *slot, *d = assignment__find(a, ASSIGN_DEFAULT, id, 0);
+	size_t pos = 0, seen = 0, want = x->has_default;
+
+	if (!d != !x->has_default || (d && d->value != x->default_val))
+		return false;
+	for (uint64_t i = 0; i < SHARED_N; i++) {
+		slot = assignment__find(a, ASSIGN_ELEMENT, id, i);
+		if (!slot != !x->has[i] || (slot && slot->value != x->val[i]))
+			return false;
+		want += x->has[i];
+	}
+	/* each value once, by the slot find gives */
+	while ((slot = assignment__next(a, &pos)))
+		seen += assignment__find(a, slot->kind, slot->id, slot->index) == slot;
+	return seen == want;
+}
+
+/* Copies share their slots: a chain of copies, each changed at random
+ * (elements set, the array forgotten, its default set), gives each copy's
+ * values and no one else's, before and after the copies' own slots grow
+ * past sharing. */
+static void compare_shared(void)
+{
+	uint32_t id = Z3_get_ast_id(z, packet);
+	struct assignment *as[3];
+	struct expected x[3] = { 0 };
+	unsigned bad = 0;
+
+	as[0] = assignment__new();
+	for (uint64_t i = 0; i < SHARED_N; i++) {
+		x[0].has[i] = true;
+		x[0].val[i] = (uint8_t)i;
+		assignment__set(as[0], ASSIGN_ELEMENT, packet, id, i, i);
+	}
+	as[1] = assignment__copy(as[0]);
+	as[2] = assignment__copy(as[1]);
+	x[1] = x[2] = x[0];
+	for (unsigned step = 0; step < 3000 && !bad; step++) {
+		unsigned k = (unsigned)rand() % 3, op = (unsigned)rand() % 100;
+		uint64_t i = random_u64() % SHARED_N;
+		uint8_t v = (uint8_t)random_u64();
+
+		if (op < 2) {
+			assignment__drop_array(as[k], packet, id);
+			memset(x[k].has, 0, sizeof(x[k].has));
+			x[k].has_default = false;
+		} else if (op < 5) {
+			assignment__set(as[k], ASSIGN_DEFAULT, packet, id, 0, v);
+			x[k].has_default = true;
+			x[k].default_val = v;
+		} else if (op < 8) {
+			/* a fresh copy of another, sharing what that one shares */
+			unsigned from = (unsigned)rand() % 3;
+			struct assignment *c = assignment__copy(as[from]);
+
+			assignment__put(as[k]);
+			as[k] = c;
+			x[k] = x[from];
+		} else {
+			assignment__set(as[k], ASSIGN_ELEMENT, packet, id, i, v);
+			x[k].has[i] = true;
+			x[k].val[i] = v;
+		}
+		for (unsigned j = 0; j < 3; j++)
+			bad += !matches(as[j], &x[j]);
+	}
+	for (unsigned j = 0; j < 3; j++)
+		assignment__put(as[j]);
+	if (bad) {
+		failed++;
+		fprintf(stderr, "FAIL: copies of an assignment give values they were not given\n");
+	} else {
+		passed++;
+	}
+}
+
 int main(void)
 {
 	static const unsigned widths[VARS] = { 1, 8, 8, 16, 16, 32, 32, 32, 64, 64, 64, 64 };
@@ -567,6 +654,7 @@ int main(void)
 	}
 	compare_deep(&s);
 	compare_past_bound(&s);
+	compare_shared();
 	solver__fini(&s);
 	sym_ctx__fini(&ctx);
 	printf("eval: %u passed, %u failed (%u terms decided by facts, %u comparisons by bounds, %u by relations)\n",
