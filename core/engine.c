@@ -134,7 +134,9 @@ Z3_ast engine__simplify(struct mhse_engine *e, Z3_ast term)
 	return simple;
 }
 
-int engine__constrain(struct mhse_engine *e, struct state *s, Z3_ast cond)
+/* Adds cond to s's path; unchecked: no query decided it (see
+ * sync_assertions). */
+static int constrain(struct mhse_engine *e, struct state *s, Z3_ast cond, bool unchecked)
 {
 	struct constraint *c;
 	int err;
@@ -156,8 +158,14 @@ int engine__constrain(struct mhse_engine *e, struct state *s, Z3_ast cond)
 		free(c);
 		return err;
 	}
+	c->unchecked = unchecked;
 	e->arena[e->arena_cnt++] = c;
 	return state__constrain(s, c);
+}
+
+int engine__constrain(struct mhse_engine *e, struct state *s, Z3_ast cond)
+{
+	return constrain(e, s, cond, false);
 }
 
 /* What asks a query at s's instruction, for the solver's accounting. */
@@ -246,7 +254,6 @@ static void start_completing(struct mhse_engine *e)
 static int follow_model(struct mhse_engine *e, struct state *s, Z3_ast cond)
 {
 	Z3_lbool known = Z3_get_bool_value(e->ctx.z, cond);
-	size_t cnt;
 	bool holds;
 	int err;
 
@@ -263,10 +270,8 @@ static int follow_model(struct mhse_engine *e, struct state *s, Z3_ast cond)
 		return -1;
 	}
 	holds = solver__eval(&e->solver, s->model.a, cond) == 1;
-	cnt = e->arena_cnt;
-	err = engine__constrain(e, s, holds ? cond : Z3_mk_not(e->ctx.z, cond));
-	if (!err && e->arena_cnt > cnt)
-		e->arena[cnt]->unchecked = true; /* the model's side, no query's */
+	/* the model's side, which no query decided */
+	err = constrain(e, s, holds ? cond : Z3_mk_not(e->ctx.z, cond), true);
 	if (err == -E2BIG)
 		engine__end(e, s, PATH_TIMEOUT, "a condition too large for the solver at insn %zu", s->pc);
 	else if (err)
