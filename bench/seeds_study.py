@@ -53,7 +53,7 @@ def run_cells(mhse, study, work, pattern, jobs):
 def number(row, key):
     try:
         return float(row[key])
-    except (KeyError, ValueError):
+    except (KeyError, TypeError, ValueError):
         return None
 
 
