@@ -999,11 +999,15 @@ static enum sat z3_solve(struct solver *s, const struct constraint *const *path,
 {
 	Z3_context z = s->ctx->z;
 	uint64_t t0 = now_ns();
+	int err;
 	Z3_lbool r;
 
 	*model = NULL;
-	if (sync_assertions(s, path, n, use))
+	err = sync_assertions(s, path, n, use);
+	if (err) {
+		s->stats.undecided += err == -EAGAIN;
 		return SAT_UNKNOWN;
+	}
 	Z3_solver_push(z, s->z3);
 	count_z3_time(s, now_ns() - t0);
 	if (cond)
