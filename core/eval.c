@@ -136,12 +136,19 @@ static const struct assign_slot *find_own(const struct assignment *a, uint32_t k
 	return s->term ? s : NULL;
 }
 
+/* Whether a's own slots hide the shared slot of (kind, id, index): one of
+ * a's own gives it, or a forgot the array. */
+static bool hides(const struct assignment *a, uint32_t kind, uint32_t id, uint64_t index)
+{
+	return find_own(a, kind, id, index) || (kind != ASSIGN_SCALAR && find_own(a, ASSIGN_DROPPED, id, 0));
+}
+
 const struct assign_slot *assignment__find(const struct assignment *a, enum assign_kind kind, uint32_t id,
 					   uint64_t index)
 {
 	const struct assign_slot *s = find_own(a, kind, id, index);
 
-	if (s || !a->shared || (kind != ASSIGN_SCALAR && find_own(a, ASSIGN_DROPPED, id, 0)))
+	if (s || !a->shared || hides(a, kind, id, index))
 		return s;
 	return find_own(a->shared, kind, id, index);
 }
@@ -156,8 +163,7 @@ const struct assign_slot *assignment__next(const struct assignment *a, size_t *p
 	for (; shared && *pos < a->cap + shared->cap; ++*pos) {
 		const struct assign_slot *s = &shared->slots[*pos - a->cap];
 
-		/* unless a slot of a's own hides it */
-		if (s->term && assignment__find(a, s->kind, s->id, s->index) == s)
+		if (s->term && !hides(a, s->kind, s->id, s->index))
 			return &shared->slots[(*pos)++ - a->cap];
 	}
 	return NULL;

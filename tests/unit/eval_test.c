@@ -526,7 +526,7 @@ static bool matches(const struct assignment *a, const struct expected *x)
 {
 	uint32_t id = Z3_get_ast_id(z, packet);
 	const struct assign_slot *slot, *d = assignment__find(a, ASSIGN_DEFAULT, id, 0);
-	size_t pos = 0, seen = 0, want = x->has_default;
+	size_t pos = 0, seen = 0, given = 0, want = x->has_default;
 
 	if (!d != !x->has_default || (d && d->value != x->default_val))
 		return false;
@@ -536,10 +536,12 @@ static bool matches(const struct assignment *a, const struct expected *x)
 			return false;
 		want += x->has[i];
 	}
-	/* each value once, by the slot find gives */
-	while ((slot = assignment__next(a, &pos)))
+	/* each value once, by the slot find gives, and no hidden slot */
+	while ((slot = assignment__next(a, &pos))) {
 		seen += assignment__find(a, slot->kind, slot->id, slot->index) == slot;
-	return seen == want;
+		given++;
+	}
+	return seen == want && given == want;
 }
 
 /* Copies share their slots: a chain of copies, each changed at random
