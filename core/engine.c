@@ -30,6 +30,12 @@
  * bound is not an input: a test could not give its value to a replay (a
  * ksym's is a kernel address), so a path that loads one is unsupported, as
  * the interpreter's run of it is.
+ *
+ * States share their terms without counting references, so the path
+ * context only grows; past --term-memory the engine starts it anew and
+ * grows the states left again from the root, following their fork
+ * prefixes (renew_terms), as a --jobs worker grows down to the subtree it
+ * is handed.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -58,6 +64,11 @@
 /* The share of --max-time kept for completing the states the exploration
  * leaves: each gives a whole path for the price of its instructions. */
 #define COMPLETION_SHARE 0.1
+/* Z3's memory past which the terms start anew (renew_terms): below the
+ * size at which Z3's term table next doubles on falco's exec programs,
+ * holding both tables for a moment (150 MB of terms became 336 MB of
+ * memory), they stay under 190 MB. */
+#define DEFAULT_TERM_MEMORY_MB 128
 
 static uint64_t now_ns(void)
 {
@@ -224,9 +235,25 @@ struct state *engine__fork(struct mhse_engine *e, struct state *s, Z3_ast cond)
 	return c;
 }
 
+/* Whether s is on its way down to the subtrees this process explores
+ * (*node its place in their trie): it forks only toward them. */
+static bool on_the_way(const struct mhse_engine *e, const struct state *s, uint32_t *node)
+{
+	return !s->owned && prefix_set__place(&e->targets, s->fork_bits, s->depth_in_tree, node) == PREFIX_ABOVE;
+}
+
+/* Whether s follows its model to its end, forking nothing: past the
+ * exploration's end, once s is in this process's part of the tree. */
+static bool completes(const struct mhse_engine *e, const struct state *s)
+{
+	uint32_t node;
+
+	return e->completing && !on_the_way(e, s, &node);
+}
+
 void engine__queue(struct mhse_engine *e, struct state *s)
 {
-	if (e->completing)
+	if (completes(e, s))
 		state__free(s); /* a completion explores no other side */
 	else
 		e->searcher->add(e->searcher, s);
@@ -310,18 +337,41 @@ static int defer(struct mhse_engine *e, struct state *s)
 	return 0;
 }
 
+/* On the way down to this process's subtrees, s takes the side bit of a
+ * fork where only that side leads on to one, and the other is never made
+ * (cond_model is the model of cond's side). Returns as engine__split: 1
+ * or 0, or -1. */
+static int follow_prefix(struct mhse_engine *e, struct state *s, Z3_ast cond, bool bit, struct path_model *cond_model)
+{
+	struct path_model swap;
+
+	if (engine__constrain(e, s, bit ? cond : Z3_mk_not(e->ctx.z, cond)) ||
+	    fork_prefix__push(&s->fork_bits, s->depth_in_tree, bit)) {
+		engine__end(e, s, PATH_UNSUPPORTED, "out of memory while forking");
+		return -1;
+	}
+	s->depth_in_tree++;
+	if (bit) {
+		swap = s->model;
+		s->model = *cond_model;
+		*cond_model = swap;
+	}
+	return bit;
+}
+
 static int split(struct mhse_engine *e, struct state *s, Z3_ast raw, struct state **other, bool at_jump)
 {
 	Z3_context z = e->ctx.z;
 	struct path_model cond_model = { 0 };
 	Z3_ast cond;
 	enum sat yes, no;
+	uint32_t node;
 	int ret = -1;
 
 	/* simplified once here, the term is cheaper in every query and model evaluation after */
 	cond = engine__simplify(e, raw);
 	*other = NULL;
-	if (e->completing)
+	if (completes(e, s))
 		return follow_model(e, s, cond);
 	yes = engine__feasible(e, s, cond, raw);
 	if (yes == SAT_UNKNOWN)
@@ -336,6 +386,10 @@ static int split(struct mhse_engine *e, struct state *s, Z3_ast raw, struct stat
 	ret = yes == SAT_NO ? 0 : no == SAT_NO ? 1 : 2;
 	if (ret != 2)
 		goto out;
+	if (on_the_way(e, s, &node) && prefix_set__sides(&e->targets, node) != 3) {
+		ret = follow_prefix(e, s, cond, prefix_set__sides(&e->targets, node) >> 1, &cond_model);
+		goto out;
+	}
 	*other = engine__fork(e, s, cond);
 	if (!*other || engine__constrain(e, s, Z3_mk_not(z, cond))) {
 		engine__end(e, s, PATH_UNSUPPORTED, "out of memory while forking");
@@ -2171,18 +2225,19 @@ static int build_path(struct mhse_engine *e, const struct state *s, struct assig
  * takes its shard from all its decisions. */
 static bool owns(struct mhse_engine *e, struct state *s, bool final)
 {
-	uint64_t depth = s->depth_in_tree, common = depth < e->target_len ? depth : e->target_len;
+	uint64_t depth = s->depth_in_tree;
+	uint32_t node;
 
 	if (s->owned)
 		return true;
-	for (uint64_t i = 0; i < common; i += 64) {
-		uint64_t mask = common - i < 64 ? (UINT64_C(1) << (common - i)) - 1 : UINT64_MAX;
-
-		if ((s->fork_bits[i / 64] ^ e->target[i / 64]) & mask)
-			return false;
-	}
-	if (depth < e->target_len)
+	switch (prefix_set__place(&e->targets, s->fork_bits, depth, &node)) {
+	case PREFIX_OFF:
+		return false;
+	case PREFIX_ABOVE:
 		return !final;
+	default:
+		break;
+	}
 	if (e->opts.shard.count > 1) {
 		if (depth < e->split_depth && !final)
 			return true;
@@ -2513,6 +2568,47 @@ static int init_state(struct mhse_engine *e)
 	return 0;
 }
 
+/* The terms every state builds on: the path context, its solver, and the
+ * state every path starts from. */
+static int terms__init(struct mhse_engine *e)
+{
+	if (sym_ctx__init(&e->ctx) || solver__init(&e->solver, &e->ctx, e->opts.solver_timeout_ms))
+		return -ENOMEM;
+	e->simplify_params = Z3_mk_params(e->ctx.z);
+	Z3_params_inc_ref(e->ctx.z, e->simplify_params);
+	Z3_params_set_uint(e->ctx.z, e->simplify_params, Z3_mk_string_symbol(e->ctx.z, "max_steps"), SIMPLIFY_MAX_STEPS);
+	/* a sum in one order: offsets a program adds up in different orders
+	 * (an IPv6 extension header's, as the next one's start and as its own
+	 * length field's) index one packet byte with one term, which the
+	 * solver then need not prove equal to another */
+	Z3_params_set_bool(e->ctx.z, e->simplify_params, Z3_mk_string_symbol(e->ctx.z, "bv_sort_ac"), true);
+	return init_state(e);
+}
+
+static void terms__fini(struct mhse_engine *e)
+{
+	state__free(e->init);
+	e->init = NULL;
+	for (size_t i = 0; i < e->arena_cnt; i++) {
+		constraint__free(e->arena[i]);
+		free(e->arena[i]);
+	}
+	free(e->arena);
+	e->arena = NULL;
+	e->arena_cnt = e->arena_cap = 0;
+	if (e->ctx.z)
+		solver__fini(&e->solver);
+	if (e->simplify_params)
+		Z3_params_dec_ref(e->ctx.z, e->simplify_params);
+	e->simplify_params = NULL;
+	term_map__free(&e->simplified);
+	sym_ctx__fini(&e->ctx);
+	free(e->ctx_vars);
+	free(e->raw_vars);
+	e->ctx_vars = e->raw_vars = NULL;
+	e->pkt0 = e->pkt_len0 = NULL;
+}
+
 int mhse_engine__new(const struct mhse_object *obj, const struct mhse_prog *prog, const struct mhse_hook *hook,
 		     const struct mhse_explore_opts *opts, struct mhse_engine **out)
 {
@@ -2534,6 +2630,8 @@ int mhse_engine__new(const struct mhse_object *obj, const struct mhse_prog *prog
 	e->opts = *opts;
 	if (!e->opts.max_insns)
 		e->opts.max_insns = DEFAULT_MAX_INSNS;
+	if (!e->opts.term_memory_mb)
+		e->opts.term_memory_mb = DEFAULT_TERM_MEMORY_MB;
 	/* one query gets at most an eighth of the run's time budget: a query
 	 * that needs more would leave the rest of the path tree too little
 	 * (rakelimit's filter_ipv6, hashing IPv6 addresses into a count-min
@@ -2546,26 +2644,16 @@ int mhse_engine__new(const struct mhse_object *obj, const struct mhse_prog *prog
 	e->policy = calloc(obj->map_cnt ? obj->map_cnt : 1, sizeof(*e->policy));
 	e->covered = calloc(prog->insn_cnt ? prog->insn_cnt : 1, sizeof(*e->covered));
 	e->tested_sides = calloc(prog->insn_cnt ? prog->insn_cnt : 1, sizeof(*e->tested_sides));
-	if (!e->policy || !e->covered || !e->tested_sides || sym_ctx__init(&e->ctx))
+	if (!e->policy || !e->covered || !e->tested_sides)
 		goto fail;
 	for (size_t i = 0; i < obj->map_cnt; i++)
 		e->policy[i] = opts->map_policy ? opts->map_policy[i] : opts->policy;
-	if (solver__init(&e->solver, &e->ctx, e->opts.solver_timeout_ms))
-		goto fail;
-	e->simplify_params = Z3_mk_params(e->ctx.z);
-	Z3_params_inc_ref(e->ctx.z, e->simplify_params);
-	Z3_params_set_uint(e->ctx.z, e->simplify_params, Z3_mk_string_symbol(e->ctx.z, "max_steps"), SIMPLIFY_MAX_STEPS);
-	/* a sum in one order: offsets a program adds up in different orders
-	 * (an IPv6 extension header's, as the next one's start and as its own
-	 * length field's) index one packet byte with one term, which the
-	 * solver then need not prove equal to another */
-	Z3_params_set_bool(e->ctx.z, e->simplify_params, Z3_mk_string_symbol(e->ctx.z, "bv_sort_ac"), true);
 	if (e->opts.shard.count > 1)
 		e->split_depth = shard__split_depth(&e->opts.shard);
 	e->searcher = searcher__new(opts->search, opts->seed, e->covered, prog);
 	if (!e->searcher)
 		goto fail;
-	err = init_state(e);
+	err = terms__init(e);
 	if (err)
 		goto fail;
 	*out = e;
@@ -2582,6 +2670,7 @@ fail:
 static void give_away(struct mhse_engine *e)
 {
 	struct state *s = e->searcher->steal(e->searcher);
+	uint32_t node;
 
 	if (!s)
 		return;
@@ -2589,7 +2678,7 @@ static void give_away(struct mhse_engine *e)
 		state__free(s);
 		return;
 	}
-	if (s->depth_in_tree <= e->target_len ||
+	if (prefix_set__place(&e->targets, s->fork_bits, s->depth_in_tree, &node) != PREFIX_IN ||
 	    workshare__give(e->opts.share, s->fork_bits, s->depth_in_tree)) {
 		e->searcher->add(e->searcher, s);
 		return;
@@ -2633,7 +2722,8 @@ static int order_completion(struct mhse_engine *e)
 }
 
 /* The next state to run: the searcher's, then a deferred one (*patient),
- * or past the exploration's end, the next to complete. */
+ * or past the exploration's end, the next to complete, then those a
+ * renewal of the terms grows down to the subtrees it left. */
 static struct state *next_state(struct mhse_engine *e, bool *patient)
 {
 	struct state *s;
@@ -2651,7 +2741,87 @@ static struct state *next_state(struct mhse_engine *e, bool *patient)
 		e->stop = true;
 		return NULL;
 	}
-	return e->completed_cnt < e->to_complete_cnt ? e->to_complete[e->completed_cnt++] : NULL;
+	return e->completed_cnt < e->to_complete_cnt ? e->to_complete[e->completed_cnt++] : e->searcher->select(e->searcher);
+}
+
+/* Keeps in set the subtrees below s, a state this process explores. */
+static int keep_subtrees(struct mhse_engine *e, struct prefix_set *set, const struct state *s)
+{
+	uint32_t node;
+
+	switch (s->owned ? PREFIX_IN : prefix_set__place(&e->targets, s->fork_bits, s->depth_in_tree, &node)) {
+	case PREFIX_OFF:
+		return 0;
+	case PREFIX_ABOVE:
+		return prefix_set__add_below(set, s->fork_bits, s->depth_in_tree, &e->targets, node);
+	default:
+		return prefix_set__add(set, s->fork_bits, s->depth_in_tree);
+	}
+}
+
+/* Z3 keeps every term of a context that does not count references until
+ * the context goes, and states share terms without counting them: a run's
+ * memory grows with every path explored, not with the states left
+ * (falco's t3_execveat_x built 70 MB of terms in its 39th path, its 4 KiB
+ * strings at symbolic offsets, and passed 300 MB). Past --term-memory, the
+ * states left are dropped and the terms start anew: the subtrees the
+ * states stood for become this process's part of the tree, and a state
+ * from the root grows down to them again, forking only toward them, as a
+ * worker grows down to a subtree it is handed; the searcher then chooses
+ * among them as it did, and a completion completes one path in each. */
+static int renew_terms(struct mhse_engine *e)
+{
+	struct solver_stats kept = e->solver.stats;
+	uint64_t deadline = e->solver.deadline_ns;
+	struct prefix_set left = { 0 };
+	struct state **all, *root;
+	size_t cnt;
+	int err = 0;
+
+	all = e->searcher->take_all(e->searcher, &cnt);
+	for (size_t i = 0; i < cnt; i++) {
+		err = err ?: keep_subtrees(e, &left, all[i]);
+		state__free(all[i]);
+	}
+	free(all);
+	while (e->deferred_cnt) {
+		struct state *d = e->deferred[--e->deferred_cnt];
+
+		err = err ?: keep_subtrees(e, &left, d);
+		state__free(d);
+	}
+	while (e->completed_cnt < e->to_complete_cnt) {
+		struct state *c = e->to_complete[e->completed_cnt++];
+
+		err = err ?: keep_subtrees(e, &left, c);
+		state__free(c);
+	}
+	prefix_set__free(&e->targets);
+	e->targets = left;
+	terms__fini(e);
+	if (err || (err = terms__init(e)))
+		return err;
+	e->solver.stats = kept;
+	if (deadline)
+		solver__set_deadline(&e->solver, deadline);
+	e->stats.term_renewals++;
+	e->paths_at_renewal = e->stats.paths;
+	/* nothing left: an empty set would be the whole tree */
+	if (!left.cnt)
+		return 0;
+	root = state__fork(e->init);
+	if (!root)
+		return -ENOMEM;
+	e->searcher->add(e->searcher, root);
+	return 0;
+}
+
+/* Whether the terms are due for renewal: past --term-memory of Z3's
+ * memory, and a path ended since the last renewal, so that a run whose
+ * states alone pass the bound still goes on. */
+static bool terms_outgrown(const struct mhse_engine *e)
+{
+	return e->stats.paths > e->paths_at_renewal && Z3_get_estimated_alloc_size() > e->opts.term_memory_mb << 20;
 }
 
 /* Explores from the root what is this process's, until nothing is left or
@@ -2673,7 +2843,7 @@ static int explore_share(struct mhse_engine *e)
 			return 0;
 		}
 		/* a completion forks nothing: its path is final now */
-		if (!owns(e, s, e->completing)) {
+		if (!owns(e, s, completes(e, s))) {
 			state__free(s);
 			continue;
 		}
@@ -2687,7 +2857,7 @@ static int explore_share(struct mhse_engine *e)
 			e->searcher->add(e->searcher, s);
 		else
 			state__free(s);
-		if (st == STEP_FAILED) {
+		if (st == STEP_FAILED || (terms_outgrown(e) && renew_terms(e))) {
 			e->stop = true;
 			break;
 		}
@@ -2702,6 +2872,7 @@ int mhse_engine__run(struct mhse_engine *e, path_fn on_path, void *arg)
 {
 	struct workshare *share = e->opts.share;
 	bool more = !share || e->opts.share_root;
+	uint64_t *bits, len;
 	int ret = 0;
 
 	e->on_path = on_path;
@@ -2715,10 +2886,12 @@ int mhse_engine__run(struct mhse_engine *e, path_fn on_path, void *arg)
 		if (more && (ret = explore_share(e)) <= 0)
 			break;
 		/* the subtree is done: a worker asks for another */
-		free(e->target);
-		e->target = NULL;
-		e->target_len = 0;
-		if (!share || e->completing || !workshare__take(share, &e->target, &e->target_len))
+		prefix_set__free(&e->targets);
+		if (!share || e->completing || !workshare__take(share, &bits, &len))
+			break;
+		ret = prefix_set__add(&e->targets, bits, len);
+		free(bits);
+		if (ret < 0)
 			break;
 		more = true;
 	}
@@ -2738,7 +2911,6 @@ void mhse_engine__free(struct mhse_engine *e)
 {
 	if (!e)
 		return;
-	state__free(e->init);
 	if (e->searcher)
 		e->searcher->free(e->searcher);
 	while (e->completed_cnt < e->to_complete_cnt)
@@ -2748,24 +2920,12 @@ void mhse_engine__free(struct mhse_engine *e)
 	free(e->deferred);
 	free(e->to_complete);
 	free(e->tested_sides);
-	for (size_t i = 0; i < e->arena_cnt; i++) {
-		constraint__free(e->arena[i]);
-		free(e->arena[i]);
-	}
-	free(e->arena);
-	if (e->ctx.z)
-		solver__fini(&e->solver);
-	if (e->simplify_params)
-		Z3_params_dec_ref(e->ctx.z, e->simplify_params);
-	term_map__free(&e->simplified);
-	sym_ctx__fini(&e->ctx);
-	free(e->ctx_vars);
-	free(e->raw_vars);
+	terms__fini(e);
+	prefix_set__free(&e->targets);
 	for (size_t i = 0; i < e->string_cnt; i++)
 		free(e->strings[i]);
 	free(e->strings);
 	free(e->policy);
 	free(e->covered);
-	free(e->target);
 	free(e);
 }

@@ -31,6 +31,7 @@ struct mhse_explore_opts {
 	uint64_t max_paths;      /* 0: none */
 	uint64_t max_insns;      /* per path; 0: default */
 	uint64_t max_memory_mb;  /* 0: none */
+	uint64_t term_memory_mb; /* Z3's memory past which the terms are renewed (engine.c); 0: 128 */
 	uint64_t seed;
 	unsigned solver_timeout_ms; /* a query's; 0: an eighth of max_time_s, at most 10 s */
 	const char *maps_file;   /* initial contents for POLICY_CONCRETE maps */
@@ -48,6 +49,7 @@ struct mhse_explore_opts {
 struct engine_stats {
 	uint64_t paths, exits, errors, unsupported, budget, timeouts, warnings;
 	uint64_t forks, insns;
+	uint64_t term_renewals;  /* times the terms started anew (engine.c: renew_terms) */
 	double time_s;
 	struct solver_stats solver;
 	uint64_t peak_rss_kb;

@@ -51,9 +51,9 @@ struct mhse_engine {
 	struct term_map simplified;    /* terms engine__simplify has simplified */
 	bool stop;
 	/* this process's part of the path tree (partition.h) */
-	uint64_t *target;              /* a worker's subtree: the decisions down to it */
-	uint64_t target_len;
+	struct prefix_set targets;     /* its subtrees: a worker's, or what a renewal of the terms left */
 	uint32_t split_depth;          /* where shards split */
+	uint64_t paths_at_renewal;     /* e->stats.paths when the terms were last renewed */
 };
 
 /* Outcome of executing helpers and instructions on a state. */

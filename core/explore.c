@@ -248,6 +248,7 @@ static int explore_run(const struct mhse_object *obj, const struct mhse_prog *pr
 	stats->queries = es->solver.queries;
 	stats->z3_calls = es->solver.z3_calls;
 	stats->undecided_queries = es->solver.undecided;
+	stats->term_renewals = es->term_renewals;
 	stats->ended_by = es->ended_by ?: run.ended_by;
 	err = err ?: stats_take_origins(stats, &es->solver);
 	stats->ms_per_test = stats->paths ? es->time_s * 1000.0 / (double)stats->paths : 0;
@@ -299,14 +300,14 @@ static int worker_stats_save(const char *dir, const struct run_stats *st)
 	f = fopen(path, "w");
 	if (!f)
 		return -errno;
-	fprintf(f, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %.9f %.9f %.3f %s\n",
+	fprintf(f, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %.9f %.9f %.3f %s\n",
 		(unsigned long long)st->paths, (unsigned long long)st->tests, (unsigned long long)st->errors,
 		(unsigned long long)st->warnings, (unsigned long long)st->unsupported, (unsigned long long)st->budget,
 		(unsigned long long)st->timeouts,
 		(unsigned long long)st->spurious, (unsigned long long)st->self_check_mismatches,
 		(unsigned long long)st->queries, (unsigned long long)st->z3_calls,
 		(unsigned long long)st->tests_not_covering, (unsigned long long)st->completed,
-		(unsigned long long)st->undecided_queries, st->time_s,
+		(unsigned long long)st->undecided_queries, (unsigned long long)st->term_renewals, st->time_s,
 		st->solver_time_s, st->peak_rss_mb,
 		st->ended_by ?: "-");
 	for (size_t i = 0; i < st->origin_cnt; i++) {
@@ -370,7 +371,7 @@ static const char *budget_name(const char *name)
  * largest; the run ended by a budget if any worker was). */
 static int worker_stats_add(const char *dir, struct run_stats *st)
 {
-	unsigned long long n[14];
+	unsigned long long n[15];
 	double time_s, solver_s, rss;
 	char path[4200], line[512], ended[16];
 	FILE *f;
@@ -380,9 +381,9 @@ static int worker_stats_add(const char *dir, struct run_stats *st)
 	f = fopen(path, "r");
 	if (!f)
 		return -errno;
-	if (fscanf(f, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %lf %lf %lf %15s\n", &n[0],
-		   &n[1], &n[2], &n[3], &n[4], &n[5], &n[6], &n[7], &n[8], &n[9], &n[10], &n[11], &n[12], &n[13],
-		   &time_s, &solver_s, &rss, ended) != 18) {
+	if (fscanf(f, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %lf %lf %lf %15s\n",
+		   &n[0], &n[1], &n[2], &n[3], &n[4], &n[5], &n[6], &n[7], &n[8], &n[9], &n[10], &n[11], &n[12], &n[13],
+		   &n[14], &time_s, &solver_s, &rss, ended) != 19) {
 		fclose(f);
 		return -EINVAL;
 	}
@@ -400,6 +401,7 @@ static int worker_stats_add(const char *dir, struct run_stats *st)
 	st->tests_not_covering += n[11];
 	st->completed += n[12];
 	st->undecided_queries += n[13];
+	st->term_renewals += n[14];
 	st->ended_by = st->ended_by ?: budget_name(ended);
 	st->time_s += time_s;
 	st->solver_time_s += solver_s;

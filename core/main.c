@@ -92,6 +92,8 @@ static const char usage_explore[] =
 	"  --maps FILE           initial contents for concrete maps (docs/maps.md)\n"
 	"  --search NAME         dfs, bfs, random-path, covnew, interleaved (default)\n"
 	"  --max-time S, --max-paths N, --max-insns N (per path), --max-memory MB, --seed N\n"
+	"  --term-memory MB      Z3's memory past which the path terms start anew, the states\n"
+	"                        left grown again from the root (default 128)\n"
 	"  --max-query-time MS   a solver query's time (default: an eighth of --max-time, at\n"
 	"                        most 10 s); with --max-time, a jump's query past it is asked\n"
 	"                        again, with the time left, once the rest is explored\n"
@@ -198,7 +200,7 @@ enum {
 	OPT_CONST = 256, OPT_MAP_SIZE, OPT_PROG, OPT_HOOK, OPT_PACKET, OPT_CTX, OPT_MAPS, OPT_NONDET, OPT_TRACE,
 	OPT_ALL, OPT_POLICY, OPT_MAP_POLICY, OPT_SEARCH, OPT_MAX_TIME, OPT_MAX_PATHS, OPT_MAX_INSNS, OPT_MAX_MEMORY,
 	OPT_SEED, OPT_OUT, OPT_KERNEL, OPT_REPLAY_KERNEL, OPT_HOOKS, OPT_BTF, OPT_JOBS, OPT_SHARD, OPT_TESTS,
-	OPT_MAX_QUERY_TIME,
+	OPT_MAX_QUERY_TIME, OPT_TERM_MEMORY,
 };
 
 static const struct option long_opts[] = {
@@ -217,6 +219,7 @@ static const struct option long_opts[] = {
 	{ "btf", required_argument, NULL, OPT_BTF },       { "jobs", required_argument, NULL, OPT_JOBS },
 	{ "shard", required_argument, NULL, OPT_SHARD },   { "tests", required_argument, NULL, OPT_TESTS },
 	{ "max-query-time", required_argument, NULL, OPT_MAX_QUERY_TIME },
+	{ "term-memory", required_argument, NULL, OPT_TERM_MEMORY },
 	{ 0 },
 };
 
@@ -229,6 +232,7 @@ struct run_opts {
 	int ctx_cnt, map_policy_cnt, prog_cnt;
 	double max_time;
 	uint64_t max_paths, max_insns, max_memory, max_query_ms, seed;
+	uint64_t term_memory_mb; /* 0: the engine's default */
 	uint64_t jobs; /* 0: the machine's cores */
 	struct shard shard;
 	const char **dir_arg; /* set by commands that take a directory after the object */
@@ -418,6 +422,13 @@ static int parse_opts(int argc, char **argv, const char *usage, const int *allow
 		case OPT_MAX_PATHS: if (parse_number("max-paths", optarg, &o->max_paths)) return EXIT_USAGE; break;
 		case OPT_MAX_INSNS: if (parse_number("max-insns", optarg, &o->max_insns)) return EXIT_USAGE; break;
 		case OPT_MAX_MEMORY: if (parse_number("max-memory", optarg, &o->max_memory)) return EXIT_USAGE; break;
+		case OPT_TERM_MEMORY:
+			if (parse_number("term-memory", optarg, &o->term_memory_mb)) return EXIT_USAGE;
+			if (!o->term_memory_mb || o->term_memory_mb > UINT32_MAX) {
+				fprintf(stderr, "--term-memory %s: expected 1 to %u MB\n", optarg, UINT32_MAX);
+				return EXIT_USAGE;
+			}
+			break;
 		case OPT_MAX_QUERY_TIME:
 			if (parse_number("max-query-time", optarg, &o->max_query_ms)) return EXIT_USAGE;
 			if (!o->max_query_ms || o->max_query_ms > UINT32_MAX) {
@@ -693,7 +704,8 @@ static int engine_opts(const struct mhse_object *obj, const struct run_opts *o, 
 	*eo = (struct mhse_explore_opts){ .policy = POLICY_CONSISTENT, .search = SEARCH_INTERLEAVED,
 					  .max_time_s = o->max_time,
 					  .max_paths = o->max_paths, .max_insns = o->max_insns,
-					  .max_memory_mb = o->max_memory, .solver_timeout_ms = (unsigned)o->max_query_ms,
+					  .max_memory_mb = o->max_memory, .term_memory_mb = o->term_memory_mb,
+					  .solver_timeout_ms = (unsigned)o->max_query_ms,
 					  .seed = o->seed, .maps_file = o->maps,
 					  .shard = o->shard };
 	if (o->policy && map_policy_parse(o->policy, &eo->policy)) {
@@ -786,7 +798,7 @@ static int cmd_explore(int argc, char **argv)
 	static const int allowed[] = { OPT_PROG, OPT_ALL, OPT_HOOK, OPT_HOOKS, OPT_POLICY, OPT_MAP_POLICY, OPT_MAPS, OPT_SEARCH,
 				       OPT_MAX_TIME, OPT_MAX_PATHS, OPT_MAX_INSNS, OPT_MAX_MEMORY, OPT_MAX_QUERY_TIME, OPT_SEED,
 				       OPT_OUT, OPT_REPLAY_KERNEL, OPT_TESTS, OPT_CONST, OPT_MAP_SIZE, OPT_BTF, OPT_JOBS,
-				       OPT_SHARD, 0 };
+				       OPT_SHARD, OPT_TERM_MEMORY, 0 };
 	struct run_opts o = { 0 };
 	struct mhse_object *obj = NULL;
 	struct mhse_explore_opts eo = { 0 };

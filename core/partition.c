@@ -46,6 +46,122 @@ uint64_t *fork_prefix__dup(const uint64_t *bits, uint64_t len)
 	return b;
 }
 
+/* The child of node after decision bit, made if make; 0 if there is none,
+ * or UINT32_MAX when out of memory. */
+static uint32_t prefix_set__child(struct prefix_set *set, uint32_t node, bool bit, bool make)
+{
+	if (set->nodes[node].next[bit] || !make)
+		return set->nodes[node].next[bit];
+	if (set->cnt == set->cap) {
+		size_t cap = set->cap * 2;
+		struct prefix_node *more = realloc(set->nodes, cap * sizeof(*more));
+
+		if (!more)
+			return UINT32_MAX;
+		set->nodes = more;
+		set->cap = cap;
+	}
+	set->nodes[set->cnt] = (struct prefix_node){ 0 };
+	set->nodes[node].next[bit] = (uint32_t)set->cnt;
+	return (uint32_t)set->cnt++;
+}
+
+/* The node of the prefix of len decisions, made as needed; UINT32_MAX
+ * when out of memory. */
+static uint32_t prefix_set__path(struct prefix_set *set, const uint64_t *bits, uint64_t len)
+{
+	uint32_t node = 0;
+
+	if (!set->cap) {
+		set->nodes = calloc(16, sizeof(*set->nodes));
+		if (!set->nodes)
+			return UINT32_MAX;
+		set->cap = 16;
+		set->cnt = 1;
+	}
+	for (uint64_t i = 0; i < len && node != UINT32_MAX; i++)
+		node = prefix_set__child(set, node, fork_prefix__bit(bits, i), true);
+	return node;
+}
+
+int prefix_set__add(struct prefix_set *set, const uint64_t *bits, uint64_t len)
+{
+	uint32_t node = prefix_set__path(set, bits, len);
+
+	if (node == UINT32_MAX)
+		return -ENOMEM;
+	set->nodes[node].end = true;
+	return 0;
+}
+
+int prefix_set__add_below(struct prefix_set *set, const uint64_t *bits, uint64_t len, const struct prefix_set *src,
+			  uint32_t node)
+{
+	/* pairs of (src node, set node) whose children are still to copy */
+	uint32_t *todo = NULL, at = prefix_set__path(set, bits, len);
+	size_t cnt = 0, cap = 0;
+	int err = 0;
+
+	if (at == UINT32_MAX)
+		return -ENOMEM;
+	for (;;) {
+		set->nodes[at].end |= src->nodes[node].end;
+		for (int bit = 0; bit < 2; bit++) {
+			uint32_t from = src->nodes[node].next[bit], to;
+
+			if (!from)
+				continue;
+			to = prefix_set__child(set, at, bit, true);
+			if (to != UINT32_MAX && cnt + 2 > cap) {
+				uint32_t *more = reallocarray(todo, cap * 2 + 16, sizeof(*todo));
+
+				to = more ? to : UINT32_MAX;
+				todo = more ? more : todo;
+				cap = more ? cap * 2 + 16 : cap;
+			}
+			if (to == UINT32_MAX) {
+				err = -ENOMEM;
+				goto out;
+			}
+			todo[cnt++] = from;
+			todo[cnt++] = to;
+		}
+		if (!cnt)
+			break;
+		at = todo[--cnt];
+		node = todo[--cnt];
+	}
+out:
+	free(todo);
+	return err;
+}
+
+enum prefix_place prefix_set__place(const struct prefix_set *set, const uint64_t *bits, uint64_t len,
+				    uint32_t *node)
+{
+	uint32_t at = 0;
+
+	if (!set->cnt)
+		return len ? PREFIX_IN : PREFIX_AT;
+	for (uint64_t i = 0; i < len; i++) {
+		if (set->nodes[at].end)
+			return PREFIX_IN;
+		at = set->nodes[at].next[fork_prefix__bit(bits, i)];
+		if (!at)
+			return PREFIX_OFF;
+	}
+	if (set->nodes[at].end)
+		return PREFIX_AT;
+	*node = at;
+	return PREFIX_ABOVE;
+}
+
+void prefix_set__free(struct prefix_set *set)
+{
+	free(set->nodes);
+	*set = (struct prefix_set){ 0 };
+}
+
 int shard__parse(const char *arg, struct shard *shard)
 {
 	unsigned long i, n;

@@ -43,6 +43,39 @@ int fork_prefix__push(uint64_t **bits, uint64_t len, bool bit);
 /* A copy of the first len decisions, or NULL (also when len is 0). */
 uint64_t *fork_prefix__dup(const uint64_t *bits, uint64_t len);
 
+/* The subtrees a process explores, each named by its prefix: a binary
+ * trie of decisions, node 0 the root. Empty, it is the whole tree. */
+struct prefix_set {
+	struct prefix_node {
+		uint32_t next[2]; /* the node after decision 0 and 1, or 0 */
+		bool end;         /* a subtree's prefix ends here */
+	} *nodes;
+	size_t cnt, cap;
+};
+
+/* Where a state of a prefix is against a set: off every subtree, on the
+ * way down to one or more (at a trie node), at a subtree's root, or
+ * inside one. */
+enum prefix_place { PREFIX_OFF, PREFIX_ABOVE, PREFIX_AT, PREFIX_IN };
+
+/* Adds the subtree of the prefix of len decisions. 0 or -ENOMEM. */
+int prefix_set__add(struct prefix_set *set, const uint64_t *bits, uint64_t len);
+/* Adds, under the prefix of len decisions, the subtrees of src below its
+ * node (as prefix_set__place gives it). 0 or -ENOMEM. */
+int prefix_set__add_below(struct prefix_set *set, const uint64_t *bits, uint64_t len, const struct prefix_set *src,
+			  uint32_t node);
+/* Where the prefix of len decisions is; *node is its trie node when
+ * PREFIX_ABOVE. */
+enum prefix_place prefix_set__place(const struct prefix_set *set, const uint64_t *bits, uint64_t len,
+				    uint32_t *node);
+/* At a trie node, the decisions that lead on to a subtree: bit 0 for
+ * decision 0, bit 1 for decision 1. */
+static inline unsigned prefix_set__sides(const struct prefix_set *set, uint32_t node)
+{
+	return (set->nodes[node].next[0] ? 1u : 0u) | (set->nodes[node].next[1] ? 2u : 0u);
+}
+void prefix_set__free(struct prefix_set *set);
+
 /* --shard I/N: shard index (0-based) of count. */
 struct shard {
 	uint32_t index, count;

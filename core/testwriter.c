@@ -524,6 +524,7 @@ static void emit_stats_object(struct json_writer *w, const char *key, const stru
 	jsonw_uint(w, "queries", s->queries);
 	jsonw_uint(w, "z3_calls", s->z3_calls);
 	jsonw_uint(w, "undecided_queries", s->undecided_queries);
+	jsonw_uint(w, "term_renewals", s->term_renewals);
 	jsonw_double(w, "ms_per_test", s->ms_per_test, 3);
 	jsonw_double(w, "insn_coverage_pct", s->insn_coverage_pct, 2);
 	jsonw_double(w, "branch_coverage_pct", s->branch_coverage_pct, 2);
@@ -573,6 +574,7 @@ static void emit_combined(struct json_writer *w, const void *arg)
 		total.queries += r->queries;
 		total.z3_calls += r->z3_calls;
 		total.undecided_queries += r->undecided_queries;
+		total.term_renewals += r->term_renewals;
 		total.insn_coverage_pct += r->insn_coverage_pct / (double)l->cnt;
 		total.branch_coverage_pct += r->branch_coverage_pct / (double)l->cnt;
 		total.peak_rss_mb = r->peak_rss_mb > total.peak_rss_mb ? r->peak_rss_mb : total.peak_rss_mb;

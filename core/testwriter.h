@@ -88,6 +88,7 @@ struct run_stats {
 	uint64_t queries;
 	uint64_t z3_calls;
 	uint64_t undecided_queries;  /* of the queries, those the solver left undecided (a timeout, a bound) */
+	uint64_t term_renewals;      /* times the engine's terms started anew, its states parked (engine.c) */
 	double ms_per_test;
 	double insn_coverage_pct, branch_coverage_pct;
 	double time_to_coverage_s;   /* when the last coverage was added, into the run */
