@@ -3,6 +3,7 @@
 
     bench/search_study.py                  # every cell: about half an hour on two cores
     bench/search_study.py --work /tmp/ss   # where the cells' result files go (default build-bench/search-study)
+    bench/search_study.py --study bench/search-study-falco.yaml --work /tmp/sf   # falco's 376 in full: two hours
 
 For each program of the study, the default search's instruction and branch coverage at 10 s
 are compared with the best that dfs, bfs and random-path reach in 10 s each; the programs
@@ -54,7 +55,7 @@ def compare(rows):
     return below
 
 
-def repeat(mhse, work, jobs, rows, below):
+def repeat(mhse, study, work, jobs, rows, below):
     """Runs the searches of the programs below REPEATS times more; prints the medians."""
     policy = {(os.path.basename(r["object"]), r["program"]): r["policy"] for r in rows}
     runs = []
@@ -63,7 +64,6 @@ def repeat(mhse, work, jobs, rows, below):
         for search in ["interleaved"] + beat:
             cell = "%s.%s.%s.%s" % (obj, prog, policy[(obj, prog)], search)
             runs += [(cell, os.path.join(work, "repeat-%d" % (k + 1))) for k in range(REPEATS)]
-    study = os.path.join(ROOT, "bench", "search-study.yaml")
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
         list(pool.map(lambda r: subprocess.run([mhse, "study", study, "--out", r[1], "--cell", r[0]], check=True,
                                                stdout=subprocess.DEVNULL), runs))
@@ -95,16 +95,17 @@ def main():
     ap.add_argument("--build-dir", default=os.path.join(ROOT, "build-bench"))
     ap.add_argument("--work", default=None, help="the cells' result files (default BUILD_DIR/search-study)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--study", default=os.path.join(ROOT, "bench", "search-study.yaml"))
     args = ap.parse_args()
     mhse = build(args.build_dir)
     subprocess.run(["ninja", "-j2", "-C", args.build_dir], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     work = args.work or os.path.join(args.build_dir, "search-study")
-    subprocess.run([mhse, "study", os.path.join(ROOT, "bench", "search-study.yaml"), "--out", work,
+    subprocess.run([mhse, "study", args.study, "--out", work,
                     "--jobs", str(args.jobs)], check=True)
     rows = list(csv.DictReader(open(os.path.join(work, "results.csv"))))
     below = compare(rows)
     if below:
-        repeat(mhse, work, args.jobs, rows, below)
+        repeat(mhse, args.study, work, args.jobs, rows, below)
 
 
 if __name__ == "__main__":

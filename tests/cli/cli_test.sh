@@ -237,6 +237,11 @@ for bad in 0 5000000000 1ms; do
 	check "--max-query-time $bad exit" rc_is 2
 	check "--max-query-time $bad message" err_is_one_line_with "--max-query-time"
 done
+for bad in 0 5000000000 1MB; do
+	run --term-memory $bad --out "$tmp/term-memory" "$fw"
+	check "--term-memory $bad exit" rc_is 2
+	check "--term-memory $bad message" err_is_one_line_with "--term-memory"
+done
 run frobnicate "$fw"
 check "unknown command" rc_is 2
 
