@@ -2,9 +2,9 @@
 # Splitting the path tree (docs/study.md): for hand-counted engine programs,
 #  - two workers (--jobs 2) give the same tests as one, by their branch
 #    decisions, kind and return value, under every policy;
-#  - so does one worker that renews its terms after every path
+#  - so do one and two workers that renew their terms after every path
 #    (--term-memory 1: Z3 holds more than 1 MB from the start), growing
-#    the states left again from the root, and it renews them;
+#    the states left again from the root, and they renew them;
 #  - shards 1/3, 2/3 and 3/3 (--shard) together give exactly the program's
 #    paths: as many as its header counts, and the same tests as one whole
 #    run, and no shard all of them (under the consistent and lookup
@@ -39,18 +39,20 @@ for obj in "$@"; do
 		else
 			fail "$name $policy: --jobs 2 wrote other tests than one worker"
 		fi
-		renewing=$out/$name.$policy.renewing
-		"$mhse" --jobs 1 --term-memory 1 --policy "$policy" --out "$renewing" "$obj" >/dev/null ||
-			{ fail "$name $policy: --term-memory 1"; continue; }
-		renewals=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["term_renewals"])' \
-			"$renewing/stats.json")
-		if [ "$renewals" -lt 1 ]; then
-			fail "$name $policy: --term-memory 1 renewed no terms"
-		elif python3 "$testset" "$renewing" | cmp -s - "$whole.set"; then
-			passed=$((passed + 1))
-		else
-			fail "$name $policy: --term-memory 1 wrote other tests than a run keeping its terms"
-		fi
+		for jobs in 1 2; do
+			renewing=$out/$name.$policy.renewing$jobs
+			"$mhse" --jobs $jobs --term-memory 1 --policy "$policy" --out "$renewing" "$obj" >/dev/null ||
+				{ fail "$name $policy: --jobs $jobs --term-memory 1"; continue; }
+			renewals=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["term_renewals"])' \
+				"$renewing/stats.json")
+			if [ "$renewals" -lt 1 ]; then
+				fail "$name $policy: --jobs $jobs --term-memory 1 renewed no terms"
+			elif python3 "$testset" "$renewing" | cmp -s - "$whole.set"; then
+				passed=$((passed + 1))
+			else
+				fail "$name $policy: --jobs $jobs --term-memory 1 wrote other tests than a run keeping its terms"
+			fi
+		done
 		case $policy in consistent | lookup) ;; *) continue ;; esac
 		shards=()
 		for i in 1 2 3; do
