@@ -46,11 +46,11 @@ uint64_t *fork_prefix__dup(const uint64_t *bits, uint64_t len)
 	return b;
 }
 
-/* The child of node after decision bit, made if make; 0 if there is none,
- * or UINT32_MAX when out of memory. */
-static uint32_t prefix_set__child(struct prefix_set *set, uint32_t node, bool bit, bool make)
+/* The child of node after decision bit, made if there is none;
+ * UINT32_MAX when out of memory. */
+static uint32_t prefix_set__child(struct prefix_set *set, uint32_t node, bool bit)
 {
-	if (set->nodes[node].next[bit] || !make)
+	if (set->nodes[node].next[bit])
 		return set->nodes[node].next[bit];
 	if (set->cnt == set->cap) {
 		size_t cap = set->cap * 2;
@@ -80,7 +80,7 @@ static uint32_t prefix_set__path(struct prefix_set *set, const uint64_t *bits, u
 		set->cnt = 1;
 	}
 	for (uint64_t i = 0; i < len && node != UINT32_MAX; i++)
-		node = prefix_set__child(set, node, fork_prefix__bit(bits, i), true);
+		node = prefix_set__child(set, node, fork_prefix__bit(bits, i));
 	return node;
 }
 
@@ -111,7 +111,7 @@ int prefix_set__add_below(struct prefix_set *set, const uint64_t *bits, uint64_t
 
 			if (!from)
 				continue;
-			to = prefix_set__child(set, at, bit, true);
+			to = prefix_set__child(set, at, bit);
 			if (to != UINT32_MAX && cnt + 2 > cap) {
 				uint32_t *more = reallocarray(todo, cap * 2 + 16, sizeof(*todo));
 
