@@ -2744,19 +2744,24 @@ static struct state *next_state(struct mhse_engine *e, bool *patient)
 	return e->completed_cnt < e->to_complete_cnt ? e->to_complete[e->completed_cnt++] : e->searcher->select(e->searcher);
 }
 
-/* Keeps in set the subtrees below s, a state this process explores. */
-static int keep_subtrees(struct mhse_engine *e, struct prefix_set *set, const struct state *s)
+/* Keeps in set the subtrees below s, a state this process explores, and
+ * frees s; after a failure (*err), only frees it. */
+static void keep_subtrees(struct mhse_engine *e, struct prefix_set *set, struct state *s, int *err)
 {
 	uint32_t node;
 
-	switch (s->owned ? PREFIX_IN : prefix_set__place(&e->targets, s->fork_bits, s->depth_in_tree, &node)) {
+	switch (*err ? PREFIX_OFF : s->owned ? PREFIX_IN :
+		prefix_set__place(&e->targets, s->fork_bits, s->depth_in_tree, &node)) {
 	case PREFIX_OFF:
-		return 0;
+		break;
 	case PREFIX_ABOVE:
-		return prefix_set__add_below(set, s->fork_bits, s->depth_in_tree, &e->targets, node);
+		*err = prefix_set__add_below(set, s->fork_bits, s->depth_in_tree, &e->targets, node);
+		break;
 	default:
-		return prefix_set__add(set, s->fork_bits, s->depth_in_tree);
+		*err = prefix_set__add(set, s->fork_bits, s->depth_in_tree);
+		break;
 	}
+	state__free(s);
 }
 
 /* Z3 keeps every term of a context that does not count references until
@@ -2779,23 +2784,13 @@ static int renew_terms(struct mhse_engine *e)
 	int err = 0;
 
 	all = e->searcher->take_all(e->searcher, &cnt);
-	for (size_t i = 0; i < cnt; i++) {
-		err = err ?: keep_subtrees(e, &left, all[i]);
-		state__free(all[i]);
-	}
+	for (size_t i = 0; i < cnt; i++)
+		keep_subtrees(e, &left, all[i], &err);
 	free(all);
-	while (e->deferred_cnt) {
-		struct state *d = e->deferred[--e->deferred_cnt];
-
-		err = err ?: keep_subtrees(e, &left, d);
-		state__free(d);
-	}
-	while (e->completed_cnt < e->to_complete_cnt) {
-		struct state *c = e->to_complete[e->completed_cnt++];
-
-		err = err ?: keep_subtrees(e, &left, c);
-		state__free(c);
-	}
+	while (e->deferred_cnt)
+		keep_subtrees(e, &left, e->deferred[--e->deferred_cnt], &err);
+	while (e->completed_cnt < e->to_complete_cnt)
+		keep_subtrees(e, &left, e->to_complete[e->completed_cnt++], &err);
 	prefix_set__free(&e->targets);
 	e->targets = left;
 	terms__fini(e);

@@ -252,6 +252,18 @@ static int parse_number(const char *opt, const char *arg, uint64_t *out)
 	return 0;
 }
 
+/* A number from 1 to max (of unit) for --opt. */
+static int parse_count(const char *opt, const char *arg, uint64_t max, const char *unit, uint64_t *out)
+{
+	if (parse_number(opt, arg, out))
+		return -EINVAL;
+	if (!*out || *out > max) {
+		fprintf(stderr, "--%s %s: expected 1 to %llu %s\n", opt, arg, (unsigned long long)max, unit);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* The hook of a program: --hook, else --hooks FILE's entry, else the one
  * the object placed it with (core/place.c). NULL, after saying which
  * programs need one, what each rule found and the known hooks, when none
@@ -423,27 +435,14 @@ static int parse_opts(int argc, char **argv, const char *usage, const int *allow
 		case OPT_MAX_INSNS: if (parse_number("max-insns", optarg, &o->max_insns)) return EXIT_USAGE; break;
 		case OPT_MAX_MEMORY: if (parse_number("max-memory", optarg, &o->max_memory)) return EXIT_USAGE; break;
 		case OPT_TERM_MEMORY:
-			if (parse_number("term-memory", optarg, &o->term_memory_mb)) return EXIT_USAGE;
-			if (!o->term_memory_mb || o->term_memory_mb > UINT32_MAX) {
-				fprintf(stderr, "--term-memory %s: expected 1 to %u MB\n", optarg, UINT32_MAX);
-				return EXIT_USAGE;
-			}
+			if (parse_count("term-memory", optarg, UINT32_MAX, "MB", &o->term_memory_mb)) return EXIT_USAGE;
 			break;
 		case OPT_MAX_QUERY_TIME:
-			if (parse_number("max-query-time", optarg, &o->max_query_ms)) return EXIT_USAGE;
-			if (!o->max_query_ms || o->max_query_ms > UINT32_MAX) {
-				fprintf(stderr, "--max-query-time %s: expected 1 to %u milliseconds\n", optarg, UINT32_MAX);
+			if (parse_count("max-query-time", optarg, UINT32_MAX, "milliseconds", &o->max_query_ms))
 				return EXIT_USAGE;
-			}
 			break;
 		case OPT_SEED: if (parse_number("seed", optarg, &o->seed)) return EXIT_USAGE; break;
-		case OPT_JOBS:
-			if (parse_number("jobs", optarg, &o->jobs)) return EXIT_USAGE;
-			if (!o->jobs || o->jobs > 1024) {
-				fprintf(stderr, "--jobs %s: expected 1 to 1024 workers\n", optarg);
-				return EXIT_USAGE;
-			}
-			break;
+		case OPT_JOBS: if (parse_count("jobs", optarg, 1024, "workers", &o->jobs)) return EXIT_USAGE; break;
 		case OPT_SHARD:
 			if (shard__parse(optarg, &o->shard)) {
 				fprintf(stderr, "--shard %s: expected I/N with 1 <= I <= N\n", optarg);

@@ -97,8 +97,8 @@ int prefix_set__add(struct prefix_set *set, const uint64_t *bits, uint64_t len)
 int prefix_set__add_below(struct prefix_set *set, const uint64_t *bits, uint64_t len, const struct prefix_set *src,
 			  uint32_t node)
 {
-	/* pairs of (src node, set node) whose children are still to copy */
-	uint32_t *todo = NULL, at = prefix_set__path(set, bits, len);
+	/* a stack of (src node, set node) pairs whose children are still to copy */
+	uint32_t *pending = NULL, at = prefix_set__path(set, bits, len);
 	size_t cnt = 0, cap = 0;
 	int err = 0;
 
@@ -113,26 +113,26 @@ int prefix_set__add_below(struct prefix_set *set, const uint64_t *bits, uint64_t
 				continue;
 			to = prefix_set__child(set, at, bit);
 			if (to != UINT32_MAX && cnt + 2 > cap) {
-				uint32_t *more = reallocarray(todo, cap * 2 + 16, sizeof(*todo));
+				uint32_t *more = reallocarray(pending, cap * 2 + 16, sizeof(*pending));
 
 				to = more ? to : UINT32_MAX;
-				todo = more ? more : todo;
+				pending = more ? more : pending;
 				cap = more ? cap * 2 + 16 : cap;
 			}
 			if (to == UINT32_MAX) {
 				err = -ENOMEM;
 				goto out;
 			}
-			todo[cnt++] = from;
-			todo[cnt++] = to;
+			pending[cnt++] = from;
+			pending[cnt++] = to;
 		}
 		if (!cnt)
 			break;
-		at = todo[--cnt];
-		node = todo[--cnt];
+		at = pending[--cnt];
+		node = pending[--cnt];
 	}
 out:
-	free(todo);
+	free(pending);
 	return err;
 }
 
