@@ -463,17 +463,23 @@ static void end_side(struct mhse_engine *e, struct state *side, enum path_kind k
 	state__free(side);
 }
 
-struct sval engine__nondet(struct mhse_engine *e, struct state *s, int32_t helper, unsigned bits)
+int engine__record_nondet(struct state *s, int32_t helper, struct sval v)
 {
 	struct nondet_value *n = realloc(s->nondet, (s->nondet_cnt + 1) * sizeof(*n));
-	const char *name = helper_name(helper);
-	struct sval v;
 
-	v = sym_from(&e->ctx, sym_fresh(&e->ctx, &s->fresh_cnt, name ? name : "helper", bits), false);
 	if (!n)
-		return v;
+		return -ENOMEM;
 	s->nondet = n;
 	n[s->nondet_cnt++] = (struct nondet_value){ .helper = helper, .e = v.e };
+	return 0;
+}
+
+struct sval engine__nondet(struct mhse_engine *e, struct state *s, int32_t helper, unsigned bits)
+{
+	const char *name = helper_name(helper);
+	struct sval v = sym_from(&e->ctx, sym_fresh(&e->ctx, &s->fresh_cnt, name ? name : "helper", bits), false);
+
+	engine__record_nondet(s, helper, v);
 	return v;
 }
 

@@ -154,6 +154,9 @@ enum step engine__read_bytes(struct mhse_engine *e, struct state *s, struct sval
 enum step sym_write_bytes(struct mhse_engine *e, struct state *s, struct sval addr, uint32_t len, Z3_ast bytes);
 /* A fresh value recorded as a nondeterministic helper result. */
 struct sval engine__nondet(struct mhse_engine *e, struct state *s, int32_t helper, unsigned bits);
+/* Records v as the helper's next result: a test holds one value per call,
+ * in call order, as the interpreter and the kernel referee consume them. */
+int engine__record_nondet(struct state *s, int32_t helper, struct sval v);
 /* Records a trace_printk call of s (fmt is copied). */
 int engine__trace(struct mhse_engine *e, struct state *s, const char *fmt, uint32_t fmt_len, const struct sval *args);
 /* Records an event ev (helper, map, len, len_term, tail) whose ev.len bytes

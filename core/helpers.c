@@ -370,6 +370,14 @@ bool helper_changes_packet(int32_t id)
 	}
 }
 
+bool helper_returns_recorded(int32_t id)
+{
+	for (size_t i = 0; i < helpers_core.cnt; i++)
+		if (core_helpers[i].id == id)
+			return core_helpers[i].run == helper_nondet_u64 || core_helpers[i].run == helper_nondet_u32;
+	return false;
+}
+
 const struct helper_module *helper_module_find(const char *name)
 {
 	for (size_t i = 0; name && i < helper_module_cnt; i++)

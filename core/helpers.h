@@ -121,6 +121,11 @@ extern const struct helper_module helpers_sk_lookup;
  * list, enforced by the interpreter and the engine before the helper runs. */
 bool helper_changes_packet(int32_t id);
 
+/* Whether helper id's one effect is its result, which a test records (a
+ * clock, a random number, the CPU): the interpreter and the kernel referee
+ * take it from the test instead of calling the helper. */
+bool helper_returns_recorded(int32_t id);
+
 /* The module of that name, or NULL. */
 const struct helper_module *helper_module_find(const char *name);
 /* Every module, for the symbolic half's join and the table's test. */

@@ -22,6 +22,10 @@
  * duration of BPF_PROG_TEST_RUN: BPF_F_TEST_RUN_ON_CPU would say it more
  * directly, but the kernel accepts that flag only for raw tracepoints and
  * rejects it for packet programs (net/bpf/test_run.c).
+ *
+ * A program that calls helpers whose one effect is their result (a clock,
+ * the CPU id) is loaded with those calls read from a table instead
+ * (kernel_nondet.h), which each test run gets the test's results in.
  */
 #include <errno.h>
 #include <sched.h>
@@ -32,6 +36,7 @@
 #include <bpf/libbpf.h>
 #include "insn.h"
 #include "kernel.h"
+#include "kernel_nondet.h"
 #include "log.h"
 #include "map_ids.h"
 #include "mem.h"
@@ -78,6 +83,8 @@ struct mhse_kernel {
 	int ncpus;
 	uint8_t *buf;      /* staging for kernel-sized (per-CPU) values and batches */
 	size_t buf_cap;
+	int nondet_fd;     /* the table of nondeterministic results; -1 until a program calls for one */
+	struct kernel_nondet_table nondet; /* the next test run's */
 };
 
 static const char *kernel_name(const char *name, char out[BPF_OBJ_NAME_LEN])
@@ -287,6 +294,22 @@ static int rewrite_insns(struct mhse_kernel *k, const struct mhse_prog *p, struc
 	return 0;
 }
 
+/* The array map of one struct kernel_nondet_table that stand-ins read. */
+static int nondet_table_fd(struct mhse_kernel *k)
+{
+	if (k->nondet_fd >= 0)
+		return 0;
+	k->nondet_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "mhse_nondet", sizeof(uint32_t),
+				      sizeof(struct kernel_nondet_table), 1, NULL);
+	if (k->nondet_fd < 0) {
+		int err = k->nondet_fd;
+
+		pr_err("kernel: cannot create the table of nondeterministic results: %s\n", strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
 static int load_prog(struct mhse_kernel *k, int prog_idx)
 {
 	const struct mhse_prog *p = &k->obj->progs[prog_idx];
@@ -295,7 +318,8 @@ static int load_prog(struct mhse_kernel *k, int prog_idx)
 	struct bpf_prog_info info = {};
 	uint32_t info_len = sizeof(info);
 	char name[BPF_OBJ_NAME_LEN];
-	struct bpf_insn *insns;
+	struct bpf_insn *insns, *stood_in;
+	size_t insn_cnt = p->insn_cnt;
 	char *log = NULL;
 	int fd, err;
 
@@ -307,8 +331,22 @@ static int load_prog(struct mhse_kernel *k, int prog_idx)
 	if (err)
 		goto out;
 
+	if (kernel_nondet__calls(insns, insn_cnt)) {
+		err = nondet_table_fd(k);
+		if (err)
+			goto out;
+		err = kernel_nondet__rewrite(insns, insn_cnt, k->nondet_fd, &stood_in, &insn_cnt);
+		if (err) {
+			pr_err("kernel: cannot stand the test's results in for %s's helper calls: %s\n", p->name,
+			       strerror(-err));
+			goto out;
+		}
+		free(insns);
+		insns = stood_in;
+	}
+
 	kernel_name(p->name, name);
-	fd = bpf_prog_load(k->hook->prog_type, name, k->obj->license, insns, p->insn_cnt, &opts);
+	fd = bpf_prog_load(k->hook->prog_type, name, k->obj->license, insns, insn_cnt, &opts);
 	if (fd < 0 && !bpf_unusable(fd)) {
 		/* Again with a log: only a failure is worth the verifier's time to write one. */
 		log = calloc(1, VERIFIER_LOG_SIZE);
@@ -319,7 +357,7 @@ static int load_prog(struct mhse_kernel *k, int prog_idx)
 		opts.log_buf = log;
 		opts.log_size = VERIFIER_LOG_SIZE;
 		opts.log_level = 1;
-		fd = bpf_prog_load(k->hook->prog_type, name, k->obj->license, insns, p->insn_cnt, &opts);
+		fd = bpf_prog_load(k->hook->prog_type, name, k->obj->license, insns, insn_cnt, &opts);
 	}
 	if (fd < 0) {
 		err = fd;
@@ -522,6 +560,7 @@ int mhse_kernel__open(const struct mhse_object *obj, const struct mhse_prog *pro
 	k->obj = obj;
 	k->hook = hook;
 	k->prog_idx = (int)(prog - obj->progs);
+	k->nondet_fd = -1;
 	k->ncpus = libbpf_num_possible_cpus();
 	k->maps = calloc(obj->map_cnt + 1, sizeof(*k->maps));
 	k->map_cnt = (uint32_t)obj->map_cnt;
@@ -566,11 +605,22 @@ void mhse_kernel__close(struct mhse_kernel *k)
 		free(k->maps[i].slots);
 		free(k->maps[i].touched);
 	}
+	if (k->nondet_fd >= 0)
+		close(k->nondet_fd);
 	free(k->maps);
 	free(k->prog_fds);
 	free(k->prog_ids);
 	free(k->buf);
 	free(k);
+}
+
+int mhse_kernel__set_nondet(struct mhse_kernel *k, const uint64_t *values, size_t cnt)
+{
+	if (cnt > KERNEL_NONDET_MAX)
+		return -E2BIG;
+	memset(&k->nondet, 0, sizeof(k->nondet));
+	memcpy(k->nondet.values, values, cnt * sizeof(*values));
+	return 0;
 }
 
 int mhse_kernel__set_prog_slot(struct mhse_kernel *k, int map_idx, uint32_t slot, int prog_idx)
@@ -854,6 +904,15 @@ int mhse_kernel__test_run(struct mhse_kernel *k, const void *pkt, uint32_t len, 
 		err = flush_stale_slots(&k->maps[i]);
 		if (err) {
 			pr_err("kernel: cannot empty the slots of %s: %s\n", k->maps[i].def->name, strerror(-err));
+			return err;
+		}
+	}
+	if (k->nondet_fd >= 0) {
+		uint32_t zero = 0;
+
+		err = bpf_map_update_elem(k->nondet_fd, &zero, &k->nondet, BPF_ANY);
+		if (err) {
+			pr_err("kernel: cannot write the test's nondeterministic results: %s\n", strerror(-err));
 			return err;
 		}
 	}

@@ -6,7 +6,8 @@
  * Only libbpf's low-level API is used (bpf_map_create, bpf_prog_load,
  * bpf_prog_test_run_opts, ...), never bpf_object: the instructions loaded
  * are mhse's own loader output, so the kernel runs exactly what mhse
- * interprets. A map is created the first time a loaded program refers to it,
+ * interprets, but for calls of helpers whose one effect is their result,
+ * which read the test's results instead (kernel_nondet.h). A map is created the first time a loaded program refers to it,
  * at its declared sizes; global data is an array of one value holding the
  * section's initial bytes, .rodata frozen after it is written.
  *
@@ -14,7 +15,8 @@
  * object.
  * Values are in mhse's model of them:
  *   - per-CPU maps: one value, CPU 0's. Updates write CPU 0's slot and zero
- *     the others; lookups return CPU 0's slot; test runs execute on CPU 0.
+ *     the others; lookups return CPU 0's slot; test runs execute on CPU 0,
+ *     whatever CPU id the program reads (mhse_kernel__set_nondet).
  *   - program arrays: a 4-byte program index; map-in-map: a 4-byte map index.
  *
  * A run loads once and calls mhse_kernel__reset before each test: every map
@@ -62,6 +64,12 @@ int mhse_kernel__map_lookup(struct mhse_kernel *k, int map_idx, const void *key,
 
 /* Returns every map to its state right after open. */
 int mhse_kernel__reset(struct mhse_kernel *k);
+
+/* The results of helpers whose one effect is their result
+ * (helper_returns_recorded), in call order, for the next test runs: the
+ * loaded programs read them in place of calling those helpers, 0 past the
+ * last (kernel_nondet.h). Returns 0, or -E2BIG past KERNEL_NONDET_MAX. */
+int mhse_kernel__set_nondet(struct mhse_kernel *k, const uint64_t *values, size_t cnt);
 
 /* One BPF_PROG_TEST_RUN (repeat 1) of the program on CPU 0. ctx, when not
  * NULL, is ctx_in and receives ctx_out (ctx_len bytes; the kernel accepts

@@ -15,8 +15,9 @@
  * Tests the kernel cannot replay are classified with the reason, never
  * dropped: paths that did not exit (the verifier would reject a program
  * that can fault), spurious paths, events (no reader is attached in the
- * kernel), nondeterministic helper values the kernel will not return again
- * (a CPU id of 0 it does: test runs are pinned to CPU 0), sockets (the
+ * kernel), nondeterministic values the loaded program cannot be given (a
+ * full ring buffer; helper results it reads from the test, as
+ * kernel_nondet.h says), sockets (the
  * context's, or a lookup's: the test run has none to give), packets the test
  * run refuses, map entries the kernel refuses (a redirect target that is no
  * device here), and contexts the test run cannot give.
@@ -55,6 +56,7 @@
 #include "interp.h"
 #include "json_writer.h"
 #include "kernel.h"
+#include "kernel_nondet.h"
 #include "log.h"
 #include "map_ids.h"
 #include "maps.h"
@@ -185,6 +187,8 @@ void replay_kernel__close(struct replay_kernel *rk)
 /* Returns 1 with *res set when the path itself keeps the kernel out. */
 static int path_not_replayable(const struct path_result *p, struct replay_result *res)
 {
+	size_t recorded = 0;
+
 	if (!path_returned(p->kind))
 		return verdict(res, REPLAY_NOT_REPLAYABLE, "error path (%s%s%s)", test_kind_name(p->kind),
 				p->message[0] ? ": " : "", p->message);
@@ -206,13 +210,13 @@ static int path_not_replayable(const struct path_result *p, struct replay_result
 			return verdict(res, REPLAY_NOT_REPLAYABLE, "the path depends on %s: the kernel's test run cannot "
 				       "supply sockets", n->helper == SOCK_CTX_HELPER ? "the context's socket" :
 				       helper_name(n->helper));
-		/* test runs are pinned to CPU 0 */
-		if (n->helper == BPF_FUNC_get_smp_processor_id && !n->value)
+		/* the loaded program reads these from the test (kernel_nondet.h) */
+		if (helper_returns_recorded(n->helper)) {
+			if (++recorded > KERNEL_NONDET_MAX)
+				return verdict(res, REPLAY_NOT_REPLAYABLE, "more than %u results of nondeterministic "
+					       "helpers: a test run takes at most that many", KERNEL_NONDET_MAX);
 			continue;
-		if (n->helper == BPF_FUNC_get_smp_processor_id)
-			return verdict(res, REPLAY_NOT_REPLAYABLE,
-					"get_smp_processor_id returned %" PRIu64 ": the kernel's test run is on CPU 0",
-					n->value);
+		}
 		if (!name) {
 			snprintf(number, sizeof(number), "helper %" PRId32, n->helper);
 			name = number;
@@ -531,6 +535,19 @@ static int run_differs(struct replay_kernel *rk, const struct path_result *p, ui
 	return 0;
 }
 
+/* The results the loaded program reads in place of its nondeterministic
+ * helper calls: the test's, in call order. */
+static int set_recorded_results(struct replay_kernel *rk, const struct path_result *p)
+{
+	uint64_t values[KERNEL_NONDET_MAX];
+	size_t cnt = 0;
+
+	for (size_t i = 0; i < p->nondet_cnt; i++)
+		if (helper_returns_recorded(p->nondet[i].helper) && cnt < KERNEL_NONDET_MAX)
+			values[cnt++] = p->nondet[i].value;
+	return mhse_kernel__set_nondet(rk->k, values, cnt);
+}
+
 static int referee(struct replay_kernel *rk, const struct path_result *p, struct replay_result *res)
 {
 	uint32_t kret = 0, out_len = PACKET_OUT_CAP, pkt_len, l2_len = rk->hook->kernel_l2_len;
@@ -557,6 +574,9 @@ static int referee(struct replay_kernel *rk, const struct path_result *p, struct
 		return err < 0 ? err : 0;
 	if (fill_maps(rk, p, res))
 		return 0;
+	err = set_recorded_results(rk, p);
+	if (err)
+		return err;
 	err = mhse_kernel__test_run(rk->k, pkt, pkt_len, rk->pass_ctx ? rk->ctx_in : NULL, rk->hook->ctx_size, &kret,
 				    rk->out, &out_len);
 	/* the test run puts back a zeroed header of that length: the program's packet follows it */

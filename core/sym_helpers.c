@@ -3,7 +3,9 @@
  * Symbolic models of the generic helpers. A value the kernel makes up (time,
  * random numbers, the CPU) becomes a fresh variable recorded in call order,
  * which is how the concrete interpreter consumes a test's nondeterministic
- * values; map helpers go to the map policy.
+ * values, under the kernel's rules: a clock does not go back, and what is
+ * fixed for a run (the CPU, the task) is one variable for the run. Map
+ * helpers go to the map policy.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -65,25 +67,71 @@ static enum step nondet_u32(struct mhse_engine *e, struct state *s, int32_t id)
 	return STEP_CONTINUE;
 }
 
+/* The helper's latest result on this path, or NULL. */
+static Z3_ast latest_nondet(const struct state *s, int32_t id)
+{
+	for (size_t i = s->nondet_cnt; i-- > 0;)
+		if (s->nondet[i].helper == id)
+			return s->nondet[i].e;
+	return NULL;
+}
+
+/* A value fixed for the whole run: a program runs with migration disabled
+ * (one CPU, one NUMA node), in one task, at one attach point. Later calls
+ * return the first call's value, recorded again: a test holds one value
+ * per call. */
+static enum step run_constant(struct mhse_engine *e, struct state *s, int32_t id, unsigned bits)
+{
+	Z3_ast first = latest_nondet(s, id);
+
+	if (!first)
+		return bits == 64 ? nondet_u64(e, s, id) : nondet_u32(e, s, id);
+	s->regs[BPF_REG_0] = sym_from(&e->ctx, first, false);
+	return engine__record_nondet(s, id, s->regs[BPF_REG_0]) ? STEP_FAILED : STEP_CONTINUE;
+}
+
+/* A clock never reads earlier than it did before on the path: ktime's
+ * clocks and jiffies are monotonic. */
+static enum step clock_reading(struct mhse_engine *e, struct state *s, int32_t id)
+{
+	Z3_ast before = latest_nondet(s, id);
+	struct sval now = engine__nondet(e, s, id, 64);
+
+	s->regs[BPF_REG_0] = now;
+	if (before && engine__constrain(e, s, sym_cond(&e->ctx, BPF_JMP | BPF_JGE, now, sym_from(&e->ctx, before, false))))
+		return STEP_FAILED;
+	return STEP_CONTINUE;
+}
+
 #define NONDET(helper, bits)                                                     \
 	static enum step sym_##helper(struct mhse_engine *e, struct state *s)    \
 	{                                                                        \
 		return nondet_u##bits(e, s, BPF_FUNC_##helper);                  \
 	}
-NONDET(ktime_get_ns, 64)
-NONDET(ktime_get_boot_ns, 64)
-NONDET(ktime_get_coarse_ns, 64)
-NONDET(jiffies64, 64)
+#define RUN_CONSTANT(helper, bits)                                               \
+	static enum step sym_##helper(struct mhse_engine *e, struct state *s)    \
+	{                                                                        \
+		return run_constant(e, s, BPF_FUNC_##helper, bits);              \
+	}
+#define CLOCK(helper)                                                            \
+	static enum step sym_##helper(struct mhse_engine *e, struct state *s)    \
+	{                                                                        \
+		return clock_reading(e, s, BPF_FUNC_##helper);                   \
+	}
+CLOCK(ktime_get_ns)
+CLOCK(ktime_get_boot_ns)
+CLOCK(ktime_get_coarse_ns)
+CLOCK(jiffies64)
 NONDET(get_prandom_u32, 32)
-NONDET(get_smp_processor_id, 32)
-NONDET(get_numa_node_id, 32)
-NONDET(get_route_realm, 32)
-NONDET(get_cgroup_classid, 32)
-NONDET(get_current_pid_tgid, 64)
-NONDET(get_current_uid_gid, 64)
-NONDET(get_current_cgroup_id, 64)
-NONDET(get_func_ip, 64)
-NONDET(get_attach_cookie, 64)
+RUN_CONSTANT(get_smp_processor_id, 32)
+RUN_CONSTANT(get_numa_node_id, 32)
+RUN_CONSTANT(get_route_realm, 32)
+RUN_CONSTANT(get_cgroup_classid, 32)
+RUN_CONSTANT(get_current_pid_tgid, 64)
+RUN_CONSTANT(get_current_uid_gid, 64)
+RUN_CONSTANT(get_current_cgroup_id, 64)
+RUN_CONSTANT(get_func_ip, 64)
+RUN_CONSTANT(get_attach_cookie, 64)
 NONDET(get_socket_cookie, 64)
 
 /* bpf_csum_diff on terms: the same 64-bit sum of 32-bit words and the same

@@ -9,7 +9,8 @@ can run programs here. The test asserts:
     lists as not placed yet, each of which mhse names in one line;
   - no crash (no signal, no sanitizer report);
   - self-check: 0 mismatches;
-  - kernel agreement: 0 disagreements (when bpf() is usable);
+  - kernel agreement: 0 disagreements (when bpf() is usable), and for the
+    objects expect.txt calls replayable, every test replayed;
   - expect.txt's coverage floors and unsupported ceilings per object.
 It skips, saying why, when ../shared/seeds is absent.
 
@@ -33,15 +34,20 @@ SEARCH = "dfs"
 SKIP = 77
 
 
+def no_expectations():
+    return {"args": [], "sample": None, "unplaced": set(), "floor": {}, "unsupported": None, "replayable": False}
+
+
 def read_expect(path):
-    """expect.txt as {object: {"args": [...], "sample": N, "unplaced": set, "floor": {}, "unsupported": N}}."""
+    """expect.txt as {object: {"args": [...], "sample": N, "unplaced": set, "floor": {}, "unsupported": N,
+    "replayable": bool}}."""
     seeds = {}
     for number, line in enumerate(open(path), 1):
         words = shlex.split(line.split("#", 1)[0])
         if not words:
             continue
         kind, obj, rest = words[0], words[1], words[2:]
-        e = seeds.setdefault(obj, {"args": [], "sample": None, "unplaced": set(), "floor": {}, "unsupported": None})
+        e = seeds.setdefault(obj, no_expectations())
         if kind == "args":
             e["args"] += rest
         elif kind == "sample":
@@ -52,6 +58,8 @@ def read_expect(path):
             e["floor"].update((k, float(v)) for k, v in (w.split("=") for w in rest))
         elif kind == "unsupported":
             e["unsupported"] = int(rest[0])
+        elif kind == "replayable":
+            e["replayable"] = True
         else:
             raise SystemExit("%s:%d: unknown line kind '%s'" % (path, number, kind))
     return seeds
@@ -101,7 +109,7 @@ def main():
     failures = []
     for name in objects:
         obj = os.path.join(seeds_dir, name)
-        e = expect.get(name, {"args": [], "sample": None, "unplaced": set(), "floor": {}, "unsupported": None})
+        e = expect.get(name, no_expectations())
         listed = programs(mhse, obj)
         names = [p["name"] for p in listed]
         chosen = sample(names, e["sample"])
@@ -131,12 +139,15 @@ def main():
         mism = sum(s["self_check_mismatches"] for s in stats)
         disagree = sum(s.get("kernel_disagree", 0) for s in stats)
         agree = sum(s.get("kernel_agree", 0) for s in stats)
+        not_replayable = sum(s.get("kernel_not_replayable") or 0 for s in stats)
         unsup = sum(s["unsupported"] for s in stats)
         paths = sum(s["paths"] for s in stats)
         if mism:
             fail("%d self-check mismatches" % mism)
         if disagree:
             fail("the kernel disagrees on %d tests" % disagree)
+        if kernel and e["replayable"] and not_replayable:
+            fail("the kernel cannot replay %d tests (mhse replay --kernel says why)" % not_replayable)
         total = json.load(open(os.path.join(out_dir, "stats.json")))["total"] if stats else None
         for key, floor in sorted(e["floor"].items()):
             got = total["%s_coverage_pct" % key] if total else 0.0

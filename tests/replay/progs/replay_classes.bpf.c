@@ -32,17 +32,6 @@ int tc_ifindex(struct __sk_buff *skb)
 	return TC_ACT_OK;
 }
 
-/* Time the kernel will not repeat, and a CPU other than the test run's. */
-SEC("xdp")
-int xdp_clock(struct xdp_md *ctx)
-{
-	if (bpf_get_smp_processor_id() == 3)
-		return XDP_TX;
-	if (bpf_ktime_get_ns() & 1)
-		return XDP_DROP;
-	return XDP_PASS;
-}
-
 /* A record no reader collects in the kernel. */
 SEC("xdp")
 int xdp_events(struct xdp_md *ctx)
