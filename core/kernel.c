@@ -785,10 +785,11 @@ static int zero_array(struct mhse_kernel *k, const struct mhse_map *m, int fd)
 		batch = 1;
 	if (batch > m->max_entries)
 		batch = m->max_entries;
-	values = staging(k, (size_t)batch * (vsize + sizeof(uint32_t)));
-	if (!values)
+	/* the keys first: a value size need not keep them aligned */
+	keys = (uint32_t *)staging(k, (size_t)batch * (vsize + sizeof(uint32_t)));
+	if (!keys)
 		return -ENOMEM;
-	keys = (uint32_t *)(values + (size_t)batch * vsize);
+	values = (uint8_t *)(keys + batch);
 	for (uint32_t first = 0; first < m->max_entries; first += batch) {
 		uint32_t count = m->max_entries - first < batch ? m->max_entries - first : batch;
 		int err;
