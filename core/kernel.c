@@ -39,6 +39,7 @@
 #include "kernel_nondet.h"
 #include "log.h"
 #include "map_ids.h"
+#include "maps.h"
 #include "mem.h"
 
 #define VERIFIER_LOG_SIZE (16u << 20)
@@ -771,6 +772,39 @@ int mhse_kernel__map_lookup(struct mhse_kernel *k, int map_idx, const void *key,
 	if (!err)
 		memcpy(value, buf, m->value_size);
 	return err;
+}
+
+int mhse_kernel__array_values(struct mhse_kernel *k, int map_idx, uint8_t *values)
+{
+	const struct mhse_map *m;
+	uint32_t *keys, count, token;
+	size_t ksize;
+	uint8_t *kvalues;
+	int fd, err = check_map_idx(k, map_idx) ?: map_fd(k, map_idx, &fd);
+
+	if (err)
+		return err;
+	m = k->maps[map_idx].def;
+	if (!map_is_array_like(m->type))
+		return -EINVAL;
+	ksize = kernel_value_size(k, m);
+	keys = (uint32_t *)staging(k, (size_t)m->max_entries * (sizeof(*keys) + ksize));
+	if (!keys)
+		return -ENOMEM;
+	kvalues = (uint8_t *)(keys + m->max_entries);
+	count = m->max_entries;
+	/* an array lists every index in one batch, and says -ENOENT at its end */
+	err = bpf_map_lookup_batch(fd, NULL, &token, keys, kvalues, &count, NULL);
+	if (err && err != -ENOENT)
+		return err;
+	if (count != m->max_entries)
+		return -EIO;
+	for (uint32_t i = 0; i < count; i++) {
+		if (keys[i] >= m->max_entries)
+			return -EIO;
+		memcpy(values + (size_t)keys[i] * m->value_size, kvalues + i * ksize, m->value_size);
+	}
+	return 0;
 }
 
 /* Zeroes every index of an array, a batch of indices per syscall. */

@@ -62,6 +62,11 @@ int mhse_kernel__map_next(struct mhse_kernel *k, int map_idx, const void *key, v
 /* Returns 0 with value filled, -ENOENT when absent, or a negative errno. */
 int mhse_kernel__map_lookup(struct mhse_kernel *k, int map_idx, const void *key, void *value);
 
+/* Every value of array map_idx (an array or per-CPU array), index by
+ * index, into values (max_entries * value_size bytes), in a syscall or
+ * two. Returns 0 or a negative errno. */
+int mhse_kernel__array_values(struct mhse_kernel *k, int map_idx, uint8_t *values);
+
 /* Returns every map to its state right after open. */
 int mhse_kernel__reset(struct mhse_kernel *k);
 

@@ -38,9 +38,9 @@
  * Speed: a program and its maps are loaded once per run (mhse_kernel__open);
  * per test, maps are reset and only the test's initial entries written.
  * Comparing maps lists every entry of hash-like maps (they hold what the test
- * and the program put there) and of arrays up to ARRAY_SCAN_MAX entries;
- * larger arrays are checked at the entries the test lists, as a scan costs
- * a syscall per index.
+ * and the program put there) and of arrays up to ARRAY_SCAN_MAX entries, an
+ * array in one batch; larger arrays are checked at the entries the test
+ * lists, to keep a test's replay short.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -90,6 +90,8 @@ struct replay_kernel {
 	uint8_t *frame;                 /* the hook's link-layer header and PACKET_OUT_CAP, when the test run strips one */
 	const struct ctx_field *l2_ethertype; /* the context field the stripped header's EtherType sets */
 	uint8_t *keys[2], *value, *zeroes; /* the object's largest key and value sizes */
+	uint8_t *array;                 /* an array's values, array_cap bytes */
+	size_t array_cap;
 };
 
 static double now_ms(void)
@@ -181,6 +183,7 @@ void replay_kernel__close(struct replay_kernel *rk)
 	free(rk->keys[1]);
 	free(rk->value);
 	free(rk->zeroes);
+	free(rk->array);
 	free(rk);
 }
 
@@ -443,24 +446,72 @@ static const uint8_t *initial_value(const struct replay_kernel *rk, const struct
 	return map_is_array_like(m->type) ? rk->zeroes : NULL;
 }
 
+/* Compares the kernel's value of map_idx at key, actual (NULL: absent),
+ * with expected (NULL: absent). Returns 1 with *res set when they differ. */
+static int value_differs(struct replay_kernel *rk, const struct path_result *p, int map_idx, const uint8_t *key,
+			 const uint8_t *expected, const uint8_t *actual, struct replay_result *res)
+{
+	const struct mhse_map *m = map_ids__def(rk->obj, p, (uint32_t)map_idx);
+	char khex[72], ehex[72], ahex[72], name[MAP_ID_NAME_MAX];
+
+	if (!expected == !actual && (!actual || !memcmp(expected, actual, m->value_size)))
+		return 0;
+	return verdict(res, REPLAY_DISAGREE, "map %s key %s: %s, kernel %s",
+		       map_ids__name(rk->obj, p, (uint32_t)map_idx, name, sizeof(name)),
+		       mhse_hex(khex, sizeof(khex), key, m->key_size), mhse_hex(ehex, sizeof(ehex), expected, m->value_size),
+		       mhse_hex(ahex, sizeof(ahex), actual, m->value_size));
+}
+
 /* Compares the kernel's entry of map_idx at key with expected (NULL:
  * absent). Returns 1 with *res set when they differ. */
 static int entry_differs(struct replay_kernel *rk, const struct path_result *p, int map_idx, const uint8_t *key,
 			 const uint8_t *expected, struct replay_result *res)
 {
 	const struct mhse_map *m = map_ids__def(rk->obj, p, (uint32_t)map_idx);
-	char khex[72], ehex[72], ahex[72], name[MAP_ID_NAME_MAX];
+	char khex[72], name[MAP_ID_NAME_MAX];
 	int err = mhse_kernel__map_lookup(rk->k, map_idx, key, rk->value);
-	const uint8_t *actual = err ? NULL : rk->value;
 
-	map_ids__name(rk->obj, p, (uint32_t)map_idx, name, sizeof(name));
 	if (err && err != -ENOENT)
-		return verdict(res, REPLAY_DISAGREE, "map %s key %s: the kernel's lookup fails: %s", name,
+		return verdict(res, REPLAY_DISAGREE, "map %s key %s: the kernel's lookup fails: %s",
+			       map_ids__name(rk->obj, p, (uint32_t)map_idx, name, sizeof(name)),
 			       mhse_hex(khex, sizeof(khex), key, m->key_size), strerror(-err));
-	if (!expected != !actual || (actual && memcmp(expected, actual, m->value_size)))
-		return verdict(res, REPLAY_DISAGREE, "map %s key %s: %s, kernel %s", name,
-			       mhse_hex(khex, sizeof(khex), key, m->key_size), mhse_hex(ehex, sizeof(ehex), expected, m->value_size),
-			       mhse_hex(ahex, sizeof(ahex), actual, m->value_size));
+	return value_differs(rk, p, map_idx, key, expected, err ? NULL : rk->value, res);
+}
+
+/* Whether the entry is one the test lists, as changed or as relied on. */
+static bool listed(const struct path_result *p, uint32_t map_idx, const uint8_t *key, uint32_t key_size)
+{
+	return find_entry(p->map_out, p->map_out_cnt, map_idx, key, key_size) ||
+	       find_entry(p->map_in, p->map_in_cnt, map_idx, key, key_size);
+}
+
+/* The indices of an array the test does not list, read in one batch,
+ * each as the object initialises it. */
+static int unlisted_indices_differ(struct replay_kernel *rk, const struct path_result *p, int map_idx,
+				   struct replay_result *res)
+{
+	const struct mhse_map *m = map_ids__def(rk->obj, p, (uint32_t)map_idx);
+	size_t size = (size_t)m->max_entries * m->value_size;
+	uint8_t *values = size > rk->array_cap ? realloc(rk->array, size) : rk->array;
+	char name[MAP_ID_NAME_MAX];
+	int err = values ? 0 : -ENOMEM;
+
+	if (values && size > rk->array_cap) {
+		rk->array = values;
+		rk->array_cap = size;
+	}
+	err = err ?: mhse_kernel__array_values(rk->k, map_idx, rk->array);
+	if (err)
+		return verdict(res, REPLAY_DISAGREE, "map %s: the kernel's listing fails: %s",
+			       map_ids__name(rk->obj, p, (uint32_t)map_idx, name, sizeof(name)), strerror(-err));
+	for (uint32_t i = 0; i < m->max_entries; i++) {
+		uint8_t key[sizeof(i)];
+
+		mem_store_le(key, sizeof(key), i);
+		if (!listed(p, (uint32_t)map_idx, key, sizeof(key)) &&
+		    value_differs(rk, p, map_idx, key, initial_value(rk, m), rk->array + (size_t)i * m->value_size, res))
+			return 1;
+	}
 	return 0;
 }
 
@@ -484,17 +535,15 @@ static int map_differs(struct replay_kernel *rk, const struct path_result *p, in
 		    entry_differs(rk, p, map_idx, e->key, e->value, res))
 			return 1;
 	}
-	if (map_is_array_like(m->type) && m->max_entries > ARRAY_SCAN_MAX)
-		return 0;
+	if (map_is_array_like(m->type))
+		return m->max_entries > ARRAY_SCAN_MAX ? 0 : unlisted_indices_differ(rk, p, map_idx, res);
 	/* two key buffers in turn: get_next_key wants the previous key */
 	for (bool first = true; !(err = mhse_kernel__map_next(rk->k, map_idx, first ? NULL : rk->keys[cur],
 							       rk->keys[!cur]));
 	     first = false) {
 		cur = !cur;
-		if (find_entry(p->map_out, p->map_out_cnt, mi, rk->keys[cur], m->key_size) ||
-		    find_entry(p->map_in, p->map_in_cnt, mi, rk->keys[cur], m->key_size))
-			continue;
-		if (entry_differs(rk, p, map_idx, rk->keys[cur], initial_value(rk, m), res))
+		if (!listed(p, mi, rk->keys[cur], m->key_size) &&
+		    entry_differs(rk, p, map_idx, rk->keys[cur], initial_value(rk, m), res))
 			return 1;
 	}
 	if (err != -ENOENT)

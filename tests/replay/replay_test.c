@@ -17,9 +17,11 @@
  *
  * Then the comparison itself is put to the test: a test the kernel agreed
  * with gets a wrong expected return value, output packet byte or map value,
- * and must come back as a disagreement naming that difference, from the
- * directory replay (the interpreter sees it first) and from
- * replay_kernel__test (the kernel's own comparison). stats.json, per program
+ * or loses an array entry it expects the program to write (which only a
+ * reading of the whole array finds), and must come back as a disagreement
+ * naming that difference, from the directory replay (the interpreter sees
+ * it first) and from replay_kernel__test (the kernel's own comparison).
+ * Each hook must have tests for each of the four. stats.json, per program
  * and combined, must carry the kernel counts afterwards.
  *
  * Each -e names the start of a not-replayable reason (numbers written N, as
@@ -44,9 +46,11 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <ctype.h>
 #include "engine.h"
 #include "hook.h"
 #include "interp.h"
+#include "maps.h"
 #include "object.h"
 #include "replay.h"
 #include "selfcheck.h"
@@ -284,20 +288,99 @@ static void check(struct totals *t, bool ok, const char *fmt, const char *what)
 
 /* ---- wrong expectations ---- */
 
-enum wrong_kind { WRONG_RETURN, WRONG_PACKET, WRONG_MAP, WRONG_KINDS };
+enum wrong_kind { WRONG_RETURN, WRONG_PACKET, WRONG_MAP, WRONG_UNLISTED, WRONG_KINDS };
 
-static const char *const wrong_names[] = { "return value", "packet byte", "map value" };
+static const char *const wrong_names[] = { "return value", "packet byte", "map value", "array entry" };
+
+/* Cuts the map entry at at (a list's "{"map": ...}") out of the text it
+ * is in, with the comma that joins it to the next entry or the one before. */
+static void cut_entry(char *at)
+{
+	char *from = at, *to = strchr(at, '}') + 1;
+
+	if (*to == ',') {
+		to++;
+		while (isspace((unsigned char)*to))
+			to++;
+	} else {
+		while (isspace((unsigned char)from[-1]))
+			from--;
+		from = from[-1] == ',' ? from - 1 : at;
+	}
+	memmove(from, to, strlen(to) + 1);
+}
+
+/* Whether a value's hex is the map's initial value (global data's bytes,
+ * or zeroes). */
+static bool is_initial(const struct mhse_map *def, const char *hex)
+{
+	for (uint32_t i = 0; i < def->value_size; i++) {
+		unsigned byte;
+
+		if (sscanf(hex + 2 * i, "%2x", &byte) != 1 || byte != (def->init ? def->init[i] : 0))
+			return false;
+	}
+	return true;
+}
+
+/* The test text without one entry of expected.maps: an index of an array
+ * the program changes, and that the input lists as it starts if at all,
+ * which it then leaves out too: the kernel runs the test as before and
+ * meets the value among the indices the test does not list. NULL when the
+ * test has none. */
+static char *leave_out_array_entry(const struct mhse_object *obj, const char *text, const char *expected,
+				   char *kernel_reason, size_t len)
+{
+	const char *maps = strstr(expected, "\"maps\": ["), *end = maps ? strchr(maps, ']') : NULL;
+
+	for (const char *at = maps ? strstr(maps, "{\"map\": \"") : NULL; at && at < end;
+	     at = strstr(at + 1, "{\"map\": \"")) {
+		char name[128], key[72], needle[256];
+		const struct mhse_map *def = NULL;
+		const char *in_input;
+		char *out;
+
+		if (sscanf(at, "{\"map\": \"%127[^\"]\", \"key\": \"%71[^\"]\"", name, key) != 2)
+			continue;
+		for (size_t i = 0; i < obj->map_cnt && !def; i++)
+			if (!strcmp(obj->maps[i].name, name))
+				def = &obj->maps[i];
+		if (!def || !map_is_array_like(def->type))
+			continue;
+		snprintf(needle, sizeof(needle), "{\"map\": \"%s\", \"key\": \"%s\", \"value\": \"", name, key);
+		if (is_initial(def, at + strlen(needle)))
+			continue;
+		in_input = strstr(text, needle);
+		in_input = in_input < expected ? in_input : NULL;
+		if (in_input && !is_initial(def, in_input + strlen(needle)))
+			continue;
+		out = strdup(text);
+		if (!out)
+			return NULL;
+		cut_entry(out + (at - text));
+		if (in_input)
+			cut_entry(out + (in_input - text));
+		snprintf(kernel_reason, len, "map %s key %s: ", name, key);
+		return out;
+	}
+	return NULL;
+}
 
 /* The test text with one expectation made wrong, or NULL when the test has
  * nothing of that kind. field is what a reason must mention, kernel_reason
  * what the kernel's reason must start with. */
-static char *make_wrong(const char *text, enum wrong_kind kind, const char **field, char *kernel_reason, size_t len)
+static char *make_wrong(const struct mhse_object *obj, const char *text, enum wrong_kind kind, const char **field,
+			char *kernel_reason, size_t len)
 {
 	const char *expected = strstr(text, "\"expected\": {"), *at, *end;
 	char *out;
 
 	if (!expected)
 		return NULL;
+	if (kind == WRONG_UNLISTED) {
+		*field = "map ";
+		return leave_out_array_entry(obj, text, expected, kernel_reason, len);
+	}
 	if (kind == WRONG_RETURN) {
 		char *rest;
 		long long v;
@@ -338,10 +421,11 @@ static char *make_wrong(const char *text, enum wrong_kind kind, const char **fie
 	return out;
 }
 
-/* A test the kernel agreed with, taken wrong three ways: the directory
- * replay and the kernel's own comparison must each name the change. */
+/* A test the kernel agreed with, made wrong each way not done yet for the
+ * hook (done) that it can be: the directory replay and the kernel's own
+ * comparison must each name the change. */
 static void check_wrong(struct totals *t, const struct mhse_object *obj, const struct mhse_prog *prog,
-			const struct mhse_hook *hook, const char *test_file, const char *workdir)
+			const struct mhse_hook *hook, const char *test_file, const char *workdir, bool *done)
 {
 	char *text = read_text(test_file);
 
@@ -351,14 +435,15 @@ static void check_wrong(struct totals *t, const struct mhse_object *obj, const s
 		struct replay_kernel *rk = NULL;
 		struct replay_result res = { 0 };
 		struct path_result p;
-		char dir[4200], file[4300], what[64], label[256];
+		char dir[4200], file[4300], what[256], label[256];
 		const char *field;
-		char *wrong = make_wrong(text, (enum wrong_kind)kind, &field, what, sizeof(what));
+		char *wrong = done[kind] ? NULL : make_wrong(obj, text, (enum wrong_kind)kind, &field, what, sizeof(what));
 		bool ok;
 		int err;
 
 		if (!wrong)
 			continue;
+		done[kind] = true;
 		snprintf(dir, sizeof(dir), "%s/wrong-%s-%d", workdir, hook->name, kind);
 		snprintf(file, sizeof(file), "%s/test-000001.json", dir);
 		snprintf(label, sizeof(label), "%.60s: wrong %s in %.150s", prog->name, wrong_names[kind],
@@ -400,8 +485,16 @@ static void check_wrong(struct totals *t, const struct mhse_object *obj, const s
 /* ---- replaying ---- */
 
 struct wrong_done {
-	bool hook_done[HOOK_CNT];
+	bool done[HOOK_CNT][WRONG_KINDS];
 };
+
+static bool all_done(const bool *done)
+{
+	for (int kind = 0; kind < WRONG_KINDS; kind++)
+		if (!done[kind])
+			return false;
+	return true;
+}
 
 static int replay_one(struct totals *t, const struct mhse_object *obj, const struct mhse_prog *prog,
 		      const struct mhse_hook *hook, const char *obj_name, const char *policy, const char *workdir,
@@ -411,7 +504,6 @@ static int replay_one(struct totals *t, const struct mhse_object *obj, const str
 	struct replay_report r;
 	char dir[4096], parent[2048], stats[4200], label[256];
 	size_t shown = 0, interp_shown = 0;
-	const char *wrong_candidate = NULL;
 	int err;
 
 	snprintf(parent, sizeof(parent), "%s/%s/%s", workdir, obj_name, policy);
@@ -444,8 +536,13 @@ static int replay_one(struct totals *t, const struct mhse_object *obj, const str
 		}
 		if (rt->result.verdict == REPLAY_NOT_REPLAYABLE)
 			count_class(rt->result.reason);
-		if (!wrong_candidate && rt->result.by == REPLAY_BY_KERNEL && rt->result.verdict == REPLAY_AGREE)
-			wrong_candidate = rt->name;
+		if (!all_done(wd->done[hook_idx]) && rt->result.by == REPLAY_BY_KERNEL &&
+		    rt->result.verdict == REPLAY_AGREE) {
+			char file[4300];
+
+			snprintf(file, sizeof(file), "%s/%s/%s.json", parent, prog->name, rt->name);
+			check_wrong(t, obj, prog, hook, file, workdir, wd->done[hook_idx]);
+		}
 	}
 	t->passed += r.kernel_agree;
 	t->failed += r.kernel_disagree;
@@ -461,13 +558,6 @@ static int replay_one(struct totals *t, const struct mhse_object *obj, const str
 	err = replay_stats__update(parent, &r);
 	check(t, !err, "%s: the combined stats.json does not update", label);
 
-	if (wrong_candidate && !wd->hook_done[hook_idx]) {
-		char file[4300];
-
-		wd->hook_done[hook_idx] = true;
-		snprintf(file, sizeof(file), "%s/%s/%s.json", parent, prog->name, wrong_candidate);
-		check_wrong(t, obj, prog, hook, file, workdir);
-	}
 	replay_report__free(&r);
 	return 0;
 }
@@ -690,7 +780,13 @@ int main(int argc, char **argv)
 		mhse_object__close(obj);
 	}
 	for (size_t h = 0; h < HOOK_CNT; h++) {
-		check(&t, wd.hook_done[h], "%s: no test the kernel agreed with to make wrong", hooks[h]);
+		for (int kind = 0; kind < WRONG_KINDS; kind++) {
+			char what[128];
+
+			snprintf(what, sizeof(what), "%s: no test the kernel agreed with to make wrong by its %s", hooks[h],
+				 wrong_names[kind]);
+			check(&t, wd.done[h][kind], "%s", what);
+		}
 		mhse_hook__free(hook_specs[h]);
 	}
 	free(jobs);
