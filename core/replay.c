@@ -15,12 +15,12 @@
  * Tests the kernel cannot replay are classified with the reason, never
  * dropped: paths that did not exit (the verifier would reject a program
  * that can fault), spurious paths, events (no reader is attached in the
- * kernel), nondeterministic values the loaded program cannot be given (a
- * full ring buffer; helper results it reads from the test, as
- * kernel_nondet.h says), sockets (the
- * context's, or a lookup's: the test run has none to give), packets the test
- * run refuses, map entries the kernel refuses (a redirect target that is no
- * device here), and contexts the test run cannot give.
+ * kernel), nondeterministic values the loaded program cannot be given (the
+ * answer of a helper that does more than return it, a full ring buffer;
+ * other helper results it reads from the test, as kernel_nondet.h says),
+ * sockets (the context's, or a lookup's: the test run has none to give),
+ * packets the test run refuses, map entries the kernel refuses (a redirect
+ * target that is no device here), and contexts the test run cannot give.
  *
  * The context is the subtle one. The test run copies only some fields of
  * ctx_in (those the spec marks kernel_settable) and wants every other byte
