@@ -33,6 +33,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "insn.h"
 #include "kernel.h"
@@ -85,6 +86,9 @@ struct mhse_kernel {
 	uint8_t *buf;      /* staging for kernel-sized (per-CPU) values and batches */
 	size_t buf_cap;
 	int nondet_fd;     /* the table of nondeterministic results; -1 until a program calls for one */
+	int btf_fd;        /* the object's BTF; -1 until a program needs it */
+	struct bpf_object *btf_elf; /* where it came from */
+	bool btf_tried;
 	struct kernel_nondet_table nondet; /* the next test run's */
 };
 
@@ -311,6 +315,74 @@ static int nondet_table_fd(struct mhse_kernel *k)
 	return 0;
 }
 
+static bool refers_to_functions(const struct mhse_prog *p)
+{
+	for (size_t i = 0; i + 1 < p->insn_cnt; i++)
+		if (insn_is_ld_imm64(&p->insns[i]) && p->insns[i].src_reg == BPF_PSEUDO_FUNC)
+			return true;
+	return false;
+}
+
+/* The object's BTF as libbpf's open leaves it (global data sections given
+ * their sizes, as the kernel wants them), loaded into the kernel once. */
+static int load_btf(struct mhse_kernel *k)
+{
+	const void *raw = NULL;
+	uint32_t size;
+
+	if (k->btf_tried)
+		return k->btf_fd >= 0 ? 0 : -EINVAL;
+	k->btf_tried = true;
+	k->btf_elf = bpf_object__open_file(k->obj->path, NULL);
+	if (libbpf_get_error(k->btf_elf))
+		k->btf_elf = NULL;
+	else if (bpf_object__btf(k->btf_elf))
+		raw = btf__raw_data(bpf_object__btf(k->btf_elf), &size);
+	k->btf_fd = raw ? bpf_btf_load(raw, size, NULL) : -EINVAL;
+	if (k->btf_fd < 0) {
+		int err = k->btf_fd;
+
+		pr_err("kernel: cannot load the BTF of %s: %s\n", k->obj->path, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+/* A program that refers to a function (a bpf_loop callback) must come with
+ * a BTF function record per subprogram, as libbpf gives it from .BTF.ext:
+ * the verifier refuses it without ("missing btf func_info"). The records of
+ * p, from its instructions before the stand-ins (insns), into *info; none
+ * when it needs none or the BTF does not name every function. */
+static int func_info(struct mhse_kernel *k, const struct mhse_prog *p, const struct bpf_insn *insns,
+		     struct bpf_func_info **info, uint32_t *cnt)
+{
+	int err;
+
+	*info = NULL;
+	*cnt = 0;
+	if (!k->obj->btf || !refers_to_functions(p))
+		return 0;
+	err = load_btf(k);
+	if (err)
+		return err;
+	*info = calloc(p->subprog_cnt, sizeof(**info));
+	if (!*info)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->subprog_cnt; i++) {
+		int id = btf__find_by_name_kind(bpf_object__btf(k->btf_elf), p->subprogs[i].name, BTF_KIND_FUNC);
+
+		if (id <= 0) {
+			free(*info);
+			*info = NULL;
+			return 0;
+		}
+		(*info)[i] = (struct bpf_func_info){ .insn_off = (uint32_t)kernel_nondet__moved(insns, p->subprogs[i].start),
+						     .type_id = (uint32_t)id };
+	}
+	*cnt = (uint32_t)p->subprog_cnt;
+	return 0;
+}
+
 static int load_prog(struct mhse_kernel *k, int prog_idx)
 {
 	const struct mhse_prog *p = &k->obj->progs[prog_idx];
@@ -320,6 +392,7 @@ static int load_prog(struct mhse_kernel *k, int prog_idx)
 	uint32_t info_len = sizeof(info);
 	char name[BPF_OBJ_NAME_LEN];
 	struct bpf_insn *insns, *stood_in;
+	struct bpf_func_info *funcs = NULL;
 	size_t insn_cnt = p->insn_cnt;
 	char *log = NULL;
 	int fd, err;
@@ -328,9 +401,14 @@ static int load_prog(struct mhse_kernel *k, int prog_idx)
 	if (!insns)
 		return -ENOMEM;
 	memcpy(insns, p->insns, p->insn_cnt * sizeof(*insns));
-	err = rewrite_insns(k, p, insns);
+	err = rewrite_insns(k, p, insns) ?: func_info(k, p, insns, &funcs, &opts.func_info_cnt);
 	if (err)
 		goto out;
+	if (funcs) {
+		opts.prog_btf_fd = (uint32_t)k->btf_fd;
+		opts.func_info = funcs;
+		opts.func_info_rec_size = sizeof(*funcs);
+	}
 
 	if (kernel_nondet__calls(insns, insn_cnt)) {
 		err = nondet_table_fd(k);
@@ -375,6 +453,7 @@ static int load_prog(struct mhse_kernel *k, int prog_idx)
 		pr_err("kernel: cannot get the id of %s: %s\n", p->name, strerror(-err));
 	k->prog_ids[prog_idx] = info.id;
 out:
+	free(funcs);
 	free(log);
 	free(insns);
 	return err;
@@ -562,6 +641,7 @@ int mhse_kernel__open(const struct mhse_object *obj, const struct mhse_prog *pro
 	k->hook = hook;
 	k->prog_idx = (int)(prog - obj->progs);
 	k->nondet_fd = -1;
+	k->btf_fd = -1;
 	k->ncpus = libbpf_num_possible_cpus();
 	k->maps = calloc(obj->map_cnt + 1, sizeof(*k->maps));
 	k->map_cnt = (uint32_t)obj->map_cnt;
@@ -608,6 +688,9 @@ void mhse_kernel__close(struct mhse_kernel *k)
 	}
 	if (k->nondet_fd >= 0)
 		close(k->nondet_fd);
+	if (k->btf_fd >= 0)
+		close(k->btf_fd);
+	bpf_object__close(k->btf_elf);
 	free(k->maps);
 	free(k->prog_fds);
 	free(k->prog_ids);

@@ -7,7 +7,9 @@
  * bpf_prog_test_run_opts, ...), never bpf_object: the instructions loaded
  * are mhse's own loader output, so the kernel runs exactly what mhse
  * interprets, but for calls of helpers whose one effect is their result,
- * which read the test's results instead (kernel_nondet.h). A map is created the first time a loaded program refers to it,
+ * which read the test's results instead (kernel_nondet.h). A program that
+ * refers to functions (callbacks) gets the object's BTF and a function
+ * record per subprogram, as libbpf gives them: the verifier wants them. A map is created the first time a loaded program refers to it,
  * at its declared sizes; global data is an array of one value holding the
  * section's initial bytes, .rodata frozen after it is written.
  *

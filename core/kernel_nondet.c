@@ -31,6 +31,11 @@ size_t kernel_nondet__calls(const struct bpf_insn *insns, size_t cnt)
 	return n;
 }
 
+size_t kernel_nondet__moved(const struct bpf_insn *insns, size_t idx)
+{
+	return idx + (KERNEL_NONDET_STAND_IN_LEN - 1) * kernel_nondet__calls(insns, idx);
+}
+
 /* r0 = table->next < KERNEL_NONDET_MAX ? table->values[table->next++] : 0 */
 static void write_stand_in(struct bpf_insn *out, int table_fd)
 {

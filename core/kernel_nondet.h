@@ -32,6 +32,9 @@ struct kernel_nondet_table {
 /* How many calls of such helpers insns holds. */
 size_t kernel_nondet__calls(const struct bpf_insn *insns, size_t cnt);
 
+/* Where instruction idx of insns lands once rewritten. */
+size_t kernel_nondet__moved(const struct bpf_insn *insns, size_t idx);
+
 /* insns with each such call replaced by a read of the table in map
  * table_fd: a new array in *out (*out_cnt instructions), jumps, calls and
  * function references adjusted across the longer sequences. Returns 0, or
