@@ -403,6 +403,30 @@ static long insn_target(const struct bpf_insn *insn, size_t i, bool *is_jump, bo
 	return 0;
 }
 
+bool insn_target_of(const struct bpf_insn *insn, size_t idx, long *target)
+{
+	bool is_jump, has_target;
+
+	*target = insn_target(insn, idx, &is_jump, &has_target);
+	return has_target;
+}
+
+int insn_retarget(struct bpf_insn *insn, size_t idx, long target)
+{
+	long rel = target - (long)idx - 1;
+	uint8_t op = BPF_OP(insn->code);
+
+	/* function references, local calls and JMP32's JA (gotol) hold it in imm */
+	if (insn_is_ld_imm64(insn) || op == BPF_CALL || (insn_class(insn) == BPF_JMP32 && op == BPF_JA)) {
+		insn->imm = (int32_t)rel;
+		return 0;
+	}
+	if (rel < INT16_MIN || rel > INT16_MAX)
+		return -E2BIG;
+	insn->off = (int16_t)rel;
+	return 0;
+}
+
 static bool is_terminal(const struct bpf_insn *insn)
 {
 	return insn->code == (BPF_JMP | BPF_EXIT) || insn->code == (BPF_JMP | BPF_JA) ||

@@ -93,6 +93,14 @@ struct insn_edge {
  * caller's next instruction, which the call's edges do not name. */
 size_t insn_edges(const struct bpf_insn *insns, size_t cnt, size_t idx, struct insn_edge out[INSN_MAX_EDGES]);
 
+/* The index the jump, local call or function reference at idx names, in
+ * *target; false for any other instruction. */
+bool insn_target_of(const struct bpf_insn *insn, size_t idx, long *target);
+/* Makes the jump, local call or function reference now at idx name target,
+ * in the field its kind keeps it in. 0, or -E2BIG when a jump's 16-bit
+ * offset cannot hold it. */
+int insn_retarget(struct bpf_insn *insn, size_t idx, long target);
+
 /* Disassembles the instruction at idx in llvm-objdump's syntax into buf.
  * Returns the number of instruction slots it took (2 for LD_IMM64). */
 size_t insn_disasm(const struct bpf_insn *insns, size_t cnt, size_t idx, char *buf, size_t buf_len);

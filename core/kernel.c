@@ -166,6 +166,16 @@ static uint8_t *staging(struct mhse_kernel *k, size_t size)
 	return k->buf;
 }
 
+/* Staging for a batch of cnt u32 keys and their values of size bytes each:
+ * the keys first, which a value size need not keep aligned. */
+static uint32_t *staging_batch(struct mhse_kernel *k, size_t cnt, size_t size, uint8_t **values)
+{
+	uint32_t *keys = (uint32_t *)staging(k, cnt * (sizeof(*keys) + size));
+
+	*values = keys ? (uint8_t *)(keys + cnt) : NULL;
+	return keys;
+}
+
 static int check_map_idx(const struct mhse_kernel *k, int map_idx)
 {
 	if (map_idx < 0 || (uint32_t)map_idx >= k->map_cnt) {
@@ -871,10 +881,9 @@ int mhse_kernel__array_values(struct mhse_kernel *k, int map_idx, uint8_t *value
 	if (!map_is_array_like(m->type))
 		return -EINVAL;
 	ksize = kernel_value_size(k, m);
-	keys = (uint32_t *)staging(k, (size_t)m->max_entries * (sizeof(*keys) + ksize));
+	keys = staging_batch(k, m->max_entries, ksize, &kvalues);
 	if (!keys)
 		return -ENOMEM;
-	kvalues = (uint8_t *)(keys + m->max_entries);
 	count = m->max_entries;
 	/* an array lists every index in one batch, and says -ENOENT at its end */
 	err = bpf_map_lookup_batch(fd, NULL, &token, keys, kvalues, &count, NULL);
@@ -902,11 +911,9 @@ static int zero_array(struct mhse_kernel *k, const struct mhse_map *m, int fd)
 		batch = 1;
 	if (batch > m->max_entries)
 		batch = m->max_entries;
-	/* the keys first: a value size need not keep them aligned */
-	keys = (uint32_t *)staging(k, (size_t)batch * (vsize + sizeof(uint32_t)));
+	keys = staging_batch(k, batch, vsize, &values);
 	if (!keys)
 		return -ENOMEM;
-	values = (uint8_t *)(keys + batch);
 	for (uint32_t first = 0; first < m->max_entries; first += batch) {
 		uint32_t count = m->max_entries - first < batch ? m->max_entries - first : batch;
 		int err;

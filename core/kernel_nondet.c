@@ -59,25 +59,6 @@ static void write_stand_in(struct bpf_insn *out, int table_fd)
 		out[i] = seq[i];
 }
 
-/* The relative field of an instruction that names another: a jump's
- * offset, a local call's or function reference's immediate. */
-static bool relative_target(const struct bpf_insn *insn, int32_t *rel, bool *in_imm)
-{
-	uint8_t cls = BPF_CLASS(insn->code), op = BPF_OP(insn->code);
-
-	if (insn_is_ld_imm64(insn) && insn->src_reg == BPF_PSEUDO_FUNC) {
-		*rel = insn->imm, *in_imm = true;
-		return true;
-	}
-	if (cls != BPF_JMP && cls != BPF_JMP32)
-		return false;
-	if (op == BPF_EXIT || (op == BPF_CALL && insn->src_reg != BPF_PSEUDO_CALL))
-		return false;
-	*in_imm = op == BPF_CALL;
-	*rel = *in_imm ? insn->imm : insn->off;
-	return true;
-}
-
 int kernel_nondet__rewrite(const struct bpf_insn *insns, size_t cnt, int table_fd, struct bpf_insn **out,
 			   size_t *out_cnt)
 {
@@ -100,27 +81,16 @@ int kernel_nondet__rewrite(const struct bpf_insn *insns, size_t cnt, int table_f
 	}
 	for (size_t i = 0; i < cnt && !err; i++) {
 		struct bpf_insn *at = &to[moved[i]];
-		int64_t target, rel;
-		int32_t old_rel;
-		bool in_imm;
+		long target;
 
 		if (is_stand_in_call(&insns[i])) {
 			write_stand_in(at, table_fd);
 			continue;
 		}
 		*at = insns[i];
-		if (!relative_target(&insns[i], &old_rel, &in_imm))
-			continue;
-		target = (int64_t)i + 1 + old_rel;
-		if (target < 0 || target > (int64_t)cnt)
-			continue; /* out of the program: the verifier says so */
-		rel = (int64_t)moved[target] - (int64_t)moved[i] - 1;
-		if (in_imm)
-			at->imm = (int32_t)rel;
-		else if (rel < INT16_MIN || rel > INT16_MAX)
-			err = -E2BIG;
-		else
-			at->off = (int16_t)rel;
+		/* a target out of the program is the verifier's to refuse */
+		if (insn_target_of(&insns[i], i, &target) && target >= 0 && target <= (long)cnt)
+			err = insn_retarget(at, moved[i], (long)moved[target]);
 	}
 	free(moved);
 	if (err) {

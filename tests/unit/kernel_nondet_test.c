@@ -2,8 +2,8 @@
 /*
  * The kernel referee's stand-ins for nondeterministic helper calls
  * (core/kernel_nondet.c): which calls are replaced, and every instruction
- * that names another (a jump forwards or backwards, a local call, a function
- * reference) still names it across the longer sequences; a jump that no
+ * that names another (a jump forwards or backwards, a gotol, a local call, a
+ * function reference) still names it across the longer sequences; a jump that no
  * longer fits its 16-bit offset is refused. The kernel referee's tests
  * (tests/engine/kernel_referee.sh) run stood-in programs through the
  * verifier and compare their results.
@@ -49,12 +49,13 @@ static void test_targets(void)
 		/* 7 */ { .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_map_lookup_elem },
 		/* 8 */ { .code = BPF_JMP | BPF_EXIT },
 		/* 9 */ { .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
-		/* 10 */ { .code = BPF_JMP32 | BPF_JA, .off = -10 },                             /* to 1, over 6 and 2 */
-		/* 11 */ { .code = BPF_JMP | BPF_EXIT },
+		/* 10 */ { .code = BPF_JMP | BPF_JA, .off = -10 },                               /* to 1, over 6 and 2 */
+		/* 11 */ { .code = BPF_JMP32 | BPF_JA, .imm = -9 },                              /* gotol to 3, over 6 */
+		/* 12 */ { .code = BPF_JMP | BPF_EXIT },
 	};
 	const size_t cnt = sizeof(prog) / sizeof(prog[0]);
 	/* where each instruction lands: 2 and 6 grow by KERNEL_NONDET_STAND_IN_LEN - 1 */
-	size_t at[12];
+	size_t at[13];
 	struct bpf_insn *out;
 	size_t out_cnt, n = 0;
 	int err;
@@ -73,6 +74,8 @@ static void test_targets(void)
 	expect("local call over a call", (long long)at[9] - (long long)at[3] - 1, out[at[3]].imm);
 	expect("function reference over a call", (long long)at[9] - (long long)at[4] - 1, out[at[4]].imm);
 	expect("backward jump over two calls", (long long)at[1] - (long long)at[10] - 1, out[at[10]].off);
+	expect("gotol back over a call, in imm", (long long)at[3] - (long long)at[11] - 1, out[at[11]].imm);
+	expect("gotol's offset field untouched", 0, out[at[11]].off);
 	expect_stand_in("ktime_get_ns stood in", &out[at[2]]);
 	expect_stand_in("get_smp_processor_id stood in", &out[at[6]]);
 	expect("map_lookup_elem kept", BPF_FUNC_map_lookup_elem, out[at[7]].imm);
