@@ -55,15 +55,10 @@ enum step sym_write_bytes(struct mhse_engine *e, struct state *s, struct sval ad
 	return err ? STEP_FAILED : STEP_CONTINUE;
 }
 
-static enum step nondet_u64(struct mhse_engine *e, struct state *s, int32_t id)
+/* A fresh value of bits bits, recorded: independent of every other. */
+static enum step fresh_value(struct mhse_engine *e, struct state *s, int32_t id, unsigned bits)
 {
-	s->regs[BPF_REG_0] = engine__nondet(e, s, id, 64);
-	return STEP_CONTINUE;
-}
-
-static enum step nondet_u32(struct mhse_engine *e, struct state *s, int32_t id)
-{
-	s->regs[BPF_REG_0] = engine__nondet(e, s, id, 32);
+	s->regs[BPF_REG_0] = engine__nondet(e, s, id, bits);
 	return STEP_CONTINUE;
 }
 
@@ -85,17 +80,17 @@ static enum step run_constant(struct mhse_engine *e, struct state *s, int32_t id
 	Z3_ast first = latest_nondet(s, id);
 
 	if (!first)
-		return bits == 64 ? nondet_u64(e, s, id) : nondet_u32(e, s, id);
+		return fresh_value(e, s, id, bits);
 	s->regs[BPF_REG_0] = sym_from(&e->ctx, first, false);
 	return engine__record_nondet(s, id, s->regs[BPF_REG_0]) ? STEP_FAILED : STEP_CONTINUE;
 }
 
 /* A clock never reads earlier than it did before on the path: ktime's
  * clocks and jiffies are monotonic. */
-static enum step clock_reading(struct mhse_engine *e, struct state *s, int32_t id)
+static enum step clock_reading(struct mhse_engine *e, struct state *s, int32_t id, unsigned bits)
 {
 	Z3_ast before = latest_nondet(s, id);
-	struct sval now = engine__nondet(e, s, id, 64);
+	struct sval now = engine__nondet(e, s, id, bits);
 
 	s->regs[BPF_REG_0] = now;
 	if (before && engine__constrain(e, s, sym_cond(&e->ctx, BPF_JMP | BPF_JGE, now, sym_from(&e->ctx, before, false))))
@@ -103,36 +98,27 @@ static enum step clock_reading(struct mhse_engine *e, struct state *s, int32_t i
 	return STEP_CONTINUE;
 }
 
-#define NONDET(helper, bits)                                                     \
+/* A helper whose one effect is its result, by the model of that result. */
+#define RECORDED(helper, model, bits)                                            \
 	static enum step sym_##helper(struct mhse_engine *e, struct state *s)    \
 	{                                                                        \
-		return nondet_u##bits(e, s, BPF_FUNC_##helper);                  \
+		return model(e, s, BPF_FUNC_##helper, bits);                     \
 	}
-#define RUN_CONSTANT(helper, bits)                                               \
-	static enum step sym_##helper(struct mhse_engine *e, struct state *s)    \
-	{                                                                        \
-		return run_constant(e, s, BPF_FUNC_##helper, bits);              \
-	}
-#define CLOCK(helper)                                                            \
-	static enum step sym_##helper(struct mhse_engine *e, struct state *s)    \
-	{                                                                        \
-		return clock_reading(e, s, BPF_FUNC_##helper);                   \
-	}
-CLOCK(ktime_get_ns)
-CLOCK(ktime_get_boot_ns)
-CLOCK(ktime_get_coarse_ns)
-CLOCK(jiffies64)
-NONDET(get_prandom_u32, 32)
-RUN_CONSTANT(get_smp_processor_id, 32)
-RUN_CONSTANT(get_numa_node_id, 32)
-RUN_CONSTANT(get_route_realm, 32)
-RUN_CONSTANT(get_cgroup_classid, 32)
-RUN_CONSTANT(get_current_pid_tgid, 64)
-RUN_CONSTANT(get_current_uid_gid, 64)
-RUN_CONSTANT(get_current_cgroup_id, 64)
-RUN_CONSTANT(get_func_ip, 64)
-RUN_CONSTANT(get_attach_cookie, 64)
-NONDET(get_socket_cookie, 64)
+RECORDED(ktime_get_ns, clock_reading, 64)
+RECORDED(ktime_get_boot_ns, clock_reading, 64)
+RECORDED(ktime_get_coarse_ns, clock_reading, 64)
+RECORDED(jiffies64, clock_reading, 64)
+RECORDED(get_prandom_u32, fresh_value, 32)
+RECORDED(get_smp_processor_id, run_constant, 32)
+RECORDED(get_numa_node_id, run_constant, 32)
+RECORDED(get_route_realm, run_constant, 32)
+RECORDED(get_cgroup_classid, run_constant, 32)
+RECORDED(get_current_pid_tgid, run_constant, 64)
+RECORDED(get_current_uid_gid, run_constant, 64)
+RECORDED(get_current_cgroup_id, run_constant, 64)
+RECORDED(get_func_ip, run_constant, 64)
+RECORDED(get_attach_cookie, run_constant, 64)
+RECORDED(get_socket_cookie, fresh_value, 64)
 
 /* bpf_csum_diff on terms: the same 64-bit sum of 32-bit words and the same
  * two folds as helpers.c's csum_partial_words, the words whose bytes are
