@@ -285,13 +285,15 @@ static int helper_ringbuf_discard(struct mhse_vm *vm, uint64_t *regs)
 }
 
 /* bpf_loop: the callback runs in a frame of its own (core/interp.c), once
- * per iteration until one returns non-zero. */
+ * per iteration until one returns non-zero. Where the verifier inlines the
+ * call, the count is all of r1 and too many a 32-bit -E2BIG (reach.h). */
 static int helper_loop(struct mhse_vm *vm, uint64_t *regs)
 {
-	uint32_t nr = (uint32_t)regs[1];
+	bool inlined = mhse_prog__loop_inlined(vm->prog, vm->pc);
+	uint64_t nr = inlined ? regs[1] : (uint32_t)regs[1];
 
 	if (regs[4] || nr > BPF_MAX_LOOPS || !nr) {
-		regs[0] = regs[4] ? (uint64_t)-EINVAL : nr ? (uint64_t)-E2BIG : 0;
+		regs[0] = regs[4] ? (uint64_t)-EINVAL : !nr ? 0 : inlined ? (uint32_t)-E2BIG : (uint64_t)-E2BIG;
 		return 0;
 	}
 	return vm_loop_enter(vm, regs[2], nr, regs[3]);

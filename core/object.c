@@ -62,6 +62,7 @@
 #include "log.h"
 #include "maps.h"
 #include "object.h"
+#include "reach.h"
 
 #ifndef EM_BPF
 #define EM_BPF 247
@@ -1481,17 +1482,46 @@ static int build_progs(struct loader *ld)
 	return err;
 }
 
+/* Notes the bpf_loop calls the verifier will inline; the walk runs only for
+ * a program that calls bpf_loop at all. */
+static int find_inlined_loops(struct mhse_prog *prog)
+{
+	size_t calls = 0;
+	uint8_t *reach;
+	int err;
+
+	for (size_t i = 0; i < prog->insn_cnt; i++)
+		calls += insn_is_call(&prog->insns[i]) && prog->insns[i].src_reg == 0 &&
+			 prog->insns[i].imm == BPF_FUNC_loop;
+	if (!calls)
+		return 0;
+	reach = malloc(prog->insn_cnt);
+	prog->inlined_loops = malloc(calls * sizeof(*prog->inlined_loops));
+	err = !reach || !prog->inlined_loops ? -ENOMEM : prog__reach(prog, reach);
+	for (size_t i = 0; !err && i < prog->insn_cnt; i++)
+		if (reach[i] & REACH_LOOP_INLINED)
+			prog->inlined_loops[prog->inlined_loop_cnt++] = i;
+	free(reach);
+	return err;
+}
+
 /* The verifier's structural checks, once per program: what the kernel would
- * not load must not reach the interpreter or the engine. */
+ * not load must not reach the interpreter or the engine. What it will load
+ * has its bpf_loop calls looked at. */
 static int check_progs(struct loader *ld)
 {
 	for (size_t i = 0; i < ld->obj->prog_cnt; i++) {
 		struct mhse_prog *prog = &ld->obj->progs[i];
 		char msg[256], prefix[32];
 		size_t len;
+		int err;
 
-		if (!insn_check_load(prog->insns, prog->insn_cnt, &prog->rejected_insn, msg, sizeof(msg)))
+		if (!insn_check_load(prog->insns, prog->insn_cnt, &prog->rejected_insn, msg, sizeof(msg))) {
+			err = find_inlined_loops(prog);
+			if (err)
+				return err;
 			continue;
+		}
 		/* the instruction is kept apart, for its source line */
 		len = (size_t)snprintf(prefix, sizeof(prefix), "insn %zu: ", prog->rejected_insn);
 		prog->rejected = strdup(strncmp(msg, prefix, len) ? msg : msg + len);
@@ -1712,6 +1742,7 @@ void mhse_object__close(struct mhse_object *obj)
 		free(prog->line_of);
 		free_poisons(prog->poisons, prog->poison_cnt);
 		free(prog->rejected);
+		free(prog->inlined_loops);
 	}
 	free(obj->progs);
 	for (size_t i = 0; i < obj->map_cnt; i++) {
@@ -1825,6 +1856,14 @@ const char *mhse_prog__poisoned(const struct mhse_prog *prog, size_t insn_idx)
 		if (prog->poisons[i].insn == insn_idx)
 			return prog->poisons[i].what;
 	return NULL;
+}
+
+bool mhse_prog__loop_inlined(const struct mhse_prog *prog, size_t insn_idx)
+{
+	for (size_t i = 0; i < prog->inlined_loop_cnt; i++)
+		if (prog->inlined_loops[i] == insn_idx)
+			return true;
+	return false;
 }
 
 const struct mhse_line *mhse_prog__line(const struct mhse_object *obj, const struct mhse_prog *prog, size_t insn_idx)

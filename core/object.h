@@ -92,6 +92,8 @@ struct mhse_prog {
 	 * neither explored nor run, and no program array holds it. */
 	char *rejected;
 	size_t rejected_insn;
+	size_t *inlined_loops; /* the bpf_loop calls the verifier inlines (reach.h), ascending */
+	size_t inlined_loop_cnt;
 };
 
 /* An instruction whose CO-RE relocation failed, rewritten as libbpf rewrites
@@ -170,6 +172,10 @@ int mhse_object__set_map_size(struct mhse_object *obj, const char *name, uint32_
 
 /* Why instruction insn_idx of prog is poisoned, or NULL when it is not. */
 const char *mhse_prog__poisoned(const struct mhse_prog *prog, size_t insn_idx);
+
+/* Whether the verifier replaces the bpf_loop call at insn_idx of prog by the
+ * loop itself, whose result differs from the helper's (REACH_LOOP_INLINED). */
+bool mhse_prog__loop_inlined(const struct mhse_prog *prog, size_t insn_idx);
 
 /* Whether a program array caller tail-calls through may hold callee: one
  * the kernel loads, and puts there (bpf_prog_map_compatible: the same

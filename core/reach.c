@@ -8,6 +8,12 @@
  * a register forgotten on a later way makes a jump's other side reachable
  * then. Anything loaded from memory is unknown, so the answer errs toward
  * reachable, never the other way.
+ *
+ * The same walk keeps which registers refer to one function (BPF_PSEUDO_FUNC)
+ * on every way, for the one rewrite whose result a program can see: the
+ * verifier replaces a bpf_loop call by the loop itself when, on every way
+ * to it, the flags are 0 and the callback is one function
+ * (update_loop_inline_state, optimize_bpf_loop).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -17,9 +23,12 @@
 #include "reach.h"
 #include "sem.h"
 
-/* The registers a way brings to an instruction: known[r] when it holds v[r]. */
+/* The registers a way brings to an instruction: bit r of known when r holds
+ * the number v[r], of func when it refers to the function at instruction
+ * v[r]. */
 struct consts {
 	uint16_t known;
+	uint16_t func;
 	uint64_t v[MAX_BPF_REG];
 };
 
@@ -37,19 +46,41 @@ static bool is_known(const struct consts *c, uint8_t reg)
 	return reg < MAX_BPF_REG && (c->known >> reg & 1);
 }
 
-static void set(struct consts *c, uint8_t reg, bool known, uint64_t v)
+static bool is_func(const struct consts *c, uint8_t reg)
 {
+	return reg < MAX_BPF_REG && (c->func >> reg & 1);
+}
+
+static void set_kind(struct consts *c, uint8_t reg, bool known, bool func, uint64_t v)
+{
+	uint16_t bit = (uint16_t)(1u << reg);
+
 	if (reg >= MAX_BPF_REG)
 		return;
-	c->known = known ? c->known | (uint16_t)(1u << reg) : c->known & (uint16_t)~(1u << reg);
+	c->known = known ? c->known | bit : c->known & (uint16_t)~bit;
+	c->func = func ? c->func | bit : c->func & (uint16_t)~bit;
 	c->v[reg] = v;
+}
+
+static void set(struct consts *c, uint8_t reg, bool known, uint64_t v)
+{
+	set_kind(c, reg, known, false, v);
+}
+
+/* The registers both a and b hold the same of, as a mask of bits. */
+static uint16_t agreed(uint16_t mask, const struct consts *a, const struct consts *b)
+{
+	for (uint8_t r = 0; r < MAX_BPF_REG; r++)
+		if ((mask >> r & 1) && a->v[r] != b->v[r])
+			mask &= (uint16_t)~(1u << r);
+	return mask;
 }
 
 /* Control may go from here to target with c: target keeps what both agree on. */
 static void flow(struct walk *w, int64_t target, const struct consts *c)
 {
 	struct consts *in;
-	uint16_t known;
+	uint16_t known, func;
 
 	if (target < 0 || (uint64_t)target >= w->prog->insn_cnt)
 		return;
@@ -58,13 +89,12 @@ static void flow(struct walk *w, int64_t target, const struct consts *c)
 		w->reach[target] |= REACH_INSN;
 		*in = *c;
 	} else {
-		known = in->known & c->known;
-		for (uint8_t r = 0; r < MAX_BPF_REG; r++)
-			if ((known >> r & 1) && in->v[r] != c->v[r])
-				known &= (uint16_t)~(1u << r);
-		if (known == in->known)
+		known = agreed(in->known & c->known, in, c);
+		func = agreed(in->func & c->func, in, c);
+		if (known == in->known && func == in->func)
 			return;
 		in->known = known;
+		in->func = func;
 	}
 	if (!w->queued[target]) {
 		w->queued[target] = true;
@@ -84,6 +114,9 @@ static void alu(struct consts *c, const struct bpf_insn *insn)
 	 * not define (a sign extension of 25856 bits): their results are unknown */
 	if (op == BPF_MOV && insn->off && insn->off != 8 && insn->off != 16 && insn->off != 32)
 		set(c, dst, false, 0);
+	else if (op == BPF_MOV && BPF_CLASS(insn->code) == BPF_ALU64 && BPF_SRC(insn->code) == BPF_X &&
+		 !insn->off && is_func(c, insn->src_reg))
+		set_kind(c, dst, false, true, c->v[insn->src_reg]);
 	else if (op == BPF_END)
 		set(c, dst, is_known(c, dst), sem_bswap(insn->code, insn->imm, dst_v));
 	else
@@ -95,13 +128,21 @@ static void alu(struct consts *c, const struct bpf_insn *insn)
 static void forget_call(struct consts *c)
 {
 	c->known &= (uint16_t)~0x3fu;
+	c->func &= (uint16_t)~0x3fu;
 }
 
-/* What the instruction leaves in the registers, on every way out of it. */
-static void transfer(struct consts *c, const struct bpf_insn *insn, bool has_second_slot)
+/* What the instruction at pc leaves in the registers, on every way out of it. */
+static void transfer(struct consts *c, const struct bpf_insn *insns, size_t pc, bool has_second_slot)
 {
+	const struct bpf_insn *insn = &insns[pc];
+	long target;
+
 	if (insn_is_ld_imm64(insn)) {
-		set(c, insn->dst_reg, insn->src_reg == 0 && has_second_slot, has_second_slot ? insn_imm64(insn) : 0);
+		if (insn->src_reg == BPF_PSEUDO_FUNC && insn_target_of(insn, pc, &target))
+			set_kind(c, insn->dst_reg, false, true, (uint64_t)target);
+		else
+			set(c, insn->dst_reg, insn->src_reg == 0 && has_second_slot,
+			    has_second_slot ? insn_imm64(insn) : 0);
 		return;
 	}
 	switch (BPF_CLASS(insn->code)) {
@@ -139,7 +180,7 @@ static void step(struct walk *w, size_t pc)
 	bool conditional = insn_is_cond_jump(insn);
 	uint8_t sides = REACH_JUMPS | REACH_FALLS;
 
-	transfer(&c, insn, pc + 1 < w->prog->insn_cnt);
+	transfer(&c, w->prog->insns, pc, pc + 1 < w->prog->insn_cnt);
 	if (conditional && is_known(&c, insn->dst_reg) && (BPF_SRC(insn->code) == BPF_K || is_known(&c, insn->src_reg)))
 		sides = sem_cond(insn->code, c.v[insn->dst_reg],
 				 BPF_SRC(insn->code) == BPF_K ? (uint64_t)(int64_t)insn->imm : c.v[insn->src_reg]) ?
@@ -152,6 +193,11 @@ static void step(struct walk *w, size_t pc)
 		else if (!conditional || (sides & (edges[i].kind == INSN_EDGE_JUMP ? REACH_JUMPS : REACH_FALLS)))
 			flow(w, (int64_t)edges[i].to, &c);
 	}
+}
+
+static bool is_loop_call(const struct bpf_insn *insn)
+{
+	return insn_is_call(insn) && insn->src_reg == 0 && insn->imm == BPF_FUNC_loop;
 }
 
 int prog__reach(const struct mhse_prog *prog, uint8_t *reach)
@@ -177,6 +223,10 @@ int prog__reach(const struct mhse_prog *prog, uint8_t *reach)
 		w.queued[pc] = false;
 		step(&w, pc);
 	}
+	for (size_t pc = 0; pc < prog->insn_cnt; pc++)
+		if ((reach[pc] & REACH_INSN) && is_loop_call(&prog->insns[pc]) && is_known(&w.in[pc], BPF_REG_4) &&
+		    !w.in[pc].v[BPF_REG_4] && is_func(&w.in[pc], BPF_REG_2))
+			reach[pc] |= REACH_LOOP_INLINED;
 out:
 	free(w.in);
 	free(w.stack);

@@ -17,6 +17,11 @@ enum {
 	REACH_INSN = 1,  /* control may reach the instruction */
 	REACH_FALLS = 2, /* a conditional jump that may fall through */
 	REACH_JUMPS = 4, /* a conditional jump that may jump */
+	/* a bpf_loop call the verifier replaces by the loop: flags 0 and one
+	 * callback on every way to it. The loop it writes compares all 64 bits
+	 * of nr_loops (the helper, only its low 32) and sets -E2BIG with a
+	 * 32-bit move, so a program sees 0xfffffff9, not -7. */
+	REACH_LOOP_INLINED = 8,
 };
 
 /* Sets reach[i] (prog->insn_cnt entries) to the REACH_* bits of each

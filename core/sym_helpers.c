@@ -237,20 +237,23 @@ static enum step sym_trace_printk(struct mhse_engine *e, struct state *s)
 /* bpf_loop: flags other than 0 are -EINVAL, more than BPF_MAX_LOOPS
  * iterations -E2BIG, none 0; else the callback runs as a call frame
  * (engine__loop_enter), as many times as nr_loops, a u32 that may be
- * symbolic, allows. */
+ * symbolic, allows. Where the verifier inlines the call, nr_loops is all of
+ * r1 and -E2BIG 32 bits wide (helpers.c's helper_loop). */
 static enum step sym_loop(struct mhse_engine *e, struct state *s)
 {
 	Z3_context z = e->ctx.z;
 	struct sval *r = s->regs;
-	Z3_ast nr = Z3_mk_zero_ext(z, 32, Z3_mk_extract(z, 31, 0, sym_ast(&e->ctx, r[1])));
+	bool inlined = mhse_prog__loop_inlined(s->prog, s->pc);
+	Z3_ast nr = inlined ? sym_ast(&e->ctx, r[1]) : Z3_mk_zero_ext(z, 32, Z3_mk_extract(z, 31, 0, sym_ast(&e->ctx, r[1])));
 	enum step st;
 
 	if (!engine__split_ok(e, s, term_eq(e, sym_ast(&e->ctx, r[4]), 0), (uint64_t)-EINVAL, &st) ||
-	    !engine__split_ok(e, s, Z3_mk_bvule(z, nr, term_num(e, BPF_MAX_LOOPS, 64)), (uint64_t)-E2BIG, &st) ||
+	    !engine__split_ok(e, s, Z3_mk_bvule(z, nr, term_num(e, BPF_MAX_LOOPS, 64)),
+			      inlined ? (uint32_t)-E2BIG : (uint64_t)-E2BIG, &st) ||
 	    !engine__split_ok(e, s, Z3_mk_not(z, term_eq(e, nr, 0)), 0, &st))
 		return st;
 	return engine__loop_enter(e, s, r[2],
-				  sval_is_conc(r[1]) ? sval_conc((uint32_t)r[1].c) :
+				  sval_is_conc(r[1]) ? sval_conc(inlined ? r[1].c : (uint32_t)r[1].c) :
 						       sym_from(&e->ctx, engine__simplify(e, nr), false),
 				  r[3]);
 }

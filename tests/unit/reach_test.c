@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The verifier's view of a program's constants (core/reach.c): a jump on
+ * known operands takes one side, and a bpf_loop call is inlined only when
+ * every way to it brings flags 0 and one callback, held in a register or
+ * copied to it. A way that sets other flags, another callback, or leaves
+ * the flags to a call in between keeps the helper call.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "reach.h"
+
+#define MOV_K(reg, v) { .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = (reg), .imm = (v) }
+#define MOV_X(dst, src) { .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = (dst), .src_reg = (src) }
+#define FUNC(reg, rel) { .code = BPF_LD | BPF_DW | BPF_IMM, .dst_reg = (reg), .src_reg = BPF_PSEUDO_FUNC, .imm = (rel) }, { 0 }
+#define JEQ_K(reg, v, rel) { .code = BPF_JMP | BPF_JEQ | BPF_K, .dst_reg = (reg), .imm = (v), .off = (rel) }
+#define CALL(id) { .code = BPF_JMP | BPF_CALL, .imm = (id) }
+#define EXIT { .code = BPF_JMP | BPF_EXIT }
+#define MAX_INSNS 16
+
+static unsigned passed, failed;
+
+static void expect(const char *what, long long want, long long got)
+{
+	if (want == got) {
+		passed++;
+		return;
+	}
+	failed++;
+	fprintf(stderr, "FAIL %s: want %lld, got %lld\n", what, want, got);
+}
+
+/* The REACH_* bits prog__reach gives instruction at of the cnt in insns. */
+static int reach_at(const struct bpf_insn *insns, size_t cnt, size_t at)
+{
+	struct mhse_prog prog = { .insns = (struct bpf_insn *)insns, .insn_cnt = cnt };
+	uint8_t reach[MAX_INSNS];
+
+	if (cnt > MAX_INSNS || prog__reach(&prog, reach))
+		return -1;
+	return reach[at];
+}
+
+#define REACH_AT(insns, at) reach_at(insns, sizeof(insns) / sizeof(insns[0]), at)
+
+static void test_known_jump(void)
+{
+	const struct bpf_insn prog[] = {
+		/* 0 */ MOV_K(BPF_REG_1, 1),
+		/* 1 */ JEQ_K(BPF_REG_1, 1, 1),
+		/* 2 */ MOV_K(BPF_REG_0, 2),
+		/* 3 */ EXIT,
+	};
+
+	expect("a jump on a known register jumps only", REACH_INSN | REACH_JUMPS, REACH_AT(prog, 1));
+	expect("what it jumps over is dead", 0, REACH_AT(prog, 2));
+}
+
+static void test_loop_inlined(void)
+{
+	const struct bpf_insn prog[] = {
+		/* 0 */ MOV_K(BPF_REG_1, 10),
+		/* 1 */ FUNC(BPF_REG_2, 6),          /* the callback at 8 */
+		/* 3 */ MOV_K(BPF_REG_3, 0),
+		/* 4 */ MOV_K(BPF_REG_4, 0),
+		/* 5 */ CALL(BPF_FUNC_loop),
+		/* 6 */ MOV_K(BPF_REG_0, 0),
+		/* 7 */ EXIT,
+		/* 8 */ MOV_K(BPF_REG_0, 1),
+		/* 9 */ EXIT,
+	};
+
+	expect("flags 0 and one callback: inlined", REACH_INSN | REACH_LOOP_INLINED, REACH_AT(prog, 5));
+}
+
+static void test_loop_callback_copied(void)
+{
+	const struct bpf_insn prog[] = {
+		/* 0 */ FUNC(BPF_REG_7, 7),          /* the callback at 8 */
+		/* 2 */ MOV_K(BPF_REG_4, 0),
+		/* 3 */ MOV_X(BPF_REG_2, BPF_REG_7),
+		/* 4 */ MOV_K(BPF_REG_1, 10),
+		/* 5 */ CALL(BPF_FUNC_loop),
+		/* 6 */ MOV_K(BPF_REG_0, 0),
+		/* 7 */ EXIT,
+		/* 8 */ MOV_K(BPF_REG_0, 1),
+		/* 9 */ EXIT,
+	};
+
+	expect("a callback copied into r2: inlined", REACH_INSN | REACH_LOOP_INLINED, REACH_AT(prog, 5));
+}
+
+static void test_loop_flags_differ(void)
+{
+	const struct bpf_insn prog[] = {
+		/* 0 */ FUNC(BPF_REG_2, 7),          /* the callback at 8 */
+		/* 2 */ MOV_K(BPF_REG_4, 0),
+		/* 3 */ JEQ_K(BPF_REG_6, 0, 1),      /* r6 is not known */
+		/* 4 */ MOV_K(BPF_REG_4, 1),
+		/* 5 */ CALL(BPF_FUNC_loop),
+		/* 6 */ MOV_K(BPF_REG_0, 0),
+		/* 7 */ EXIT,
+		/* 8 */ MOV_K(BPF_REG_0, 1),
+		/* 9 */ EXIT,
+	};
+
+	expect("flags 0 on one way, 1 on another: a helper call", REACH_INSN, REACH_AT(prog, 5));
+}
+
+static void test_loop_callbacks_differ(void)
+{
+	const struct bpf_insn prog[] = {
+		/* 0 */ FUNC(BPF_REG_2, 9),          /* the callback at 10 */
+		/* 2 */ JEQ_K(BPF_REG_6, 0, 2),
+		/* 3 */ FUNC(BPF_REG_2, 8),          /* the callback at 12 */
+		/* 5 */ MOV_K(BPF_REG_4, 0),
+		/* 6 */ MOV_K(BPF_REG_1, 10),
+		/* 7 */ CALL(BPF_FUNC_loop),
+		/* 8 */ MOV_K(BPF_REG_0, 0),
+		/* 9 */ EXIT,
+		/* 10 */ MOV_K(BPF_REG_0, 1),
+		/* 11 */ EXIT,
+		/* 12 */ MOV_K(BPF_REG_0, 0),
+		/* 13 */ EXIT,
+	};
+
+	expect("two callbacks: a helper call", REACH_INSN, REACH_AT(prog, 7));
+}
+
+static void test_loop_flags_forgotten(void)
+{
+	const struct bpf_insn prog[] = {
+		/* 0 */ MOV_K(BPF_REG_4, 0),
+		/* 1 */ CALL(BPF_FUNC_ktime_get_ns), /* leaves r0 to r5 unknown */
+		/* 2 */ FUNC(BPF_REG_2, 4),          /* the callback at 7 */
+		/* 4 */ CALL(BPF_FUNC_loop),
+		/* 5 */ MOV_K(BPF_REG_0, 0),
+		/* 6 */ EXIT,
+		/* 7 */ MOV_K(BPF_REG_0, 1),
+		/* 8 */ EXIT,
+	};
+
+	expect("flags set before another call: a helper call", REACH_INSN, REACH_AT(prog, 4));
+}
+
+int main(void)
+{
+	test_known_jump();
+	test_loop_inlined();
+	test_loop_callback_copied();
+	test_loop_flags_differ();
+	test_loop_callbacks_differ();
+	test_loop_flags_forgotten();
+	printf("%u passed, %u failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
