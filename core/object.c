@@ -1482,9 +1482,7 @@ static int build_progs(struct loader *ld)
 	return err;
 }
 
-/* Notes the bpf_loop calls the verifier will inline; the walk runs only for
- * a program that calls bpf_loop at all. */
-static int find_inlined_loops(struct mhse_prog *prog)
+int mhse_prog__find_inlined_loops(struct mhse_prog *prog)
 {
 	size_t calls = 0;
 	uint8_t *reach;
@@ -1517,7 +1515,7 @@ static int check_progs(struct loader *ld)
 		int err;
 
 		if (!insn_check_load(prog->insns, prog->insn_cnt, &prog->rejected_insn, msg, sizeof(msg))) {
-			err = find_inlined_loops(prog);
+			err = mhse_prog__find_inlined_loops(prog);
 			if (err)
 				return err;
 			continue;

@@ -177,6 +177,12 @@ const char *mhse_prog__poisoned(const struct mhse_prog *prog, size_t insn_idx);
  * loop itself, whose result differs from the helper's (REACH_LOOP_INLINED). */
 bool mhse_prog__loop_inlined(const struct mhse_prog *prog, size_t insn_idx);
 
+/* Finds the bpf_loop calls of prog the verifier inlines, for
+ * mhse_prog__loop_inlined (the object loaders call it once per program the
+ * kernel would load; the walk runs only for a program that calls bpf_loop).
+ * 0 or -ENOMEM. */
+int mhse_prog__find_inlined_loops(struct mhse_prog *prog);
+
 /* Whether a program array caller tail-calls through may hold callee: one
  * the kernel loads, and puts there (bpf_prog_map_compatible: the same
  * program type and expected attach type, and for tracing and LSM programs

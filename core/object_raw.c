@@ -3,7 +3,9 @@
  * An object around bare instructions: a conformance vector or an assembled
  * program has no ELF, maps, BTF or relocations. Local calls in such a program
  * are already pc-relative within its one instruction array, so the program is
- * complete as given and its entry subprogram spans all of it.
+ * complete as given and its entry subprogram spans all of it. Its bpf_loop
+ * calls are looked at as the ELF loader looks at them: the kernel would
+ * inline them alike.
  *
  * Everything is heap-allocated the way the ELF loader allocates it, so that
  * mhse_object__close frees both kinds of object alike.
@@ -44,6 +46,8 @@ int mhse_object__from_insns(const struct bpf_insn *insns, size_t cnt, const char
 	if (!prog->subprogs[0].name)
 		goto nomem;
 	prog->subprogs[0].cnt = cnt;
+	if (mhse_prog__find_inlined_loops(prog))
+		goto nomem;
 	*objp = obj;
 	return 0;
 

@@ -67,7 +67,7 @@ static void set(struct consts *c, uint8_t reg, bool known, uint64_t v)
 	set_kind(c, reg, known, false, v);
 }
 
-/* The registers both a and b hold the same of, as a mask of bits. */
+/* Of the registers in mask, those a and b give the same value. */
 static uint16_t agreed(uint16_t mask, const struct consts *a, const struct consts *b)
 {
 	for (uint8_t r = 0; r < MAX_BPF_REG; r++)

@@ -4,10 +4,13 @@
  * known operands takes one side, and a bpf_loop call is inlined only when
  * every way to it brings flags 0 and one callback, held in a register or
  * copied to it. A way that sets other flags, another callback, or leaves
- * the flags to a call in between keeps the helper call.
+ * the flags to a call in between keeps the helper call. The interpreter
+ * returns what each form returns (core/helpers.c).
  */
 #include <stdio.h>
 #include <string.h>
+#include "hook.h"
+#include "interp.h"
 #include "reach.h"
 
 #define MOV_K(reg, v) { .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = (reg), .imm = (v) }
@@ -143,6 +146,49 @@ static void test_loop_flags_forgotten(void)
 	expect("flags set before another call: a helper call", REACH_INSN, REACH_AT(prog, 4));
 }
 
+/* What the interpreter's bpf_loop returns for nr_loops 2^32 + 1 with flags 0
+ * set by mov_flags: a 32-bit -E2BIG where the call is inlined, one
+ * iteration (its callback stops the loop) where the helper cuts the count
+ * to its low 32 bits. */
+static long long loop_result(struct bpf_insn mov_flags)
+{
+	struct bpf_insn prog[] = {
+		/* 0 */ mov_flags,
+		/* 1 */ { .code = BPF_LD | BPF_DW | BPF_IMM, .dst_reg = BPF_REG_1, .imm = 1 }, { .imm = 1 },
+		/* 3 */ FUNC(BPF_REG_2, 4),          /* the callback at 8 */
+		/* 5 */ MOV_K(BPF_REG_3, 0),
+		/* 6 */ CALL(BPF_FUNC_loop),
+		/* 7 */ EXIT,
+		/* 8 */ MOV_K(BPF_REG_0, 1),
+		/* 9 */ EXIT,
+	};
+	struct mhse_object *obj = NULL;
+	struct mhse_hook *hook = NULL;
+	struct mhse_vm *vm = NULL;
+	struct vm_input in = { 0 };
+	uint64_t r0 = 0;
+	long long ret = -1;
+
+	if (!mhse_hook__load("raw", &hook) && !mhse_object__from_insns(prog, sizeof(prog) / sizeof(prog[0]), "loop", &obj) &&
+	    !mhse_vm__new(obj, hook, &vm) && !mhse_vm__run(vm, &obj->progs[0], &in, &r0))
+		ret = (long long)r0;
+	else if (vm)
+		fprintf(stderr, "run: insn %zu: %s\n", vm->err_pc, vm->err_msg);
+	mhse_vm__free(vm);
+	mhse_object__close(obj);
+	mhse_hook__free(hook);
+	return ret;
+}
+
+static void test_loop_results(void)
+{
+	expect("inlined: 64-bit count, 32-bit -E2BIG", 0xfffffff9, loop_result((struct bpf_insn)MOV_K(BPF_REG_4, 0)));
+	/* flags: the raw hook's memory length, r2 at entry (0 here, not known
+	 * to the verifier) */
+	expect("a helper call: the count's low 32 bits, one iteration", 1,
+	       loop_result((struct bpf_insn)MOV_X(BPF_REG_4, BPF_REG_2)));
+}
+
 int main(void)
 {
 	test_known_jump();
@@ -151,6 +197,7 @@ int main(void)
 	test_loop_flags_differ();
 	test_loop_callbacks_differ();
 	test_loop_flags_forgotten();
+	test_loop_results();
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
