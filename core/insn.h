@@ -49,6 +49,12 @@ static inline bool insn_is_call(const struct bpf_insn *insn)
 	return insn->code == (BPF_JMP | BPF_CALL);
 }
 
+/* A call of helper id: neither a local call nor a kfunc's. */
+static inline bool insn_is_helper_call(const struct bpf_insn *insn, int32_t id)
+{
+	return insn_is_call(insn) && insn->src_reg == 0 && insn->imm == id;
+}
+
 /* A conditional jump: a JMP or JMP32 instruction other than JA, CALL and
  * EXIT. These are the branches paths record; coverage counts those that
  * may go both ways (reach.h). */

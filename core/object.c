@@ -1489,8 +1489,7 @@ int mhse_prog__find_inlined_loops(struct mhse_prog *prog)
 	int err;
 
 	for (size_t i = 0; i < prog->insn_cnt; i++)
-		calls += insn_is_call(&prog->insns[i]) && prog->insns[i].src_reg == 0 &&
-			 prog->insns[i].imm == BPF_FUNC_loop;
+		calls += insn_is_helper_call(&prog->insns[i], BPF_FUNC_loop);
 	if (!calls)
 		return 0;
 	reach = malloc(prog->insn_cnt);

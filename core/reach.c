@@ -195,11 +195,6 @@ static void step(struct walk *w, size_t pc)
 	}
 }
 
-static bool is_loop_call(const struct bpf_insn *insn)
-{
-	return insn_is_call(insn) && insn->src_reg == 0 && insn->imm == BPF_FUNC_loop;
-}
-
 int prog__reach(const struct mhse_prog *prog, uint8_t *reach)
 {
 	static const struct consts none;
@@ -224,8 +219,8 @@ int prog__reach(const struct mhse_prog *prog, uint8_t *reach)
 		step(&w, pc);
 	}
 	for (size_t pc = 0; pc < prog->insn_cnt; pc++)
-		if ((reach[pc] & REACH_INSN) && is_loop_call(&prog->insns[pc]) && is_known(&w.in[pc], BPF_REG_4) &&
-		    !w.in[pc].v[BPF_REG_4] && is_func(&w.in[pc], BPF_REG_2))
+		if ((reach[pc] & REACH_INSN) && insn_is_helper_call(&prog->insns[pc], BPF_FUNC_loop) &&
+		    is_known(&w.in[pc], BPF_REG_4) && !w.in[pc].v[BPF_REG_4] && is_func(&w.in[pc], BPF_REG_2))
 			reach[pc] |= REACH_LOOP_INLINED;
 out:
 	free(w.in);

@@ -9,23 +9,11 @@
  * verifier and compare their results.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include "kernel_nondet.h"
+#include "unit_check.h"
 
 #define TABLE_FD 42
-
-static unsigned passed, failed;
-
-static void expect(const char *what, long long want, long long got)
-{
-	if (want == got) {
-		passed++;
-		return;
-	}
-	failed++;
-	fprintf(stderr, "FAIL %s: want %lld, got %lld\n", what, want, got);
-}
 
 static void expect_stand_in(const char *what, const struct bpf_insn *at)
 {
@@ -108,6 +96,5 @@ int main(void)
 {
 	test_targets();
 	test_too_far();
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return checks_done();
 }

@@ -8,10 +8,10 @@
  * returns what each form returns (core/helpers.c).
  */
 #include <stdio.h>
-#include <string.h>
 #include "hook.h"
 #include "interp.h"
 #include "reach.h"
+#include "unit_check.h"
 
 #define MOV_K(reg, v) { .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = (reg), .imm = (v) }
 #define MOV_X(dst, src) { .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = (dst), .src_reg = (src) }
@@ -20,18 +20,6 @@
 #define CALL(id) { .code = BPF_JMP | BPF_CALL, .imm = (id) }
 #define EXIT { .code = BPF_JMP | BPF_EXIT }
 #define MAX_INSNS 16
-
-static unsigned passed, failed;
-
-static void expect(const char *what, long long want, long long got)
-{
-	if (want == got) {
-		passed++;
-		return;
-	}
-	failed++;
-	fprintf(stderr, "FAIL %s: want %lld, got %lld\n", what, want, got);
-}
 
 /* The REACH_* bits prog__reach gives instruction at of the cnt in insns. */
 static int reach_at(const struct bpf_insn *insns, size_t cnt, size_t at)
@@ -198,6 +186,5 @@ int main(void)
 	test_loop_callbacks_differ();
 	test_loop_flags_forgotten();
 	test_loop_results();
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return checks_done();
 }
